@@ -1,0 +1,2 @@
+/** The mesh command-line tool. */
+package io.proxyless.mesh.cli;

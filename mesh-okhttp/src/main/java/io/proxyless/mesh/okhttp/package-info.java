@@ -1,0 +1,2 @@
+/** OkHttp adapter: an application interceptor over the mesh engine. */
+package io.proxyless.mesh.okhttp;
