@@ -1,0 +1,5 @@
+package io.proxyless.mesh.api;
+
+/** Placeholder until the model lands. */
+public record DestinationRule() {
+}
