@@ -1,9 +1,31 @@
 package io.proxyless.mesh.api.loader;
 
 import io.proxyless.mesh.api.ConfigException;
+import io.proxyless.mesh.api.FieldLocations;
+import io.proxyless.mesh.api.Metadata;
+import io.proxyless.mesh.api.Problem;
+import io.proxyless.mesh.api.Resource;
+import io.proxyless.mesh.api.ResourceKind;
+import io.proxyless.mesh.api.Severity;
+import io.proxyless.mesh.api.SourceInfo;
+import io.proxyless.mesh.api.validation.CrossResourceChecks;
+import io.proxyless.mesh.api.validation.Validator;
+import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
 
 /**
  * Reads Istio networking config from files and directories, binds it to the model and validates it.
@@ -20,6 +42,13 @@ import java.util.Objects;
 public final class ConfigLoader {
     /** Namespace for resources that do not set {@code metadata.namespace}. */
     public static final String DEFAULT_NAMESPACE = "default";
+
+    private static final Set<String> VERSIONS = Set.of("v1", "v1beta1", "v1alpha3");
+    private static final Set<String> ENVELOPE_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "status");
+    // Kubernetes object names: DNS-1123 subdomain.
+    private static final Pattern OBJECT_NAME =
+            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
+    private static final Pattern NAMESPACE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
     private final String defaultNamespace;
 
@@ -41,7 +70,20 @@ public final class ConfigLoader {
 
     /** Loads and validates all resources under {@code paths}. Problems are in the result, not thrown. */
     public LoadedConfig load(List<Path> paths) {
-        throw new UnsupportedOperationException("not yet implemented");
+        Batch batch = new Batch();
+        for (Path path : paths) {
+            for (Path file : expand(path, batch)) {
+                String content;
+                try {
+                    content = readUtf8(file);
+                } catch (IOException e) {
+                    batch.fileProblem(file.toString(), 0, "cannot read file: " + describe(e));
+                    continue;
+                }
+                batch.parse(file.toString(), content, isJson(file));
+            }
+        }
+        return batch.finish();
     }
 
     /**
@@ -49,11 +91,291 @@ public final class ConfigLoader {
      * Handy for tests and for config that does not live in a file.
      */
     public LoadedConfig loadString(String fileName, String content) {
-        throw new UnsupportedOperationException("not yet implemented");
+        Batch batch = new Batch();
+        batch.parse(fileName, content, fileName.toLowerCase(Locale.ROOT).endsWith(".json"));
+        return batch.finish();
     }
 
     /** Like {@link #load(List)}, but throws when any error was found. */
     public LoadedConfig loadOrThrow(List<Path> paths) throws ConfigException {
         return load(paths).orThrow();
+    }
+
+    /** The config files a path stands for: itself, or every config file below it in name order. */
+    public static List<Path> configFiles(Path path) throws IOException {
+        if (!Files.isDirectory(path)) {
+            return List.of(path);
+        }
+        try (Stream<Path> walk = Files.walk(path)) {
+            return walk.filter(Files::isRegularFile).filter(ConfigLoader::isConfigFile).sorted().toList();
+        }
+    }
+
+    /** True for {@code *.yaml}, {@code *.yml} and {@code *.json}. */
+    public static boolean isConfigFile(Path file) {
+        String name = file.getFileName().toString().toLowerCase(Locale.ROOT);
+        return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
+    }
+
+    private static List<Path> expand(Path path, Batch batch) {
+        if (!Files.exists(path)) {
+            batch.fileProblem(path.toString(), 0, "no such file or directory");
+            return List.of();
+        }
+        try {
+            return configFiles(path);
+        } catch (IOException | RuntimeException e) {
+            batch.fileProblem(path.toString(), 0, "cannot list directory: " + describe(e));
+            return List.of();
+        }
+    }
+
+    private static String readUtf8(Path file) throws IOException {
+        byte[] bytes = Files.readAllBytes(file);
+        try {
+            return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
+        } catch (CharacterCodingException e) {
+            throw new IOException("not valid UTF-8 text", e);
+        }
+    }
+
+    private static boolean isJson(Path file) {
+        return file.getFileName().toString().toLowerCase(Locale.ROOT).endsWith(".json");
+    }
+
+    private static String describe(Exception e) {
+        if (e instanceof NoSuchFileException) {
+            return "no such file or directory";
+        }
+        return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
+    }
+
+    /** One load: all files, all resources, all problems. */
+    private final class Batch {
+        private final List<Resource<?>> resources = new ArrayList<>();
+        private final List<Problem> problems = new ArrayList<>();
+        private final Map<Resource<?>, Set<String>> unbound = new HashMap<>();
+        private final Map<String, Resource<?>> byKey = new LinkedHashMap<>();
+
+        void fileProblem(String file, int line, String message) {
+            problems.add(new Problem(Severity.ERROR, file, line, null, null, null, null, message));
+        }
+
+        void parse(String file, String content, boolean json) {
+            YamlReader.Result result = YamlReader.read(content, json);
+            for (YamlNode document : result.documents()) {
+                document(file, document, "");
+            }
+            if (result.error() != null) {
+                fileProblem(file, result.error().line(), result.error().message());
+            }
+        }
+
+        private void document(String file, YamlNode node, String listPath) {
+            if (!(node instanceof YamlNode.MapNode map)) {
+                problems.add(new Problem(Severity.ERROR, file, node.line(), null, null, null,
+                        listPath.isEmpty() ? null : listPath,
+                        "expected a Kubernetes resource (a map with apiVersion, kind, metadata, spec), got "
+                                + node.describe()));
+                return;
+            }
+            String kind = text(map.get("kind"));
+            String apiVersion = text(map.get("apiVersion"));
+            YamlNode.MapNode metadataNode = map.get("metadata") instanceof YamlNode.MapNode m ? m : null;
+            String name = metadataNode == null ? null : text(metadataNode.get("name"));
+            String namespace = metadataNode == null ? null : text(metadataNode.get("namespace"));
+            Problems here = new Problems(file, kind, namespace == null ? defaultNamespace : namespace, name);
+
+            if (map.get("items") instanceof YamlNode.ListNode items
+                    && (kind == null || "List".equals(kind) || kind.endsWith("List"))) {
+                for (int i = 0; i < items.items().size(); i++) {
+                    document(file, items.items().get(i), prefix(listPath) + "items[" + i + "]");
+                }
+                return;
+            }
+            if (kind == null || apiVersion == null) {
+                String missing = kind == null ? "kind" : "apiVersion";
+                here.add(Severity.ERROR, line(map, missing), prefix(listPath) + missing,
+                        "required: every document needs apiVersion and kind (e.g. apiVersion: "
+                                + "networking.istio.io/v1, kind: VirtualService)");
+                return;
+            }
+            int slash = apiVersion.indexOf('/');
+            String group = slash < 0 ? "" : apiVersion.substring(0, slash);
+            String version = apiVersion.substring(slash + 1);
+            ResourceKind resourceKind = ResourceKind.byKindName(kind).orElse(null);
+            if (!group.equals(ResourceKind.GROUP) || resourceKind == null) {
+                skip(here, map, listPath, group, kind, apiVersion);
+                return;
+            }
+            if (!VERSIONS.contains(version)) {
+                here.add(Severity.ERROR, line(map, "apiVersion"), prefix(listPath) + "apiVersion",
+                        "unsupported version \"" + apiVersion + "\"; use " + ResourceKind.GROUP + "/v1 (v1beta1 and "
+                                + "v1alpha3 are accepted too)");
+                return;
+            }
+            resource(file, map, resourceKind, apiVersion, metadataNode, here, listPath);
+        }
+
+        private void skip(Problems here, YamlNode.MapNode map, String listPath, String group, String kind,
+                          String apiVersion) {
+            int line = line(map, "kind");
+            String path = prefix(listPath) + "kind";
+            if (group.equals(ResourceKind.GROUP)) {
+                here.add(Severity.WARNING, line, path, kind + " (" + apiVersion
+                        + ") is not implemented by the client-side mesh; skipped");
+            } else if (group.endsWith(".istio.io") || group.equals("gateway.networking.k8s.io")) {
+                here.add(Severity.WARNING, line, path, kind + " (" + apiVersion
+                        + ") is not implemented by the client-side mesh; skipped");
+            } else {
+                here.add(Severity.INFO, line, path, "not an Istio networking resource (" + apiVersion + " " + kind
+                        + "); skipped");
+            }
+        }
+
+        private void resource(String file, YamlNode.MapNode map, ResourceKind kind, String apiVersion,
+                              YamlNode.MapNode metadataNode, Problems here, String listPath) {
+            // Field paths stay relative to the resource ("spec.http[0]"), even inside a List, so messages read
+            // the same wherever the resource was written.
+            RecordBinder binder = new RecordBinder();
+            boolean envelopeOk = true;
+            for (YamlNode.Entry entry : map.entries().values()) {
+                if (!ENVELOPE_FIELDS.contains(entry.key())) {
+                    String hint = RecordBinder.suggest(entry.key(), ENVELOPE_FIELDS);
+                    here.add(Severity.ERROR, entry.keyLine(), entry.key(), "unknown field \"" + entry.key() + "\""
+                            + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
+                }
+            }
+            String name = null;
+            String namespace = defaultNamespace;
+            Map<String, String> labels = Map.of();
+            Map<String, String> annotations = Map.of();
+            if (metadataNode == null) {
+                here.add(Severity.ERROR, line(map, "metadata"), "metadata.name", "required");
+                envelopeOk = false;
+            } else {
+                name = (String) binder.bind(orNull(metadataNode.get("name"), metadataNode), String.class,
+                        "metadata.name");
+                String ns = (String) binder.bind(orNull(metadataNode.get("namespace"), metadataNode), String.class,
+                        "metadata.namespace");
+                if (ns != null) {
+                    namespace = ns;
+                }
+                labels = stringMap(binder, metadataNode.get("labels"), "metadata.labels");
+                annotations = stringMap(binder, metadataNode.get("annotations"), "metadata.annotations");
+                if (name == null && !binder.unboundPaths().contains("metadata.name")) {
+                    here.add(Severity.ERROR, line(map, "metadata"), "metadata.name", "required");
+                    envelopeOk = false;
+                } else if (name != null && (name.length() > 253 || !OBJECT_NAME.matcher(name).matches())) {
+                    here.add(Severity.ERROR, line(metadataNode, "name"), "metadata.name", "invalid name \"" + name
+                            + "\": use lower case letters, digits, '-' and '.', starting and ending with a letter or "
+                            + "digit");
+                }
+                if (!NAMESPACE_NAME.matcher(namespace).matches() || namespace.length() > 63) {
+                    here.add(Severity.ERROR, line(metadataNode, "namespace"), "metadata.namespace",
+                            "invalid namespace \"" + namespace + "\": use a DNS-1123 label (lower case letters, "
+                                    + "digits and '-')");
+                }
+            }
+            if (name == null) {
+                envelopeOk = false;
+            }
+            YamlNode specNode = map.get("spec");
+            if (specNode == null) {
+                specNode = new YamlNode.MapNode(Map.of(), map.line());
+            }
+            Object spec = binder.bind(specNode, kind.specType(), "spec");
+            Problems located = new Problems(file, kind.kindName(), namespace, name);
+            for (RecordBinder.Finding f : binder.findings()) {
+                located.add(f.severity(), f.line(), f.path(), f.message());
+            }
+            if (spec == null && specNode instanceof YamlNode.MapNode) {
+                envelopeOk = false; // the record itself refused to be built; already reported
+            }
+            if (!envelopeOk || spec == null) {
+                return;
+            }
+            FieldLocations locations = new FieldLocations(map.line(), LocationIndex.of(map));
+            Resource<?> resource = new Resource<>(kind, apiVersion, new Metadata(name, namespace, labels, annotations),
+                    spec, new SourceInfo(file, locations));
+            Resource<?> previous = byKey.putIfAbsent(kind.kindName() + "/" + namespace + "/" + name, resource);
+            if (previous != null) {
+                problems.add(resource.problem(Severity.ERROR, "metadata.name", "duplicate " + resource.describe()
+                        + "; already defined at " + previous.source().describe()));
+                return;
+            }
+            resources.add(resource);
+            unbound.put(resource, binder.unboundPaths());
+        }
+
+        private Map<String, String> stringMap(RecordBinder binder, YamlNode node, String path) {
+            if (node == null) {
+                return Map.of();
+            }
+            @SuppressWarnings("unchecked")
+            Map<String, String> m = (Map<String, String>) binder.bind(node,
+                    new java.lang.reflect.ParameterizedType() {
+                        @Override
+                        public java.lang.reflect.Type[] getActualTypeArguments() {
+                            return new java.lang.reflect.Type[] {String.class, String.class};
+                        }
+
+                        @Override
+                        public java.lang.reflect.Type getRawType() {
+                            return Map.class;
+                        }
+
+                        @Override
+                        public java.lang.reflect.Type getOwnerType() {
+                            return null;
+                        }
+                    }, path);
+            return m == null ? Map.of() : m;
+        }
+
+        LoadedConfig finish() {
+            for (Resource<?> resource : resources) {
+                problems.addAll(Validator.validate(resource, unbound.getOrDefault(resource, Set.of())));
+            }
+            problems.addAll(CrossResourceChecks.check(resources));
+            return new LoadedConfig(resources, problems);
+        }
+
+        /** Problems for one document whose resource identity may be partly unknown. */
+        private final class Problems {
+            final String file;
+            final String kind;
+            final String namespace;
+            final String name;
+
+            Problems(String file, String kind, String namespace, String name) {
+                this.file = file;
+                this.kind = kind;
+                this.namespace = namespace;
+                this.name = name;
+            }
+
+            void add(Severity severity, int line, String path, String message) {
+                problems.add(new Problem(severity, file, line, kind, name == null ? null : namespace, name, path,
+                        message));
+            }
+        }
+    }
+
+    private static YamlNode orNull(YamlNode node, YamlNode parent) {
+        return node == null ? new YamlNode.ScalarNode(YamlNode.ScalarType.NULL, null, parent.line()) : node;
+    }
+
+    private static String prefix(String listPath) {
+        return listPath.isEmpty() ? "" : listPath + ".";
+    }
+
+    private static int line(YamlNode.MapNode map, String key) {
+        YamlNode.Entry e = map.entries().get(key);
+        return e == null ? map.line() : e.keyLine();
+    }
+
+    private static String text(YamlNode node) {
+        return node instanceof YamlNode.ScalarNode s && s.type() == YamlNode.ScalarType.STRING ? s.text() : null;
     }
 }

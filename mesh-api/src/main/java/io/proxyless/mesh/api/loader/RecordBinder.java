@@ -1,0 +1,416 @@
+package io.proxyless.mesh.api.loader;
+
+import com.fasterxml.jackson.annotation.JsonProperty;
+import io.proxyless.mesh.api.DeprecatedField;
+import io.proxyless.mesh.api.NotSupported;
+import io.proxyless.mesh.api.Severity;
+import java.lang.reflect.Constructor;
+import java.lang.reflect.InvocationTargetException;
+import java.lang.reflect.ParameterizedType;
+import java.lang.reflect.RecordComponent;
+import java.lang.reflect.Type;
+import java.math.BigDecimal;
+import java.math.BigInteger;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.stream.Collectors;
+
+/**
+ * Binds {@link YamlNode}s onto the model records by reflection over record components, the way protobuf's
+ * strict JSON parser binds Istio config: unknown fields, wrong types and bad enum values are errors. Unlike a
+ * parser that stops at the first error, it reports every problem and keeps going with the field unset.
+ *
+ * <p>One binder per resource: it remembers which field paths failed ({@link #unboundPaths()}), so validation
+ * does not pile "required" messages on top of "expected a list".
+ */
+final class RecordBinder {
+
+    /** A problem found while binding, before the resource context is attached. */
+    record Finding(Severity severity, String path, int line, String message) {
+    }
+
+    private static final Map<Class<?>, RecordType> TYPES = new ConcurrentHashMap<>();
+
+    private final List<Finding> findings = new ArrayList<>();
+    private final Set<String> unbound = new LinkedHashSet<>();
+
+    List<Finding> findings() {
+        return findings;
+    }
+
+    Set<String> unboundPaths() {
+        return unbound;
+    }
+
+    /** Binds {@code node} as {@code type}; returns null (and records why) when it cannot. */
+    Object bind(YamlNode node, Type type, String path) {
+        Class<?> raw = rawClass(type);
+        if (node instanceof YamlNode.ScalarNode s && s.isNull()) {
+            // protobuf JSON treats null as "unset", for messages and collections alike.
+            if (List.class.isAssignableFrom(raw)) {
+                return List.of();
+            }
+            if (Map.class.isAssignableFrom(raw)) {
+                return Map.of();
+            }
+            return null;
+        }
+        if (raw.isRecord()) {
+            return bindRecord(node, raw, path);
+        }
+        if (List.class.isAssignableFrom(raw)) {
+            return bindList(node, typeArgument(type, 0), path);
+        }
+        if (Map.class.isAssignableFrom(raw)) {
+            return bindMap(node, typeArgument(type, 1), path);
+        }
+        if (!(node instanceof YamlNode.ScalarNode scalar)) {
+            return fail(path, node.line(), "expected " + expected(raw) + ", got " + node.describe());
+        }
+        if (raw == String.class) {
+            if (scalar.type() != YamlNode.ScalarType.STRING) {
+                return fail(path, node.line(), "expected a string, got " + scalar.describe()
+                        + "; quote it: \"" + scalar.text() + "\"");
+            }
+            return scalar.text();
+        }
+        if (raw == Integer.class || raw == int.class) {
+            BigInteger v = integer(scalar);
+            if (v == null) {
+                return fail(path, node.line(), "expected an integer, got " + scalar.describe());
+            }
+            if (v.bitLength() > 31) {
+                return fail(path, node.line(), "integer " + v + " is out of range (32-bit)");
+            }
+            return v.intValue();
+        }
+        if (raw == Long.class || raw == long.class) {
+            BigInteger v = integer(scalar);
+            if (v == null) {
+                return fail(path, node.line(), "expected an integer, got " + scalar.describe());
+            }
+            if (v.bitLength() > 63) {
+                return fail(path, node.line(), "integer " + v + " is out of range (64-bit)");
+            }
+            return v.longValue();
+        }
+        if (raw == Double.class || raw == double.class) {
+            Double v = number(scalar);
+            if (v == null) {
+                return fail(path, node.line(), "expected a number, got " + scalar.describe());
+            }
+            return v;
+        }
+        if (raw == Boolean.class || raw == boolean.class) {
+            if (scalar.type() != YamlNode.ScalarType.BOOLEAN) {
+                return fail(path, node.line(), "expected true or false, got " + scalar.describe());
+            }
+            return Boolean.parseBoolean(scalar.text());
+        }
+        if (raw == Duration.class) {
+            if (scalar.type() != YamlNode.ScalarType.STRING) {
+                return fail(path, node.line(), "expected a duration such as \"1s\" or \"100ms\", got "
+                        + scalar.describe());
+            }
+            return Durations.parse(scalar.text()).orElseGet(() -> {
+                fail(path, node.line(), "invalid duration \"" + scalar.text()
+                        + "\"; use a number with a unit, e.g. \"1s\", \"0.5s\", \"100ms\", \"1m\", \"1h\"");
+                return null;
+            });
+        }
+        if (raw.isEnum()) {
+            return bindEnum(scalar, raw, path);
+        }
+        throw new IllegalStateException("model type not bindable: " + type + " at " + path);
+    }
+
+    private Object bindRecord(YamlNode node, Class<?> type, String path) {
+        if (!(node instanceof YamlNode.MapNode map)) {
+            return fail(path, node.line(), "expected a map (" + type.getSimpleName() + "), got " + node.describe());
+        }
+        RecordType rt = TYPES.computeIfAbsent(type, RecordType::new);
+        Object[] args = new Object[rt.components.length];
+        for (YamlNode.Entry entry : map.entries().values()) {
+            String childPath = path.isEmpty() ? entry.key() : path + "." + entry.key();
+            Integer index = rt.indexByName.get(entry.key());
+            if (index == null) {
+                String hint = suggest(entry.key(), rt.indexByName.keySet());
+                fail(childPath, entry.keyLine(), "unknown field \"" + entry.key() + "\""
+                        + (hint == null ? " in " + type.getSimpleName() : "; did you mean \"" + hint + "\"?"));
+                continue;
+            }
+            RecordComponent component = rt.components[index];
+            Object value = bind(entry.value(), component.getGenericType(), childPath);
+            args[index] = value;
+            if (isSet(value)) {
+                DeprecatedField deprecated = component.getAnnotation(DeprecatedField.class);
+                if (deprecated != null) {
+                    warn(childPath, entry.keyLine(), "\"" + entry.key() + "\" is deprecated; use \""
+                            + deprecated.value() + "\" instead");
+                }
+                NotSupported unsupported = component.getAnnotation(NotSupported.class);
+                if (unsupported != null) {
+                    warn(childPath, entry.keyLine(), "\"" + entry.key()
+                            + "\" is not supported by the client-side mesh and has no effect: " + unsupported.value());
+                }
+            }
+        }
+        for (int i = 0; i < args.length; i++) {
+            if (args[i] == null && rt.components[i].getType().isPrimitive()) {
+                args[i] = primitiveDefault(rt.components[i].getType());
+            }
+        }
+        try {
+            return rt.constructor.newInstance(args);
+        } catch (InvocationTargetException e) {
+            // A record's own invariant (compact constructor) rejected the value: report it, don't crash.
+            Throwable cause = e.getCause();
+            return fail(path, node.line(), cause.getMessage() == null ? cause.toString() : cause.getMessage());
+        } catch (ReflectiveOperationException e) {
+            throw new IllegalStateException("cannot construct " + type, e);
+        }
+    }
+
+    private List<Object> bindList(YamlNode node, Type elementType, String path) {
+        if (!(node instanceof YamlNode.ListNode list)) {
+            fail(path, node.line(), "expected a list, got " + node.describe());
+            return null;
+        }
+        List<Object> out = new ArrayList<>(list.items().size());
+        for (int i = 0; i < list.items().size(); i++) {
+            YamlNode item = list.items().get(i);
+            String itemPath = path + "[" + i + "]";
+            if (item instanceof YamlNode.ScalarNode s && s.isNull()) {
+                fail(itemPath, item.line(), "list item must not be empty");
+                continue;
+            }
+            Object value = bind(item, elementType, itemPath);
+            if (value != null) {
+                out.add(value);
+            }
+        }
+        return out;
+    }
+
+    private Map<String, Object> bindMap(YamlNode node, Type valueType, String path) {
+        if (!(node instanceof YamlNode.MapNode map)) {
+            fail(path, node.line(), "expected a map, got " + node.describe());
+            return null;
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        for (YamlNode.Entry entry : map.entries().values()) {
+            String childPath = path + "." + entry.key();
+            YamlNode value = entry.value();
+            Object bound;
+            if (value instanceof YamlNode.ScalarNode s && s.isNull() && rawClass(valueType).isRecord()) {
+                // "headers: {x-user: }" reads as "present", exactly like "x-user: {}".
+                bound = bind(new YamlNode.MapNode(Map.of(), value.line()), valueType, childPath);
+            } else if (value instanceof YamlNode.ScalarNode s && s.isNull()) {
+                fail(childPath, entry.keyLine(), "value must not be empty");
+                continue;
+            } else {
+                bound = bind(value, valueType, childPath);
+            }
+            if (bound != null) {
+                out.put(entry.key(), bound);
+            }
+        }
+        return out;
+    }
+
+    private Object bindEnum(YamlNode.ScalarNode scalar, Class<?> type, String path) {
+        List<String> names = Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList();
+        if (scalar.type() != YamlNode.ScalarType.STRING || !names.contains(scalar.text())) {
+            String hint = scalar.text() == null ? null : suggest(scalar.text(), names);
+            return fail(path, scalar.line(), "invalid value " + scalar.describe().replace("the string ", "")
+                    + (hint != null ? "; did you mean \"" + hint + "\"?" : "")
+                    + " (expected one of " + String.join(", ", names) + ")");
+        }
+        try {
+            java.lang.reflect.Field field = type.getField(scalar.text());
+            DeprecatedField replacement = field.getAnnotation(DeprecatedField.class);
+            if (replacement != null) {
+                warn(path, scalar.line(), scalar.text() + " is deprecated; use " + replacement.value() + " instead");
+            } else if (field.isAnnotationPresent(Deprecated.class)) {
+                warn(path, scalar.line(), scalar.text() + " is deprecated");
+            }
+        } catch (NoSuchFieldException e) {
+            throw new IllegalStateException(e);
+        }
+        for (Object constant : type.getEnumConstants()) {
+            if (((Enum<?>) constant).name().equals(scalar.text())) {
+                return constant;
+            }
+        }
+        throw new IllegalStateException("unreachable");
+    }
+
+    private Object fail(String path, int line, String message) {
+        findings.add(new Finding(Severity.ERROR, path, line, message));
+        unbound.add(path);
+        return null;
+    }
+
+    private void warn(String path, int line, String message) {
+        findings.add(new Finding(Severity.WARNING, path, line, message));
+    }
+
+    private static boolean isSet(Object value) {
+        if (value == null) {
+            return false;
+        }
+        if (value instanceof Collection<?> c) {
+            return !c.isEmpty();
+        }
+        if (value instanceof Map<?, ?> m) {
+            return !m.isEmpty();
+        }
+        return true;
+    }
+
+    /** Integers as protobuf JSON accepts them: a YAML integer, or a string holding one ("8080"). */
+    private static BigInteger integer(YamlNode.ScalarNode s) {
+        if (s.type() != YamlNode.ScalarType.INTEGER && s.type() != YamlNode.ScalarType.STRING
+                && s.type() != YamlNode.ScalarType.FLOAT) {
+            return null;
+        }
+        try {
+            BigDecimal d = new BigDecimal(s.text().trim());
+            return d.stripTrailingZeros().scale() <= 0 ? d.toBigIntegerExact() : null;
+        } catch (NumberFormatException | ArithmeticException e) {
+            return null;
+        }
+    }
+
+    private static Double number(YamlNode.ScalarNode s) {
+        if (s.type() != YamlNode.ScalarType.INTEGER && s.type() != YamlNode.ScalarType.FLOAT
+                && s.type() != YamlNode.ScalarType.STRING) {
+            return null;
+        }
+        try {
+            double d = Double.parseDouble(s.text().trim());
+            return Double.isFinite(d) ? d : null;
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+
+    private static Object primitiveDefault(Class<?> type) {
+        if (type == boolean.class) {
+            return false;
+        }
+        if (type == int.class) {
+            return 0;
+        }
+        if (type == long.class) {
+            return 0L;
+        }
+        if (type == double.class) {
+            return 0.0;
+        }
+        throw new IllegalStateException("unexpected primitive " + type);
+    }
+
+    private static String expected(Class<?> raw) {
+        if (raw == String.class) {
+            return "a string";
+        }
+        if (raw == Duration.class) {
+            return "a duration such as \"1s\"";
+        }
+        if (raw.isEnum()) {
+            return "one of " + Arrays.stream(raw.getEnumConstants()).map(Object::toString)
+                    .collect(Collectors.joining(", "));
+        }
+        if (raw == Boolean.class || raw == boolean.class) {
+            return "true or false";
+        }
+        return "a number";
+    }
+
+    static Class<?> rawClass(Type type) {
+        if (type instanceof Class<?> c) {
+            return c;
+        }
+        if (type instanceof ParameterizedType p) {
+            return (Class<?>) p.getRawType();
+        }
+        throw new IllegalStateException("unsupported model type " + type);
+    }
+
+    private static Type typeArgument(Type type, int index) {
+        if (type instanceof ParameterizedType p) {
+            return p.getActualTypeArguments()[index];
+        }
+        throw new IllegalStateException("raw collection type in model: " + type);
+    }
+
+    /** The closest known name, if it is close enough to be the likely intent (typo, case, plural). */
+    static String suggest(String given, Collection<String> known) {
+        String lower = given.toLowerCase(Locale.ROOT);
+        return known.stream()
+                .map(k -> Map.entry(k, distance(lower, k.toLowerCase(Locale.ROOT))))
+                .filter(e -> e.getValue() <= Math.max(2, Math.min(given.length(), e.getKey().length()) / 3))
+                .min(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getValue())
+                        .thenComparing(Map.Entry::getKey))
+                .map(Map.Entry::getKey)
+                .orElse(null);
+    }
+
+    private static int distance(String a, String b) {
+        int[] previous = new int[b.length() + 1];
+        int[] current = new int[b.length() + 1];
+        for (int j = 0; j <= b.length(); j++) {
+            previous[j] = j;
+        }
+        for (int i = 1; i <= a.length(); i++) {
+            current[0] = i;
+            for (int j = 1; j <= b.length(); j++) {
+                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
+                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
+            }
+            int[] swap = previous;
+            previous = current;
+            current = swap;
+        }
+        return previous[b.length()];
+    }
+
+    /** Reflection facts about one record type, computed once. */
+    private static final class RecordType {
+        final RecordComponent[] components;
+        final Map<String, Integer> indexByName = new LinkedHashMap<>();
+        final Constructor<?> constructor;
+
+        RecordType(Class<?> type) {
+            components = type.getRecordComponents();
+            Class<?>[] parameterTypes = new Class<?>[components.length];
+            for (int i = 0; i < components.length; i++) {
+                RecordComponent c = components[i];
+                JsonProperty renamed = c.getAccessor().getAnnotation(JsonProperty.class);
+                if (renamed == null) {
+                    renamed = c.getAnnotation(JsonProperty.class);
+                }
+                String name = renamed != null && !renamed.value().isEmpty() ? renamed.value() : c.getName();
+                indexByName.put(name, i);
+                parameterTypes[i] = c.getType();
+            }
+            try {
+                constructor = type.getDeclaredConstructor(parameterTypes);
+                constructor.setAccessible(true);
+            } catch (NoSuchMethodException e) {
+                throw new IllegalStateException("record without canonical constructor: " + type, e);
+            }
+        }
+    }
+}

@@ -1,0 +1,63 @@
+package io.proxyless.mesh.api.loader;
+
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A parsed YAML/JSON value that remembers the line it was written on. The loader binds the model from these
+ * nodes (not from Jackson's own tree) so that every problem, even a missing field, can name its line.
+ */
+sealed interface YamlNode permits YamlNode.MapNode, YamlNode.ListNode, YamlNode.ScalarNode {
+
+    /** 1-based line where the value starts. */
+    int line();
+
+    /** Short name of the node's type for messages: "a map", "a list", "a string", … */
+    String describe();
+
+    /** A key with the line the key itself is on (which is what an error should point at). */
+    record Entry(String key, int keyLine, YamlNode value) {
+    }
+
+    record MapNode(Map<String, Entry> entries, int line) implements YamlNode {
+        @Override
+        public String describe() {
+            return "a map";
+        }
+
+        YamlNode get(String key) {
+            Entry e = entries.get(key);
+            return e == null ? null : e.value();
+        }
+    }
+
+    record ListNode(List<YamlNode> items, int line) implements YamlNode {
+        @Override
+        public String describe() {
+            return "a list";
+        }
+    }
+
+    /** A scalar; {@code text} is null for YAML null ({@code ~}, empty value). */
+    record ScalarNode(ScalarType type, String text, int line) implements YamlNode {
+        @Override
+        public String describe() {
+            return switch (type) {
+                case STRING -> "the string \"" + abbreviate(text) + "\"";
+                case INTEGER, FLOAT -> "the number " + abbreviate(text);
+                case BOOLEAN -> "the boolean " + text;
+                case NULL -> "null";
+            };
+        }
+
+        boolean isNull() {
+            return type == ScalarType.NULL;
+        }
+
+        private static String abbreviate(String s) {
+            return s.length() > 40 ? s.substring(0, 37) + "..." : s;
+        }
+    }
+
+    enum ScalarType { STRING, INTEGER, FLOAT, BOOLEAN, NULL }
+}

@@ -1,0 +1,267 @@
+package io.proxyless.mesh.cli;
+
+import static io.proxyless.mesh.cli.CliRun.mesh;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** {@code mesh validate} against real files: what it prints, where, and with which exit status. */
+class ValidateCommandTest {
+
+    private static final String REVIEWS_VS = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: reviews
+            spec:
+              hosts:
+              - reviews
+              http:
+              - match:
+                - headers:
+                    end-user:
+                      exact: jason
+                route:
+                - destination:
+                    host: reviews
+                    subset: v2
+              - route:
+                - destination:
+                    host: reviews
+                    subset: v1
+            """;
+
+    private static final String REVIEWS_DR = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata:
+              name: reviews
+            spec:
+              host: reviews
+              subsets:
+              - name: v1
+                labels:
+                  version: v1
+              - name: v2
+                labels:
+                  version: v2
+            """;
+
+    /** A typo in a field name on line 8, the line the message must point at. */
+    private static final String TYPO_VS = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: reviews
+            spec:
+              hosts: [reviews]
+              http:
+              - route: [{destination: {host: reviews, subst: v2}}]
+            """;
+
+    /** A route with a weight of zero on its only destination, Istio's "total destination weight = 0". */
+    private static final String ZERO_WEIGHT_VS = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: ratings
+              namespace: shop
+            spec:
+              hosts: [ratings]
+              http:
+              - route:
+                - destination: {host: ratings, subset: v1}
+                  weight: 0
+                - destination: {host: ratings, subset: v2}
+                  weight: 0
+            """;
+
+    /** corsPolicy is enforced by servers, never by a client: accepted with a warning. */
+    private static final String CORS_VS = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: details
+            spec:
+              hosts: [details]
+              http:
+              - corsPolicy:
+                  allowOrigins:
+                  - exact: https://example.com
+                route:
+                - destination: {host: details}
+            """;
+
+    private static final String KUBERNETES_SERVICE = """
+            apiVersion: v1
+            kind: Service
+            metadata:
+              name: reviews
+            spec:
+              ports:
+              - port: 9080
+                name: http
+            """;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void validConfigExitsZeroAndPrintsOnlyTheSummary() throws IOException {
+        Path vs = write("reviews-vs.yaml", REVIEWS_VS);
+        Path dr = write("reviews-dr.yaml", REVIEWS_DR);
+
+        CliRun run = mesh("validate", vs.toString(), dr.toString());
+
+        assertThat(run.status()).as(run.toString()).isZero();
+        assertThat(run.out()).as(run.toString()).isEmpty();
+        assertThat(run.err()).isEqualTo("0 errors, 0 warnings in 2 files\n");
+    }
+
+    @Test
+    void directoriesAreSearchedRecursively() throws IOException {
+        write("reviews/vs.yaml", REVIEWS_VS);
+        write("reviews/rules/dr.yml", REVIEWS_DR);
+        write("notes.txt", "not config, not read");
+
+        CliRun run = mesh("validate", dir.toString());
+
+        assertThat(run.status()).as(run.toString()).isZero();
+        assertThat(run.err()).isEqualTo("0 errors, 0 warnings in 2 files\n");
+    }
+
+    @Test
+    void unknownFieldIsAnErrorWithFileLineResourcePathAndSuggestion() throws IOException {
+        Path bad = write("bad.yaml", TYPO_VS);
+
+        CliRun run = mesh("validate", bad.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(run.out()).isEqualTo(bad + ":8: VirtualService default/reviews: "
+                + "spec.http[0].route[0].destination.subst: unknown field \"subst\"; did you mean \"subset\"?\n");
+        assertThat(run.err()).isEqualTo("1 error, 0 warnings in 1 file\n");
+    }
+
+    @Test
+    void namespaceOptionNamesResourcesThatSetNoNamespace() throws IOException {
+        Path bad = write("bad.yaml", TYPO_VS);
+
+        CliRun run = mesh("validate", "--namespace", "shop", bad.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(run.out()).startsWith(bad + ":8: VirtualService shop/reviews: ");
+    }
+
+    @Test
+    void everyErrorInEveryFileIsPrintedInFileOrderAndCounted() throws IOException {
+        Path typo = write("a-typo.yaml", TYPO_VS);
+        Path zero = write("b-zero-weight.yaml", ZERO_WEIGHT_VS);
+        Path good = write("c-good.yaml", REVIEWS_DR);
+
+        CliRun run = mesh("validate", zero.toString(), good.toString(), typo.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(run.out().lines()).as(run.toString()).hasSize(2);
+        assertThat(run.out().lines().toList().get(0)).startsWith(typo + ":8: ");
+        assertThat(run.out().lines().toList().get(1))
+                .startsWith(zero + ":")
+                .contains("VirtualService shop/ratings: spec.http[0].route: ")
+                .endsWith("total destination weight = 0");
+        assertThat(run.err()).isEqualTo("2 errors, 0 warnings in 3 files\n");
+    }
+
+    @Test
+    void warningsAlonePrintButExitZero() throws IOException {
+        Path cors = write("details.yaml", CORS_VS);
+
+        CliRun run = mesh("validate", cors.toString());
+
+        assertThat(run.status()).as(run.toString()).isZero();
+        assertThat(run.out()).as(run.toString())
+                .startsWith("warning: " + cors + ":8: VirtualService default/details: spec.http[0].corsPolicy: ");
+        assertThat(run.out().lines()).hasSize(1);
+        assertThat(run.err()).isEqualTo("0 errors, 1 warning in 1 file\n");
+    }
+
+    @Test
+    void skippedNonIstioDocumentIsCountedButShownOnlyWhenVerbose() throws IOException {
+        Path file = write("reviews.yaml", KUBERNETES_SERVICE + "---\n" + REVIEWS_DR);
+
+        CliRun quiet = mesh("validate", file.toString());
+        CliRun verbose = mesh("validate", "--verbose", file.toString());
+
+        assertThat(quiet.status()).as(quiet.toString()).isZero();
+        assertThat(quiet.out()).as(quiet.toString()).isEmpty();
+        assertThat(quiet.err()).isEqualTo("0 errors, 0 warnings in 1 file (1 info not shown; use --verbose)\n");
+        assertThat(verbose.status()).as(verbose.toString()).isZero();
+        assertThat(verbose.out()).as(verbose.toString()).startsWith("info: " + file + ":1: ").contains("Service");
+        assertThat(verbose.out().lines()).hasSize(1);
+        assertThat(verbose.err()).isEqualTo("0 errors, 0 warnings, 1 info in 1 file\n");
+    }
+
+    @Test
+    void missingPathIsAUsageError() {
+        CliRun run = mesh("validate");
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.USAGE);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err())
+                .startsWith("mesh validate: Missing required parameter: 'PATH'\n")
+                .contains("Usage: mesh validate ")
+                .endsWith("Try 'mesh validate --help' for more information.\n");
+    }
+
+    @Test
+    void pathThatDoesNotExistIsAUsageErrorNamingIt() throws IOException {
+        Path good = write("reviews-dr.yaml", REVIEWS_DR);
+        Path missing = dir.resolve("no-such.yaml");
+
+        CliRun run = mesh("validate", good.toString(), missing.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.USAGE);
+        assertThat(run.out()).isEmpty();
+        assertThat(run.err()).startsWith("mesh validate: no such file or directory: " + missing + "\n");
+    }
+
+    @Test
+    void unknownOptionIsAUsageError() throws IOException {
+        Path good = write("reviews-dr.yaml", REVIEWS_DR);
+
+        CliRun run = mesh("validate", "--strict", good.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.USAGE);
+        assertThat(run.err()).startsWith("mesh validate: Unknown option: '--strict'\n");
+    }
+
+    @Test
+    void namespaceThatIsNotADnsLabelIsAUsageError() throws IOException {
+        Path good = write("reviews-dr.yaml", REVIEWS_DR);
+
+        CliRun run = mesh("validate", "-n", "My_Namespace", good.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.USAGE);
+        assertThat(run.err()).startsWith("mesh validate: invalid namespace 'My_Namespace': ");
+    }
+
+    @Test
+    void helpShowsOptionsAndAnExample() {
+        CliRun run = mesh("validate", "--help");
+
+        assertThat(run.status()).as(run.toString()).isZero();
+        assertThat(run.out())
+                .startsWith("Usage: mesh validate [-hV] [--verbose] [-n=NS] PATH...\n")
+                .contains("-n, --namespace=NS", "--verbose", "Exit status:\n")
+                .contains("Examples:\n  mesh validate examples/config\n");
+        assertThat(run.err()).isEmpty();
+    }
+
+    private Path write(String name, String content) throws IOException {
+        Path file = dir.resolve(name);
+        Files.createDirectories(file.getParent());
+        return Files.writeString(file, content);
+    }
+}

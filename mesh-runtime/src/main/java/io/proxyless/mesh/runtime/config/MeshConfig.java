@@ -1,0 +1,239 @@
+package io.proxyless.mesh.runtime.config;
+
+import com.google.common.collect.ImmutableList;
+import com.google.common.collect.ImmutableListMultimap;
+import com.google.common.collect.ImmutableMap;
+import com.google.common.net.InetAddresses;
+import io.proxyless.mesh.api.ConfigException;
+import io.proxyless.mesh.api.DestinationRule;
+import io.proxyless.mesh.api.Problem;
+import io.proxyless.mesh.api.Resource;
+import io.proxyless.mesh.api.ResourceKind;
+import io.proxyless.mesh.api.ServiceEntry;
+import io.proxyless.mesh.api.VirtualService;
+import io.proxyless.mesh.api.loader.LoadedConfig;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One immutable, error-free snapshot of all mesh config in force: every resource in load order, indexed by
+ * kind, by {@code kind/namespace/name} and by host, plus the warnings that came with it.
+ *
+ * <p>Every config source (files, later xDS) ends in this type. The runtime holds the current snapshot in one
+ * volatile field and compiles it once per change, so a request reads one consistent picture without locks.
+ *
+ * <pre>{@code
+ * MeshConfig config = MeshConfig.of(ConfigLoader.create().loadOrThrow(List.of(Path.of("mesh/"))));
+ * List<Resource<VirtualService>> routes = config.byHost(ResourceKind.VIRTUAL_SERVICE, "reviews");
+ * Optional<Resource<DestinationRule>> dr = config.find(ResourceKind.DESTINATION_RULE, "default", "reviews");
+ * }</pre>
+ *
+ * <p><b>Hosts</b> are indexed exactly as written in the resource ({@code VirtualService.hosts},
+ * {@code DestinationRule.host}, {@code ServiceEntry.hosts}); {@code reviews} and
+ * {@code reviews.default.svc.cluster.local} are different keys here. Expanding short names is the routing
+ * engine's job, which knows each resource's namespace and the cluster domain; {@link #fullyQualified} gives it
+ * Istio's rule.
+ *
+ * <p><b>Duplicates</b>: when several resources share kind, namespace and name, all are kept in
+ * {@link #resources()}, and {@link #find} returns the first loaded, matching Istio's "oldest wins".
+ */
+public final class MeshConfig {
+    /** The Kubernetes cluster domain Istio assumes unless told otherwise. */
+    public static final String DEFAULT_DOMAIN_SUFFIX = "cluster.local";
+
+    // Declared before EMPTY so it is initialised first; EMPTY itself takes version 0.
+    private static final AtomicLong LAST_VERSION = new AtomicLong();
+
+    /** No resources, no warnings, version 0. What a runtime holds before any config arrives. */
+    public static final MeshConfig EMPTY = new MeshConfig(0, List.of(), List.of());
+
+    private final long version;
+    private final ImmutableList<Resource<?>> resources;
+    private final ImmutableListMultimap<ResourceKind, Resource<?>> byKind;
+    private final ImmutableMap<NameKey, Resource<?>> byName;
+    private final ImmutableListMultimap<HostKey, Resource<?>> byHost;
+    private final ImmutableList<Problem> warnings;
+
+    private MeshConfig(long version, List<Resource<?>> resources, List<Problem> warnings) {
+        this.version = version;
+        this.resources = ImmutableList.copyOf(resources);
+        this.warnings = ImmutableList.copyOf(warnings);
+
+        ImmutableListMultimap.Builder<ResourceKind, Resource<?>> kinds = ImmutableListMultimap.builder();
+        Map<NameKey, Resource<?>> names = new LinkedHashMap<>();
+        ImmutableListMultimap.Builder<HostKey, Resource<?>> hosts = ImmutableListMultimap.builder();
+        for (Resource<?> r : this.resources) {
+            kinds.put(r.kind(), r);
+            // First loaded wins, as in Istio where the oldest of two conflicting resources is used.
+            names.putIfAbsent(new NameKey(r.kind(), r.namespace(), r.name()), r);
+            // A resource listing the same host twice is indexed once under it.
+            hostsOf(r).stream().distinct().forEach(h -> hosts.put(new HostKey(r.kind(), h), r));
+        }
+        this.byKind = kinds.build();
+        this.byName = ImmutableMap.copyOf(names);
+        this.byHost = hosts.build();
+    }
+
+    /**
+     * A snapshot of {@code loaded}'s resources, carrying its warnings and infos.
+     *
+     * @throws ConfigException if {@code loaded} has errors: a config with errors must never be put in service
+     */
+    public static MeshConfig of(LoadedConfig loaded) throws ConfigException {
+        Objects.requireNonNull(loaded, "loaded");
+        return of(loaded.resources(), loaded.problems());
+    }
+
+    /** A snapshot of already validated resources, with no warnings (e.g. built by hand in a test). */
+    public static MeshConfig of(List<Resource<?>> resources) {
+        return of(resources, List.of());
+    }
+
+    /**
+     * A snapshot of already validated resources and the warnings found while loading them.
+     *
+     * @throws ConfigException if {@code problems} holds an error
+     */
+    public static MeshConfig of(List<Resource<?>> resources, List<Problem> problems) throws ConfigException {
+        Objects.requireNonNull(resources, "resources");
+        Objects.requireNonNull(problems, "problems");
+        if (problems.stream().anyMatch(Problem::isError)) {
+            throw new ConfigException(problems);
+        }
+        return new MeshConfig(LAST_VERSION.incrementAndGet(), resources, problems);
+    }
+
+    /**
+     * Identifies this snapshot. Versions are unique within the JVM and increase in creation order (not
+     * necessarily by one), so of two snapshots the one with the larger version is newer; {@link #EMPTY} is 0.
+     * This is deliberately not a content hash: it is cheap, never collides, and tells "newer" from "older".
+     * Sources do not publish a snapshot whose content equals the current one, so a new version means a change.
+     */
+    public long version() {
+        return version;
+    }
+
+    /** Every resource, in load order (file order, then document order within a file). */
+    public List<Resource<?>> resources() {
+        return resources;
+    }
+
+    /**
+     * The resources of one kind, in load order. The spec type follows from the kind:
+     * {@code List<Resource<VirtualService>> vs = config.resources(ResourceKind.VIRTUAL_SERVICE);}
+     */
+    public <S> List<Resource<S>> resources(ResourceKind kind) {
+        return cast(byKind.get(Objects.requireNonNull(kind, "kind")));
+    }
+
+    /** The resource of {@code kind} named {@code namespace/name}; the first loaded one if there are several. */
+    @SuppressWarnings("unchecked")
+    public <S> Optional<Resource<S>> find(ResourceKind kind, String namespace, String name) {
+        Objects.requireNonNull(kind, "kind");
+        return Optional.ofNullable((Resource<S>) byName.get(new NameKey(kind, namespace, name)));
+    }
+
+    /**
+     * The resources of {@code kind} that name {@code host}, compared exactly as written (no short-name
+     * expansion, no wildcard matching), in load order. Only VirtualService ({@code hosts}), DestinationRule
+     * ({@code host}) and ServiceEntry ({@code hosts}) have hosts; other kinds give an empty list.
+     */
+    public <S> List<Resource<S>> byHost(ResourceKind kind, String host) {
+        Objects.requireNonNull(kind, "kind");
+        Objects.requireNonNull(host, "host");
+        return cast(byHost.get(new HostKey(kind, host)));
+    }
+
+    /**
+     * The non-error problems (warnings and infos) found while loading this config, sorted by location. They
+     * travel with the snapshot so that a dump or the CLI can show what is in force and what is doubtful.
+     */
+    public List<Problem> warnings() {
+        return warnings;
+    }
+
+    public boolean isEmpty() {
+        return resources.isEmpty();
+    }
+
+    /**
+     * The hosts a resource applies to, as written: VirtualService {@code hosts}, DestinationRule {@code host}
+     * (a one-element list), ServiceEntry {@code hosts}; an empty list for other kinds.
+     */
+    public static List<String> hostsOf(Resource<?> resource) {
+        List<String> hosts = switch (resource.kind()) {
+            case VIRTUAL_SERVICE -> ((VirtualService) resource.spec()).hosts();
+            case DESTINATION_RULE -> {
+                String host = ((DestinationRule) resource.spec()).host();
+                yield host == null ? List.of() : List.of(host);
+            }
+            case SERVICE_ENTRY -> ((ServiceEntry) resource.spec()).hosts();
+            default -> List.of();
+        };
+        return hosts.stream().filter(Objects::nonNull).toList();
+    }
+
+    /**
+     * {@link #fullyQualified(String, String, String)} with the {@link #DEFAULT_DOMAIN_SUFFIX cluster.local}
+     * domain.
+     */
+    public static String fullyQualified(String host, String namespace) {
+        return fullyQualified(host, namespace, DEFAULT_DOMAIN_SUFFIX);
+    }
+
+    /**
+     * Expands a host name the way Istio does for hosts written in config (VirtualService hosts, route and
+     * mirror destinations, DestinationRule host), relative to the namespace of the resource it appears in.
+     *
+     * <ul>
+     *   <li>a name without a dot is a Kubernetes short name:
+     *       {@code fullyQualified("reviews", "shop", "cluster.local")} → {@code reviews.shop.svc.cluster.local};</li>
+     *   <li>a name with a dot is taken as written ({@code reviews.shop}, {@code api.example.com},
+     *       {@code *.example.com});</li>
+     *   <li>{@code *}, IP addresses (including dot-less IPv6 such as {@code ::1}) and the empty string are
+     *       returned unchanged.</li>
+     * </ul>
+     *
+     * <p>As in Istio, an empty {@code namespace} adds nothing for the namespace and an empty
+     * {@code domainSuffix} adds no {@code .svc.} part; a null {@code domainSuffix} means
+     * {@link #DEFAULT_DOMAIN_SUFFIX}.
+     */
+    public static String fullyQualified(String host, String namespace, String domainSuffix) {
+        Objects.requireNonNull(host, "host");
+        if (host.isEmpty() || host.equals("*") || host.contains(".") || InetAddresses.isInetAddress(host)) {
+            return host;
+        }
+        String suffix = domainSuffix == null ? DEFAULT_DOMAIN_SUFFIX : domainSuffix;
+        StringBuilder out = new StringBuilder(host);
+        if (namespace != null && !namespace.isEmpty()) {
+            out.append('.').append(namespace);
+        }
+        if (!suffix.isEmpty()) {
+            out.append(".svc.").append(suffix);
+        }
+        return out.toString();
+    }
+
+    @Override
+    public String toString() {
+        Map<ResourceKind, Integer> counts = new LinkedHashMap<>();
+        byKind.asMap().forEach((kind, list) -> counts.put(kind, list.size()));
+        return "MeshConfig{version=" + version + ", resources=" + counts + ", warnings=" + warnings.size() + "}";
+    }
+
+    // The spec type is determined by the kind (Resource's constructor enforces it), so the cast is safe.
+    @SuppressWarnings("unchecked")
+    private static <S> List<Resource<S>> cast(List<Resource<?>> list) {
+        return (List<Resource<S>>) (List<?>) list;
+    }
+
+    private record NameKey(ResourceKind kind, String namespace, String name) {
+    }
+
+    private record HostKey(ResourceKind kind, String host) {
+    }
+}

@@ -1,0 +1,472 @@
+package io.proxyless.mesh.runtime.source.file;
+
+import static java.nio.file.StandardWatchEventKinds.ENTRY_CREATE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_DELETE;
+import static java.nio.file.StandardWatchEventKinds.ENTRY_MODIFY;
+import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
+
+import io.proxyless.mesh.api.ConfigException;
+import io.proxyless.mesh.api.Problem;
+import io.proxyless.mesh.api.Severity;
+import io.proxyless.mesh.api.loader.ConfigLoader;
+import io.proxyless.mesh.api.loader.LoadedConfig;
+import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.source.ConfigListener;
+import io.proxyless.mesh.runtime.source.ConfigSource;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.ClosedWatchServiceException;
+import java.nio.file.FileVisitOption;
+import java.nio.file.FileVisitResult;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.nio.file.SimpleFileVisitor;
+import java.nio.file.WatchEvent;
+import java.nio.file.WatchKey;
+import java.nio.file.WatchService;
+import java.nio.file.attribute.BasicFileAttributes;
+import java.time.Duration;
+import java.util.EnumSet;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Config from Istio YAML files and directories, reloaded when they change.
+ *
+ * <pre>{@code
+ * try (FileConfigSource source = FileConfigSource.start(List.of(Path.of("/etc/mesh")), "shop")) {
+ *     source.addListener(config -> router.update(config));
+ *     ...
+ * } catch (ConfigException e) {
+ *     e.problems().forEach(p -> System.err.println(p.format()));   // the initial config was invalid
+ * }
+ * }</pre>
+ *
+ * <p><b>Watching.</b> Every given directory is watched recursively (new sub-directories are picked up) and every
+ * given file through its parent directory. Changes are debounced: a reload runs once the files have been quiet
+ * for {@link #DEFAULT_QUIET_PERIOD} (editors and {@code kubectl} write in several steps), and at the latest ten
+ * quiet periods after the first change, so a file rewritten without pause is still reloaded. Kubernetes
+ * ConfigMap volumes, which swap a {@code ..data} symlink atomically, are followed.
+ *
+ * <p><b>Reloading.</b> A reload reads all given paths again with {@link ConfigLoader} (so a deleted file's
+ * resources disappear) and validates them. Valid config whose content differs from the current one becomes
+ * {@link #current()} in one volatile write and is delivered to listeners; a change with errors is rejected: the
+ * last good config stays in force, the problems are logged one per line and kept in {@link #lastProblems()}.
+ *
+ * <p>One daemon thread, {@value #THREAD_NAME}, does the watching, loading and delivering; {@link #close()}
+ * stops it. The JDK's WatchService is prompt on Linux (inotify); on platforms where it polls, changes are
+ * seen only as fast as the JDK polls.
+ */
+public final class FileConfigSource implements ConfigSource {
+    /** How long the files must be quiet before a reload. */
+    public static final Duration DEFAULT_QUIET_PERIOD = Duration.ofMillis(150);
+
+    /** Name of the watcher thread. */
+    public static final String THREAD_NAME = "mesh-file-watch";
+
+    private static final Logger log = LoggerFactory.getLogger(FileConfigSource.class);
+
+    // What the loader reads in directories; changes to other files (editor swap files, notes) cause no reload.
+    private static final Set<String> CONFIG_EXTENSIONS = Set.of(".yaml", ".yml", ".json");
+    // A file written without pause would otherwise postpone the reload forever.
+    private static final int MAX_DELAY_IN_QUIET_PERIODS = 10;
+    private static final long CLOSE_WAIT_MILLIS = 5_000;
+
+    private final List<Path> paths;
+    private final ConfigLoader loader;
+    private final long quietNanos;
+    private final long maxDelayNanos;
+    private final WatchService watcher;
+    private final Set<Path> rootDirs = new LinkedHashSet<>();
+    private final Set<Path> rootFiles = new LinkedHashSet<>();
+
+    // Filled before the watcher thread starts and used only by it afterwards (Thread.start orders the two).
+    private final Map<WatchKey, Path> watchedDirs = new HashMap<>();
+    private final Set<Path> watchedFiles = new HashSet<>();
+    private final Set<Path> fileParents = new HashSet<>();
+
+    // Held while delivering, so that each listener sees snapshots one at a time and in version order.
+    private final Object deliveryLock = new Object();
+    private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
+    private volatile MeshConfig current = MeshConfig.EMPTY;
+    private volatile List<Problem> lastProblems = List.of();
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private final AtomicLong reloads = new AtomicLong();
+    private final Thread thread;
+
+    private FileConfigSource(List<Path> paths, ConfigLoader loader, Duration quietPeriod) throws IOException {
+        this.paths = paths;
+        this.loader = loader;
+        this.quietNanos = quietPeriod.toNanos();
+        this.maxDelayNanos = quietPeriod.multipliedBy(MAX_DELAY_IN_QUIET_PERIODS).toNanos();
+        for (Path p : paths) {
+            Path abs = p.toAbsolutePath().normalize();
+            if (Files.isDirectory(abs)) {
+                rootDirs.add(abs);
+            } else {
+                rootFiles.add(abs);
+            }
+        }
+        this.watcher = paths.get(0).getFileSystem().newWatchService();
+        this.thread = new Thread(this::watch, THREAD_NAME);
+        thread.setDaemon(true);
+    }
+
+    /**
+     * Loads {@code paths} (files and directories; directories are searched recursively for {@code *.yaml},
+     * {@code *.yml} and {@code *.json}) and starts watching them, with the {@link #DEFAULT_QUIET_PERIOD}.
+     *
+     * @param namespace the namespace of resources that do not set {@code metadata.namespace}; null means
+     *                  {@link ConfigLoader#DEFAULT_NAMESPACE}
+     * @throws ConfigException if the initial config has errors (nothing is left running then)
+     * @throws UncheckedIOException if the file system cannot be watched
+     */
+    public static FileConfigSource start(List<Path> paths, String namespace) throws ConfigException {
+        return start(paths, namespace, DEFAULT_QUIET_PERIOD);
+    }
+
+    /** Like {@link #start(List, String)}, reloading once the files have been quiet for {@code quietPeriod}. */
+    public static FileConfigSource start(List<Path> paths, String namespace, Duration quietPeriod)
+            throws ConfigException {
+        List<Path> given = List.copyOf(paths);
+        if (given.isEmpty()) {
+            throw new IllegalArgumentException("no config paths given");
+        }
+        if (quietPeriod.isNegative()) {
+            throw new IllegalArgumentException("quietPeriod must not be negative: " + quietPeriod);
+        }
+        ConfigLoader loader = ConfigLoader.create()
+                .withDefaultNamespace(namespace == null ? ConfigLoader.DEFAULT_NAMESPACE : namespace);
+        FileConfigSource source;
+        try {
+            source = new FileConfigSource(given, loader, quietPeriod);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot watch " + given, e);
+        }
+        try {
+            // Watch before the first load: a change made while loading then triggers a reload instead of being lost.
+            source.registerAll();
+            source.loadInitial();
+        } catch (RuntimeException e) {
+            source.closeWatcher();
+            throw e;
+        }
+        source.thread.start();
+        return source;
+    }
+
+    @Override
+    public MeshConfig current() {
+        return current;
+    }
+
+    @Override
+    public void addListener(ConfigListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (deliveryLock) {
+            listeners.add(listener);
+            deliver(listener, () -> listener.onConfig(current));
+        }
+    }
+
+    @Override
+    public void removeListener(ConfigListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public List<Problem> lastProblems() {
+        return lastProblems;
+    }
+
+    /** The paths this source reads, as given. */
+    public List<Path> paths() {
+        return paths;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        closeWatcher();
+        // A listener may close its own source; the watcher thread cannot wait for itself.
+        if (Thread.currentThread() != thread && thread.isAlive()) {
+            try {
+                thread.join(CLOSE_WAIT_MILLIS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "FileConfigSource" + paths + " at version " + current.version();
+    }
+
+    /** How many reloads ran since start (not counting the initial load); lets tests see the debouncing. */
+    long reloadCount() {
+        return reloads.get();
+    }
+
+    Thread watchThread() {
+        return thread;
+    }
+
+    private void loadInitial() {
+        LoadedConfig loaded = loader.load(paths);
+        lastProblems = loaded.problems();
+        if (loaded.hasErrors()) {
+            throw new ConfigException(loaded.problems());
+        }
+        current = MeshConfig.of(loaded);
+        logAccepted(current);
+    }
+
+    /** The watcher thread: collects file events and reloads once they have been quiet long enough. */
+    private void watch() {
+        boolean pending = false;
+        long firstEvent = 0;
+        long due = 0;
+        while (!closed.get()) {
+            try {
+                WatchKey key;
+                if (!pending) {
+                    key = watcher.take();
+                } else {
+                    long wait = due - System.nanoTime();
+                    key = wait > 0 ? watcher.poll(wait, TimeUnit.NANOSECONDS) : watcher.poll();
+                }
+                if (key != null && drain(key)) {
+                    long now = System.nanoTime();
+                    if (!pending) {
+                        pending = true;
+                        firstEvent = now;
+                    }
+                    long cap = firstEvent + maxDelayNanos;
+                    due = now + quietNanos - cap > 0 ? cap : now + quietNanos;
+                }
+                if (pending && System.nanoTime() - due >= 0) {
+                    pending = false;
+                    reload();
+                }
+            } catch (ClosedWatchServiceException | InterruptedException e) {
+                break;
+            } catch (RuntimeException e) {
+                // Never let one bad event end watching: the config would silently freeze.
+                log.error("Config watcher for {} hit an unexpected error; still watching", paths, e);
+            }
+        }
+        log.debug("Stopped watching {}", paths);
+    }
+
+    /** Takes the key's events; true if any of them can change what the loader reads. */
+    private boolean drain(WatchKey key) {
+        Path dir = watchedDirs.get(key);
+        boolean relevant = false;
+        for (WatchEvent<?> event : key.pollEvents()) {
+            if (event.kind() == OVERFLOW) {
+                relevant = true; // events were lost; only a reload can tell what changed
+            } else if (dir != null && isRelevant(dir.resolve((Path) event.context()))) {
+                relevant = true;
+            }
+        }
+        if (!key.reset()) {
+            // The directory itself is gone (deleted, unmounted): its files went with it.
+            watchedDirs.remove(key);
+            relevant |= dir != null && isUnderRootDir(dir);
+        }
+        return relevant;
+    }
+
+    private boolean isRelevant(Path changed) {
+        if (watchedFiles.contains(changed)) {
+            return true;
+        }
+        if (isUnderRootDir(changed)) {
+            return hasConfigExtension(changed) || Files.isDirectory(changed) || watchedDirs.containsValue(changed);
+        }
+        // Next to a given file, Kubernetes updates a ConfigMap by re-pointing the ..data directory symlink.
+        return fileParents.contains(changed.getParent())
+                && (Files.isDirectory(changed) || Files.isSymbolicLink(changed));
+    }
+
+    private boolean isUnderRootDir(Path path) {
+        for (Path root : rootDirs) {
+            if (path.startsWith(root)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    private static boolean hasConfigExtension(Path path) {
+        String name = path.getFileName().toString().toLowerCase(Locale.ROOT);
+        int dot = name.lastIndexOf('.');
+        return dot >= 0 && CONFIG_EXTENSIONS.contains(name.substring(dot));
+    }
+
+    private void reload() {
+        reloads.incrementAndGet();
+        // Register first, so files created in a new directory before it was watched are read by this load.
+        registerAll();
+        LoadedConfig loaded;
+        try {
+            loaded = loader.load(paths);
+        } catch (RuntimeException e) {
+            // A loader failure must neither end watching nor replace good config.
+            log.error("Loading {} failed", paths, e);
+            loaded = new LoadedConfig(List.of(), List.of(new Problem(Severity.ERROR, null, 0, null, null, null,
+                    null, "loading " + paths + " failed: " + e)));
+        }
+        lastProblems = loaded.problems();
+        if (loaded.hasErrors()) {
+            reject(loaded.problems());
+            return;
+        }
+        MeshConfig old = current;
+        // Touching a file, or saving it unchanged, must not make every listener recompile.
+        if (old.resources().equals(loaded.resources()) && old.warnings().equals(loaded.problems())) {
+            log.debug("Config in {} unchanged; staying at version {}", paths, old.version());
+            return;
+        }
+        MeshConfig next = MeshConfig.of(loaded);
+        synchronized (deliveryLock) {
+            if (closed.get()) {
+                return;
+            }
+            current = next;
+            logAccepted(next);
+            for (ConfigListener listener : listeners) {
+                deliver(listener, () -> listener.onConfig(next));
+            }
+        }
+    }
+
+    private void reject(List<Problem> problems) {
+        synchronized (deliveryLock) {
+            if (closed.get()) {
+                return;
+            }
+            long errors = problems.stream().filter(Problem::isError).count();
+            log.error("Rejected config change in {}: {} error(s); keeping version {}", paths, errors,
+                    current.version());
+            problems.forEach(FileConfigSource::logProblem);
+            for (ConfigListener listener : listeners) {
+                deliver(listener, () -> listener.onRejected(problems));
+            }
+        }
+    }
+
+    private void logAccepted(MeshConfig config) {
+        log.info("Mesh config version {} in force from {}: {} resource(s)", config.version(), paths,
+                config.resources().size());
+        config.warnings().forEach(FileConfigSource::logProblem);
+    }
+
+    private static void logProblem(Problem problem) {
+        switch (problem.severity()) {
+            case ERROR -> log.error("{}", problem.format());
+            case WARNING -> log.warn("{}", problem.format());
+            case INFO -> log.info("{}", problem.format());
+        }
+    }
+
+    private void deliver(ConfigListener listener, Runnable call) {
+        try {
+            call.run();
+        } catch (RuntimeException e) {
+            // One broken listener must not keep config from the others.
+            log.error("Config listener {} failed", listener, e);
+        }
+    }
+
+    /** (Re-)registers every directory involved; already watched ones keep their key. */
+    private void registerAll() {
+        for (Path root : rootDirs) {
+            registerTree(root);
+        }
+        watchedFiles.clear();
+        fileParents.clear();
+        for (Path file : rootFiles) {
+            watchFile(file);
+            // A symlinked file (a ConfigMap key) can also change at its target, in another directory.
+            if (Files.isSymbolicLink(file)) {
+                try {
+                    watchFile(file.toRealPath());
+                } catch (IOException e) {
+                    log.debug("Cannot resolve {}; the next load reports it if it is missing", file, e);
+                }
+            }
+        }
+    }
+
+    private void watchFile(Path file) {
+        watchedFiles.add(file);
+        Path parent = file.getParent();
+        if (parent != null) {
+            fileParents.add(parent);
+            register(parent);
+        }
+    }
+
+    private void registerTree(Path root) {
+        if (!Files.isDirectory(root)) {
+            return;
+        }
+        try {
+            // Links are followed because the loader reads through them (e.g. a ConfigMap's ..data directory).
+            Files.walkFileTree(root, EnumSet.of(FileVisitOption.FOLLOW_LINKS), Integer.MAX_VALUE,
+                    new SimpleFileVisitor<>() {
+                        @Override
+                        public FileVisitResult preVisitDirectory(Path dir, BasicFileAttributes attrs) {
+                            register(dir);
+                            return FileVisitResult.CONTINUE;
+                        }
+
+                        @Override
+                        public FileVisitResult visitFileFailed(Path file, IOException e) {
+                            // Link loops, entries deleted under our feet, unreadable directories: skip them;
+                            // the loader reports anything it cannot read.
+                            return FileVisitResult.CONTINUE;
+                        }
+                    });
+        } catch (IOException e) {
+            log.warn("Cannot watch {}: {}", root, e.toString());
+        }
+    }
+
+    private void register(Path dir) {
+        try {
+            WatchKey key = dir.register(watcher, ENTRY_CREATE, ENTRY_DELETE, ENTRY_MODIFY);
+            // The same directory reached twice (through a link) has one key; keep the first name for it.
+            watchedDirs.putIfAbsent(key, dir);
+        } catch (NoSuchFileException e) {
+            // Deleted since we listed it; its parent's event triggers the reload that notices.
+        } catch (IOException e) {
+            log.warn("Cannot watch {}: {}", dir, e.toString());
+        }
+    }
+
+    private void closeWatcher() {
+        try {
+            watcher.close();
+        } catch (IOException e) {
+            log.debug("Closing the watch service for {} failed", paths, e);
+        }
+    }
+}
