@@ -12,6 +12,6 @@ import java.lang.annotation.Target;
 @Retention(RetentionPolicy.RUNTIME)
 @Target({ElementType.RECORD_COMPONENT, ElementType.FIELD, ElementType.METHOD, ElementType.PARAMETER})
 public @interface DeprecatedField {
-    /** What to use instead, e.g. {@code "mirrorPercentage"}. */
+    /** What to use instead, e.g. {@code "mirrorPercentage"}; empty when there is no replacement. */
     String value();
 }

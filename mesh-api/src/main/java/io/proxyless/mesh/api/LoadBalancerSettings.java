@@ -48,6 +48,7 @@ public record LoadBalancerSettings(
          * @deprecated use {@link #LEAST_REQUEST}
          */
         @Deprecated
+        @DeprecatedField("LEAST_REQUEST")
         LEAST_CONN,
         /** A random healthy endpoint. */
         RANDOM,

@@ -12,6 +12,6 @@ public record Port(
         Integer number,
         String protocol,
         String name,
-        @DeprecatedField("nothing; the field has no effect")
+        @DeprecatedField("")
         Integer targetPort) {
 }

@@ -12,7 +12,7 @@ public record SidecarPort(
         Integer number,
         String protocol,
         String name,
-        @DeprecatedField("nothing; the field has no effect")
+        @DeprecatedField("")
         Integer targetPort) {
 
     public static SidecarPort of(int number, String protocol, String name) {

@@ -66,6 +66,18 @@ class ExampleConfigTest {
         assertThat(run.err()).as(run.toString()).startsWith("0 errors, 0 warnings in ");
     }
 
+    @Test
+    void scenarioLoadedWithAllOfTheDefaultConfigIsRejectedAsADuplicate() {
+        // Why scenarios live outside config/: each redefines a resource that config/ already has.
+        CliRun run = mesh("validate", EXAMPLES.resolve("config").toString(),
+                EXAMPLES.resolve("scenarios/traffic-shifting/50-50").toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(run.out().lines()).as(run.toString()).singleElement().asString()
+                .contains("reviews.yaml:", "VirtualService default/reviews: ",
+                        "duplicate VirtualService default/reviews", "reviews-jason-v2.yaml");
+    }
+
     /** The tests run from the module folder (mesh-cli/); the examples are one level up. */
     private static Path findExamples() {
         for (Path dir = Path.of("").toAbsolutePath(); dir != null; dir = dir.getParent()) {

@@ -155,8 +155,9 @@ final class RecordBinder {
             if (isSet(value)) {
                 DeprecatedField deprecated = component.getAnnotation(DeprecatedField.class);
                 if (deprecated != null) {
-                    warn(childPath, entry.keyLine(), "\"" + entry.key() + "\" is deprecated; use \""
-                            + deprecated.value() + "\" instead");
+                    warn(childPath, entry.keyLine(), "\"" + entry.key() + "\" is deprecated"
+                            + (deprecated.value().isEmpty() ? " and has no effect; remove it"
+                                    : "; use \"" + deprecated.value() + "\" instead"));
                 }
                 NotSupported unsupported = component.getAnnotation(NotSupported.class);
                 if (unsupported != null) {

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.api.validation;
 
+import io.proxyless.mesh.api.Destination;
 import io.proxyless.mesh.api.StringMatch;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -414,6 +415,29 @@ final class CommonRules {
             ok = false;
         }
         return ok;
+    }
+
+    /**
+     * A {@link Destination} (route destinations, mirrors, a Sidecar's egress proxy): a host other than the bare
+     * {@code *} (it names one service), a valid subset name if given, a valid port number if a port is given.
+     */
+    static void destination(Destination d, String path, ValidationContext ctx) {
+        if (d == null) {
+            return;
+        }
+        if (d.host() == null) {
+            ctx.error(path + ".host", "host is required");
+        } else if (d.host().equals("*")) {
+            ctx.error(path + ".host", "invalid destination host *");
+        } else {
+            wildcardDomain(d.host(), path + ".host", ctx);
+        }
+        if (d.subset() != null && !d.subset().isEmpty()) {
+            subsetName(d.subset(), path + ".subset", ctx);
+        }
+        if (d.port() != null) {
+            portNumber(d.port().number(), path + ".port.number", ctx);
+        }
     }
 
     // ---------------------------------------------------------------- addresses

@@ -1,0 +1,22 @@
+package io.proxyless.mesh.runtime.balancing;
+
+import io.proxyless.mesh.runtime.registry.Endpoint;
+import java.util.List;
+
+/**
+ * Chooses one endpoint of a cluster (service host + subset + port) for one attempt. An instance is built per
+ * cluster per config snapshot by {@link LoadBalancers#create}, and may keep state that must survive between
+ * requests (round-robin position, in-flight counts, hash rings); that state is thread-safe and lock-free.
+ */
+public interface LoadBalancer {
+
+    /**
+     * Picks an endpoint among {@code candidates} (already filtered to healthy ones by outlier detection; never
+     * empty), or returns null when none is acceptable (e.g. all were tried before and the policy forbids
+     * reuse).
+     */
+    Endpoint pick(List<Endpoint> candidates, PickContext context);
+
+    /** Istio's name for the policy, for decisions and dumps: ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH, RING_HASH, MAGLEV. */
+    String name();
+}
