@@ -79,6 +79,17 @@ public final class ConfigWriter {
         return write(JSON, value);
     }
 
+    /** Any model value as a JSON-ready tree of maps, lists and scalars, with Istio's field names. */
+    @SuppressWarnings("unchecked")
+    public static Object valueToTree(Object value) {
+        return value == null ? null : JSON.convertValue(value, Object.class);
+    }
+
+    /** Pretty JSON for a tree of maps, lists and scalars (e.g. CLI output). */
+    public static String treeToJson(Object tree) {
+        return write(JSON, tree);
+    }
+
     private static Map<String, Object> envelope(Resource<?> r) {
         Map<String, Object> metadata = new LinkedHashMap<>();
         metadata.put("name", r.name());

@@ -611,10 +611,13 @@ final class CommonRules {
 
     /** Envoy's primality test for maglev table sizes (so 1 counts as prime, as it does there). */
     static boolean isPrime(long x) {
-        if (x != 0 && x < 4 && x > 0) {
+        if (x <= 0) {
+            return false; // the table size is unsigned in the proto; nothing below 1 is a usable size
+        }
+        if (x < 4) {
             return true;
         }
-        if (x <= 0 || (x & 1) == 0) {
+        if ((x & 1) == 0) {
             return false;
         }
         long limit = (long) Math.sqrt((double) x);
@@ -624,6 +627,254 @@ final class CommonRules {
             }
         }
         return true;
+    }
+
+    // ---------------------------------------------------------------- HTTP header names and values
+    // (Added for VirtualServiceValidator; usable by any kind that names headers.)
+
+    // RFC 7230 token characters.
+    private static final Pattern HEADER_NAME_RE = Pattern.compile("[!#$%&'*+\\-.^_`|~A-Za-z0-9]+");
+    private static final Set<String> PSEUDO_HEADERS = Set.of(":method", ":scheme", ":authority", ":path", ":status");
+    private static final String JWT_CLAIM_HEADER = "@request.auth.claims";
+
+    /**
+     * A header name in a route match ({@code headers}, {@code withoutHeaders}): an RFC 7230 token, an HTTP/2
+     * pseudo-header, or a JWT claim reference ({@code @request.auth.claims.sub}). Upper case is fine: header
+     * names compare case-insensitively (Istio stopped requiring lower case in 1.1).
+     */
+    static boolean matchHeaderName(String name, String path, ValidationContext ctx) {
+        if (name == null || name.isEmpty()) {
+            ctx.error(path, "header name cannot be empty");
+            return false;
+        }
+        if (isJwtClaimHeader(name) || PSEUDO_HEADERS.contains(name)) {
+            return true;
+        }
+        if (!HEADER_NAME_RE.matcher(name).matches()) {
+            ctx.error(path, "header name " + name + " is not a valid header name");
+            return false;
+        }
+        return true;
+    }
+
+    /** True for {@code @request.auth.claims.a.b} and {@code @request.auth.claims[a][b]} (prefix case-insensitive). */
+    static boolean isJwtClaimHeader(String name) {
+        if (name.length() < JWT_CLAIM_HEADER.length()
+                || !name.substring(0, JWT_CLAIM_HEADER.length()).equalsIgnoreCase(JWT_CLAIM_HEADER)) {
+            return false;
+        }
+        String rest = name.substring(JWT_CLAIM_HEADER.length());
+        return (rest.startsWith(".") && rest.length() > 1)
+                || (rest.startsWith("[") && rest.endsWith("]") && rest.length() > 2);
+    }
+
+    /** {@code :authority} or {@code host}, in any case: the two spellings of the request's authority. */
+    static boolean isAuthorityHeader(String name) {
+        return name.equalsIgnoreCase(":authority") || name.equalsIgnoreCase("host");
+    }
+
+    /**
+     * A header named in a header operation. Pseudo-headers cannot be changed, and {@code host} cannot be removed
+     * or set on a response; when {@code authorityAllowed} (request {@code set}/{@code add}) the authority may
+     * be set under either of its names.
+     */
+    static boolean headerOperationName(String name, boolean authorityAllowed, String path, ValidationContext ctx) {
+        if (name == null || name.isEmpty()) {
+            ctx.error(path, "header name cannot be empty");
+            return false;
+        }
+        boolean internal = name.startsWith(":") || name.equalsIgnoreCase("host");
+        if (authorityAllowed) {
+            if (internal && !isAuthorityHeader(name)) {
+                ctx.error(path, "invalid header " + quote(name) + ": header cannot have \":\" prefix");
+                return false;
+            }
+            return true;
+        }
+        if (name.equalsIgnoreCase("host")) {
+            ctx.error(path, "invalid header " + quote(name) + ": cannot set Host header");
+            return false;
+        }
+        if (internal) {
+            ctx.error(path, "invalid header " + quote(name) + ": header cannot have \":\" prefix");
+            return false;
+        }
+        return true;
+    }
+
+    /** A header name in a CORS policy: {@code *} or an RFC 7230 token. */
+    static boolean corsHeaderName(String name, String path, ValidationContext ctx) {
+        if (name == null || name.isEmpty()) {
+            ctx.error(path, "header name cannot be empty");
+            return false;
+        }
+        if (!name.equals("*") && !HEADER_NAME_RE.matcher(name).matches()) {
+            ctx.error(path, "header name " + name + " is not a valid header name");
+            return false;
+        }
+        return true;
+    }
+
+    /**
+     * A header value for a header operation, as Envoy will parse it: no control characters other than tab,
+     * and every {@code %} either doubled ({@code %%}) or opening a well-formed {@code %VARIABLE%} or
+     * {@code %VARIABLE(["arg", ...])%} command. What the variable names is not checked.
+     */
+    static boolean headerValue(String value, String path, ValidationContext ctx) {
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if ((c <= 0x1f && c != '\t') || c == 0x7f) {
+                ctx.error(path, "header value configuration " + quote(value) + " is invalid");
+                return false;
+            }
+        }
+        String problem = HeaderValueSyntax.problem(value);
+        if (problem != null) {
+            ctx.error(path, "header value configuration: " + problem);
+            return false;
+        }
+        return true;
+    }
+
+    /** A walk over a header value's {@code %...%} commands, following the states of Envoy's header parser. */
+    private static final class HeaderValueSyntax {
+        private enum State {
+            LITERAL, VARIABLE_NAME, EXPECT_ARRAY, EXPECT_STRING, IN_STRING, EXPECT_DELIMITER_OR_END,
+            EXPECT_ARGS_END, EXPECT_VARIABLE_END
+        }
+
+        static String problem(String value) {
+            State state = State.LITERAL;
+            for (int pos = 0; pos < value.length(); pos++) {
+                char c = value.charAt(pos);
+                boolean more = pos + 1 < value.length();
+                switch (state) {
+                    case LITERAL -> {
+                        if (c == '%') {
+                            if (!more) {
+                                return "invalid header configuration. Un-escaped %";
+                            }
+                            if (value.charAt(pos + 1) == '%') {
+                                pos++; // "%%" is a literal percent sign
+                            } else {
+                                state = State.VARIABLE_NAME;
+                            }
+                        }
+                    }
+                    case VARIABLE_NAME -> {
+                        if (c == '%') {
+                            state = State.LITERAL;
+                        } else if (c == '(') {
+                            state = State.EXPECT_ARRAY;
+                        }
+                    }
+                    case EXPECT_ARRAY -> {
+                        if (c == '[') {
+                            state = State.EXPECT_STRING;
+                        } else if (c != ' ') {
+                            state = State.IN_STRING; // a bare argument is read like a string
+                        }
+                    }
+                    case EXPECT_DELIMITER_OR_END -> {
+                        if (c == ',') {
+                            state = State.EXPECT_STRING;
+                        } else if (c == ']') {
+                            state = State.EXPECT_ARGS_END;
+                        } else if (c != ' ') {
+                            return "invalid header configuration. Expecting ',', ']', or whitespace";
+                        }
+                    }
+                    case EXPECT_STRING -> {
+                        if (c == '"') {
+                            state = State.IN_STRING;
+                        } else if (c != ' ') {
+                            return "invalid header configuration. Expecting '\"'";
+                        }
+                    }
+                    case IN_STRING -> {
+                        if (c == '\\') {
+                            if (!more) {
+                                return "invalid header configuration. Un-terminated backslash in JSON string";
+                            }
+                            pos++;
+                        } else if (c == ')') {
+                            state = State.EXPECT_VARIABLE_END;
+                        } else if (c == '"') {
+                            state = State.EXPECT_DELIMITER_OR_END;
+                        }
+                    }
+                    case EXPECT_ARGS_END -> {
+                        if (c == ')') {
+                            state = State.EXPECT_VARIABLE_END;
+                        } else if (c != ' ') {
+                            return "invalid header configuration. Expecting ')' or whitespace after '{}', but found"
+                                    + " '{}'";
+                        }
+                    }
+                    case EXPECT_VARIABLE_END -> {
+                        if (c == '%') {
+                            state = State.LITERAL;
+                        } else if (c != ' ') {
+                            return "invalid header configuration. Expecting '%' or whitespace after";
+                        }
+                    }
+                }
+            }
+            if (state != State.LITERAL) {
+                return "invalid header configuration. Un-terminated variable expression '" + value + "'";
+            }
+            return null;
+        }
+    }
+
+    // ---------------------------------------------------------------- host name comparison
+    // (Added for VirtualServiceValidator and CrossResourceChecks.)
+
+    /** Where Kubernetes-style short names land: {@code NAME.NAMESPACE} + this. */
+    static final String CLUSTER_LOCAL_SUFFIX = ".svc.cluster.local";
+
+    /**
+     * Istio's short-name expansion: a name without a dot becomes {@code NAME.NAMESPACE.svc.cluster.local} in
+     * the namespace of the config that mentions it; {@code *}, IP addresses and dotted names are kept as written.
+     */
+    static String qualifyHost(String host, String namespace) {
+        if (host == null || host.isEmpty() || host.equals("*") || host.contains(".") || isIpAddress(host)) {
+            return host;
+        }
+        return host + "." + namespace + CLUSTER_LOCAL_SUFFIX;
+    }
+
+    /**
+     * Istio's {@code host.Name.Matches}: equal names, or names one of whose wildcards ({@code *.x}) covers the
+     * other; for two wildcards, the more specific one's suffix ends with the other's.
+     */
+    static boolean hostsMatch(String a, String b) {
+        boolean aWild = a.startsWith("*");
+        boolean bWild = b.startsWith("*");
+        if (aWild && bWild) {
+            return a.length() < b.length() ? b.substring(1).endsWith(a.substring(1))
+                    : a.substring(1).endsWith(b.substring(1));
+        }
+        if (aWild) {
+            return b.endsWith(a.substring(1));
+        }
+        if (bWild) {
+            return a.endsWith(b.substring(1));
+        }
+        return a.equals(b);
+    }
+
+    /** Istio's {@code host.Name.SubsetOf}: every name {@code a} stands for is also covered by {@code b}. */
+    static boolean hostSubsetOf(String a, String b) {
+        boolean aWild = a.startsWith("*");
+        boolean bWild = b.startsWith("*");
+        if (aWild) {
+            return bWild && a.length() >= b.length() && a.substring(1).endsWith(b.substring(1));
+        }
+        if (bWild) {
+            return a.endsWith(b.substring(1));
+        }
+        return a.equals(b);
     }
 
     // ---------------------------------------------------------------- message formatting

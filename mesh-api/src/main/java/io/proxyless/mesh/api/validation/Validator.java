@@ -1,7 +1,13 @@
 package io.proxyless.mesh.api.validation;
 
+import io.proxyless.mesh.api.DestinationRule;
+import io.proxyless.mesh.api.Gateway;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Resource;
+import io.proxyless.mesh.api.ServiceEntry;
+import io.proxyless.mesh.api.Sidecar;
+import io.proxyless.mesh.api.VirtualService;
+import io.proxyless.mesh.api.WorkloadEntry;
 import java.util.List;
 import java.util.Set;
 
@@ -24,22 +30,22 @@ public final class Validator {
         ValidationContext ctx = new ValidationContext(resource, unboundPaths);
         switch (resource.kind()) {
             case VIRTUAL_SERVICE -> {
-                // VirtualServiceValidator.validate((VirtualService) resource.spec(), ctx);
+                VirtualServiceValidator.validate((VirtualService) resource.spec(), ctx);
             }
             case DESTINATION_RULE -> {
-                // DestinationRuleValidator.validate((DestinationRule) resource.spec(), ctx);
+                DestinationRuleValidator.validate((DestinationRule) resource.spec(), ctx);
             }
             case SERVICE_ENTRY -> {
-                // ServiceEntryValidator.validate((ServiceEntry) resource.spec(), ctx);
+                ServiceEntryValidator.validate((ServiceEntry) resource.spec(), ctx);
             }
             case WORKLOAD_ENTRY -> {
-                // WorkloadEntryValidator.validate((WorkloadEntry) resource.spec(), ctx);
+                WorkloadEntryValidator.validate((WorkloadEntry) resource.spec(), ctx);
             }
             case GATEWAY -> {
-                // GatewayValidator.validate((Gateway) resource.spec(), ctx);
+                GatewayValidator.validate((Gateway) resource.spec(), ctx);
             }
             case SIDECAR -> {
-                // SidecarValidator.validate((Sidecar) resource.spec(), ctx);
+                SidecarValidator.validate((Sidecar) resource.spec(), ctx);
             }
         }
         return ctx.problems();
