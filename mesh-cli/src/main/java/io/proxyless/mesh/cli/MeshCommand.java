@@ -33,6 +33,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         subcommands = {
             // A new subcommand is one more line here; give it its own footer example, or it inherits this one.
             ValidateCommand.class,
+            RouteCommand.class,
             HelpCommand.class,
         },
         exitCodeListHeading = "%nExit status:%n",

@@ -167,9 +167,13 @@ class ValidateCommandTest {
         assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
         assertThat(run.out()).isEqualTo(typo + ":8: VirtualService default/reviews: "
                 + "spec.http[0].route[0].destination.subst: unknown field \"subst\"; did you mean \"subset\"?\n"
+                + "warning: " + wrongType + ":10: VirtualService shop/ratings: spec.http[0].route[0].destination.subset: "
+                + "subset v1 not found: no DestinationRule for ratings.shop.svc.cluster.local defines it\n"
                 + wrongType + ":11: VirtualService shop/ratings: "
-                + "spec.http[0].route[0].weight: expected an integer, got the string \"heavy\"\n");
-        assertThat(run.err()).isEqualTo("2 errors, 0 warnings in 3 files\n");
+                + "spec.http[0].route[0].weight: expected an integer, got the string \"heavy\"\n"
+                + "warning: " + wrongType + ":12: VirtualService shop/ratings: spec.http[0].route[1].destination.subset: "
+                + "subset v2 not found: no DestinationRule for ratings.shop.svc.cluster.local defines it\n");
+        assertThat(run.err()).isEqualTo("2 errors, 2 warnings in 3 files\n");
     }
 
     @Test
@@ -261,5 +265,32 @@ class ValidateCommandTest {
         Path file = dir.resolve(name);
         Files.createDirectories(file.getParent());
         return Files.writeString(file, content);
+    }
+
+    @Test
+    void istioValidationRuleViolationsExitOneWithTheirLines() throws IOException {
+        Path bad = write("timeouts.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reviews}
+                      weight: 0
+                    - destination: {host: reviews}
+                      weight: 0
+                    timeout: 0s
+                    retries: {attempts: -1}
+                """);
+
+        CliRun run = mesh("validate", bad.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(run.out()).isEqualTo(
+                bad + ":7: VirtualService default/reviews: spec.http[0].route: total destination weight = 0\n"
+                + bad + ":12: VirtualService default/reviews: spec.http[0].timeout: duration must be greater than 1ms\n"
+                + bad + ":13: VirtualService default/reviews: spec.http[0].retries.attempts: attempts cannot be negative\n");
     }
 }

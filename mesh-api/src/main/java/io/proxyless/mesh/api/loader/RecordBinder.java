@@ -198,6 +198,10 @@ final class RecordBinder {
             Object value = bind(item, elementType, itemPath);
             if (value != null) {
                 out.add(value);
+            } else {
+                // A dropped item shifts the indexes of later ones; leave the whole list to the binder's report so
+                // validation never names the wrong item.
+                unbound.add(path);
             }
         }
         return out;

@@ -229,7 +229,8 @@ final class VirtualServiceValidator {
                 if (name.contains(".")) {
                     String[] parts = name.split("\\.", -1);
                     ctx.warning(at, "using legacy gatewayName format " + CommonRules.quote(name)
-                            + "; prefer the <namespace>/<name> format: " + CommonRules.quote(parts[1] + "/" + parts[0]));
+                            + "; prefer the <namespace>/<name> format: "
+                            + CommonRules.quote(parts[1] + "/" + parts[0]));
                 }
                 CommonRules.fqdn(name, at, ctx);
                 continue;
@@ -795,7 +796,8 @@ final class VirtualServiceValidator {
         for (int k = 0; k < cors.allowMethods().size(); k++) {
             String method = nullToEmpty(cors.allowMethods().get(k));
             if (!CORS_METHODS.contains(method)) {
-                ctx.error(at + ".allowMethods[" + k + "]", CommonRules.quote(method) + " is not a supported HTTP method");
+                ctx.error(at + ".allowMethods[" + k + "]",
+                        CommonRules.quote(method) + " is not a supported HTTP method");
             }
         }
         for (int k = 0; k < cors.allowHeaders().size(); k++) {

@@ -328,6 +328,7 @@ class ConfigLoaderTest {
                 spec:
                   hosts: [a]
                   htp: []
+                  http: [{route: [{destination: {host: a}}]}]
                 """);
         assertThatThrownBy(() -> loader.loadOrThrow(List.of(dir)))
                 .isInstanceOfSatisfying(ConfigException.class, e -> {

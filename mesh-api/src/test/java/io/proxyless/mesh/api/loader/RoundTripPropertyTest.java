@@ -28,7 +28,7 @@ class RoundTripPropertyTest {
                 List<String> bindErrors = new ArrayList<>();
                 loaded.errors().stream()
                         .filter(p -> p.message().startsWith("unknown field") || p.message().startsWith("expected")
-                                || p.message().startsWith("invalid value") || p.message().startsWith("invalid YAML")
+                                || p.message().startsWith("invalid value \"") || p.message().startsWith("invalid YAML")
                                 || p.message().startsWith("invalid duration"))
                         .forEach(p -> bindErrors.add(p.format()));
                 assertThat(bindErrors).as("seed %d, kind %s, yaml:%n%s", seed, kind, yaml).isEmpty();

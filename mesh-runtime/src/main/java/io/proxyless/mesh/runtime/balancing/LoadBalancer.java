@@ -19,4 +19,17 @@ public interface LoadBalancer {
 
     /** Istio's name for the policy, for decisions and dumps: ROUND_ROBIN, LEAST_REQUEST, RANDOM, PASSTHROUGH, RING_HASH, MAGLEV. */
     String name();
+
+    /**
+     * Tells the balancer that an attempt to {@code endpoint} has started (the adapter calls it right after
+     * {@link #pick} returned it and before sending). Least-request balancing counts these as in-flight requests.
+     * Every call must be matched by exactly one {@link #onAttemptEnd} for the same endpoint, whatever the
+     * outcome (response, error, cancellation, timeout).
+     */
+    default void onAttemptStart(Endpoint endpoint) {
+    }
+
+    /** Tells the balancer that an attempt started with {@link #onAttemptStart} has finished. */
+    default void onAttemptEnd(Endpoint endpoint) {
+    }
 }

@@ -1,0 +1,113 @@
+package io.proxyless.mesh.runtime.balancing;
+
+import io.proxyless.mesh.runtime.registry.Endpoint;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Predicate;
+import java.util.random.RandomGenerator;
+
+/**
+ * A cluster's endpoints split into priority levels for one client, as computed by {@link LocalityPrioritizer}:
+ * level 0 is preferred, the next level takes traffic as level 0 loses healthy endpoints, and so on. Weights carry
+ * {@code distribute} shares.
+ *
+ * <pre>{@code
+ * LocalityPriorities p = LocalityPrioritizer.prioritize("us-east/a/1", labels, setting, true, endpoints);
+ * LoadBalancer lb = LoadBalancers.create(lbSettings, p.endpoints(), p::weight, tracker);
+ * // per pick
+ * int level = p.chooseLevel(health::isHealthy, random);
+ * List<Endpoint> candidates = healthyOf(p.levels().get(level));
+ * }</pre>
+ *
+ * @param levels  non-empty levels, most preferred first; each keeps the cluster's endpoint order
+ * @param weights balancing weight of endpoints whose weight differs from {@link Endpoint#weight()}
+ */
+public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights) {
+
+    /** Envoy's default over-provisioning factor: a level at 72 % health (≥ 1/1.4) still takes all the traffic. */
+    public static final double OVERPROVISIONING_FACTOR = 1.4;
+
+    public LocalityPriorities {
+        List<List<Endpoint>> copy = new ArrayList<>(levels.size());
+        for (List<Endpoint> level : levels) {
+            if (!level.isEmpty()) {
+                copy.add(List.copyOf(level));
+            }
+        }
+        levels = List.copyOf(copy);
+        weights = weights == null ? Map.of() : Map.copyOf(weights);
+    }
+
+    /** Everything in one level with the endpoints' own weights: no locality preference. */
+    public static LocalityPriorities single(List<Endpoint> endpoints) {
+        return new LocalityPriorities(List.of(endpoints), Map.of());
+    }
+
+    /** All endpoints of all levels, level by level: what the cluster's balancer is built from. */
+    public List<Endpoint> endpoints() {
+        if (levels.size() == 1) {
+            return levels.get(0);
+        }
+        List<Endpoint> all = new ArrayList<>();
+        levels.forEach(all::addAll);
+        return List.copyOf(all);
+    }
+
+    /** The balancing weight of {@code endpoint}: its {@code distribute} share, or {@link Endpoint#weight()}. */
+    public double weight(Endpoint endpoint) {
+        Double weight = weights.get(endpoint);
+        return weight != null ? weight : endpoint.weight();
+    }
+
+    /**
+     * Chooses the level to take candidates from, as Envoy splits load between priorities: each level's health
+     * is its healthy share × {@link #OVERPROVISIONING_FACTOR} (capped at 100 %); level 0 takes its health's worth
+     * of traffic, the next level the rest up to its own health, and so on; if the levels' health adds up to less
+     * than 100 %, the shares are scaled up to fill it. So a fully healthy level 0 takes everything, and a level 0
+     * at 50 % health takes 70 %.
+     *
+     * @param healthy whether an endpoint is currently healthy (not ejected)
+     * @return the chosen level, or -1 when no level has a healthy endpoint (the engine decides about panic mode)
+     */
+    public int chooseLevel(Predicate<Endpoint> healthy, RandomGenerator random) {
+        double total = 0;
+        for (List<Endpoint> level : levels) {
+            total += health(level, healthy);
+        }
+        if (total == 0) {
+            return -1;
+        }
+        if (levels.size() == 1) {
+            return 0;
+        }
+        double normalizedTotal = Math.min(1.0, total);
+        double draw = random.nextDouble();
+        double remaining = 1.0;
+        int lastHealthy = -1;
+        for (int i = 0; i < levels.size(); i++) {
+            double health = health(levels.get(i), healthy);
+            if (health == 0) {
+                continue;
+            }
+            lastHealthy = i;
+            double load = Math.min(remaining, health / normalizedTotal);
+            if (draw < load) {
+                return i;
+            }
+            draw -= load;
+            remaining -= load;
+        }
+        return lastHealthy; // rounding crumbs
+    }
+
+    private static double health(List<Endpoint> level, Predicate<Endpoint> healthy) {
+        int up = 0;
+        for (int i = 0, n = level.size(); i < n; i++) {
+            if (healthy.test(level.get(i))) {
+                up++;
+            }
+        }
+        return Math.min(1.0, OVERPROVISIONING_FACTOR * up / level.size());
+    }
+}

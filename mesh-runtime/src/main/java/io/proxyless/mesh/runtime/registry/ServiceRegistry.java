@@ -1,0 +1,670 @@
+package io.proxyless.mesh.runtime.registry;
+
+import com.google.common.net.InetAddresses;
+import io.proxyless.mesh.api.DestinationRule;
+import io.proxyless.mesh.api.OutboundTrafficPolicy;
+import io.proxyless.mesh.api.Resource;
+import io.proxyless.mesh.api.ResourceKind;
+import io.proxyless.mesh.api.ServiceEntry;
+import io.proxyless.mesh.api.ServiceEntry.Location;
+import io.proxyless.mesh.api.ServiceEntry.Resolution;
+import io.proxyless.mesh.api.ServicePort;
+import io.proxyless.mesh.api.Sidecar;
+import io.proxyless.mesh.api.Subset;
+import io.proxyless.mesh.api.WorkloadEntry;
+import io.proxyless.mesh.runtime.config.MeshConfig;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * The services one client can call, compiled once per config snapshot from the ServiceEntries, WorkloadEntries,
+ * Sidecars and DestinationRules (for subset precomputation) in a {@link MeshConfig}, following Istio's rules for
+ * a sidecar in the client's namespace with the client's labels. Immutable; safe to share between threads.
+ *
+ * <pre>{@code
+ * ServiceRegistry registry = ServiceRegistry.build(config, new RegistryOptions("shop", Map.of("app", "web"), null));
+ * String host = registry.qualify("reviews");                  // reviews.shop.svc.cluster.local
+ * Optional<MeshService> service = registry.lookup(host);
+ * if (service.isEmpty() && registry.outboundTrafficPolicy() == OutboundTrafficPolicy.Mode.REGISTRY_ONLY) {
+ *     // Istio answers 502
+ * }
+ * }</pre>
+ *
+ * <h2>Which services the client sees</h2>
+ * A service is visible when its ServiceEntry's {@code exportTo} includes the client's namespace and the client's
+ * Sidecar imports it ({@link HostVisibility}). The Sidecar is chosen as Istio's {@code getSidecarScope} does:
+ * the oldest Sidecar in the client's namespace whose {@code workloadSelector} matches the client's labels, else
+ * the oldest one there without a selector, else the oldest selector-less Sidecar in the root namespace
+ * ({@code istio-system}), else none (everything imported, {@code ALLOW_ANY}). "Oldest" is load order here.
+ *
+ * <h2>Several ServiceEntries for one host</h2>
+ * Istio ({@code PushContext.initServiceRegistry}, {@code serviceentry/conversion.go
+ * mergeServicesInstancesByNamespaceHost}, {@code SidecarScope.appendSidecarServices}, {@code selectServices}):
+ * <ul>
+ *   <li>in <b>one namespace</b>, the oldest ServiceEntry defines the service (resolution, location, exportTo,
+ *       SANs); a newer one with the same ports adds nothing but endpoints; a newer one with other ports adds
+ *       the ports it has and the oldest lacks, but only when resolution, exportTo, workloadSelector and labels
+ *       are equal (Istio's {@code canMergeServices}), otherwise it is ignored. The <b>endpoints</b> of all of
+ *       them are merged, matched to the service's ports by port <em>name</em>; with {@code DNS_ROUND_ROBIN}
+ *       only the first endpoint of each port is kept;</li>
+ *   <li>in <b>several namespaces</b>, the client uses the one in its own namespace, else the first it can see
+ *       (those exported specifically to its namespace before public ones, then in load order). Istio leaves
+ *       this case "arbitrary"; we make it deterministic.</li>
+ * </ul>
+ * Each such case adds a line to {@link #warnings()}.
+ *
+ * <h2>Looking up a host</h2>
+ * {@link #lookup} follows Envoy's virtual-host matching over the hosts Istio generates: the exact host (also
+ * written with a trailing dot), then the Kubernetes short forms Istio adds for {@code *.svc.<suffix>} hosts
+ * ({@code name.ns}, {@code name.ns.svc}, and {@code name} for the client's own namespace), then a service
+ * address (VIP), then the longest wildcard host ({@code *.api.example.com} before {@code *.example.com} before
+ * {@code *}).
+ */
+public final class ServiceRegistry {
+    private final RegistryOptions options;
+    private final HostVisibility visibility;
+    private final OutboundTrafficPolicy.Mode outboundTrafficPolicy;
+    private final String sidecar;
+    private final List<MeshService> services;
+    private final Map<String, MeshService> byHost;
+    private final Map<String, MeshService> byAlias;
+    private final Map<String, MeshService> byAddress;
+    private final Map<String, MeshService> byWildcard;
+    private final List<String> warnings;
+
+    private ServiceRegistry(Builder b, List<MeshService> services) {
+        this.options = b.options;
+        this.visibility = b.visibility;
+        this.outboundTrafficPolicy = b.outboundTrafficPolicy;
+        this.sidecar = b.sidecarKey;
+        this.services = List.copyOf(services);
+        Map<String, MeshService> hosts = new HashMap<>();
+        Map<String, MeshService> aliases = new HashMap<>();
+        Map<String, MeshService> addresses = new HashMap<>();
+        Map<String, MeshService> wildcards = new HashMap<>();
+        for (MeshService s : this.services) {
+            hosts.put(s.host(), s);
+            if (s.isWildcard()) {
+                wildcards.put(s.host(), s);
+            } else {
+                for (String alias : kubernetesAliases(s.host(), options)) {
+                    aliases.putIfAbsent(alias, s);
+                }
+            }
+            for (String address : s.addresses()) {
+                if (!address.contains("/")) {
+                    addresses.putIfAbsent(HostNames.normalize(address), s);
+                }
+            }
+        }
+        this.byHost = Map.copyOf(hosts);
+        this.byAlias = Map.copyOf(aliases);
+        this.byAddress = Map.copyOf(addresses);
+        this.byWildcard = Map.copyOf(wildcards);
+        // A multi-host ServiceEntry reports the same endpoint problem once per host: say it once.
+        this.warnings = List.copyOf(new LinkedHashSet<>(b.warnings));
+    }
+
+    /**
+     * Compiles the services {@code options}' client can see in {@code config}. Never fails on valid config;
+     * anything doubtful goes to {@link #warnings()}.
+     */
+    public static ServiceRegistry build(MeshConfig config, RegistryOptions options) {
+        Objects.requireNonNull(config, "config");
+        Objects.requireNonNull(options, "options");
+        return new Builder(config, options).build();
+    }
+
+    /** An empty registry for {@code options}' client: no services, no Sidecar, {@code ALLOW_ANY}. */
+    public static ServiceRegistry empty(RegistryOptions options) {
+        return build(MeshConfig.EMPTY, options);
+    }
+
+    /**
+     * The service for {@code host} (a fully qualified name, no port), by Istio's virtual-host rules: exact host,
+     * then Kubernetes short forms of {@code .svc.} hosts, then a service VIP, then the longest matching wildcard
+     * host. Case-insensitive; a trailing dot is ignored. Only services visible to the client are found.
+     */
+    public Optional<MeshService> lookup(String host) {
+        Objects.requireNonNull(host, "host");
+        String h = HostNames.normalize(host);
+        if (h.isEmpty()) {
+            return Optional.empty();
+        }
+        MeshService found = byHost.get(h);
+        if (found == null) {
+            found = byAlias.get(h);
+        }
+        if (found == null) {
+            found = byAddress.get(stripBrackets(h));
+        }
+        if (found == null && !byWildcard.isEmpty()) {
+            // Each dot after the first label gives a candidate suffix, longest first: a.b.example.com tries
+            // *.b.example.com, *.example.com, *.com, then *.
+            for (int dot = h.indexOf('.', 1); dot > 0 && found == null; dot = h.indexOf('.', dot + 1)) {
+                found = byWildcard.get("*" + h.substring(dot));
+            }
+            if (found == null) {
+                found = byWildcard.get("*");
+            }
+        }
+        return Optional.ofNullable(found);
+    }
+
+    /**
+     * Expands a host the client's application wrote: a name without a dot is a Kubernetes short name in the
+     * client's namespace ({@code reviews} → {@code reviews.shop.svc.cluster.local}); a name with a dot is kept
+     * as written, except that the short forms {@code name.ns} and {@code name.ns.svc} of a visible
+     * {@code name.ns.svc.<suffix>} service become that service's host. Lower-cased; trailing dot removed;
+     * {@code *} and IP addresses unchanged.
+     */
+    public String qualify(String host) {
+        Objects.requireNonNull(host, "host");
+        String h = HostNames.normalize(host);
+        if (h.indexOf('.') >= 0 && !byHost.containsKey(h)) {
+            MeshService alias = byAlias.get(h);
+            if (alias != null) {
+                return alias.host();
+            }
+        }
+        return MeshConfig.fullyQualified(h, options.clientNamespace(), options.domainSuffix());
+    }
+
+    /**
+     * Expands a host written in config ({@link MeshConfig#fullyQualified}) relative to the namespace of the
+     * resource it appears in, with this registry's domain suffix; lower-cased.
+     */
+    public String qualify(String host, String configNamespace) {
+        Objects.requireNonNull(host, "host");
+        return MeshConfig.fullyQualified(HostNames.normalize(host), configNamespace, options.domainSuffix());
+    }
+
+    /** The visibility rules of this client, to filter VirtualServices and DestinationRules the same way. */
+    public HostVisibility visibility() {
+        return visibility;
+    }
+
+    /**
+     * Whether config in {@code resourceNamespace} with this {@code exportTo}, for {@code fqdnHost}, is visible
+     * to the client: {@link HostVisibility#visible}. For VirtualServices (and, approximately, DestinationRules).
+     */
+    public boolean visible(String resourceNamespace, List<String> exportTo, String fqdnHost) {
+        return visibility.visible(resourceNamespace, exportTo, fqdnHost);
+    }
+
+    /**
+     * What to do with calls to hosts not in the registry: the selected Sidecar's {@code outboundTrafficPolicy},
+     * else Istio's mesh default {@code ALLOW_ANY}. An {@code outboundTrafficPolicy} without {@code mode} is
+     * {@code REGISTRY_ONLY}, the proto's zero value, as in Istio.
+     */
+    public OutboundTrafficPolicy.Mode outboundTrafficPolicy() {
+        return outboundTrafficPolicy;
+    }
+
+    /** The Sidecar in force for this client, {@code namespace/name}, or empty when none applies. */
+    public Optional<String> sidecar() {
+        return Optional.ofNullable(sidecar);
+    }
+
+    /** Every service visible to the client, one per host, in load order of their ServiceEntries. */
+    public List<MeshService> services() {
+        return services;
+    }
+
+    /** Doubtful config found while building: duplicate hosts, ignored entries, empty selectors, ... */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    public RegistryOptions options() {
+        return options;
+    }
+
+    @Override
+    public String toString() {
+        return "ServiceRegistry{client=" + options.clientNamespace() + ", sidecar=" + (sidecar == null ? "none" : sidecar)
+                + ", " + outboundTrafficPolicy + ", services=" + services.stream().map(MeshService::host).toList() + "}";
+    }
+
+    /**
+     * The extra names Istio puts on the virtual host of a {@code name.ns.svc.<suffix>} service for a client
+     * whose DNS domain is {@code <clientNs>.svc.<suffix>} ({@code GenerateAltVirtualHosts}).
+     */
+    static List<String> kubernetesAliases(String host, RegistryOptions options) {
+        String tail = ".svc." + options.domainSuffix();
+        if (!host.endsWith(tail)) {
+            return List.of();
+        }
+        String nameAndNamespace = host.substring(0, host.length() - tail.length());
+        int dot = nameAndNamespace.indexOf('.');
+        if (dot <= 0 || dot == nameAndNamespace.length() - 1 || nameAndNamespace.indexOf('.', dot + 1) >= 0) {
+            return List.of();
+        }
+        String name = nameAndNamespace.substring(0, dot);
+        String namespace = nameAndNamespace.substring(dot + 1);
+        List<String> aliases = new ArrayList<>(3);
+        if (namespace.equals(options.clientNamespace())) {
+            aliases.add(name);
+        }
+        aliases.add(nameAndNamespace);
+        aliases.add(nameAndNamespace + ".svc");
+        return aliases;
+    }
+
+    private static String stripBrackets(String h) {
+        return h.length() > 2 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']' ? h.substring(1, h.length() - 1) : h;
+    }
+
+    /** One host of one ServiceEntry, before the client's view is taken. */
+    private record Draft(int order, Resource<ServiceEntry> resource, String host, List<ServicePortSpec> ports,
+                         Resolution resolution, Location location, Set<String> exportTo,
+                         Map<String, List<Endpoint>> endpointsByPortName) {
+        String namespace() {
+            return resource.namespace();
+        }
+
+        String key() {
+            return resource.metadata().key();
+        }
+
+        ServiceEntry spec() {
+            return resource.spec();
+        }
+
+        /** Istio's {@code canMergeServices} for two ServiceEntries of one namespace and host. */
+        boolean canMergeWith(Draft other) {
+            return resolution == other.resolution && exportTo.equals(other.exportTo)
+                    && selectorLabels().equals(other.selectorLabels())
+                    && resource.metadata().labels().equals(other.resource.metadata().labels());
+        }
+
+        private Map<String, String> selectorLabels() {
+            return spec().workloadSelector() == null ? Map.of() : spec().workloadSelector().labels();
+        }
+    }
+
+    /** A draft the client can see, with the ports its Sidecar imports. */
+    private record Candidate(Draft draft, Set<Integer> ports) {
+    }
+
+    /** A workload behind a ServiceEntry: an inline endpoint or a selected WorkloadEntry, with its labels. */
+    private record Workload(WorkloadEntry entry, Map<String, String> labels, String describe) {
+    }
+
+    private static final class Builder {
+        final MeshConfig config;
+        final RegistryOptions options;
+        final List<String> warnings = new ArrayList<>();
+        HostVisibility visibility;
+        OutboundTrafficPolicy.Mode outboundTrafficPolicy = OutboundTrafficPolicy.Mode.ALLOW_ANY;
+        String sidecarKey;
+
+        Builder(MeshConfig config, RegistryOptions options) {
+            this.config = config;
+            this.options = options;
+        }
+
+        ServiceRegistry build() {
+            selectSidecar();
+            List<Draft> drafts = drafts();
+            Map<String, Map<String, List<Endpoint>>> endpointsByNamespaceHost = mergeEndpoints(drafts);
+            List<MeshService> visible = clientView(drafts, endpointsByNamespaceHost);
+            precomputeSubsets(visible);
+            return new ServiceRegistry(this, visible);
+        }
+
+        // ---- Sidecar ----
+
+        private void selectSidecar() {
+            String clientNs = options.clientNamespace();
+            List<Resource<Sidecar>> all = config.resources(ResourceKind.SIDECAR);
+            List<Resource<Sidecar>> selecting = new ArrayList<>();
+            List<Resource<Sidecar>> namespaceDefaults = new ArrayList<>();
+            List<Resource<Sidecar>> rootDefaults = new ArrayList<>();
+            for (Resource<Sidecar> r : all) {
+                boolean hasSelector = r.spec().workloadSelector() != null;
+                if (r.namespace().equals(clientNs)) {
+                    if (!hasSelector) {
+                        namespaceDefaults.add(r);
+                    } else if (EndpointTable.carries(options.clientLabels(), r.spec().workloadSelector().labels())) {
+                        selecting.add(r);
+                    }
+                }
+                if (r.namespace().equals(options.rootNamespace()) && !hasSelector) {
+                    rootDefaults.add(r);
+                }
+            }
+            Resource<Sidecar> chosen = first(selecting, "Sidecars in namespace " + clientNs + " select this client");
+            if (chosen == null) {
+                chosen = first(namespaceDefaults, "Sidecars without workloadSelector in namespace " + clientNs);
+            }
+            if (chosen == null) {
+                chosen = first(rootDefaults, "Sidecars without workloadSelector in root namespace "
+                        + options.rootNamespace());
+            }
+            if (chosen == null) {
+                visibility = HostVisibility.importAll(clientNs);
+                return;
+            }
+            sidecarKey = chosen.metadata().key();
+            String prefix = "Sidecar " + sidecarKey + ": ";
+            // "." in a root-namespace Sidecar means the client's namespace: Istio converts it per namespace.
+            visibility = HostVisibility.of(clientNs, chosen.spec().egress(), w -> warnings.add(prefix + w));
+            OutboundTrafficPolicy policy = chosen.spec().outboundTrafficPolicy();
+            if (policy != null) {
+                if (policy.mode() == null) {
+                    warnings.add(prefix + "outboundTrafficPolicy has no mode, which Istio reads as REGISTRY_ONLY"
+                            + " (the proto default)");
+                    outboundTrafficPolicy = OutboundTrafficPolicy.Mode.REGISTRY_ONLY;
+                } else {
+                    outboundTrafficPolicy = policy.mode();
+                }
+            }
+        }
+
+        private Resource<Sidecar> first(List<Resource<Sidecar>> sidecars, String what) {
+            if (sidecars.isEmpty()) {
+                return null;
+            }
+            if (sidecars.size() > 1) {
+                warnings.add(sidecars.size() + " " + what + " ("
+                        + String.join(", ", sidecars.stream().map(r -> r.metadata().key()).toList())
+                        + "); the oldest, " + sidecars.get(0).metadata().key() + ", applies");
+            }
+            return sidecars.get(0);
+        }
+
+        // ---- ServiceEntries ----
+
+        private List<Draft> drafts() {
+            Map<String, List<Resource<WorkloadEntry>>> workloadEntries = new HashMap<>();
+            for (Resource<WorkloadEntry> we : config.<WorkloadEntry>resources(ResourceKind.WORKLOAD_ENTRY)) {
+                workloadEntries.computeIfAbsent(we.namespace(), k -> new ArrayList<>()).add(we);
+            }
+            List<Draft> drafts = new ArrayList<>();
+            for (Resource<ServiceEntry> r : config.<ServiceEntry>resources(ResourceKind.SERVICE_ENTRY)) {
+                ServiceEntry spec = r.spec();
+                Resolution resolution = spec.resolution() == null ? Resolution.NONE : spec.resolution();
+                Location location = spec.location() == null ? Location.MESH_EXTERNAL : spec.location();
+                List<ServicePortSpec> ports = new ArrayList<>();
+                for (ServicePort p : spec.ports()) {
+                    if (p != null && p.number() != null) {
+                        ports.add(ServicePortSpec.from(p));
+                    }
+                }
+                Set<String> exportTo = HostVisibility.normalizeExportTo(r.namespace(), spec.exportTo());
+                List<Workload> workloads = workloads(r, resolution, workloadEntries);
+                Set<String> hosts = new LinkedHashSet<>();
+                for (String h : spec.hosts()) {
+                    if (h != null && !h.isBlank()) {
+                        hosts.add(HostNames.normalize(h));
+                    }
+                }
+                for (String host : hosts) {
+                    Map<String, List<Endpoint>> endpoints = endpoints(spec, host, resolution, ports, workloads);
+                    drafts.add(new Draft(drafts.size(), r, host, ports, resolution, location, exportTo, endpoints));
+                }
+            }
+            return drafts;
+        }
+
+        /** The workloads behind a ServiceEntry: its inline endpoints, or the WorkloadEntries it selects. */
+        private List<Workload> workloads(Resource<ServiceEntry> r, Resolution resolution,
+                                         Map<String, List<Resource<WorkloadEntry>>> workloadEntries) {
+            ServiceEntry spec = r.spec();
+            String prefix = "ServiceEntry " + r.metadata().key() + ": ";
+            if (resolution == Resolution.NONE || resolution == Resolution.DYNAMIC_DNS) {
+                // No endpoints by definition; validation rejects or warns about any that are written.
+                return List.of();
+            }
+            List<Workload> out = new ArrayList<>();
+            if (spec.workloadSelector() == null) {
+                for (int i = 0; i < spec.endpoints().size(); i++) {
+                    WorkloadEntry e = spec.endpoints().get(i);
+                    if (e != null) {
+                        out.add(new Workload(e, e.labels(), prefix + "endpoints[" + i + "]"));
+                    }
+                }
+                return out;
+            }
+            Map<String, String> selector = spec.workloadSelector().labels();
+            boolean dns = resolution == Resolution.DNS || resolution == Resolution.DNS_ROUND_ROBIN;
+            List<Resource<WorkloadEntry>> candidates = new ArrayList<>(
+                    workloadEntries.getOrDefault(r.namespace(), List.of()));
+            // Istio sorts selected workloads by name for a stable endpoint order.
+            candidates.sort(Comparator.comparing(Resource::name));
+            for (Resource<WorkloadEntry> we : candidates) {
+                // Metadata labels are merged into the spec's, and win (Istio's ConvertWorkloadEntry).
+                Map<String, String> labels = new LinkedHashMap<>(we.spec().labels());
+                labels.putAll(we.metadata().labels());
+                if (!EndpointTable.carries(labels, selector)) {
+                    continue;
+                }
+                String address = we.spec().address();
+                if (!dns && address != null && !address.isEmpty() && !InetAddresses.isInetAddress(address)) {
+                    // A host name or unix socket address only makes sense to a DNS ServiceEntry (Istio's
+                    // DNSServiceEntryOnly).
+                    warnings.add(prefix + "WorkloadEntry " + we.metadata().key() + " has address \"" + address
+                            + "\", which only DNS ServiceEntries can use; not an endpoint of this " + resolution
+                            + " service");
+                    continue;
+                }
+                out.add(new Workload(we.spec(), Collections.unmodifiableMap(labels),
+                        "WorkloadEntry " + we.metadata().key()));
+            }
+            if (out.isEmpty()) {
+                warnings.add(prefix + "workloadSelector " + selector + " selects no WorkloadEntry in namespace "
+                        + r.namespace() + "; the service has no endpoints");
+            }
+            return out;
+        }
+
+        /** Endpoints of one host of a ServiceEntry by service port name ({@code convertServiceEntryToInstances}). */
+        private Map<String, List<Endpoint>> endpoints(ServiceEntry spec, String host, Resolution resolution,
+                                                      List<ServicePortSpec> ports, List<Workload> workloads) {
+            Map<String, List<Endpoint>> byName = new LinkedHashMap<>();
+            boolean dns = resolution == Resolution.DNS || resolution == Resolution.DNS_ROUND_ROBIN;
+            if (dns && spec.endpoints().isEmpty() && spec.workloadSelector() == null) {
+                // DNS without endpoints: the host itself is the endpoint, resolved by the adapter at connect time.
+                // (Validation rejects wildcard hosts here.)
+                if (!HostNames.isWildcard(host)) {
+                    for (ServicePortSpec p : ports) {
+                        byName.put(p.name(), List.of(new Endpoint(host, p.endpointPort(), Map.of(), "", 1, "", null)));
+                    }
+                }
+                return byName;
+            }
+            for (Workload w : workloads) {
+                WorkloadEntry e = w.entry();
+                if (e.address() == null || e.address().isEmpty()) {
+                    warnings.add(w.describe() + " has no address (an endpoint reached through a network gateway);"
+                            + " not supported, skipped");
+                    continue;
+                }
+                boolean unix = e.address().startsWith("unix://");
+                for (ServicePortSpec p : ports) {
+                    int port;
+                    if (unix) {
+                        port = 0;
+                    } else {
+                        Integer own = e.ports().get(p.name());
+                        port = own != null && own > 0 ? own : p.endpointPort();
+                    }
+                    Endpoint endpoint = new Endpoint(e.address(), port, w.labels(), e.locality(),
+                            e.weight() == null ? 1 : e.weight(), e.network(), e.serviceAccount());
+                    byName.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(endpoint);
+                }
+            }
+            return byName;
+        }
+
+        /**
+         * Merges the endpoints of every ServiceEntry of one namespace and host, by port name, oldest first
+         * ({@code mergeServicesInstancesByNamespaceHost}). Keyed by {@code namespace/host}.
+         */
+        private Map<String, Map<String, List<Endpoint>>> mergeEndpoints(List<Draft> drafts) {
+            Map<String, List<Draft>> groups = new LinkedHashMap<>();
+            for (Draft d : drafts) {
+                groups.computeIfAbsent(d.namespace() + "/" + d.host(), k -> new ArrayList<>()).add(d);
+            }
+            Map<String, Map<String, List<Endpoint>>> merged = new HashMap<>();
+            for (Map.Entry<String, List<Draft>> group : groups.entrySet()) {
+                List<Draft> members = group.getValue();
+                Draft oldest = members.get(0);
+                if (members.size() > 1) {
+                    warnings.add("host " + oldest.host() + " is defined by " + members.size() + " ServiceEntries in"
+                            + " namespace " + oldest.namespace() + " (" + String.join(", ",
+                            members.stream().map(Draft::key).toList()) + "): " + oldest.key()
+                            + " (the oldest) defines the service; endpoints of all are merged by port name; the others"
+                            + " add ports only if resolution, exportTo, workloadSelector and labels are equal");
+                }
+                Map<String, List<Endpoint>> byName = new LinkedHashMap<>();
+                boolean dropped = false;
+                for (Draft d : members) {
+                    boolean roundRobin = d.resolution() == Resolution.DNS_ROUND_ROBIN;
+                    for (Map.Entry<String, List<Endpoint>> port : d.endpointsByPortName().entrySet()) {
+                        List<Endpoint> list = byName.computeIfAbsent(port.getKey(), k -> new ArrayList<>());
+                        for (Endpoint e : port.getValue()) {
+                            // DNS_ROUND_ROBIN connects to one name: Istio keeps the first endpoint of each port.
+                            if (roundRobin && !list.isEmpty()) {
+                                dropped = true;
+                                break;
+                            }
+                            list.add(e);
+                        }
+                    }
+                }
+                if (dropped) {
+                    warnings.add("host " + oldest.host() + " in namespace " + oldest.namespace() + " has several"
+                            + " endpoints per port with resolution DNS_ROUND_ROBIN; only the first of each port is"
+                            + " used");
+                }
+                merged.put(group.getKey(), byName);
+            }
+            return merged;
+        }
+
+        // ---- The client's view ----
+
+        private List<MeshService> clientView(List<Draft> drafts,
+                                             Map<String, Map<String, List<Endpoint>>> endpointsByNamespaceHost) {
+            String clientNs = options.clientNamespace();
+            // Istio lists the services exported specifically to a namespace before the public ones.
+            List<Candidate> specific = new ArrayList<>();
+            List<Candidate> common = new ArrayList<>();
+            for (Draft d : drafts) {
+                boolean isPublic = d.exportTo().contains(HostVisibility.PUBLIC);
+                if (!isPublic && !d.exportTo().contains(clientNs)) {
+                    continue;
+                }
+                Set<Integer> ports = visibility.importedPorts(d.namespace(), d.host(), d.ports());
+                if (ports == null) {
+                    continue;
+                }
+                (isPublic ? common : specific).add(new Candidate(d, ports));
+            }
+            Map<String, List<Candidate>> byHost = new LinkedHashMap<>();
+            for (List<Candidate> list : List.of(specific, common)) {
+                for (Candidate c : list) {
+                    byHost.computeIfAbsent(c.draft().host(), k -> new ArrayList<>()).add(c);
+                }
+            }
+            List<Map.Entry<Integer, MeshService>> out = new ArrayList<>();
+            for (Map.Entry<String, List<Candidate>> entry : byHost.entrySet()) {
+                String host = entry.getKey();
+                List<Candidate> candidates = entry.getValue();
+                Set<String> namespaces = new LinkedHashSet<>();
+                candidates.forEach(c -> namespaces.add(c.draft().namespace()));
+                String namespace = namespaces.contains(clientNs) ? clientNs : namespaces.iterator().next();
+                if (namespaces.size() > 1) {
+                    warnings.add("host " + host + " is defined in namespaces " + namespaces + ", all visible to"
+                            + " namespace " + clientNs + "; the client uses the one in " + namespace
+                            + " (Istio: the client's own namespace first, else the first found)");
+                }
+                List<Candidate> inNamespace = candidates.stream()
+                        .filter(c -> c.draft().namespace().equals(namespace)).toList();
+                Draft base = inNamespace.get(0).draft();
+                List<ServicePortSpec> ports = new ArrayList<>(imported(inNamespace.get(0)));
+                for (Candidate c : inNamespace.subList(1, inNamespace.size())) {
+                    List<ServicePortSpec> more = imported(c);
+                    if (more.equals(ports)) {
+                        continue;
+                    }
+                    if (!base.canMergeWith(c.draft())) {
+                        warnings.add("ServiceEntry " + c.draft().key() + ": its ports for host " + host
+                                + " are ignored: resolution, exportTo, workloadSelector or labels differ from "
+                                + base.key() + ", which defines the service");
+                        continue;
+                    }
+                    for (ServicePortSpec p : more) {
+                        if (ports.stream().noneMatch(q -> q.number() == p.number())) {
+                            ports.add(p);
+                        }
+                    }
+                }
+                Map<String, List<Endpoint>> endpoints = endpointsByNamespaceHost.get(namespace + "/" + host);
+                Map<Integer, List<Endpoint>> byPort = new LinkedHashMap<>();
+                for (ServicePortSpec p : ports) {
+                    List<Endpoint> list = endpoints.get(p.name());
+                    if (list != null && !list.isEmpty()) {
+                        byPort.put(p.number(), list);
+                    }
+                }
+                ServiceEntry spec = base.spec();
+                MeshService service = new MeshService(host, namespace, ports, base.location(), base.resolution(),
+                        base.exportTo(), spec.subjectAltNames(), spec.addresses(), base.key(),
+                        EndpointTable.of(byPort));
+                out.add(Map.entry(base.order(), service));
+            }
+            out.sort(Map.Entry.comparingByKey());
+            return out.stream().map(Map.Entry::getValue).toList();
+        }
+
+        private static List<ServicePortSpec> imported(Candidate c) {
+            return c.draft().ports().stream().filter(p -> c.ports().contains(p.number())).toList();
+        }
+
+        // ---- Subsets ----
+
+        /**
+         * Fills each service's subset cache with the subsets of the DestinationRules for its host, so that a
+         * request naming a subset never filters endpoints. Done for every rule, visible or not: it is cheap,
+         * and which rule applies is the routing engine's decision.
+         */
+        private void precomputeSubsets(List<MeshService> visible) {
+            Map<String, MeshService> byHost = new HashMap<>();
+            visible.forEach(s -> byHost.put(s.host(), s));
+            for (Resource<DestinationRule> r : config.<DestinationRule>resources(ResourceKind.DESTINATION_RULE)) {
+                DestinationRule rule = r.spec();
+                if (rule.host() == null || rule.subsets().isEmpty()) {
+                    continue;
+                }
+                String host = HostNames.normalize(
+                        MeshConfig.fullyQualified(rule.host(), r.namespace(), options.domainSuffix()));
+                List<MeshService> targets;
+                if (HostNames.isWildcard(host)) {
+                    targets = visible.stream().filter(s -> HostNames.subsetOf(s.host(), host)).toList();
+                } else {
+                    MeshService s = byHost.get(host);
+                    targets = s == null ? List.of() : List.of(s);
+                }
+                for (MeshService s : targets) {
+                    for (Subset subset : rule.subsets()) {
+                        if (subset != null) {
+                            s.endpointTable().precompute(subset.labels());
+                        }
+                    }
+                }
+            }
+        }
+    }
+}

@@ -1,0 +1,96 @@
+package io.proxyless.mesh.runtime.routing;
+
+import io.proxyless.mesh.api.LoadBalancerSettings;
+import io.proxyless.mesh.runtime.RequestHeaders;
+import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.balancing.LoadBalancer;
+import io.proxyless.mesh.runtime.balancing.PickContext;
+import io.proxyless.mesh.runtime.health.ConnectionPool;
+import io.proxyless.mesh.runtime.health.OutlierDetector;
+import io.proxyless.mesh.runtime.policy.ClusterPolicy;
+import io.proxyless.mesh.runtime.registry.Endpoint;
+import java.util.List;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * One upstream cluster, named like Istio's {@code outbound|PORT|SUBSET|HOST}: the endpoints of a service port
+ * (narrowed to a subset's labels), the merged DestinationRule policy and the load balancer, outlier detector and
+ * connection pool that carry it out. Built once per config snapshot; the health parts outlive snapshots.
+ *
+ * @param key          Istio's cluster name, e.g. {@code outbound|9080|v1|reviews.default.svc.cluster.local}
+ * @param host         service host (FQDN)
+ * @param subset       subset name, or null
+ * @param port         service port
+ * @param endpoints    all endpoints of the cluster
+ * @param policy       effective DestinationRule policy
+ * @param loadBalancer the balancer for this cluster
+ * @param outlier      outlier detection (never null; a disabled detector when the policy has none)
+ * @param pool         connection-pool limits (never null)
+ * @param passthrough  true for {@code resolution: NONE} and unknown hosts under ALLOW_ANY: connect to the
+ *                     address the client asked for
+ */
+public record Cluster(String key, String host, String subset, int port, List<Endpoint> endpoints,
+                      ClusterPolicy policy, LoadBalancer loadBalancer, OutlierDetector outlier, ConnectionPool pool,
+                      boolean passthrough) {
+
+    public static String key(int port, String subset, String host) {
+        return "outbound|" + port + "|" + (subset == null ? "" : subset) + "|" + host;
+    }
+
+    /** Istio's load balancer name as {@code mesh route} shows it. */
+    public String loadBalancerName() {
+        return loadBalancer.name();
+    }
+
+    /**
+     * Picks an endpoint for one attempt, among endpoints outlier detection has not ejected. Null when the
+     * cluster has no usable endpoint ("no healthy upstream").
+     */
+    public Endpoint pick(RouteRequest request, Set<Endpoint> previousHosts, RandomGenerator random) {
+        if (endpoints.isEmpty()) {
+            return null;
+        }
+        List<Endpoint> candidates = outlier.healthy(endpoints);
+        if (candidates.isEmpty()) {
+            return null;
+        }
+        return loadBalancer.pick(candidates, new PickContext(hashKey(request), previousHosts, random));
+    }
+
+    /** The consistent-hash key of {@code request} under this cluster's policy, or null. */
+    String hashKey(RouteRequest request) {
+        LoadBalancerSettings lb = policy.loadBalancer();
+        if (lb == null || lb.consistentHash() == null) {
+            return null;
+        }
+        LoadBalancerSettings.ConsistentHashLB hash = lb.consistentHash();
+        RequestHeaders headers = request.headers();
+        if (hash.httpHeaderName() != null) {
+            return headers.get(hash.httpHeaderName().toLowerCase(java.util.Locale.ROOT));
+        }
+        if (hash.httpCookie() != null && hash.httpCookie().name() != null) {
+            return cookie(headers.get("cookie"), hash.httpCookie().name());
+        }
+        if (hash.httpQueryParameterName() != null) {
+            return QueryParameters.parse(request.query()).get(hash.httpQueryParameterName());
+        }
+        if (Boolean.TRUE.equals(hash.useSourceIp())) {
+            return request.sourceIp();
+        }
+        return null;
+    }
+
+    private static String cookie(String header, String name) {
+        if (header == null) {
+            return null;
+        }
+        for (String part : header.split(";")) {
+            String p = part.trim();
+            if (p.startsWith(name) && p.length() > name.length() && p.charAt(name.length()) == '=') {
+                return p.substring(name.length() + 1);
+            }
+        }
+        return null;
+    }
+}

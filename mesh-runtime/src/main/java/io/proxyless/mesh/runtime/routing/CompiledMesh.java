@@ -1,0 +1,204 @@
+package io.proxyless.mesh.runtime.routing;
+
+import io.proxyless.mesh.api.OutboundTrafficPolicy;
+import io.proxyless.mesh.runtime.RouteDecision;
+import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.registry.Endpoint;
+import io.proxyless.mesh.runtime.registry.ServiceRegistry;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.random.RandomGenerator;
+
+/**
+ * A config snapshot compiled for one client: host table (with every short-name alias precomputed), route tables,
+ * clusters. {@link #route} only reads immutable structures, so requests never lock and never see a half-applied
+ * config; a request that started on this snapshot finishes on it.
+ */
+public final class CompiledMesh {
+    private final MeshConfig config;
+    private final ServiceRegistry registry;
+    private final Map<String, HostEntry> hosts;
+    private final List<Map.Entry<String, HostEntry>> wildcards;
+    private final Map<String, Cluster> clusters;
+    private final OutboundTrafficPolicy.Mode outboundPolicy;
+    private final String domainSuffix;
+    private final String clientNamespace;
+    private final List<String> warnings;
+
+    CompiledMesh(MeshConfig config, ServiceRegistry registry, Map<String, HostEntry> hosts,
+                 List<Map.Entry<String, HostEntry>> wildcards, Map<String, Cluster> clusters,
+                 OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
+                 List<String> warnings) {
+        this.config = config;
+        this.registry = registry;
+        this.hosts = hosts;
+        this.wildcards = wildcards;
+        this.clusters = clusters;
+        this.outboundPolicy = outboundPolicy;
+        this.clientNamespace = clientNamespace;
+        this.domainSuffix = domainSuffix;
+        this.warnings = List.copyOf(warnings);
+    }
+
+    public MeshConfig config() {
+        return config;
+    }
+
+    public ServiceRegistry registry() {
+        return registry;
+    }
+
+    /** All clusters by Istio cluster name. */
+    public Map<String, Cluster> clusters() {
+        return clusters;
+    }
+
+    /** Problems found while compiling (ignored duplicate VirtualServices, unknown subsets, …). */
+    public List<String> warnings() {
+        return warnings;
+    }
+
+    public OutboundTrafficPolicy.Mode outboundTrafficPolicy() {
+        return outboundPolicy;
+    }
+
+    /** The routes in force for {@code host} (any alias), for dumps and the CLI; empty when none. */
+    public List<CompiledRoute> routes(String host) {
+        HostEntry e = entry(host);
+        return e == null ? List.of() : e.routes();
+    }
+
+    /** The fully qualified name the engine uses for {@code host} as a client of this mesh would write it. */
+    public String qualify(String host) {
+        HostEntry e = hosts.get(host);
+        if (e != null) {
+            return e.host();
+        }
+        return MeshConfig.fullyQualified(host, clientNamespace, domainSuffix);
+    }
+
+    HostEntry entry(String host) {
+        HostEntry e = hosts.get(host);
+        if (e != null) {
+            return e;
+        }
+        for (int i = 0; i < wildcards.size(); i++) {
+            Map.Entry<String, HostEntry> w = wildcards.get(i);
+            // Stored as ".example.com" for "*.example.com", longest first: the longest wildcard wins.
+            if (host.endsWith(w.getKey()) && host.length() > w.getKey().length()) {
+                return w.getValue();
+            }
+        }
+        return null;
+    }
+
+    /** Decides what to do with {@code request}; see {@link RouteDecision}. */
+    public RouteDecision route(RouteRequest request, RandomGenerator random) {
+        HostEntry entry = entry(request.host());
+        if (entry == null) {
+            return unknownHost(request);
+        }
+        String host = entry.host().startsWith("*") ? request.host() : entry.host();
+        if (entry.routes().isEmpty()) {
+            if (entry.virtualService() != null) {
+                return RouteDecision.reject(host, request.port(), null, 404,
+                        "VirtualService " + entry.virtualService() + " has no HTTP route for the mesh");
+            }
+            return defaultRoute(request, entry, host, random);
+        }
+        List<CompiledRoute> routes = entry.routes();
+        for (int i = 0; i < routes.size(); i++) {
+            CompiledRoute route = routes.get(i);
+            if (route.matches(request)) {
+                return apply(route, request, host, random);
+            }
+        }
+        return RouteDecision.reject(host, request.port(), null, 404, "no route of VirtualService "
+                + entry.virtualService() + " matched the request (a sidecar answers 404)");
+    }
+
+    private RouteDecision apply(CompiledRoute route, RouteRequest request, String host, RandomGenerator random) {
+        switch (route.action()) {
+            case REDIRECT:
+                return new RouteDecision(RouteAction.REDIRECT, host, request.port(), route, null, null, null, 0, null);
+            case DIRECT_RESPONSE:
+                return new RouteDecision(RouteAction.DIRECT_RESPONSE, host, request.port(), route, null, null, null,
+                        0, null);
+            default:
+                break;
+        }
+        WeightedDestination destination = route.pickDestination(random);
+        if (destination == null) {
+            return RouteDecision.reject(host, request.port(), route, 503, "route " + route
+                    + " has no destination with a weight above 0");
+        }
+        Cluster cluster = destination.cluster(request.port());
+        if (cluster == null) {
+            String why = destination.problem() != null ? destination.problem()
+                    : "no cluster for " + destination.host() + " on port " + request.port();
+            return new RouteDecision(RouteAction.REJECT, host, request.port(), route, destination, null, null, 503,
+                    why + " (route " + route + "; a sidecar answers 503)");
+        }
+        return forward(request, host, route, destination, cluster, random);
+    }
+
+    private RouteDecision defaultRoute(RouteRequest request, HostEntry entry, String host, RandomGenerator random) {
+        Cluster cluster = entry.defaultClusters().get(request.port());
+        if (cluster == null && entry.defaultClusters().size() == 1 && entry.service() != null
+                && entry.service().ports().size() == 1) {
+            cluster = entry.defaultClusters().values().iterator().next();
+        }
+        if (cluster == null) {
+            return unknownPort(request, entry, host);
+        }
+        return forward(request, host, null, null, cluster, random);
+    }
+
+    private RouteDecision forward(RouteRequest request, String host, CompiledRoute route,
+                                  WeightedDestination destination, Cluster cluster, RandomGenerator random) {
+        Endpoint endpoint;
+        if (cluster.passthrough()) {
+            endpoint = Endpoint.of(request.host(), request.port());
+        } else {
+            endpoint = cluster.pick(request, Set.of(), random);
+            if (endpoint == null) {
+                return new RouteDecision(RouteAction.REJECT, host, request.port(), route, destination, cluster, null,
+                        503, "no healthy upstream in cluster " + cluster.key()
+                                + (cluster.endpoints().isEmpty() ? " (it has no endpoints" + subsetHint(cluster) + ")"
+                                : " (all endpoints ejected by outlier detection)"));
+            }
+        }
+        return new RouteDecision(RouteAction.FORWARD, host, request.port(), route, destination, cluster, endpoint, 0,
+                null);
+    }
+
+    private static String subsetHint(Cluster cluster) {
+        return cluster.subset() == null ? "" : "; do any endpoints carry the labels of subset " + cluster.subset() + "?";
+    }
+
+    private RouteDecision unknownPort(RouteRequest request, HostEntry entry, String host) {
+        if (outboundPolicy == OutboundTrafficPolicy.Mode.REGISTRY_ONLY) {
+            return RouteDecision.reject(host, request.port(), null, 502, "port " + request.port()
+                    + " is not a port of service " + host + " and outboundTrafficPolicy is REGISTRY_ONLY");
+        }
+        return passthrough(request, host);
+    }
+
+    private RouteDecision unknownHost(RouteRequest request) {
+        String host = MeshConfig.fullyQualified(request.host(), clientNamespace, domainSuffix);
+        if (outboundPolicy == OutboundTrafficPolicy.Mode.REGISTRY_ONLY) {
+            return RouteDecision.reject(host, request.port(), null, 502, "host " + host
+                    + " is not in the mesh registry and outboundTrafficPolicy is REGISTRY_ONLY "
+                    + "(add a ServiceEntry for it; a sidecar answers 502)");
+        }
+        return passthrough(request, host);
+    }
+
+    private RouteDecision passthrough(RouteRequest request, String host) {
+        Cluster passthrough = clusters.get(MeshCompiler.PASSTHROUGH_CLUSTER);
+        return new RouteDecision(RouteAction.FORWARD, host, request.port(), null, null, passthrough,
+                Endpoint.of(request.host(), request.port()), 0, null);
+    }
+}

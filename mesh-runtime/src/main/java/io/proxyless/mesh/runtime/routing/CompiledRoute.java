@@ -1,0 +1,163 @@
+package io.proxyless.mesh.runtime.routing;
+
+import io.proxyless.mesh.api.HTTPDirectResponse;
+import io.proxyless.mesh.api.HTTPRedirect;
+import io.proxyless.mesh.api.HTTPRewrite;
+import io.proxyless.mesh.api.Headers;
+import io.proxyless.mesh.runtime.RouteRequest;
+import java.time.Duration;
+import java.util.List;
+import java.util.random.RandomGenerator;
+
+/**
+ * One HTTPRoute of a VirtualService, compiled: matchers ready to run, weights as a cumulative table, policies
+ * resolved. Immutable and shared by all requests of a snapshot.
+ */
+public final class CompiledRoute {
+    private final String virtualService;
+    private final int index;
+    private final String name;
+    private final List<RequestMatcher> matchers;
+    private final boolean needsQuery;
+    private final RouteAction action;
+    private final List<WeightedDestination> destinations;
+    private final int[] cumulativeWeights;
+    private final int totalWeight;
+    private final Duration timeout;
+    private final RetryPolicy retries;
+    private final RetryPolicy retriesUnderHashing;
+    private final FaultPolicy fault;
+    private final List<Mirror> mirrors;
+    private final Headers headers;
+    private final HTTPRewrite rewrite;
+    private final HTTPRedirect redirect;
+    private final HTTPDirectResponse directResponse;
+
+    CompiledRoute(String virtualService, int index, String name, List<RequestMatcher> matchers, RouteAction action,
+                  List<WeightedDestination> destinations, Duration timeout, RetryPolicy retries,
+                  RetryPolicy retriesUnderHashing, FaultPolicy fault, List<Mirror> mirrors, Headers headers,
+                  HTTPRewrite rewrite, HTTPRedirect redirect, HTTPDirectResponse directResponse) {
+        this.virtualService = virtualService;
+        this.index = index;
+        this.name = name;
+        this.matchers = List.copyOf(matchers);
+        this.needsQuery = matchers.stream().anyMatch(RequestMatcher::needsQuery);
+        this.action = action;
+        this.destinations = List.copyOf(destinations);
+        this.timeout = timeout;
+        this.retries = retries;
+        this.retriesUnderHashing = retriesUnderHashing;
+        this.fault = fault;
+        this.mirrors = List.copyOf(mirrors);
+        this.headers = headers;
+        this.rewrite = rewrite;
+        this.redirect = redirect;
+        this.directResponse = directResponse;
+        // Weights are relative: weight/sum. A single destination takes everything whatever its weight.
+        this.cumulativeWeights = new int[destinations.size()];
+        int sum = 0;
+        for (int i = 0; i < destinations.size(); i++) {
+            int w = destinations.size() == 1 ? 1 : Math.max(0, destinations.get(i).weight());
+            sum += w;
+            cumulativeWeights[i] = sum;
+        }
+        this.totalWeight = sum;
+    }
+
+    /** True when any match block matches (a route without blocks matches everything). */
+    boolean matches(RouteRequest request) {
+        if (matchers.isEmpty()) {
+            return true;
+        }
+        QueryParameters query = needsQuery ? QueryParameters.parse(request.query()) : null;
+        for (int i = 0; i < matchers.size(); i++) {
+            if (matchers.get(i).matches(request, query)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** True when this route matches every request, so later routes are unreachable. */
+    boolean isCatchAll() {
+        return matchers.isEmpty() || matchers.stream().anyMatch(RequestMatcher::isCatchAll);
+    }
+
+    /** Chooses a destination by weight; null when there are none or all weights are 0. */
+    WeightedDestination pickDestination(RandomGenerator random) {
+        if (totalWeight <= 0) {
+            return null;
+        }
+        if (cumulativeWeights.length == 1) {
+            return destinations.get(0);
+        }
+        int r = random.nextInt(totalWeight);
+        for (int i = 0; i < cumulativeWeights.length; i++) {
+            if (r < cumulativeWeights[i]) {
+                return destinations.get(i);
+            }
+        }
+        return destinations.get(destinations.size() - 1);
+    }
+
+    /** {@code namespace/name} of the VirtualService. */
+    public String virtualService() {
+        return virtualService;
+    }
+
+    /** 0-based position in the VirtualService's {@code http} list, after delegate expansion. */
+    public int index() {
+        return index;
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public RouteAction action() {
+        return action;
+    }
+
+    public List<WeightedDestination> destinations() {
+        return destinations;
+    }
+
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** The effective retry policy, or null when retries are off; hashing clusters do not avoid previous hosts. */
+    public RetryPolicy retries(boolean consistentHash) {
+        return consistentHash ? retriesUnderHashing : retries;
+    }
+
+    public FaultPolicy fault() {
+        return fault;
+    }
+
+    public List<Mirror> mirrors() {
+        return mirrors;
+    }
+
+    /** Route-level header operations, or null. */
+    public Headers headers() {
+        return headers;
+    }
+
+    public HTTPRewrite rewrite() {
+        return rewrite;
+    }
+
+    public HTTPRedirect redirect() {
+        return redirect;
+    }
+
+    public HTTPDirectResponse directResponse() {
+        return directResponse;
+    }
+
+    @Override
+    public String toString() {
+        return virtualService + " http[" + index + "]" + (name == null ? "" : " (" + name + ")");
+    }
+}

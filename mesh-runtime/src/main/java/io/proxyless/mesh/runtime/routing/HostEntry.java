@@ -1,0 +1,19 @@
+package io.proxyless.mesh.runtime.routing;
+
+import io.proxyless.mesh.runtime.registry.MeshService;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Everything the engine knows about one requested host: its FQDN, the service behind it (if any), the routes
+ * of the VirtualService that owns it (if any) and its default clusters per service port.
+ *
+ * @param host            FQDN (or the wildcard pattern for wildcard entries)
+ * @param service         the registry service, or null
+ * @param virtualService  {@code ns/name} of the VirtualService routing this host, or null
+ * @param routes          the compiled routes, in order; empty without VirtualService
+ * @param defaultClusters clusters for the no-VirtualService default route, by service port
+ */
+record HostEntry(String host, MeshService service, String virtualService, List<CompiledRoute> routes,
+                 Map<Integer, Cluster> defaultClusters) {
+}

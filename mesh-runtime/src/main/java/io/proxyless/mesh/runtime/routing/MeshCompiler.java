@@ -1,0 +1,384 @@
+package io.proxyless.mesh.runtime.routing;
+
+import io.proxyless.mesh.api.Destination;
+import io.proxyless.mesh.api.DestinationRule;
+import io.proxyless.mesh.api.HTTPMatchRequest;
+import io.proxyless.mesh.api.HTTPMirrorPolicy;
+import io.proxyless.mesh.api.HTTPRoute;
+import io.proxyless.mesh.api.HTTPRouteDestination;
+import io.proxyless.mesh.api.OutboundTrafficPolicy;
+import io.proxyless.mesh.api.Resource;
+import io.proxyless.mesh.api.ResourceKind;
+import io.proxyless.mesh.api.VirtualService;
+import io.proxyless.mesh.runtime.balancing.LoadBalancers;
+import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.health.ClusterHealth;
+import io.proxyless.mesh.runtime.policy.ClusterPolicy;
+import io.proxyless.mesh.runtime.policy.DestinationRules;
+import io.proxyless.mesh.runtime.registry.Endpoint;
+import io.proxyless.mesh.runtime.registry.MeshService;
+import io.proxyless.mesh.runtime.registry.RegistryOptions;
+import io.proxyless.mesh.runtime.registry.ServiceRegistry;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Compiles a {@link MeshConfig} into a {@link CompiledMesh} for one client (namespace, labels). Everything that
+ * can be decided before a request arrives is decided here: which VirtualService owns each host (Istio: the
+ * oldest, not merged), which match blocks apply to this client ({@code sourceLabels}, {@code sourceNamespace},
+ * {@code gateways}), delegate expansion, FQDNs of every destination, DestinationRule merges and clusters.
+ */
+public final class MeshCompiler {
+    /** The cluster used for hosts outside the registry under ALLOW_ANY. */
+    public static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
+    private static final String MESH_GATEWAY = "mesh";
+
+    private final String namespace;
+    private final Map<String, String> labels;
+    private final String domainSuffix;
+    private final ClusterHealth health;
+
+    /**
+     * @param namespace    the client's namespace (short names resolve in it)
+     * @param labels       the client's workload labels ({@code sourceLabels} matches, Sidecar selection)
+     * @param domainSuffix cluster domain, e.g. {@code cluster.local}
+     * @param health       outlier detection and connection-pool state, kept across compilations
+     */
+    public MeshCompiler(String namespace, Map<String, String> labels, String domainSuffix, ClusterHealth health) {
+        this.namespace = namespace;
+        this.labels = Map.copyOf(labels);
+        this.domainSuffix = domainSuffix;
+        this.health = health;
+    }
+
+    public CompiledMesh compile(MeshConfig config) {
+        List<String> warnings = new ArrayList<>();
+        ServiceRegistry registry = ServiceRegistry.build(config,
+                new RegistryOptions(namespace, labels, domainSuffix));
+        warnings.addAll(registry.warnings());
+        Build build = new Build(config, registry, warnings);
+
+        // 1. Services: every visible service gets a host entry with default clusters (no VirtualService yet).
+        Map<String, HostEntry> entries = new LinkedHashMap<>();
+        for (MeshService service : registry.services()) {
+            entries.put(service.host(), new HostEntry(service.host(), service, null, List.of(),
+                    build.defaultClusters(service)));
+        }
+        // 2. VirtualServices: the first (oldest) visible one for a host owns it; later ones are ignored.
+        Map<String, String> owner = new HashMap<>();
+        for (Resource<VirtualService> vs : orderedVirtualServices(config, registry)) {
+            if (vs.spec().hosts().isEmpty()) {
+                continue; // a delegate: only reachable through its parent
+            }
+            if (!vs.spec().gateways().isEmpty() && !vs.spec().gateways().contains(MESH_GATEWAY)) {
+                continue; // bound to gateways only, not to sidecars (and so not to this client)
+            }
+            List<CompiledRoute> routes = null;
+            for (String rawHost : vs.spec().hosts()) {
+                String host = qualify(rawHost, vs.namespace());
+                if (!registry.visible(vs.namespace(), vs.spec().exportTo(), host)) {
+                    continue;
+                }
+                String previous = owner.putIfAbsent(host, vs.metadata().key());
+                if (previous != null) {
+                    warnings.add("VirtualService " + vs.metadata().key() + ": host " + host + " is already routed by "
+                            + "VirtualService " + previous + "; Istio does not merge them for sidecars and uses the "
+                            + "oldest, so this one is ignored for that host");
+                    continue;
+                }
+                if (routes == null) {
+                    routes = build.routes(vs);
+                }
+                MeshService service = registry.lookup(host).orElse(null);
+                Map<Integer, Cluster> defaults = service == null ? Map.of() : build.defaultClusters(service);
+                entries.put(host, new HostEntry(host, service, vs.metadata().key(), routes, defaults));
+            }
+        }
+        // 3. Aliases: Kubernetes short forms of in-cluster names, precomputed so requests never build strings.
+        Map<String, HostEntry> hosts = new HashMap<>();
+        List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
+        for (HostEntry e : entries.values()) {
+            if (e.host().startsWith("*.")) {
+                wildcards.add(Map.entry(e.host().substring(1), e));
+                continue;
+            }
+            hosts.put(e.host(), e);
+        }
+        for (HostEntry e : entries.values()) {
+            for (String alias : aliases(e.host())) {
+                hosts.putIfAbsent(alias, e);
+            }
+        }
+        wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
+        build.clusters.put(PASSTHROUGH_CLUSTER, new Cluster(PASSTHROUGH_CLUSTER, "", null, 0, List.of(),
+                ClusterPolicy.NONE, LoadBalancers.create(null, List.of()),
+                health.outlier(PASSTHROUGH_CLUSTER, null), health.pool(PASSTHROUGH_CLUSTER, null), true));
+        health.retain(build.clusters.keySet());
+        return new CompiledMesh(config, registry, Map.copyOf(hosts), List.copyOf(wildcards),
+                Map.copyOf(build.clusters), registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings);
+    }
+
+    /** {@code reviews.default.svc.cluster.local} → {@code reviews.default.svc}, {@code reviews.default}, and
+     * {@code reviews} when {@code default} is the client's namespace. */
+    private List<String> aliases(String host) {
+        String suffix = ".svc." + domainSuffix;
+        if (!host.endsWith(suffix)) {
+            return List.of();
+        }
+        String nameDotNs = host.substring(0, host.length() - suffix.length());
+        int dot = nameDotNs.indexOf('.');
+        if (dot < 0) {
+            return List.of();
+        }
+        List<String> out = new ArrayList<>(List.of(nameDotNs + ".svc", nameDotNs));
+        if (nameDotNs.substring(dot + 1).equals(namespace)) {
+            out.add(nameDotNs.substring(0, dot));
+        }
+        return out;
+    }
+
+    private List<Resource<VirtualService>> orderedVirtualServices(MeshConfig config, ServiceRegistry registry) {
+        // Istio looks at the client's own namespace-private VirtualServices first, then at public ones; within
+        // each group the oldest (here: load order) wins.
+        List<Resource<VirtualService>> all = config.resources(ResourceKind.VIRTUAL_SERVICE);
+        List<Resource<VirtualService>> ordered = new ArrayList<>();
+        for (Resource<VirtualService> vs : all) {
+            if (vs.namespace().equals(namespace) && isPrivate(vs.spec().exportTo(), vs.namespace())) {
+                ordered.add(vs);
+            }
+        }
+        for (Resource<VirtualService> vs : all) {
+            if (!ordered.contains(vs)) {
+                ordered.add(vs);
+            }
+        }
+        return ordered;
+    }
+
+    private static boolean isPrivate(List<String> exportTo, String ns) {
+        return !exportTo.isEmpty() && exportTo.stream().allMatch(e -> e.equals(".") || e.equals(ns));
+    }
+
+    String qualify(String host, String resourceNamespace) {
+        return MeshConfig.fullyQualified(host.toLowerCase(Locale.ROOT), resourceNamespace, domainSuffix);
+    }
+
+    /** The state of one compilation. */
+    private final class Build {
+        final MeshConfig config;
+        final ServiceRegistry registry;
+        final List<String> warnings;
+        final Map<String, Cluster> clusters = new LinkedHashMap<>();
+        final Map<String, DestinationRules> rulesByHost = new HashMap<>();
+
+        Build(MeshConfig config, ServiceRegistry registry, List<String> warnings) {
+            this.config = config;
+            this.registry = registry;
+            this.warnings = warnings;
+        }
+
+        Map<Integer, Cluster> defaultClusters(MeshService service) {
+            Map<Integer, Cluster> out = new LinkedHashMap<>();
+            for (var port : service.ports()) {
+                out.put(port.number(), cluster(service, null, port.number()));
+            }
+            return Map.copyOf(out);
+        }
+
+        DestinationRules rules(String host) {
+            return rulesByHost.computeIfAbsent(host, h -> {
+                List<Resource<DestinationRule>> matching = new ArrayList<>();
+                List<Resource<DestinationRule>> wildcard = new ArrayList<>();
+                for (Resource<DestinationRule> dr : config.<DestinationRule>resources(ResourceKind.DESTINATION_RULE)) {
+                    if (dr.spec().host() == null) {
+                        continue;
+                    }
+                    String drHost = qualify(dr.spec().host(), dr.namespace());
+                    if (!registry.visible(dr.namespace(), dr.spec().exportTo(), h)) {
+                        continue;
+                    }
+                    if (drHost.equals(h)) {
+                        matching.add(dr);
+                    } else if (drHost.startsWith("*") && h.endsWith(drHost.substring(1))) {
+                        wildcard.add(dr);
+                    }
+                }
+                // Exact host rules take precedence; the client's own namespace first (Istio's lookup order).
+                Comparator<Resource<DestinationRule>> ownNamespaceFirst =
+                        Comparator.comparingInt(r -> r.namespace().equals(namespace) ? 0 : 1);
+                matching.sort(ownNamespaceFirst);
+                if (matching.isEmpty()) {
+                    wildcard.sort(Comparator.comparingInt((Resource<DestinationRule> r) ->
+                            -r.spec().host().length()).thenComparing(ownNamespaceFirst));
+                    matching = wildcard.isEmpty() ? List.of() : List.of(wildcard.get(0));
+                }
+                return DestinationRules.merge(matching, warnings);
+            });
+        }
+
+        Cluster cluster(MeshService service, String subset, int port) {
+            String key = Cluster.key(port, subset, service.host());
+            Cluster existing = clusters.get(key);
+            if (existing != null) {
+                return existing;
+            }
+            DestinationRules rules = rules(service.host());
+            ClusterPolicy policy = rules.policy(subset, port);
+            List<Endpoint> endpoints = subset == null ? service.endpoints(port)
+                    : service.endpoints(port, rules.subset(subset).map(s -> s.labels()).orElse(Map.of()));
+            Cluster cluster = new Cluster(key, service.host(), subset, port, endpoints, policy,
+                    LoadBalancers.create(policy.loadBalancer(), endpoints),
+                    health.outlier(key, policy.outlierDetection()), health.pool(key, policy.connectionPool()),
+                    service.isPassthrough());
+            clusters.put(key, cluster);
+            return cluster;
+        }
+
+        List<CompiledRoute> routes(Resource<VirtualService> vs) {
+            List<HTTPRoute> http = expandDelegates(vs);
+            List<CompiledRoute> routes = new ArrayList<>();
+            boolean catchAllSeen = false;
+            for (int i = 0; i < http.size(); i++) {
+                HTTPRoute route = http.get(i);
+                List<RequestMatcher> matchers = new ArrayList<>();
+                boolean anyBlockApplies = route.match().isEmpty();
+                for (HTTPMatchRequest m : route.match()) {
+                    if (appliesToClient(m)) {
+                        matchers.add(RequestMatcher.compile(m));
+                        anyBlockApplies = true;
+                    }
+                }
+                if (!anyBlockApplies) {
+                    continue; // every block is for other clients or gateways: the route does not exist here
+                }
+                CompiledRoute compiled = compileRoute(vs, i, route, matchers);
+                if (catchAllSeen) {
+                    warnings.add("VirtualService " + vs.metadata().key() + ": http[" + i + "] is unreachable: an "
+                            + "earlier route matches every request");
+                }
+                catchAllSeen |= compiled.isCatchAll();
+                routes.add(compiled);
+            }
+            return List.copyOf(routes);
+        }
+
+        private boolean appliesToClient(HTTPMatchRequest m) {
+            if (!m.gateways().isEmpty() && !m.gateways().contains(MESH_GATEWAY)) {
+                return false;
+            }
+            if (m.sourceNamespace() != null && !m.sourceNamespace().equals(namespace)) {
+                return false;
+            }
+            for (Map.Entry<String, String> e : m.sourceLabels().entrySet()) {
+                if (!e.getValue().equals(labels.get(e.getKey()))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+
+        /** Replaces each {@code delegate} route by the delegate VirtualService's routes, merged with its match. */
+        private List<HTTPRoute> expandDelegates(Resource<VirtualService> vs) {
+            List<HTTPRoute> out = new ArrayList<>();
+            for (HTTPRoute route : vs.spec().http()) {
+                if (route.delegate() == null) {
+                    out.add(route);
+                    continue;
+                }
+                String ns = route.delegate().namespace() != null ? route.delegate().namespace() : vs.namespace();
+                Optional<Resource<VirtualService>> delegate =
+                        config.find(ResourceKind.VIRTUAL_SERVICE, ns, route.delegate().name());
+                if (delegate.isEmpty() || !delegate.get().spec().hosts().isEmpty()) {
+                    warnings.add("VirtualService " + vs.metadata().key() + ": delegate " + ns + "/"
+                            + route.delegate().name() + " not found (or it has hosts, so it is not a delegate); "
+                            + "its routes are skipped");
+                    continue;
+                }
+                for (HTTPRoute child : delegate.get().spec().http()) {
+                    HTTPRoute merged = Delegation.merge(route, child);
+                    if (merged != null) {
+                        out.add(merged);
+                    }
+                }
+            }
+            return out;
+        }
+
+        private CompiledRoute compileRoute(Resource<VirtualService> vs, int index, HTTPRoute route,
+                                           List<RequestMatcher> matchers) {
+            String key = vs.metadata().key();
+            RouteAction action = route.redirect() != null ? RouteAction.REDIRECT
+                    : route.directResponse() != null ? RouteAction.DIRECT_RESPONSE : RouteAction.FORWARD;
+            List<WeightedDestination> destinations = new ArrayList<>();
+            for (HTTPRouteDestination d : route.route()) {
+                if (d.destination() == null || d.destination().host() == null) {
+                    continue;
+                }
+                destinations.add(destination(vs, d.destination(), d.weight() == null ? 0 : d.weight(),
+                        d.headers()));
+            }
+            List<Mirror> mirrors = new ArrayList<>();
+            if (route.mirror() != null && route.mirror().host() != null) {
+                double pct = route.mirrorPercentage() != null && route.mirrorPercentage().value() != null
+                        ? route.mirrorPercentage().value()
+                        : route.mirrorPercent() != null ? route.mirrorPercent() : 100.0;
+                mirrors.add(mirror(vs, route.mirror(), pct));
+            }
+            for (HTTPMirrorPolicy m : route.mirrors()) {
+                if (m.destination() == null || m.destination().host() == null) {
+                    continue;
+                }
+                double pct = m.percentage() != null && m.percentage().value() != null ? m.percentage().value() : 100.0;
+                mirrors.add(mirror(vs, m.destination(), pct));
+            }
+            mirrors.removeIf(m -> m.percentage() <= 0); // explicit 0 means no mirroring
+            return new CompiledRoute(key, index, route.name(), matchers, action, destinations, route.timeout(),
+                    RetryPolicy.from(route.retries(), false), RetryPolicy.from(route.retries(), true),
+                    FaultPolicy.from(route.fault()), mirrors, route.headers(), route.rewrite(), route.redirect(),
+                    route.directResponse());
+        }
+
+        private Mirror mirror(Resource<VirtualService> vs, Destination d, double percentage) {
+            WeightedDestination resolved = destination(vs, d, 0, null);
+            Cluster cluster = resolved.fixedCluster();
+            return new Mirror(resolved.host(), resolved.subset(), resolved.port(), percentage, cluster);
+        }
+
+        private WeightedDestination destination(Resource<VirtualService> vs, Destination d, int weight,
+                                                io.proxyless.mesh.api.Headers headers) {
+            String host = qualify(d.host(), vs.namespace());
+            Integer explicitPort = d.port() == null ? null : d.port().number();
+            Optional<MeshService> service = registry.lookup(host);
+            if (service.isEmpty()) {
+                return new WeightedDestination(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
+                        "cluster not found: " + host + " is not in the mesh registry (no ServiceEntry)");
+            }
+            MeshService s = service.get();
+            if (d.subset() != null && rules(s.host()).subset(d.subset()).isEmpty()) {
+                return new WeightedDestination(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
+                        "subset " + d.subset() + " of " + host + " is not defined by any DestinationRule "
+                                + "(a sidecar answers 503 no healthy upstream)");
+            }
+            if (explicitPort != null) {
+                return new WeightedDestination(host, d.subset(), explicitPort, weight, headers,
+                        cluster(s, d.subset(), explicitPort), Map.of(), null);
+            }
+            if (s.ports().size() == 1) {
+                // Istio: no port on the destination → the service's only port.
+                return new WeightedDestination(host, d.subset(), null, weight, headers,
+                        cluster(s, d.subset(), s.ports().get(0).number()), Map.of(), null);
+            }
+            Map<Integer, Cluster> byPort = new HashMap<>();
+            for (var port : s.ports()) {
+                byPort.put(port.number(), cluster(s, d.subset(), port.number()));
+            }
+            return new WeightedDestination(host, d.subset(), null, weight, headers, null, Map.copyOf(byPort), null);
+        }
+    }
+}

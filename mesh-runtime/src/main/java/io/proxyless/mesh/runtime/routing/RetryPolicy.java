@@ -1,0 +1,103 @@
+package io.proxyless.mesh.runtime.routing;
+
+import io.proxyless.mesh.api.HTTPRetry;
+import java.time.Duration;
+import java.util.LinkedHashSet;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * The effective retry policy of a route, as Istio programs Envoy's.
+ *
+ * <ul>
+ *   <li>{@code retries} unset: Istio's default, 2 retries (3 tries in all) on
+ *       {@code connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes} with an empty status
+ *       code list (so 503 is not retried, since Istio 1.24), avoiding previously tried hosts.</li>
+ *   <li>{@code attempts} ≤ 0: retries off ({@link #from} returns null).</li>
+ *   <li>{@code retryOn} given: it replaces the default; integer tokens become retriable status codes and turn on
+ *       {@code retriable-status-codes}.</li>
+ * </ul>
+ *
+ * @param attempts             retries after the first try (Istio's count)
+ * @param perTryTimeout        timeout of each try, or null
+ * @param retryOn              the conditions as Envoy's comma-separated string
+ * @param conditions           the named conditions in {@code retryOn}
+ * @param retriableStatusCodes HTTP statuses retried under {@code retriable-status-codes}
+ * @param avoidPreviousHosts   Envoy's previous_hosts predicate (off under consistent hashing)
+ * @param backoffBase          base interval of the jittered exponential backoff (Envoy's default 25 ms)
+ */
+public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, Set<String> conditions,
+                          Set<Integer> retriableStatusCodes, boolean avoidPreviousHosts, Duration backoffBase) {
+
+    public static final String DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,"
+            + "retriable-status-codes";
+    public static final int DEFAULT_ATTEMPTS = 2;
+    public static final Duration DEFAULT_BACKOFF = Duration.ofMillis(25);
+
+    /** Istio's policy for routes that set no {@code retries}. */
+    public static final RetryPolicy ISTIO_DEFAULT = from(null, false);
+    /** The same under consistent hashing, where retries may return to the hashed host. */
+    public static final RetryPolicy ISTIO_DEFAULT_HASHING = from(null, true);
+
+    public RetryPolicy {
+        conditions = Set.copyOf(conditions);
+        retriableStatusCodes = Set.copyOf(retriableStatusCodes);
+    }
+
+    /** The policy for a route's {@code retries} (null = unset), or null when retries are off. */
+    public static RetryPolicy from(HTTPRetry retries, boolean consistentHash) {
+        if (retries == null) {
+            return parse(DEFAULT_ATTEMPTS, null, DEFAULT_RETRY_ON, !consistentHash, null);
+        }
+        if (retries.attempts() == null || retries.attempts() <= 0) {
+            return null;
+        }
+        // retryIgnorePreviousHosts (default true) keeps Envoy's previous_hosts predicate: retries skip hosts
+        // already tried. Consistent hashing turns it off, since the hash must pick the same host.
+        boolean avoid = !consistentHash && !Boolean.FALSE.equals(retries.retryIgnorePreviousHosts());
+        String retryOn = retries.retryOn() == null || retries.retryOn().isEmpty()
+                ? DEFAULT_RETRY_ON : retries.retryOn();
+        return parse(retries.attempts(), retries.perTryTimeout(), retryOn, avoid, retries.backoff());
+    }
+
+    private static RetryPolicy parse(int attempts, Duration perTry, String retryOn, boolean avoidPreviousHosts,
+                                     Duration backoff) {
+        Set<String> conditions = new LinkedHashSet<>();
+        Set<Integer> codes = new TreeSet<>();
+        for (String token : retryOn.split(",")) {
+            if (token.isEmpty()) {
+                continue;
+            }
+            if (token.chars().allMatch(Character::isDigit)) {
+                codes.add(Integer.parseInt(token));
+                conditions.add("retriable-status-codes");
+            } else {
+                conditions.add(token);
+            }
+        }
+        return new RetryPolicy(attempts, perTry, retryOn, conditions, codes, avoidPreviousHosts,
+                backoff == null ? DEFAULT_BACKOFF : backoff);
+    }
+
+    /** True when {@code condition} (an Envoy retry-on token such as {@code 5xx}) is enabled. */
+    public boolean retriesOn(String condition) {
+        return conditions.contains(condition);
+    }
+
+    /**
+     * True when an HTTP response with {@code status} should be retried under this policy: {@code 5xx} (any 5xx),
+     * {@code gateway-error} (502, 503, 504), {@code retriable-4xx} (409) or a listed retriable status code.
+     */
+    public boolean retriesStatus(int status) {
+        if (status >= 500 && status <= 599 && conditions.contains("5xx")) {
+            return true;
+        }
+        if ((status == 502 || status == 503 || status == 504) && conditions.contains("gateway-error")) {
+            return true;
+        }
+        if (status == 409 && conditions.contains("retriable-4xx")) {
+            return true;
+        }
+        return conditions.contains("retriable-status-codes") && retriableStatusCodes.contains(status);
+    }
+}
