@@ -52,7 +52,7 @@ public final class Mesh implements AutoCloseable {
         this.ownsSource = ownsSource;
         this.namespace = b.namespace;
         this.health = new ClusterHealth();
-        this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, health);
+        this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health);
         this.compiled = compiler.compile(source.current());
         logWarnings(compiled);
         source.addListener(new ConfigListener() {
@@ -135,6 +135,7 @@ public final class Mesh implements AutoCloseable {
         private Map<String, String> sourceLabels = Map.of();
         private String domainSuffix = MeshConfig.DEFAULT_DOMAIN_SUFFIX;
         private boolean watch = true;
+        private String locality = "";
         private ConfigSource source;
 
         private Builder() {
@@ -166,6 +167,15 @@ public final class Mesh implements AutoCloseable {
         /** Cluster domain suffix (default {@code cluster.local}). */
         public Builder domainSuffix(String suffix) {
             this.domainSuffix = Objects.requireNonNull(suffix);
+            return this;
+        }
+
+        /**
+         * The client's locality, {@code region/zone/subzone}, for locality-aware load balancing (Istio reads it
+         * from the node's topology labels).
+         */
+        public Builder locality(String locality) {
+            this.locality = Objects.requireNonNull(locality);
             return this;
         }
 

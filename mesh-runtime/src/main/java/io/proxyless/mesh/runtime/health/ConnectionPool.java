@@ -13,7 +13,7 @@ import java.util.concurrent.atomic.LongAdder;
  * <pre>{@code
  * try (ConnectionPool.Permit permit = pool.tryAcquireRequest()) {
  *     if (!permit.granted()) {
- *         throw new OverflowException(cluster, permit.overflow());   // the adapter's typed error
+ *         throw overflowError(cluster, permit.overflow()); // the adapter's typed error: 503, x-envoy-overloaded
  *     }
  *     return send(request);
  * }
@@ -139,7 +139,7 @@ public final class ConnectionPool {
      *
      * @param activeRequests       requests in flight ({@code upstream_rq_active} + pending)
      * @param pendingRequests      of those, the ones beyond maxConnections ({@code upstream_rq_pending_active})
-     * @param activeRetries        retries in flight ({@code upstream_rq_retry} in flight)
+     * @param activeRetries        retries in flight now
      * @param requestsAdmitted     permits granted
      * @param pendingOverflows     refusals by http1MaxPendingRequests
      * @param maxRequestsOverflows refusals by http2MaxRequests

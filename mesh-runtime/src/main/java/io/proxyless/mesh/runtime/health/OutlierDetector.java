@@ -10,6 +10,7 @@ import java.util.EnumMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
@@ -111,6 +112,9 @@ public final class OutlierDetector {
                            int maxEjectionPercent, int minHealthPercent, Set<Integer> httpErrorCodes) {
 
         public Settings {
+            Objects.requireNonNull(interval, "interval");
+            Objects.requireNonNull(baseEjectionTime, "baseEjectionTime");
+            Objects.requireNonNull(maxEjectionTime, "maxEjectionTime");
             httpErrorCodes = httpErrorCodes == null ? Set.of() : Set.copyOf(httpErrorCodes);
         }
 
@@ -279,7 +283,7 @@ public final class OutlierDetector {
      * monotonic source; tests pass a fake clock).
      */
     public static OutlierDetector create(OutlierDetection policy, LongSupplier nanoTime) {
-        return new OutlierDetector(Settings.from(policy), java.util.Objects.requireNonNull(nanoTime, "nanoTime"));
+        return new OutlierDetector(Settings.from(policy), Objects.requireNonNull(nanoTime, "nanoTime"));
     }
 
     /** A detector that never ejects (a cluster without {@code outlierDetection}). */
@@ -307,7 +311,7 @@ public final class OutlierDetector {
         lock.lock();
         try {
             Settings current = settings;
-            if (java.util.Objects.equals(current, next)) {
+            if (Objects.equals(current, next)) {
                 return;
             }
             long now = nanoTime.getAsLong();
@@ -360,7 +364,8 @@ public final class OutlierDetector {
 
     /**
      * Records the outcome of one attempt against {@code endpoint}; may eject it. Lock-free unless this report
-     * makes a counter reach its threshold.
+     * makes a counter reach its threshold. An endpoint the detector has not seen yet gets its state on first
+     * report; {@link #updateEndpoints} drops it again when the endpoint leaves the cluster.
      */
     public void report(Endpoint endpoint, AttemptOutcome outcome) {
         Settings s = settings;

@@ -4,7 +4,9 @@ import io.proxyless.mesh.api.LoadBalancerSettings;
 import io.proxyless.mesh.runtime.RequestHeaders;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.balancing.LoadBalancer;
+import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
 import io.proxyless.mesh.runtime.balancing.PickContext;
+import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.health.OutlierDetector;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
@@ -29,10 +31,11 @@ import java.util.random.RandomGenerator;
  * @param pool         connection-pool limits (never null)
  * @param passthrough  true for {@code resolution: NONE} and unknown hosts under ALLOW_ANY: connect to the
  *                     address the client asked for
+ * @param priorities   locality priority levels (failover / distribute), or null when all endpoints share one
  */
 public record Cluster(String key, String host, String subset, int port, List<Endpoint> endpoints,
                       ClusterPolicy policy, LoadBalancer loadBalancer, OutlierDetector outlier, ConnectionPool pool,
-                      boolean passthrough) {
+                      boolean passthrough, LocalityPriorities priorities) {
 
     public static String key(int port, String subset, String host) {
         return "outbound|" + port + "|" + (subset == null ? "" : subset) + "|" + host;
@@ -51,11 +54,34 @@ public record Cluster(String key, String host, String subset, int port, List<End
         if (endpoints.isEmpty()) {
             return null;
         }
-        List<Endpoint> candidates = outlier.healthy(endpoints);
+        List<Endpoint> pool = endpoints;
+        if (priorities != null) {
+            // Envoy's priority load: the nearest healthy locality level takes the traffic, spilling over as its
+            // health drops.
+            int level = priorities.chooseLevel(e -> !outlier.isEjected(e), random);
+            if (level >= 0) {
+                pool = priorities.levels().get(level);
+            }
+        }
+        List<Endpoint> candidates = outlier.healthy(pool);
         if (candidates.isEmpty()) {
             return null;
         }
         return loadBalancer.pick(candidates, new PickContext(hashKey(request), previousHosts, random));
+    }
+
+    /** An adapter is about to send an attempt to {@code endpoint} (least-request in-flight counts). */
+    public void attemptStarted(Endpoint endpoint) {
+        loadBalancer.onAttemptStart(endpoint);
+    }
+
+    /**
+     * The attempt to {@code endpoint} ended with {@code outcome}: feeds outlier detection and the balancer. Call
+     * exactly once per {@link #attemptStarted}.
+     */
+    public void attemptFinished(Endpoint endpoint, AttemptOutcome outcome) {
+        loadBalancer.onAttemptEnd(endpoint);
+        outlier.report(endpoint, outcome);
     }
 
     /** The consistent-hash key of {@code request} under this cluster's policy, or null. */

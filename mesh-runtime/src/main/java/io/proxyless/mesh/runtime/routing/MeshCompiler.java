@@ -10,7 +10,10 @@ import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
 import io.proxyless.mesh.api.VirtualService;
+import io.proxyless.mesh.runtime.balancing.EndpointTracker;
 import io.proxyless.mesh.runtime.balancing.LoadBalancers;
+import io.proxyless.mesh.runtime.balancing.LocalityPrioritizer;
+import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
@@ -42,18 +45,24 @@ public final class MeshCompiler {
     private final String namespace;
     private final Map<String, String> labels;
     private final String domainSuffix;
+    private final String locality;
     private final ClusterHealth health;
+    // In-flight counts and first-seen times per cluster outlive snapshots, like outlier state.
+    private final Map<String, EndpointTracker> trackers = new java.util.concurrent.ConcurrentHashMap<>();
 
     /**
      * @param namespace    the client's namespace (short names resolve in it)
      * @param labels       the client's workload labels ({@code sourceLabels} matches, Sidecar selection)
      * @param domainSuffix cluster domain, e.g. {@code cluster.local}
+     * @param locality     the client's {@code region/zone/subzone}, or empty
      * @param health       outlier detection and connection-pool state, kept across compilations
      */
-    public MeshCompiler(String namespace, Map<String, String> labels, String domainSuffix, ClusterHealth health) {
+    public MeshCompiler(String namespace, Map<String, String> labels, String domainSuffix, String locality,
+                        ClusterHealth health) {
         this.namespace = namespace;
         this.labels = Map.copyOf(labels);
         this.domainSuffix = domainSuffix;
+        this.locality = locality == null ? "" : locality;
         this.health = health;
     }
 
@@ -118,8 +127,9 @@ public final class MeshCompiler {
         wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
         build.clusters.put(PASSTHROUGH_CLUSTER, new Cluster(PASSTHROUGH_CLUSTER, "", null, 0, List.of(),
                 ClusterPolicy.NONE, LoadBalancers.create(null, List.of()),
-                health.outlier(PASSTHROUGH_CLUSTER, null), health.pool(PASSTHROUGH_CLUSTER, null), true));
+                health.outlier(PASSTHROUGH_CLUSTER, null), health.pool(PASSTHROUGH_CLUSTER, null), true, null));
         health.retain(build.clusters.keySet());
+        trackers.keySet().retainAll(build.clusters.keySet());
         return new CompiledMesh(config, registry, Map.copyOf(hosts), List.copyOf(wildcards),
                 Map.copyOf(build.clusters), registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings);
     }
@@ -232,10 +242,15 @@ public final class MeshCompiler {
             ClusterPolicy policy = rules.policy(subset, port);
             List<Endpoint> endpoints = subset == null ? service.endpoints(port)
                     : service.endpoints(port, rules.subset(subset).map(s -> s.labels()).orElse(Map.of()));
+            LocalityPriorities priorities = LocalityPrioritizer.prioritize(locality, labels,
+                    policy.loadBalancer() == null ? null : policy.loadBalancer().localityLbSetting(),
+                    policy.outlierDetection() != null, endpoints);
+            EndpointTracker tracker = trackers.computeIfAbsent(key, k -> new EndpointTracker());
             Cluster cluster = new Cluster(key, service.host(), subset, port, endpoints, policy,
-                    LoadBalancers.create(policy.loadBalancer(), endpoints),
-                    health.outlier(key, policy.outlierDetection()), health.pool(key, policy.connectionPool()),
-                    service.isPassthrough());
+                    LoadBalancers.create(policy.loadBalancer(), endpoints, priorities::weight, tracker),
+                    health.outlier(key, policy.outlierDetection(), endpoints),
+                    health.pool(key, policy.connectionPool()), service.isPassthrough(),
+                    priorities.levels().size() > 1 ? priorities : null);
             clusters.put(key, cluster);
             return cluster;
         }
