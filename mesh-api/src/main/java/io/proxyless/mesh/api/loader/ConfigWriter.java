@@ -34,6 +34,9 @@ public final class ConfigWriter {
             .build()).build());
     private static final ObjectMapper JSON = configure(JsonMapper.builder().build())
             .enable(SerializationFeature.INDENT_OUTPUT);
+    // Plain trees (CLI output) keep their nulls: a JSON contract that says "null" must print null.
+    private static final ObjectMapper TREE_JSON = JsonMapper.builder().build()
+            .enable(SerializationFeature.INDENT_OUTPUT);
 
     private ConfigWriter() {
     }
@@ -87,7 +90,7 @@ public final class ConfigWriter {
 
     /** Pretty JSON for a tree of maps, lists and scalars (e.g. CLI output). */
     public static String treeToJson(Object tree) {
-        return write(JSON, tree);
+        return write(TREE_JSON, tree);
     }
 
     private static Map<String, Object> envelope(Resource<?> r) {

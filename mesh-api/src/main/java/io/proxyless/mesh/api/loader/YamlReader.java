@@ -43,8 +43,11 @@ final class YamlReader {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
                 YamlNode node = readValue(parser, token, 0);
-                // An empty document ("---" with nothing after it) is not an error, just nothing to load.
-                if (!(node instanceof YamlNode.ScalarNode s && s.isNull())) {
+                // An empty document ("---" with nothing after it, which snakeyaml may report as null or as an
+                // empty string) is not an error, just nothing to load.
+                boolean empty = node instanceof YamlNode.ScalarNode s
+                        && (s.isNull() || (s.type() == YamlNode.ScalarType.STRING && s.text().isEmpty()));
+                if (!empty) {
                     documents.add(node);
                 }
             }

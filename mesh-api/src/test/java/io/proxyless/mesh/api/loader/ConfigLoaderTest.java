@@ -359,6 +359,13 @@ class ConfigLoaderTest {
                 + "spec.http[0].route[0].destination.subset: expected a string, got the number 1; quote it: \"1\"");
     }
 
+    @Test
+    void emptyDocumentsBetweenAndAfterSeparatorsAreIgnored() {
+        LoadedConfig config = loader.loadString("seps.yaml", "---\n" + se("one") + "---\n---\n" + se("two") + "---\n");
+        assertThat(config.problems()).isEmpty();
+        assertThat(config.resources()).hasSize(2);
+    }
+
     private static String se(String name) {
         return """
                 apiVersion: networking.istio.io/v1
