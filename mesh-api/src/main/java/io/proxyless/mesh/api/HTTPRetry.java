@@ -20,6 +20,7 @@ public record HTTPRetry(
         Integer attempts,
         Duration perTryTimeout,
         String retryOn,
+        @NotSupported("retries avoid previously tried hosts but do not prefer other localities")
         Boolean retryRemoteLocalities,
         Boolean retryIgnorePreviousHosts,
         Duration backoff) {

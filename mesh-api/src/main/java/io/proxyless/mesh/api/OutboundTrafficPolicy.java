@@ -7,7 +7,10 @@ package io.proxyless.mesh.api;
  *                    {@code ALLOW_ANY}, when the whole policy is unset
  * @param egressProxy with {@code ALLOW_ANY}, send unknown traffic here instead of directly (hidden from Istio's docs)
  */
-public record OutboundTrafficPolicy(Mode mode, Destination egressProxy) {
+public record OutboundTrafficPolicy(
+        Mode mode,
+        @NotSupported("unknown hosts are connected to directly under ALLOW_ANY; an egress proxy is not used")
+        Destination egressProxy) {
 
     public static OutboundTrafficPolicy of(Mode mode) {
         return new OutboundTrafficPolicy(mode, null);

@@ -26,6 +26,7 @@ public record TrafficPolicy(
         TunnelSettings tunnel,
         @NotSupported("the PROXY protocol header is written by a proxy in front of the connection; OkHttp and gRPC cannot send it")
         ProxyProtocol proxyProtocol,
+        @NotSupported("retries are limited by attempts and connectionPool.http.maxRetries; a retry budget is not enforced")
         RetryBudget retryBudget) {
 
     public TrafficPolicy {

@@ -22,6 +22,7 @@ public record WorkloadEntry(
         String address,
         Map<String, Integer> ports,
         Map<String, String> labels,
+        @NotSupported("endpoints are connected to directly; multi-network routing through east-west gateways is not done")
         String network,
         String locality,
         Integer weight,
