@@ -747,7 +747,8 @@ class DestinationRuleValidatorTest {
                 trafficPolicy:
                   retryBudget:
                     percent: 150
-                """)).containsExactly(at(9, "spec.trafficPolicy.retryBudget.percent: percent 150 is not in range"
+                """)).containsExactly("warning: " + at(8, "spec.trafficPolicy.retryBudget: \"retryBudget\" is not supported by the client-side mesh and has no effect: retries are limited by attempts and connectionPool.http.maxRetries; a retry budget is not enforced"),
+                at(9, "spec.trafficPolicy.retryBudget.percent: percent 150 is not in range"
                 + " 0..100"));
     }
 

@@ -177,7 +177,8 @@ class SidecarValidatorTest {
                   egressProxy:
                     host: egress.example.com
                     port: {number: 3128}
-                """)).containsExactly(at(8, "spec.outboundTrafficPolicy.egressProxy: egress_proxy must be set only with"
+                """)).containsExactly("warning: " + at(8, "spec.outboundTrafficPolicy.egressProxy: \"egressProxy\" is not supported by the client-side mesh and has no effect: unknown hosts are connected to directly under ALLOW_ANY; an egress proxy is not used"),
+                at(8, "spec.outboundTrafficPolicy.egressProxy: egress_proxy must be set only with"
                 + " ALLOW_ANY outbound_traffic_policy mode"));
     }
 
@@ -188,7 +189,8 @@ class SidecarValidatorTest {
                   mode: ALLOW_ANY
                   egressProxy:
                     host: egress.example.com
-                """)).containsExactly(at(8, "spec.outboundTrafficPolicy.egressProxy.port: egress_proxy port must be"
+                """)).containsExactly("warning: " + at(8, "spec.outboundTrafficPolicy.egressProxy: \"egressProxy\" is not supported by the client-side mesh and has no effect: unknown hosts are connected to directly under ALLOW_ANY; an egress proxy is not used"),
+                at(8, "spec.outboundTrafficPolicy.egressProxy.port: egress_proxy port must be"
                 + " non-nil"));
     }
 
@@ -200,7 +202,8 @@ class SidecarValidatorTest {
                   egressProxy:
                     host: "*.example.com"
                     port: {number: 3128}
-                """)).containsExactly(at(9, "spec.outboundTrafficPolicy.egressProxy.host: domain name \"*.example.com\""
+                """)).containsExactly("warning: " + at(8, "spec.outboundTrafficPolicy.egressProxy: \"egressProxy\" is not supported by the client-side mesh and has no effect: unknown hosts are connected to directly under ALLOW_ANY; an egress proxy is not used"),
+                at(9, "spec.outboundTrafficPolicy.egressProxy.host: domain name \"*.example.com\""
                 + " invalid (label \"*\" invalid)"));
     }
 

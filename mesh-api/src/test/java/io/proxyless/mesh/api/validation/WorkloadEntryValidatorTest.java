@@ -48,7 +48,7 @@ class WorkloadEntryValidatorTest {
         assertThat(problems("""
                 network: network-2
                 """)).containsExactly("warning: " + at(5, "spec.address: address is unset with network"
-                + " \"network-2\""));
+                + " \"network-2\""), "warning: " + at(6, "spec.network: \"network\" is not supported by the client-side mesh and has no effect: endpoints are connected to directly; multi-network routing through east-west gateways is not done"));
     }
 
     @Test
