@@ -17,7 +17,11 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
-/** The JSON shape of {@code mesh route}: one object describing a decision and, over samples, its picks. */
+/**
+ * The JSON shape of {@code mesh route}: one object describing a decision and, over samples, its picks. Its policy
+ * parts ({@link #retries}, {@link #fault}, {@link #mirrors}) are shared with {@code mesh dump}, so both commands
+ * describe a route the same way.
+ */
 final class DecisionJson {
     private DecisionJson() {
     }
@@ -93,12 +97,12 @@ final class DecisionJson {
         return new ArrayList<>(counts.values());
     }
 
-    private static Map<String, Object> retries(RetryPolicy r) {
+    static Map<String, Object> retries(RetryPolicy r) {
         return r == null ? null : map("attempts", r.attempts(), "perTryTimeout", duration(r.perTryTimeout()),
                 "retryOn", r.retryOn());
     }
 
-    private static Map<String, Object> fault(FaultPolicy f) {
+    static Map<String, Object> fault(FaultPolicy f) {
         if (f == null) {
             return null;
         }
@@ -108,7 +112,7 @@ final class DecisionJson {
                         "percentage", f.abortPercentage()) : null);
     }
 
-    private static List<Object> mirrors(List<Mirror> mirrors) {
+    static List<Object> mirrors(List<Mirror> mirrors) {
         List<Object> out = new ArrayList<>();
         for (Mirror m : mirrors) {
             Integer port = m.port() != null ? m.port() : m.cluster() != null ? m.cluster().port() : null;

@@ -34,6 +34,8 @@ import picocli.CommandLine.UnmatchedArgumentException;
             // A new subcommand is one more line here; give it its own footer example, or it inherits this one.
             ValidateCommand.class,
             RouteCommand.class,
+            RouteCheckCommand.class,
+            DumpCommand.class,
             HelpCommand.class,
         },
         exitCodeListHeading = "%nExit status:%n",
@@ -95,6 +97,9 @@ public final class MeshCommand {
         if (failure instanceof ConfigException) {
             return CONFIG_ERRORS;
         }
+        if (failure instanceof MeshOptions.MeshUnavailableException unavailable) {
+            return unavailable.status;
+        }
         return FAILURE;
     }
 
@@ -122,6 +127,8 @@ public final class MeshCommand {
         String name = command.getCommandSpec().qualifiedName();
         if (failure instanceof ConfigException config) {
             config.problems().forEach(problem -> err.println(problem.format()));
+        } else if (failure instanceof MeshOptions.MeshUnavailableException) {
+            err.println(name + ": " + failure.getMessage());
         } else {
             err.println(name + ": internal error: " + failure);
             failure.printStackTrace(err);

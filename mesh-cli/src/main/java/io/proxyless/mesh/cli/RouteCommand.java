@@ -5,15 +5,13 @@ import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.routing.RouteAction;
 import java.io.PrintWriter;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
@@ -30,8 +28,8 @@ import picocli.CommandLine.Spec;
         },
         exitCodeList = {
             "0:forward, redirect or directResponse",
-            "1:the config has errors (listed on stderr)",
-            "2:usage error",
+            "1:the config has errors (listed on stderr), or no complete config came from the xDS server",
+            "2:usage error, or an unusable bootstrap file",
             "3:the request is rejected (the JSON says why)",
         },
         footerHeading = "%nExample:%n",
@@ -43,17 +41,8 @@ final class RouteCommand implements Callable<Integer> {
     @Spec
     CommandSpec spec;
 
-    @Option(names = "--config", paramLabel = "PATH", required = true,
-            description = "Istio YAML/JSON file or directory (repeatable).")
-    List<Path> configs = new ArrayList<>();
-
-    @Option(names = {"-n", "--namespace"}, paramLabel = "NS", defaultValue = "default",
-            description = "The client's namespace (default: ${DEFAULT-VALUE}).")
-    String namespace;
-
-    @Option(names = "--source-labels", paramLabel = "k=v", split = ",",
-            description = "The client's workload labels, e.g. app=productpage,version=v1.")
-    Map<String, String> sourceLabels = new LinkedHashMap<>();
+    @Mixin
+    MeshOptions options;
 
     @Option(names = "--samples", paramLabel = "N", defaultValue = "1",
             description = "Route the request N times and count the picks per destination (default: ${DEFAULT-VALUE}).")
@@ -74,11 +63,6 @@ final class RouteCommand implements Callable<Integer> {
 
     @Override
     public Integer call() {
-        for (Path p : configs) {
-            if (!Files.exists(p)) {
-                throw new ParameterException(spec.commandLine(), "no such file or directory: " + p);
-            }
-        }
         if (samples < 1) {
             throw new ParameterException(spec.commandLine(), "--samples must be at least 1");
         }
@@ -96,8 +80,7 @@ final class RouteCommand implements Callable<Integer> {
             builder.header(h.substring(0, colon).trim(), h.substring(colon + 1).trim());
         }
         RouteRequest request = builder.build();
-        try (Mesh mesh = Mesh.builder().configPaths(configs).namespace(namespace).sourceLabels(sourceLabels)
-                .watch(false).build()) {
+        try (Mesh mesh = options.build()) {
             Random random = new Random(seed);
             RouteDecision first = mesh.route(request, random);
             List<RouteDecision> all = new ArrayList<>(List.of(first));

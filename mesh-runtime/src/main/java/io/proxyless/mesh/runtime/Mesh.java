@@ -10,6 +10,9 @@ import io.proxyless.mesh.runtime.routing.MeshCompiler;
 import io.proxyless.mesh.runtime.source.ConfigListener;
 import io.proxyless.mesh.runtime.source.ConfigSource;
 import io.proxyless.mesh.runtime.source.file.FileConfigSource;
+import io.proxyless.mesh.runtime.source.xds.XdsBootstrap;
+import io.proxyless.mesh.runtime.source.xds.XdsConfigDump;
+import io.proxyless.mesh.runtime.source.xds.XdsConfigSource;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -105,6 +108,15 @@ public final class Mesh implements AutoCloseable {
         return source;
     }
 
+    /**
+     * Every resource in force with its version, status ({@code ACKED}, {@code NACKED}, {@code REQUESTED},
+     * {@code DOES_NOT_EXIST}) and error, as JSON: for xDS the xDS resources (like Envoy's {@code /config_dump}),
+     * for files the Istio resources loaded.
+     */
+    public String configDump() {
+        return XdsConfigDump.of(source);
+    }
+
     /** Outlier detection and connection-pool state, shared by all snapshots. */
     public ClusterHealth health() {
         return health;
@@ -137,6 +149,7 @@ public final class Mesh implements AutoCloseable {
         private boolean watch = true;
         private String locality = "";
         private ConfigSource source;
+        private Path xdsBootstrap;
 
         private Builder() {
         }
@@ -192,6 +205,17 @@ public final class Mesh implements AutoCloseable {
         }
 
         /**
+         * Take config from the xDS control plane named in this grpc-java bootstrap file (istiod, or any Envoy
+         * control plane); {@link #build()} waits for the first complete config. Without config paths, a source or
+         * this, the bootstrap named by {@code GRPC_XDS_BOOTSTRAP} / {@code GRPC_XDS_BOOTSTRAP_CONFIG} is used. The
+         * node's namespace and locality apply unless {@link #namespace} / {@link #locality} say otherwise.
+         */
+        public Builder xdsBootstrap(Path bootstrap) {
+            this.xdsBootstrap = Objects.requireNonNull(bootstrap);
+            return this;
+        }
+
+        /**
          * Loads the config and compiles it.
          *
          * @throws ConfigException when the initial config is invalid (all problems listed)
@@ -200,8 +224,20 @@ public final class Mesh implements AutoCloseable {
             if (source != null) {
                 return new Mesh(this, source, false);
             }
+            XdsBootstrap bootstrap = xdsBootstrap != null ? XdsBootstrap.read(xdsBootstrap)
+                    : configPaths.isEmpty() ? XdsBootstrap.fromEnvironment().orElse(null) : null;
+            if (bootstrap != null) {
+                if (namespace.equals(ConfigLoader.DEFAULT_NAMESPACE)) {
+                    namespace = bootstrap.node().namespace().orElse(namespace);
+                }
+                if (locality.isEmpty()) {
+                    locality = bootstrap.node().locality();
+                }
+                return new Mesh(this, XdsConfigSource.connect(bootstrap, namespace), true);
+            }
             if (configPaths.isEmpty()) {
-                throw new IllegalStateException("no config: call configPaths(...) or configSource(...)");
+                throw new IllegalStateException("no config: call configPaths(...), configSource(...) or "
+                        + "xdsBootstrap(...)");
             }
             if (watch) {
                 return new Mesh(this, FileConfigSource.start(configPaths, namespace), true);

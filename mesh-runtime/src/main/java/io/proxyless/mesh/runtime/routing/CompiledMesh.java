@@ -64,6 +64,17 @@ public final class CompiledMesh {
         return outboundPolicy;
     }
 
+    /**
+     * Every host entry once (short-name aliases left out, wildcard entries included), sorted by host; for
+     * dumps and the CLI.
+     */
+    public List<HostEntry> hosts() {
+        Map<String, HostEntry> distinct = new java.util.TreeMap<>();
+        hosts.values().forEach(e -> distinct.putIfAbsent(e.host(), e));
+        wildcards.forEach(w -> distinct.putIfAbsent(w.getValue().host(), w.getValue()));
+        return List.copyOf(distinct.values());
+    }
+
     /** The routes in force for {@code host} (any alias), for dumps and the CLI; empty when none. */
     public List<CompiledRoute> routes(String host) {
         HostEntry e = entry(host);

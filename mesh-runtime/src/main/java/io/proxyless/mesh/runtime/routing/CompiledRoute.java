@@ -114,6 +114,15 @@ public final class CompiledRoute {
         return name;
     }
 
+    /**
+     * One line per match block that applies to this client (blocks for other clients or gateways were dropped
+     * when compiling), e.g. {@code headers.end-user exact "jason"}; empty when the route matches every request.
+     * For dumps and the CLI.
+     */
+    public List<String> matchSummary() {
+        return matchers.stream().map(RequestMatcher::toString).toList();
+    }
+
     public RouteAction action() {
         return action;
     }

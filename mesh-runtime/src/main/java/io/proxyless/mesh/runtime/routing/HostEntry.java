@@ -6,7 +6,8 @@ import java.util.Map;
 
 /**
  * Everything the engine knows about one requested host: its FQDN, the service behind it (if any), the routes
- * of the VirtualService that owns it (if any) and its default clusters per service port.
+ * of the VirtualService that owns it (if any) and its default clusters per service port. Public for dumps
+ * ({@link CompiledMesh#hosts()}); the engine reaches entries through {@link CompiledMesh#route}.
  *
  * @param host            FQDN (or the wildcard pattern for wildcard entries)
  * @param service         the registry service, or null
@@ -14,6 +15,6 @@ import java.util.Map;
  * @param routes          the compiled routes, in order; empty without VirtualService
  * @param defaultClusters clusters for the no-VirtualService default route, by service port
  */
-record HostEntry(String host, MeshService service, String virtualService, List<CompiledRoute> routes,
-                 Map<Integer, Cluster> defaultClusters) {
+public record HostEntry(String host, MeshService service, String virtualService, List<CompiledRoute> routes,
+                        Map<Integer, Cluster> defaultClusters) {
 }

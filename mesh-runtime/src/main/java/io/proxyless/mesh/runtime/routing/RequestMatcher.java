@@ -115,6 +115,51 @@ final class RequestMatcher {
     }
 
     /**
+     * The block's conditions in one line, for dumps: {@code headers.end-user exact "jason" and uri prefix "/"};
+     * {@code any request} for a block without conditions.
+     */
+    @Override
+    public String toString() {
+        List<String> parts = new ArrayList<>();
+        if (uri != null) {
+            parts.add("uri " + describe(uri));
+        }
+        if (scheme != null) {
+            parts.add("scheme " + describe(scheme));
+        }
+        if (method != null) {
+            parts.add("method " + describe(method));
+        }
+        if (authority != null) {
+            parts.add("authority " + describe(authority));
+        }
+        headers.forEach(c -> parts.add("headers." + c.name() + " " + describe(c.matcher())));
+        withoutHeaders.forEach(c -> parts.add("withoutHeaders." + c.name() + " " + describe(c.matcher())));
+        queryParams.forEach(c -> parts.add("queryParams." + c.name() + " " + describe(c.matcher())));
+        if (port != null) {
+            parts.add("port " + port);
+        }
+        return parts.isEmpty() ? "any request" : String.join(" and ", parts);
+    }
+
+    private static String describe(StringMatcher m) {
+        if (m instanceof StringMatcher.Exact e) {
+            return "exact " + quote(e.expected()) + (e.ignoreCase() ? " (ignoring case)" : "");
+        }
+        if (m instanceof StringMatcher.Prefix p) {
+            return "prefix " + quote(p.prefix()) + (p.ignoreCase() ? " (ignoring case)" : "");
+        }
+        if (m instanceof StringMatcher.Regex r) {
+            return "regex " + quote(r.pattern().pattern());
+        }
+        return "present";
+    }
+
+    private static String quote(String s) {
+        return '"' + s.replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+    }
+
+    /**
      * A catch-all for the purpose of "routes after it never match": no conditions except {@code uri.prefix: /}
      * or {@code uri.regex: .*}.
      */
