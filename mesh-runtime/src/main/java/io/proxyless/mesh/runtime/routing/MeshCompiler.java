@@ -176,7 +176,10 @@ public final class MeshCompiler {
     }
 
     String qualify(String host, String resourceNamespace) {
-        return MeshConfig.fullyQualified(host.toLowerCase(Locale.ROOT), resourceNamespace, domainSuffix);
+        String fqdn = MeshConfig.fullyQualified(host.toLowerCase(Locale.ROOT), resourceNamespace, domainSuffix);
+        // A trailing dot marks an absolute name ("backend." is "backend", never backend.ns.svc...): the xDS
+        // translation writes dot-less cluster names this way.
+        return fqdn.length() > 1 && fqdn.endsWith(".") ? fqdn.substring(0, fqdn.length() - 1) : fqdn;
     }
 
     /** The state of one compilation. */
