@@ -84,6 +84,14 @@ public record Cluster(String key, String host, String subset, int port, List<End
         outlier.report(endpoint, outcome);
     }
 
+    /**
+     * The attempt to {@code endpoint} ended without an outcome that says anything about the endpoint (the
+     * application cancelled the call): releases its in-flight count without feeding outlier detection.
+     */
+    public void attemptAbandoned(Endpoint endpoint) {
+        loadBalancer.onAttemptEnd(endpoint);
+    }
+
     /** The consistent-hash key of {@code request} under this cluster's policy, or null. */
     String hashKey(RouteRequest request) {
         LoadBalancerSettings lb = policy.loadBalancer();

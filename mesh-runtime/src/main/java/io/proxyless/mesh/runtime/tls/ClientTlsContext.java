@@ -5,12 +5,15 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.net.InetAddress;
 import java.net.Socket;
+import java.util.Enumeration;
 import java.util.List;
 import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SNIServerName;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLSession;
+import javax.net.ssl.SSLSessionContext;
 import javax.net.ssl.SSLSocket;
 import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.X509ExtendedTrustManager;
@@ -31,12 +34,43 @@ public final class ClientTlsContext {
     private final SSLContext sslContext;
     private final X509ExtendedTrustManager trustManager;
     private final SSLSocketFactory socketFactory;
+    private final ReloadingKeyManager keyManager;
+    private final NoClientCertificateKeyManager noClientCertificate;
+    private volatile long keyVersion;
 
-    ClientTlsContext(ClientTlsPolicy policy, SSLContext sslContext, X509ExtendedTrustManager trustManager) {
+    ClientTlsContext(ClientTlsPolicy policy, SSLContext sslContext, X509ExtendedTrustManager trustManager,
+                     ReloadingKeyManager keyManager, NoClientCertificateKeyManager noClientCertificate) {
         this.policy = policy;
         this.sslContext = sslContext;
         this.trustManager = trustManager;
-        this.socketFactory = new SniSocketFactory(sslContext.getSocketFactory(), policy.sni());
+        this.keyManager = keyManager;
+        this.noClientCertificate = noClientCertificate;
+        this.keyVersion = keyManager == null ? 0 : keyManager.version();
+        this.socketFactory = new SniSocketFactory(sslContext.getSocketFactory(), policy.sni(), this);
+    }
+
+    /**
+     * Called before each new connection: when the client certificate was rotated, resumable sessions are dropped,
+     * since a resumed session (TLS 1.2 session id, TLS 1.3 ticket) would keep presenting the old certificate.
+     */
+    void beforeConnect() {
+        if (noClientCertificate != null) {
+            noClientCertificate.clear();
+        }
+        if (keyManager == null) {
+            return;
+        }
+        long v = keyManager.version();
+        if (v != keyVersion) {
+            keyVersion = v;
+            SSLSessionContext sessions = sslContext.getClientSessionContext();
+            for (Enumeration<byte[]> ids = sessions.getIds(); ids.hasMoreElements(); ) {
+                SSLSession s = sessions.getSession(ids.nextElement());
+                if (s != null) {
+                    s.invalidate();
+                }
+            }
+        }
     }
 
     public ClientTlsPolicy policy() {
@@ -58,10 +92,20 @@ public final class ClientTlsContext {
     }
 
     /**
-     * Sets the SNI an engine sends (for SSLEngine-based clients such as Netty): the policy's, else
-     * {@code host} when it is a name.
+     * True when, during a handshake on this thread since the last connection was opened, the server asked for a
+     * client certificate that this policy does not have (SIMPLE mode); clears the mark. Blocking clients (OkHttp)
+     * call it after a failed attempt to explain a server that hung up on them.
      */
-    public void configureSni(SSLEngine engine, String host) {
+    public boolean takeMissingClientCertificate() {
+        return noClientCertificate != null && noClientCertificate.take();
+    }
+
+    /**
+     * Prepares an engine (for SSLEngine-based clients such as Netty): sends the policy's SNI, else {@code host}
+     * when it is a name, and drops resumable sessions after a client certificate rotation.
+     */
+    public void configure(SSLEngine engine, String host) {
+        beforeConnect();
         SSLParameters p = engine.getSSLParameters();
         SNIServerName name = serverName(policy.sni() != null ? policy.sni() : host);
         if (name != null) {
@@ -95,13 +139,16 @@ public final class ClientTlsContext {
     private static final class SniSocketFactory extends SSLSocketFactory {
         private final SSLSocketFactory delegate;
         private final String fixedSni;
+        private final ClientTlsContext context;
 
-        SniSocketFactory(SSLSocketFactory delegate, String fixedSni) {
+        SniSocketFactory(SSLSocketFactory delegate, String fixedSni, ClientTlsContext context) {
             this.delegate = delegate;
             this.fixedSni = fixedSni;
+            this.context = context;
         }
 
         private Socket configure(Socket socket, String host) {
+            context.beforeConnect();
             if (socket instanceof SSLSocket ssl) {
                 SNIServerName name = serverName(fixedSni != null ? fixedSni : host);
                 if (name != null) {

@@ -98,15 +98,21 @@ public final class ClientTlsContexts {
         } else {
             roots = trustManager(policy.caCertificates(), policy);
         }
-        KeyManager[] keyManagers = null;
+        ReloadingKeyManager km = null;
+        NoClientCertificateKeyManager none = null;
+        KeyManager[] keyManagers;
         if (policy.clientCertificate() != null) {
-            keyManagers = new KeyManager[] {keyManager(policy.clientCertificate(), policy.privateKey(), policy)};
+            km = keyManager(policy.clientCertificate(), policy.privateKey(), policy);
+            keyManagers = new KeyManager[] {km};
+        } else {
+            none = new NoClientCertificateKeyManager();
+            keyManagers = new KeyManager[] {none};
         }
         MeshTrustManager trust = new MeshTrustManager(roots, policy);
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers, new TrustManager[] {trust}, null);
-            return new ClientTlsContext(policy, context, trust);
+            return new ClientTlsContext(policy, context, trust, km, none);
         } catch (GeneralSecurityException e) {
             throw new TlsConfigException(policy.cluster() + ": cannot create a TLS context: " + e, e);
         }

@@ -26,7 +26,7 @@ import java.util.TreeSet;
  *       and {@code privateKey}.</li>
  *   <li><b>ISTIO_MUTUAL</b>: {@code cert-chain.pem}, {@code key.pem} and {@code root-cert.pem} from the
  *       configured directory; SNI {@code sni}, else {@code outbound_.PORT_.SUBSET_.HOST} (which has underscores,
- *       so it is kept in the policy but not sent: see {@link ClientTlsContext#serverName}); names
+ *       so it is kept in the policy but not sent: JSSE servers refuse such names); names
  *       {@code subjectAltNames}, else the service's identities — {@code spiffe://TD/ns/NS/sa/SA} of each
  *       endpoint's {@code serviceAccount} plus the ServiceEntry's {@code subjectAltNames}; with none, any
  *       certificate from the mesh root is accepted (as Envoy does with an empty SAN list).</li>

@@ -69,6 +69,15 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
         return state.current();
     }
 
+    /**
+     * A number that changes whenever a new pair is taken into use (after checking the files). TLS clients use it
+     * to drop resumable sessions, which would otherwise keep presenting the old certificate.
+     */
+    public long version() {
+        refresh();
+        return state.version();
+    }
+
     private void refresh() {
         if (!files.poll()) {
             return;

@@ -1,0 +1,130 @@
+package io.proxyless.mesh.grpc;
+
+import static io.proxyless.mesh.grpc.Backend.REVIEWS_CHAT;
+import static io.proxyless.mesh.grpc.Backend.REVIEWS_GET;
+import static io.proxyless.mesh.grpc.MeshFixture.REVIEWS;
+import static io.proxyless.mesh.grpc.MeshFixture.await;
+import static io.proxyless.mesh.grpc.MeshFixture.call;
+import static io.proxyless.mesh.grpc.MeshFixture.mesh;
+import static io.proxyless.mesh.grpc.MeshFixture.service;
+import static io.proxyless.mesh.grpc.MeshFixture.write;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.grpc.CallOptions;
+import io.grpc.ManagedChannel;
+import io.grpc.ManagedChannelBuilder;
+import io.grpc.Status;
+import io.grpc.stub.ClientCalls;
+import io.grpc.stub.StreamObserver;
+import io.proxyless.mesh.runtime.Mesh;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Config changes reach live channels at the next call; calls in flight finish where they started. */
+class GrpcHotReloadTest {
+    @TempDir
+    Path dir;
+
+    private Backend v1;
+    private Backend v2;
+    private Mesh mesh;
+    private ManagedChannel channel;
+
+    @BeforeEach
+    void startBackends() {
+        v1 = Backend.start("v1");
+        v2 = Backend.start("v2");
+    }
+
+    @AfterEach
+    void stop() throws InterruptedException {
+        if (channel != null) {
+            channel.shutdownNow();
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        }
+        if (mesh != null) {
+            mesh.close();
+        }
+        v1.close();
+        v2.close();
+    }
+
+    private static String routeTo(String subset) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reviews, subset: %s}
+                """.formatted(subset);
+    }
+
+    @Test
+    void routeChangeAppliesToNextCallsWithoutFailingAStreamInFlight() throws Exception {
+        mesh = mesh(dir, true, service(REVIEWS, v1, v2), routeTo("v1"));
+        channel = MeshGrpc.channelBuilder(mesh, REVIEWS + ":9080").build();
+        List<String> replies = new CopyOnWriteArrayList<>();
+        CompletableFuture<Status> done = new CompletableFuture<>();
+        StreamObserver<String> stream = ClientCalls.asyncBidiStreamingCall(
+                channel.newCall(REVIEWS_CHAT, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)),
+                MeshResilienceTest.observer(replies, done));
+        stream.onNext("before");
+        await("the first reply", () -> replies.size() == 1);
+
+        write(dir, service(REVIEWS, v1, v2), routeTo("v2"));
+        await("new calls to go to v2", () -> call(channel, REVIEWS_GET, "x").equals("v2"));
+
+        stream.onNext("after");
+        stream.onCompleted();
+        assertThat(done.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+        assertThat(replies).containsExactly("v1:before", "v1:after");
+    }
+
+    @Test
+    void removedEndpointKeepsItsInFlightCallAndItsChannelClosesAfterwards() throws Exception {
+        mesh = mesh(dir, true, service(REVIEWS, v1, v2), routeTo("v1"));
+        channel = MeshGrpc.channelBuilder(mesh, REVIEWS + ":9080").build();
+        MeshChannel meshChannel = ((MeshManagedChannel) channel).meshChannel();
+        List<String> replies = new CopyOnWriteArrayList<>();
+        CompletableFuture<Status> done = new CompletableFuture<>();
+        StreamObserver<String> stream = ClientCalls.asyncBidiStreamingCall(
+                channel.newCall(REVIEWS_CHAT, CallOptions.DEFAULT.withDeadlineAfter(20, TimeUnit.SECONDS)),
+                MeshResilienceTest.observer(replies, done));
+        stream.onNext("one");
+        await("the first reply", () -> replies.size() == 1);
+        ManagedChannel toV1 = meshChannel.endpoints().channelFor(v1.port());
+        assertThat(toV1).isNotNull();
+
+        // v1 leaves the registry; everything now goes to v2.
+        write(dir, service(REVIEWS, v2), routeTo("v2"));
+        await("new calls to go to v2", () -> call(channel, REVIEWS_GET, "x").equals("v2"));
+        assertThat(meshChannel.endpoints().channelFor(v1.port())).as("retired").isNull();
+        assertThat(toV1.isShutdown()).as("still carrying the stream").isFalse();
+
+        stream.onNext("two");
+        stream.onCompleted();
+        assertThat(done.get(10, TimeUnit.SECONDS).getCode()).isEqualTo(Status.Code.OK);
+        assertThat(replies).containsExactly("v1:one", "v1:two");
+        await("the retired channel to shut down", toV1::isShutdown);
+    }
+
+    @Test
+    void meshSchemeChannelFollowsConfigChanges() {
+        mesh = mesh(dir, true, service(REVIEWS, v1, v2), routeTo("v1"));
+        channel = ManagedChannelBuilder.forTarget("mesh:///reviews:9080").setNameResolverArg(MeshGrpc.MESH, mesh)
+                .usePlaintext().build();
+        assertThat(call(channel, REVIEWS_GET, "x")).isEqualTo("v1");
+        write(dir, service(REVIEWS, v1, v2), routeTo("v2"));
+        await("new calls to go to v2", () -> call(channel, REVIEWS_GET, "x").equals("v2"));
+    }
+}

@@ -1,0 +1,114 @@
+package io.proxyless.mesh.okhttp;
+
+import io.proxyless.mesh.runtime.Mesh;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.function.UnaryOperator;
+import mockwebserver3.MockResponse;
+import mockwebserver3.RecordedRequest;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/** Upstreams, a mesh over YAML in a temp dir, an interceptor and a client; closes everything it made. */
+final class Harness implements AutoCloseable {
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    Mesh mesh;
+    MeshInterceptor interceptor;
+    OkHttpClient client;
+
+    Upstream upstream(String name) {
+        Upstream u = Upstream.start(name);
+        closeables.add(u);
+        return u;
+    }
+
+    Upstream upstream(String name, java.util.function.Function<RecordedRequest, MockResponse> respond) {
+        Upstream u = Upstream.start(name, respond);
+        closeables.add(u);
+        return u;
+    }
+
+    Upstream add(Upstream u) {
+        closeables.add(u);
+        return u;
+    }
+
+    Harness start(Path dir, String... documents) {
+        return start(dir, b -> b, documents);
+    }
+
+    Harness start(Path dir, UnaryOperator<MeshInterceptor.Builder> options, String... documents) {
+        mesh = MeshConfigs.mesh(dir, documents);
+        return start(mesh, options);
+    }
+
+    Harness start(Mesh mesh, UnaryOperator<MeshInterceptor.Builder> options) {
+        this.mesh = mesh;
+        interceptor = options.apply(MeshInterceptor.builder(mesh)).build();
+        client = new OkHttpClient.Builder().addInterceptor(interceptor).build();
+        return this;
+    }
+
+    Response call(String url) throws IOException {
+        return client.newCall(new Request.Builder().url(url).build()).execute();
+    }
+
+    /** GET {@code url}; the status and body as {@code "200 v1"}. */
+    String get(String url) throws IOException {
+        try (Response r = call(url)) {
+            return r.code() + " " + r.body().string();
+        }
+    }
+
+    @Override
+    public void close() {
+        if (interceptor != null) {
+            interceptor.close();
+        }
+        if (client != null) {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        }
+        if (mesh != null) {
+            mesh.close();
+        }
+        List<AutoCloseable> reversed = new ArrayList<>(closeables);
+        Collections.reverse(reversed);
+        for (AutoCloseable c : reversed) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    /** The value at quantile {@code q} (0..1) of {@code nanos}, in milliseconds. */
+    static double percentileMillis(List<Long> nanos, double q) {
+        List<Long> sorted = new ArrayList<>(nanos);
+        Collections.sort(sorted);
+        int index = (int) Math.ceil(q * sorted.size()) - 1;
+        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
+    }
+
+    /** Polls {@code condition} for up to {@code millis}; true once it holds. */
+    static boolean eventually(long millis, java.util.function.BooleanSupplier condition) {
+        long end = System.nanoTime() + millis * 1_000_000;
+        while (System.nanoTime() < end) {
+            if (condition.getAsBoolean()) {
+                return true;
+            }
+            try {
+                Thread.sleep(10);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return condition.getAsBoolean();
+    }
+}

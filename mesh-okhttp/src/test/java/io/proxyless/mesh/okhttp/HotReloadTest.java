@@ -1,0 +1,126 @@
+package io.proxyless.mesh.okhttp;
+
+import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
+import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
+import static io.proxyless.mesh.okhttp.MeshConfigs.subsetsV1V2;
+import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.proxyless.mesh.runtime.Mesh;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.util.List;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.MockResponse;
+import okhttp3.Call;
+import okhttp3.Callback;
+import okhttp3.Dispatcher;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A config reload while traffic flows: nothing fails, the new weights apply. */
+class HotReloadTest {
+    @TempDir
+    Path dir;
+
+    private static String split(Upstream v1, Upstream v2, int w1, int w2) {
+        return String.join("---\n", List.of(
+                serviceEntry("reviews", 9080, endpoint(v1, "labels: {version: v1}"),
+                        endpoint(v2, "labels: {version: v2}")),
+                subsetsV1V2("reviews", ""),
+                virtualService("reviews", """
+                        - route:
+                          - {destination: {host: reviews, subset: v1}, weight: %d}
+                          - {destination: {host: reviews, subset: v2}, weight: %d}
+                        """.formatted(w1, w2))));
+    }
+
+    private void writeAtomically(String yaml) throws IOException {
+        Path tmp = Files.createTempFile(dir.getParent(), "mesh", ".tmp");
+        Files.writeString(tmp, yaml);
+        Files.move(tmp, dir.resolve("mesh.yaml"), StandardCopyOption.ATOMIC_MOVE,
+                StandardCopyOption.REPLACE_EXISTING);
+    }
+
+    @Test
+    void changingWeightsWithAThousandRequestsInFlightFailsNothingAndAppliesTheNewSplit() throws Exception {
+        try (Harness h = new Harness()) {
+            MockResponse slowV1 = new MockResponse.Builder().code(200).body("v1")
+                    .headersDelay(200, TimeUnit.MILLISECONDS).build();
+            MockResponse slowV2 = new MockResponse.Builder().code(200).body("v2")
+                    .headersDelay(200, TimeUnit.MILLISECONDS).build();
+            Upstream v1 = h.upstream("v1", r -> slowV1);
+            Upstream v2 = h.upstream("v2", r -> slowV2);
+            writeAtomically(split(v1, v2, 90, 10));
+            Mesh mesh = Mesh.builder().configPaths(dir).namespace("default").watch(true).build();
+            h.start(mesh, b -> b);
+            Dispatcher dispatcher = new Dispatcher();
+            dispatcher.setMaxRequests(200);
+            dispatcher.setMaxRequestsPerHost(200);
+            OkHttpClient client = h.client.newBuilder().dispatcher(dispatcher).build();
+
+            int n = 1000;
+            CountDownLatch done = new CountDownLatch(n);
+            AtomicInteger ok = new AtomicInteger();
+            AtomicInteger failed = new AtomicInteger();
+            AtomicInteger completed = new AtomicInteger();
+            CountDownLatch reloadPoint = new CountDownLatch(20);
+            for (int i = 0; i < n; i++) {
+                client.newCall(new Request.Builder().url("http://reviews:9080/" + i).build()).enqueue(new Callback() {
+                    @Override
+                    public void onResponse(Call call, Response response) throws IOException {
+                        try (response) {
+                            String body = response.body().string();
+                            if (response.code() == 200 && (body.equals("v1") || body.equals("v2"))) {
+                                ok.incrementAndGet();
+                            } else {
+                                failed.incrementAndGet();
+                            }
+                        } finally {
+                            completed.incrementAndGet();
+                            reloadPoint.countDown();
+                            done.countDown();
+                        }
+                    }
+
+                    @Override
+                    public void onFailure(Call call, IOException e) {
+                        failed.incrementAndGet();
+                        completed.incrementAndGet();
+                        reloadPoint.countDown();
+                        done.countDown();
+                    }
+                });
+            }
+            assertThat(reloadPoint.await(20, TimeUnit.SECONDS)).isTrue();
+            int inFlightAtReload = n - completed.get();
+            writeAtomically(split(v1, v2, 10, 90));
+            assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
+            assertThat(inFlightAtReload).as("requests still in flight when the config changed").isGreaterThan(500);
+            assertThat(failed.get()).isZero();
+            assertThat(ok.get()).isEqualTo(n);
+            v1.respond = r -> Upstream.ok("v1"); // no more holding requests in flight
+            v2.respond = r -> Upstream.ok("v2");
+
+            assertThat(Harness.eventually(5000, () -> mesh.snapshot().routes("reviews").get(0).destinations()
+                    .get(1).weight() == 90)).as("the reload was applied").isTrue();
+            int v1Before = v1.count();
+            int v2Before = v2.count();
+            int after = 400;
+            for (int i = 0; i < after; i++) {
+                client.newCall(new Request.Builder().url("http://reviews:9080/after").build()).execute().close();
+            }
+            double v2Share = (v2.count() - v2Before) / (double) after;
+            assertThat(v1.count() - v1Before + v2.count() - v2Before).isEqualTo(after);
+            assertThat(v2Share).as("new split 10/90").isBetween(0.84, 0.96);
+            dispatcher.executorService().shutdown();
+        }
+    }
+}

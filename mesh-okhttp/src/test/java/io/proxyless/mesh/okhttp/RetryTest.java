@@ -1,0 +1,207 @@
+package io.proxyless.mesh.okhttp;
+
+import static io.proxyless.mesh.okhttp.MeshConfigs.destinationRule;
+import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
+import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
+import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.proxyless.mesh.runtime.health.AttemptOutcome;
+import io.proxyless.mesh.runtime.health.OutlierDetector;
+import io.proxyless.mesh.runtime.registry.Endpoint;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.nio.file.Path;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+import mockwebserver3.MockResponse;
+import okhttp3.MediaType;
+import okhttp3.Request;
+import okhttp3.RequestBody;
+import okhttp3.Response;
+import okio.BufferedSink;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Retries and outlier detection against real failing endpoints. */
+class RetryTest {
+    @TempDir
+    Path dir;
+
+    /** Counts attempts per endpoint port. */
+    static final class Attempts implements MeshEventListener {
+        final Map<Integer, AtomicInteger> byPort = new ConcurrentHashMap<>();
+        final AtomicInteger retries = new AtomicInteger();
+
+        @Override
+        public void attemptStarted(Request request, Endpoint endpoint, int attempt) {
+            byPort.computeIfAbsent(endpoint.port(), p -> new AtomicInteger()).incrementAndGet();
+        }
+
+        @Override
+        public void retrying(Request request, int retry, java.time.Duration backoff, AttemptOutcome previous) {
+            retries.incrementAndGet();
+        }
+
+        int to(int port) {
+            AtomicInteger n = byPort.get(port);
+            return n == null ? 0 : n.get();
+        }
+    }
+
+    private static MockResponse unavailable() {
+        return new MockResponse.Builder().code(503).body("down").build();
+    }
+
+    @Test
+    void aRefusingEndpointCausesNoFailuresUnderTheDefaultPolicy() throws IOException {
+        try (Harness h = new Harness()) {
+            Upstream ok = h.upstream("ok");
+            int dead = Upstream.deadPort();
+            Attempts attempts = new Attempts();
+            h.start(dir, b -> b.listener(attempts),
+                    serviceEntry("reviews", 9080, endpoint(ok, ""), endpoint(dead, "")));
+            for (int i = 0; i < 200; i++) {
+                assertThat(h.get("http://reviews:9080/")).isEqualTo("200 ok");
+            }
+            assertThat(attempts.to(dead)).as("the refusing endpoint was tried").isPositive();
+            assertThat(attempts.retries.get()).isEqualTo(attempts.to(dead));
+            assertThat(ok.count()).isEqualTo(200);
+        }
+    }
+
+    @Test
+    void a503EndpointIsRetriedUnderRetryOn5xx() throws IOException {
+        try (Harness h = new Harness()) {
+            Upstream ok = h.upstream("ok");
+            Upstream down = h.upstream("down", r -> unavailable());
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(ok, ""), endpoint(down, "")),
+                    virtualService("reviews", """
+                            - route: [{destination: {host: reviews}}]
+                              retries: {attempts: 2, retryOn: 5xx}
+                            """));
+            for (int i = 0; i < 200; i++) {
+                assertThat(h.get("http://reviews:9080/")).isEqualTo("200 ok");
+            }
+            assertThat(down.count()).isPositive();
+        }
+    }
+
+    @Test
+    void theDefaultPolicyPassesA503Through() throws IOException {
+        try (Harness h = new Harness()) {
+            Upstream ok = h.upstream("ok");
+            Upstream down = h.upstream("down", r -> unavailable());
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(ok, ""), endpoint(down, "")));
+            int unavailable = 0;
+            for (int i = 0; i < 200; i++) {
+                unavailable += h.get("http://reviews:9080/").equals("503 down") ? 1 : 0;
+            }
+            assertThat(unavailable).as("Istio >= 1.24 does not retry 503 by default").isPositive();
+            assertThat(unavailable).isEqualTo(down.count());
+        }
+    }
+
+    @Test
+    void attemptsZeroTurnsRetriesOffSoFailuresShow() {
+        try (Harness h = new Harness()) {
+            Upstream ok = h.upstream("ok");
+            int dead = Upstream.deadPort();
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(ok, ""), endpoint(dead, "")),
+                    virtualService("reviews", """
+                            - route: [{destination: {host: reviews}}]
+                              retries: {attempts: 0}
+                            """));
+            int failures = 0;
+            for (int i = 0; i < 100; i++) {
+                try {
+                    h.get("http://reviews:9080/");
+                } catch (ConnectException e) {
+                    failures++;
+                } catch (IOException e) {
+                    throw new AssertionError(e);
+                }
+            }
+            assertThat(failures).isPositive();
+        }
+    }
+
+    @Test
+    void aBodyThatCanBeSentOnlyOnceIsNotRetried() {
+        try (Harness h = new Harness()) {
+            int dead = Upstream.deadPort();
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(dead, "")));
+            AtomicInteger writes = new AtomicInteger();
+            RequestBody oneShot = new RequestBody() {
+                @Override
+                public MediaType contentType() {
+                    return MediaType.get("text/plain");
+                }
+
+                @Override
+                public void writeTo(BufferedSink sink) throws IOException {
+                    writes.incrementAndGet();
+                    sink.writeUtf8("once");
+                }
+
+                @Override
+                public boolean isOneShot() {
+                    return true;
+                }
+            };
+            Attempts attempts = new Attempts();
+            h.interceptor.close();
+            h.start(h.mesh, b -> b.listener(attempts));
+            assertThatThrownBy(() -> h.client.newCall(new Request.Builder().url("http://reviews:9080/")
+                    .post(oneShot).build()).execute()).isInstanceOf(ConnectException.class);
+            assertThat(attempts.to(dead)).isEqualTo(1);
+            assertThat(attempts.retries.get()).isZero();
+        }
+    }
+
+    @Test
+    void killingAnEndpointMidLoadGetsItEjectedByOutlierDetection() throws Exception {
+        try (Harness h = new Harness()) {
+            Upstream a = h.upstream("a");
+            Upstream b = h.upstream("b");
+            Attempts attempts = new Attempts();
+            h.start(dir, x -> x.listener(attempts),
+                    serviceEntry("reviews", 9080, endpoint(a, ""), endpoint(b, "")),
+                    destinationRule("reviews", """
+                            trafficPolicy:
+                              loadBalancer: {simple: ROUND_ROBIN}
+                              outlierDetection:
+                                consecutive5xxErrors: 3
+                                interval: 1s
+                                baseEjectionTime: 30s
+                                maxEjectionPercent: 50
+                            """));
+            int failures = 0;
+            for (int i = 0; i < 400; i++) {
+                if (i == 100) {
+                    b.close(); // killed mid-load
+                }
+                try (Response r = h.call("http://reviews:9080/")) {
+                    failures += r.code() == 200 ? 0 : 1;
+                    r.body().string();
+                } catch (IOException e) {
+                    failures++;
+                }
+            }
+            int attemptsToB = attempts.to(b.port());
+            OutlierDetector.Snapshot od = h.mesh.snapshot().clusters()
+                    .get("outbound|9080||reviews.default.svc.cluster.local").outlier().snapshot();
+            assertThat(od.ejectedCount()).as("%s", od).isEqualTo(1);
+            assertThat(od.endpoints().stream().filter(OutlierDetector.EndpointHealth::ejected)
+                    .map(e -> e.endpoint().port())).containsExactly(b.port());
+            assertThat(failures).as("connect failures are retried on the other endpoint").isZero();
+            for (int i = 0; i < 100; i++) {
+                assertThat(h.get("http://reviews:9080/")).isEqualTo("200 a");
+            }
+            assertThat(attempts.to(b.port())).as("no attempt reaches an ejected endpoint")
+                    .isEqualTo(attemptsToB);
+        }
+    }
+}

@@ -1,0 +1,177 @@
+package io.proxyless.mesh.okhttp;
+
+import static io.proxyless.mesh.okhttp.MeshConfigs.destinationRule;
+import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
+import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
+import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import io.proxyless.mesh.runtime.health.ConnectionPool;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import mockwebserver3.MockResponse;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** Route and per-try timeouts, and circuit breaking, against slow upstreams. */
+class TimeoutAndCircuitBreakingTest {
+    @TempDir
+    Path dir;
+
+    private static MockResponse after(long millis, String body) {
+        return new MockResponse.Builder().code(200).body(body).headersDelay(millis, TimeUnit.MILLISECONDS).build();
+    }
+
+    @Test
+    void aHalfSecondRouteTimeoutFailsATwoSecondCallInAboutHalfASecondNamingTheRoute() {
+        try (Harness h = new Harness()) {
+            Upstream slow = h.upstream("slow", r -> after(2000, "late"));
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(slow, "")),
+                    virtualService("reviews", """
+                            - name: slow-route
+                              route: [{destination: {host: reviews}}]
+                              timeout: 0.5s
+                            """));
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> h.get("http://reviews:9080/"))
+                    .isInstanceOfSatisfying(MeshTimeoutException.class, e -> {
+                        assertThat(e.timeout()).isEqualTo(Duration.ofMillis(500));
+                        assertThat(e.perTry()).isFalse();
+                        assertThat(e.status()).isEqualTo(504);
+                        assertThat(e.route()).isEqualTo("default/reviews http[0] (slow-route)");
+                        assertThat(e.getMessage()).contains("route timeout 500ms").contains("slow-route")
+                                .contains("reviews.default.svc.cluster.local");
+                    });
+            Duration took = Duration.ofNanos(System.nanoTime() - start);
+            assertThat(took).isBetween(Duration.ofMillis(450), Duration.ofMillis(1200));
+        }
+    }
+
+    @Test
+    void theRouteTimeoutCoversTheResponseBody() throws IOException {
+        try (Harness h = new Harness()) {
+            Upstream trickle = h.upstream("trickle", r -> new MockResponse.Builder().code(200).body("slow body")
+                    .bodyDelay(2, TimeUnit.SECONDS).build());
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(trickle, "")),
+                    virtualService("reviews", """
+                            - route: [{destination: {host: reviews}}]
+                              timeout: 400ms
+                            """));
+            long start = System.nanoTime();
+            try (okhttp3.Response r = h.call("http://reviews:9080/")) {
+                assertThat(r.code()).isEqualTo(200);
+                assertThatThrownBy(() -> r.body().string()).isInstanceOf(MeshTimeoutException.class);
+            }
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isBetween(Duration.ofMillis(350),
+                    Duration.ofMillis(1200));
+        }
+    }
+
+    @Test
+    void theRouteTimeoutBoundsRetriesToo() {
+        try (Harness h = new Harness()) {
+            Upstream down = h.upstream("down", r -> new MockResponse.Builder().code(503)
+                    .headersDelay(150, TimeUnit.MILLISECONDS).build());
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(down, "")),
+                    virtualService("reviews", """
+                            - route: [{destination: {host: reviews}}]
+                              timeout: 400ms
+                              retries: {attempts: 10, retryOn: 5xx}
+                            """));
+            long start = System.nanoTime();
+            assertThatThrownBy(() -> h.get("http://reviews:9080/")).isInstanceOf(MeshTimeoutException.class);
+            assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1000));
+            assertThat(down.count()).isBetween(2, 4);
+        }
+    }
+
+    @Test
+    void aPerTryTimeoutMovesTheCallToAnotherEndpoint() throws IOException {
+        try (Harness h = new Harness()) {
+            Upstream slow = h.upstream("slow", r -> after(2000, "late"));
+            Upstream fast = h.upstream("fast");
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(slow, ""), endpoint(fast, "")),
+                    destinationRule("reviews", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}"),
+                    virtualService("reviews", """
+                            - route: [{destination: {host: reviews}}]
+                              retries: {attempts: 2, perTryTimeout: 200ms, retryOn: reset}
+                            """));
+            for (int i = 0; i < 6; i++) {
+                long start = System.nanoTime();
+                assertThat(h.get("http://reviews:9080/")).isEqualTo("200 fast");
+                assertThat(Duration.ofNanos(System.nanoTime() - start)).isLessThan(Duration.ofMillis(1000));
+            }
+            assertThat(slow.count()).isPositive();
+        }
+    }
+
+    @Test
+    void aPerTryTimeoutOnTheLastTryNamesThePerTryTimeout() {
+        try (Harness h = new Harness()) {
+            Upstream slow = h.upstream("slow", r -> after(2000, "late"));
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(slow, "")),
+                    virtualService("reviews", """
+                            - route: [{destination: {host: reviews}}]
+                              retries: {attempts: 1, perTryTimeout: 150ms, retryOn: connect-failure}
+                            """));
+            assertThatThrownBy(() -> h.get("http://reviews:9080/"))
+                    .isInstanceOfSatisfying(MeshTimeoutException.class, e -> {
+                        assertThat(e.perTry()).isTrue();
+                        assertThat(e.timeout()).isEqualTo(Duration.ofMillis(150));
+                    });
+        }
+    }
+
+    @Test
+    void concurrentCallersBeyondTheConnectionPoolLimitsGetOverflowErrorsAndNothingHangs() throws Exception {
+        try (Harness h = new Harness()) {
+            Upstream slow = h.upstream("slow", r -> after(300, "ok"));
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(slow, "")),
+                    destinationRule("reviews", """
+                            trafficPolicy:
+                              connectionPool:
+                                tcp: {maxConnections: 1}
+                                http: {http1MaxPendingRequests: 1}
+                            """));
+            ExecutorService callers = Executors.newFixedThreadPool(10);
+            try {
+                List<Future<String>> results = new ArrayList<>();
+                for (int i = 0; i < 10; i++) {
+                    results.add(callers.submit(() -> {
+                        try {
+                            return h.get("http://reviews:9080/");
+                        } catch (MeshOverflowException e) {
+                            assertThat(e.overflow()).isEqualTo(ConnectionPool.Overflow.PENDING_REQUESTS);
+                            assertThat(e.status()).isEqualTo(503);
+                            assertThat(e.getMessage()).contains("http1MaxPendingRequests")
+                                    .contains("outbound|9080||reviews.default.svc.cluster.local");
+                            return "overflow";
+                        }
+                    }));
+                }
+                int ok = 0;
+                int overflow = 0;
+                for (Future<String> f : results) {
+                    String r = f.get(5, TimeUnit.SECONDS); // nothing hangs
+                    ok += r.equals("200 ok") ? 1 : 0;
+                    overflow += r.equals("overflow") ? 1 : 0;
+                }
+                assertThat(ok + overflow).isEqualTo(10);
+                assertThat(overflow).isPositive();
+                assertThat(ok).isBetween(1, 9);
+            } finally {
+                callers.shutdownNow();
+            }
+            assertThat(h.mesh.snapshot().clusters().get("outbound|9080||reviews.default.svc.cluster.local")
+                    .pool().activeRequests()).as("every permit returned").isZero();
+        }
+    }
+}
