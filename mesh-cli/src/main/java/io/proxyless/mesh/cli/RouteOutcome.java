@@ -48,6 +48,6 @@ record RouteOutcome(RouteDecision decision, RouteRequest request, CompiledMesh s
     /** The {@code Location} of the redirect, or null when the request is not redirected. */
     String location() {
         return decision.redirect() == null || decision.action() != RouteAction.REDIRECT
-                ? null : Redirects.location(snapshot, decision, request);
+                ? null : Redirects.location(decision, request);
     }
 }

@@ -466,7 +466,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
      * {@link Rewrites}, Envoy's prefix and regex rewrite) changes the {@code :path}, i.e. the full method name.
      */
     private MethodDescriptor<ReqT, RespT> rewritten(MethodDescriptor<ReqT, RespT> original) {
-        String path = Rewrites.path(snapshot, decision, request);
+        String path = Rewrites.path(decision, request);
         if (path == null) {
             return original;
         }

@@ -74,7 +74,7 @@ final class MeshCall {
                 throw rejection();
             case REDIRECT:
                 return LocalReplies.redirect(request, Redirects.status(decision.redirect()),
-                        Redirects.location(snapshot, decision, routeRequest));
+                        Redirects.location(decision, routeRequest));
             case DIRECT_RESPONSE: {
                 Response.Builder b = LocalReplies.direct(request, DirectResponses.status(decision.directResponse()),
                         DirectResponses.body(decision.directResponse()));
@@ -110,7 +110,7 @@ final class MeshCall {
                 return LocalReplies.fault(request, fault);
             }
         }
-        String pathAndQuery = Rewrites.path(snapshot, decision, routeRequest);
+        String pathAndQuery = Rewrites.path(decision, routeRequest);
         String authority = HeaderMutations.authority(decision);
         if (authority == null) {
             authority = routeRequest.authority();

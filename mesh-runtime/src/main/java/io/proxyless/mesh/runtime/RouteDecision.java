@@ -30,14 +30,15 @@ import java.util.List;
  * @param status      for reject: the HTTP status a sidecar would answer (404 no route, 502 REGISTRY_ONLY,
  *                    503 no cluster / no healthy upstream); 0 otherwise
  * @param reason      why the request was rejected, or null
+ * @param matchIndex  which compiled match block of {@code route} matched (-1: none, or a route without blocks)
  */
 public record RouteDecision(RouteAction action, String host, int port, CompiledRoute route,
                             WeightedDestination destination, Cluster cluster, Endpoint endpoint, int status,
-                            String reason) {
+                            String reason, int matchIndex) {
 
     /** A rejection with the status a sidecar would answer and why. */
     public static RouteDecision reject(String host, int port, CompiledRoute route, int status, String reason) {
-        return new RouteDecision(RouteAction.REJECT, host, port, route, null, null, null, status, reason);
+        return new RouteDecision(RouteAction.REJECT, host, port, route, null, null, null, status, reason, -1);
     }
 
     /** {@code namespace/name} of the VirtualService that routed the request, or null. */
@@ -107,6 +108,14 @@ public record RouteDecision(RouteAction action, String host, int port, CompiledR
     /** Istio's name for the load balancer in force, or null when not forwarding. */
     public String loadBalancer() {
         return cluster == null ? null : cluster.loadBalancerName();
+    }
+
+    /**
+     * How many leading characters of {@code path} the matched block consumed, which Envoy's
+     * {@code prefix_rewrite} (Istio's {@code rewrite.uri} and {@code redirect.prefixRewrite}) replaces.
+     */
+    public int consumedPathLength(String path) {
+        return route == null ? 1 : route.consumedPathLength(matchIndex, path);
     }
 
     public boolean isForward() {

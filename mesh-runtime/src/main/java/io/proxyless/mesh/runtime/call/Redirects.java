@@ -4,7 +4,6 @@ import io.proxyless.mesh.api.HTTPRedirect;
 import io.proxyless.mesh.api.HTTPRedirect.RedirectPortSelection;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
-import io.proxyless.mesh.runtime.routing.CompiledMesh;
 
 /**
  * The redirect a sidecar answers for an Istio {@code HTTPRedirect} (istiod's {@code ApplyRedirect} + Envoy's
@@ -24,7 +23,7 @@ import io.proxyless.mesh.runtime.routing.CompiledMesh;
  * </ul>
  *
  * <pre>{@code
- * String location = Redirects.location(mesh.snapshot(), decision, request);
+ * String location = Redirects.location(decision, request);
  * int status = Redirects.status(decision.redirect());
  * }</pre>
  */
@@ -45,10 +44,10 @@ public final class Redirects {
     }
 
     /** The {@code Location} for {@code request} under {@code decision}'s redirect. */
-    public static String location(CompiledMesh snapshot, RouteDecision decision, RouteRequest request) {
+    public static String location(RouteDecision decision, RouteRequest request) {
         HTTPRedirect r = decision.redirect();
         int consumed = r.prefixRewrite() != null && !r.prefixRewrite().isEmpty()
-                ? MatchedPrefix.length(snapshot == null ? null : snapshot.config(), decision.route(), request.path())
+                ? decision.consumedPathLength(request.path())
                 : 0;
         return location(r, request.scheme(), request.authority(), request.port(), request.path(), request.query(),
                 consumed);

@@ -9,7 +9,6 @@ import io.proxyless.mesh.api.HTTPRewrite;
 import io.proxyless.mesh.api.RegexRewrite;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
-import io.proxyless.mesh.runtime.routing.CompiledMesh;
 
 /**
  * Istio {@code rewrite} of the request path, as the sidecar's Envoy applies it.
@@ -26,7 +25,7 @@ import io.proxyless.mesh.runtime.routing.CompiledMesh;
  * </ul>
  *
  * <pre>{@code
- * String pathAndQuery = Rewrites.path(mesh.snapshot(), decision, request); // null: no path rewrite
+ * String pathAndQuery = Rewrites.path(decision, request); // null: no path rewrite
  * }</pre>
  */
 public final class Rewrites {
@@ -42,9 +41,8 @@ public final class Rewrites {
      * The path and query to send upstream for {@code request} under {@code decision}'s rewrite, or null when the
      * route rewrites no path.
      *
-     * @param snapshot the snapshot that produced {@code decision} (used to find which match block applied)
      */
-    public static String path(CompiledMesh snapshot, RouteDecision decision, RouteRequest request) {
+    public static String path(RouteDecision decision, RouteRequest request) {
         HTTPRewrite rewrite = decision.rewrite();
         if (rewrite == null) {
             return null;
@@ -53,8 +51,7 @@ public final class Rewrites {
             return regex(rewrite.uriRegexRewrite(), request.path(), request.query());
         }
         if (rewrite.uri() != null && !rewrite.uri().isEmpty()) {
-            int consumed = MatchedPrefix.length(snapshot == null ? null : snapshot.config(), decision.route(),
-                    request.path());
+            int consumed = decision.consumedPathLength(request.path());
             return prefix(rewrite.uri(), consumed, request.path(), request.query());
         }
         return null;

@@ -122,21 +122,24 @@ public final class CompiledMesh {
         List<CompiledRoute> routes = entry.routes();
         for (int i = 0; i < routes.size(); i++) {
             CompiledRoute route = routes.get(i);
-            if (route.matches(request)) {
-                return apply(route, request, host, random);
+            int block = route.matchIndex(request);
+            if (block != CompiledRoute.NO_MATCH) {
+                return apply(route, block, request, host, random);
             }
         }
         return RouteDecision.reject(host, request.port(), null, 404, "no route of VirtualService "
                 + entry.virtualService() + " matched the request (a sidecar answers 404)");
     }
 
-    private RouteDecision apply(CompiledRoute route, RouteRequest request, String host, RandomGenerator random) {
+    private RouteDecision apply(CompiledRoute route, int block, RouteRequest request, String host,
+                                RandomGenerator random) {
         switch (route.action()) {
             case REDIRECT:
-                return new RouteDecision(RouteAction.REDIRECT, host, request.port(), route, null, null, null, 0, null);
+                return new RouteDecision(RouteAction.REDIRECT, host, request.port(), route, null, null, null, 0, null,
+                        block);
             case DIRECT_RESPONSE:
                 return new RouteDecision(RouteAction.DIRECT_RESPONSE, host, request.port(), route, null, null, null,
-                        0, null);
+                        0, null, block);
             default:
                 break;
         }
@@ -150,9 +153,9 @@ public final class CompiledMesh {
             String why = destination.problem() != null ? destination.problem()
                     : "no cluster for " + destination.host() + " on port " + request.port();
             return new RouteDecision(RouteAction.REJECT, host, request.port(), route, destination, null, null, 503,
-                    why + " (route " + route + "; a sidecar answers 503)");
+                    why + " (route " + route + "; a sidecar answers 503)", block);
         }
-        return forward(request, host, route, destination, cluster, random);
+        return forward(request, host, route, block, destination, cluster, random);
     }
 
     private RouteDecision defaultRoute(RouteRequest request, HostEntry entry, String host, RandomGenerator random) {
@@ -164,10 +167,10 @@ public final class CompiledMesh {
         if (cluster == null) {
             return unknownPort(request, entry, host);
         }
-        return forward(request, host, null, null, cluster, random);
+        return forward(request, host, null, -1, null, cluster, random);
     }
 
-    private RouteDecision forward(RouteRequest request, String host, CompiledRoute route,
+    private RouteDecision forward(RouteRequest request, String host, CompiledRoute route, int block,
                                   WeightedDestination destination, Cluster cluster, RandomGenerator random) {
         Endpoint endpoint;
         if (cluster.passthrough()) {
@@ -178,11 +181,11 @@ public final class CompiledMesh {
                 return new RouteDecision(RouteAction.REJECT, host, request.port(), route, destination, cluster, null,
                         503, "no healthy upstream in cluster " + cluster.key()
                                 + (cluster.endpoints().isEmpty() ? " (it has no endpoints" + subsetHint(cluster) + ")"
-                                : " (all endpoints ejected by outlier detection)"));
+                                : " (all endpoints ejected by outlier detection)"), block);
             }
         }
         return new RouteDecision(RouteAction.FORWARD, host, request.port(), route, destination, cluster, endpoint, 0,
-                null);
+                null, block);
     }
 
     private static String subsetHint(Cluster cluster) {
@@ -210,6 +213,6 @@ public final class CompiledMesh {
     private RouteDecision passthrough(RouteRequest request, String host) {
         Cluster passthrough = clusters.get(MeshCompiler.PASSTHROUGH_CLUSTER);
         return new RouteDecision(RouteAction.FORWARD, host, request.port(), null, null, passthrough,
-                Endpoint.of(request.host(), request.port()), 0, null);
+                Endpoint.of(request.host(), request.port()), 0, null, -1);
     }
 }

@@ -64,18 +64,36 @@ public final class CompiledRoute {
         this.totalWeight = sum;
     }
 
-    /** True when any match block matches (a route without blocks matches everything). */
-    boolean matches(RouteRequest request) {
+    /** {@link #matchIndex} when no block matches. */
+    static final int NO_MATCH = -2;
+
+    /**
+     * The index of the first match block that matches {@code request}, -1 for a route without blocks (it
+     * matches everything), or {@link #NO_MATCH}.
+     */
+    int matchIndex(RouteRequest request) {
         if (matchers.isEmpty()) {
-            return true;
+            return -1;
         }
         QueryParameters query = needsQuery ? QueryParameters.parse(request.query()) : null;
         for (int i = 0; i < matchers.size(); i++) {
             if (matchers.get(i).matches(request, query)) {
-                return true;
+                return i;
             }
         }
-        return false;
+        return NO_MATCH;
+    }
+
+    /**
+     * Characters of {@code path} that block {@code matchIndex} consumed, as Envoy's prefix rewrite counts them:
+     * the prefix of a {@code uri.prefix} match, the whole path for {@code exact} and {@code regex}, and 1 (the
+     * {@code /} istiod gives routes without a URI match) otherwise.
+     */
+    public int consumedPathLength(int matchIndex, String path) {
+        if (matchIndex < 0 || matchIndex >= matchers.size()) {
+            return 1;
+        }
+        return matchers.get(matchIndex).consumedPathLength(path);
     }
 
     /** True when this route matches every request, so later routes are unreachable. */

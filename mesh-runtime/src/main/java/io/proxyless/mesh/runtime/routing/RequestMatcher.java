@@ -109,6 +109,17 @@ final class RequestMatcher {
         return true;
     }
 
+    /** See {@link CompiledRoute#consumedPathLength}. */
+    int consumedPathLength(String path) {
+        if (uri instanceof StringMatcher.Prefix p) {
+            return Math.min(p.prefix().length(), path.length());
+        }
+        if (uri instanceof StringMatcher.Exact || uri instanceof StringMatcher.Regex) {
+            return path.length();
+        }
+        return 1;
+    }
+
     /** True when the block needs the query string parsed. */
     boolean needsQuery() {
         return !queryParams.isEmpty();

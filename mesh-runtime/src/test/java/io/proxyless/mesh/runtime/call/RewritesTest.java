@@ -19,7 +19,7 @@ class RewritesTest {
 
     private static String rewrite(Mesh mesh, String url) {
         RouteRequest request = get(url);
-        return Rewrites.path(mesh.snapshot(), mesh.route(request), request);
+        return Rewrites.path(mesh.route(request), request);
     }
 
     @Test
@@ -31,6 +31,23 @@ class RewritesTest {
                 """))) {
             assertThat(rewrite(mesh, "http://web:8080/reviews/1?x=1&y=2")).isEqualTo("/v2/1?x=1&y=2");
             assertThat(rewrite(mesh, "http://web:8080/reviewsfoo")).isEqualTo("/v2foo");
+        }
+    }
+
+    @Test
+    void uriRewriteReplacesThePrefixOfTheBlockThatMatched() {
+        // Two blocks with different URI kinds that also differ in another condition: the rewrite must use the
+        // block the engine actually matched, not the first block whose URI would match.
+        try (Mesh mesh = mesh(dir, WEB, virtualService("""
+                - match:
+                  - {uri: {exact: /shop/cart}, headers: {x-beta: {exact: "1"}}}
+                  - {uri: {prefix: /shop}}
+                  rewrite: {uri: /store}
+                  route: [{destination: {host: web}}]
+                """))) {
+            assertThat(rewrite(mesh, "http://web:8080/shop/cart")).isEqualTo("/store/cart");
+            RouteRequest beta = get("http://web:8080/shop/cart", "x-beta", "1");
+            assertThat(Rewrites.path(mesh.route(beta), beta)).isEqualTo("/store");
         }
     }
 
@@ -57,7 +74,7 @@ class RewritesTest {
                   route: [{destination: {host: web}}]
                 """))) {
             RouteRequest request = get("http://web:8080/reviews", "x-v2", "1");
-            assertThat(Rewrites.path(mesh.snapshot(), mesh.route(request), request)).isEqualTo("/v2reviews");
+            assertThat(Rewrites.path(mesh.route(request), request)).isEqualTo("/v2reviews");
         }
     }
 
