@@ -30,6 +30,7 @@ public record ClientTLSSettings(
         List<String> subjectAltNames,
         String sni,
         Boolean insecureSkipVerify,
+        @NotSupported("certificate revocation lists are not read")
         String caCrl) {
 
     public ClientTLSSettings {

@@ -29,6 +29,7 @@ public record ConnectionPoolSettings(TCPSettings tcp, HTTPSettings http) {
             Duration connectTimeout,
             @NotSupported("OkHttp and gRPC expose no per-socket keep-alive probe count and timings")
             TcpKeepalive tcpKeepalive,
+            @NotSupported("neither OkHttp nor grpc-java can cap a client connection's lifetime")
             Duration maxConnectionDuration,
             Duration idleTimeout) {
 
@@ -64,6 +65,7 @@ public record ConnectionPoolSettings(TCPSettings tcp, HTTPSettings http) {
     public record HTTPSettings(
             Integer http1MaxPendingRequests,
             Integer http2MaxRequests,
+            @NotSupported("neither OkHttp nor grpc-java can cap the requests a client connection carries")
             Integer maxRequestsPerConnection,
             Integer maxRetries,
             Duration idleTimeout,

@@ -77,6 +77,7 @@ public record LoadBalancerSettings(
     public record ConsistentHashLB(
             String httpHeaderName,
             HTTPCookie httpCookie,
+            @NotSupported("the client's own address is not known to the mesh; requests are spread as without a hash key")
             Boolean useSourceIp,
             String httpQueryParameterName,
             RingHash ringHash,
@@ -125,7 +126,14 @@ public record LoadBalancerSettings(
          * @param ttl        lifetime of a generated cookie; zero makes it a session cookie
          * @param attributes extra attributes of a generated cookie
          */
-        public record HTTPCookie(String name, String path, Duration ttl, List<Attribute> attributes) {
+        public record HTTPCookie(
+                String name,
+                @NotSupported("the mesh hashes on an existing cookie but never generates one")
+                String path,
+                @NotSupported("the mesh hashes on an existing cookie but never generates one")
+                Duration ttl,
+                @NotSupported("the mesh hashes on an existing cookie but never generates one")
+                List<Attribute> attributes) {
             public HTTPCookie {
                 attributes = Immutables.list(attributes);
             }

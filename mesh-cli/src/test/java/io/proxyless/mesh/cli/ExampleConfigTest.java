@@ -62,6 +62,13 @@ class ExampleConfigTest {
         CliRun run = mesh(Stream.concat(Stream.of("validate"), paths).toArray(String[]::new));
 
         assertThat(run.status()).as(run.toString()).isZero();
+        if (scenario.equals("circuit-breaking")) {
+            // Istio's task sets maxRequestsPerConnection, which no client connection pool can enforce: loud.
+            assertThat(run.out()).as(run.toString()).contains("spec.trafficPolicy.connectionPool.http."
+                    + "maxRequestsPerConnection: \"maxRequestsPerConnection\" is not supported by the client-side mesh");
+            assertThat(run.err()).as(run.toString()).startsWith("0 errors, 1 warning in ");
+            return;
+        }
         assertThat(run.out()).as(run.toString()).isEmpty();
         assertThat(run.err()).as(run.toString()).startsWith("0 errors, 0 warnings in ");
     }

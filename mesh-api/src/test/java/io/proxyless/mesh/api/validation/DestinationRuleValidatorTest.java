@@ -177,7 +177,7 @@ class DestinationRuleValidatorTest {
 
     @Test
     void consistentHashTakesOneHashKey() {
-        assertThat(problems("""
+        assertThat(errors("""
                 host: reviews
                 trafficPolicy:
                   loadBalancer:
@@ -259,7 +259,7 @@ class DestinationRuleValidatorTest {
 
     @Test
     void httpCookieNeedsAName() {
-        assertThat(problems("""
+        assertThat(errors("""
                 host: reviews
                 trafficPolicy:
                   loadBalancer:
@@ -271,7 +271,7 @@ class DestinationRuleValidatorTest {
 
     @Test
     void httpCookieAttributeNamesAreUnique() {
-        assertThat(problems("""
+        assertThat(errors("""
                 host: reviews
                 trafficPolicy:
                   loadBalancer:
@@ -488,7 +488,7 @@ class DestinationRuleValidatorTest {
 
     @Test
     void connectionPoolCountsMustBeNonNegative() {
-        assertThat(problems("""
+        assertThat(errors("""
                 host: reviews
                 trafficPolicy:
                   connectionPool:
