@@ -41,9 +41,16 @@ public final class MeshNameResolverProvider extends NameResolverProvider {
         return true;
     }
 
+    /**
+     * Below gRPC's DNS resolver (5): the provider with the highest priority supplies the default scheme of every
+     * channel in the JVM whose target has none ({@code "127.0.0.1:15010"}, {@code forAddress(host, port)}). At a
+     * tie, class-path order decided, and {@code mesh} could become that default, sending the xDS source's own
+     * control-plane channel, grpc-xds's, DNS endpoint channels and the application's plain channels to
+     * {@code mesh:///}. Only {@code mesh:} targets are meant for this provider.
+     */
     @Override
     protected int priority() {
-        return 5;
+        return 4;
     }
 
     @Override
