@@ -1,5 +1,6 @@
 package io.proxyless.mesh.grpc;
 
+import io.proxyless.mesh.runtime.testing.ContinuousLoad;
 import static io.proxyless.mesh.grpc.Backend.REVIEWS_GET;
 import static io.proxyless.mesh.grpc.MeshFixture.call;
 import static io.proxyless.mesh.grpc.MeshFixture.tally;

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.okhttp;
 
+import io.proxyless.mesh.runtime.testing.ContinuousLoad;
 import static io.proxyless.mesh.okhttp.XdsControlPlane.headerExact;
 import static io.proxyless.mesh.okhttp.XdsControlPlane.to;
 import static io.proxyless.mesh.okhttp.XdsControlPlane.weighted;

@@ -1,4 +1,4 @@
-package io.proxyless.mesh.okhttp;
+package io.proxyless.mesh.runtime.testing;
 
 import java.util.ArrayList;
 import java.util.List;
@@ -11,18 +11,18 @@ import java.util.function.Predicate;
  * Requests sent back to back from a few threads until {@link #close()}, each recorded with the time it started
  * and its answer (or the exception that failed it). Bounded: each thread stops by itself after {@link #MAX_TIME}.
  */
-final class ContinuousLoad implements AutoCloseable {
-    static final long MAX_TIME = TimeUnit.SECONDS.toNanos(60);
+public final class ContinuousLoad implements AutoCloseable {
+    public static final long MAX_TIME = TimeUnit.SECONDS.toNanos(60);
 
     /** One request: when it started ({@link System#nanoTime()}) and what it answered. */
-    record Result(long startNanos, String answer, Throwable failure) {
+    public record Result(long startNanos, String answer, Throwable failure) {
     }
 
     private final ConcurrentLinkedQueue<Result> results = new ConcurrentLinkedQueue<>();
     private final List<Thread> threads = new ArrayList<>();
     private volatile boolean stopped;
 
-    ContinuousLoad(int threadCount, Callable<String> request) {
+    public ContinuousLoad(int threadCount, Callable<String> request) {
         long end = System.nanoTime() + MAX_TIME;
         for (int i = 0; i < threadCount; i++) {
             Thread t = new Thread(() -> {
@@ -41,17 +41,17 @@ final class ContinuousLoad implements AutoCloseable {
         }
     }
 
-    List<Result> results() {
+    public List<Result> results() {
         return List.copyOf(results);
     }
 
     /** Results of requests that started at or after {@code nanos}. */
-    List<Result> since(long nanos) {
+    public List<Result> since(long nanos) {
         return results.stream().filter(r -> r.startNanos() >= nanos).toList();
     }
 
     /** Results that failed or whose answer is not {@code ok}. */
-    List<Result> bad(Predicate<String> ok) {
+    public List<Result> bad(Predicate<String> ok) {
         return results.stream().filter(r -> r.failure() != null || !ok.test(r.answer())).toList();
     }
 
