@@ -1,0 +1,46 @@
+package io.proxyless.mesh.examples;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
+import java.util.Set;
+import org.junit.jupiter.api.Test;
+
+/**
+ * The demo is the README's first command, so {@code ./mvnw verify} runs it: every scenario with real servers and
+ * real requests, config from watched files, and a few scenarios again through the embedded xDS server. A failed
+ * check fails the test with the whole walk-through as the message.
+ */
+class BookinfoDemoTest {
+
+    @Test
+    void everyScenarioMeasuresWhatIstiosSidecarWouldDoWithConfigFromFiles() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        DemoReport report = BookinfoDemo.run(BookinfoDemo.Options.defaults()
+                .withOut(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+        String output = printed.toString(StandardCharsets.UTF_8);
+
+        assertThat(report.failures()).as(output).isEmpty();
+        assertThat(report.scenarios()).as(output).hasSize(Walkthrough.SCENARIOS).allMatch(DemoReport.Scenario::passed);
+        assertThat(output).contains(Walkthrough.SCENARIOS + " of " + Walkthrough.SCENARIOS + " scenarios passed");
+    }
+
+    @Test
+    void xdsModeRunsTheSameScenariosThroughAnEmbeddedControlPlane() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        // Header routing, fault abort, retries, mTLS over SDS certificates, egress gateway: one of each kind of
+        // resource the translation to Envoy produces.
+        DemoReport report = BookinfoDemo.run(BookinfoDemo.Options.defaults().withXds(true)
+                .withOnly(Set.of(3, 6, 8, 11, 13))
+                .withOut(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+        String output = printed.toString(StandardCharsets.UTF_8);
+
+        assertThat(report.mode()).isEqualTo("xds");
+        assertThat(report.failures()).as(output).isEmpty();
+        assertThat(report.scenarios()).as(output).extracting(DemoReport.Scenario::number)
+                .containsExactly(3, 6, 8, 11, 13);
+        assertThat(report.passed()).as(output).isTrue();
+    }
+}
