@@ -157,18 +157,14 @@ public final class MeshCompiler {
         // Istio looks at the client's own namespace-private VirtualServices first, then at public ones; within
         // each group the oldest (here: load order) wins.
         List<Resource<VirtualService>> all = config.resources(ResourceKind.VIRTUAL_SERVICE);
-        List<Resource<VirtualService>> ordered = new ArrayList<>();
+        List<Resource<VirtualService>> privateOnes = new ArrayList<>();
+        List<Resource<VirtualService>> publicOnes = new ArrayList<>();
         for (Resource<VirtualService> vs : all) {
-            if (vs.namespace().equals(namespace) && isPrivate(vs.spec().exportTo(), vs.namespace())) {
-                ordered.add(vs);
-            }
+            boolean mine = vs.namespace().equals(namespace) && isPrivate(vs.spec().exportTo(), vs.namespace());
+            (mine ? privateOnes : publicOnes).add(vs);
         }
-        for (Resource<VirtualService> vs : all) {
-            if (!ordered.contains(vs)) {
-                ordered.add(vs);
-            }
-        }
-        return ordered;
+        privateOnes.addAll(publicOnes);
+        return privateOnes;
     }
 
     private static boolean isPrivate(List<String> exportTo, String ns) {

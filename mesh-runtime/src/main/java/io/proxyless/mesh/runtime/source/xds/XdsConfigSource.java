@@ -68,6 +68,9 @@ import org.slf4j.LoggerFactory;
  * <p>One daemon thread, {@value #THREAD_NAME}, runs the protocol and delivers to listeners.
  */
 public final class XdsConfigSource implements ConfigSource {
+    /** Largest xDS response accepted (default gRPC: 4 MiB). */
+    static final int MAX_XDS_MESSAGE_BYTES = 256 * 1024 * 1024;
+
     /** Name of the source's thread. */
     public static final String THREAD_NAME = "mesh-xds";
     /** gRPC's resource-does-not-exist timeout. */
@@ -107,7 +110,10 @@ public final class XdsConfigSource implements ConfigSource {
         XdsBootstrap.ServerInfo server = b.bootstrap.server();
         ChannelCredentials creds = server.credentials() == XdsBootstrap.ChannelCredentialsType.TLS
                 ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
-        this.channel = Grpc.newChannelBuilder(server.uri(), creds).userAgent("proxyless-mesh-java").build();
+        // A route configuration for thousands of services exceeds gRPC's default 4 MiB inbound limit; the
+        // stream would fail with RESOURCE_EXHAUSTED forever. Envoy and grpc-xds accept far larger xDS messages.
+        this.channel = Grpc.newChannelBuilder(server.uri(), creds).userAgent("proxyless-mesh-java")
+                .maxInboundMessageSize(MAX_XDS_MESSAGE_BYTES).build();
         this.client = new AdsClient(channel, b.bootstrap.node().toProto(),
                 new AdsClient.Options(delta, server.ignoreResourceDeletion(), b.doesNotExistTimeout,
                         b.initialBackoff, b.maxBackoff),
