@@ -154,7 +154,8 @@ public final class ConfigLoader {
     private final class Batch {
         private final List<Resource<?>> resources = new ArrayList<>();
         private final List<Problem> problems = new ArrayList<>();
-        private final Map<Resource<?>, Set<String>> unbound = new HashMap<>();
+        // Identity: a Resource record hashes its whole spec, which is far too slow for thousands of resources.
+        private final Map<Resource<?>, Set<String>> unbound = new java.util.IdentityHashMap<>();
         private final Map<String, Resource<?>> byKey = new LinkedHashMap<>();
 
         void fileProblem(String file, int line, String message) {

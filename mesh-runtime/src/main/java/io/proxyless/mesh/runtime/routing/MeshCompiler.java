@@ -178,6 +178,10 @@ public final class MeshCompiler {
         return fqdn.length() > 1 && fqdn.endsWith(".") ? fqdn.substring(0, fqdn.length() - 1) : fqdn;
     }
 
+    private record DrIndex(Map<String, List<Resource<DestinationRule>>> exact,
+                           List<Map.Entry<String, Resource<DestinationRule>>> wildcards) {
+    }
+
     /** The state of one compilation. */
     private final class Build {
         final MeshConfig config;
@@ -185,6 +189,7 @@ public final class MeshCompiler {
         final List<String> warnings;
         final Map<String, Cluster> clusters = new LinkedHashMap<>();
         final Map<String, DestinationRules> rulesByHost = new HashMap<>();
+        private DrIndex drIndex;
 
         Build(MeshConfig config, ServiceRegistry registry, List<String> warnings) {
             this.config = config;
@@ -203,19 +208,18 @@ public final class MeshCompiler {
         DestinationRules rules(String host) {
             return rulesByHost.computeIfAbsent(host, h -> {
                 List<Resource<DestinationRule>> matching = new ArrayList<>();
-                List<Resource<DestinationRule>> wildcard = new ArrayList<>();
-                for (Resource<DestinationRule> dr : config.<DestinationRule>resources(ResourceKind.DESTINATION_RULE)) {
-                    if (dr.spec().host() == null) {
-                        continue;
-                    }
-                    String drHost = qualify(dr.spec().host(), dr.namespace());
-                    if (!registry.visible(dr.namespace(), dr.spec().exportTo(), h)) {
-                        continue;
-                    }
-                    if (drHost.equals(h)) {
+                for (Resource<DestinationRule> dr : drIndex().exact.getOrDefault(h, List.of())) {
+                    if (registry.visible(dr.namespace(), dr.spec().exportTo(), h)) {
                         matching.add(dr);
-                    } else if (drHost.startsWith("*") && h.endsWith(drHost.substring(1))) {
-                        wildcard.add(dr);
+                    }
+                }
+                List<Resource<DestinationRule>> wildcard = new ArrayList<>();
+                if (matching.isEmpty()) {
+                    for (Map.Entry<String, Resource<DestinationRule>> w : drIndex().wildcards) {
+                        Resource<DestinationRule> dr = w.getValue();
+                        if (h.endsWith(w.getKey()) && registry.visible(dr.namespace(), dr.spec().exportTo(), h)) {
+                            wildcard.add(dr);
+                        }
                     }
                 }
                 // Exact host rules take precedence; the client's own namespace first (Istio's lookup order).
@@ -229,6 +233,27 @@ public final class MeshCompiler {
                 }
                 return DestinationRules.merge(matching, warnings);
             });
+        }
+
+        /** DestinationRules by qualified host (load order), built once: one lookup per host, not a scan. */
+        private DrIndex drIndex() {
+            if (drIndex == null) {
+                Map<String, List<Resource<DestinationRule>>> exact = new HashMap<>();
+                List<Map.Entry<String, Resource<DestinationRule>>> wildcards = new ArrayList<>();
+                for (Resource<DestinationRule> dr : config.<DestinationRule>resources(ResourceKind.DESTINATION_RULE)) {
+                    if (dr.spec().host() == null) {
+                        continue;
+                    }
+                    String drHost = qualify(dr.spec().host(), dr.namespace());
+                    if (drHost.startsWith("*")) {
+                        wildcards.add(Map.entry(drHost.substring(1), dr));
+                    } else {
+                        exact.computeIfAbsent(drHost, k -> new ArrayList<>()).add(dr);
+                    }
+                }
+                drIndex = new DrIndex(exact, wildcards);
+            }
+            return drIndex;
         }
 
         Cluster cluster(MeshService service, String subset, int port) {
