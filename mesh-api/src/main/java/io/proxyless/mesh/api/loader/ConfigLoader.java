@@ -242,7 +242,7 @@ public final class ConfigLoader {
             boolean envelopeOk = true;
             for (YamlNode.Entry entry : map.entries().values()) {
                 if (!ENVELOPE_FIELDS.contains(entry.key())) {
-                    String hint = RecordBinder.suggest(entry.key(), ENVELOPE_FIELDS);
+                    String hint = Suggestions.closest(entry.key(), ENVELOPE_FIELDS);
                     here.add(Severity.ERROR, entry.keyLine(), entry.key(), "unknown field \"" + entry.key() + "\""
                             + (hint == null ? "" : "; did you mean \"" + hint + "\"?"));
                 }

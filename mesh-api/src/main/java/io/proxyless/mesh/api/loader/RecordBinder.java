@@ -144,7 +144,7 @@ final class RecordBinder {
             String childPath = path.isEmpty() ? entry.key() : path + "." + entry.key();
             Integer index = rt.indexByName.get(entry.key());
             if (index == null) {
-                String hint = suggest(entry.key(), rt.indexByName.keySet());
+                String hint = Suggestions.closest(entry.key(), rt.indexByName.keySet());
                 fail(childPath, entry.keyLine(), "unknown field \"" + entry.key() + "\""
                         + (hint == null ? " in " + type.getSimpleName() : "; did you mean \"" + hint + "\"?"));
                 continue;
@@ -236,7 +236,7 @@ final class RecordBinder {
     private Object bindEnum(YamlNode.ScalarNode scalar, Class<?> type, String path) {
         List<String> names = Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList();
         if (scalar.type() != YamlNode.ScalarType.STRING || !names.contains(scalar.text())) {
-            String hint = scalar.text() == null ? null : suggest(scalar.text(), names);
+            String hint = scalar.text() == null ? null : Suggestions.closest(scalar.text(), names);
             return fail(path, scalar.line(), "invalid value " + scalar.describe().replace("the string ", "")
                     + (hint != null ? "; did you mean \"" + hint + "\"?" : "")
                     + " (expected one of " + String.join(", ", names) + ")");
@@ -358,37 +358,6 @@ final class RecordBinder {
             return p.getActualTypeArguments()[index];
         }
         throw new IllegalStateException("raw collection type in model: " + type);
-    }
-
-    /** The closest known name, if it is close enough to be the likely intent (typo, case, plural). */
-    static String suggest(String given, Collection<String> known) {
-        String lower = given.toLowerCase(Locale.ROOT);
-        return known.stream()
-                .map(k -> Map.entry(k, distance(lower, k.toLowerCase(Locale.ROOT))))
-                .filter(e -> e.getValue() <= Math.max(2, Math.min(given.length(), e.getKey().length()) / 3))
-                .min(Comparator.comparingInt((Map.Entry<String, Integer> e) -> e.getValue())
-                        .thenComparing(Map.Entry::getKey))
-                .map(Map.Entry::getKey)
-                .orElse(null);
-    }
-
-    private static int distance(String a, String b) {
-        int[] previous = new int[b.length() + 1];
-        int[] current = new int[b.length() + 1];
-        for (int j = 0; j <= b.length(); j++) {
-            previous[j] = j;
-        }
-        for (int i = 1; i <= a.length(); i++) {
-            current[0] = i;
-            for (int j = 1; j <= b.length(); j++) {
-                int cost = a.charAt(i - 1) == b.charAt(j - 1) ? 0 : 1;
-                current[j] = Math.min(Math.min(current[j - 1] + 1, previous[j] + 1), previous[j - 1] + cost);
-            }
-            int[] swap = previous;
-            previous = current;
-            current = swap;
-        }
-        return previous[b.length()];
     }
 
     /** Reflection facts about one record type, computed once. */
