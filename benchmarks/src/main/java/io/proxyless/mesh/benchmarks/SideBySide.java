@@ -1,0 +1,283 @@
+package io.proxyless.mesh.benchmarks;
+
+import java.io.BufferedOutputStream;
+import java.io.DataOutputStream;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
+import jdk.jfr.Recording;
+
+/**
+ * Side-by-side driver: every variant of a scenario set up in one JVM, warmed up together, then measured in short
+ * closed-loop slices that take turns — variant after variant, round after round — so that whatever else happens on
+ * the machine (other builds) falls on all variants alike, and so that the JIT warm-up of the shared OkHttp, gRPC and
+ * Netty code is paid once, not once per variant. The JMH benchmarks ({@link HttpBenchmark}, {@link GrpcBenchmark})
+ * measure the same callers one fork per variant.
+ *
+ * <pre>
+ * java -Dbench.backend=FILE -Dbench.out=DIR [-Dbench.proxy.pid=PID] [-Dbench.jfr=true] \
+ *     -cp benchmarks.jar io.proxyless.mesh.benchmarks.SideBySide \
+ *     SCENARIO KIND VARIANTS CONCURRENCIES WARMUP_CYCLES SLICE_MS ROUNDS
+ * e.g. http http plain,mesh,haproxy 1,8,32 4 1000 5
+ * </pre>
+ * KIND is {@code http}, {@code grpc-unary} or {@code grpc-streaming}. Per slice it writes, under
+ * {@code DIR}: the latencies ({@code lat/side-SCENARIO__variant=V__tC/r<round>-m1-t0.bin}), the CPU line as
+ * {@link Accounting} does ({@code cpu/…tsv}) and operations, errors, allocated bytes and the slice's time window
+ * ({@code side/…tsv}); the JFR recording of the whole run goes to {@code jfr/side-SCENARIO.jfr}.
+ */
+public final class SideBySide {
+    private static final long TICK_NANOS = 1_000_000_000L / Long.getLong("bench.clk.tck", 100L);
+    private static final long DRAIN_MILLIS = 200;
+
+    private final String scenario;
+    private final Map<String, Caller> callers;
+    private final Map<String, int[]> next = new LinkedHashMap<>();
+    private final ExecutorService pool;
+    private final Path out;
+    private final long backendPid;
+    private final long proxyPid;
+    private final com.sun.management.ThreadMXBean threads =
+            (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+
+    private SideBySide(String scenario, Map<String, Caller> callers, int maxThreads, Path out, long backendPid,
+                       long proxyPid) {
+        this.scenario = scenario;
+        this.callers = callers;
+        this.pool = Executors.newFixedThreadPool(maxThreads, r -> {
+            Thread t = new Thread(r, "bench-worker");
+            t.setDaemon(true);
+            return t;
+        });
+        this.out = out;
+        this.backendPid = backendPid;
+        this.proxyPid = proxyPid;
+        for (String v : callers.keySet()) {
+            int[] n = new int[maxThreads];
+            for (int w = 0; w < maxThreads; w++) {
+                n[w] = w * 7;
+            }
+            next.put(v, n);
+        }
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length != 7) {
+            System.err.println("usage: SideBySide SCENARIO KIND VARIANTS CONCURRENCIES WARMUP_CYCLES SLICE_MS ROUNDS");
+            System.exit(2);
+        }
+        String scenario = args[0];
+        String kind = args[1];
+        List<String> variants = List.of(args[2].split(","));
+        int[] concurrency = Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray();
+        int warmupCycles = Integer.parseInt(args[4]);
+        long sliceMillis = Long.parseLong(args[5]);
+        int rounds = Integer.parseInt(args[6]);
+        Path out = BenchEnv.out();
+        if (out == null) {
+            throw new IllegalStateException("set -Dbench.out=DIR");
+        }
+        Properties backend = BenchEnv.backend();
+
+        Recording jfr = null;
+        if (BenchEnv.jfr()) {
+            jfr = new Recording();
+            jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(Long.getLong("bench.jfr.period.ms", 2)));
+            jfr.setToDisk(true);
+            jfr.start();
+        }
+        Map<String, Caller> callers = new LinkedHashMap<>();
+        for (String v : variants) {
+            callers.put(v, switch (kind) {
+                case "http" -> HttpCallers.create(v, backend);
+                case "grpc-unary" -> GrpcCallers.create(v, backend, false);
+                case "grpc-streaming" -> GrpcCallers.create(v, backend, true);
+                default -> throw new IllegalArgumentException("unknown kind " + kind);
+            });
+        }
+        int maxThreads = Arrays.stream(concurrency).max().orElse(1);
+        SideBySide run = new SideBySide(scenario, callers, maxThreads, out,
+                Long.parseLong(backend.getProperty("pid")), BenchEnv.proxyPid());
+        try {
+            int warmThreads = Math.min(8, maxThreads);
+            for (int cycle = 0; cycle < warmupCycles; cycle++) {
+                for (String v : variants) {
+                    run.slice(v, warmThreads, 1000, 0);
+                }
+            }
+            int k = 0;
+            for (int c : concurrency) {
+                for (int round = 1; round <= rounds; round++) {
+                    for (int i = 0; i < variants.size(); i++) {
+                        // the order rotates, so that no variant always follows the same one
+                        String v = variants.get((i + k + round) % variants.size());
+                        run.slice(v, c, sliceMillis, round);
+                    }
+                }
+                k++;
+            }
+            for (Map.Entry<String, Caller> e : callers.entrySet()) {
+                String stats = e.getValue().stats();
+                if (stats != null) {
+                    run.append("side", "side-" + scenario + ".stats", e.getKey() + "\t" + stats);
+                }
+            }
+        } finally {
+            for (Caller c : callers.values()) {
+                try {
+                    c.close();
+                } catch (Exception e) {
+                    System.err.println("closing a caller failed: " + e);
+                }
+            }
+            run.pool.shutdownNow();
+            if (jfr != null) {
+                jfr.stop();
+                jfr.dump(Files.createDirectories(out.resolve("jfr")).resolve("side-" + scenario + ".jfr"));
+                jfr.close();
+            }
+        }
+        System.out.println("side by side " + scenario + ": done");
+        System.exit(0);
+    }
+
+    /** One slice: {@code c} closed-loop workers on variant {@code v} for {@code millis}; round 0 = warm-up. */
+    private void slice(String v, int c, long millis, int round) throws Exception {
+        Caller caller = callers.get(v);
+        int[] counters = next.get(v);
+        long[][] latencies = new long[c][];
+        int[] counts = new int[c];
+        AtomicInteger errors = new AtomicInteger();
+        AtomicReference<Throwable> firstError = new AtomicReference<>();
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(c);
+        long[] deadline = new long[1];
+        for (int w = 0; w < c; w++) {
+            int worker = w;
+            latencies[w] = new long[1 << 14];
+            pool.execute(() -> {
+                try {
+                    start.await();
+                    long[] lat = latencies[worker];
+                    int n = 0;
+                    int i = counters[worker];
+                    long end = deadline[0];
+                    long t0 = System.nanoTime();
+                    while (t0 < end) {
+                        try {
+                            caller.call(worker, i++);
+                            long t1 = System.nanoTime();
+                            if (n == lat.length) {
+                                lat = Arrays.copyOf(lat, n * 2);
+                            }
+                            lat[n++] = t1 - t0;
+                            t0 = t1;
+                        } catch (Exception e) {
+                            errors.incrementAndGet();
+                            firstError.compareAndSet(null, e);
+                            t0 = System.nanoTime();
+                        }
+                    }
+                    counters[worker] = i;
+                    latencies[worker] = lat;
+                    counts[worker] = n;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    done.countDown();
+                }
+            });
+        }
+        long[] system0 = Accounting.systemTicks();
+        long backend0 = Accounting.processNanos(backendPid);
+        long proxy0 = Accounting.processNanos(proxyPid);
+        long[] client0 = Accounting.processUserSys(ProcessHandle.current().pid());
+        long alloc0 = allocated();
+        long startMs = System.currentTimeMillis();
+        long wall0 = System.nanoTime();
+        deadline[0] = wall0 + TimeUnit.MILLISECONDS.toNanos(millis);
+        start.countDown();
+        done.await();
+        long wall = System.nanoTime() - wall0;
+        long endMs = System.currentTimeMillis();
+        long alloc = allocated() - alloc0;
+        long[] client = Accounting.processUserSys(ProcessHandle.current().pid());
+        long backend = Accounting.processNanos(backendPid) - backend0;
+        long proxy = Accounting.processNanos(proxyPid) - proxy0;
+        long[] system = Accounting.systemTicks();
+        if (round > 0) {
+            String key = "side-" + scenario + "__variant=" + v + "__t" + c;
+            long ops = 0;
+            for (int n : counts) {
+                ops += n;
+            }
+            long[] all = new long[(int) ops];
+            int at = 0;
+            for (int w = 0; w < c; w++) {
+                System.arraycopy(latencies[w], 0, all, at, counts[w]);
+                at += counts[w];
+            }
+            writeLatencies(key, round, all);
+            append("cpu", key + ".tsv", String.format(Locale.ROOT, "%d\t1\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s", round, wall,
+                    client[0] - client0[0], client[1] - client0[1], backend, proxy,
+                    (system[0] - system0[0]) * TICK_NANOS, (system[1] - system0[1]) * TICK_NANOS, load()));
+            append("side", key + ".tsv", String.format(Locale.ROOT, "%d\t%d\t%d\t%d\t%d\t%d", round, ops, errors.get(),
+                    alloc, startMs, endMs));
+            System.out.printf(Locale.ROOT, "%s c=%d round %d %s: %,.0f ops/s%s%n", scenario, c, round, v,
+                    ops / (wall / 1e9), errors.get() > 0 ? ", " + errors.get() + " errors: " + firstError.get() : "");
+        } else if (errors.get() > 0) {
+            System.out.println("warm-up " + scenario + " " + v + ": " + errors.get() + " errors: " + firstError.get());
+        }
+        Thread.sleep(DRAIN_MILLIS); // let mirror copies and other background work of this slice finish
+    }
+
+    /** Bytes allocated so far by all live threads of this JVM. */
+    private long allocated() {
+        long[] ids = threads.getAllThreadIds();
+        long sum = 0;
+        for (long b : threads.getThreadAllocatedBytes(ids)) {
+            if (b > 0) {
+                sum += b;
+            }
+        }
+        return sum;
+    }
+
+    private void writeLatencies(String key, int round, long[] values) throws IOException {
+        Path dir = Files.createDirectories(out.resolve("lat").resolve(key));
+        try (OutputStream os = Files.newOutputStream(dir.resolve("r" + round + "-m1-t0.bin"));
+             DataOutputStream o = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
+            for (long v : values) {
+                o.writeLong(v);
+            }
+        }
+    }
+
+    private void append(String dir, String file, String line) throws IOException {
+        Path d = Files.createDirectories(out.resolve(dir));
+        Files.writeString(d.resolve(file), line + "\n", StandardOpenOption.CREATE, StandardOpenOption.APPEND);
+    }
+
+    private static String load() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException | RuntimeException e) {
+            return "";
+        }
+    }
+}

@@ -1,0 +1,1421 @@
+package io.proxyless.mesh.benchmarks.report;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.proxyless.mesh.benchmarks.RunKeys;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.Reader;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Properties;
+import java.util.TreeMap;
+import java.util.function.Function;
+import java.util.function.ToDoubleFunction;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Stream;
+
+/**
+ * Turns one run of {@code bench/run.sh} (JMH JSON results plus the benchmarks' side files) into
+ * {@code docs/benchmarks.md} and the latency CDF plots under {@code docs/benchmarks/}.
+ *
+ * <pre>java -cp benchmarks.jar io.proxyless.mesh.benchmarks.report.Report RESULTS_DIR DOC_FILE SVG_DIR</pre>
+ */
+public final class Report {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    /** One measured iteration of one run. */
+    record Iter(String round, int index, double score, double alloc, long[] latencies, double[] cpu, long errors,
+                long startMs, long endMs) {
+        // cpu: wall, client user, client sys, backend, proxy, busy, total (ns); null when not recorded
+        double ops() {
+            return cpu == null ? Double.NaN : score * cpu[0] / 1e9;
+        }
+
+        /** µs of CPU per operation of column {@code col} of the CPU line. */
+        double perOp(int col) {
+            return cpu == null ? Double.NaN : cpu[col] / ops() / 1000.0;
+        }
+
+        /** Share of the machine used by processes outside the benchmark. */
+        double foreign() {
+            if (cpu == null || cpu[6] <= 0) {
+                return Double.NaN;
+            }
+            return Math.max(0, cpu[5] - cpu[1] - cpu[2] - cpu[3] - cpu[4]) / cpu[6];
+        }
+
+        double busy() {
+            return cpu == null || cpu[6] <= 0 ? Double.NaN : cpu[5] / cpu[6];
+        }
+
+        double p(double q) {
+            return latencies.length == 0 ? Double.NaN : percentile(latencies, q) / 1000.0;
+        }
+    }
+
+    /** All iterations of one benchmark × parameters × threads. */
+    static final class Run {
+        final String key;
+        final String benchmark;
+        final Map<String, String> params;
+        final int threads;
+        final String unit;
+        final List<Iter> iters = new ArrayList<>();
+
+        Run(String key, String benchmark, Map<String, String> params, int threads, String unit) {
+            this.key = key;
+            this.benchmark = benchmark;
+            this.params = params;
+            this.threads = threads;
+            this.unit = unit;
+        }
+
+        Stats stat(ToDoubleFunction<Iter> f) {
+            return Stats.of(iters.stream().map(i -> f.applyAsDouble(i)).toList());
+        }
+
+        Stats throughput() {
+            return stat(Iter::score);
+        }
+
+        long[] allLatencies() {
+            return iters.stream().flatMapToLong(i -> Arrays.stream(i.latencies())).sorted().toArray();
+        }
+    }
+
+    private final Path results;
+    private final Path doc;
+    private final Path svgDir;
+    private final Properties meta = new Properties();
+    private final Map<String, Run> runs = new LinkedHashMap<>();
+    private final List<String[]> goals = new ArrayList<>();
+    private final StringBuilder out = new StringBuilder();
+    private final Map<String, String> coldNotes = new LinkedHashMap<>();
+
+    private Report(Path results, Path doc, Path svgDir) {
+        this.results = results;
+        this.doc = doc;
+        this.svgDir = svgDir;
+    }
+
+    public static void main(String[] args) throws IOException {
+        if (args.length != 3) {
+            System.err.println("usage: Report RESULTS_DIR DOC_FILE SVG_DIR");
+            System.exit(2);
+        }
+        Report r = new Report(Path.of(args[0]), Path.of(args[1]), Path.of(args[2]));
+        r.load();
+        r.write();
+        System.out.println("wrote " + r.doc + " and " + r.svgDir);
+    }
+
+    // ------------------------------------------------------------------ loading
+
+    private void load() throws IOException {
+        Path metaFile = results.resolve("meta.properties");
+        if (Files.exists(metaFile)) {
+            try (Reader r = Files.newBufferedReader(metaFile)) {
+                meta.load(r);
+            }
+        }
+        loadSide();
+        Path jsonDir = results.resolve("json");
+        if (!Files.isDirectory(jsonDir)) {
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(jsonDir)) {
+            files = s.filter(p -> p.toString().endsWith(".json")).sorted().toList();
+        }
+        Pattern roundOf = Pattern.compile("__r(\\d+)\\.json$");
+        for (Path f : files) {
+            Matcher m = roundOf.matcher(f.getFileName().toString());
+            String round = m.find() ? m.group(1) : "1";
+            JsonNode root;
+            try {
+                root = JSON.readTree(f.toFile());
+            } catch (IOException e) {
+                continue; // a run that died before JMH wrote its result
+            }
+            for (JsonNode entry : root) {
+                addEntry(entry, round);
+            }
+        }
+    }
+
+    /** The {@code SideBySide} driver's slices: one run per scenario × variant × concurrency. */
+    private void loadSide() throws IOException {
+        Path dir = results.resolve("side");
+        if (!Files.isDirectory(dir)) {
+            return;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(dir)) {
+            files = s.filter(p -> p.toString().endsWith(".tsv")).sorted().toList();
+        }
+        Pattern name = Pattern.compile("^(side-[a-z0-9-]+)__variant=([a-z0-9-]+)__t(\\d+)\\.tsv$");
+        for (Path f : files) {
+            Matcher m = name.matcher(f.getFileName().toString());
+            if (!m.matches()) {
+                continue;
+            }
+            String key = f.getFileName().toString().replace(".tsv", "");
+            Run run = new Run(key, m.group(1), Map.of("variant", m.group(2)), Integer.parseInt(m.group(3)), "ops/s");
+            for (String line : Files.readAllLines(f)) {
+                String[] c = line.split("\t");
+                if (c.length < 6) {
+                    continue;
+                }
+                String round = c[0];
+                double[] cpu = readCpu(key, round).get(1);
+                long ops = Long.parseLong(c[1]);
+                double wall = cpu == null ? Double.NaN : cpu[0];
+                run.iters.add(new Iter(round, 1, ops / (wall / 1e9), ops == 0 ? Double.NaN : Double.parseDouble(c[3]) / ops,
+                        readLatencies(key, round, 1), cpu, Long.parseLong(c[2]), Long.parseLong(c[4]),
+                        Long.parseLong(c[5])));
+            }
+            if (!run.iters.isEmpty()) {
+                runs.put(key, run);
+            }
+        }
+    }
+
+    /** A side-by-side run: {@code side("http", "mesh", 8)}. */
+    private Run side(String scenario, String variant, int threads) {
+        Run r = runs.get("side-" + scenario + "__variant=" + variant + "__t" + threads);
+        return r == null || r.iters.isEmpty() ? null : r;
+    }
+
+    /** The JFR samples that belong to a run: its own recordings (JMH), or its slices of the driver's recording. */
+    private Profiles.Source source(Run r) {
+        if (r.benchmark.startsWith("side-")) {
+            List<long[]> windows = r.iters.stream().map(i -> new long[] {i.startMs(), i.endMs()}).toList();
+            return new Profiles.Source(List.of(results.resolve("jfr").resolve(r.benchmark + ".jfr")), windows);
+        }
+        return Profiles.Source.jmh(results.resolve("jfr"), r.key);
+    }
+
+    private void addEntry(JsonNode entry, String round) throws IOException {
+        String benchmark = entry.path("benchmark").asText();
+        Map<String, String> params = new TreeMap<>();
+        entry.path("params").fields().forEachRemaining(e -> params.put(e.getKey(), e.getValue().asText()));
+        int threads = entry.path("threads").asInt(1);
+        String key = RunKeys.of(benchmark, params, threads);
+        JsonNode primary = entry.path("primaryMetric");
+        Run run = runs.computeIfAbsent(key, k -> new Run(k, simpleName(benchmark), params, threads,
+                primary.path("scoreUnit").asText()));
+        List<Double> scores = new ArrayList<>();
+        primary.path("rawData").forEach(fork -> fork.forEach(v -> scores.add(v.asDouble())));
+        List<Double> allocs = new ArrayList<>();
+        entry.path("secondaryMetrics").fields().forEachRemaining(e -> {
+            if (e.getKey().endsWith("gc.alloc.rate.norm")) {
+                e.getValue().path("rawData").forEach(fork -> fork.forEach(v -> allocs.add(v.asDouble())));
+            }
+        });
+        Map<Integer, double[]> cpu = readCpu(key, round);
+        for (int i = 0; i < scores.size(); i++) {
+            run.iters.add(new Iter(round, i + 1, scores.get(i), i < allocs.size() ? allocs.get(i) : Double.NaN,
+                    readLatencies(key, round, i + 1), cpu.get(i + 1), 0, 0, Long.MAX_VALUE));
+        }
+    }
+
+    private Map<Integer, double[]> readCpu(String key, String round) throws IOException {
+        Map<Integer, double[]> map = new TreeMap<>();
+        Path f = results.resolve("cpu").resolve(key + ".tsv");
+        if (!Files.exists(f)) {
+            return map;
+        }
+        for (String line : Files.readAllLines(f)) {
+            String[] c = line.split("\t");
+            if (c.length < 9 || !c[0].equals(round)) {
+                continue;
+            }
+            double[] v = new double[7];
+            for (int i = 0; i < 7; i++) {
+                v[i] = Double.parseDouble(c[i + 2]);
+            }
+            map.put(Integer.parseInt(c[1]), v);
+        }
+        return map;
+    }
+
+    private long[] readLatencies(String key, String round, int iteration) throws IOException {
+        Path dir = results.resolve("lat").resolve(key);
+        if (!Files.isDirectory(dir)) {
+            return new long[0];
+        }
+        String prefix = "r" + round + "-m" + iteration + "-t";
+        List<long[]> parts = new ArrayList<>();
+        try (Stream<Path> s = Files.list(dir)) {
+            for (Path p : s.filter(p -> p.getFileName().toString().startsWith(prefix)).toList()) {
+                byte[] bytes = Files.readAllBytes(p);
+                long[] v = new long[bytes.length / 8];
+                ByteBuffer.wrap(bytes).asLongBuffer().get(v);
+                parts.add(v);
+            }
+        }
+        return parts.stream().flatMapToLong(Arrays::stream).sorted().toArray();
+    }
+
+    private static String simpleName(String benchmark) {
+        int method = benchmark.lastIndexOf('.');
+        int cls = benchmark.lastIndexOf('.', method - 1);
+        return benchmark.substring(cls + 1);
+    }
+
+    private Run run(String benchmark, int threads, String... params) {
+        Map<String, String> p = new TreeMap<>();
+        for (int i = 0; i < params.length; i += 2) {
+            p.put(params[i], params[i + 1]);
+        }
+        Run r = runs.get(RunKeys.of("io.proxyless.mesh.benchmarks." + benchmark, p, threads));
+        return r == null || r.iters.isEmpty() ? null : r;
+    }
+
+    // ------------------------------------------------------------------ writing
+
+    private void write() throws IOException {
+        Files.createDirectories(svgDir);
+        StringBuilder body = new StringBuilder();
+        StringBuilder saved = new StringBuilder();
+        // sections first (they add goals), then the head with the goals table
+        out.setLength(0);
+        httpSection();
+        grpcSection();
+        jmhSection();
+        routeSection();
+        applySection();
+        mirrorSection();
+        methodSection();
+        body.append(out);
+        out.setLength(0);
+        head();
+        goalsTable();
+        saved.append(out).append(body);
+        Files.createDirectories(doc.toAbsolutePath().getParent());
+        Files.writeString(doc, saved.toString());
+    }
+
+    private void head() {
+        out.append("# Benchmarks\n\n");
+        out.append("""
+                Everything here is measured by one command, side by side in one run on one machine, and this page is
+                written by it (`bench/run.sh` rewrites it; edit the generator in
+                `benchmarks/src/main/java/io/proxyless/mesh/benchmarks/report/` rather than this file):
+
+                ```
+                ./bench/run.sh
+                ```
+
+                It builds with `./mvnw -B -q -Pbenchmarks -DskipTests package` (the JMH benchmarks are opt-in, never part of
+                `./mvnw -B verify`), starts a backend JVM and HAProxy on 127.0.0.1, runs the JMH benchmarks of the `benchmarks`
+                module and its side-by-side driver, stops everything it started, and
+                writes this page and the latency plots in `docs/benchmarks/`. The JMH benchmarks can also be run alone,
+                e.g. `java -jar benchmarks/target/benchmarks.jar RouteDecisionBenchmark -prof gc`.
+
+                """);
+        out.append("## Machine and versions\n\n| | |\n|---|---|\n");
+        row("date (UTC)", meta.getProperty("date", "?"));
+        row("machine", meta.getProperty("cores", "?") + " vCPUs, " + meta.getProperty("memory", "?") + " RAM, "
+                + meta.getProperty("os", "?") + " (kernel " + meta.getProperty("kernel", "?") + ")");
+        row("CPU", meta.getProperty("cpu", "?"));
+        row("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
+                + " (benchmarks run with `-Xms512m -Xmx512m`, config apply with 2 GB)");
+        row("versions", "Proxyless Mesh " + meta.getProperty("mesh.version", "?") + " (commit "
+                + meta.getProperty("commit", "?") + "), OkHttp " + constant("okhttp3.OkHttp", "VERSION")
+                + ", grpc-java " + constant("io.grpc.internal.GrpcUtil", "IMPLEMENTATION_VERSION")
+                + " (grpc-netty-shaded, grpc-xds), java-control-plane " + version("io.envoyproxy.controlplane", "server")
+                + ", Netty (backend) " + nettyVersion() + ", JMH " + version("org.openjdk.jmh", "jmh-core")
+                + ", HAProxy " + meta.getProperty("haproxy.version", "not installed"));
+        row("run", "build " + meta.getProperty("build.seconds", "?") + " s; whole run (build, all benchmarks, "
+                + "this report) " + totalRuntime());
+        row("noise", noise());
+        out.append('\n');
+    }
+
+    private String totalRuntime() {
+        String start = meta.getProperty("start.epoch");
+        if (start == null) {
+            return "?";
+        }
+        long s = Instant.now().getEpochSecond() - Long.parseLong(start);
+        return String.format(Locale.ROOT, "%d min %02d s", s / 60, s % 60);
+    }
+
+    private String noise() {
+        List<Double> foreign = new ArrayList<>();
+        runs.values().forEach(r -> r.iters.forEach(i -> foreign.add(i.foreign())));
+        Stats f = Stats.of(foreign);
+        String others = meta.getProperty("foreign.processes", "").trim();
+        if (!f.present()) {
+            return "not measured";
+        }
+        String s = String.format(Locale.ROOT, "processes outside the benchmark used on average %.0f%% (at most %.0f%%) "
+                + "of the machine's CPU during the measured iterations", f.mean() * 100, f.max() * 100);
+        if (f.max() > 0.05) {
+            s += "; other builds were running on the machine at the same time (" + (others.isEmpty()
+                    ? "see the \"other processes\" columns" : others) + "), so absolute numbers are lower and "
+                    + "spreads wider than on a quiet machine; the order of the variants rotates between scenarios so "
+                    + "that the noise does not always fall on the same one";
+        }
+        return s;
+    }
+
+    private void goalsTable() {
+        out.append("## Goals\n\n| goal | target | measured | | why |\n|---|---|---|---|---|\n");
+        for (String[] g : goals) {
+            out.append("| ").append(String.join(" | ", g)).append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    private void goal(String name, String target, String measured, String status, String why) {
+        goals.add(new String[] {name, target, measured, status, why.replace("\n", " ").replace("|", "\\|")});
+    }
+
+    // ------------------------------------------------------------------ HTTP
+
+    private static final String[] HTTP = {"plain", "plain-4", "mesh", "haproxy"};
+    private static final Map<String, String> HTTP_NAMES = Map.of("plain", "(a) plain OkHttp", "plain-4",
+            "(a′) plain OkHttp over the 4 ports (control)", "mesh", "(b) OkHttp + MeshInterceptor", "haproxy",
+            "(c) OkHttp → HAProxy → backend", "mirror-none", "no mirror", "mirror-healthy", "healthy mirror",
+            "mirror-dead", "dead mirror");
+    /** Variants that only appear when they ran (controls). */
+    private static final java.util.Set<String> CONTROLS = java.util.Set.of("plain-4", "plain-rr");
+
+    private void httpSection() throws IOException {
+        out.append("## HTTP on loopback: plain OkHttp, OkHttp + mesh, OkHttp through HAProxy (issues #5, #9)\n\n");
+        out.append("""
+                The same backend (a Netty HTTP/1.1 server in its own JVM, four ports = the four endpoints of service
+                `echo`, keep-alive), the same request mix (of every ten requests, one carries `end-user: jason`, two are
+                POSTs of 512 bytes, seven are GETs of a 256-byte document), closed loop: each of *c* threads sends its next
+                request as soon as the previous response body has been read.
+
+                * **(a) plain**: OkHttp to one backend port. **(a′)**, a control where it ran: plain OkHttp whose caller
+                  takes the four ports in turn, so its requests spread over four connections like the mesh's.
+                * **(b) mesh**: OkHttp + `MeshInterceptor` to `http://echo:8080`: a VirtualService with a header route (jason →
+                  v2) and an 80/20 split (v1/v2), retries (`attempts: 2, retryOn: connect-failure,refused-stream,5xx`),
+                  a DestinationRule with LEAST_REQUEST over two endpoints per subset and outlier detection.
+                * **(c) HAProxy**: OkHttp to a local HAProxy (the stand-in for a sidecar hop, `nbthread 2` like Istio's
+                  two sidecar worker threads) that balances over the same four ports with the same 80/20 weights
+                  (`leastconn`), keep-alive on both sides and retries (`retries 2`, `retry-on conn-failure 503`).
+
+                All variants run in one JVM (the side-by-side driver), warmed up together and then measured in 1-second
+                slices that take turns, round after round, so that other work on the machine falls on all of them alike.
+                Latencies are every request's, recorded raw. CPU columns are µs of CPU per request (user + kernel; on
+                loopback the kernel's TCP work is charged to the sending process), from `/proc`. ± is half the range
+                between the lowest and highest slice.
+
+                """);
+        String haproxy = meta.getProperty("haproxy.status", "ok");
+        if (!haproxy.equals("ok")) {
+            out.append("**HAProxy rows: ").append(haproxy).append(".**\n\n");
+        }
+        for (int c : new int[] {1, 8, 32}) {
+            Run a = side("http", "plain", c);
+            Run b = side("http", "mesh", c);
+            Run h = side("http", "haproxy", c);
+            if (a == null && b == null && h == null) {
+                continue;
+            }
+            out.append("### Concurrency ").append(c).append("\n\n");
+            latencyTable(List.of(HTTP), v -> side("http", v, c), HTTP_NAMES, true);
+            String ratioBA = ratio(b, a);
+            String ratioBC = ratio(b, h);
+            out.append("\nRatios (throughput): **b/a = ").append(ratioBA).append("**, **b/c = ").append(ratioBC)
+                    .append("**. p99: b/a ").append(pRatio(b, a, 0.99)).append(", b/c ").append(pRatio(b, h, 0.99))
+                    .append(".\n\n");
+            String svg = "http-c" + c + ".svg";
+            plot(svg, "HTTP, concurrency " + c + ": latency CDF", List.of(HTTP),
+                    v -> side("http", v, c), HTTP_NAMES);
+            out.append("![HTTP latency CDF, concurrency ").append(c).append("](benchmarks/").append(svg)
+                    .append(")\n\n");
+            httpGoals(c, a, b, h);
+        }
+        httpFindings();
+    }
+
+    private void httpGoals(int c, Run a, Run b, Run h) {
+        if (a != null && b != null) {
+            double r = b.throughput().mean() / a.throughput().mean();
+            goal("HTTP mesh vs plain, c=" + c, "≥ 0.95×", ratio(b, a), verdict(b, a, 0.95),
+                    r >= 0.95 ? costNote(a, b, "the mesh") : whyBehind(a, b, "the mesh", "plain OkHttp")
+                            + control(a, b, side("http", "plain-4", c),
+                            "plain OkHttp taking the same four ports in turn"));
+        } else {
+            goal("HTTP mesh vs plain, c=" + c, "≥ 0.95×", "—", "not run", "see the run's logs");
+        }
+        if (h != null && b != null) {
+            double r = b.throughput().mean() / h.throughput().mean();
+            goal("HTTP mesh vs HAProxy hop, c=" + c, "≥ 1.5×", ratio(b, h), verdict(b, h, 1.5),
+                    r >= 1.5 ? hopNote(h, b) : whyHop(h, b, a, c));
+        } else {
+            goal("HTTP mesh vs HAProxy hop, c=" + c, "≥ 1.5×", "—", "not run",
+                    meta.getProperty("haproxy.status", "HAProxy did not run"));
+        }
+    }
+
+    private String hopNote(Run h, Run b) {
+        return String.format(Locale.ROOT, "the hop costs %.0f µs of HAProxy CPU per request and a second loopback "
+                        + "connection (total %.0f µs CPU/request vs %.0f µs with the mesh)",
+                h.stat(i -> i.perOp(4)).mean(), totalCpu(h).mean(), totalCpu(b).mean());
+    }
+
+    private String whyHop(Run h, Run b, Run a, int c) {
+        String s = hopNote(h, b);
+        boolean saturated = b.stat(Iter::busy).mean() > 0.85 && c > 1;
+        if (saturated) {
+            s += String.format(Locale.ROOT, "; on the saturated 2 cores CPU per request decides, and it predicts "
+                    + "%.2f×", totalCpu(h).mean() / totalCpu(b).mean());
+            if (a != null) {
+                s += String.format(Locale.ROOT, "; even plain OkHttp, with no routing at all, reaches only %.2f× the "
+                        + "HAProxy hop here (%.0f vs %.0f µs CPU per request): a loopback HAProxy doing plain HTTP/1.1 "
+                        + "costs too little for 1.5× on this machine (a sidecar adding mTLS, telemetry and Envoy's "
+                        + "filter chain costs more)", a.throughput().mean() / h.throughput().mean(),
+                        totalCpu(a).mean(), totalCpu(h).mean());
+            }
+        } else {
+            s += String.format(Locale.ROOT, "; at this concurrency latency decides: the hop adds %.0f µs at p50, the "
+                            + "mesh %.0f µs, over plain OkHttp",
+                    h.stat(i -> i.p(0.5)).mean() - plainP50(c), b.stat(i -> i.p(0.5)).mean() - plainP50(c));
+        }
+        return s;
+    }
+
+    private double plainP50(int c) {
+        Run a = side("http", "plain", c);
+        return a == null ? Double.NaN : a.stat(i -> i.p(0.5)).mean();
+    }
+
+    /** CPU per operation of client + backend + proxy. */
+    private static Stats totalCpu(Run r) {
+        return r.stat(i -> i.perOp(1) + i.perOp(2) + i.perOp(3) + i.perOp(4));
+    }
+
+    /** What a no-routing control that spreads over the same endpoints says about the gap between base and x. */
+    private static String control(Run base, Run x, Run ctl, String what) {
+        if (ctl == null) {
+            return "";
+        }
+        double b = base.throughput().mean();
+        double m = x.throughput().mean();
+        double c = ctl.throughput().mean();
+        String s = String.format(Locale.ROOT, "; control — %s: %,.0f/s (%.2f× plain, p50 %,.0f µs)", what, c, c / b,
+                ctl.stat(i -> i.p(0.5)).mean());
+        if (c < b && m < b) {
+            double share = Math.min(1, (b - c) / (b - m));
+            s += String.format(Locale.ROOT, ", so about %.0f%% of the gap comes from spreading the calls over four "
+                    + "connections rather than from the mesh's code", share * 100);
+        }
+        return s;
+    }
+
+    private String costNote(Run base, Run x, String what) {
+        return String.format(Locale.ROOT, "%s adds %+.0f µs client CPU and %+.0f B allocated per request", what,
+                x.stat(i -> i.perOp(1) + i.perOp(2)).mean() - base.stat(i -> i.perOp(1) + i.perOp(2)).mean(),
+                x.stat(Iter::alloc).mean() - base.stat(Iter::alloc).mean());
+    }
+
+    /** Why {@code x} is slower than {@code base}: CPU accounting, allocation and the JFR profile. */
+    private String whyBehind(Run base, Run x, String what, String baseName) {
+        double cpuBase = base.stat(i -> i.perOp(1) + i.perOp(2)).mean();
+        double cpuX = x.stat(i -> i.perOp(1) + i.perOp(2)).mean();
+        double userBase = base.stat(i -> i.perOp(1)).mean();
+        double userX = x.stat(i -> i.perOp(1)).mean();
+        double totalBase = totalCpu(base).mean();
+        double totalX = totalCpu(x).mean();
+        boolean saturated = x.stat(Iter::busy).mean() > 0.85;
+        StringBuilder s = new StringBuilder();
+        s.append(String.format(Locale.ROOT, "client CPU per request %.0f µs vs %.0f µs for %s (user %.0f vs %.0f, kernel "
+                        + "%.0f vs %.0f); %+.0f B allocated per request",
+                cpuX, cpuBase, baseName, userX, userBase, cpuX - userX, cpuBase - userBase,
+                x.stat(Iter::alloc).mean() - base.stat(Iter::alloc).mean()));
+        if (saturated && x.threads > 1) {
+            s.append(String.format(Locale.ROOT, "; the 2 cores were saturated (%.0f%% busy), so throughput follows "
+                            + "total CPU per request (client + backend + proxy: %.0f vs %.0f µs, predicting %.2f×)",
+                    x.stat(Iter::busy).mean() * 100, totalX, totalBase, totalBase / totalX));
+        } else {
+            s.append(String.format(Locale.ROOT, "; latency-bound at this concurrency: p50 %+.0f µs",
+                    x.stat(i -> i.p(0.5)).mean() - base.stat(i -> i.p(0.5)).mean()));
+        }
+        Profiles.Profile p = Profiles.read(source(x));
+        if (p.samples() > 0) {
+            s.append(String.format(Locale.ROOT, "; JFR: %.0f%% of the client's Java samples are in %s (own code and "
+                    + "library calls it makes for itself; %d samples)", p.routingShare() * 100, what, p.samples()));
+            if (!p.hot().isEmpty()) {
+                s.append(", hottest: ");
+                int n = 0;
+                for (Map.Entry<String, Integer> e : p.hot().entrySet()) {
+                    if (n++ == 3) {
+                        break;
+                    }
+                    s.append(n > 1 ? "; " : "").append('`').append(e.getKey()).append('`')
+                            .append(String.format(Locale.ROOT, " %.1f%%", 100.0 * e.getValue() / p.samples()));
+                }
+            }
+        }
+        return s.toString();
+    }
+
+    private void httpFindings() {
+        out.append("### Where the time goes (HTTP)\n\n");
+        out.append("""
+                CPU per request by process, allocation per request (JMH `-prof gc`) and the share of the client's JFR CPU
+                samples spent in the routing layer (the mesh's interceptor and engine, counting library calls the mesh makes
+                for itself such as copying a request, but not the HTTP exchange it starts below itself).
+
+                | c | variant | client user µs | client kernel µs | backend µs | HAProxy µs | total µs | B/request | mesh share of client samples | machine busy | other processes |
+                |---:|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|
+                """);
+        for (int c : new int[] {1, 8, 32}) {
+            for (String v : HTTP) {
+                Run r = side("http", v, c);
+                if (r == null) {
+                    continue;
+                }
+                Profiles.Profile p = Profiles.read(source(r));
+                out.append(String.format(Locale.ROOT, "| %d | %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n", c,
+                        HTTP_NAMES.get(v), num(r.stat(i -> i.perOp(1)), 0), num(r.stat(i -> i.perOp(2)), 0),
+                        num(r.stat(i -> i.perOp(3)), 0), v.equals("haproxy") ? num(r.stat(i -> i.perOp(4)), 0) : "–",
+                        num(totalCpu(r), 0), num(r.stat(Iter::alloc), 0),
+                        v.equals("mesh") && p.samples() > 0 ? String.format(Locale.ROOT, "%.0f%%",
+                                p.routingShare() * 100) : "–",
+                        pct(r.stat(Iter::busy)), pct(r.stat(Iter::foreign))));
+            }
+        }
+        out.append('\n');
+        Run worst = null;
+        for (int c : new int[] {32, 8, 1}) {
+            Run r = side("http", "mesh", c);
+            if (r != null) {
+                worst = r;
+                break;
+            }
+        }
+        if (worst != null) {
+            Profiles.Profile p = Profiles.read(source(worst));
+            if (!p.hot().isEmpty()) {
+                out.append("Hottest routing-layer spots in the mesh client at concurrency ").append(worst.threads)
+                        .append(" (JFR samples; `library frame ← mesh frame that called it`):\n\n");
+                out.append("| spot | share of client samples |\n|---|---:|\n");
+                p.hot().entrySet().stream().limit(10).forEach(en -> out.append("| `").append(en.getKey()).append("` | ")
+                        .append(String.format(Locale.ROOT, "%.1f%%", 100.0 * en.getValue() / p.samples())).append(" |\n"));
+                out.append('\n');
+                out.append(knownCauses(p));
+            }
+        }
+        String notes = meta.getProperty("notes.http", "");
+        if (!notes.isBlank()) {
+            out.append(notes).append("\n\n");
+        }
+        Path findings = results.resolve("findings-http.md");
+        if (Files.exists(findings)) {
+            try {
+                out.append(Files.readString(findings)).append("\n");
+            } catch (IOException ignored) {
+                // optional
+            }
+        }
+    }
+
+    /** Causes known from reading the code behind hot spots, for the spots this run's profile shows. */
+    private static String knownCauses(Profiles.Profile p) {
+        Map<String, String> causes = new LinkedHashMap<>();
+        causes.put("Endpoint.hashCode", "`registry.Endpoint` is a record (address, port, labels map, locality, …) "
+                + "used as a hash key on every attempt — `OutlierDetector.report` and the balancers look it up in "
+                + "hash maps — and its hash is recomputed each time, walking the labels map; caching the hash or "
+                + "keying the per-endpoint state by index would remove it.");
+        causes.put("MeshCall.urlHost", "`MeshCall.urlHost` parses `http://<authority>/` with `HttpUrl.get` on every "
+                + "call to canonicalise the host name (IDN mapping, percent-decoding), although it is the same for "
+                + "every call with the same authority; a small cache per authority would remove it.");
+        causes.put("MeshCall.upstream", "`MeshCall.upstream` rebuilds the `HttpUrl` and the `Request` of every attempt "
+                + "(OkHttp canonicalises the host again), after `forward` has already built a template request.");
+        causes.put("Backoff.envoy", "`Backoff.of` prepares the retry backoff before the first attempt, even though "
+                + "almost no call retries.");
+        causes.put("CompiledRoute.toString", "`MeshCall` builds the route's description (`decision.route().toString()`) "
+                + "on every call, for error messages that are almost never needed.");
+        causes.put("EndpointDns$Key", "`EndpointDns.of` finds the attempt's DNS object in a cache keyed by a record "
+                + "(host, address, client DNS), hashing and comparing the record's fields on every attempt.");
+        causes.put("← MeshCall.configure", "`MeshCall.configure` derives the attempt's chain with three or four "
+                + "`chain.with…` calls (DNS, connect/read/write timeouts), and OkHttp copies the whole chain on each.");
+        causes.put("SynchronizationContext", "the mesh channel moves every message and flow-control request of a "
+                + "call through its `SynchronizationContext` (a queue hand-off and drain per `sendMessage` and "
+                + "`request`), on top of the endpoint call's own serialization.");
+        causes.put("IndexedEndpoints.indexOf", "the balancer finds the endpoint's slot for its in-flight counter at "
+                + "every attempt start and end (`IndexedEndpoints.indexOf`: a short scan, then a map lookup).");
+        causes.put("MetadataHeaders.get", "a header match reads gRPC `Metadata` through `MetadataHeaders.get`, "
+                + "which scans all metadata entries (`Metadata.getAll`) and joins the values into a new string.");
+        causes.put("OkHttpRequests.routeRequest", "building the `RouteRequest` (URL parts, header view) from the "
+                + "OkHttp request.");
+        causes.put("OkHttpRequests.hostHeader", "reading the `Host` header to find the logical authority.");
+        StringBuilder sb = new StringBuilder();
+        for (Map.Entry<String, String> c : causes.entrySet()) {
+            int n = 0;
+            for (Map.Entry<String, Integer> h : p.hot().entrySet()) {
+                if (h.getKey().contains(c.getKey())) {
+                    n += h.getValue();
+                }
+            }
+            if (n > 0) {
+                sb.append(String.format(Locale.ROOT, "* %.1f%%: %s%n", 100.0 * n / p.samples(), c.getValue()));
+            }
+        }
+        return sb.isEmpty() ? "" : "What the code behind these spots does (from reading it):\n\n" + sb + "\n";
+    }
+
+    // ------------------------------------------------------------------ gRPC
+
+    private static final String[] GRPC = {"plain", "plain-rr", "mesh", "xds"};
+    private static final Map<String, String> GRPC_NAMES = Map.of("plain", "plain channel", "plain-rr",
+            "plain channel, round_robin over the 4 ports (control)", "mesh", "mesh channel (`MeshGrpc`)", "xds",
+            "grpc-xds channel (`xds:///`)");
+
+    private void grpcSection() {
+        out.append("## gRPC: plain channel, mesh channel, grpc-java's xDS channel (issues #6, #9)\n\n");
+        out.append("""
+                The backend JVM's `bench.Echo` service on four ports (grpc-netty-shaded, direct executor). The mesh channel
+                routes `grpc-echo:9090` with the same rules as the HTTP scenario (jason → v2, others 80/20 v1/v2, retries on
+                `unavailable,cancelled`, ROUND_ROBIN over two endpoints per subset); the grpc-xds channel gets the same
+                routing as istiod would serve a proxyless client (listener `grpc-echo.default.svc.cluster.local:9090`,
+                RDS with a header route and weighted clusters, retry policy, EDS) from an in-process java-control-plane
+                server. The plain channel talks to one port (one HTTP/2 connection); where it ran, a control plain
+                channel balances `round_robin` over the four ports (four connections, like the routed channels). **unary**: blocking unary calls (100-byte request, 128-byte
+                response, one call in ten with `end-user: jason`). **streaming**: each caller keeps one bidi stream open;
+                an operation is one message round trip on it (ping-pong). All channels use a direct executor.
+
+                """);
+        String[][] scenarios = {{"unary", "1"}, {"unary", "8"}, {"streaming", "8"}};
+        for (String[] sc : scenarios) {
+            String method = "grpc-" + sc[0];
+            int c = Integer.parseInt(sc[1]);
+            Run p = side(method, "plain", c);
+            Run m = side(method, "mesh", c);
+            Run x = side(method, "xds", c);
+            if (p == null && m == null && x == null) {
+                continue;
+            }
+            out.append("### ").append(sc[0]).append(", concurrency ").append(c).append("\n\n");
+            latencyTable(List.of(GRPC), v -> side(method, v, c), GRPC_NAMES, false);
+            out.append("\nRatios (throughput): **mesh/plain = ").append(ratio(m, p)).append("**, **mesh/grpc-xds = ")
+                    .append(ratio(m, x)).append("**; grpc-xds/plain = ").append(ratio(x, p)).append(".\n\n");
+            String svg = "grpc-" + sc[0] + "-c" + c + ".svg";
+            plot(svg, "gRPC " + sc[0] + ", concurrency " + c + ": latency CDF", List.of(GRPC),
+                    v -> side(method, v, c), GRPC_NAMES);
+            out.append("![gRPC ").append(sc[0]).append(" latency CDF](benchmarks/").append(svg).append(")\n\n");
+            String label = "gRPC " + sc[0] + " c=" + c;
+            if (m != null && x != null) {
+                double r = m.throughput().mean() / x.throughput().mean();
+                goal(label + ": mesh vs grpc-xds", "≥ 1.0×", ratio(m, x), verdict(m, x, 1.0),
+                        r >= 1.0 ? costNote(x, m, "the mesh channel") + " compared with grpc-xds"
+                                : whyBehind(x, m, "the routing layer", "grpc-xds"));
+            } else {
+                goal(label + ": mesh vs grpc-xds", "≥ 1.0×", "—", "not run", "see the run's logs");
+            }
+            if (m != null && p != null) {
+                double r = m.throughput().mean() / p.throughput().mean();
+                goal(label + ": mesh vs plain", "≥ 0.95×", ratio(m, p), verdict(m, p, 0.95),
+                        r >= 0.95 ? costNote(p, m, "the mesh channel") : whyBehind(p, m, "the mesh", "the plain channel")
+                        + control(p, m, side(method, "plain-rr", c),
+                        "a plain channel with round_robin over the same four ports"));
+            }
+        }
+        out.append("### Where the time goes (gRPC)\n\n");
+        out.append("| scenario | channel | client user µs | client kernel µs | backend µs | total µs | B/call | routing-layer share of client samples | machine busy | other processes |\n");
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String[] sc : scenarios) {
+            for (String v : GRPC) {
+                Run r = side("grpc-" + sc[0], v, Integer.parseInt(sc[1]));
+                if (r == null) {
+                    continue;
+                }
+                Profiles.Profile p = Profiles.read(source(r));
+                out.append(String.format(Locale.ROOT, "| %s c=%s | %s | %s | %s | %s | %s | %s | %s | %s | %s |%n",
+                        sc[0], sc[1], GRPC_NAMES.get(v), num(r.stat(i -> i.perOp(1)), 0),
+                        num(r.stat(i -> i.perOp(2)), 0), num(r.stat(i -> i.perOp(3)), 0), num(totalCpu(r), 0),
+                        num(r.stat(Iter::alloc), 0),
+                        !v.startsWith("plain") && p.samples() > 0 ? String.format(Locale.ROOT, "%.0f%%",
+                                p.routingShare() * 100) : "–", pct(r.stat(Iter::busy)), pct(r.stat(Iter::foreign))));
+            }
+        }
+        out.append('\n');
+        for (String[] sc : new String[][] {{"unary", "8"}, {"streaming", "8"}}) {
+            Run r = side("grpc-" + sc[0], "mesh", Integer.parseInt(sc[1]));
+            if (r == null) {
+                continue;
+            }
+            Profiles.Profile p = Profiles.read(source(r));
+            if (p.hot().isEmpty()) {
+                continue;
+            }
+            out.append("Hottest routing-layer spots of the mesh channel, ").append(sc[0]).append(" c=").append(sc[1])
+                    .append(":\n\n| spot | share of client samples |\n|---|---:|\n");
+            p.hot().entrySet().stream().limit(10).forEach(en -> out.append("| `").append(en.getKey()).append("` | ")
+                    .append(String.format(Locale.ROOT, "%.1f%%", 100.0 * en.getValue() / p.samples())).append(" |\n"));
+            out.append('\n');
+            out.append(knownCauses(p));
+        }
+        Path findings = results.resolve("findings-grpc.md");
+        if (Files.exists(findings)) {
+            try {
+                out.append(Files.readString(findings)).append("\n");
+            } catch (IOException ignored) {
+                // optional
+            }
+        }
+    }
+
+    // ------------------------------------------------------------------ JMH cross-check
+
+    private void jmhSection() {
+        List<String[]> rows = new ArrayList<>();
+        for (String[] b : new String[][] {{"HttpBenchmark.request", "variant", "HTTP (OkHttp)"},
+                {"GrpcBenchmark.unary", "channel", "gRPC unary"}}) {
+            for (int c : new int[] {1, 8, 32}) {
+                Run plain = run(b[0], c, b[1], "plain");
+                Run mesh = run(b[0], c, b[1], "mesh");
+                if (plain == null || mesh == null) {
+                    continue;
+                }
+                rows.add(new String[] {b[2], Integer.toString(c),
+                        String.format(Locale.ROOT, "%,.0f ± %.1f%%", plain.throughput().mean(),
+                                plain.throughput().spreadPercent()),
+                        String.format(Locale.ROOT, "%,.0f ± %.1f%%", mesh.throughput().mean(),
+                                mesh.throughput().spreadPercent()),
+                        ratio(mesh, plain), num(plain.stat(Iter::alloc), 0), num(mesh.stat(Iter::alloc), 0)});
+            }
+        }
+        if (rows.isEmpty()) {
+            return;
+        }
+        out.append("## JMH cross-check: plain vs mesh, one fork each (issues #5, #6)\n\n");
+        out.append("""
+                The opt-in JMH benchmarks `HttpBenchmark` and `GrpcBenchmark` measure the same callers as the
+                side-by-side driver, but the JMH way: one fork per variant, one after the other (10 × 1 s warm-up,
+                3 × 2 s measured, `-prof gc`). On a quiet machine they agree with the interleaved numbers above; on a
+                busy one, whichever fork meets the other builds loses.
+
+                | | c | plain (ops/s) | mesh (ops/s) | mesh/plain | plain B/op | mesh B/op |
+                |---|---:|---:|---:|---:|---:|---:|
+                """);
+        for (String[] r : rows) {
+            out.append("| ").append(String.join(" | ", r)).append(" |\n");
+        }
+        out.append('\n');
+    }
+
+    // ------------------------------------------------------------------ route decision
+
+    private void routeSection() {
+        out.append("## Route decision (issue #4)\n\n");
+        out.append("""
+                What one `Mesh.route(request)` costs: host lookup, first-match routing, weighted destination, cluster,
+                outlier filter and load-balancer pick (LEAST_REQUEST, 3 endpoints). Each of the N services has a
+                ServiceEntry with 3 endpoints, a DestinationRule with 3 subsets and a VirtualService with a header match
+                (`end-user: jason` → v2) and an 80/20 weighted fallback. `headerMatchRoute` sends jason's request;
+                `weightedRoute` falls through to the weighted route. `baselineHashLookup` is one `HashMap.get` of the host:
+                the least any client-side router must do, run side by side as the baseline. Average time, `-prof gc`.
+
+                | benchmark | services | ns/op | ± | B/op | × baseline |
+                |---|---:|---:|---:|---:|---:|
+                """);
+        boolean any = false;
+        double worstNs = 0;
+        double worstB = 0;
+        for (String b : List.of("headerMatchRoute", "weightedRoute", "baselineHashLookup")) {
+            for (String n : List.of("1", "100", "10000")) {
+                Run r = run("RouteDecisionBenchmark." + b, 1, "services", n);
+                Run base = run("RouteDecisionBenchmark.baselineHashLookup", 1, "services", n);
+                if (r == null) {
+                    continue;
+                }
+                any = true;
+                Stats s = r.throughput();
+                if (!b.startsWith("baseline")) {
+                    worstNs = Math.max(worstNs, s.mean());
+                    worstB = Math.max(worstB, r.stat(Iter::alloc).mean());
+                }
+                out.append(String.format(Locale.ROOT, "| %s | %,d | %.1f | %.1f | %.0f | %s |%n", b,
+                        Integer.parseInt(n), s.mean(), (s.max() - s.min()) / 2, r.stat(Iter::alloc).mean(),
+                        base == null ? "–" : String.format(Locale.ROOT, "%.1f", s.mean() / base.throughput().mean())));
+            }
+        }
+        out.append('\n');
+        if (any) {
+            boolean met = worstNs < 300 && worstB < 100;
+            goal("route decision (1 / 100 / 10,000 services)", "< 300 ns/op, < 100 B/op",
+                    String.format(Locale.ROOT, "≤ %.0f ns/op, ≤ %.0f B/op", worstNs, worstB), status(met),
+                    met ? "hosts and every short-name alias are precomputed into one hash table per snapshot, so the "
+                            + "cost does not grow with the mesh; the bytes are the RouteDecision and the balancer's "
+                            + "pick context" : "see the route decision section");
+            out.append("""
+                    The cost does not grow with the number of services: hosts (with every short-name alias) are
+                    precomputed into one hash table when the config is compiled, so a request does one lookup whatever
+                    the mesh size. The bytes per decision are the `RouteDecision` record and the `PickContext` handed to
+                    the load balancer; everything else a decision refers to already exists in the compiled snapshot.
+
+                    """);
+        } else {
+            out.append("Not run in this run.\n\n");
+        }
+    }
+
+    // ------------------------------------------------------------------ config apply
+
+    private static final Map<String, String> APPLY_NAMES = Map.of("file", "file (one YAML file)", "xds",
+            "xDS, as istiod sends it", "xds-min-routes",
+            "xDS, minimal routes (FQDN domains, one plain route per service)");
+
+    private void applySection() throws IOException {
+        out.append("## Config apply: 10,000 services by file and by xDS (issues #7, #9)\n\n");
+        out.append("""
+                Time from building the `Mesh` to the first routed request, and the heap the mesh keeps (used heap after
+                three `System.gc()` with the mesh alive, minus the same before it was built). 10,000 services, each a
+                ServiceEntry with three endpoints, a DestinationRule (LEAST_REQUEST) and a VirtualService with a header
+                route and a default route with retries: 10,000 clusters and 30,000 endpoints. **file**: one YAML file,
+                `Mesh.builder().configPaths(dir).build()` (read, bind, validate, compile). **xDS**: the xDS source
+                (what `Mesh.builder().xdsBootstrap(path).build()` builds) against an in-process java-control-plane server
+                holding the same config as istiod sends a sidecar-shaped node: 10,000 EDS clusters, 10,000 endpoint
+                assignments and the route configuration of port 9080, with a virtual host per service (connect, CDS,
+                RDS, EDS, translate, compile); and the same clusters and endpoints with minimal virtual hosts (FQDN
+                domains, one route without retries) — issue #7's "10,000 clusters + endpoints". Every iteration builds a new mesh; *cold* is the first one in a fresh JVM
+                (an application's start-up), *warm* the mean of the three after it (a later reload). Sizes are the
+                serialized resources of one state-of-the-world response per type.
+
+                | source | cold: first route | warm: first route | ± | heap kept by the mesh | config size |
+                |---|---:|---:|---:|---:|---|
+                """);
+        Map<String, String> failures = new LinkedHashMap<>();
+        coldNotes.clear();
+        Map<String, double[]> results = new LinkedHashMap<>(); // cold ms, warm ms, heap MB
+        for (String source : List.of("file", "xds", "xds-min-routes")) {
+            Run r = run("ConfigApplyBenchmark.apply", 1, "services", "10000", "source", source);
+            String key = applyKey(source);
+            List<String[]> side = readSide(key + ".run.tsv");
+            Map<String, String> sizes = new LinkedHashMap<>();
+            for (String[] l : readSide(key + ".size.tsv")) {
+                sizes.put(l[0], l[1]);
+            }
+            if (r == null && side.isEmpty() && sizes.isEmpty()) {
+                continue;
+            }
+            double coldMs = Double.NaN;
+            List<Double> heap = new ArrayList<>();
+            for (String[] l : side) {
+                if (l[0].equals("WARMUP") && l[1].equals("1")) {
+                    coldMs = Long.parseLong(l[2]) / 1e6;
+                    if (l.length >= 7) {
+                        coldNotes.put(source, String.format(Locale.ROOT, "in the cold apply the JIT compiler threads "
+                                + "worked %,d ms (on 2 cores, beside the apply) and %,d classes were loaded; in the warm "
+                                + "ones %s", Long.parseLong(l[5]), Long.parseLong(l[6]), "%s"));
+                    }
+                } else if (l[0].equals("MEASUREMENT") && l.length >= 7 && coldNotes.containsKey(source)
+                        && !coldNotes.get(source).contains("ms of JIT")) {
+                    coldNotes.put(source, String.format(coldNotes.get(source), String.format(Locale.ROOT,
+                            "%,d ms of JIT and %,d classes", Long.parseLong(l[5]), Long.parseLong(l[6]))));
+                } else if (l[0].equals("MEASUREMENT")) {
+                    heap.add(Long.parseLong(l[3]) / 1048576.0);
+                }
+            }
+            String sizeText = sizes.entrySet().stream().map(e -> e.getKey().replace("_bytes", "").toUpperCase(Locale.ROOT)
+                    .replace("YAML", "YAML") + " " + String.format(Locale.ROOT, "%.1f MB", Long.parseLong(e.getValue()) / 1e6))
+                    .reduce((x, y) -> x + ", " + y).orElse("–");
+            if (r == null) {
+                String error = failure("apply", "source = " + source + ")");
+                failures.put(source, error == null ? "no result; see the run's logs" : error);
+                out.append(String.format(Locale.ROOT, "| %s | %s | **failed** | | | %s |%n", APPLY_NAMES.get(source),
+                        Double.isNaN(coldMs) ? "failed" : String.format(Locale.ROOT, "%,.0f ms", coldMs), sizeText));
+                continue;
+            }
+            Stats warm = r.throughput();
+            Stats h = Stats.of(heap);
+            results.put(source, new double[] {coldMs, warm.mean(), h.mean()});
+            out.append(String.format(Locale.ROOT, "| %s | %s | %,.0f ms | %.0f ms | %.0f MB | %s |%n",
+                    APPLY_NAMES.get(source), Double.isNaN(coldMs) ? "–" : String.format(Locale.ROOT, "%,.0f ms", coldMs),
+                    warm.mean(), (warm.max() - warm.min()) / 2, h.mean(), sizeText));
+        }
+        out.append('\n');
+        failures.forEach((src, err) -> out.append("**").append(APPLY_NAMES.get(src)).append(" failed:** `")
+                .append(err.replace("`", "'")).append("`\n\n"));
+
+        // goals: file; xDS as istiod sends it, with the minimal-routes number as context
+        double[] file = results.get("file");
+        if (file != null) {
+            applyGoal("apply 10,000 services by file", file, applyProfileNote("file"), coldNotes.get("file"));
+        } else if (failures.containsKey("file")) {
+            goal("apply 10,000 services by file", "< 2 s to first route", "failed", "**missed**", failures.get("file"));
+        }
+        double[] xds = results.get("xds");
+        double[] xds4 = results.get("xds-min-routes");
+        if (xds != null) {
+            applyGoal("apply 10,000 services by xDS", xds, applyProfileNote("xds"), coldNotes.get("xds"));
+        } else if (failures.containsKey("xds")) {
+            String why = "the route configuration of port 9080 for 10,000 services is "
+                    + sizeOf(applyKey("xds"), "rds_bytes") + ", over gRPC's default 4 MiB inbound message limit, "
+                    + "which the mesh's xDS channel keeps (`XdsConfigSource` builds its channel without "
+                    + "`maxInboundMessageSize`): the stream fails with RESOURCE_EXHAUSTED and is retried forever, so "
+                    + "no config ever arrives (a state-of-the-world response carries every route configuration of "
+                    + "the type, so spreading services over ports does not help)";
+            if (xds4 != null) {
+                why += String.format(Locale.ROOT, ". With minimal virtual hosts (" + sizeOf(applyKey("xds-min-routes"),
+                        "rds_bytes") + " of routes), the same 10,000 clusters and 30,000 endpoints apply in %,.0f ms "
+                        + "warm, %,.0f ms cold", xds4[1], xds4[0]);
+                if (xds4[1] >= 2000 || xds4[0] >= 2000) {
+                    why += "; " + applyProfileNote("xds-min-routes");
+                }
+            }
+            goal("apply 10,000 services by xDS", "< 2 s to first route", "fails (one port)" + (xds4 == null ? ""
+                    : String.format(Locale.ROOT, "; minimal routes %,.0f ms warm, %,.0f ms cold", xds4[1], xds4[0])),
+                    "**missed**", why);
+        }
+        String breakdown = applyBreakdown();
+        if (!breakdown.isEmpty()) {
+            out.append(breakdown);
+        }
+    }
+
+    private static String applyKey(String source) {
+        return RunKeys.of("io.proxyless.mesh.benchmarks.ConfigApplyBenchmark.apply",
+                Map.of("services", "10000", "source", source), 1);
+    }
+
+    private String sizeOf(String key, String what) throws IOException {
+        for (String[] l : readSide(key + ".size.tsv")) {
+            if (l[0].equals(what)) {
+                return String.format(Locale.ROOT, "%.1f MB", Long.parseLong(l[1]) / 1e6);
+            }
+        }
+        return "?";
+    }
+
+    private void applyGoal(String name, double[] r, String profileNote, String coldNote) {
+        boolean warmMet = r[1] < 2000;
+        boolean coldMet = Double.isNaN(r[0]) || r[0] < 2000;
+        String why;
+        if (warmMet && coldMet) {
+            why = String.format(Locale.ROOT, "cold %,.0f ms, warm %,.0f ms; the mesh keeps %.0f MB", r[0], r[1], r[2]);
+        } else if (warmMet) {
+            why = String.format(Locale.ROOT, "a reload (warm) takes %,.0f ms; the first apply in a fresh JVM takes "
+                    + "%,.0f ms", r[1], r[0]);
+            if (coldNote != null && !coldNote.contains("%s")) {
+                why += ": " + coldNote;
+            }
+            why += " — the difference is start-up cost (class loading, interpreted code, JIT), not the mesh's work; "
+                    + profileNote;
+        } else {
+            why = String.format(Locale.ROOT, "cold %,.0f ms, warm %,.0f ms; %s", r[0], r[1], profileNote);
+        }
+        String status = warmMet && coldMet ? "**met**" : warmMet ? "**met** for a reload, **missed** at start-up"
+                : "**missed**";
+        goal(name, "< 2 s to first route", String.format(Locale.ROOT, "%,.0f ms warm, %,.0f ms cold; %.0f MB heap",
+                r[1], r[0], r[2]), status, why);
+    }
+
+    /** What the apply profile says, with the known causes it shows. */
+    private String applyProfileNote(String source) {
+        Map<String, Double> p = Profiles.inclusive(results.resolve("jfr"), applyKey(source), 60);
+        if (p.isEmpty()) {
+            return "no profile recorded";
+        }
+        Double quadratic = p.get("MeshCompiler.orderedVirtualServices");
+        Double rules = p.get("MeshCompiler$Build.rules");
+        StringBuilder s = new StringBuilder("JFR (all iterations): ");
+        if (rules != null && rules > 0.15) {
+            s.append(String.format(Locale.ROOT, "%.0f%% of the mesh's samples are in `MeshCompiler.Build.rules(host)`, "
+                    + "which, for every cluster host, scans every DestinationRule, qualifying its host "
+                    + "(`toLowerCase`) and checking its visibility — O(hosts × DestinationRules), 10⁸ checks for "
+                    + "10,000 services; indexing the rules by qualified host once per compile would make it linear",
+                    rules * 100));
+            if (quadratic != null && quadratic > 0.05) {
+                s.append("; ");
+            }
+        }
+        if (quadratic != null && quadratic > 0.05) {
+            s.append(String.format(Locale.ROOT, "%.0f%% of the mesh's samples are in "
+                    + "`MeshCompiler.orderedVirtualServices`, which keeps the public VirtualServices with "
+                    + "`ordered.contains(vs)` on a growing `ArrayList` — O(n²) deep record equality "
+                    + "(`Resource.equals` down through the spec records, or the source line maps of file config), "
+                    + "about 50 million comparisons for 10,000 VirtualServices; an identity set would make it linear",
+                    quadratic * 100));
+            Double loader = p.get("ConfigLoader.load");
+            if (loader != null) {
+                s.append(String.format(Locale.ROOT, "; reading, binding and validating the YAML takes %.0f%%",
+                        loader * 100));
+            }
+        }
+        if ((quadratic == null || quadratic <= 0.05) && (rules == null || rules <= 0.15)) {
+            int n = 0;
+            for (Map.Entry<String, Double> e : p.entrySet()) {
+                if (n++ == 4) {
+                    break;
+                }
+                s.append(n > 1 ? ", " : "").append('`').append(e.getKey()).append('`')
+                        .append(String.format(Locale.ROOT, " %.0f%%", e.getValue() * 100));
+            }
+        }
+        return s.toString();
+    }
+
+    /** Inclusive profile of config apply, both sources. */
+    private String applyBreakdown() {
+        StringBuilder s = new StringBuilder();
+        for (String source : List.of("file", "xds-min-routes")) {
+            Map<String, Double> p = Profiles.inclusive(results.resolve("jfr"), applyKey(source), 12);
+            if (p.isEmpty()) {
+                continue;
+            }
+            s.append("Where config apply spends its time, ").append(APPLY_NAMES.get(source))
+                    .append(" (JFR, share of samples in mesh code that have the method on the stack):\n\n")
+                    .append("| method | share |\n|---|---:|\n");
+            p.forEach((m, v) -> s.append("| `").append(m).append("` | ")
+                    .append(String.format(Locale.ROOT, "%.0f%%", v * 100)).append(" |\n"));
+            s.append('\n');
+        }
+        return s.toString();
+    }
+
+    private List<String[]> readSide(String name) throws IOException {
+        Path f = results.resolve("apply").resolve(name);
+        if (!Files.exists(f)) {
+            return List.of();
+        }
+        return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).map(l -> l.split("\t")).toList();
+    }
+
+    /** The first exception line JMH printed for the fork with these parameters. */
+    private String failure(String scenario, String paramsText) throws IOException {
+        Path logs = results.resolve("logs");
+        if (!Files.isDirectory(logs)) {
+            return null;
+        }
+        List<Path> files;
+        try (Stream<Path> s = Files.list(logs)) {
+            files = s.filter(p -> p.getFileName().toString().startsWith(scenario)).sorted().toList();
+        }
+        String first = null;
+        for (Path f : files) {
+            boolean inside = false;
+            for (String line : Files.readAllLines(f)) {
+                if (line.startsWith("# Parameters:")) {
+                    inside = line.contains(paramsText);
+                } else if (inside && line.contains("stream to the control plane failed")) {
+                    return line.substring(line.indexOf("xDS stream")).trim();
+                } else if (inside && first == null && (line.contains("Exception") || line.contains("Error:"))) {
+                    first = line.trim();
+                }
+            }
+        }
+        return first;
+    }
+
+    // ------------------------------------------------------------------ mirroring
+
+    private static final String[] MIRROR = {"mirror-none", "mirror-healthy", "mirror-dead"};
+
+    private void mirrorSection() throws IOException {
+        out.append("## Mirroring: primary latency with no mirror, a healthy mirror, a dead mirror (issues #5, #9)\n\n");
+        out.append("""
+                The mesh HTTP variant (same routes) with the default route mirroring 100% of requests to service
+                `echo-mirror`: **healthy** — another port of the backend, which answers every copy; **dead** — a port
+                where nothing listens (every copy's connection is refused). The copies go out through the interceptor's
+                bounded mirror sender (8 threads, queue 64; a copy that does not fit is dropped and counted). Only the
+                primary requests are timed.
+
+                """);
+        Map<String, String> stats = mirrorStats();
+        if (!stats.isEmpty()) {
+            out.append("Mirror sender counters over the whole mirror run: ");
+            out.append(String.join("; ", stats.entrySet().stream().map(e -> HTTP_NAMES.get(e.getKey()) + " "
+                    + e.getValue()).toList())).append(".\n\n");
+        }
+        boolean any = false;
+        for (int threads : new int[] {1, 8}) {
+            Run none = side("mirror", "mirror-none", threads);
+            if (none == null) {
+                continue;
+            }
+            any = true;
+            out.append("### Concurrency ").append(threads).append("\n\n");
+            latencyTable(List.of(MIRROR), v -> side("mirror", v, threads), HTTP_NAMES, true);
+            out.append('\n');
+            String svg = "mirror-c" + threads + ".svg";
+            plot(svg, "Mirroring, concurrency " + threads + ": primary latency CDF", List.of(MIRROR),
+                    v -> side("mirror", v, threads), HTTP_NAMES);
+            out.append("![Mirroring latency CDF, concurrency ").append(threads).append("](benchmarks/").append(svg)
+                    .append(")\n\n");
+            out.append("| | p99 change vs no mirror | ± | p50 change | throughput change | client CPU µs/request | "
+                    + "backend CPU µs/request | machine busy |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+            for (String v : MIRROR) {
+                Run r = side("mirror", v, threads);
+                if (r == null) {
+                    continue;
+                }
+                double d99 = change(r, none, 0.99);
+                double spread = Math.sqrt(Math.pow(r.stat(i -> i.p(0.99)).spreadPercent(), 2)
+                        + Math.pow(none.stat(i -> i.p(0.99)).spreadPercent(), 2));
+                out.append(String.format(Locale.ROOT, "| %s | %+.1f%% | %.1f%% | %+.1f%% | %+.1f%% | %s | %s | %s |%n",
+                        HTTP_NAMES.get(v), d99, spread, change(r, none, 0.5),
+                        (r.throughput().mean() / none.throughput().mean() - 1) * 100,
+                        num(r.stat(i -> i.perOp(1) + i.perOp(2)), 0), num(r.stat(i -> i.perOp(3)), 0),
+                        pct(r.stat(Iter::busy))));
+                if (!v.equals("mirror-none")) {
+                    boolean met = Math.abs(d99) < 5;
+                    String st = met ? "**met**" : Math.abs(d99) - spread < 5 ? "**missed** (within the ± spread)"
+                            : "**missed**";
+                    goal("mirror: primary p99, " + HTTP_NAMES.get(v) + " (c=" + threads + ")", "change < 5%",
+                            String.format(Locale.ROOT, "%+.1f%% (±%.1f%%)", d99, spread), st,
+                            mirrorWhy(v, r, none, met));
+                }
+            }
+            out.append('\n');
+        }
+        if (!any) {
+            out.append("Not run in this run.\n\n");
+            goal("mirror: primary p99 change", "< 5%", "—", "not run", "see the run's logs");
+            return;
+        }
+        Path findings = results.resolve("findings-mirror.md");
+        if (Files.exists(findings)) {
+            out.append(Files.readString(findings)).append("\n");
+        }
+    }
+
+    private String mirrorWhy(String variant, Run r, Run none, boolean met) {
+        Map<String, Double> threads = Profiles.threads(source(r));
+        double mirrorThreads = threads.entrySet().stream().filter(e -> e.getKey().contains("mirror")
+                || e.getKey().contains("TaskRunner")).mapToDouble(Map.Entry::getValue).sum();
+        String jfr = threads.isEmpty() ? "" : String.format(Locale.ROOT, "; JFR: %.0f%% of the client's Java samples "
+                + "are on the mirror sender's threads and OkHttp's connect threads (TaskRunner)", mirrorThreads * 100);
+        return mirrorWhyText(variant, r, none, met) + jfr;
+    }
+
+    private String mirrorWhyText(String variant, Run r, Run none, boolean met) {
+        double clientDelta = r.stat(i -> i.perOp(1) + i.perOp(2)).mean() - none.stat(i -> i.perOp(1) + i.perOp(2)).mean();
+        double backendDelta = r.stat(i -> i.perOp(3)).mean() - none.stat(i -> i.perOp(3)).mean();
+        String s = String.format(Locale.ROOT, "per primary request the client spends %+.0f µs CPU and the backend %+.0f "
+                + "µs on the copies", clientDelta, backendDelta);
+        if (met) {
+            return s + "; the copies run on the sender's own threads and connections, off the primary's path";
+        }
+        double busy = r.stat(Iter::busy).mean();
+        if (busy < 0.9) {
+            return s + String.format(Locale.ROOT, "; the machine was %.0f%% busy: the copies' work (sender threads, "
+                    + "their connections%s) runs beside the primary on the same 2 cores and delays it when they meet",
+                    busy * 100, variant.equals("mirror-healthy") ? ", the mirror service answering them"
+                            : ", refused connects, each a whole OkHttp call with a ConnectException");
+        }
+        if (variant.equals("mirror-healthy")) {
+            s += String.format(Locale.ROOT, "; every request is served twice on the same 2 cores (%.0f%% busy), so the "
+                    + "primaries queue behind the copies for CPU — the sender never blocks the primary, but the "
+                    + "machine has no spare core; a sidecar's mirror costs the same backend work", busy * 100);
+        } else {
+            s += String.format(Locale.ROOT, "; each copy is a whole OkHttp call whose connect is refused (OkHttp "
+                    + "connects on its TaskRunner thread and builds a ConnectException with its stack trace), and with no "
+                    + "outlier detection for the mirror host nothing stops the copies; the 2 cores were %.0f%% busy",
+                    busy * 100);
+        }
+        return s;
+    }
+
+    /** The mirror sender's counters per mirror variant at the end of the driver's run. */
+    private Map<String, String> mirrorStats() throws IOException {
+        Map<String, String> stats = new LinkedHashMap<>();
+        Path f = results.resolve("side").resolve("side-mirror.stats");
+        if (!Files.exists(f)) {
+            return stats;
+        }
+        Pattern line = Pattern.compile("^(mirror-[a-z]+)\tMirrorStats\\[(.*)]$");
+        for (String l : Files.readAllLines(f)) {
+            Matcher m = line.matcher(l);
+            if (m.matches() && !m.group(1).equals("mirror-none")) {
+                stats.put(m.group(1), m.group(2));
+            }
+        }
+        return stats;
+    }
+
+    private static double change(Run r, Run base, double q) {
+        return (r.stat(i -> i.p(q)).mean() / base.stat(i -> i.p(q)).mean() - 1) * 100;
+    }
+
+    // ------------------------------------------------------------------ method
+
+    private void methodSection() {
+        out.append("## How it is measured\n\n");
+        out.append("""
+                * **Side by side** (HTTP, gRPC, mirroring): `SideBySide` sets up every variant of a scenario in one JVM
+                  (`-Xms512m -Xmx512m`), warms them up together, then measures closed-loop slices of 1 s, the variants
+                  taking turns in an order that rotates, %s rounds per concurrency; between slices it pauses 200 ms
+                  (mirror copies drain). The JIT warm-up of the shared OkHttp/gRPC/Netty code is paid once, and noise
+                  from other processes is spread over all variants. Allocation per request: bytes allocated by all
+                  threads of the JVM during the slice (`ThreadMXBean`), divided by the requests.
+                * **JMH** (route decision, config apply, and the plain-vs-mesh cross-check): one fork per benchmark and
+                  parameter set, `-prof gc`. Reported: mean ± half the range of the measured iterations.
+                * **Latency**: every request's time from `execute()` to the last byte of the body (gRPC: the whole call, or
+                  one message round trip), recorded raw per thread; p50/p99 are computed per iteration, the plots merge
+                  all measured iterations.
+                * **CPU**: `/proc/<pid>/stat` user and system time of the client JVM, the backend JVM and HAProxy, and
+                  `/proc/stat` for the whole machine, per measured slice or iteration; "other processes" is the machine's busy time
+                  not accounted to those three (other builds: noise).
+                * **Profile**: JFR execution samples (every 2 ms, nothing else recorded) of the client JVM; a variant's
+                  samples are those taken during its measured slices — the same small overhead for every variant.
+                * **Closed loop on 2 cores**: client, backend and (for c) HAProxy share the two cores, as an application,
+                  its sidecar and a co-located service would. At concurrency 8 and 32 the machine is saturated, so
+                  throughput is set by the CPU every request costs in all processes together; at concurrency 1 it is set
+                  by latency.
+                """.formatted(meta.getProperty("rounds", "3")));
+        out.append("* **Times**: ").append(meta.getProperty("timing", "see bench/run.sh")).append("\n\n");
+    }
+
+    // ------------------------------------------------------------------ table and plot helpers
+
+    private void latencyTable(List<String> variants, Function<String, Run> runOf, Map<String, String> names,
+                              boolean http) {
+        out.append("| variant | throughput (").append(http ? "req/s" : "calls/s").append(") | ± | p50 (µs) | ± | p99 (µs) | ± | iterations |\n");
+        out.append("|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (String v : variants) {
+            Run r = runOf.apply(v);
+            if (r == null && CONTROLS.contains(v)) {
+                continue;
+            }
+            if (r == null) {
+                String status = v.equals("haproxy") ? meta.getProperty("haproxy.status", "not run") : "not run";
+                out.append("| ").append(names.get(v)).append(" | ").append(status.equals("ok") ? "not run" : status)
+                        .append(" | | | | | | |\n");
+                continue;
+            }
+            Stats t = r.throughput();
+            Stats p50 = r.stat(i -> i.p(0.5));
+            Stats p99 = r.stat(i -> i.p(0.99));
+            long errors = r.iters.stream().mapToLong(Iter::errors).sum();
+            out.append(String.format(Locale.ROOT, "| %s | %,.0f | %.1f%% | %,.0f | %.1f%% | %,.0f | %.1f%% | %d%s |%n",
+                    names.get(v), t.mean(), t.spreadPercent(), p50.mean(), p50.spreadPercent(), p99.mean(),
+                    p99.spreadPercent(), t.n(), errors > 0 ? " (" + errors + " failed calls)" : ""));
+        }
+    }
+
+    private void plot(String file, String title, List<String> variants, Function<String, Run> runOf,
+                      Map<String, String> names) {
+        List<Cdf.Series> series = new ArrayList<>();
+        for (String v : variants) {
+            Run r = runOf.apply(v);
+            if (r != null) {
+                series.add(new Cdf.Series(names.get(v), r.allLatencies()));
+            }
+        }
+        try {
+            Files.writeString(svgDir.resolve(file), Cdf.svg(title, series));
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+    }
+
+    private static String ratio(Run x, Run base) {
+        if (x == null || base == null) {
+            return "—";
+        }
+        Stats a = x.throughput();
+        Stats b = base.throughput();
+        double spread = Math.sqrt(Math.pow(a.spreadPercent(), 2) + Math.pow(b.spreadPercent(), 2));
+        return String.format(Locale.ROOT, "%.2f× (±%.0f%%)", a.mean() / b.mean(), spread);
+    }
+
+    private static String pRatio(Run x, Run base, double q) {
+        if (x == null || base == null) {
+            return "—";
+        }
+        return String.format(Locale.ROOT, "%.2f×", x.stat(i -> i.p(q)).mean() / base.stat(i -> i.p(q)).mean());
+    }
+
+    private static String status(boolean met) {
+        return met ? "**met**" : "**missed**";
+    }
+
+    /** Met, missed, or missed but within the measured spread of the ratio (not distinguishable here). */
+    private static String verdict(Run x, Run base, double target) {
+        double r = x.throughput().mean() / base.throughput().mean();
+        if (r >= target) {
+            return "**met**";
+        }
+        double spread = ratioSpread(x, base) / 100;
+        return r * (1 + spread) >= target ? "**missed** (within the ± spread)" : "**missed**";
+    }
+
+    private static double ratioSpread(Run x, Run base) {
+        return Math.sqrt(Math.pow(x.throughput().spreadPercent(), 2) + Math.pow(base.throughput().spreadPercent(), 2));
+    }
+
+    private static String num(Stats s, int decimals) {
+        if (!s.present()) {
+            return "–";
+        }
+        return String.format(Locale.ROOT, "%,." + decimals + "f", s.mean());
+    }
+
+    private static String pct(Stats s) {
+        return s.present() ? String.format(Locale.ROOT, "%.0f%%", s.mean() * 100) : "–";
+    }
+
+    private void row(String k, String v) {
+        out.append("| ").append(k).append(" | ").append(v.replace("|", "\\|")).append(" |\n");
+    }
+
+    static long percentile(long[] sorted, double q) {
+        if (sorted.length == 0) {
+            return 0;
+        }
+        int i = (int) Math.ceil(q * sorted.length) - 1;
+        return sorted[Math.max(0, Math.min(sorted.length - 1, i))];
+    }
+
+    static String micros(long nanos) {
+        double us = nanos / 1000.0;
+        return us >= 10_000 ? String.format(Locale.ROOT, "%,.1f ms", us / 1000)
+                : String.format(Locale.ROOT, "%,.0f µs", us);
+    }
+
+    private static String version(String group, String artifact) {
+        String res = "META-INF/maven/" + group + "/" + artifact + "/pom.properties";
+        try (InputStream in = Report.class.getClassLoader().getResourceAsStream(res)) {
+            if (in == null) {
+                return "?";
+            }
+            Properties p = new Properties();
+            p.load(in);
+            return p.getProperty("version", "?");
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    private static String constant(String cls, String field) {
+        try {
+            return String.valueOf(Class.forName(cls).getField(field).get(null));
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return "?";
+        }
+    }
+
+    private static String nettyVersion() {
+        try {
+            Class<?> v = Class.forName("io.grpc.netty.shaded.io.netty.util.Version");
+            Map<?, ?> all = (Map<?, ?>) v.getMethod("identify").invoke(null);
+            Object common = all.get("netty-common");
+            if (common != null) {
+                return String.valueOf(v.getMethod("artifactVersion").invoke(common)) + " (shaded in grpc-netty-shaded)";
+            }
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            // fall through
+        }
+        return "shaded in grpc-netty-shaded";
+    }
+}
