@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark side by side on this machine (everything on 127.0.0.1) and rewrites docs/benchmarks.md and
-# the latency plots in docs/benchmarks/ (issue #9). Takes about 12 minutes on 2 cores; stops everything it started.
+# the latency plots in docs/benchmarks/ (issue #9). Takes about 10 minutes on 2 cores; stops everything it started.
 #
 #   ./bench/run.sh
 #
@@ -164,7 +164,7 @@ jmh() {
 # side SCENARIO KIND VARIANTS CONCURRENCIES MAX_SECONDS: every variant in one JVM, measured in slices that take
 # turns (SideBySide): WARMUP_CYCLES × 1 s per variant of warm-up, then ROUNDS slices of 1 s per variant and
 # concurrency.
-WARMUP_CYCLES=5
+WARMUP_CYCLES=8
 ROUNDS=${BENCH_ROUNDS:-7}
 side() {
   local scenario=$1 kind=$2 variants=$3 concurrency=$4 limit=$5

@@ -17,10 +17,11 @@ import org.openjdk.jmh.runner.IterationType;
  * and everything else on the machine (other builds: noise). On a 2-core machine the processes share two cores, so
  * CPU per request is what decides throughput; the report turns these lines into "µs of CPU per request".
  *
- * <p>Appends one line per measured iteration to {@code <bench.out>/cpu/<run key>.tsv} (round, iteration, wall, client user, client system, backend,
- * proxy, machine busy, machine total — all ns — and the load average). With {@code bench.jfr}, also
- * records CPU samples of this JVM (JFR execution samples every 2 ms, nothing else) for the whole trial, and the
- * instant the first measured iteration started (the report ignores earlier samples); dumped to {@code <bench.out>/jfr/<run key>__r<round>.jfr} at the end of the trial.
+ * <p>Appends one line per measured iteration to {@code <bench.out>/cpu/<run key>.tsv} (round, iteration, wall,
+ * client user, client system, backend, proxy, machine busy, machine total — all ns — and the load average). With
+ * {@code bench.jfr}, also records CPU samples of this JVM (JFR execution samples every 2 ms, nothing else) for the
+ * whole trial, and the instant the first measured iteration started (the report ignores earlier samples); dumped to
+ * {@code <bench.out>/jfr/<run key>__r<round>.jfr} at the end of the trial.
  */
 final class Accounting {
     /** Linux clock ticks per second for /proc times (USER_HZ, 100 on every mainstream kernel). */

@@ -27,8 +27,8 @@ import java.util.concurrent.TimeUnit;
  *   <li>{@code plain}: a grpc-netty-shaded channel to one port (one HTTP/2 connection);</li>
  *   <li>{@code plain-rr}: a control — a plain channel with gRPC's {@code round_robin} over the four ports, so that
  *       calls spread over four connections as the routed channels' do, without routing;</li>
- *   <li>{@code mesh}: {@link MeshGrpc#channelBuilder} to {@code grpc-echo:9090} ({@link MeshConfigs#grpcEcho}: jason →
- *       v2, others 80/20 v1/v2, retries, ROUND_ROBIN over two endpoints per subset);</li>
+ *   <li>{@code mesh}: {@link MeshGrpc#channelBuilder} to {@code grpc-echo:9090} ({@link MeshConfigs#grpcEcho}:
+ *       jason → v2, others 80/20 v1/v2, retries, ROUND_ROBIN over two endpoints per subset);</li>
  *   <li>{@code xds}: grpc-java's own xDS channel ({@code xds:///grpc-echo.default.svc.cluster.local:9090}) fed the
  *       same routing by an in-process java-control-plane server ({@link XdsResources#grpcEcho}).</li>
  * </ul>

@@ -14,7 +14,8 @@ import org.openjdk.jmh.runner.IterationType;
 /**
  * Every operation's latency on one benchmark thread, kept raw (a long per operation: a few hundred KB per
  * iteration) so that the report can compute exact percentiles per iteration and draw the whole distribution.
- * Written at the end of each measured iteration to {@code <bench.out>/lat/<run key>/r<round>-m<iteration>-t<thread>.bin}
+ * Written at the end of each measured iteration to
+ * {@code <bench.out>/lat/<run key>/r<round>-m<iteration>-t<thread>.bin}
  * (big-endian longs, nanoseconds).
  */
 final class LatencyRecorder {
@@ -43,7 +44,8 @@ final class LatencyRecorder {
             measured++;
             try {
                 Files.createDirectories(dir);
-                try (OutputStream os = Files.newOutputStream(dir.resolve("r" + Accounting.ROUND + "-m" + measured + "-t" + thread + ".bin"));
+                String name = "r" + Accounting.ROUND + "-m" + measured + "-t" + thread + ".bin";
+                try (OutputStream os = Files.newOutputStream(dir.resolve(name));
                      DataOutputStream out = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {
                     for (int i = 0; i < count; i++) {
                         out.writeLong(samples[i]);

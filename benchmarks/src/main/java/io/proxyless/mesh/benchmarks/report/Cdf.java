@@ -5,8 +5,9 @@ import java.util.List;
 import java.util.Locale;
 
 /**
- * A latency CDF as a hand-written SVG: x is the latency on a log scale, y the fraction of requests at or below it,
- * one line per variant, with p50 and p99 marked and listed in the legend.
+ * A latency CDF as a hand-written SVG: x is the latency on a log scale, y the fraction of requests at or below it on
+ * a scale that opens up the tail (equal steps for 0.9, 0.99, 0.999, 0.9999: y = -log10(1 - fraction)), one line per
+ * variant, with p50 and p99 marked and listed in the legend under the plot.
  */
 final class Cdf {
     /** One line of the plot: a variant's latencies (ns, sorted ascending). */
@@ -15,7 +16,8 @@ final class Cdf {
 
     private static final String[] COLORS = {"#1f77b4", "#d62728", "#2ca02c", "#ff7f0e", "#9467bd"};
     private static final int W = 760;
-    private static final int H = 440;
+    private static final int PLOT_H = 440;
+    private static final double Y_MAX = 4; // -log10(1 - 0.9999)
     private static final int LEFT = 60;
     private static final int RIGHT = 20;
     private static final int TOP = 40;
@@ -38,8 +40,9 @@ final class Cdf {
         }
         double xMin = Math.floor(Math.log10(lo / 1000.0));
         double xMax = Math.ceil(Math.log10(Math.max(hi, lo * 10) / 1000.0));
+        int H = PLOT_H + 22 * series.size() + 10;
         double pw = W - LEFT - RIGHT;
-        double ph = H - TOP - BOTTOM;
+        double ph = PLOT_H - TOP - BOTTOM;
         StringBuilder sb = new StringBuilder();
         sb.append(String.format(Locale.ROOT, "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"%d\" height=\"%d\" "
                 + "viewBox=\"0 0 %d %d\" font-family=\"sans-serif\" font-size=\"12\">%n", W, H, W, H));
@@ -54,18 +57,20 @@ final class Cdf {
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\" text-anchor=\"middle\">%s</text>%n",
                     x, TOP + ph + 18, decade(d)));
         }
-        for (double q : new double[] {0, 0.25, 0.5, 0.75, 0.9, 0.99, 1}) {
-            double y = TOP + (1 - q) * ph;
-            String color = q == 0.5 || q == 0.99 ? "#bbb" : "#eee";
+        String[] labels = {"0", "0.5", "0.9", "0.99", "0.999", "0.9999"};
+        double[] qs = {0, 0.5, 0.9, 0.99, 0.999, 0.9999};
+        for (int k = 0; k < qs.length; k++) {
+            double y = y(qs[k], ph);
+            String color = qs[k] == 0.5 || qs[k] == 0.99 ? "#bbb" : "#eee";
             sb.append(String.format(Locale.ROOT, "<line x1=\"%d\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\"/>%n",
                     LEFT, y, LEFT + pw, y, color));
             sb.append(String.format(Locale.ROOT, "<text x=\"%d\" y=\"%.1f\" text-anchor=\"end\">%s</text>%n",
-                    LEFT - 6, y + 4, q == 0.99 ? "0.99" : q == 0.9 ? "0.9" : String.format(Locale.ROOT, "%.2f", q)));
+                    LEFT - 6, y + 4, labels[k]));
         }
         sb.append(String.format(Locale.ROOT, "<rect x=\"%d\" y=\"%d\" width=\"%.1f\" height=\"%.1f\" fill=\"none\" "
                 + "stroke=\"#333\"/>%n", LEFT, TOP, pw, ph));
         sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%d\" text-anchor=\"middle\">latency (log scale)</text>%n",
-                LEFT + pw / 2, H - 10));
+                LEFT + pw / 2, PLOT_H - 14));
         sb.append(String.format(Locale.ROOT, "<text x=\"14\" y=\"%.1f\" transform=\"rotate(-90 14 %.1f)\" "
                 + "text-anchor=\"middle\">fraction of requests ≤ latency</text>%n", TOP + ph / 2, TOP + ph / 2));
         int i = 0;
@@ -80,7 +85,7 @@ final class Cdf {
             for (double q : quantiles()) {
                 long ns = v[Math.min(v.length - 1, (int) Math.floor(q * (v.length - 1)))];
                 double x = LEFT + (Math.log10(Math.max(ns, 1_000) / 1000.0) - xMin) / (xMax - xMin) * pw;
-                double y = TOP + (1 - q) * ph;
+                double y = y(q, ph);
                 pts.append(String.format(Locale.ROOT, "%.1f,%.1f ", x, y));
             }
             sb.append(String.format(Locale.ROOT, "<polyline fill=\"none\" stroke=\"%s\" stroke-width=\"2\" points=\"%s\"/>%n",
@@ -90,11 +95,11 @@ final class Cdf {
             for (double q : new double[] {0.5, 0.99}) {
                 long ns = q == 0.5 ? p50 : p99;
                 double x = LEFT + (Math.log10(Math.max(ns, 1_000) / 1000.0) - xMin) / (xMax - xMin) * pw;
-                double y = TOP + (1 - q) * ph;
+                double y = y(q, ph);
                 sb.append(String.format(Locale.ROOT, "<circle cx=\"%.1f\" cy=\"%.1f\" r=\"3.5\" fill=\"%s\"/>%n", x, y,
                         color));
             }
-            double ly = TOP + 16 + i * 18;
+            double ly = PLOT_H - 8 + i * 22;
             sb.append(String.format(Locale.ROOT, "<line x1=\"%.1f\" y1=\"%.1f\" x2=\"%.1f\" y2=\"%.1f\" stroke=\"%s\" "
                     + "stroke-width=\"3\"/>%n", LEFT + 12.0, ly + 12, LEFT + 32.0, ly + 12, color));
             sb.append(String.format(Locale.ROOT, "<text x=\"%.1f\" y=\"%.1f\">%s  (p50 %s, p99 %s, n=%,d)</text>%n",
@@ -105,6 +110,12 @@ final class Cdf {
         return sb.toString();
     }
 
+    /** Screen y of fraction {@code q}: -log10(1 - q), so that 0.9, 0.99, 0.999 are equally spaced. */
+    private static double y(double q, double ph) {
+        double t = q >= 1 ? Y_MAX : Math.min(Y_MAX, -Math.log10(1 - q));
+        return TOP + (1 - t / Y_MAX) * ph;
+    }
+
     private static List<Double> quantiles() {
         List<Double> q = new ArrayList<>();
         for (double p = 0; p < 0.9; p += 0.005) {
@@ -113,10 +124,13 @@ final class Cdf {
         for (double p = 0.9; p < 0.99; p += 0.001) {
             q.add(p);
         }
-        for (double p = 0.99; p < 0.9999; p += 0.0002) {
+        for (double p = 0.99; p < 0.999; p += 0.0002) {
             q.add(p);
         }
-        q.add(1.0);
+        for (double p = 0.999; p < 0.9999; p += 0.00002) {
+            q.add(p);
+        }
+        q.add(0.9999);
         return q;
     }
 
