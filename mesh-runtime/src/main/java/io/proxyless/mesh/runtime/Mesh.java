@@ -13,6 +13,7 @@ import io.proxyless.mesh.runtime.source.file.FileConfigSource;
 import io.proxyless.mesh.runtime.source.xds.XdsBootstrap;
 import io.proxyless.mesh.runtime.source.xds.XdsConfigDump;
 import io.proxyless.mesh.runtime.source.xds.XdsConfigSource;
+import io.proxyless.mesh.runtime.time.MeshClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -48,13 +49,15 @@ public final class Mesh implements AutoCloseable {
     private final MeshCompiler compiler;
     private final ClusterHealth health;
     private final String namespace;
+    private final MeshClock clock;
     private volatile CompiledMesh compiled;
 
     private Mesh(Builder b, ConfigSource source, boolean ownsSource) {
         this.source = source;
         this.ownsSource = ownsSource;
         this.namespace = b.namespace;
-        this.health = new ClusterHealth();
+        this.clock = b.clock;
+        this.health = new ClusterHealth(clock::nanoTime);
         this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health);
         this.compiled = compiler.compile(source.current());
         logWarnings(compiled);
@@ -127,6 +130,11 @@ public final class Mesh implements AutoCloseable {
         return namespace;
     }
 
+    /** The clock every time-dependent part of this mesh reads (deadlines, backoff, outlier detection, timers). */
+    public MeshClock clock() {
+        return clock;
+    }
+
     @Override
     public void close() {
         if (ownsSource) {
@@ -150,8 +158,15 @@ public final class Mesh implements AutoCloseable {
         private String locality = "";
         private ConfigSource source;
         private Path xdsBootstrap;
+        private MeshClock clock = MeshClock.system();
 
         private Builder() {
+        }
+
+        /** The clock for deadlines, backoff, outlier detection and timers (default {@link MeshClock#system()}). */
+        public Builder clock(MeshClock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
         }
 
         /** Istio YAML/JSON files or directories to load (and watch). */
