@@ -10,9 +10,11 @@ import io.proxyless.mesh.runtime.routing.Cluster;
 import io.proxyless.mesh.runtime.routing.FaultPolicy;
 import io.proxyless.mesh.runtime.routing.Mirror;
 import io.proxyless.mesh.runtime.routing.RetryPolicy;
+import io.proxyless.mesh.runtime.routing.RouteAction;
 import io.proxyless.mesh.runtime.routing.WeightedDestination;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -82,16 +84,21 @@ final class DecisionJson {
         return out;
     }
 
+    /**
+     * The sampled decisions grouped by outcome: forwards per destination, and every other outcome (rejections
+     * above all) with the destination it was meant for, its status and reason, so that rejections show among
+     * the picks instead of vanishing from them.
+     */
     private static List<Object> picks(List<RouteDecision> samples) {
-        Map<String, Map<String, Object>> counts = new LinkedHashMap<>();
+        Map<List<Object>, Map<String, Object>> counts = new LinkedHashMap<>();
         for (RouteDecision s : samples) {
-            if (!s.isForward()) {
-                continue;
-            }
             String host = s.destinationHost() != null && !s.destinationHost().isEmpty() ? s.destinationHost() : s.host();
             String subset = s.destinationSubset();
-            Map<String, Object> entry = counts.computeIfAbsent(host + "|" + subset,
-                    k -> map("host", host, "subset", subset, "count", 0));
+            String action = s.action().jsonName();
+            Integer status = s.action() == RouteAction.REJECT ? s.status() : null;
+            Map<String, Object> entry = counts.computeIfAbsent(Arrays.asList(action, host, subset, status, s.reason()),
+                    k -> map("action", action, "host", host, "subset", subset, "status", status, "reason", s.reason(),
+                            "count", 0));
             entry.put("count", (Integer) entry.get("count") + 1);
         }
         return new ArrayList<>(counts.values());

@@ -53,7 +53,9 @@ import picocli.CommandLine.Spec;
             "                  directResponse status, 404/502/503 for reject",
             "  redirect        the redirect's Location",
             "  weights         {SUBSET: PERCENT} (a host when there is no subset), over",
-            "                  --samples requests from --seed; unlisted ones must get 0%%",
+            "                  --samples requests from --seed; unlisted ones must get 0%%.",
+            "                  Only forwarded requests count for a destination; the",
+            "                  others count as reject, redirect or directResponse",
             "  tolerance       percentage points allowed for weights (default 2)",
             ""
         },

@@ -45,7 +45,8 @@ final class RouteCommand implements Callable<Integer> {
     MeshOptions options;
 
     @Option(names = "--samples", paramLabel = "N", defaultValue = "1",
-            description = "Route the request N times and count the picks per destination (default: ${DEFAULT-VALUE}).")
+            description = "Route the request N times and count the picks per outcome: forwards per destination, "
+                    + "rejections with their status and reason (default: ${DEFAULT-VALUE}).")
     int samples;
 
     @Option(names = "--seed", paramLabel = "S", defaultValue = "1",

@@ -117,8 +117,12 @@ sealed interface RouteExpectation {
 
     /**
      * {@code weights}: the share of sampled requests per destination, in percent, each within {@code tolerance}
-     * percentage points. Keys are subset names; a destination without subset is keyed by its host. Destinations
-     * not listed are expected to get nothing (up to the tolerance), so a forgotten destination fails the case.
+     * percentage points. Keys are subset names; a destination without subset is keyed by its host. Only decisions
+     * that forward count towards a destination: a request rejected on its way to subset {@code v1} (a misspelled
+     * host, a missing subset, no healthy endpoint) did not go to {@code v1}. Decisions that do not forward are
+     * keyed by their action ({@code reject}, {@code redirect}, {@code directResponse}); such a key counts them
+     * unless a sampled request was forwarded to a destination of that name. Destinations and actions not listed
+     * are expected to get nothing (up to the tolerance), so a forgotten destination or a rejection fails the case.
      */
     record Weights(Map<String, Double> expected, double tolerance) implements RouteExpectation {
         @Override
@@ -128,42 +132,66 @@ sealed interface RouteExpectation {
 
         @Override
         public String mismatch(RouteOutcome outcome) {
-            Map<String, Integer> counts = new LinkedHashMap<>();
+            Map<String, Integer> forwarded = new LinkedHashMap<>();
+            Map<String, Integer> other = new LinkedHashMap<>();
+            Map<String, RouteDecision> firstOther = new LinkedHashMap<>();
             for (RouteDecision d : outcome.samples()) {
-                counts.merge(key(d), 1, Integer::sum);
+                if (d.isForward()) {
+                    forwarded.merge(d.destinationSubset() != null ? d.destinationSubset() : RouteOutcome.host(d), 1,
+                            Integer::sum);
+                } else {
+                    other.merge(d.action().jsonName(), 1, Integer::sum);
+                    firstOther.putIfAbsent(d.action().jsonName(), d);
+                }
             }
             int total = outcome.samples().size();
             List<String> mismatches = new ArrayList<>();
-            Set<String> listed = new HashSet<>();
+            Set<String> listedForwards = new HashSet<>();
+            Set<String> listedOthers = new HashSet<>();
             expected.forEach((key, percent) -> {
-                String observed = counts.containsKey(key) ? key : outcome.snapshot().qualify(key);
-                listed.add(observed);
-                double got = share(counts.getOrDefault(observed, 0), total);
+                String qualified = forwarded.containsKey(key) ? key : outcome.snapshot().qualify(key);
+                int count;
+                if (forwarded.containsKey(qualified) || !other.containsKey(key)) {
+                    listedForwards.add(qualified);
+                    count = forwarded.getOrDefault(qualified, 0);
+                } else {
+                    listedOthers.add(key);
+                    count = other.get(key);
+                }
+                double got = share(count, total);
                 if (Math.abs(got - percent) > tolerance) {
                     mismatches.add("expected " + key + " at " + number(percent) + "% ±" + number(tolerance)
                             + ", got " + number(got) + "%");
                 }
             });
-            counts.forEach((key, count) -> {
-                double got = share(count, total);
-                if (!listed.contains(key) && got > tolerance) {
-                    mismatches.add("expected " + key + " at 0% ±" + number(tolerance) + " (not in weights), got "
-                            + number(got) + "%");
+            forwarded.forEach((key, count) -> {
+                if (!listedForwards.contains(key)) {
+                    unlisted(key, count, total, "", mismatches);
+                }
+            });
+            other.forEach((key, count) -> {
+                if (!listedOthers.contains(key)) {
+                    unlisted(key, count, total, example(firstOther.get(key)), mismatches);
                 }
             });
             return mismatches.isEmpty() ? null
                     : String.join("; ", mismatches) + " (over " + total + " samples)";
         }
 
-        /** Subset, else the destination's host, else (no destination at all) the action, e.g. {@code reject}. */
-        private static String key(RouteDecision d) {
-            if (d.destinationSubset() != null) {
-                return d.destinationSubset();
+        private void unlisted(String key, int count, int total, String example, List<String> mismatches) {
+            double got = share(count, total);
+            if (got > tolerance) {
+                mismatches.add("expected " + key + " at 0% ±" + number(tolerance) + " (not in weights), got "
+                        + number(got) + "%" + example);
             }
-            if (d.isForward() || d.destination() != null) {
-                return RouteOutcome.host(d);
+        }
+
+        /** Why the first such decision did not forward, so that an unexpected rejection explains itself. */
+        private static String example(RouteDecision d) {
+            if (d.action() != RouteAction.REJECT) {
+                return "";
             }
-            return d.action().jsonName();
+            return " (" + d.status() + (d.reason() == null ? "" : ": " + d.reason()) + ")";
         }
 
         /** Percent with two decimals: 10,000 samples resolve 0.01 %. */

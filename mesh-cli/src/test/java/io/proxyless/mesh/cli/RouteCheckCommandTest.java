@@ -7,6 +7,7 @@ import io.proxyless.mesh.runtime.source.xds.BookinfoXdsServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -90,6 +91,53 @@ class RouteCheckCommandTest {
                 "PASS fifty-fifty",
                 "FAIL eighty-twenty is not fifty-fifty: expected v1 at 80% ±2, got 49.22%; "
                         + "expected v3 at 20% ±2, got 50.78% (over 10000 samples)",
+                "1 passed, 1 failed");
+    }
+
+    /** The 80-20 shift with the v1 leg's host misspelled: most requests are rejected, which no weight may hide. */
+    private Path misspelledEightyTwenty() throws IOException {
+        return Files.writeString(dir.resolve("reviews.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reveiws, subset: v1}
+                      weight: 80
+                    - destination: {host: reviews, subset: v3}
+                      weight: 20
+                """);
+    }
+
+    @Test
+    void rejectedDecisionsAreNotCountedUnderTheSubsetTheyWereMeantFor() throws IOException {
+        Path config = misspelledEightyTwenty();
+        Path tests = tests("""
+                - name: eighty-twenty
+                  request: {url: http://reviews:9080/}
+                  expect:
+                    weights: {v1: 80, v3: 20}
+                - name: the rejections can be expected by name
+                  request: {url: http://reviews:9080/}
+                  expect:
+                    weights: {reject: 80, v3: 20}
+                """);
+
+        CliRun run = mesh("route-check", "--config", BASE, "--config", config.toString(), "--samples", "1000",
+                tests.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(1);
+        List<String> lines = run.out().lines().toList();
+        assertThat(lines).as(run.toString()).hasSize(3);
+        // 799 of 1000 decisions are rejections; the first one's status and reason say why.
+        assertThat(lines.get(0))
+                .startsWith("FAIL eighty-twenty: expected v1 at 80% ±2, got 0%; expected reject at 0% ±2 "
+                        + "(not in weights), got 79.9% (503: ")
+                .contains("reveiws.default.svc.cluster.local")
+                .endsWith(") (over 1000 samples)");
+        assertThat(lines.subList(1, 3)).containsExactly("PASS the rejections can be expected by name",
                 "1 passed, 1 failed");
     }
 

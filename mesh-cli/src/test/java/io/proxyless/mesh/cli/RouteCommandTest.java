@@ -166,6 +166,41 @@ class RouteCommandTest {
     }
 
     @Test
+    void samplesShowRejectionsAmongThePicks(@TempDir Path dir) throws IOException {
+        // The 80% leg's host is misspelled: its picks are rejections, and must not pass for forwards to v1.
+        Path reviews = Files.writeString(dir.resolve("reviews.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route:
+                    - destination: {host: reveiws, subset: v1}
+                      weight: 80
+                    - destination: {host: reviews, subset: v3}
+                      weight: 20
+                """);
+        JsonNode json = route(0, "--config", BASE, "--config", reviews.toString(), "--samples", "1000",
+                "GET", "http://reviews:9080/");
+
+        assertThat(json.get("picks")).hasSize(2);
+        JsonNode forward = json.get("picks").get(0);
+        assertThat(forward.get("action").asText()).isEqualTo("forward");
+        assertThat(forward.get("subset").asText()).isEqualTo("v3");
+        assertThat(forward.get("reason").isNull()).isTrue();
+        JsonNode reject = json.get("picks").get(1);
+        assertThat(reject.get("action").asText()).isEqualTo("reject");
+        assertThat(reject.get("host").asText()).isEqualTo("reveiws.default.svc.cluster.local");
+        assertThat(reject.get("subset").asText()).isEqualTo("v1");
+        assertThat(reject.get("status").asInt()).isEqualTo(503);
+        assertThat(reject.get("reason").asText()).contains("reveiws.default.svc.cluster.local");
+        assertThat(forward.get("count").asInt() + reject.get("count").asInt()).isEqualTo(1000);
+        assertThat(reject.get("count").asInt()).isEqualTo(799);
+        assertThat(count(json, "v1")).isZero();
+    }
+
+    @Test
     void invalidConfigExitsOneWithProblemsOnStderr(@TempDir Path dir) throws IOException {
         Path bad = Files.writeString(dir.resolve("bad.yaml"), """
                 apiVersion: networking.istio.io/v1
@@ -192,7 +227,7 @@ class RouteCommandTest {
 
     private static int count(JsonNode json, String subset) {
         for (JsonNode pick : json.get("picks")) {
-            if (subset.equals(pick.get("subset").asText())) {
+            if (pick.get("action").asText().equals("forward") && subset.equals(pick.get("subset").asText())) {
                 return pick.get("count").asInt();
             }
         }
