@@ -3,7 +3,7 @@ package io.proxyless.mesh.cli;
 import static io.proxyless.mesh.cli.DecisionJson.map;
 
 import io.proxyless.mesh.runtime.Mesh;
-import io.proxyless.mesh.runtime.source.xds.XdsBootstrapException;
+import io.proxyless.mesh.xds.XdsBootstrapException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

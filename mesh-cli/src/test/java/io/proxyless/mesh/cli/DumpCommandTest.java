@@ -5,7 +5,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.proxyless.mesh.runtime.source.xds.BookinfoXdsServer;
+import io.proxyless.mesh.xds.BookinfoXdsServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -3,7 +3,7 @@ package io.proxyless.mesh.cli;
 import static io.proxyless.mesh.cli.CliRun.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.proxyless.mesh.runtime.source.xds.BookinfoXdsServer;
+import io.proxyless.mesh.xds.BookinfoXdsServer;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -18,7 +18,7 @@ import io.grpc.Metadata;
 import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.proxyless.mesh.runtime.Mesh;
-import io.proxyless.mesh.runtime.source.xds.XdsBootstrap;
+import io.proxyless.mesh.xds.XdsBootstrap;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;

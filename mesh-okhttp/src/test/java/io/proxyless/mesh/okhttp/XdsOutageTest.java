@@ -5,8 +5,8 @@ import static io.proxyless.mesh.okhttp.XdsControlPlane.to;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.runtime.Mesh;
-import io.proxyless.mesh.runtime.source.xds.XdsBootstrap;
-import io.proxyless.mesh.runtime.source.xds.XdsConfigSource;
+import io.proxyless.mesh.xds.XdsBootstrap;
+import io.proxyless.mesh.xds.XdsConfigSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

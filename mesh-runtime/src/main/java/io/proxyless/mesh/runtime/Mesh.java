@@ -9,16 +9,16 @@ import io.proxyless.mesh.runtime.routing.CompiledMesh;
 import io.proxyless.mesh.runtime.routing.MeshCompiler;
 import io.proxyless.mesh.runtime.source.ConfigListener;
 import io.proxyless.mesh.runtime.source.ConfigSource;
+import io.proxyless.mesh.runtime.source.ConfigSourceProvider;
 import io.proxyless.mesh.runtime.source.file.FileConfigSource;
-import io.proxyless.mesh.runtime.source.xds.XdsBootstrap;
-import io.proxyless.mesh.runtime.source.xds.XdsConfigDump;
-import io.proxyless.mesh.runtime.source.xds.XdsConfigSource;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
+import java.util.ServiceLoader;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 import org.slf4j.Logger;
@@ -43,6 +43,10 @@ import org.slf4j.LoggerFactory;
  */
 public final class Mesh implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Mesh.class);
+    /** The module holding the xDS config source, named when it is needed but missing. */
+    static final String XDS_MODULE = "io.proxyless:mesh-xds";
+    /** Where grpc-java (and so Istio's agent) looks for the xDS bootstrap: a file, or the JSON itself. */
+    private static final List<String> XDS_BOOTSTRAP_ENV = List.of("GRPC_XDS_BOOTSTRAP", "GRPC_XDS_BOOTSTRAP_CONFIG");
 
     private final ConfigSource source;
     private final boolean ownsSource;
@@ -117,7 +121,7 @@ public final class Mesh implements AutoCloseable {
      * for files the Istio resources loaded.
      */
     public String configDump() {
-        return XdsConfigDump.of(source);
+        return source.configDump();
     }
 
     /** Outlier detection and connection-pool state, shared by all snapshots. */
@@ -224,6 +228,9 @@ public final class Mesh implements AutoCloseable {
          * control plane); {@link #build()} waits for the first complete config. Without config paths, a source or
          * this, the bootstrap named by {@code GRPC_XDS_BOOTSTRAP} / {@code GRPC_XDS_BOOTSTRAP_CONFIG} is used. The
          * node's namespace and locality apply unless {@link #namespace} / {@link #locality} say otherwise.
+         *
+         * <p>The xDS source is in the module {@code io.proxyless:mesh-xds}; without it on the classpath {@link
+         * #build()} throws an {@link IllegalStateException} that says so.
          */
         public Builder xdsBootstrap(Path bootstrap) {
             this.xdsBootstrap = Objects.requireNonNull(bootstrap);
@@ -239,16 +246,20 @@ public final class Mesh implements AutoCloseable {
             if (source != null) {
                 return new Mesh(this, source, false);
             }
-            XdsBootstrap bootstrap = xdsBootstrap != null ? XdsBootstrap.read(xdsBootstrap)
-                    : configPaths.isEmpty() ? XdsBootstrap.fromEnvironment().orElse(null) : null;
+            ConfigSourceProvider.Bootstrap bootstrap = null;
+            if (xdsBootstrap != null) {
+                bootstrap = xdsProvider("xdsBootstrap(" + xdsBootstrap + ")").bootstrap(xdsBootstrap);
+            } else if (configPaths.isEmpty()) {
+                bootstrap = xdsFromEnvironment().orElse(null);
+            }
             if (bootstrap != null) {
                 if (namespace.equals(ConfigLoader.DEFAULT_NAMESPACE)) {
-                    namespace = bootstrap.node().namespace().orElse(namespace);
+                    namespace = bootstrap.namespace().orElse(namespace);
                 }
                 if (locality.isEmpty()) {
-                    locality = bootstrap.node().locality();
+                    locality = bootstrap.locality();
                 }
-                return new Mesh(this, XdsConfigSource.connect(bootstrap, namespace), true);
+                return new Mesh(this, bootstrap.connect(namespace, clock), true);
             }
             if (configPaths.isEmpty()) {
                 throw new IllegalStateException("no config: call configPaths(...), configSource(...) or "
@@ -260,6 +271,37 @@ public final class Mesh implements AutoCloseable {
             MeshConfig config = MeshConfig.of(ConfigLoader.create().withDefaultNamespace(namespace)
                     .loadOrThrow(configPaths));
             return new Mesh(this, new StaticConfigSource(config), true);
+        }
+
+        /** The environment's xDS bootstrap; set but unusable without mesh-xds is an error, not "no config". */
+        private static Optional<ConfigSourceProvider.Bootstrap> xdsFromEnvironment() {
+            Optional<ConfigSourceProvider> provider = provider(ConfigSourceProvider.XDS);
+            if (provider.isPresent()) {
+                return provider.get().fromEnvironment();
+            }
+            for (String name : XDS_BOOTSTRAP_ENV) {
+                String value = System.getenv(name);
+                if (value != null && !value.isBlank()) {
+                    xdsProvider("$" + name);
+                }
+            }
+            return Optional.empty();
+        }
+
+        private static ConfigSourceProvider xdsProvider(String requestedBy) {
+            return provider(ConfigSourceProvider.XDS).orElseThrow(() -> new IllegalStateException(requestedBy
+                    + " needs the xDS config source, which is not on the classpath: add the dependency "
+                    + XDS_MODULE));
+        }
+
+        private static Optional<ConfigSourceProvider> provider(String kind) {
+            for (ConfigSourceProvider p : ServiceLoader.load(ConfigSourceProvider.class,
+                    ConfigSourceProvider.class.getClassLoader())) {
+                if (p.kind().equals(kind)) {
+                    return Optional.of(p);
+                }
+            }
+            return Optional.empty();
         }
     }
 }

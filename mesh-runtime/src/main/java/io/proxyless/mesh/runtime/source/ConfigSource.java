@@ -16,7 +16,8 @@ import java.util.List;
  * }
  * }</pre>
  *
- * <p>Implementations: {@code source.file.FileConfigSource}; an xDS source will implement the same interface.
+ * <p>Implementations: {@code source.file.FileConfigSource}; the xDS source of {@code io.proxyless:mesh-xds}
+ * (found through {@link ConfigSourceProvider}).
  */
 public interface ConfigSource extends AutoCloseable {
 
@@ -40,6 +41,15 @@ public interface ConfigSource extends AutoCloseable {
      * warnings. Empty when the last attempt found nothing to say.
      */
     List<Problem> lastProblems();
+
+    /**
+     * Every resource in force with its version, status ({@code ACKED}, {@code NACKED}, {@code REQUESTED},
+     * {@code DOES_NOT_EXIST}) and error, as JSON. By default the Istio resources of {@link #current()}
+     * ({@link ConfigDump}); the xDS source lists its xDS resources, like Envoy's {@code /config_dump}.
+     */
+    default String configDump() {
+        return ConfigDump.of(this);
+    }
 
     /** Stops watching for changes and releases the source's thread. Idempotent; {@link #current()} still works. */
     @Override

@@ -1,0 +1,638 @@
+package io.proxyless.mesh.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.core.v3.Node;
+import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.grpc.ManagedChannel;
+import io.grpc.Status;
+import io.grpc.stub.StreamObserver;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.EnumMap;
+import java.util.HashSet;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ScheduledFuture;
+import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BiFunction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * The ADS protocol on one gRPC stream: subscriptions per resource type, ACK/NACK, resource-does-not-exist timers
+ * and reconnection, in state-of-the-world or delta form. It keeps, per resource, the last good parsed value, its
+ * version and status; it knows nothing about what the resources mean.
+ *
+ * <p>Threading: every method and every state change runs on one executor thread (gRPC callbacks hop onto it), so
+ * the state needs no locks; {@link #resources()} gives other threads an immutable copy.
+ *
+ * <p>Protocol choices, after grpc-java (gRFC A46/A53) and the xDS spec:
+ * <ul>
+ *   <li>A response with some invalid resources is NACKed (version of the last ACK, the response's nonce, and an
+ *       {@code error_detail} listing every invalid resource); its valid resources are still taken, and an invalid
+ *       one keeps its last good version.</li>
+ *   <li>A subscribed name with no answer within the does-not-exist timeout (15 s, as gRPC) becomes
+ *       {@link Status#DOES_NOT_EXIST}. Timers run only while a stream is up.</li>
+ *   <li>In state of the world, an LDS/CDS response without a subscribed resource deletes it (unless the server
+ *       has {@code ignore_resource_deletion}).</li>
+ *   <li>A failed stream is retried after an exponential backoff with jitter (grpc-java's 1 s × 1.6ⁿ, ±20 %,
+ *       capped); the backoff restarts once a stream has received a response. Values are kept meanwhile.</li>
+ * </ul>
+ */
+final class AdsClient {
+    private static final Logger log = LoggerFactory.getLogger(AdsClient.class);
+    private static final String RESOURCE_WRAPPER = "type.googleapis.com/envoy.service.discovery.v3.Resource";
+
+    /** Where a resource stands, as the config dump shows it. */
+    enum ResourceStatus {
+        /** Subscribed, nothing received yet. */
+        REQUESTED,
+        /** The value in use was accepted. */
+        ACKED,
+        /** The last update was rejected; {@code value} (if any) is the last good one. */
+        NACKED,
+        /** The server says it does not exist, or said nothing before the timeout. */
+        DOES_NOT_EXIST
+    }
+
+    /** An immutable view of one resource. */
+    record ResourceInfo(XdsResourceType type, String name, ResourceStatus status, String version, Object value,
+                        Message raw, List<Findings.Finding> warnings, String error, String rejectedVersion,
+                        Instant updated) {
+    }
+
+    /** Tunables; tests shorten them. */
+    record Options(boolean delta, boolean ignoreResourceDeletion, Duration doesNotExistTimeout,
+                   Duration initialBackoff, Duration maxBackoff) {
+    }
+
+    private static final class ResourceState {
+        final String name;
+        ResourceStatus status = ResourceStatus.REQUESTED;
+        String version;
+        Object value;
+        Message raw;
+        List<Findings.Finding> warnings = List.of();
+        String error;
+        String rejectedVersion;
+        Instant updated;
+        ScheduledFuture<?> timer;
+
+        ResourceState(String name) {
+            this.name = name;
+        }
+    }
+
+    private static final class TypeState {
+        final XdsResourceType type;
+        boolean wildcard;
+        final Set<String> names = new LinkedHashSet<>();
+        final Map<String, ResourceState> resources = new TreeMap<>();
+        String version = "";
+        String nonce = "";
+        boolean receivedOnStream;
+        boolean everReceived;
+        final Set<String> sentOnStream = new HashSet<>();
+        boolean requestedOnStream;
+        String lastNack;
+
+        TypeState(XdsResourceType type) {
+            this.type = type;
+        }
+
+        boolean subscribed() {
+            return wildcard || !names.isEmpty();
+        }
+    }
+
+    private final ManagedChannel channel;
+    private final Node node;
+    private final Options options;
+    private final ScheduledExecutorService executor;
+    private final BiFunction<XdsResourceType, Message, Parsed<?>> parser;
+    private final Runnable onChange;
+    private final Map<XdsResourceType, TypeState> types = new EnumMap<>(XdsResourceType.class);
+
+    private StreamObserver<DiscoveryRequest> sotw;
+    private StreamObserver<DeltaDiscoveryRequest> delta;
+    private int generation;
+    private boolean nodeSent;
+    private boolean closed;
+    private boolean connected;
+    private String lastStreamError;
+    private long backoffNanos;
+    private volatile List<ResourceInfo> published = List.of();
+    private volatile boolean connectedView;
+    private volatile String lastErrorView;
+
+    /**
+     * @param parser   parses one resource; runs on the executor
+     * @param onChange told (on the executor) after every response, timer or stream event that changed something
+     */
+    AdsClient(ManagedChannel channel, Node node, Options options, ScheduledExecutorService executor,
+              BiFunction<XdsResourceType, Message, Parsed<?>> parser, Runnable onChange) {
+        this.channel = channel;
+        this.node = node;
+        this.options = options;
+        this.executor = executor;
+        this.parser = parser;
+        this.onChange = onChange;
+        for (XdsResourceType t : XdsResourceType.values()) {
+            types.put(t, new TypeState(t));
+        }
+    }
+
+    // ---- API (executor thread) ----
+
+    /** Opens the stream. */
+    void start() {
+        startStream();
+    }
+
+    /**
+     * Sets what to subscribe for {@code type}: every resource ({@code wildcard}) or the given names. Sends a
+     * request when that changes the subscription.
+     */
+    void subscribe(XdsResourceType type, boolean wildcard, Set<String> names) {
+        TypeState ts = types.get(type);
+        Set<String> wanted = wildcard ? Set.of() : new LinkedHashSet<>(names);
+        if (ts.wildcard == wildcard && ts.names.equals(wanted)) {
+            return;
+        }
+        ts.wildcard = wildcard;
+        Set<String> removed = new HashSet<>(ts.names);
+        removed.removeAll(wanted);
+        ts.names.clear();
+        ts.names.addAll(wanted);
+        for (String name : removed) {
+            ResourceState rs = ts.resources.remove(name);
+            if (rs != null) {
+                cancelTimer(rs);
+            }
+        }
+        if (!wildcard) {
+            for (String name : wanted) {
+                ts.resources.computeIfAbsent(name, ResourceState::new);
+            }
+        }
+        if (connected || sotw != null || delta != null) {
+            sendSubscription(ts);
+        }
+        publish();
+    }
+
+    /** Whether {@code type} has had a response (any stream). */
+    boolean everReceived(XdsResourceType type) {
+        return types.get(type).everReceived;
+    }
+
+    /** Whether {@code type} has had a response on the current stream. */
+    boolean receivedOnStream(XdsResourceType type) {
+        return types.get(type).receivedOnStream;
+    }
+
+    /** Names of {@code type} still waiting for their first answer. */
+    List<String> pending(XdsResourceType type) {
+        List<String> out = new ArrayList<>();
+        for (ResourceState rs : types.get(type).resources.values()) {
+            if (rs.status == ResourceStatus.REQUESTED) {
+                out.add(rs.name);
+            }
+        }
+        return out;
+    }
+
+    /** The good values of {@code type} in use, by name. */
+    <T> Map<String, T> values(XdsResourceType type, Class<T> valueType) {
+        Map<String, T> out = new TreeMap<>();
+        for (ResourceState rs : types.get(type).resources.values()) {
+            if (rs.value != null) {
+                out.put(rs.name, valueType.cast(rs.value));
+            }
+        }
+        return out;
+    }
+
+    void close() {
+        closed = true;
+        for (TypeState ts : types.values()) {
+            ts.resources.values().forEach(AdsClient::cancelTimer);
+        }
+        generation++;
+        try {
+            if (sotw != null) {
+                sotw.onCompleted();
+            }
+            if (delta != null) {
+                delta.onCompleted();
+            }
+        } catch (RuntimeException e) {
+            log.debug("closing the ADS stream failed", e);
+        }
+        sotw = null;
+        delta = null;
+    }
+
+    // ---- Views (any thread) ----
+
+    List<ResourceInfo> resources() {
+        return published;
+    }
+
+    boolean connected() {
+        return connectedView;
+    }
+
+    String lastStreamError() {
+        return lastErrorView;
+    }
+
+    // ---- Stream ----
+
+    private void startStream() {
+        if (closed) {
+            return;
+        }
+        int gen = ++generation;
+        nodeSent = false;
+        for (TypeState ts : types.values()) {
+            ts.nonce = "";
+            ts.receivedOnStream = false;
+            ts.sentOnStream.clear();
+            ts.requestedOnStream = false;
+        }
+        var stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
+        if (options.delta()) {
+            delta = stub.deltaAggregatedResources(new StreamObserver<>() {
+                @Override
+                public void onNext(DeltaDiscoveryResponse r) {
+                    post(() -> {
+                        if (gen == generation) {
+                            onDeltaResponse(r);
+                        }
+                    });
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    post(() -> streamClosed(gen, Status.fromThrowable(t)));
+                }
+
+                @Override
+                public void onCompleted() {
+                    post(() -> streamClosed(gen, Status.UNAVAILABLE.withDescription("closed by server")));
+                }
+            });
+        } else {
+            sotw = stub.streamAggregatedResources(new StreamObserver<>() {
+                @Override
+                public void onNext(DiscoveryResponse r) {
+                    post(() -> {
+                        if (gen == generation) {
+                            onSotwResponse(r);
+                        }
+                    });
+                }
+
+                @Override
+                public void onError(Throwable t) {
+                    post(() -> streamClosed(gen, Status.fromThrowable(t)));
+                }
+
+                @Override
+                public void onCompleted() {
+                    post(() -> streamClosed(gen, Status.UNAVAILABLE.withDescription("closed by server")));
+                }
+            });
+        }
+        connected = true;
+        for (TypeState ts : types.values()) {
+            if (ts.subscribed()) {
+                sendSubscription(ts);
+            }
+        }
+        publish();
+    }
+
+    /** Runs {@code task} on the executor; after close, when the executor is gone, late gRPC callbacks are dropped. */
+    private void post(Runnable task) {
+        try {
+            executor.execute(task);
+        } catch (java.util.concurrent.RejectedExecutionException e) {
+            log.debug("xDS client closed; dropping a late stream event");
+        }
+    }
+
+    private void streamClosed(int gen, Status status) {
+        if (gen != generation || closed) {
+            return;
+        }
+        generation++;
+        sotw = null;
+        delta = null;
+        connected = false;
+        boolean healthy = false;
+        for (TypeState ts : types.values()) {
+            healthy |= ts.receivedOnStream;
+            ts.resources.values().forEach(AdsClient::cancelTimer);
+        }
+        if (healthy) {
+            backoffNanos = 0;
+        }
+        long base = backoffNanos == 0 ? options.initialBackoff().toNanos()
+                : Math.min((long) (backoffNanos * 1.6), options.maxBackoff().toNanos());
+        backoffNanos = base;
+        long delay = (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        lastStreamError = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
+        log.warn("xDS stream to the control plane failed ({}); keeping the last good config, retrying in {} ms",
+                lastStreamError, TimeUnit.NANOSECONDS.toMillis(delay));
+        executor.schedule(() -> {
+            // The channel has its own (long) reconnect backoff; ours decides when to try.
+            channel.resetConnectBackoff();
+            startStream();
+        }, delay, TimeUnit.NANOSECONDS);
+        publish();
+        onChange.run();
+    }
+
+    private void sendSubscription(TypeState ts) {
+        if (!connected) {
+            return;
+        }
+        if (options.delta()) {
+            sendDeltaSubscription(ts);
+        } else if (ts.subscribed()) {
+            // An empty name list means "everything" in state of the world, so a type whose last name went away
+            // is not re-requested; its leftovers are simply ignored.
+            sendSotw(ts, null);
+        }
+        startTimers(ts);
+    }
+
+    private void sendSotw(TypeState ts, String errorDetail) {
+        DiscoveryRequest.Builder b = DiscoveryRequest.newBuilder().setTypeUrl(ts.type.typeUrl())
+                .setVersionInfo(ts.version).setResponseNonce(ts.nonce);
+        if (!ts.wildcard) {
+            b.addAllResourceNames(ts.names);
+        }
+        if (!nodeSent) {
+            b.setNode(node);
+            nodeSent = true;
+        }
+        if (errorDetail != null) {
+            b.setErrorDetail(com.google.rpc.Status.newBuilder().setCode(Status.Code.INVALID_ARGUMENT.value())
+                    .setMessage(errorDetail));
+        }
+        ts.requestedOnStream = true;
+        sotw.onNext(b.build());
+    }
+
+    private void sendDeltaSubscription(TypeState ts) {
+        DeltaDiscoveryRequest.Builder b = DeltaDiscoveryRequest.newBuilder().setTypeUrl(ts.type.typeUrl());
+        if (!ts.requestedOnStream) {
+            if (!ts.subscribed()) {
+                return;
+            }
+            // First request of this type on the stream: the whole subscription, and what we already hold, so
+            // the server sends only what changed while we were away.
+            if (!ts.wildcard) {
+                b.addAllResourceNamesSubscribe(ts.names);
+            }
+            for (ResourceState rs : ts.resources.values()) {
+                if (rs.value != null && rs.version != null) {
+                    b.putInitialResourceVersions(rs.name, rs.version);
+                }
+            }
+            ts.sentOnStream.addAll(ts.names);
+        } else {
+            Set<String> add = new LinkedHashSet<>(ts.names);
+            add.removeAll(ts.sentOnStream);
+            Set<String> remove = new LinkedHashSet<>(ts.sentOnStream);
+            remove.removeAll(ts.names);
+            if (add.isEmpty() && remove.isEmpty()) {
+                return;
+            }
+            b.addAllResourceNamesSubscribe(add).addAllResourceNamesUnsubscribe(remove);
+            ts.sentOnStream.addAll(add);
+            ts.sentOnStream.removeAll(remove);
+        }
+        if (!nodeSent) {
+            b.setNode(node);
+            nodeSent = true;
+        }
+        ts.requestedOnStream = true;
+        delta.onNext(b.build());
+    }
+
+    private void startTimers(TypeState ts) {
+        if (ts.wildcard) {
+            return;
+        }
+        for (ResourceState rs : ts.resources.values()) {
+            if (rs.status == ResourceStatus.REQUESTED && rs.timer == null) {
+                int gen = generation;
+                rs.timer = executor.schedule(() -> {
+                    rs.timer = null;
+                    if (gen == generation && rs.status == ResourceStatus.REQUESTED && ts.resources.get(rs.name) == rs) {
+                        rs.status = ResourceStatus.DOES_NOT_EXIST;
+                        rs.updated = Instant.now();
+                        log.warn("xDS {} {} does not exist (no answer within {} ms)", ts.type.shortName(), rs.name,
+                                options.doesNotExistTimeout().toMillis());
+                        publish();
+                        onChange.run();
+                    }
+                }, options.doesNotExistTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            }
+        }
+    }
+
+    private static void cancelTimer(ResourceState rs) {
+        if (rs.timer != null) {
+            rs.timer.cancel(false);
+            rs.timer = null;
+        }
+    }
+
+    // ---- Responses ----
+
+    private void onSotwResponse(DiscoveryResponse response) {
+        XdsResourceType type = XdsResourceType.byTypeUrl(response.getTypeUrl());
+        if (type == null) {
+            log.debug("ignoring xDS response of type {}", response.getTypeUrl());
+            return;
+        }
+        TypeState ts = types.get(type);
+        ts.nonce = response.getNonce();
+        ts.receivedOnStream = true;
+        ts.everReceived = true;
+        List<String> errors = new ArrayList<>();
+        Set<String> seen = new HashSet<>();
+        for (Any any : response.getResourcesList()) {
+            String name = take(ts, any, null, response.getVersionInfo(), errors);
+            if (name != null) {
+                seen.add(name);
+            }
+        }
+        if (type.fullState() && !options.ignoreResourceDeletion()) {
+            for (ResourceState rs : List.copyOf(ts.resources.values())) {
+                if (!seen.contains(rs.name)) {
+                    absent(ts, rs);
+                }
+            }
+        }
+        if (errors.isEmpty()) {
+            ts.version = response.getVersionInfo();
+            sendSotw(ts, null);
+        } else {
+            String detail = errors.size() + " invalid " + type.shortName() + " resource(s) in version "
+                    + response.getVersionInfo() + ": " + String.join("; ", errors);
+            logNack(ts, detail);
+            sendSotw(ts, detail);
+        }
+        publish();
+        onChange.run();
+    }
+
+    private void onDeltaResponse(DeltaDiscoveryResponse response) {
+        XdsResourceType type = XdsResourceType.byTypeUrl(response.getTypeUrl());
+        if (type == null) {
+            log.debug("ignoring xDS response of type {}", response.getTypeUrl());
+            return;
+        }
+        TypeState ts = types.get(type);
+        ts.nonce = response.getNonce();
+        ts.receivedOnStream = true;
+        ts.everReceived = true;
+        List<String> errors = new ArrayList<>();
+        for (Resource r : response.getResourcesList()) {
+            if (!r.hasResource()) {
+                continue;
+            }
+            take(ts, r.getResource(), r.getName(), r.getVersion(), errors);
+        }
+        if (!options.ignoreResourceDeletion()) {
+            for (String name : response.getRemovedResourcesList()) {
+                ResourceState rs = ts.resources.get(name);
+                if (rs != null) {
+                    absent(ts, rs);
+                }
+            }
+        }
+        DeltaDiscoveryRequest.Builder ack = DeltaDiscoveryRequest.newBuilder().setTypeUrl(type.typeUrl())
+                .setResponseNonce(response.getNonce());
+        if (errors.isEmpty()) {
+            ts.version = response.getSystemVersionInfo();
+        } else {
+            String detail = errors.size() + " invalid " + type.shortName() + " resource(s): "
+                    + String.join("; ", errors);
+            logNack(ts, detail);
+            ack.setErrorDetail(com.google.rpc.Status.newBuilder().setCode(Status.Code.INVALID_ARGUMENT.value())
+                    .setMessage(detail));
+        }
+        delta.onNext(ack.build());
+        publish();
+        onChange.run();
+    }
+
+    /** A server that resends a rejected version at once (some do) must not flood the log with the same NACK. */
+    private static void logNack(TypeState ts, String detail) {
+        if (detail.equals(ts.lastNack)) {
+            log.debug("NACK (again) {}", detail);
+        } else {
+            log.warn("NACK {}", detail);
+        }
+        ts.lastNack = detail;
+    }
+
+    /** Parses one resource of a response and takes it (or records why not); returns its name, or null. */
+    private String take(TypeState ts, Any any, String deltaName, String version, List<String> errors) {
+        Message message;
+        try {
+            Any payload = any;
+            if (payload.getTypeUrl().equals(RESOURCE_WRAPPER)) {
+                payload = payload.unpack(Resource.class).getResource();
+            }
+            if (!payload.getTypeUrl().equals(ts.type.typeUrl())) {
+                errors.add("a " + payload.getTypeUrl() + " in a " + ts.type.shortName() + " response");
+                return null;
+            }
+            message = ts.type.unpack(payload);
+        } catch (InvalidProtocolBufferException e) {
+            errors.add((deltaName == null ? "a resource" : deltaName) + ": cannot decode: " + e.getMessage());
+            return null;
+        }
+        String name = deltaName != null ? deltaName : XdsResourceType.nameOf(message);
+        ResourceState rs = ts.resources.get(name);
+        if (rs == null) {
+            if (!ts.wildcard) {
+                return name; // not subscribed (any more): ignore
+            }
+            rs = new ResourceState(name);
+            ts.resources.put(name, rs);
+        }
+        cancelTimer(rs);
+        Parsed<?> parsed;
+        try {
+            parsed = parser.apply(ts.type, message);
+        } catch (RuntimeException e) {
+            // A parser bug must not take down the stream: treat it as an invalid resource.
+            log.error("parsing {} {} failed", ts.type.shortName(), name, e);
+            parsed = Parsed.error("internal error while parsing: " + e);
+        }
+        rs.updated = Instant.now();
+        if (parsed.ok()) {
+            rs.status = ResourceStatus.ACKED;
+            rs.value = parsed.value();
+            rs.raw = message;
+            rs.version = version;
+            rs.warnings = parsed.warnings();
+            rs.error = null;
+            rs.rejectedVersion = null;
+        } else {
+            rs.status = ResourceStatus.NACKED;
+            rs.error = parsed.error();
+            rs.rejectedVersion = version;
+            errors.add(name + ": " + parsed.error());
+        }
+        return name;
+    }
+
+    /** A subscribed resource the server says is gone. */
+    private void absent(TypeState ts, ResourceState rs) {
+        cancelTimer(rs);
+        if (ts.wildcard) {
+            ts.resources.remove(rs.name);
+            return;
+        }
+        rs.status = ResourceStatus.DOES_NOT_EXIST;
+        rs.value = null;
+        rs.raw = null;
+        rs.updated = Instant.now();
+    }
+
+    private void publish() {
+        List<ResourceInfo> out = new ArrayList<>();
+        for (TypeState ts : types.values()) {
+            for (ResourceState rs : ts.resources.values()) {
+                out.add(new ResourceInfo(ts.type, rs.name, rs.status, rs.version, rs.value, rs.raw, rs.warnings,
+                        rs.error, rs.rejectedVersion, rs.updated));
+            }
+        }
+        published = List.copyOf(out);
+        connectedView = connected;
+        lastErrorView = lastStreamError;
+    }
+}

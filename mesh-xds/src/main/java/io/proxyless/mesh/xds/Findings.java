@@ -1,0 +1,62 @@
+package io.proxyless.mesh.xds;
+
+import com.google.protobuf.Descriptors.FieldDescriptor;
+import com.google.protobuf.MessageOrBuilder;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Set;
+
+/**
+ * What parsing one xDS resource found: errors (the resource is rejected, and the response NACKed) and warnings
+ * (a field the mesh does not act on). Paths use the proto field names, relative to the resource, e.g.
+ * {@code virtual_hosts[0].routes[2].route.idle_timeout}.
+ */
+final class Findings {
+    /** One finding at {@code path}. */
+    record Finding(String path, String message) {
+        @Override
+        public String toString() {
+            return path.isEmpty() ? message : path + ": " + message;
+        }
+    }
+
+    private final List<Finding> errors = new ArrayList<>();
+    private final List<Finding> warnings = new ArrayList<>();
+
+    void error(String path, String message) {
+        errors.add(new Finding(path, message));
+    }
+
+    void warn(String path, String message) {
+        warnings.add(new Finding(path, message));
+    }
+
+    boolean hasErrors() {
+        return !errors.isEmpty();
+    }
+
+    List<Finding> errors() {
+        return List.copyOf(errors);
+    }
+
+    List<Finding> warnings() {
+        return List.copyOf(warnings);
+    }
+
+    /**
+     * Warns about every field set on {@code message} that is not in {@code handled}: the Armeria rule that an
+     * unsupported field is never silently dropped. {@code handled} also lists fields deliberately ignored because
+     * they cannot change what a client does (stats names, tracing decorations).
+     */
+    void unsupportedFields(MessageOrBuilder message, String path, Set<String> handled) {
+        for (FieldDescriptor field : message.getAllFields().keySet()) {
+            if (!handled.contains(field.getName())) {
+                warn(join(path, field.getName()), "not supported; ignored");
+            }
+        }
+    }
+
+    static String join(String path, String field) {
+        return path.isEmpty() ? field : path + "." + field;
+    }
+}

@@ -1,0 +1,488 @@
+package io.proxyless.mesh.xds;
+
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.grpc.ChannelCredentials;
+import io.grpc.Grpc;
+import io.grpc.InsecureChannelCredentials;
+import io.grpc.ManagedChannel;
+import io.grpc.TlsChannelCredentials;
+import io.proxyless.mesh.api.Problem;
+import io.proxyless.mesh.api.Severity;
+import io.proxyless.mesh.api.loader.ConfigLoader;
+import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.source.ConfigListener;
+import io.proxyless.mesh.runtime.source.ConfigSource;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Config from an xDS control plane (istiod, or any Envoy control plane) over ADS, translated into the same Istio
+ * resources file mode loads, so both modes decide through the same engine.
+ *
+ * <pre>{@code
+ * try (XdsConfigSource source = XdsConfigSource.builder(XdsBootstrap.read(Path.of("bootstrap.json")))
+ *         .namespace("shop").start()) {
+ *     if (!source.awaitInitialConfig(Duration.ofSeconds(30))) {
+ *         throw new IllegalStateException("no config from the control plane");
+ *     }
+ *     Mesh mesh = Mesh.builder().configSource(source).namespace("shop").build();
+ *     ...
+ * }
+ * }</pre>
+ * {@code Mesh.builder().xdsBootstrap(path).build()} does all of that.
+ *
+ * <p><b>What it subscribes.</b> Chosen by the bootstrap's node metadata, like istiod chooses what to send:
+ * <ul>
+ *   <li><b>proxyless</b> ({@code GENERATOR: grpc}): every listener (each is {@code host:port} with an
+ *       {@code api_listener}), the route configurations they name, the clusters their routes name, and those
+ *       clusters' endpoints;</li>
+ *   <li><b>sidecar</b> (otherwise): every cluster, the route configuration of each port the
+ *       {@code outbound|PORT|...} clusters use ({@code 9080}), and the endpoints of EDS clusters. Listeners are
+ *       not needed. This shape carries all of Istio's traffic features and is the one to use against istiod.</li>
+ * </ul>
+ *
+ * <p><b>When config changes.</b> A new snapshot is published once every resource it depends on has arrived (or
+ * is known not to exist), so a route never points at a cluster that is still on its way. Invalid resources are
+ * NACKed and keep their last good version; warnings about unsupported fields travel with the snapshot
+ * ({@link MeshConfig#warnings()}). While the control plane is unreachable the last config stays in force and the
+ * stream is retried with backoff.
+ *
+ * <p>One daemon thread, {@value #THREAD_NAME}, runs the protocol and delivers to listeners.
+ */
+public final class XdsConfigSource implements ConfigSource {
+    /** Largest xDS response accepted (default gRPC: 4 MiB). */
+    static final int MAX_XDS_MESSAGE_BYTES = 256 * 1024 * 1024;
+
+    /** Name of the source's thread. */
+    public static final String THREAD_NAME = "mesh-xds";
+    /** gRPC's resource-does-not-exist timeout. */
+    public static final Duration DEFAULT_DOES_NOT_EXIST_TIMEOUT = Duration.ofSeconds(15);
+
+    private static final Logger log = LoggerFactory.getLogger(XdsConfigSource.class);
+
+    private final XdsBootstrap bootstrap;
+    private final String namespace;
+    private final boolean proxyless;
+    private final boolean delta;
+    private final ParseContext parseContext;
+    private final ScheduledExecutorService executor;
+    private final ManagedChannel channel;
+    private final AdsClient client;
+    private final Object deliveryLock = new Object();
+    private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
+    private final CountDownLatch initial = new CountDownLatch(1);
+    private final AtomicBoolean closed = new AtomicBoolean();
+    private volatile MeshConfig current = MeshConfig.EMPTY;
+    private volatile List<Problem> lastProblems = List.of();
+    private Set<String> lastRejected = Set.of();
+    private volatile Thread thread;
+
+    private XdsConfigSource(Builder b) {
+        this.bootstrap = b.bootstrap;
+        this.namespace = b.namespace;
+        this.proxyless = b.bootstrap.node().proxyless();
+        this.delta = b.delta != null ? b.delta : b.bootstrap.server().delta();
+        this.parseContext = new ParseContext(proxyless, b.bootstrap.certificateProviders());
+        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+            Thread t = new Thread(r, THREAD_NAME);
+            t.setDaemon(true);
+            thread = t;
+            return t;
+        });
+        XdsBootstrap.ServerInfo server = b.bootstrap.server();
+        ChannelCredentials creds = server.credentials() == XdsBootstrap.ChannelCredentialsType.TLS
+                ? TlsChannelCredentials.create() : InsecureChannelCredentials.create();
+        // A route configuration for thousands of services exceeds gRPC's default 4 MiB inbound limit; the
+        // stream would fail with RESOURCE_EXHAUSTED forever. Envoy and grpc-xds accept far larger xDS messages.
+        this.channel = Grpc.newChannelBuilder(server.uri(), creds).userAgent("proxyless-mesh-java")
+                .maxInboundMessageSize(MAX_XDS_MESSAGE_BYTES).build();
+        this.client = new AdsClient(channel, b.bootstrap.node().toProto(),
+                new AdsClient.Options(delta, server.ignoreResourceDeletion(), b.doesNotExistTimeout,
+                        b.initialBackoff, b.maxBackoff),
+                executor, this::parse, this::onChange);
+    }
+
+    /** How long {@link #connect} waits for the first complete config. */
+    public static final Duration DEFAULT_INITIAL_TIMEOUT = Duration.ofSeconds(30);
+
+    /**
+     * Starts a source and waits (up to {@link #DEFAULT_INITIAL_TIMEOUT}) for its first complete config.
+     *
+     * @throws IllegalStateException naming the server and what is still missing when none arrives in time
+     */
+    public static XdsConfigSource connect(XdsBootstrap bootstrap, String namespace) {
+        return connect(builder(bootstrap).namespace(namespace), DEFAULT_INITIAL_TIMEOUT);
+    }
+
+    static XdsConfigSource connect(Builder builder, Duration timeout) {
+        XdsConfigSource source = builder.start();
+        boolean ready;
+        try {
+            ready = source.awaitInitialConfig(timeout);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            ready = false;
+        }
+        if (!ready) {
+            String missing = source.resources().stream()
+                    .filter(r -> r.status() == AdsClient.ResourceStatus.REQUESTED)
+                    .map(r -> r.type().shortName() + " " + r.name()).limit(10).toList().toString();
+            String error = source.lastStreamError();
+            source.close();
+            throw new IllegalStateException("no complete config from xDS server " + builder.bootstrap.server().uri()
+                    + " within " + timeout.toSeconds() + " s" + (error != null ? "; last stream error: " + error : "")
+                    + "; still waiting for " + missing);
+        }
+        return source;
+    }
+
+    /** Starts configuring a source for {@code bootstrap}. */
+    public static Builder builder(XdsBootstrap bootstrap) {
+        return new Builder(bootstrap);
+    }
+
+    /**
+     * Waits until the first complete config has arrived (every subscribed resource received or known not to
+     * exist).
+     *
+     * @return false if it did not arrive within {@code timeout}
+     */
+    public boolean awaitInitialConfig(Duration timeout) throws InterruptedException {
+        return initial.await(timeout.toNanos(), TimeUnit.NANOSECONDS);
+    }
+
+    /** The bootstrap this source was started with. */
+    public XdsBootstrap bootstrap() {
+        return bootstrap;
+    }
+
+    /** Whether the stream is up and has had a response. */
+    public boolean connected() {
+        return client.connected();
+    }
+
+    /**
+     * Every xDS resource this source holds, with version, status ({@code ACKED}, {@code NACKED},
+     * {@code REQUESTED}, {@code DOES_NOT_EXIST}), error and the resource itself, as JSON; the client's equivalent
+     * of Envoy's {@code /config_dump} and gRPC's CSDS.
+     */
+    @Override
+    public String configDump() {
+        return XdsConfigDump.of(this);
+    }
+
+    List<AdsClient.ResourceInfo> resources() {
+        return client.resources();
+    }
+
+    String lastStreamError() {
+        return client.lastStreamError();
+    }
+
+    boolean proxyless() {
+        return proxyless;
+    }
+
+    boolean delta() {
+        return delta;
+    }
+
+    @Override
+    public MeshConfig current() {
+        return current;
+    }
+
+    @Override
+    public void addListener(ConfigListener listener) {
+        Objects.requireNonNull(listener, "listener");
+        synchronized (deliveryLock) {
+            listeners.add(listener);
+            deliver(() -> listener.onConfig(current));
+        }
+    }
+
+    @Override
+    public void removeListener(ConfigListener listener) {
+        listeners.remove(listener);
+    }
+
+    @Override
+    public List<Problem> lastProblems() {
+        return lastProblems;
+    }
+
+    @Override
+    public void close() {
+        if (!closed.compareAndSet(false, true)) {
+            return;
+        }
+        if (Thread.currentThread() == thread) {
+            client.close(); // a listener closing its own source: we are on the source's thread already
+        } else {
+            try {
+                executor.submit(client::close).get(5, TimeUnit.SECONDS);
+            } catch (Exception e) {
+                log.debug("closing the xDS client failed", e);
+            }
+        }
+        executor.shutdownNow();
+        channel.shutdownNow();
+        try {
+            channel.awaitTermination(5, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    @Override
+    public String toString() {
+        return "XdsConfigSource{" + bootstrap.server().uri() + ", " + (proxyless ? "proxyless" : "sidecar") + ", "
+                + (delta ? "delta" : "sotw") + ", version " + current.version() + "}";
+    }
+
+    private XdsConfigSource begin() {
+        executor.execute(() -> {
+            if (proxyless) {
+                client.subscribe(XdsResourceType.LISTENER, true, Set.of());
+            } else {
+                client.subscribe(XdsResourceType.CLUSTER, true, Set.of());
+            }
+            client.start();
+        });
+        return this;
+    }
+
+    private Parsed<?> parse(XdsResourceType type, Message message) {
+        return switch (type) {
+            case LISTENER -> ListenerParser.parse((Listener) message, parseContext);
+            case ROUTE -> RouteConfigParser.parse((RouteConfiguration) message, parseContext);
+            case CLUSTER -> ClusterParser.parse((Cluster) message, parseContext);
+            case ENDPOINT -> EndpointParser.parse((ClusterLoadAssignment) message, parseContext);
+        };
+    }
+
+    // ---- On the executor ----
+
+    /** After every protocol event: follow the references to what else to subscribe, then maybe publish. */
+    private void onChange() {
+        if (closed.get()) {
+            return;
+        }
+        Map<String, XdsListener> listenerValues = client.values(XdsResourceType.LISTENER, XdsListener.class);
+        Map<String, XdsRouteConfig> routeValues;
+        Map<String, XdsCluster> clusterValues;
+        if (proxyless) {
+            Set<String> routeNames = new LinkedHashSet<>();
+            listenerValues.values().forEach(l -> {
+                if (l.routeConfigName() != null) {
+                    routeNames.add(l.routeConfigName());
+                }
+            });
+            client.subscribe(XdsResourceType.ROUTE, false, routeNames);
+            routeValues = client.values(XdsResourceType.ROUTE, XdsRouteConfig.class);
+            Set<String> clusterNames = new LinkedHashSet<>();
+            for (XdsListener l : listenerValues.values()) {
+                XdsRouteConfig rc = l.inlineRoutes() != null ? l.inlineRoutes() : routeValues.get(l.routeConfigName());
+                if (rc != null) {
+                    rc.virtualHosts().forEach(vh -> vh.routes().forEach(r -> clusterNames.addAll(r.clusters())));
+                }
+            }
+            client.subscribe(XdsResourceType.CLUSTER, false, clusterNames);
+            clusterValues = client.values(XdsResourceType.CLUSTER, XdsCluster.class);
+        } else {
+            clusterValues = client.values(XdsResourceType.CLUSTER, XdsCluster.class);
+            Set<String> ports = new java.util.TreeSet<>();
+            clusterValues.values().forEach(c -> {
+                if (c.id().istio() && !c.id().inbound()) {
+                    ports.add(Integer.toString(c.id().port()));
+                }
+            });
+            client.subscribe(XdsResourceType.ROUTE, false, ports);
+            routeValues = client.values(XdsResourceType.ROUTE, XdsRouteConfig.class);
+        }
+        Set<String> edsNames = new LinkedHashSet<>();
+        clusterValues.values().forEach(c -> {
+            if (c.discovery() == XdsCluster.Discovery.EDS && !c.id().special()) {
+                edsNames.add(c.edsServiceName());
+            }
+        });
+        client.subscribe(XdsResourceType.ENDPOINT, false, edsNames);
+
+        reportRejections();
+        if (!complete()) {
+            return;
+        }
+        XdsTranslator.Inputs inputs = new XdsTranslator.Inputs(listenerValues, routeValues, clusterValues,
+                client.values(XdsResourceType.ENDPOINT, XdsEndpoints.class));
+        XdsTranslator.Output out;
+        try {
+            out = XdsTranslator.translate(inputs, proxyless, namespace);
+        } catch (RuntimeException e) {
+            log.error("translating xDS resources failed; keeping config version {}", current.version(), e);
+            return;
+        }
+        List<Problem> warnings = new ArrayList<>();
+        for (AdsClient.ResourceInfo r : client.resources()) {
+            if (r.value() != null) {
+                r.warnings().forEach(w -> warnings.add(XdsTranslator.warning(r.type().shortName(), r.name(),
+                        w.path(), w.message())));
+            }
+        }
+        warnings.addAll(out.warnings());
+        warnings.sort(Comparator.comparing((Problem p) -> Objects.requireNonNullElse(p.kind(), ""))
+                .thenComparing(p -> Objects.requireNonNullElse(p.name(), ""))
+                .thenComparing(p -> Objects.requireNonNullElse(p.path(), "")));
+        publish(out, warnings);
+    }
+
+    /**
+     * Whether everything the config depends on has been answered. Sidecar-shape route configurations are
+     * subscribed by port on a guess (a TCP port has none), so once any RDS answer came they do not hold back.
+     */
+    private boolean complete() {
+        if (proxyless ? !client.everReceived(XdsResourceType.LISTENER) : !client.everReceived(XdsResourceType.CLUSTER)) {
+            return false;
+        }
+        for (XdsResourceType t : XdsResourceType.values()) {
+            if (!client.pending(t).isEmpty()) {
+                if (!proxyless && t == XdsResourceType.ROUTE && client.everReceived(t)) {
+                    continue;
+                }
+                return false;
+            }
+        }
+        return true;
+    }
+
+    private void reportRejections() {
+        List<Problem> errors = new ArrayList<>();
+        Set<String> rejected = new LinkedHashSet<>();
+        for (AdsClient.ResourceInfo r : client.resources()) {
+            if (r.status() == AdsClient.ResourceStatus.NACKED) {
+                rejected.add(r.type() + "/" + r.name() + "@" + r.rejectedVersion());
+                errors.add(new Problem(Severity.ERROR, null, 0, r.type().shortName(), null, r.name(), "",
+                        "rejected version " + r.rejectedVersion() + " (NACK): " + r.error()
+                                + (r.value() != null ? "; version " + r.version() + " stays in use" : "")));
+            }
+        }
+        if (rejected.equals(lastRejected)) {
+            return;
+        }
+        Set<String> added = new LinkedHashSet<>(rejected);
+        added.removeAll(lastRejected);
+        lastRejected = rejected;
+        if (added.isEmpty()) {
+            return;
+        }
+        lastProblems = List.copyOf(errors);
+        synchronized (deliveryLock) {
+            for (ConfigListener l : listeners) {
+                deliver(() -> l.onRejected(errors));
+            }
+        }
+    }
+
+    private void publish(XdsTranslator.Output out, List<Problem> warnings) {
+        MeshConfig old = current;
+        if (old.version() != 0 && old.resources().equals(out.resources()) && old.warnings().equals(warnings)) {
+            initial.countDown();
+            return;
+        }
+        MeshConfig next = MeshConfig.of(out.resources(), warnings);
+        synchronized (deliveryLock) {
+            if (closed.get()) {
+                return;
+            }
+            current = next;
+            if (lastRejected.isEmpty()) {
+                lastProblems = warnings;
+            }
+            log.info("xDS config version {} in force: {}", next.version(), next);
+            for (ConfigListener l : listeners) {
+                deliver(() -> l.onConfig(next));
+            }
+        }
+        initial.countDown();
+    }
+
+    private static void deliver(Runnable delivery) {
+        try {
+            delivery.run();
+        } catch (RuntimeException e) {
+            // One faulty listener must not stop the others or the source.
+            log.error("xDS config listener failed", e);
+        }
+    }
+
+    /** Configures and starts an {@link XdsConfigSource}. */
+    public static final class Builder {
+        private final XdsBootstrap bootstrap;
+        private String namespace;
+        private Boolean delta;
+        private Duration doesNotExistTimeout = DEFAULT_DOES_NOT_EXIST_TIMEOUT;
+        private Duration initialBackoff = Duration.ofSeconds(1);
+        private Duration maxBackoff = Duration.ofSeconds(120);
+
+        private Builder(XdsBootstrap bootstrap) {
+            this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
+            this.namespace = bootstrap.node().namespace().orElse(ConfigLoader.DEFAULT_NAMESPACE);
+        }
+
+        /**
+         * The client's namespace, where the translated resources live (short names resolve in it). Default: the
+         * node's namespace ({@code metadata.NAMESPACE} or Istio's node id), else {@code default}.
+         */
+        public Builder namespace(String namespace) {
+            this.namespace = Objects.requireNonNull(namespace);
+            return this;
+        }
+
+        /**
+         * Delta (incremental) xDS instead of state of the world. Default: the bootstrap server's
+         * {@value XdsBootstrap#FEATURE_DELTA} feature.
+         */
+        public Builder delta(boolean delta) {
+            this.delta = delta;
+            return this;
+        }
+
+        /** How long a subscribed resource may go unanswered before it counts as not existing (default 15 s). */
+        public Builder doesNotExistTimeout(Duration timeout) {
+            this.doesNotExistTimeout = Objects.requireNonNull(timeout);
+            return this;
+        }
+
+        /** Reconnect backoff: first delay and cap (defaults 1 s and 120 s, grpc-java's). */
+        public Builder reconnectBackoff(Duration initial, Duration max) {
+            this.initialBackoff = Objects.requireNonNull(initial);
+            this.maxBackoff = Objects.requireNonNull(max);
+            return this;
+        }
+
+        /** Connects and subscribes; returns at once (see {@link #awaitInitialConfig}). */
+        public XdsConfigSource start() {
+            for (String w : bootstrap.warnings()) {
+                log.warn("xDS bootstrap {}: {}", bootstrap.origin(), w);
+            }
+            return new XdsConfigSource(this).begin();
+        }
+    }
+}

@@ -1,0 +1,86 @@
+package io.proxyless.mesh.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.listener.v3.Listener;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+
+/**
+ * The four xDS resource types the mesh subscribes to, with their v3 type URLs. Declared in the order Envoy and
+ * istiod push them (CDS, EDS, LDS, RDS), which is also the order in which the source asks for them.
+ */
+public enum XdsResourceType {
+    /** Clusters: {@code outbound|PORT|SUBSET|HOST} → service, subset and DestinationRule policy. */
+    CLUSTER("CDS", "type.googleapis.com/envoy.config.cluster.v3.Cluster", Cluster.class, true),
+    /** Endpoints of EDS clusters. */
+    ENDPOINT("EDS", "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
+            ClusterLoadAssignment.class, false),
+    /** Listeners; only {@code api_listener}s (proxyless gRPC shape) are used. */
+    LISTENER("LDS", "type.googleapis.com/envoy.config.listener.v3.Listener", Listener.class, true),
+    /** Route configurations: virtual hosts → VirtualServices. */
+    ROUTE("RDS", "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", RouteConfiguration.class, false);
+
+    private final String shortName;
+    private final String typeUrl;
+    private final Class<? extends Message> messageClass;
+    private final boolean fullState;
+
+    XdsResourceType(String shortName, String typeUrl, Class<? extends Message> messageClass, boolean fullState) {
+        this.shortName = shortName;
+        this.typeUrl = typeUrl;
+        this.messageClass = messageClass;
+        this.fullState = fullState;
+    }
+
+    /** {@code LDS}, {@code RDS}, {@code CDS} or {@code EDS}. */
+    public String shortName() {
+        return shortName;
+    }
+
+    public String typeUrl() {
+        return typeUrl;
+    }
+
+    /**
+     * In state-of-the-world xDS, a response of this type lists every subscribed resource that exists, so a
+     * resource it leaves out was deleted (LDS and CDS). RDS and EDS responses may list only what changed.
+     */
+    public boolean fullState() {
+        return fullState;
+    }
+
+    /** The type for {@code typeUrl}, or null if the mesh does not use it. */
+    public static XdsResourceType byTypeUrl(String typeUrl) {
+        for (XdsResourceType t : values()) {
+            if (t.typeUrl.equals(typeUrl)) {
+                return t;
+            }
+        }
+        return null;
+    }
+
+    /** Unpacks {@code any} into this type's message. */
+    Message unpack(Any any) throws InvalidProtocolBufferException {
+        return any.unpack(messageClass);
+    }
+
+    /** The resource's name, as xDS identifies it. */
+    static String nameOf(Message m) {
+        if (m instanceof Listener l) {
+            return l.getName();
+        }
+        if (m instanceof RouteConfiguration r) {
+            return r.getName();
+        }
+        if (m instanceof Cluster c) {
+            return c.getName();
+        }
+        if (m instanceof ClusterLoadAssignment c) {
+            return c.getClusterName();
+        }
+        throw new IllegalArgumentException("not an xDS resource the mesh uses: " + m.getClass().getName());
+    }
+}

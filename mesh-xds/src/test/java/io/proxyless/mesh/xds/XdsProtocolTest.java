@@ -1,0 +1,292 @@
+package io.proxyless.mesh.xds;
+
+import static io.proxyless.mesh.xds.XdsFixtures.action;
+import static io.proxyless.mesh.xds.XdsFixtures.cluster;
+import static io.proxyless.mesh.xds.XdsFixtures.defaultRetries;
+import static io.proxyless.mesh.xds.XdsFixtures.prefix;
+import static io.proxyless.mesh.xds.XdsFixtures.route;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
+import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
+import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.RouteDecision;
+import io.proxyless.mesh.runtime.RouteRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.function.BooleanSupplier;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.ValueSource;
+
+/** The ADS protocol against a real control plane: updates, NACKs, outages, delta, does-not-exist, dumps. */
+class XdsProtocolTest {
+    private static final RouteRequest REVIEWS = RouteRequest.builder("GET", "http://reviews:9080/").build();
+
+    @TempDir
+    Path dir;
+
+    @ParameterizedTest(name = "delta={0}")
+    @ValueSource(booleans = {false, true})
+    void aConfigUpdateOnTheServerChangesRoutingWithinOneSecond(boolean delta) throws Exception {
+        try (XdsTestServer server = new XdsTestServer()) {
+            server.set(reviewsTo("v1", false));
+            try (XdsConfigSource source = start(server, false, delta);
+                 Mesh mesh = Mesh.builder().configSource(source).build()) {
+                assertThat(mesh.route(REVIEWS).destinationSubset()).isEqualTo("v1");
+
+                long start = System.nanoTime();
+                server.set(reviewsTo("v2", false));
+                awaitTrue(Duration.ofSeconds(1), () -> "v2".equals(mesh.route(REVIEWS).destinationSubset()));
+                long millis = (System.nanoTime() - start) / 1_000_000;
+                assertThat(millis).as("update applied after %d ms", millis).isLessThan(1000);
+                // No request failed on the way: every decision forwards, to v1 or v2.
+                for (int i = 0; i < 100; i++) {
+                    assertThat(mesh.route(REVIEWS).isForward()).isTrue();
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest(name = "delta={0}")
+    @ValueSource(booleans = {false, true})
+    void anInvalidRegexIsNackedWithErrorDetailAndTheOldConfigStaysInUse(boolean delta) throws Exception {
+        try (XdsTestServer server = new XdsTestServer()) {
+            server.set(reviewsTo("v1", false));
+            try (XdsConfigSource source = start(server, false, delta);
+                 Mesh mesh = Mesh.builder().configSource(source).build()) {
+                Route bad = route("reviews", "bad").setMatch(RouteMatch.newBuilder().setPrefix("/")
+                                .addHeaders(HeaderMatcher.newBuilder().setName("end-user").setStringMatch(
+                                        StringMatcher.newBuilder().setSafeRegex(RegexMatcher.newBuilder()
+                                                .setRegex("jason(")))))
+                        .setRoute(action(false, null).setCluster(cluster("reviews", "v2"))).build();
+                server.set(XdsFixtures.bookinfo(false, Map.of("reviews", List.of(bad))));
+
+                awaitTrue(Duration.ofSeconds(5), () -> nackDetails(server, delta).stream()
+                        .anyMatch(d -> d.contains("invalid regex") && d.contains("jason(")));
+                assertThat(mesh.route(REVIEWS).destinationSubset()).as("last good config").isEqualTo("v1");
+                JsonNode rds = resource(source.configDump(), "RDS", "9080");
+                assertThat(rds.get("status").asText()).isEqualTo("NACKED");
+                assertThat(rds.get("error").asText()).contains("virtual_hosts[0].routes[0].match.headers[0]")
+                        .contains("invalid regex");
+                assertThat(source.lastProblems()).anyMatch(p -> p.isError() && p.message().contains("NACK"));
+
+                server.set(reviewsTo("v3", false));
+                awaitTrue(Duration.ofSeconds(2), () -> "v3".equals(mesh.route(REVIEWS).destinationSubset()));
+                assertThat(resource(source.configDump(), "RDS", "9080").get("status").asText()).isEqualTo("ACKED");
+            }
+        }
+    }
+
+    @Test
+    void routingKeepsWorkingWhileTheControlPlaneIsDownAndPicksUpChangesAfterItsRestart() throws Exception {
+        try (XdsTestServer server = new XdsTestServer()) {
+            server.set(reviewsTo("v1", false));
+            try (XdsConfigSource source = start(server, false, false);
+                 Mesh mesh = Mesh.builder().configSource(source).build()) {
+                int streamsBefore = server.streams.get();
+                server.stop();
+                // The outage is 10 s; 3 s exercises the same path (several failed reconnects).
+                long until = System.nanoTime() + Duration.ofSeconds(3).toNanos();
+                int decisions = 0;
+                while (System.nanoTime() < until) {
+                    RouteDecision d = mesh.route(REVIEWS);
+                    assertThat(d.isForward()).as(d.reason()).isTrue();
+                    assertThat(d.destinationSubset()).isEqualTo("v1");
+                    decisions++;
+                    Thread.sleep(1);
+                }
+                assertThat(decisions).isGreaterThan(100);
+                assertThat(source.connected()).isFalse();
+
+                server.set(reviewsTo("v2", false));
+                server.start();
+                awaitTrue(Duration.ofSeconds(5), () -> "v2".equals(mesh.route(REVIEWS).destinationSubset()));
+                assertThat(server.streams.get()).as("re-subscribed on a new stream").isGreaterThan(streamsBefore);
+                assertThat(source.connected()).isTrue();
+            }
+        }
+    }
+
+    @Test
+    void deltaSendsOnlyTheAddedOrRemovedClusterAmongAThousand() throws Exception {
+        try (XdsTestServer server = new XdsTestServer()) {
+            server.set(manyServices(1000));
+            try (XdsConfigSource source = start(server, false, true);
+                 Mesh mesh = Mesh.builder().configSource(source).build()) {
+                assertThat(mesh.snapshot().registry().services()).hasSize(1000);
+                RouteRequest svc1000 = RouteRequest.builder("GET", "http://svc1000.default.svc.cluster.local:80/")
+                        .build();
+                int mark = server.deltaResponses.size();
+
+                server.set(manyServices(1001));
+                awaitTrue(Duration.ofSeconds(3), () -> mesh.snapshot().registry().services().size() == 1001);
+                assertThat(mesh.route(svc1000).endpoint().address()).isEqualTo("10.1.4.0");
+                List<DeltaDiscoveryResponse> cds = cdsResponsesSince(server, mark);
+                assertThat(cds).hasSize(1);
+                assertThat(cds.get(0).getResourcesList()).extracting(r -> r.getName())
+                        .containsExactly("outbound|80||svc1000.default.svc.cluster.local");
+                assertThat(cds.get(0).getRemovedResourcesList()).isEmpty();
+
+                mark = server.deltaResponses.size();
+                server.set(manyServices(1000));
+                awaitTrue(Duration.ofSeconds(3), () -> mesh.snapshot().registry().services().size() == 1000);
+                cds = cdsResponsesSince(server, mark);
+                assertThat(cds).hasSize(1);
+                assertThat(cds.get(0).getResourcesList()).isEmpty();
+                assertThat(cds.get(0).getRemovedResourcesList())
+                        .containsExactly("outbound|80||svc1000.default.svc.cluster.local");
+            }
+        }
+    }
+
+    @Test
+    void aMissingRouteConfigurationBecomesDoesNotExistAfterTheTimer() throws Exception {
+        try (XdsTestServer server = new XdsTestServer()) {
+            XdsFixtures.Resources r = XdsFixtures.bookinfo(true, Map.of());
+            List<io.envoyproxy.envoy.config.listener.v3.Listener> listeners = new ArrayList<>(r.listeners());
+            listeners.add(XdsFixtures.apiListener("gone.default.svc.cluster.local:9080", "outbound|9080||gone"));
+            server.set(r.clusters(), r.endpoints(), listeners, r.routes());
+            // Delta: java-control-plane's state-of-the-world cache answers a request naming a missing resource
+            // with nothing at all; istiod (and its delta cache) answer with what exists.
+            XdsConfigSource source = XdsConfigSource.builder(server.bootstrap(true, true))
+                    .doesNotExistTimeout(Duration.ofMillis(500)).start();
+            try (source; Mesh mesh = Mesh.builder().configSource(source).build()) {
+                assertThat(source.awaitInitialConfig(Duration.ofSeconds(5))).isTrue();
+                JsonNode gone = resource(source.configDump(), "RDS", "outbound|9080||gone");
+                assertThat(gone.get("status").asText()).isEqualTo("DOES_NOT_EXIST");
+                assertThat(resource(source.configDump(), "LDS", "gone.default.svc.cluster.local:9080")
+                        .get("status").asText()).isEqualTo("ACKED");
+                assertThat(mesh.route(REVIEWS).destinationHost()).isEqualTo("reviews.default.svc.cluster.local");
+            }
+        }
+    }
+
+    @Test
+    void configDumpListsEveryResourceWithVersionStatusAndTheResourceItself() throws Exception {
+        try (XdsTestServer server = new XdsTestServer()) {
+            server.set(reviewsTo("v1", true));
+            Path bootstrap = Files.writeString(dir.resolve("bootstrap.json"), server.bootstrapJson(true, false));
+            try (Mesh mesh = Mesh.builder().xdsBootstrap(bootstrap).build()) {
+                JsonNode dump = new ObjectMapper().readTree(mesh.configDump());
+                assertThat(dump.get("source").asText()).isEqualTo("xds");
+                assertThat(dump.get("shape").asText()).isEqualTo("proxyless");
+                assertThat(dump.get("protocol").asText()).isEqualTo("SOTW");
+                assertThat(dump.get("connected").asBoolean()).isTrue();
+                List<String> entries = new ArrayList<>();
+                dump.get("resources").forEach(r -> entries.add(r.get("type").asText() + " " + r.get("status").asText()));
+                assertThat(entries).contains("LDS ACKED", "RDS ACKED", "CDS ACKED", "EDS ACKED")
+                        .allMatch(e -> e.endsWith("ACKED"));
+                JsonNode listener = resource(mesh.configDump(), "LDS", "reviews.default.svc.cluster.local:9080");
+                assertThat(listener.get("version").asText()).isEqualTo("1");
+                assertThat(listener.get("resource").get("apiListener")).isNotNull();
+            }
+        }
+    }
+
+    @Test
+    void buildWaitsForTheFirstCompleteConfigSoTheFirstRequestIsRouted() throws Exception {
+        try (XdsTestServer server = new XdsTestServer()) {
+            server.set(reviewsTo("v2", true));
+            Path bootstrap = Files.writeString(dir.resolve("bootstrap.json"), server.bootstrapJson(true, true));
+            try (Mesh mesh = Mesh.builder().xdsBootstrap(bootstrap).build()) {
+                RouteDecision d = mesh.route(REVIEWS);
+                assertThat(d.destinationSubset()).isEqualTo("v2");
+                assertThat(d.endpoint().authority()).isEqualTo("10.0.0.2:9080");
+                assertThat(mesh.namespace()).as("from the node metadata").isEqualTo("default");
+            }
+        }
+    }
+
+    @Test
+    void withoutAControlPlaneTheFirstConfigNeverComesAndTheErrorNamesTheServer() {
+        XdsTestServer server = new XdsTestServer();
+        server.stop();
+        XdsConfigSource.Builder builder = XdsConfigSource.builder(server.bootstrap(false, false))
+                .reconnectBackoff(Duration.ofMillis(50), Duration.ofMillis(200));
+        assertThatThrownBy(() -> XdsConfigSource.connect(builder, Duration.ofMillis(700)))
+                .isInstanceOf(IllegalStateException.class)
+                .hasMessageContaining("no complete config from xDS server " + server.target())
+                .hasMessageContaining("UNAVAILABLE");
+    }
+
+    // ---- helpers ----
+
+    private static XdsConfigSource start(XdsTestServer server, boolean proxyless, boolean delta) throws Exception {
+        XdsConfigSource source = XdsConfigSource.builder(server.bootstrap(proxyless, delta))
+                .reconnectBackoff(Duration.ofMillis(100), Duration.ofMillis(500)).start();
+        assertThat(source.awaitInitialConfig(Duration.ofSeconds(5))).as("initial config").isTrue();
+        return source;
+    }
+
+    private static XdsFixtures.Resources reviewsTo(String subset, boolean proxyless) {
+        return XdsFixtures.bookinfo(proxyless, Map.of("reviews", List.of(route("reviews", "").setMatch(prefix("/"))
+                .setRoute(action(proxyless, null).setCluster(cluster("reviews", subset))
+                        .setRetryPolicy(defaultRetries())).build())));
+    }
+
+    /** {@code n} services svcN on port 80, each with one endpoint, in the sidecar shape. */
+    private static XdsFixtures.Resources manyServices(int n) {
+        List<Cluster> clusters = new ArrayList<>();
+        List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+        for (int i = 0; i < n; i++) {
+            String name = "outbound|80||svc" + i + ".default.svc.cluster.local";
+            clusters.add(XdsFixtures.edsCluster(name, false));
+            endpoints.add(XdsFixtures.assignment(name, List.of("10.1." + (i / 250) + "." + (i % 250)), 8080));
+        }
+        return new XdsFixtures.Resources(clusters, endpoints, List.of(),
+                List.of(RouteConfiguration.newBuilder().setName("80").build()));
+    }
+
+    private static List<DeltaDiscoveryResponse> cdsResponsesSince(XdsTestServer server, int mark) {
+        return server.deltaResponses.subList(mark, server.deltaResponses.size()).stream()
+                .filter(r -> r.getTypeUrl().equals(XdsResourceType.CLUSTER.typeUrl())).toList();
+    }
+
+    private static List<String> nackDetails(XdsTestServer server, boolean delta) {
+        List<String> out = new ArrayList<>();
+        if (delta) {
+            server.deltaRequests.stream().filter(r -> r.hasErrorDetail())
+                    .forEach(r -> out.add(r.getErrorDetail().getMessage()));
+        } else {
+            server.requests.stream().filter(DiscoveryRequest::hasErrorDetail)
+                    .forEach(r -> out.add(r.getErrorDetail().getMessage()));
+        }
+        return out;
+    }
+
+    static JsonNode resource(String dump, String type, String name) throws Exception {
+        for (JsonNode r : new ObjectMapper().readTree(dump).get("resources")) {
+            if (r.get("type").asText().equals(type) && r.get("name").asText().equals(name)) {
+                return r;
+            }
+        }
+        throw new AssertionError("no " + type + " " + name + " in " + dump);
+    }
+
+    static void awaitTrue(Duration timeout, BooleanSupplier condition) throws InterruptedException {
+        long deadline = System.nanoTime() + timeout.toNanos();
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() > deadline) {
+                throw new AssertionError("condition not met within " + timeout);
+            }
+            Thread.sleep(5);
+        }
+    }
+}
