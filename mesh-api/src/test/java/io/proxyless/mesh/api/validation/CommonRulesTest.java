@@ -362,7 +362,8 @@ class CommonRulesTest {
             assertThat(CommonRules.isIpAddress(ok)).as(ok).isTrue();
         }
         for (String bad : List.of("", "10.0.0", "10.0.0.256", "10.00.0.1", "1.2.3.4.5", "example.com", ":::",
-                "1:2:3:4:5:6:7:8:9", "1::2::3", "1:2:3:4:5:6:7::8", "fe80::1%", "12345::", "1.2.3.4:80", "::g")) {
+                "1:2:3:4:5:6:7:8:9", "1::2::3", "1:2:3:4:5:6:7::8", "fe80::1%", "12345::", "1.2.3.4:80", "::g",
+                "\u0967.2.3.4", "::\uff11", "10.0.0.1%eth0")) {
             assertThat(CommonRules.isIpAddress(bad)).as(bad).isFalse();
         }
     }
