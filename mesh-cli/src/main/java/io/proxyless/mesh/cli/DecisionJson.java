@@ -21,8 +21,8 @@ import java.util.Map;
 
 /**
  * The JSON shape of {@code mesh route}: one object describing a decision and, over samples, its picks. Its policy
- * parts ({@link #retries}, {@link #fault}, {@link #mirrors}) are shared with {@code mesh dump}, so both commands
- * describe a route the same way.
+ * parts ({@link #retries}, {@link #fault}, {@link #mirrors}) use the field names of {@code MeshDump}'s route
+ * records, so {@code mesh route} and {@code mesh dump} describe a route the same way.
  */
 final class DecisionJson {
     private DecisionJson() {
@@ -104,12 +104,12 @@ final class DecisionJson {
         return new ArrayList<>(counts.values());
     }
 
-    static Map<String, Object> retries(RetryPolicy r) {
+    private static Map<String, Object> retries(RetryPolicy r) {
         return r == null ? null : map("attempts", r.attempts(), "perTryTimeout", duration(r.perTryTimeout()),
                 "retryOn", r.retryOn());
     }
 
-    static Map<String, Object> fault(FaultPolicy f) {
+    private static Map<String, Object> fault(FaultPolicy f) {
         if (f == null) {
             return null;
         }
@@ -119,7 +119,7 @@ final class DecisionJson {
                         "percentage", f.abortPercentage()) : null);
     }
 
-    static List<Object> mirrors(List<Mirror> mirrors) {
+    private static List<Object> mirrors(List<Mirror> mirrors) {
         List<Object> out = new ArrayList<>();
         for (Mirror m : mirrors) {
             Integer port = m.port() != null ? m.port() : m.cluster() != null ? m.cluster().port() : null;

@@ -2,30 +2,34 @@ package io.proxyless.mesh.cli;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.proxyless.mesh.api.loader.ConfigWriter;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.proxyless.mesh.runtime.Mesh;
 import java.io.PrintWriter;
-import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Model.CommandSpec;
+import picocli.CommandLine.Option;
 import picocli.CommandLine.Spec;
 
 /**
- * {@code mesh dump}: prints the compiled config snapshot a client would run with, as one JSON object (see
- * {@link SnapshotJson}): services and endpoints, route tables per host, clusters with their merged policies,
- * and the warnings found while loading and compiling; in xDS mode also every xDS resource with its status.
+ * {@code mesh dump}: prints {@link Mesh#dump()}, the compiled view a client would run with, as one JSON object
+ * (services and endpoints, route tables per host, clusters with their merged policies and health, warnings),
+ * after a {@code source} key saying where the config came from; in xDS mode an {@code xds} key adds every xDS
+ * resource with its status. {@code --received} prints only what the config source received
+ * ({@link Mesh#configDump()}).
  */
 @Command(
         name = "dump",
         description = {
             "Prints the compiled config a client would run with, as one JSON object: services with their endpoints,"
-                    + " the route table of every host, clusters with their merged DestinationRule policy,"
-                    + " connection-pool limits and outlier-detection state, the outboundTrafficPolicy, and the"
-                    + " problems (in the validate format) and warnings found while loading and compiling.",
+                    + " the route table of every host, clusters with their merged DestinationRule policy, endpoint"
+                    + " health (ejected, in flight), connection-pool limits and outlier-detection state, the"
+                    + " outboundTrafficPolicy, and the warnings found while loading and compiling.",
             "With --bootstrap, 'xds' also lists every xDS resource received, with its version, status (ACKED,"
                     + " NACKED, REQUESTED, DOES_NOT_EXIST) and error.",
+            "With --received, prints only what the config source received, before compiling.",
             "Never performs DNS.",
             ""
         },
@@ -42,7 +46,7 @@ import picocli.CommandLine.Spec;
             "  mesh dump --bootstrap /etc/istio/proxy/grpc-bootstrap.json"
         })
 final class DumpCommand implements Callable<Integer> {
-    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final ObjectMapper JSON = new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     @Spec
     CommandSpec spec;
@@ -50,17 +54,28 @@ final class DumpCommand implements Callable<Integer> {
     @Mixin
     MeshOptions options;
 
+    @Option(names = "--received",
+            description = "Print what the config source received instead of the compiled view: the Istio"
+                    + " resources loaded from files, or the xDS resources with their status.")
+    boolean received;
+
     @Override
     public Integer call() throws JsonProcessingException {
         // An invalid config throws ConfigException here: MeshCommand prints its problems and exits 1.
         try (Mesh mesh = options.build()) {
-            Map<String, Object> json = SnapshotJson.describe(mesh.snapshot(), options.describeSource());
-            if (options.xds()) {
-                // The xDS side of the story: what the control plane sent and whether each resource was accepted.
-                json.put("xds", JSON.readValue(mesh.configDump(), Object.class));
+            ObjectNode json = JSON.createObjectNode();
+            if (received) {
+                json = (ObjectNode) JSON.readTree(mesh.configDump());
+            } else {
+                json.set("source", JSON.valueToTree(options.describeSource()));
+                json.setAll((ObjectNode) mesh.dump().toJsonTree());
+                if (options.xds()) {
+                    // The xDS side of the story: what the control plane sent and whether each resource was accepted.
+                    json.set("xds", JSON.readTree(mesh.configDump()));
+                }
             }
             PrintWriter out = spec.commandLine().getOut();
-            out.println(ConfigWriter.treeToJson(json));
+            out.println(JSON.writeValueAsString(json));
             out.flush();
             return MeshCommand.OK;
         }

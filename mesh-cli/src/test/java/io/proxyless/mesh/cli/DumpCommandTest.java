@@ -60,9 +60,14 @@ class DumpCommandTest {
         assertThat(v2.get("address").asText()).isEqualTo("127.0.0.1");
         assertThat(v2.get("labels").get("version").asText()).isEqualTo("v2");
         assertThat(v2.get("weight").asInt()).isEqualTo(1);
-        assertThat(json.get("problems")).singleElement()
-                .satisfies(p -> assertThat(p.asText()).startsWith("info: ").contains("productpage-kubernetes-service"));
-        assertThat(json.get("warnings")).isEmpty();
+        // Loading infos and warnings are Problems: their parts, and the line `mesh validate` prints.
+        assertThat(json.get("warnings")).singleElement().satisfies(p -> {
+            assertThat(p.get("severity").asText()).isEqualTo("INFO");
+            assertThat(p.get("file").asText()).endsWith("productpage-kubernetes-service.yaml");
+            assertThat(p.get("line").asInt()).isEqualTo(5);
+            assertThat(p.get("kind").asText()).isEqualTo("Service");
+            assertThat(p.get("text").asText()).startsWith("info: ").contains("productpage-kubernetes-service");
+        });
     }
 
     @Test
@@ -173,10 +178,38 @@ class DumpCommandTest {
 
         JsonNode json = dump("--config", BASE, "--config", vs.toString());
 
-        assertThat(json.get("warnings")).extracting(JsonNode::asText).containsExactly(
+        // The loader warns at the file's line as Istio's validation does; compiling adds its own (no file).
+        assertThat(json.get("warnings")).filteredOn(w -> w.has("file") && w.get("severity").asText().equals("WARNING"))
+                .extracting(w -> w.get("line").asInt()).containsExactly(8);
+        assertThat(json.get("warnings")).filteredOn(w -> !w.has("file"))
+                .extracting(w -> w.get("message").asText()).containsExactly(
                 "VirtualService default/reviews: http[1] is unreachable: an earlier route matches every request");
         JsonNode never = find(json.get("routeTables"), "host", "reviews.default.svc.cluster.local").get("routes").get(1);
         assertThat(never.get("match")).extracting(JsonNode::asText).containsExactly("uri prefix \"/never\"");
+    }
+
+    @Test
+    void clusterEndpointsShowTheirHealth() throws IOException {
+        JsonNode json = dump("--config", CONFIG);
+
+        JsonNode v2 = find(json.get("clusters"), "key", "outbound|9080|v2|reviews.default.svc.cluster.local");
+        assertThat(v2.get("endpoints")).singleElement().satisfies(e -> {
+            assertThat(e.get("ejected").asBoolean()).isFalse();
+            assertThat(e.get("inFlight").asInt()).isZero();
+        });
+    }
+
+    @Test
+    void receivedPrintsWhatTheSourceReceivedInsteadOfTheCompiledView() throws IOException {
+        JsonNode json = dump("--config", BASE, "--received");
+
+        assertThat(json.has("routeTables")).isFalse();
+        JsonNode reviews = find(json.get("resources"), "name", "default/reviews");
+        assertThat(reviews.get("status").asText()).isEqualTo("ACKED");
+        assertThat(json.get("resources")).extracting(r -> r.get("type").asText())
+                .contains("ServiceEntry", "DestinationRule");
+        assertThat(json.get("resources")).anySatisfy(r -> assertThat(r.path("file").asText())
+                .endsWith("bookinfo-services.yaml"));
     }
 
     @Test

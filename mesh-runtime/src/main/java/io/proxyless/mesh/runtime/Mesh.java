@@ -4,6 +4,7 @@ import io.proxyless.mesh.api.ConfigException;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.dump.MeshDump;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
 import io.proxyless.mesh.runtime.routing.MeshCompiler;
@@ -108,6 +109,19 @@ public final class Mesh implements AutoCloseable {
     /** The compiled snapshot in force now (for dumps, the CLI and adapters that need cluster details). */
     public CompiledMesh snapshot() {
         return compiled;
+    }
+
+    /**
+     * The compiled view in force now: services, endpoints, route tables, clusters with their merged policies
+     * and current health, and warnings. What the config source received, before compiling, is
+     * {@link #configDump()}.
+     *
+     * <pre>{@code
+     * String json = mesh.dump().toJson();   // e.g. served on an admin port, see MeshDump
+     * }</pre>
+     */
+    public MeshDump dump() {
+        return MeshDump.of(compiled);
     }
 
     /** The config source (file or xDS) feeding this mesh. */

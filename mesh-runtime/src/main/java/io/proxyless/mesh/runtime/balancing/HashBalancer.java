@@ -79,6 +79,11 @@ abstract class HashBalancer implements LoadBalancer {
         table.attemptEnded(endpoint);
     }
 
+    @Override
+    public int inFlight(Endpoint endpoint) {
+        return table.inFlight(endpoint);
+    }
+
     /** Table indexes ordered by authority, so a table does not depend on the order endpoints were listed in. */
     static Integer[] byAuthority(IndexedEndpoints table) {
         Integer[] order = new Integer[table.size()];

@@ -64,4 +64,9 @@ final class LeastRequestBalancer implements LoadBalancer {
     public void onAttemptEnd(Endpoint endpoint) {
         table.attemptEnded(endpoint);
     }
+
+    @Override
+    public int inFlight(Endpoint endpoint) {
+        return table.inFlight(endpoint);
+    }
 }

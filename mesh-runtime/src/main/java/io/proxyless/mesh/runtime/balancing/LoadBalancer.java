@@ -32,4 +32,12 @@ public interface LoadBalancer {
     /** Tells the balancer that an attempt started with {@link #onAttemptStart} has finished. */
     default void onAttemptEnd(Endpoint endpoint) {
     }
+
+    /**
+     * Attempts to {@code endpoint} started and not yet ended, for dumps; 0 for an endpoint the balancer does not
+     * count (passthrough).
+     */
+    default int inFlight(Endpoint endpoint) {
+        return 0;
+    }
 }

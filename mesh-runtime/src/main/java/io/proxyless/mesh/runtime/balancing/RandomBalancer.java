@@ -77,4 +77,9 @@ final class RandomBalancer implements LoadBalancer {
     public void onAttemptEnd(Endpoint endpoint) {
         table.attemptEnded(endpoint);
     }
+
+    @Override
+    public int inFlight(Endpoint endpoint) {
+        return table.inFlight(endpoint);
+    }
 }

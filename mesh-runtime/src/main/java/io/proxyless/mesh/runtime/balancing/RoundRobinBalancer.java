@@ -60,4 +60,9 @@ final class RoundRobinBalancer implements LoadBalancer {
     public void onAttemptEnd(Endpoint endpoint) {
         table.attemptEnded(endpoint);
     }
+
+    @Override
+    public int inFlight(Endpoint endpoint) {
+        return table.inFlight(endpoint);
+    }
 }

@@ -1,0 +1,152 @@
+package io.proxyless.mesh.runtime.dump;
+
+import io.proxyless.mesh.api.Problem;
+import io.proxyless.mesh.api.Severity;
+import io.proxyless.mesh.runtime.health.ConnectionPool;
+import io.proxyless.mesh.runtime.health.OutlierDetector;
+import io.proxyless.mesh.runtime.policy.ClusterPolicy;
+import io.proxyless.mesh.runtime.registry.Endpoint;
+import io.proxyless.mesh.runtime.registry.MeshService;
+import io.proxyless.mesh.runtime.registry.RegistryOptions;
+import io.proxyless.mesh.runtime.registry.ServicePortSpec;
+import io.proxyless.mesh.runtime.routing.Cluster;
+import io.proxyless.mesh.runtime.routing.CompiledMesh;
+import io.proxyless.mesh.runtime.routing.CompiledRoute;
+import io.proxyless.mesh.runtime.routing.FaultPolicy;
+import io.proxyless.mesh.runtime.routing.HostEntry;
+import io.proxyless.mesh.runtime.routing.Mirror;
+import io.proxyless.mesh.runtime.routing.RetryPolicy;
+import io.proxyless.mesh.runtime.routing.WeightedDestination;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * Reads a {@link CompiledMesh} through its public accessors into a {@link MeshDump}. The only place that knows
+ * both shapes, so a change of the compiled model changes this class and nothing in the dump's contract.
+ */
+final class MeshDumper {
+    private MeshDumper() {
+    }
+
+    static MeshDump dump(CompiledMesh snapshot) {
+        RegistryOptions client = snapshot.registry().options();
+        List<Problem> warnings = new ArrayList<>();
+        snapshot.config().warnings().stream().filter(p -> !p.isError()).forEach(warnings::add);
+        for (String w : snapshot.warnings()) {
+            // Compile warnings name their resource in the text; they have no file position of their own.
+            warnings.add(new Problem(Severity.WARNING, null, 0, null, null, null, null, w));
+        }
+        return new MeshDump(
+                new MeshDump.Client(client.clientNamespace(), client.clientLabels(), client.domainSuffix(),
+                        snapshot.registry().sidecar().orElse(null)),
+                snapshot.outboundTrafficPolicy().name(),
+                snapshot.registry().services().stream().map(MeshDumper::service).toList(),
+                snapshot.hosts().stream().map(MeshDumper::routeTable).toList(),
+                snapshot.clusters().values().stream().sorted(Comparator.comparing(Cluster::key))
+                        .map(MeshDumper::cluster).toList(),
+                warnings);
+    }
+
+    private static MeshDump.Service service(MeshService s) {
+        List<MeshDump.ServiceEndpoint> endpoints = new ArrayList<>();
+        for (Integer port : s.endpointTable().ports()) {
+            for (Endpoint e : s.endpoints(port)) {
+                endpoints.add(new MeshDump.ServiceEndpoint(port, e.address(), e.port(), e.labels(), e.locality(),
+                        e.weight()));
+            }
+        }
+        return new MeshDump.Service(s.host(), s.namespace(), s.source(), s.location().name(), s.resolution().name(),
+                s.exportTo().stream().sorted().toList(), s.addresses(), s.subjectAltNames(),
+                s.ports().stream().map(MeshDumper::port).toList(), endpoints);
+    }
+
+    private static MeshDump.Port port(ServicePortSpec p) {
+        return new MeshDump.Port(p.number(), p.name(), p.protocol(), p.targetPort() == 0 ? null : p.targetPort());
+    }
+
+    private static MeshDump.RouteTable routeTable(HostEntry h) {
+        Map<Integer, String> defaults = new HashMap<>();
+        h.defaultClusters().forEach((port, cluster) -> defaults.put(port, cluster.key()));
+        return new MeshDump.RouteTable(h.host(),
+                h.service() == null ? List.of() : h.service().ports().stream().map(ServicePortSpec::number).toList(),
+                h.virtualService(), h.routes().stream().map(MeshDumper::route).toList(), defaults);
+    }
+
+    private static MeshDump.Route route(CompiledRoute r) {
+        List<WeightedDestination> all = r.destinations();
+        List<MeshDump.Destination> destinations = new ArrayList<>();
+        for (WeightedDestination d : all) {
+            Cluster fixed = d.fixedCluster();
+            Map<Integer, String> byPort = new HashMap<>();
+            if (fixed == null) {
+                d.clusterByPort().forEach((port, c) -> byPort.put(port, c.key()));
+            }
+            destinations.add(new MeshDump.Destination(d.host(), d.subset(),
+                    d.port() != null ? d.port() : fixed != null ? Integer.valueOf(fixed.port()) : null,
+                    all.size() == 1 ? 100 : d.weight(), fixed == null ? null : fixed.key(), byPort, d.problem()));
+        }
+        return new MeshDump.Route(r.index(), r.name(), r.matchSummary(), r.action().jsonName(), destinations,
+                r.timeout(), retries(r.retries(false)), fault(r.fault()),
+                r.mirrors().stream().map(MeshDumper::mirror).toList(),
+                r.headers(), r.rewrite(), r.redirect(), r.directResponse());
+    }
+
+    private static MeshDump.Retries retries(RetryPolicy r) {
+        return r == null ? null : new MeshDump.Retries(r.attempts(), r.perTryTimeout(), r.retryOn());
+    }
+
+    private static MeshDump.Fault fault(FaultPolicy f) {
+        if (f == null) {
+            return null;
+        }
+        return new MeshDump.Fault(
+                f.hasDelay() ? new MeshDump.Delay(f.delay(), f.delayPercentage()) : null,
+                f.hasAbort() ? new MeshDump.Abort(f.httpStatus(), f.grpcStatus(), f.abortPercentage()) : null);
+    }
+
+    private static MeshDump.Mirror mirror(Mirror m) {
+        Cluster c = m.cluster();
+        return new MeshDump.Mirror(m.host(), m.subset(), m.port() != null ? m.port()
+                : c != null ? Integer.valueOf(c.port()) : null, m.percentage(), c == null ? null : c.key());
+    }
+
+    private static MeshDump.Cluster cluster(Cluster c) {
+        ClusterPolicy p = c.policy();
+        OutlierDetector outlier = c.outlier();
+        List<MeshDump.ClusterEndpoint> endpoints = c.endpoints().stream()
+                .map(e -> new MeshDump.ClusterEndpoint(e.address(), e.port(), e.labels(), e.locality(), e.weight(),
+                        outlier.isEjected(e), c.loadBalancer().inFlight(e)))
+                .toList();
+        return new MeshDump.Cluster(c.key(), c.host(), c.subset(), c.port(), c.passthrough(), c.loadBalancerName(),
+                endpoints,
+                c.priorities() == null ? null : c.priorities().levels().stream()
+                        .map(level -> level.stream().map(Endpoint::authority).toList()).toList(),
+                new MeshDump.Policy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls()),
+                connectionPool(c.pool()), outliers(outlier.snapshot()));
+    }
+
+    private static MeshDump.ConnectionPool connectionPool(ConnectionPool pool) {
+        ConnectionPool.Limits l = pool.limits();
+        ConnectionPool.Stats s = pool.stats();
+        return new MeshDump.ConnectionPool(l.maxConnections(), l.maxPendingRequests(), l.maxRequests(),
+                l.maxRetries(), l.maxRequestsPerConnection(), l.connectTimeout(), l.idleTimeout(),
+                l.maxConnectionDuration(), s.activeRequests(), s.pendingRequests(), s.activeRetries());
+    }
+
+    private static MeshDump.Outliers outliers(OutlierDetector.Snapshot o) {
+        if (!o.enabled()) {
+            return MeshDump.Outliers.DISABLED;
+        }
+        OutlierDetector.Settings s = o.settings();
+        return new MeshDump.Outliers(true, s.consecutive5xxErrors(), s.consecutiveGatewayErrors(),
+                s.splitExternalLocalOriginErrors(), s.consecutiveLocalOriginFailures(), s.interval(),
+                s.baseEjectionTime(), s.maxEjectionTime(), s.maxEjectionPercent(), s.minHealthPercent(),
+                s.httpErrorCodes().stream().sorted().toList(), o.endpointCount(), o.ejectedCount(),
+                o.ejected().stream().map(h -> new MeshDump.Ejection(h.endpoint().address(), h.endpoint().port(),
+                        h.lastEjectionType() == null ? null : h.lastEjectionType().name(), h.timesEjected(),
+                        h.remaining())).toList());
+    }
+}
