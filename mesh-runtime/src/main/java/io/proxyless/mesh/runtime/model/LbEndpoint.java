@@ -1,0 +1,50 @@
+package io.proxyless.mesh.runtime.model;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * Envoy's {@code LbEndpoint} with its locality: one address to send to.
+ *
+ * @param address        IP address, or a DNS name for {@link Cluster.Discovery#STRICT_DNS} clusters
+ * @param port           port to connect to
+ * @param weight         load-balancing weight, ≥ 1
+ * @param locality       {@code region/zone/subzone}, or empty
+ * @param priority       Envoy priority, 0 highest (locality failover puts farther localities lower)
+ * @param labels         workload labels (Istio puts them in the endpoint's metadata)
+ * @param serviceAccount the workload's service account (its SPIFFE identity for ISTIO_MUTUAL), or null
+ */
+public record LbEndpoint(String address, int port, int weight, String locality, int priority,
+                         Map<String, String> labels, String serviceAccount) {
+    public LbEndpoint {
+        Objects.requireNonNull(address, "address");
+        if (port < 0 || port > 65535) {
+            throw new IllegalArgumentException("endpoint " + address + ": port " + port + " is not in [0, 65535]");
+        }
+        if (weight < 1) {
+            throw new IllegalArgumentException("endpoint " + address + ": weight must be at least 1");
+        }
+        if (priority < 0) {
+            throw new IllegalArgumentException("endpoint " + address + ": priority cannot be negative");
+        }
+        locality = locality == null ? "" : locality;
+        labels = labels == null ? Map.of() : Map.copyOf(labels);
+    }
+
+    /** An endpoint with weight 1, priority 0, no locality or labels. */
+    public static LbEndpoint of(String address, int port) {
+        return new LbEndpoint(address, port, 1, "", 0, Map.of(), null);
+    }
+
+    public LbEndpoint withWeight(int weight) {
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount);
+    }
+
+    public LbEndpoint withLocality(String locality, int priority) {
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount);
+    }
+
+    public LbEndpoint withLabels(Map<String, String> labels) {
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount);
+    }
+}

@@ -1,0 +1,34 @@
+package io.proxyless.mesh.runtime.model;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+
+/**
+ * Envoy's {@code RouteConfiguration}: the virtual hosts served on one listener port (istiod names the sidecar's
+ * outbound route configuration after the port, {@code "9080"}).
+ *
+ * @param name         the configuration's name
+ * @param port         the listener port it serves
+ * @param virtualHosts the virtual hosts; no domain appears in two of them
+ */
+public record RouteConfiguration(String name, int port, List<VirtualHost> virtualHosts) {
+    public RouteConfiguration {
+        Objects.requireNonNull(name, "name");
+        virtualHosts = List.copyOf(virtualHosts);
+        Set<String> seen = new HashSet<>();
+        for (VirtualHost vh : virtualHosts) {
+            for (String domain : vh.domains()) {
+                if (!seen.add(domain)) {
+                    throw new IllegalArgumentException("route configuration " + name + ": domain " + domain
+                            + " appears in more than one virtual host");
+                }
+            }
+        }
+    }
+
+    public static RouteConfiguration of(String name, int port, List<VirtualHost> virtualHosts) {
+        return new RouteConfiguration(name, port, virtualHosts);
+    }
+}
