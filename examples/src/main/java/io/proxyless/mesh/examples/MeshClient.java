@@ -3,11 +3,12 @@ package io.proxyless.mesh.examples;
 import io.grpc.ManagedChannel;
 import io.proxyless.mesh.grpc.MeshChannelOptions;
 import io.proxyless.mesh.grpc.MeshGrpc;
-import io.proxyless.mesh.okhttp.MeshEventListener;
 import io.proxyless.mesh.okhttp.MeshInterceptor;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.call.FaultDecision;
-import io.proxyless.mesh.runtime.health.AttemptOutcome;
+import io.proxyless.mesh.runtime.event.AttemptView;
+import io.proxyless.mesh.runtime.event.CallView;
+import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import java.nio.file.Path;
@@ -15,7 +16,6 @@ import java.time.Duration;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import okhttp3.OkHttpClient;
-import okhttp3.Request;
 
 /**
  * What one workload uses to call others: its own {@link Mesh} (as each pod has its own sidecar), an OkHttp client
@@ -35,15 +35,17 @@ final class MeshClient implements AutoCloseable {
     MeshClient(String workload, Mesh mesh, Path certificates, OkHttpClient base, boolean detailsChannel) {
         this.workload = workload;
         this.mesh = mesh;
+        Counting counting = new Counting();
         this.interceptor = MeshInterceptor.builder(mesh)
                 .istioCertificates(certificates)
-                .listener(new Counting())
+                .listener(counting)
                 .build();
         this.http = base.newBuilder().addInterceptor(interceptor).build();
         this.details = detailsChannel
                 ? MeshGrpc.channelBuilder(mesh, "details:9080")
                 .meshOptions(MeshChannelOptions.defaults()
                         .withTls(ClientTlsContexts.builder().istioCertificates(certificates).build()))
+                .listener(counting)
                 .usePlaintext()
                 .build()
                 : null;
@@ -70,19 +72,20 @@ final class MeshClient implements AutoCloseable {
         mesh.close();
     }
 
-    private final class Counting implements MeshEventListener {
+    /** One listener for both transports: the mesh's events are the same for OkHttp and gRPC calls. */
+    private final class Counting implements MeshListener {
         @Override
-        public void retrying(Request request, int retry, Duration backoff, AttemptOutcome previous) {
+        public void retrying(CallView call, AttemptView failed, int retry, Duration backoff) {
             retries.incrementAndGet();
         }
 
         @Override
-        public void faultInjected(Request request, FaultDecision fault) {
+        public void faultApplied(CallView call, FaultDecision fault) {
             faults.incrementAndGet();
         }
 
         @Override
-        public void overflow(Request request, String cluster, ConnectionPool.Overflow overflow) {
+        public void overflow(CallView call, String clusterKey, ConnectionPool.Overflow overflow, boolean retry) {
             overflows.incrementAndGet();
         }
     }

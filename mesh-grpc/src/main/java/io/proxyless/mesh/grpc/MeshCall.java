@@ -1,5 +1,6 @@
 package io.proxyless.mesh.grpc;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.Attributes;
 import io.grpc.CallOptions;
 import io.grpc.ClientCall;
@@ -12,58 +13,45 @@ import io.grpc.Status;
 import io.grpc.SynchronizationContext;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
-import io.proxyless.mesh.runtime.call.Backoff;
-import io.proxyless.mesh.runtime.call.RetryRules;
+import io.proxyless.mesh.runtime.call.Attempt;
+import io.proxyless.mesh.runtime.call.Exchange;
+import io.proxyless.mesh.runtime.call.MirrorCopy;
 import io.proxyless.mesh.runtime.call.Rewrites;
+import io.proxyless.mesh.runtime.call.RoutedCall;
+import io.proxyless.mesh.runtime.event.CallEnd;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
-import io.proxyless.mesh.runtime.health.ConnectionPool;
-import io.proxyless.mesh.runtime.registry.Endpoint;
-import io.proxyless.mesh.runtime.routing.Cluster;
-import io.proxyless.mesh.runtime.routing.CompiledMesh;
-import io.proxyless.mesh.runtime.routing.RetryPolicy;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ScheduledFuture;
 import java.util.concurrent.TimeUnit;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * One application call through the mesh: routed once when it starts (route, weighted destination, cluster), then
- * carried out as a sequence of attempts on endpoint channels, as Envoy's router would carry out the same request.
+ * One application call through the mesh: the gRPC {@link Exchange} of the runtime's call engine, which decides
+ * the route, fault, deadline, attempts, retries, circuit breaking and mirrors. This class does what is gRPC's:
  *
- * <ol>
- *   <li><b>route</b> — {@code uri} is the full method {@code /pkg.Service/Method}, {@code headers} the metadata,
- *       {@code authority} the call's authority; a rejection closes the call with the status a sidecar would cause
- *       (HTTP mapped to gRPC as Envoy maps it);</li>
- *   <li><b>fault</b> — delay, then abort, before anything is sent (Envoy's fault filter runs before its router);</li>
- *   <li><b>deadline</b> — the route {@code timeout}, counted from here, becomes the call's deadline when it is
- *       sooner than the caller's;</li>
- *   <li><b>mirrors</b> — each selected mirror gets a copy of every request message (see {@link MirrorCall});</li>
- *   <li><b>attempts</b> — each attempt holds a circuit-breaker permit ({@code connectionPool}) and is reported to
- *       the cluster when it ends (least-request counts, outlier detection). Until response headers arrive the
- *       call is not committed: request messages are kept (up to {@code retryBufferBytes}) and a retriable failure
- *       starts a new attempt, after backoff, on an endpoint not tried before. Response headers commit the call
- *       to its attempt, as they commit Envoy's router (a streaming call is thus retried only before its first
- *       response); {@code perTryTimeout} applies until then.</li>
- * </ol>
+ * <ul>
+ *   <li>the route request — {@code uri} is the full method {@code /pkg.Service/Method}, {@code headers} the
+ *       metadata, {@code authority} the call's authority; the caller's deadline bounds the call;</li>
+ *   <li>each attempt is a call on an endpoint channel; until response headers arrive (Envoy's commit point) the
+ *       request messages are kept, up to {@code retryBufferBytes}, and replayed on a retry, so streaming calls
+ *       are retried only before their first response;</li>
+ *   <li>the engine's ends become gRPC statuses that name the host, route and reason.</li>
+ * </ul>
  *
- * <p>Threading: the application's calls, attempt callbacks and timers all change state inside one
- * {@link SynchronizationContext}, so no state needs a lock; listener callbacks are handed, in order, to the
- * call's executor. Attempts use a direct executor (their callbacks run on the transport thread and only move
- * state), so an attempt's completion is always observed and accounted for, even after the application's call
- * has ended.
+ * <p>Threading: the application's calls, attempt callbacks and the engine's timers all change state inside one
+ * {@link SynchronizationContext} (the engine's serial executor), so no state needs a lock; listener callbacks
+ * are handed, in order, to the call's executor. Attempts use a direct executor (their callbacks run on the
+ * transport thread and only move state), so an attempt's completion is always observed and accounted for.
  */
-final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
+final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exchange {
     private static final Logger log = LoggerFactory.getLogger(MeshCall.class);
     private static final Executor DIRECT = Runnable::run;
 
@@ -71,7 +59,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     private final MethodDescriptor<ReqT, RespT> method;
     private final CallOptions callOptions;
     private final String authority;
-    private final SerializingExecutor callbacks;
+    private final Executor callbacks;
     private final Context context;
     private final SynchronizationContext sync = new SynchronizationContext(
             (thread, e) -> log.error("unexpected error in mesh call state machine", e));
@@ -80,34 +68,23 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     private Listener<RespT> listener;
     private Metadata headers;
     private RouteRequest request;
-    private CompiledMesh snapshot;
-    private RouteDecision decision;
+    private RoutedCall call;
     private MethodDescriptor<ReqT, RespT> upstreamMethod;
     private String upstreamAuthority;
-    private Cluster cluster;
-    private RetryPolicy retryPolicy;
-    private Deadline deadline;
-    private boolean routeTimeoutBinding;
     private final List<ReqT> buffer = new ArrayList<>();
     private long bufferedBytes;
     private boolean buffering = true;
-    private boolean noMoreRetries;
     private boolean halfClosed;
     private int requested;
     private Boolean messageCompression;
     private boolean started;
-    private boolean committed;
     private boolean closed;
     private Status closeStatus;
-    private int attempts;
-    private final Set<Endpoint> tried = new HashSet<>(4);
-    private ScheduledFuture<?> pendingTimer;
-    private ScheduledFuture<?> deadlineTimer;
-    private ConnectionPool.Permit pendingRetryPermit;
+    private Status localStatus;
     private Context.CancellationListener contextListener;
     private List<MirrorCall<ReqT>> mirrors = List.of();
     // Read by isReady() on the application's thread.
-    private volatile Attempt current;
+    private volatile Upstream current;
 
     MeshCall(MeshChannel channel, MethodDescriptor<ReqT, RespT> method, CallOptions callOptions, String authority,
              Executor executor) {
@@ -115,7 +92,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         this.method = method;
         this.callOptions = callOptions;
         this.authority = authority;
-        this.callbacks = new SerializingExecutor(executor);
+        this.callbacks = MoreExecutors.newSequentialExecutor(executor);
         this.context = Context.current();
     }
 
@@ -138,9 +115,9 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                 return;
             }
             requested = (int) Math.min(Integer.MAX_VALUE, (long) requested + numMessages);
-            Attempt a = current;
-            if (a != null) {
-                a.call.request(numMessages);
+            Upstream u = current;
+            if (u != null) {
+                u.call.request(numMessages);
             }
         });
     }
@@ -148,20 +125,9 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
     @Override
     public void cancel(String message, Throwable cause) {
         sync.execute(() -> {
-            if (closed) {
-                return;
-            }
             Status status = Status.CANCELLED.withDescription(message != null ? message
                     : "Call cancelled without message");
-            if (cause != null) {
-                status = status.withCause(cause);
-            }
-            Attempt a = current;
-            if (a != null) {
-                // Cancelled by the application: says nothing about the endpoint, so not fed to outlier detection.
-                abandon(a, null, message != null ? message : "call cancelled");
-            }
-            closeWith(status, new Metadata());
+            cancelWith(cause != null ? status.withCause(cause) : status);
         });
     }
 
@@ -172,9 +138,9 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
                 return;
             }
             halfClosed = true;
-            Attempt a = current;
-            if (a != null) {
-                a.call.halfClose();
+            Upstream u = current;
+            if (u != null) {
+                u.call.halfClose();
             }
             for (MirrorCall<ReqT> m : mirrors) {
                 m.halfClose();
@@ -188,12 +154,12 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
             if (closed) {
                 return;
             }
-            Attempt a = current;
-            if (a == null || buffering) {
-                buffer(message, a != null);
+            Upstream u = current;
+            if (u == null || buffering) {
+                buffer(message, u != null);
             }
-            if (a != null) {
-                a.call.sendMessage(message);
+            if (u != null) {
+                u.call.sendMessage(message);
             }
             for (MirrorCall<ReqT> m : mirrors) {
                 m.send(message);
@@ -203,25 +169,25 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
 
     @Override
     public boolean isReady() {
-        Attempt a = current;
-        return a != null && a.call != null && a.call.isReady();
+        Upstream u = current;
+        return u != null && u.call.isReady();
     }
 
     @Override
     public void setMessageCompression(boolean enabled) {
         sync.execute(() -> {
             messageCompression = enabled;
-            Attempt a = current;
-            if (a != null) {
-                a.call.setMessageCompression(enabled);
+            Upstream u = current;
+            if (u != null) {
+                u.call.setMessageCompression(enabled);
             }
         });
     }
 
     @Override
     public Attributes getAttributes() {
-        Attempt a = current;
-        return a != null && a.call != null ? a.call.getAttributes() : Attributes.EMPTY;
+        Upstream u = current;
+        return u != null ? u.call.getAttributes() : Attributes.EMPTY;
     }
 
     // ---- routing ----
@@ -247,15 +213,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
             closeWith(Contexts.statusFromCancelled(context), new Metadata());
             return;
         }
-        contextListener = ctx -> sync.execute(() -> {
-            if (!closed) {
-                Attempt a = current;
-                if (a != null) {
-                    abandon(a, null, "context cancelled");
-                }
-                closeWith(Contexts.statusFromCancelled(ctx), new Metadata());
-            }
-        });
+        contextListener = ctx -> sync.execute(() -> cancelWith(Contexts.statusFromCancelled(ctx)));
         context.addListener(contextListener, DIRECT);
 
         String path = "/" + method.getFullMethodName();
@@ -263,209 +221,48 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         MeshTarget target = channel.target();
         request = new RouteRequest(scheme, "POST", target.host(), target.port(), authority, path, null,
                 new MetadataHeaders(requestHeaders, path, authority, scheme), null);
+        channel.snapshot(); // retires endpoint channels of an older snapshot
+        call = channel.engine().newCall(request, this, sync);
+        Deadline deadline = earlier(callOptions.getDeadline(), context.getDeadline());
+        if (deadline != null) {
+            call.callerDeadline(deadline.timeRemaining(TimeUnit.NANOSECONDS));
+        }
         try {
-            snapshot = channel.snapshot();
-            decision = snapshot.route(request, channel.random());
+            call.start();
         } catch (RuntimeException e) {
             closeWith(Status.INTERNAL.withDescription("mesh: routing " + path + " to " + authority + " failed: " + e)
                     .withCause(e), new Metadata());
-            return;
         }
-        if (!decision.isForward()) {
-            closeWith(GrpcStatuses.forUnforwarded(decision, path), new Metadata());
-            return;
-        }
-        cluster = decision.cluster();
-        retryPolicy = decision.retries();
-        upstreamMethod = rewritten(method);
-        upstreamAuthority = HeaderOps.upstreamAuthority(decision, authority);
-        deadline = earlier(callOptions.getDeadline(), context.getDeadline());
-        armDeadline(); // the caller's deadline also bounds a fault delay
-        Faults.Decision fault = Faults.decide(decision, channel.random());
-        if (fault.delay() != null) {
-            pendingTimer = schedule(() -> afterFaultDelay(fault), fault.delay());
-            return;
-        }
-        afterFaultDelay(fault);
     }
 
-    private void afterFaultDelay(Faults.Decision fault) {
-        pendingTimer = null;
+    /** The application or its context cancelled: the engine abandons the attempt and ends the call. */
+    private void cancelWith(Status status) {
         if (closed) {
             return;
         }
-        if (fault.abort() != null) {
-            closeWith(fault.abort(), new Metadata());
-            return;
-        }
-        // Envoy's route timeout starts in the router, after the fault filter's delay.
-        Duration timeout = decision.timeout();
-        if (timeout != null) {
-            Deadline routeDeadline = Deadline.after(timeout.toNanos(), TimeUnit.NANOSECONDS);
-            if (deadline == null || routeDeadline.isBefore(deadline)) {
-                deadline = routeDeadline;
-                routeTimeoutBinding = true;
-                armDeadline();
-            }
-        }
-        mirrors = MirrorCall.startAll(channel, upstreamMethod, snapshot, decision, request, headers,
-                upstreamAuthority, deadline);
-        // Messages the application sent during a fault delay are in the buffer; mirrors need them too.
-        for (MirrorCall<ReqT> m : mirrors) {
-            for (ReqT message : buffer) {
-                m.send(message);
-            }
-            if (halfClosed) {
-                m.halfClose();
-            }
-        }
-        startAttempt(decision.endpoint(), null);
-    }
-
-    // ---- attempts ----
-
-    private void startAttempt(Endpoint endpoint, ConnectionPool.Permit retryPermit) {
-        ConnectionPool.Permit permit = cluster.pool().tryAcquireRequest();
-        if (!permit.granted()) {
-            if (retryPermit != null) {
-                retryPermit.close();
-            }
-            // Envoy does not retry a circuit-breaker overflow: the request fails at once with 503 (UO).
-            closeWith(GrpcStatuses.overflow(cluster, permit.overflow(), decision), new Metadata());
-            return;
-        }
-        EndpointChannels.Lease lease;
-        try {
-            lease = channel.endpoints().acquire(channel.keyFor(endpoint, cluster, snapshot, upstreamAuthority));
-        } catch (TlsConfigException | RuntimeException e) {
-            permit.close();
-            if (retryPermit != null) {
-                retryPermit.close();
-            }
-            String why = e instanceof TlsConfigException ? "TLS towards " + cluster.key() + " cannot be set up: "
-                    : "no channel to " + endpoint + ": ";
-            closeWith(Status.UNAVAILABLE.withDescription("mesh: " + why + e.getMessage() + " (route "
-                    + GrpcStatuses.routeName(decision) + ")").withCause(e), new Metadata());
-            return;
-        }
-        attempts++;
-        tried.add(endpoint);
-        Attempt a = new Attempt(endpoint, permit, retryPermit, lease, attempts);
-        cluster.attemptStarted(endpoint);
-
-        Metadata attemptHeaders = new Metadata();
-        attemptHeaders.merge(headers);
-        HeaderOps.applyRequest(attemptHeaders, decision);
-        CallOptions options = callOptions.withExecutor(DIRECT).withAuthority(upstreamAuthority)
-                .withStreamTracerFactory(a.tracer);
-        if (deadline != null) {
-            options = options.withDeadline(deadline);
-        }
-        Context previous = context.attach();
-        try {
-            a.call = lease.channel().newCall(upstreamMethod, options);
-            a.call.start(a, attemptHeaders);
-        } finally {
-            context.detach(previous);
-        }
-        current = a;
-        if (messageCompression != null) {
-            a.call.setMessageCompression(messageCompression);
-        }
-        if (requested > 0) {
-            a.call.request(requested);
-        }
-        for (ReqT m : buffer) {
-            a.call.sendMessage(m);
-        }
-        if (halfClosed) {
-            a.call.halfClose();
-        }
-        if (retryPolicy == null || noMoreRetries || attempts > retryPolicy.attempts()) {
-            stopBuffering(); // this is the last attempt: nothing will be replayed
-        }
-        Duration perTry = retryPolicy == null ? null : retryPolicy.perTryTimeout();
-        if (perTry != null) {
-            a.perTryTimer = schedule(() -> onPerTryTimeout(a), perTry);
+        if (call != null && call.end() == CallEnd.NONE && call.decision() != null) {
+            localStatus = status;
+            call.cancel();
+        } else {
+            closeWith(status, new Metadata());
         }
     }
 
-    private void attemptHeaders(Attempt a, Metadata responseHeaders) {
-        if (a != current || closed) {
+    /** The method and authority as sent upstream (rewrites and header operations of the route). */
+    private void prepare() {
+        if (upstreamMethod != null) {
             return;
         }
-        // Response headers commit the call to this attempt, as they commit Envoy's router.
-        committed = true;
-        a.cancelPerTryTimer();
-        stopBuffering();
-        HeaderOps.applyResponse(responseHeaders, decision);
-        deliver(() -> listener.onHeaders(responseHeaders));
-    }
-
-    private void attemptMessage(Attempt a, RespT message) {
-        if (a != current || closed) {
-            return;
-        }
-        deliver(() -> listener.onMessage(message));
-    }
-
-    private void attemptReady(Attempt a) {
-        if (a != current || closed) {
-            return;
-        }
-        deliver(() -> listener.onReady());
-    }
-
-    private void attemptClosed(Attempt a, Status status, Metadata trailers) {
-        if (!a.finish(a.tracer.classify(status))) {
-            return; // already accounted for when we abandoned it
-        }
-        if (a != current || closed) {
-            return;
-        }
-        current = null;
-        if (!committed && mayRetry(a.outcome, refusedStream(status), a.tracer.requestSent())) {
-            scheduleRetry(status, trailers);
-            return;
-        }
-        closeWith(explain(status, a), trailers);
-    }
-
-    private void onPerTryTimeout(Attempt a) {
-        if (a != current || committed || closed) {
-            return;
-        }
-        abandon(a, AttemptOutcome.timeout(), "per-try timeout");
-        current = null;
-        Status status = Status.DEADLINE_EXCEEDED.withDescription("mesh: per-try timeout "
-                + format(retryPolicy.perTryTimeout()) + " exceeded on " + a.endpoint + " (attempt " + a.number
-                + " of " + (retryPolicy.attempts() + 1) + ", route " + GrpcStatuses.routeName(decision) + ")");
-        if (mayRetry(AttemptOutcome.timeout(), false, true)) {
-            scheduleRetry(status, new Metadata());
-            return;
-        }
-        closeWith(status, new Metadata());
-    }
-
-    /** Envoy's retry decision (mesh-runtime's {@link RetryRules}), unless the call can no longer be retried. */
-    private boolean mayRetry(AttemptOutcome outcome, boolean refusedStream, boolean requestSent) {
-        if (noMoreRetries || context.isCancelled() || (deadline != null && deadline.isExpired())) {
-            return false; // buffer gone, caller gone, or the route timeout / caller's deadline passed
-        }
-        return RetryRules.shouldRetry(retryPolicy, outcome, refusedStream, requestSent, attempts - 1);
-    }
-
-    /** gRPC reports an HTTP/2 REFUSED_STREAM reset only in the description. */
-    private static boolean refusedStream(Status status) {
-        String d = status.getDescription();
-        return d != null && d.contains("REFUSED_STREAM");
+        RouteDecision decision = call.decision();
+        upstreamMethod = rewritten(method, decision);
+        upstreamAuthority = HeaderOps.upstreamAuthority(decision, authority);
     }
 
     /**
      * The method as sent upstream: a route's {@code rewrite.uri} / {@code uriRegexRewrite} (mesh-runtime's
      * {@link Rewrites}, Envoy's prefix and regex rewrite) changes the {@code :path}, i.e. the full method name.
      */
-    private MethodDescriptor<ReqT, RespT> rewritten(MethodDescriptor<ReqT, RespT> original) {
+    private MethodDescriptor<ReqT, RespT> rewritten(MethodDescriptor<ReqT, RespT> original, RouteDecision decision) {
         String path = Rewrites.path(decision, request);
         if (path == null) {
             return original;
@@ -479,90 +276,201 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         return original.toBuilder().setFullMethodName(fullName).build();
     }
 
-    private void scheduleRetry(Status lastStatus, Metadata lastTrailers) {
-        ConnectionPool.Permit retryPermit = cluster.pool().tryAcquireRetry();
-        if (!retryPermit.granted()) {
-            // maxRetries reached: Envoy gives the client the response it has.
-            closeWith(lastStatus.augmentDescription("mesh: not retried, connectionPool maxRetries limit "
-                    + cluster.pool().limits().maxRetries() + " reached for " + cluster.key()), lastTrailers);
+    // ---- Exchange: the engine's requests, inside sync ----
+
+    @Override
+    public void send(Attempt attempt) {
+        prepare();
+        EndpointChannels.Lease lease;
+        try {
+            lease = channel.endpoints().acquire(channel.keyFor(attempt.endpoint(), attempt.cluster(),
+                    attempt.snapshot(), upstreamAuthority));
+        } catch (TlsConfigException | RuntimeException e) {
+            String why = e instanceof TlsConfigException ? "TLS towards " + attempt.clusterKey()
+                    + " cannot be set up: " : "no channel to " + attempt.endpoint() + ": ";
+            if (e instanceof TlsConfigException) {
+                call.tlsFailure(attempt.clusterKey(), e);
+            }
+            localStatus = Status.UNAVAILABLE.withDescription("mesh: " + why + e.getMessage() + " (route "
+                    + GrpcStatuses.routeName(call.decision()) + ")").withCause(e);
+            attempt.failedLocally();
             return;
         }
-        Duration backoff = Backoff.of(retryPolicy).delay(attempts, channel.random());
-        pendingRetryPermit = retryPermit; // released by closeWith if the call ends during the backoff
-        pendingTimer = schedule(() -> {
-            pendingTimer = null;
-            pendingRetryPermit = null;
-            if (closed) {
-                retryPermit.close();
-                return;
+        Upstream u = new Upstream(attempt, lease);
+        attempt.attach(u);
+        Metadata attemptHeaders = new Metadata();
+        attemptHeaders.merge(headers);
+        HeaderOps.applyRequest(attemptHeaders, call.decision());
+        // The caller's deadline travels with the options; the route timeout and per-try timeout are the engine's,
+        // timed on the mesh clock, which cancels the attempt.
+        CallOptions options = callOptions.withExecutor(DIRECT).withAuthority(upstreamAuthority)
+                .withStreamTracerFactory(u.tracer);
+        Context previous = context.attach();
+        try {
+            u.call = lease.channel().newCall(upstreamMethod, options);
+            u.call.start(u, attemptHeaders);
+        } finally {
+            context.detach(previous);
+        }
+        current = u;
+        if (messageCompression != null) {
+            u.call.setMessageCompression(messageCompression);
+        }
+        if (requested > 0) {
+            u.call.request(requested);
+        }
+        for (ReqT m : buffer) {
+            u.call.sendMessage(m);
+        }
+        if (halfClosed) {
+            u.call.halfClose();
+        }
+        if (attempt.isLast()) {
+            stopBuffering(); // nothing will be replayed
+        }
+    }
+
+    @Override
+    public void cancel(Attempt attempt) {
+        Upstream u = upstream(attempt);
+        if (u != null) {
+            if (current == u) {
+                current = null;
             }
-            Endpoint next = pickRetryEndpoint();
-            if (next == null) {
-                retryPermit.close();
-                closeWith(Status.UNAVAILABLE.withDescription("mesh: no healthy upstream in cluster " + cluster.key()
-                        + " for retry " + attempts + " (route " + GrpcStatuses.routeName(decision)
-                        + "); last attempt: " + lastStatus), lastTrailers);
-                return;
-            }
-            startAttempt(next, retryPermit);
-        }, backoff);
-    }
-
-    private Endpoint pickRetryEndpoint() {
-        if (cluster.passthrough()) {
-            return decision.endpoint();
-        }
-        Endpoint e = cluster.pick(request, retryPolicy.avoidPreviousHosts() ? tried : Set.of(), channel.random());
-        if (e == null && retryPolicy.avoidPreviousHosts()) {
-            // Envoy's previous_hosts predicate gives up after a few selections and takes what it gets.
-            e = cluster.pick(request, Set.of(), channel.random());
-        }
-        return e;
-    }
-
-    /** (Re)schedules the timer that ends the call at {@link #deadline}, also between attempts. */
-    private void armDeadline() {
-        cancelTimer(deadlineTimer);
-        deadlineTimer = null;
-        if (deadline != null) {
-            long nanos = deadline.timeRemaining(TimeUnit.NANOSECONDS);
-            deadlineTimer = schedule(this::onDeadline, Duration.ofNanos(Math.max(0, nanos)));
+            u.call.cancel("mesh: attempt " + attempt.number() + " abandoned (" + describeEnd() + ")", null);
+            u.release();
         }
     }
 
-    private void onDeadline() {
-        deadlineTimer = null;
-        if (closed) {
+    private String describeEnd() {
+        return call.end() == CallEnd.NONE ? "retry or per-try timeout"
+                : call.end().name().toLowerCase(java.util.Locale.ROOT);
+    }
+
+    @SuppressWarnings("unchecked")
+    private Upstream upstream(Attempt attempt) {
+        return (Upstream) attempt.attachment();
+    }
+
+    @Override
+    public void commit(Attempt attempt) {
+        Upstream u = upstream(attempt);
+        stopBuffering();
+        Metadata h = u.responseHeaders;
+        HeaderOps.applyResponse(h, call.decision());
+        deliver(() -> listener.onHeaders(h));
+    }
+
+    @Override
+    public void mirror(MirrorCopy copy) {
+        prepare();
+        Deadline deadline = call.remainingNanos() == Long.MAX_VALUE ? null
+                : Deadline.after(Math.max(0, call.remainingNanos()), TimeUnit.NANOSECONDS);
+        MirrorCall<ReqT> m = MirrorCall.start(channel, upstreamMethod, copy, headers, call.decision(),
+                upstreamAuthority, deadline);
+        if (m == null) {
             return;
         }
-        Attempt a = current;
-        if (a != null) {
-            abandon(a, AttemptOutcome.timeout(), "deadline exceeded");
+        if (mirrors.isEmpty()) {
+            mirrors = new ArrayList<>(2);
         }
-        Status status = Status.DEADLINE_EXCEEDED.withDescription(routeTimeoutBinding
-                ? "mesh: route timeout " + format(decision.timeout()) + " of " + GrpcStatuses.routeName(decision)
-                + " exceeded after " + attempts + " attempt(s)"
-                : "deadline exceeded after " + attempts + " attempt(s) (mesh: between attempts)");
-        closeWith(status, new Metadata());
-    }
-
-    /** Ends an attempt the mesh gives up on; the outcome (null: none) is reported now, its close is ignored. */
-    private void abandon(Attempt a, AttemptOutcome outcome, String why) {
-        a.finish(outcome);
-        if (a.call != null) {
-            a.call.cancel("mesh: " + why, null);
+        mirrors.add(m);
+        // Messages the application sent during a fault delay are in the buffer; the mirror needs them too.
+        for (ReqT message : buffer) {
+            m.send(message);
         }
-        if (current == a) {
-            current = null;
+        if (halfClosed) {
+            m.halfClose();
         }
     }
 
-    private Status explain(Status status, Attempt a) {
-        if (status.getCode() == Status.Code.DEADLINE_EXCEEDED && routeTimeoutBinding && !a.tracer.serverStatus()) {
-            return status.augmentDescription("mesh: route timeout " + format(decision.timeout()) + " of "
-                    + GrpcStatuses.routeName(decision));
+    @Override
+    public void end(RoutedCall c) {
+        Metadata trailers = new Metadata();
+        Status status;
+        RouteDecision d = c.decision();
+        Attempt last = c.latestAttempt();
+        switch (c.end()) {
+            case LOCAL_REPLY -> status = GrpcStatuses.forUnforwarded(d, "/" + method.getFullMethodName());
+            case FAULT_ABORT -> status = Faults.abort(c.fault(), d);
+            case DEADLINE -> status = Status.DEADLINE_EXCEEDED.withDescription(c.routeTimeoutBinds()
+                    ? "mesh: route timeout " + format(d.timeout()) + " of " + GrpcStatuses.routeName(d)
+                    + " exceeded after " + c.attempts() + " attempt(s)"
+                    : "deadline exceeded after " + c.attempts() + " attempt(s) (mesh)");
+            case PER_TRY_TIMEOUT -> status = Status.DEADLINE_EXCEEDED.withDescription("mesh: per-try timeout "
+                    + format(last.perTryTimeout()) + " exceeded on " + last.endpoint() + " (attempt "
+                    + last.number() + ", route " + GrpcStatuses.routeName(d) + ")");
+            case OVERFLOW -> status = GrpcStatuses.overflow(d.cluster(), c.overflow(), d);
+            case NO_HEALTHY_UPSTREAM -> status = Status.UNAVAILABLE.withDescription("mesh: no healthy upstream in "
+                    + "cluster " + last.clusterKey() + " for retry " + c.attempts() + " (route "
+                    + GrpcStatuses.routeName(d) + ")");
+            case LOCAL_FAILURE, CANCELLED -> status = localStatus != null ? localStatus : Status.CANCELLED;
+            default -> {
+                Upstream u = last == null ? null : upstream(last);
+                if (u == null || u.status == null) {
+                    status = Status.UNKNOWN.withDescription("mesh: call ended without a status");
+                } else {
+                    status = explain(u.status, u, c);
+                    trailers = u.trailers;
+                }
+            }
+        }
+        c.grpcStatus(status.getCode().value());
+        closeWith(status, trailers);
+    }
+
+    private Status explain(Status status, Upstream u, RoutedCall c) {
+        if (status.getCode() == Status.Code.DEADLINE_EXCEEDED && c.routeTimeoutBinds() && !u.tracer.serverStatus()) {
+            return status.augmentDescription("mesh: route timeout " + format(c.decision().timeout()) + " of "
+                    + GrpcStatuses.routeName(c.decision()));
         }
         return status;
+    }
+
+    // ---- the attempt's callbacks, inside sync ----
+
+    private void attemptHeaders(Upstream u, Metadata responseHeaders) {
+        if (u.attempt.isSettled() || closed) {
+            return;
+        }
+        u.responseHeaders = responseHeaders;
+        // Response headers commit the call to this attempt (the engine decides), as they commit Envoy's router.
+        u.attempt.responded(AttemptOutcome.httpStatus(200));
+    }
+
+    private void attemptMessage(Upstream u, RespT message) {
+        if (u != current || closed || !call.isCommitted()) {
+            return;
+        }
+        deliver(() -> listener.onMessage(message));
+    }
+
+    private void attemptReady(Upstream u) {
+        if (u != current || closed) {
+            return;
+        }
+        deliver(() -> listener.onReady());
+    }
+
+    private void attemptClosed(Upstream u, Status status, Metadata trailers) {
+        u.status = status;
+        u.trailers = trailers;
+        if (current == u) {
+            current = null;
+        }
+        AttemptOutcome outcome = u.tracer.classify(status);
+        if (call.isCommitted()) {
+            u.attempt.finished(outcome);
+        } else {
+            u.attempt.failed(outcome, refusedStream(status), u.tracer.requestSent());
+        }
+        u.release();
+    }
+
+    /** gRPC reports an HTTP/2 REFUSED_STREAM reset only in the description. */
+    private static boolean refusedStream(Status status) {
+        String d = status.getDescription();
+        return d != null && d.contains("REFUSED_STREAM");
     }
 
     // ---- buffering, closing, delivery ----
@@ -573,7 +481,9 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         if (bufferedBytes > channel.options().retryBufferBytes()) {
             // Too much to replay: no more retries. With an attempt running the buffer can go now; otherwise the
             // attempt about to start (after backoff or a fault delay) still needs it.
-            noMoreRetries = true;
+            if (call != null) {
+                call.disableRetries();
+            }
             if (attemptRunning) {
                 stopBuffering();
             }
@@ -601,14 +511,6 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         closed = true;
         closeStatus = status;
         current = null;
-        cancelTimer(pendingTimer);
-        cancelTimer(deadlineTimer);
-        pendingTimer = null;
-        deadlineTimer = null;
-        if (pendingRetryPermit != null) {
-            pendingRetryPermit.close();
-            pendingRetryPermit = null;
-        }
         stopBuffering();
         if (contextListener != null) {
             context.removeListener(contextListener);
@@ -641,22 +543,6 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         }
     }
 
-    private ScheduledFuture<?> schedule(Runnable task, Duration delay) {
-        try {
-            return channel.timer().schedule(() -> sync.execute(task), Math.max(0, delay.toNanos()),
-                    TimeUnit.NANOSECONDS);
-        } catch (RejectedExecutionException e) {
-            sync.executeLater(task); // timer gone (last channel shut down): run now rather than never
-            return null;
-        }
-    }
-
-    private static void cancelTimer(ScheduledFuture<?> f) {
-        if (f != null) {
-            f.cancel(false);
-        }
-    }
-
     private static Deadline earlier(Deadline a, Deadline b) {
         if (a == null) {
             return b;
@@ -672,52 +558,27 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> {
         return ms % 1000 == 0 ? (ms / 1000) + "s" : ms + "ms";
     }
 
-    /** One try of the call against one endpoint; also its stream tracer, to tell server answers from failures. */
-    private final class Attempt extends ClientCall.Listener<RespT> {
-        final Endpoint endpoint;
-        final ConnectionPool.Permit permit;
-        final ConnectionPool.Permit retryPermit;
+    /** One attempt on an endpoint channel; also its stream tracer, to tell server answers from failures. */
+    private final class Upstream extends ClientCall.Listener<RespT> {
+        final Attempt attempt;
         final EndpointChannels.Lease lease;
-        final int number;
-        ClientCall<ReqT, RespT> call;
-        ScheduledFuture<?> perTryTimer;
-        boolean finished;
-        AttemptOutcome outcome;
         final AttemptTracer tracer = new AttemptTracer();
+        ClientCall<ReqT, RespT> call;
+        Metadata responseHeaders;
+        Status status;
+        Metadata trailers;
+        private boolean released;
 
-        Attempt(Endpoint endpoint, ConnectionPool.Permit permit, ConnectionPool.Permit retryPermit,
-                EndpointChannels.Lease lease, int number) {
-            this.endpoint = endpoint;
-            this.permit = permit;
-            this.retryPermit = retryPermit;
+        Upstream(Attempt attempt, EndpointChannels.Lease lease) {
+            this.attempt = attempt;
             this.lease = lease;
-            this.number = number;
         }
 
-        /** Reports and releases everything once; false when already done. */
-        boolean finish(AttemptOutcome result) {
-            if (finished) {
-                return false;
+        void release() {
+            if (!released) {
+                released = true;
+                lease.release();
             }
-            finished = true;
-            outcome = result;
-            cancelPerTryTimer();
-            if (result != null) {
-                cluster.attemptFinished(endpoint, result);
-            } else {
-                cluster.attemptAbandoned(endpoint); // least-request count only
-            }
-            permit.close();
-            if (retryPermit != null) {
-                retryPermit.close();
-            }
-            lease.release();
-            return true;
-        }
-
-        void cancelPerTryTimer() {
-            cancelTimer(perTryTimer);
-            perTryTimer = null;
         }
 
         @Override

@@ -10,6 +10,8 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.call.CallEngine;
+import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.api.ClientTLSSettings;
 import io.proxyless.mesh.runtime.registry.Endpoint;
@@ -44,6 +46,7 @@ final class MeshChannel extends Channel {
     private final ScheduledExecutorService timer;
     private final Executor defaultExecutor;
     private final RandomGenerator random;
+    private final CallEngine engine;
     private final ClientTlsContexts tlsContexts;
     private final Set<MeshCall<?, ?>> activeCalls = ConcurrentHashMap.newKeySet();
     private final AtomicInteger mirrorsInFlight = new AtomicInteger();
@@ -58,14 +61,16 @@ final class MeshChannel extends Channel {
      * @param executor     callback executor for calls whose options name none; null: a shared cached pool
      * @param configurator transport settings for the endpoint channels, or null
      * @param random       randomness for weights, faults, mirrors and balancing; null: thread-local
+     * @param listener     mesh events of this channel's calls, besides the mesh's own listener
      */
     MeshChannel(Mesh mesh, MeshTarget target, String authority, MeshChannelOptions options, Executor executor,
-                ChannelConfigurator configurator, RandomGenerator random) {
+                ChannelConfigurator configurator, RandomGenerator random, MeshListener listener) {
         this.mesh = mesh;
         this.target = target;
         this.authority = authority != null ? authority : target.authority();
         this.options = options;
         this.random = random;
+        this.engine = new CallEngine(mesh, listener, random);
         this.tlsContexts = options.tls() != null ? options.tls() : SharedResources.tlsContexts();
         SharedResources.retain();
         this.timer = SharedResources.timer();
@@ -255,6 +260,11 @@ final class MeshChannel extends Channel {
 
     ScheduledExecutorService timer() {
         return timer;
+    }
+
+    /** The call engine that carries out this channel's calls. */
+    CallEngine engine() {
+        return engine;
     }
 
     /** The randomness for this channel's decisions (seeded in tests). */

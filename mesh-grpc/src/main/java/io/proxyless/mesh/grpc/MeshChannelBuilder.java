@@ -11,6 +11,7 @@ import io.grpc.ManagedChannelBuilder;
 import io.grpc.NameResolver;
 import io.grpc.ProxyDetector;
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.event.MeshListener;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
@@ -56,6 +57,7 @@ public final class MeshChannelBuilder extends ManagedChannelBuilder<MeshChannelB
     private Executor executor;
     private String authority;
     private RandomGenerator random;
+    private MeshListener listener = MeshListener.NONE;
 
     MeshChannelBuilder(Mesh mesh, MeshTarget target) {
         this.mesh = Objects.requireNonNull(mesh, "mesh");
@@ -65,6 +67,15 @@ public final class MeshChannelBuilder extends ManagedChannelBuilder<MeshChannelB
     /** Mesh-specific settings (mirroring authority, retry buffer, mirror limits, default TLS). */
     public MeshChannelBuilder meshOptions(MeshChannelOptions options) {
         this.options = Objects.requireNonNull(options, "options");
+        return this;
+    }
+
+    /**
+     * Receives the mesh events of this channel's calls (routing, attempts, retries, faults, overflows, mirrors,
+     * TLS failures, call ends), after the listener of the {@link Mesh} itself.
+     */
+    public MeshChannelBuilder listener(MeshListener listener) {
+        this.listener = Objects.requireNonNull(listener, "listener");
         return this;
     }
 
@@ -270,7 +281,8 @@ public final class MeshChannelBuilder extends ManagedChannelBuilder<MeshChannelB
                 child.configureChannelBuilder(b);
             }
         };
-        MeshChannel channel = new MeshChannel(mesh, target, authority, options, executor, configurator, random);
+        MeshChannel channel = new MeshChannel(mesh, target, authority, options, executor, configurator, random,
+                listener);
         return new MeshManagedChannel(channel, List.copyOf(interceptors));
     }
 

@@ -9,6 +9,7 @@ import io.grpc.NameResolver;
 import io.grpc.Status;
 import io.grpc.StatusOr;
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.event.MeshListener;
 import java.util.List;
 import java.util.Map;
 
@@ -64,7 +65,8 @@ final class MeshNameResolver extends NameResolver {
             listener.onError(serviceConfig.getError());
             return;
         }
-        channel = new MeshChannel(mesh, target, null, options, null, args.getChildChannelConfigurator(), null);
+        channel = new MeshChannel(mesh, target, null, options, null, args.getChildChannelConfigurator(), null,
+                MeshListener.NONE);
         MeshChannel routed = channel;
         ClientInterceptor interceptor = new ClientInterceptor() {
             @Override

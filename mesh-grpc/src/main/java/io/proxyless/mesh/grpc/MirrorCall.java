@@ -8,20 +8,12 @@ import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
 import io.proxyless.mesh.runtime.RouteDecision;
-import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.call.MirrorCopy;
 import io.proxyless.mesh.runtime.call.Mirroring;
-import io.proxyless.mesh.runtime.health.AttemptOutcome;
-import io.proxyless.mesh.runtime.health.ConnectionPool;
-import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Cluster;
-import io.proxyless.mesh.runtime.routing.CompiledMesh;
-import io.proxyless.mesh.runtime.routing.Mirror;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.io.IOException;
 import java.io.InputStream;
-import java.util.ArrayList;
-import java.util.List;
-import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -65,9 +57,7 @@ final class MirrorCall<ReqT> extends ClientCall.Listener<Object> {
     };
 
     private final MeshChannel channel;
-    private final Cluster cluster;
-    private final Endpoint endpoint;
-    private final ConnectionPool.Permit permit;
+    private final MirrorCopy copy;
     private final EndpointChannels.Lease lease;
     private final AttemptTracer tracer = new AttemptTracer();
     private final AtomicBoolean finished = new AtomicBoolean();
@@ -79,77 +69,47 @@ final class MirrorCall<ReqT> extends ClientCall.Listener<Object> {
     // Touched only from the primary's synchronization context.
     private boolean halfClosed;
 
-    private MirrorCall(MeshChannel channel, MethodDescriptor<ReqT, ?> method, Cluster cluster, Endpoint endpoint,
-                       ConnectionPool.Permit permit, EndpointChannels.Lease lease) {
+    private MirrorCall(MeshChannel channel, MethodDescriptor<ReqT, ?> method, MirrorCopy copy,
+                       EndpointChannels.Lease lease) {
         this.channel = channel;
         this.method = method;
-        this.cluster = cluster;
-        this.endpoint = endpoint;
-        this.permit = permit;
+        this.copy = copy;
         this.lease = lease;
         this.bufferLimit = channel.options().mirrorBufferBytes();
     }
 
-    /** Starts a shadow call for each mirror of {@code decision} selected for this call. */
-    static <ReqT> List<MirrorCall<ReqT>> startAll(MeshChannel channel, MethodDescriptor<ReqT, ?> method,
-                                                 CompiledMesh snapshot, RouteDecision decision, RouteRequest request,
-                                                 Metadata headers, String authority, Deadline deadline) {
-        List<Mirror> mirrors = decision.mirrors();
-        if (mirrors.isEmpty()) {
-            return List.of();
-        }
-        List<MirrorCall<ReqT>> started = new ArrayList<>(mirrors.size());
-        for (Mirror m : mirrors) {
-            if (!Mirroring.selected(m, channel.random())) {
-                continue;
-            }
-            MirrorCall<ReqT> call = start(channel, method, snapshot, decision, m, request, headers, authority,
-                    deadline);
-            if (call != null) {
-                started.add(call);
-            }
-        }
-        return started;
-    }
-
-    private static <ReqT> MirrorCall<ReqT> start(MeshChannel channel, MethodDescriptor<ReqT, ?> method,
-                                                CompiledMesh snapshot, RouteDecision decision, Mirror mirror,
-                                                RouteRequest request, Metadata headers, String authority,
-                                                Deadline deadline) {
-        Cluster cluster = mirror.cluster();
-        if (cluster == null) {
-            log.debug("mirror {} of {} skipped: host not in the mesh registry", mirror.host(), decision.route());
-            return null;
-        }
-        Endpoint endpoint = cluster.passthrough() ? Endpoint.of(mirror.host(), cluster.port())
-                : cluster.pick(request, Set.of(), channel.random());
-        if (endpoint == null) {
-            log.debug("mirror {} skipped: no healthy upstream", cluster.key());
-            return null;
-        }
+    /**
+     * Starts the shadow call of {@code copy} (the engine chose the mirror and its endpoint), or drops it: at most
+     * {@code maxConcurrentMirrors} per channel, and the mirror cluster's circuit breaker.
+     */
+    static <ReqT> MirrorCall<ReqT> start(MeshChannel channel, MethodDescriptor<ReqT, ?> method, MirrorCopy copy,
+                                         Metadata headers, RouteDecision decision, String authority,
+                                         Deadline deadline) {
+        Cluster cluster = copy.cluster();
         if (!channel.tryStartMirror()) {
-            log.debug("mirror {} skipped: maxConcurrentMirrors in flight", cluster.key());
-            return null;
-        }
-        ConnectionPool.Permit permit = cluster.pool().tryAcquireRequest();
-        if (!permit.granted()) {
-            channel.mirrorFinished();
-            log.debug("mirror {} skipped: circuit breaker {}", cluster.key(), permit.overflow());
+            copy.dropped("maxConcurrentMirrors in flight");
             return null;
         }
         String shadowAuthority = channel.options().shadowHostSuffix() ? Mirroring.shadowAuthority(authority)
                 : authority;
         EndpointChannels.Lease lease;
         try {
-            lease = channel.endpoints().acquire(channel.keyFor(endpoint, cluster, snapshot, shadowAuthority));
+            lease = channel.endpoints().acquire(channel.keyFor(copy.endpoint(), cluster,
+                    copy.call().engine().mesh().snapshot(), shadowAuthority));
         } catch (TlsConfigException | RuntimeException e) {
-            permit.close();
             channel.mirrorFinished();
-            log.debug("mirror {} skipped: {}", cluster.key(), e.toString());
+            if (e instanceof TlsConfigException) {
+                copy.call().tlsFailure(cluster.key(), e);
+            }
+            copy.dropped("no channel to " + copy.endpoint() + ": " + e);
             return null;
         }
-        MirrorCall<ReqT> mc = new MirrorCall<>(channel, method, cluster, endpoint, permit, lease);
-        cluster.attemptStarted(endpoint);
+        if (!copy.begin()) {
+            lease.release();
+            channel.mirrorFinished();
+            return null;
+        }
+        MirrorCall<ReqT> mc = new MirrorCall<>(channel, method, copy, lease);
         Metadata shadowHeaders = new Metadata();
         shadowHeaders.merge(headers);
         HeaderOps.applyRequest(shadowHeaders, decision);
@@ -204,24 +164,16 @@ final class MirrorCall<ReqT> extends ClientCall.Listener<Object> {
     }
 
     private void abandon(String why) {
-        if (finish(null)) {
+        if (finished.compareAndSet(false, true)) {
+            copy.dropped(why);
+            release();
             call.cancel("mesh: " + why, null);
         }
     }
 
-    private boolean finish(AttemptOutcome outcome) {
-        if (!finished.compareAndSet(false, true)) {
-            return false;
-        }
-        if (outcome != null) {
-            cluster.attemptFinished(endpoint, outcome);
-        } else {
-            cluster.attemptAbandoned(endpoint);
-        }
-        permit.close();
+    private void release() {
         lease.release();
         channel.mirrorFinished();
-        return true;
     }
 
     private long sizeOf(ReqT message) {
@@ -244,8 +196,12 @@ final class MirrorCall<ReqT> extends ClientCall.Listener<Object> {
 
     @Override
     public void onClose(Status status, Metadata trailers) {
-        if (finish(tracer.classify(status)) && !status.isOk()) {
-            log.debug("mirror call to {} ({}) ended with {}", endpoint, cluster.key(), status);
+        if (finished.compareAndSet(false, true)) {
+            copy.finished(tracer.classify(status), status.getCode().value());
+            release();
+            if (!status.isOk()) {
+                log.debug("mirror call to {} ({}) ended with {}", copy.endpoint(), copy.cluster().key(), status);
+            }
         }
     }
 }

@@ -1,30 +1,28 @@
 package io.proxyless.mesh.okhttp;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
-import io.proxyless.mesh.runtime.call.Backoff;
+import io.proxyless.mesh.runtime.call.Attempt;
 import io.proxyless.mesh.runtime.call.DirectResponses;
-import io.proxyless.mesh.runtime.call.FaultDecision;
+import io.proxyless.mesh.runtime.call.Exchange;
 import io.proxyless.mesh.runtime.call.HeaderMutations;
-import io.proxyless.mesh.runtime.call.Mirroring;
+import io.proxyless.mesh.runtime.call.MirrorCopy;
 import io.proxyless.mesh.runtime.call.Redirects;
-import io.proxyless.mesh.runtime.call.RetryRules;
 import io.proxyless.mesh.runtime.call.Rewrites;
+import io.proxyless.mesh.runtime.call.RoutedCall;
+import io.proxyless.mesh.runtime.event.CallEnd;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
-import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Cluster;
-import io.proxyless.mesh.runtime.routing.CompiledMesh;
-import io.proxyless.mesh.runtime.routing.Mirror;
-import io.proxyless.mesh.runtime.routing.RetryPolicy;
 import io.proxyless.mesh.runtime.tls.ClientTlsContext;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.util.HashSet;
-import java.util.Set;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.Executor;
+import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLHandshakeException;
@@ -36,11 +34,14 @@ import okhttp3.Response;
 import okhttp3.ResponseBody;
 
 /**
- * One call through the mesh: route it, then carry out the decision — local reply, or forward with fault
- * injection, rewrites, header operations, mirroring, TLS, circuit breaking, retries and timeouts. Lives for one
- * {@link MeshInterceptor#intercept} invocation.
+ * One OkHttp call through the mesh: the {@link Exchange} of the runtime's call engine for a synchronous
+ * transport. The engine decides (route, fault, attempts, retries, timeouts, circuit breaking, mirrors); this
+ * class sends each attempt with {@code chain.proceed} on the application's thread, which waits in
+ * {@link #execute()} for the engine's next step — an attempt to send, the response to hand back, or the end of
+ * the call. Engine timers (fault delay, backoff, per-try and route timeouts) fire on the mesh clock and reach the
+ * waiting thread through that queue; a route timeout cancels the OkHttp call, whatever it is doing.
  */
-final class MeshCall {
+final class MeshCall implements Exchange {
 
     /**
      * Mesh TLS verifies the server (chain and names) in its trust manager, where the cluster's rules are known;
@@ -49,220 +50,190 @@ final class MeshCall {
      */
     static final HostnameVerifier VERIFIED_BY_TRUST_MANAGER = (host, session) -> true;
 
+    /** The engine's steps for the application's thread. */
+    private record Commit(Attempt attempt) {
+    }
+
+    private static final Object ENDED = new Object();
+
     private final MeshInterceptor mesh;
     private final Interceptor.Chain chain;
     private final Request request;
     private final RouteRequest routeRequest;
-    private CompiledMesh snapshot;
-    private RouteDecision decision;
-    private String route;
+    private final Executor serial = MoreExecutors.newSequentialExecutor(MoreExecutors.directExecutor());
+    private final BlockingQueue<Object> steps = new LinkedBlockingQueue<>();
+    private final RoutedCall call;
+    // Set in the serial executor, read by the application's thread after taking a step (the queue orders them).
+    private Request template;
+    private String authority;
+    private String urlHost;
+    private boolean passthrough;
+    private volatile boolean timedOut;
 
     MeshCall(MeshInterceptor mesh, Interceptor.Chain chain) {
         this.mesh = mesh;
         this.chain = chain;
         this.request = chain.request();
         this.routeRequest = OkHttpRequests.routeRequest(request);
+        this.call = mesh.engine().newCall(routeRequest, this, serial);
     }
 
     Response execute() throws IOException {
-        snapshot = mesh.mesh().snapshot();
-        decision = snapshot.route(routeRequest, ThreadLocalRandom.current());
-        route = decision.route() == null ? null : decision.route().toString();
-        mesh.listener().routed(request, decision);
-        switch (decision.action()) {
-            case REJECT:
-                throw rejection();
-            case REDIRECT:
-                return LocalReplies.redirect(request, Redirects.status(decision.redirect()),
-                        Redirects.location(decision, routeRequest));
-            case DIRECT_RESPONSE: {
-                Response.Builder b = LocalReplies.direct(request, DirectResponses.status(decision.directResponse()),
-                        DirectResponses.body(decision.directResponse()));
-                HeaderMutations.applyResponse(decision, OkHttpRequests.sink(b));
-                return b.build();
+        RequestBody body = request.body();
+        if (body != null && (body.isOneShot() || body.isDuplex())) {
+            call.disableRetries(); // the body cannot be sent again
+        }
+        serial.execute(() -> {
+            try {
+                call.start();
+            } catch (RuntimeException e) {
+                steps.add(e);
             }
-            default:
-                if (decision.route() == null && decision.cluster().passthrough()) {
-                    // Unknown host under ALLOW_ANY (Istio's PassthroughCluster): the call leaves as the
-                    // application made it.
-                    return chain.proceed(request);
-                }
-                return forward();
+        });
+        while (true) {
+            Object step;
+            try {
+                step = steps.take();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                serial.execute(call::cancel);
+                throw new InterruptedIOException("interrupted while the mesh delayed the call");
+            }
+            if (step instanceof Attempt a) {
+                sendNow(a);
+            } else if (step instanceof Commit c) {
+                return respond(c.attempt());
+            } else if (step instanceof RuntimeException e) {
+                throw e;
+            } else {
+                return ended();
+            }
         }
     }
 
-    private MeshException rejection() {
-        if (decision.cluster() != null) {
-            return new NoHealthyUpstreamException(decision.host(), route, decision.cluster().key(), decision.reason());
+    // ---- Exchange: called in the serial executor ----
+
+    @Override
+    public void send(Attempt attempt) {
+        if (template == null) {
+            prepare();
         }
-        return new MeshRejectedException(decision.host(), route, decision.status(), decision.reason());
+        if (passthrough) {
+            call.disableRetries(); // Istio's passthrough leaves the call as the application made it
+        }
+        steps.add(attempt);
     }
 
-    private Response forward() throws IOException {
-        FaultDecision fault = FaultDecision.decide(decision.fault(), ThreadLocalRandom.current());
-        if (fault != FaultDecision.NONE) {
-            mesh.listener().faultInjected(request, fault);
-            if (fault.delays()) {
-                sleep(fault.delay().toNanos());
-                checkNotCanceled();
-            }
-            if (fault.aborts()) {
-                return LocalReplies.fault(request, fault);
-            }
+    @Override
+    public void cancel(Attempt attempt) {
+        // A response that is retried is closed here; a committed one belongs to the application, whose reads
+        // fail once the OkHttp call is cancelled (route timeout).
+        if (!call.isCommitted() && attempt.attachment() instanceof Response r) {
+            r.close();
         }
+    }
+
+    @Override
+    public void commit(Attempt attempt) {
+        steps.add(new Commit(attempt));
+    }
+
+    @Override
+    public void mirror(MirrorCopy copy) {
+        if (template == null) {
+            prepare();
+        }
+        mesh.mirrors().send(copy, template, authority, call.decision().timeout());
+    }
+
+    @Override
+    public void end(RoutedCall c) {
+        if (c.end() == CallEnd.DEADLINE) {
+            timedOut = true;
+            chain.call().cancel(); // stops the attempt or the response body wherever it is
+        }
+        steps.add(ENDED);
+    }
+
+    /** The request every attempt starts from: rewrites and request header operations applied. */
+    private void prepare() {
+        RouteDecision decision = call.decision();
+        passthrough = decision.route() == null && decision.cluster().passthrough();
         String pathAndQuery = Rewrites.path(decision, routeRequest);
-        String authority = HeaderMutations.authority(decision);
-        if (authority == null) {
-            authority = routeRequest.authority();
-        }
+        String a = HeaderMutations.authority(decision);
+        authority = a == null ? routeRequest.authority() : a;
         Request.Builder b = request.newBuilder();
         HeaderMutations.applyRequest(decision, OkHttpRequests.sink(b));
         b.header("Host", authority);
         if (pathAndQuery != null) {
             b.url(withPath(request.url(), pathAndQuery));
         }
-        Request template = b.build();
-        String urlHost = urlHost(authority, routeRequest.host());
-
-        ClientTlsContext tls = null;
-        if (!request.url().isHttps()) {
-            try {
-                tls = mesh.tls().forCluster(snapshot, decision.cluster());
-            } catch (TlsConfigException e) {
-                throw new MeshTlsException(decision.host(), route, e.getMessage(), e);
-            }
-        }
-        for (Mirror m : decision.mirrors()) {
-            if (Mirroring.selected(m, ThreadLocalRandom.current())) {
-                mesh.mirrors().send(request, template, m, snapshot, routeRequest, authority, decision.timeout());
-            }
-        }
-        return attempts(template, urlHost, tls);
+        template = b.build();
+        urlHost = urlHost(authority, routeRequest.host());
     }
 
-    /** Tries, retries, and hands the final response (or failure) back. */
-    private Response attempts(Request template, String urlHost, ClientTlsContext tls) throws IOException {
-        Cluster cluster = decision.cluster();
-        ConnectionPool pool = cluster.pool();
-        RetryPolicy policy = decision.retries();
-        Backoff backoff = Backoff.of(policy);
-        RequestBody body = request.body();
-        boolean replayable = body == null || !(body.isOneShot() || body.isDuplex());
-        Duration timeout = decision.timeout();
-        Deadline deadline = timeout == null ? null : Deadline.start(chain.call(), timeout);
-        Endpoint endpoint = decision.endpoint();
-        Set<Endpoint> tried = new HashSet<>(4);
-        int retries = 0;
-        ConnectionPool.Permit retryPermit = null;
-        boolean handedOff = false;
-        try {
-            while (true) {
-                int attempt = retries + 1;
-                tried.add(endpoint);
-                Request upstream = upstream(template, endpoint, urlHost, tls);
-                Interceptor.Chain c = configure(endpoint, urlHost, tls, policy, deadline);
-                ConnectionPool.Permit permit = pool.tryAcquireRequest();
-                if (!permit.granted()) {
-                    mesh.listener().overflow(request, cluster.key(), permit.overflow());
-                    throw new MeshOverflowException(decision.host(), route, cluster.key(), permit.overflow());
-                }
-                cluster.attemptStarted(endpoint);
-                mesh.listener().attemptStarted(request, endpoint, attempt);
-                Response response = null;
-                IOException failure = null;
+    // ---- the application's thread ----
+
+    /** Sends one attempt and reports its outcome to the engine. */
+    private void sendNow(Attempt a) {
+        Request upstream;
+        Interceptor.Chain c;
+        if (passthrough) {
+            // Unknown host under ALLOW_ANY (Istio's PassthroughCluster): as the application made it.
+            upstream = request;
+            c = chain;
+        } else {
+            ClientTlsContext tls = null;
+            if (!request.url().isHttps()) {
                 try {
-                    response = c.proceed(upstream);
-                } catch (IOException e) {
-                    failure = e;
-                } catch (RuntimeException | Error e) {
-                    cluster.attemptFinished(endpoint, AttemptOutcome.localOriginFailure());
-                    permit.close();
-                    throw e;
+                    tls = mesh.tls().forCluster(a.snapshot(), a.cluster());
+                } catch (TlsConfigException e) {
+                    MeshTlsException failure = new MeshTlsException(call.decision().host(), routeName(), e.getMessage(), e);
+                    serial.execute(() -> {
+                        a.attach(failure);
+                        call.tlsFailure(a.clusterKey(), e);
+                        a.failedLocally();
+                    });
+                    return;
                 }
-                if (retryPermit != null) {
-                    retryPermit.close(); // the retry attempt is over: it has its answer
-                    retryPermit = null;
-                }
-                AttemptOutcome outcome;
-                Failures classified = null;
-                if (failure == null) {
-                    outcome = AttemptOutcome.httpStatus(response.code());
-                } else if (deadline != null && deadline.fired()) {
-                    outcome = AttemptOutcome.timeout();
-                } else if (chain.call().isCanceled()) {
-                    // The application cancelled: nothing to say about the endpoint, only the in-flight count.
-                    cluster.attemptAbandoned(endpoint);
-                    permit.close();
-                    throw failure;
-                } else {
-                    classified = Failures.classify(failure);
-                    outcome = classified.outcome();
-                }
-                cluster.attemptFinished(endpoint, outcome);
-                mesh.listener().attemptFinished(request, endpoint, attempt, outcome);
-                if (failure != null && deadline != null && deadline.fired()) {
-                    permit.close();
-                    throw routeTimeout(deadline, failure);
-                }
-                boolean retry = replayable
-                        && RetryRules.shouldRetry(policy, outcome, classified != null && classified.refusedStream(),
-                        classified == null || classified.requestSent(), retries)
-                        && (deadline == null || deadline.remainingNanos() > 0);
-                if (retry) {
-                    Endpoint next = nextEndpoint(cluster, tried, policy);
-                    ConnectionPool.Permit rp = next == null ? null : pool.tryAcquireRetry();
-                    if (rp != null && !rp.granted()) {
-                        mesh.listener().overflow(request, cluster.key(), rp.overflow());
-                    }
-                    if (rp != null && rp.granted()) {
-                        Duration wait = backoff.delay(retries + 1, ThreadLocalRandom.current());
-                        mesh.listener().retrying(request, retries + 1, wait, outcome);
-                        if (response != null) {
-                            response.close();
-                        }
-                        permit.close();
-                        retryPermit = rp;
-                        sleepWithin(wait, deadline);
-                        retries++;
-                        endpoint = next;
-                        continue;
-                    }
-                }
-                if (failure != null) {
-                    permit.close();
-                    if (tls != null && tls.takeMissingClientCertificate() && !(failure instanceof InterruptedIOException)) {
-                        throw missingClientCertificate(tls, failure);
-                    }
-                    if (outcome.kind() == AttemptOutcome.Kind.TIMEOUT && policy != null
-                            && policy.perTryTimeout() != null) {
-                        throw new MeshTimeoutException(decision.host(), route, policy.perTryTimeout(), true, failure);
-                    }
-                    throw failure;
-                }
-                handedOff = true;
-                return finish(response, permit, deadline);
             }
-        } finally {
-            if (retryPermit != null) {
-                retryPermit.close();
-            }
-            if (!handedOff && deadline != null) {
-                deadline.cancel();
-            }
+            upstream = upstream(a.endpoint(), tls);
+            c = configure(a, tls);
         }
-    }
-
-    /** The endpoint for a retry: another one when possible (previous_hosts), the same for passthrough. */
-    private Endpoint nextEndpoint(Cluster cluster, Set<Endpoint> tried, RetryPolicy policy) {
-        if (cluster.passthrough()) {
-            return Endpoint.of(routeRequest.host(), routeRequest.port());
+        try {
+            Response response = c.proceed(upstream);
+            serial.execute(() -> {
+                if (a.isSettled()) {
+                    response.close(); // the engine gave up on this attempt meanwhile
+                    return;
+                }
+                a.attach(response);
+                a.responded(AttemptOutcome.httpStatus(response.code()));
+            });
+        } catch (IOException e) {
+            serial.execute(() -> {
+                if (a.isSettled()) {
+                    return;
+                }
+                a.attach(e);
+                if (call.end() == CallEnd.NONE && chain.call().isCanceled()) {
+                    call.cancel(); // the application cancelled: nothing to say about the endpoint
+                    return;
+                }
+                Failures f = Failures.classify(e);
+                a.failed(f.outcome(), f.refusedStream(), f.requestSent());
+            });
+        } catch (RuntimeException | Error e) {
+            serial.execute(() -> {
+                call.disableRetries();
+                a.failed(AttemptOutcome.localOriginFailure(), false, true);
+            });
+            throw e;
         }
-        return cluster.pick(routeRequest, policy.avoidPreviousHosts() ? tried : Set.of(),
-                ThreadLocalRandom.current());
     }
 
     /** The request for one attempt: the template sent to the endpoint's port (TLS when the cluster says so). */
-    private static Request upstream(Request template, Endpoint endpoint, String urlHost, ClientTlsContext tls) {
+    private Request upstream(Endpoint endpoint, ClientTlsContext tls) {
         HttpUrl.Builder url = template.url().newBuilder().host(urlHost).port(endpoint.port());
         if (tls != null) {
             url.scheme("https");
@@ -271,13 +242,14 @@ final class MeshCall {
     }
 
     /** Per-attempt DNS (the endpoint), TLS (the cluster's) and timeouts (connect, per try, what is left). */
-    private Interceptor.Chain configure(Endpoint endpoint, String urlHost, ClientTlsContext tls, RetryPolicy policy,
-                                        Deadline deadline) {
-        Interceptor.Chain c = chain.withDns(EndpointDns.of(urlHost, endpoint.address(), chain.getDns()));
-        long remaining = deadline == null ? Long.MAX_VALUE : Math.max(1, deadline.remainingNanos() / 1_000_000);
-        long connect = Math.min(decision.cluster().pool().limits().connectTimeout().toMillis(), remaining);
-        Duration perTry = policy == null ? null : policy.perTryTimeout();
+    private Interceptor.Chain configure(Attempt a, ClientTlsContext tls) {
+        Interceptor.Chain c = chain.withDns(EndpointDns.of(urlHost, a.endpoint().address(), chain.getDns()));
+        long remainingNanos = call.remainingNanos();
+        long remaining = remainingNanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, remainingNanos / 1_000_000);
+        long connect = Math.min(a.cluster().pool().limits().connectTimeout().toMillis(), remaining);
+        Duration perTry = a.perTryTimeout();
         if (perTry != null) {
+            // The engine times the try on the mesh clock; OkHttp's socket timeouts make the blocked thread let go.
             long t = Math.max(1, Math.min(perTry.toMillis(), remaining));
             connect = Math.min(connect, t);
             c = c.withReadTimeout((int) Math.min(Integer.MAX_VALUE, t), TimeUnit.MILLISECONDS)
@@ -292,18 +264,15 @@ final class MeshCall {
     }
 
     /** The response the application gets: response header operations, the logical request, release on close. */
-    private Response finish(Response response, ConnectionPool.Permit permit, Deadline deadline) {
+    private Response respond(Attempt a) {
+        Response response = (Response) a.attachment();
+        AttemptOutcome outcome = AttemptOutcome.httpStatus(response.code());
         Response.Builder b = response.newBuilder();
-        HeaderMutations.applyResponse(decision, OkHttpRequests.sink(b));
+        HeaderMutations.applyResponse(call.decision(), OkHttpRequests.sink(b));
         if (response.priorResponse() == null) {
             b.request(request);
         }
-        Runnable release = () -> {
-            permit.close();
-            if (deadline != null) {
-                deadline.cancel();
-            }
-        };
+        Runnable release = () -> serial.execute(() -> a.finished(outcome));
         ResponseBody body = response.body();
         boolean empty = body.contentLength() == 0 || request.method().equals("HEAD") || response.code() == 204
                 || response.code() == 304;
@@ -311,21 +280,97 @@ final class MeshCall {
             release.run();
             return b.build();
         }
-        b.body(new ReleasingBody(body, release,
-                e -> deadline != null && deadline.fired() ? routeTimeout(deadline, e) : e));
+        b.body(new ReleasingBody(body, release, e -> timedOut ? routeTimeout(e) : e));
         return b.build();
     }
 
-    private SSLHandshakeException missingClientCertificate(ClientTlsContext tls, IOException failure) {
-        SSLHandshakeException e = new SSLHandshakeException(tls.policy().cluster() + ": the server asked for a "
-                + "client certificate, but DestinationRule tls mode " + tls.policy().mode() + " presents none (use "
-                + "MUTUAL or ISTIO_MUTUAL); the connection ended with: " + failure);
-        e.initCause(failure);
-        return e;
+    /** How the engine ended a call that was not committed to a response. */
+    private Response ended() throws IOException {
+        RouteDecision decision = call.decision();
+        Attempt last = call.latestAttempt();
+        Object lastState = last == null ? null : last.attachment();
+        switch (call.end()) {
+            case LOCAL_REPLY:
+                return localReply(decision);
+            case FAULT_ABORT:
+                return LocalReplies.fault(request, call.fault());
+            case DEADLINE:
+                throw routeTimeout(lastState instanceof IOException e ? e
+                        : new InterruptedIOException("route timeout"));
+            case PER_TRY_TIMEOUT:
+                throw new MeshTimeoutException(decision.host(), routeName(), last.perTryTimeout(), true,
+                        lastState instanceof IOException e ? e : null);
+            case OVERFLOW:
+                throw new MeshOverflowException(decision.host(), routeName(), call.clusterKey(), call.overflow());
+            case NO_HEALTHY_UPSTREAM:
+                throw new NoHealthyUpstreamException(decision.host(), routeName(), last.clusterKey(),
+                        "no healthy upstream in cluster " + last.clusterKey() + " for retry " + call.attempts());
+            case LOCAL_FAILURE:
+            case ATTEMPT_FAILED:
+            case CANCELLED:
+            default:
+                if (lastState instanceof IOException e) {
+                    throw attemptFailure(last, e);
+                }
+                throw new IOException("Canceled");
+        }
     }
 
-    private MeshTimeoutException routeTimeout(Deadline deadline, IOException cause) {
-        return new MeshTimeoutException(decision.host(), route, deadline.timeout(), false, cause);
+    private IOException attemptFailure(Attempt last, IOException failure) {
+        if (failure instanceof MeshException) {
+            return failure;
+        }
+        ClientTlsContext tls = null;
+        if (!passthrough && !request.url().isHttps()) {
+            try {
+                tls = mesh.tls().forCluster(last.snapshot(), last.cluster());
+            } catch (TlsConfigException e) {
+                // reported when the attempt was sent
+            }
+        }
+        if (tls != null && tls.takeMissingClientCertificate() && !(failure instanceof InterruptedIOException)) {
+            SSLHandshakeException e = new SSLHandshakeException(tls.policy().cluster() + ": the server asked for a "
+                    + "client certificate, but DestinationRule tls mode " + tls.policy().mode() + " presents none "
+                    + "(use MUTUAL or ISTIO_MUTUAL); the connection ended with: " + failure);
+            e.initCause(failure);
+            call.tlsFailure(last.clusterKey(), e);
+            return e;
+        }
+        if (last.outcome() != null && last.outcome().kind() == AttemptOutcome.Kind.TIMEOUT
+                && last.perTryTimeout() != null) {
+            return new MeshTimeoutException(call.decision().host(), routeName(), last.perTryTimeout(), true, failure);
+        }
+        return failure;
+    }
+
+    private Response localReply(RouteDecision decision) throws IOException {
+        switch (decision.action()) {
+            case REDIRECT:
+                return LocalReplies.redirect(request, Redirects.status(decision.redirect()),
+                        Redirects.location(decision, routeRequest));
+            case DIRECT_RESPONSE: {
+                Response.Builder b = LocalReplies.direct(request, DirectResponses.status(decision.directResponse()),
+                        DirectResponses.body(decision.directResponse()));
+                HeaderMutations.applyResponse(decision, OkHttpRequests.sink(b));
+                return b.build();
+            }
+            default:
+                if (decision.cluster() != null) {
+                    throw new NoHealthyUpstreamException(decision.host(), routeName(), decision.cluster().key(),
+                            decision.reason());
+                }
+                throw new MeshRejectedException(decision.host(), routeName(), decision.status(), decision.reason());
+        }
+    }
+
+    private MeshTimeoutException routeTimeout(IOException cause) {
+        Duration timeout = call.decision().timeout();
+        return new MeshTimeoutException(call.decision().host(), routeName(), timeout, false, cause);
+    }
+
+    private String routeName() {
+        RouteDecision d = call.decision();
+        return d == null || d.route() == null ? null : d.route().toString();
     }
 
     /** The host for the attempt URL: the authority's host, so OkHttp sends it as SNI; else the called host. */
@@ -346,37 +391,5 @@ final class MeshCall {
         }
         return url.newBuilder().encodedPath(path).encodedQuery(q < 0 ? null : pathAndQuery.substring(q + 1))
                 .build();
-    }
-
-    private void sleepWithin(Duration wait, Deadline deadline) throws IOException {
-        long nanos = wait.toNanos();
-        if (deadline != null && deadline.remainingNanos() < nanos) {
-            // The backoff would outlast the route timeout: wait for the timeout and fail with it.
-            sleep(Math.max(0, deadline.remainingNanos()));
-            throw routeTimeout(deadline, new InterruptedIOException("route timeout during retry backoff"));
-        }
-        sleep(nanos);
-        if (deadline != null && deadline.fired()) {
-            throw routeTimeout(deadline, new InterruptedIOException("route timeout during retry backoff"));
-        }
-        checkNotCanceled();
-    }
-
-    private void checkNotCanceled() throws IOException {
-        if (chain.call().isCanceled()) {
-            throw new IOException("Canceled");
-        }
-    }
-
-    private static void sleep(long nanos) throws InterruptedIOException {
-        if (nanos <= 0) {
-            return;
-        }
-        try {
-            TimeUnit.NANOSECONDS.sleep(nanos);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new InterruptedIOException("interrupted while the mesh delayed the call");
-        }
     }
 }

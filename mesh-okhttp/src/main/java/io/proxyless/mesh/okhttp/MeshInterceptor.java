@@ -1,6 +1,8 @@
 package io.proxyless.mesh.okhttp;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.call.CallEngine;
+import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.SpiffeId;
 import java.io.IOException;
@@ -46,20 +48,20 @@ import okhttp3.Response;
  */
 public final class MeshInterceptor implements Interceptor, AutoCloseable {
     private final Mesh mesh;
-    private final MeshEventListener listener;
+    private final CallEngine engine;
     private final ClientTlsContexts tls;
     private final MirrorSender mirrors;
 
     private MeshInterceptor(Builder b) {
         this.mesh = b.mesh;
-        this.listener = b.listener;
+        this.engine = new CallEngine(b.mesh, b.listener, null);
         this.tls = ClientTlsContexts.builder()
                 .istioCertificates(b.istioCertificates)
                 .trustDomain(b.trustDomain)
                 .reloadInterval(b.certificateCheckInterval)
                 .build();
         this.mirrors = new MirrorSender(b.mirrorClient, b.mirrorConcurrency, b.mirrorQueueSize, b.mirrorTimeout,
-                tls, listener, b.shadowHostSuffix);
+                tls, b.shadowHostSuffix);
     }
 
     /** An interceptor with the defaults: Istio ≥ 1.28 mirror Host, no ISTIO_MUTUAL certificates. */
@@ -96,8 +98,8 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
         return mesh;
     }
 
-    MeshEventListener listener() {
-        return listener;
+    CallEngine engine() {
+        return engine;
     }
 
     ClientTlsContexts tls() {
@@ -119,7 +121,7 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
         private Path istioCertificates;
         private String trustDomain = SpiffeId.DEFAULT_TRUST_DOMAIN;
         private Duration certificateCheckInterval = Duration.ofSeconds(1);
-        private MeshEventListener listener = MeshEventListener.NONE;
+        private MeshListener listener = MeshListener.NONE;
 
         private Builder(Mesh mesh) {
             this.mesh = Objects.requireNonNull(mesh, "mesh");
@@ -189,8 +191,11 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
             return this;
         }
 
-        /** Receives every routing, retry, fault, overflow and mirror decision. */
-        public Builder listener(MeshEventListener listener) {
+        /**
+         * Receives the mesh events of this interceptor's calls (routing, attempts, retries, faults, overflows,
+         * mirrors, TLS failures, call ends), after the listener of the {@link Mesh} itself.
+         */
+        public Builder listener(MeshListener listener) {
             this.listener = Objects.requireNonNull(listener);
             return this;
         }

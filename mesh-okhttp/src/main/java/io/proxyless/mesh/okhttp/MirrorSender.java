@@ -1,22 +1,17 @@
 package io.proxyless.mesh.okhttp;
 
-import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.call.MirrorCopy;
 import io.proxyless.mesh.runtime.call.Mirroring;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
-import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Cluster;
-import io.proxyless.mesh.runtime.routing.CompiledMesh;
-import io.proxyless.mesh.runtime.routing.Mirror;
 import io.proxyless.mesh.runtime.tls.ClientTlsContext;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.io.IOException;
 import java.time.Duration;
-import java.util.Set;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.RejectedExecutionException;
-import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -46,7 +41,6 @@ final class MirrorSender implements AutoCloseable {
     private final OkHttpClient client;
     private final ThreadPoolExecutor executor;
     private final ClientTlsContexts tls;
-    private final MeshEventListener listener;
     private final boolean shadowHostSuffix;
     private final Duration timeout;
     private final LongAdder queued = new LongAdder();
@@ -55,9 +49,8 @@ final class MirrorSender implements AutoCloseable {
     private final LongAdder failed = new LongAdder();
 
     MirrorSender(OkHttpClient base, int concurrency, int queueSize, Duration timeout, ClientTlsContexts tls,
-                 MeshEventListener listener, boolean shadowHostSuffix) {
+                 boolean shadowHostSuffix) {
         this.tls = tls;
-        this.listener = listener;
         this.shadowHostSuffix = shadowHostSuffix;
         this.timeout = timeout;
         this.client = (base == null ? new OkHttpClient() : base).newBuilder()
@@ -95,71 +88,58 @@ final class MirrorSender implements AutoCloseable {
     }
 
     /**
-     * Queues a copy of {@code template} (the primary request after rewrites and header operations) for
-     * {@code mirror}; never blocks and never throws.
+     * Queues {@code copy} of {@code template} (the primary request after rewrites and header operations); never
+     * blocks and never throws.
      */
-    void send(Request original, Request template, Mirror mirror, CompiledMesh snapshot, RouteRequest routeRequest,
-              String authority, Duration routeTimeout) {
+    void send(MirrorCopy copy, Request template, String authority, Duration routeTimeout) {
         RequestBody body = template.body();
         if (body != null && (body.isOneShot() || body.isDuplex())) {
-            drop(original, mirror, "the request body can be sent only once");
+            drop(copy, "the request body can be sent only once");
             return;
         }
-        Cluster cluster = mirror.cluster();
-        if (cluster == null) {
-            drop(original, mirror, "mirror host " + mirror.host() + " has no cluster (not in the registry?)");
-            return;
-        }
-        Endpoint endpoint = cluster.passthrough() ? Endpoint.of(routeRequest.host(), routeRequest.port())
-                : cluster.pick(routeRequest, Set.of(), ThreadLocalRandom.current());
-        if (endpoint == null) {
-            drop(original, mirror, "no healthy upstream in mirror cluster " + cluster.key());
-            return;
-        }
+        Cluster cluster = copy.cluster();
+        Endpoint endpoint = copy.endpoint();
         ClientTlsContext tlsContext = null;
         if (!template.url().isHttps()) {
             try {
-                tlsContext = tls.forCluster(snapshot, cluster);
+                tlsContext = tls.forCluster(copy.call().engine().mesh().snapshot(), cluster);
             } catch (TlsConfigException e) {
-                drop(original, mirror, "TLS for mirror cluster cannot be set up: " + e.getMessage());
+                copy.call().tlsFailure(cluster.key(), e);
+                drop(copy, "TLS for mirror cluster cannot be set up: " + e.getMessage());
                 return;
             }
         }
         String shadowAuthority = shadowHostSuffix ? Mirroring.shadowAuthority(authority) : authority;
-        String urlHost = MeshCall.urlHost(shadowAuthority, routeRequest.host());
+        String urlHost = MeshCall.urlHost(shadowAuthority, copy.request().host());
         HttpUrl.Builder url = template.url().newBuilder().host(urlHost).port(endpoint.port());
         if (tlsContext != null) {
             url.scheme("https");
         }
         Target target = new Target(EndpointDns.of(urlHost, endpoint.address(), client.dns()), tlsContext,
                 cluster.pool().limits().connectTimeout().toMillis());
-        Request copy = template.newBuilder()
+        Request request = template.newBuilder()
                 .url(url.build())
                 .header("Host", shadowAuthority)
                 .tag(Target.class, target)
                 .build();
         Duration callTimeout = routeTimeout != null && routeTimeout.compareTo(timeout) < 0 ? routeTimeout : timeout;
         try {
-            executor.execute(() -> run(original, copy, mirror, cluster, endpoint, callTimeout));
+            executor.execute(() -> run(copy, request, callTimeout));
             queued.increment();
-            listener.mirrorQueued(original, mirror);
         } catch (RejectedExecutionException e) {
-            drop(original, mirror, "mirror queue full");
+            drop(copy, "mirror queue full");
         }
     }
 
-    private void run(Request original, Request copy, Mirror mirror, Cluster cluster, Endpoint endpoint,
-                     Duration callTimeout) {
-        ConnectionPool.Permit permit = cluster.pool().tryAcquireRequest();
-        if (!permit.granted()) {
-            drop(original, mirror, "circuit breaker open for mirror cluster " + cluster.key());
+    private void run(MirrorCopy copy, Request request, Duration callTimeout) {
+        if (!copy.begin()) {
+            dropped.increment(); // circuit breaker of the mirror cluster open
             return;
         }
         AttemptOutcome outcome;
         int status = 0;
-        cluster.attemptStarted(endpoint);
         try {
-            Call call = client.newCall(copy);
+            Call call = client.newCall(request);
             call.timeout().timeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
             try (Response response = call.execute()) {
                 status = response.code();
@@ -168,21 +148,18 @@ final class MirrorSender implements AutoCloseable {
             outcome = status == 0 ? AttemptOutcome.reset() : AttemptOutcome.httpStatus(status);
         } catch (IOException e) {
             outcome = status != 0 ? AttemptOutcome.httpStatus(status) : Failures.classify(e).outcome();
-        } finally {
-            permit.close();
         }
-        cluster.attemptFinished(endpoint, outcome);
         if (status != 0) {
             completed.increment();
         } else {
             failed.increment();
         }
-        listener.mirrorCompleted(original, mirror, status);
+        copy.finished(outcome, status == 0 ? -1 : status);
     }
 
-    private void drop(Request original, Mirror mirror, String reason) {
+    private void drop(MirrorCopy copy, String reason) {
         dropped.increment();
-        listener.mirrorDropped(original, mirror, reason);
+        copy.dropped(reason);
     }
 
     @Override

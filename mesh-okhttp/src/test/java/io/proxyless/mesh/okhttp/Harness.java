@@ -46,6 +46,11 @@ final class Harness implements AutoCloseable {
         return start(mesh, options);
     }
 
+    /** Starts on a mesh whose time is {@code clock} (a test's fake clock). */
+    Harness start(Path dir, io.proxyless.mesh.runtime.time.MeshClock clock, String... documents) {
+        return start(MeshConfigs.mesh(dir, clock, documents), b -> b);
+    }
+
     Harness start(Mesh mesh, UnaryOperator<MeshInterceptor.Builder> options) {
         this.mesh = mesh;
         interceptor = options.apply(MeshInterceptor.builder(mesh)).build();
@@ -85,14 +90,6 @@ final class Harness implements AutoCloseable {
                 // best effort
             }
         }
-    }
-
-    /** The value at quantile {@code q} (0..1) of {@code nanos}, in milliseconds. */
-    static double percentileMillis(List<Long> nanos, double q) {
-        List<Long> sorted = new ArrayList<>(nanos);
-        Collections.sort(sorted);
-        int index = (int) Math.ceil(q * sorted.size()) - 1;
-        return sorted.get(Math.max(0, Math.min(sorted.size() - 1, index))) / 1e6;
     }
 
     /** Polls {@code condition} for up to {@code millis}; true once it holds. */

@@ -1,6 +1,7 @@
 package io.proxyless.mesh.okhttp;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.time.MeshClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -98,7 +99,12 @@ final class MeshConfigs {
 
     /** A mesh over {@code dir}, not watching (tests that reload build their own). */
     static Mesh mesh(Path dir, String... documents) {
+        return mesh(dir, MeshClock.system(), documents);
+    }
+
+    /** A mesh over {@code dir} whose deadlines, backoff and fault delays run on {@code clock}. */
+    static Mesh mesh(Path dir, MeshClock clock, String... documents) {
         write(dir, documents);
-        return Mesh.builder().configPaths(dir).namespace("default").watch(false).build();
+        return Mesh.builder().configPaths(dir).namespace("default").watch(false).clock(clock).build();
     }
 }

@@ -7,9 +7,10 @@ import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
-import io.proxyless.mesh.runtime.health.AttemptOutcome;
+import io.proxyless.mesh.runtime.event.AttemptView;
+import io.proxyless.mesh.runtime.event.CallView;
+import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.health.OutlierDetector;
-import io.proxyless.mesh.runtime.registry.Endpoint;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Path;
@@ -31,17 +32,17 @@ class RetryTest {
     Path dir;
 
     /** Counts attempts per endpoint port. */
-    static final class Attempts implements MeshEventListener {
+    static final class Attempts implements MeshListener {
         final Map<Integer, AtomicInteger> byPort = new ConcurrentHashMap<>();
         final AtomicInteger retries = new AtomicInteger();
 
         @Override
-        public void attemptStarted(Request request, Endpoint endpoint, int attempt) {
-            byPort.computeIfAbsent(endpoint.port(), p -> new AtomicInteger()).incrementAndGet();
+        public void attemptStarted(CallView call, AttemptView attempt) {
+            byPort.computeIfAbsent(attempt.endpoint().port(), p -> new AtomicInteger()).incrementAndGet();
         }
 
         @Override
-        public void retrying(Request request, int retry, java.time.Duration backoff, AttemptOutcome previous) {
+        public void retrying(CallView call, AttemptView failed, int retry, java.time.Duration backoff) {
             retries.incrementAndGet();
         }
 

@@ -5,6 +5,7 @@ import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.dump.MeshDump;
+import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
 import io.proxyless.mesh.runtime.routing.MeshCompiler;
@@ -55,6 +56,7 @@ public final class Mesh implements AutoCloseable {
     private final ClusterHealth health;
     private final String namespace;
     private final MeshClock clock;
+    private final MeshListener listener;
     private volatile CompiledMesh compiled;
 
     private Mesh(Builder b, ConfigSource source, boolean ownsSource) {
@@ -62,6 +64,7 @@ public final class Mesh implements AutoCloseable {
         this.ownsSource = ownsSource;
         this.namespace = b.namespace;
         this.clock = b.clock;
+        this.listener = b.listener;
         this.health = new ClusterHealth(clock::nanoTime);
         this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health);
         this.compiled = compiler.compile(source.current());
@@ -153,6 +156,11 @@ public final class Mesh implements AutoCloseable {
         return clock;
     }
 
+    /** The listener of mesh events for calls of every adapter on this mesh ({@link MeshListener#NONE}: none). */
+    public MeshListener listener() {
+        return listener;
+    }
+
     @Override
     public void close() {
         if (ownsSource) {
@@ -177,8 +185,18 @@ public final class Mesh implements AutoCloseable {
         private ConfigSource source;
         private Path xdsBootstrap;
         private MeshClock clock = MeshClock.system();
+        private MeshListener listener = MeshListener.NONE;
 
         private Builder() {
+        }
+
+        /**
+         * Receives the mesh events of every call through this mesh, whatever the transport (routing, attempts,
+         * retries, faults, overflows, mirrors, TLS failures, call ends). Adapters may add listeners of their own.
+         */
+        public Builder listener(MeshListener listener) {
+            this.listener = Objects.requireNonNull(listener);
+            return this;
         }
 
         /** The clock for deadlines, backoff, outlier detection and timers (default {@link MeshClock#system()}). */

@@ -1,8 +1,8 @@
 package io.proxyless.mesh.runtime.call;
 
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
+import io.proxyless.mesh.runtime.routing.RetryOn;
 import io.proxyless.mesh.runtime.routing.RetryPolicy;
-import java.util.Locale;
 
 /**
  * Whether an attempt's outcome is retried under a route's {@link RetryPolicy}, as Envoy's router decides it
@@ -70,29 +70,25 @@ public final class RetryRules {
         if (outcome.grpcStatus() != null) {
             // Envoy only sees a gRPC status that arrives in the response headers (trailers-only): our outcomes
             // then carry the mapped HTTP status; a status in trailers after a 200 comes too late to retry.
-            return outcome.status() != 200 && policy.retriesOn(grpcToken(outcome.grpcStatus()));
+            RetryOn condition = RetryOn.forGrpcStatus(outcome.grpcStatus());
+            return outcome.status() != 200 && condition != null && policy.retriesOn(condition);
         }
         return switch (outcome.kind()) {
             case SUCCESS, HTTP_5XX, GATEWAY_ERROR -> policy.retriesStatus(outcome.status());
-            case CONNECT_FAILURE -> policy.retriesOn("connect-failure") || afterReset(policy, false, false);
+            case CONNECT_FAILURE -> policy.retriesOn(RetryOn.CONNECT_FAILURE) || afterReset(policy, false, false);
             case TIMEOUT -> afterReset(policy, false, true);
             case RESET, LOCAL_ORIGIN_FAILURE -> afterReset(policy, refusedStream, requestSent);
         };
     }
 
     private static boolean afterReset(RetryPolicy policy, boolean refusedStream, boolean requestSent) {
-        if (!requestSent && policy.retriesOn("reset-before-request")) {
+        if (!requestSent && policy.retriesOn(RetryOn.RESET_BEFORE_REQUEST)) {
             return true;
         }
-        if (policy.retriesOn("reset") || policy.retriesOn("5xx") || policy.retriesOn("gateway-error")) {
+        if (policy.retriesOn(RetryOn.RESET) || policy.retriesOn(RetryOn.FIVE_XX)
+                || policy.retriesOn(RetryOn.GATEWAY_ERROR)) {
             return true; // Envoy counts an upstream reset as a 5xx
         }
-        return refusedStream && policy.retriesOn("refused-stream");
-    }
-
-    /** {@code DEADLINE_EXCEEDED} → {@code deadline-exceeded}: Envoy's retry-on spelling of gRPC codes. */
-    private static String grpcToken(String grpcStatus) {
-        String name = grpcStatus.toLowerCase(Locale.ROOT).replace('_', '-');
-        return name.equals("canceled") ? "cancelled" : name;
+        return refusedStream && policy.retriesOn(RetryOn.REFUSED_STREAM);
     }
 }

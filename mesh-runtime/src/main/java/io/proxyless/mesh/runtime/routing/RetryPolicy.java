@@ -2,7 +2,8 @@ package io.proxyless.mesh.runtime.routing;
 
 import io.proxyless.mesh.api.HTTPRetry;
 import java.time.Duration;
-import java.util.LinkedHashSet;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -21,12 +22,13 @@ import java.util.TreeSet;
  * @param attempts             retries after the first try (Istio's count)
  * @param perTryTimeout        timeout of each try, or null
  * @param retryOn              the conditions as Envoy's comma-separated string
- * @param conditions           the named conditions in {@code retryOn}
+ * @param conditions           the named conditions in {@code retryOn} (unknown tokens, which validation rejects,
+ *                             are left out)
  * @param retriableStatusCodes HTTP statuses retried under {@code retriable-status-codes}
  * @param avoidPreviousHosts   Envoy's previous_hosts predicate (off under consistent hashing)
  * @param backoffBase          base interval of the jittered exponential backoff (Envoy's default 25 ms)
  */
-public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, Set<String> conditions,
+public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, Set<RetryOn> conditions,
                           Set<Integer> retriableStatusCodes, boolean avoidPreviousHosts, Duration backoffBase) {
 
     public static final String DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,"
@@ -40,7 +42,9 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, 
     public static final RetryPolicy ISTIO_DEFAULT_HASHING = from(null, true);
 
     public RetryPolicy {
-        conditions = Set.copyOf(conditions);
+        EnumSet<RetryOn> copy = EnumSet.noneOf(RetryOn.class);
+        copy.addAll(conditions);
+        conditions = Collections.unmodifiableSet(copy);
         retriableStatusCodes = Set.copyOf(retriableStatusCodes);
     }
 
@@ -62,7 +66,7 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, 
 
     private static RetryPolicy parse(int attempts, Duration perTry, String retryOn, boolean avoidPreviousHosts,
                                      Duration backoff) {
-        Set<String> conditions = new LinkedHashSet<>();
+        Set<RetryOn> conditions = EnumSet.noneOf(RetryOn.class);
         Set<Integer> codes = new TreeSet<>();
         for (String token : retryOn.split(",")) {
             if (token.isEmpty()) {
@@ -70,17 +74,20 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, 
             }
             if (token.chars().allMatch(Character::isDigit)) {
                 codes.add(Integer.parseInt(token));
-                conditions.add("retriable-status-codes");
+                conditions.add(RetryOn.RETRIABLE_STATUS_CODES);
             } else {
-                conditions.add(token);
+                RetryOn condition = RetryOn.fromToken(token);
+                if (condition != null) {
+                    conditions.add(condition);
+                }
             }
         }
         return new RetryPolicy(attempts, perTry, retryOn, conditions, codes, avoidPreviousHosts,
                 backoff == null ? DEFAULT_BACKOFF : backoff);
     }
 
-    /** True when {@code condition} (an Envoy retry-on token such as {@code 5xx}) is enabled. */
-    public boolean retriesOn(String condition) {
+    /** True when {@code condition} is enabled. */
+    public boolean retriesOn(RetryOn condition) {
         return conditions.contains(condition);
     }
 
@@ -89,15 +96,15 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, 
      * {@code gateway-error} (502, 503, 504), {@code retriable-4xx} (409) or a listed retriable status code.
      */
     public boolean retriesStatus(int status) {
-        if (status >= 500 && status <= 599 && conditions.contains("5xx")) {
+        if (status >= 500 && status <= 599 && conditions.contains(RetryOn.FIVE_XX)) {
             return true;
         }
-        if ((status == 502 || status == 503 || status == 504) && conditions.contains("gateway-error")) {
+        if ((status == 502 || status == 503 || status == 504) && conditions.contains(RetryOn.GATEWAY_ERROR)) {
             return true;
         }
-        if (status == 409 && conditions.contains("retriable-4xx")) {
+        if (status == 409 && conditions.contains(RetryOn.RETRIABLE_4XX)) {
             return true;
         }
-        return conditions.contains("retriable-status-codes") && retriableStatusCodes.contains(status);
+        return conditions.contains(RetryOn.RETRIABLE_STATUS_CODES) && retriableStatusCodes.contains(status);
     }
 }
