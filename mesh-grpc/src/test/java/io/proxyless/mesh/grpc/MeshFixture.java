@@ -7,6 +7,7 @@ import io.grpc.MethodDescriptor;
 import io.grpc.StatusRuntimeException;
 import io.grpc.stub.ClientCalls;
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.time.MeshClock;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -84,8 +85,13 @@ final class MeshFixture {
 
     /** Writes the documents to {@code dir} and builds a mesh on them (watching them when {@code watch}). */
     static Mesh mesh(Path dir, boolean watch, String... yamlDocuments) {
+        return mesh(dir, watch, MeshClock.system(), yamlDocuments);
+    }
+
+    /** A mesh whose deadlines, backoff and fault delays run on {@code clock} (a test's fake clock). */
+    static Mesh mesh(Path dir, boolean watch, MeshClock clock, String... yamlDocuments) {
         write(dir, yamlDocuments);
-        return Mesh.builder().configPaths(dir).namespace("default").watch(watch).build();
+        return Mesh.builder().configPaths(dir).namespace("default").watch(watch).clock(clock).build();
     }
 
     static void write(Path dir, String... yamlDocuments) {

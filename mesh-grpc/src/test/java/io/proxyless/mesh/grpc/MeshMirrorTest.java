@@ -126,11 +126,11 @@ class MeshMirrorTest {
     void aFailingOrStalledMirrorNeverDelaysOrFailsThePrimary() {
         shadow.delayMillis = 3_000;
         channel(MeshChannelOptions.defaults(), service(REVIEWS, primary, shadow), MIRROR_TO_V2);
-        long start = System.nanoTime();
         for (int i = 0; i < 5; i++) {
             assertThat(call(channel, REVIEWS_GET, "x")).isEqualTo("v1");
         }
-        assertThat(TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start)).isLessThan(2_000L);
+        // Each copy takes 3 s: the primaries did not wait for one.
+        assertThat(shadow.completed.get()).as("mirror copies answered").isZero();
         shadow.delayMillis = 0;
         shadow.failWith = Status.INTERNAL.withDescription("mirror broken");
         for (int i = 0; i < 5; i++) {

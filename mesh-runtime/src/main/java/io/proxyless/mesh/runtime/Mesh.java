@@ -41,7 +41,8 @@ import org.slf4j.LoggerFactory;
  *
  * <p>A Mesh built from config paths watches them: valid edits apply live, an invalid edit keeps the last good
  * config (and is logged). Each config snapshot is compiled once; a request reads the compiled snapshot through
- * one volatile field, so routing takes no lock, and a request keeps the snapshot it started with.
+ * one volatile field, so routing takes no lock; a request is routed with the snapshot of its start, and its retries
+ * pick endpoints from the snapshot then in force.
  */
 public final class Mesh implements AutoCloseable {
     private static final Logger log = LoggerFactory.getLogger(Mesh.class);

@@ -1,5 +1,8 @@
 /**
- * What an adapter does with one call once the engine has routed it, independent of the transport: the retry
+ * The call engine and its helpers. {@link io.proxyless.mesh.runtime.call.CallEngine} carries out every call of
+ * every adapter ({@link io.proxyless.mesh.runtime.call.RoutedCall}, its
+ * {@link io.proxyless.mesh.runtime.call.Attempt}s and {@link io.proxyless.mesh.runtime.call.MirrorCopy}s); an
+ * adapter plugs in its transport as an {@link io.proxyless.mesh.runtime.call.Exchange}. The helpers: the retry
  * decision ({@link io.proxyless.mesh.runtime.call.RetryRules}) and its jittered backoff
  * ({@link io.proxyless.mesh.runtime.call.Backoff}), fault injection draws
  * ({@link io.proxyless.mesh.runtime.call.FaultDecision}), mirror selection and the shadow authority
@@ -11,8 +14,10 @@
  *
  * <p>Everything follows what the sidecar's Envoy does with the routes istiod generates for the same
  * VirtualService (istio/istio {@code pilot/pkg/networking/core/route/route.go}, Envoy's {@code retry_state_impl.cc},
- * {@code header_parser.cc}, {@code shadow_writer_impl.cc}, {@code Http::Utility::newUri}). The OkHttp and gRPC
- * adapters share these helpers so that both behave the same. No I/O, no threads; regexes are compiled once per
- * config object, never per request.
+ * {@code header_parser.cc}, {@code shadow_writer_impl.cc}, {@code Http::Utility::newUri}, and its router's
+ * {@code router.cc} for the attempt loop). The OkHttp and gRPC adapters share the engine and these helpers so that
+ * both behave the same. No I/O and no threads of its own: time and timers come from the mesh's
+ * {@link io.proxyless.mesh.runtime.time.MeshClock}; regexes are compiled once per config object, never per
+ * request.
  */
 package io.proxyless.mesh.runtime.call;
