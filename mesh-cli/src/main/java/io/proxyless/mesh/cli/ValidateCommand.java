@@ -4,6 +4,7 @@ import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.api.loader.LoadedConfig;
+import io.proxyless.mesh.runtime.tls.TlsFileReferences;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.io.UncheckedIOException;
@@ -70,7 +71,9 @@ public final class ValidateCommand implements Callable<Integer> {
     @Override
     public Integer call() {
         checkArguments();
-        LoadedConfig config = ConfigLoader.create().withDefaultNamespace(namespace).load(paths);
+        // Certificate files a DestinationRule names are checked too: a client applying this config would reject it.
+        LoadedConfig config = TlsFileReferences.check(ConfigLoader.create().withDefaultNamespace(namespace)
+                .load(paths));
 
         PrintWriter out = spec.commandLine().getOut();
         int errors = 0;

@@ -268,6 +268,44 @@ class ValidateCommandTest {
     }
 
     @Test
+    void aCertificateFileThatIsNotThereIsAConfigErrorForValidateRouteAndDump() throws IOException {
+        Path missing = dir.resolve("certs/ca.pem");
+        Path config = write("web.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: web}
+                spec:
+                  hosts: [web.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 8443, name: https, protocol: HTTP}]
+                  endpoints: [{address: 10.0.0.1}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: web}
+                spec:
+                  host: web
+                  trafficPolicy:
+                    tls: {mode: SIMPLE, caCertificates: %s}
+                """.formatted(missing));
+        String expected = config + ":17: DestinationRule default/web: spec.trafficPolicy.tls.caCertificates: "
+                + "CA certificates file " + missing + " does not exist";
+
+        CliRun validate = mesh("validate", config.toString());
+        assertThat(validate.status()).as(validate.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(validate.out()).startsWith(expected);
+
+        CliRun route = mesh("route", "--config", config.toString(), "GET", "http://web:8443/");
+        assertThat(route.status()).as(route.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(route.err()).contains(expected);
+
+        CliRun dump = mesh("dump", "--config", config.toString());
+        assertThat(dump.status()).as(dump.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(dump.err()).contains(expected);
+    }
+
+    @Test
     void istioValidationRuleViolationsExitOneWithTheirLines() throws IOException {
         Path bad = write("timeouts.yaml", """
                 apiVersion: networking.istio.io/v1

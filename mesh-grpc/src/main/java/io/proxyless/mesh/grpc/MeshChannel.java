@@ -71,7 +71,7 @@ final class MeshChannel extends Channel {
         this.options = options;
         this.random = random;
         this.engine = new CallEngine(mesh, listener, random);
-        this.tlsContexts = options.tls() != null ? options.tls() : SharedResources.tlsContexts();
+        this.tlsContexts = options.tls() != null ? options.tls() : mesh.tls();
         SharedResources.retain();
         this.timer = SharedResources.timer();
         this.defaultExecutor = executor != null ? executor : SharedResources.callbacks();

@@ -1,6 +1,5 @@
 package io.proxyless.mesh.grpc;
 
-import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.ScheduledExecutorService;
@@ -17,7 +16,6 @@ final class SharedResources {
     private static int users;
     private static ScheduledThreadPoolExecutor timer;
     private static ExecutorService callbacks;
-    private static ClientTlsContexts tlsContexts;
 
     private SharedResources() {
     }
@@ -57,14 +55,6 @@ final class SharedResources {
             throw new IllegalStateException("mesh-grpc shared resources not retained");
         }
         return callbacks;
-    }
-
-    /** TLS contexts for channels configured with none: no workload certificates, shared so files are read once. */
-    static synchronized ClientTlsContexts tlsContexts() {
-        if (tlsContexts == null) {
-            tlsContexts = ClientTlsContexts.builder().build();
-        }
-        return tlsContexts;
     }
 
     private static ThreadFactory daemon(String prefix) {

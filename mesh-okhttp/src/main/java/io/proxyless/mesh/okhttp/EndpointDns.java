@@ -1,58 +1,34 @@
 package io.proxyless.mesh.okhttp;
 
+import io.proxyless.mesh.runtime.registry.Endpoint;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
 import java.util.List;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
+import java.util.Objects;
 import okhttp3.Dns;
 
 /**
  * Resolves the host of a rewritten request URL to the endpoint the mesh picked, and any other name (a redirect
- * OkHttp follows to another host) with the client's own DNS. One instance per (host, endpoint address, client
- * DNS), reused: OkHttp keys its connection pool on the DNS object, so an endpoint keeps its pooled connections.
+ * OkHttp follows to another host) with the client's own DNS. A value: OkHttp keys its connection pool on the DNS
+ * object by {@code equals}, so two instances for the same (host, endpoint address, client DNS) share pooled
+ * connections, and one is made per attempt without any cache. An IP endpoint's address was parsed when the
+ * snapshot was compiled ({@link Endpoint#ipAddress()}).
  */
 final class EndpointDns implements Dns {
-    private static final int MAX_CACHED = 4096;
-
-    private record Key(String host, String address, Dns fallback) {
-    }
-
-    /** Shared by all interceptors: the key includes the client's DNS. */
-    private static final Map<Key, EndpointDns> CACHE = new ConcurrentHashMap<>();
-
     private final String host;
     private final String address;
     private final List<InetAddress> literal;
     private final Dns fallback;
 
-    private EndpointDns(String host, String address, Dns fallback) {
+    private EndpointDns(String host, String address, InetAddress literal, Dns fallback) {
         this.host = host;
         this.address = address;
+        this.literal = literal == null ? null : List.of(literal);
         this.fallback = fallback;
-        List<InetAddress> lit = null;
-        if (OkHttpRequests.isIpLiteral(address)) {
-            try {
-                // A literal: getByName parses it without a lookup.
-                lit = List.of(InetAddress.getByName(address));
-            } catch (UnknownHostException e) {
-                lit = null;
-            }
-        }
-        this.literal = lit;
     }
 
-    static EndpointDns of(String host, String address, Dns fallback) {
-        Key key = new Key(host, address, fallback);
-        EndpointDns dns = CACHE.get(key);
-        if (dns == null) {
-            if (CACHE.size() > MAX_CACHED) {
-                // Endpoints churn across reloads; starting over only costs new pool keys.
-                CACHE.clear();
-            }
-            dns = CACHE.computeIfAbsent(key, k -> new EndpointDns(k.host(), k.address(), k.fallback()));
-        }
-        return dns;
+    static EndpointDns of(String host, Endpoint endpoint, Dns fallback) {
+        return new EndpointDns(host, endpoint.address(), endpoint.ipAddress(), fallback);
     }
 
     @Override
@@ -61,6 +37,17 @@ final class EndpointDns implements Dns {
             return literal != null ? literal : fallback.lookup(address);
         }
         return fallback.lookup(hostname);
+    }
+
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof EndpointDns d && d.host.equals(host) && d.address.equals(address)
+                && d.fallback.equals(fallback);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(host, address, fallback);
     }
 
     @Override

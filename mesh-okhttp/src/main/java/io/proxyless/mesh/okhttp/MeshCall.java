@@ -243,7 +243,7 @@ final class MeshCall implements Exchange {
 
     /** Per-attempt DNS (the endpoint), TLS (the cluster's) and timeouts (connect, per try, what is left). */
     private Interceptor.Chain configure(Attempt a, ClientTlsContext tls) {
-        Interceptor.Chain c = chain.withDns(EndpointDns.of(urlHost, a.endpoint().address(), chain.getDns()));
+        Interceptor.Chain c = chain.withDns(EndpointDns.of(urlHost, a.endpoint(), chain.getDns()));
         long remainingNanos = call.remainingNanos();
         long remaining = remainingNanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, remainingNanos / 1_000_000);
         long connect = Math.min(a.cluster().pool().limits().connectTimeout().toMillis(), remaining);
@@ -350,7 +350,7 @@ final class MeshCall implements Exchange {
                         Redirects.location(decision, routeRequest));
             case DIRECT_RESPONSE: {
                 Response.Builder b = LocalReplies.direct(request, DirectResponses.status(decision.directResponse()),
-                        DirectResponses.body(decision.directResponse()));
+                        DirectResponses.body(decision));
                 HeaderMutations.applyResponse(decision, OkHttpRequests.sink(b));
                 return b.build();
             }

@@ -55,11 +55,14 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
     private MeshInterceptor(Builder b) {
         this.mesh = b.mesh;
         this.engine = new CallEngine(b.mesh, b.listener, null);
-        this.tls = ClientTlsContexts.builder()
+        // The mesh's own contexts, whose per-cluster TLS was built (and checked) when the config was compiled,
+        // unless this interceptor is given certificate settings of its own.
+        this.tls = b.ownTls ? ClientTlsContexts.builder()
                 .istioCertificates(b.istioCertificates)
                 .trustDomain(b.trustDomain)
                 .reloadInterval(b.certificateCheckInterval)
-                .build();
+                .clock(b.mesh.clock())
+                .build() : b.mesh.tls();
         this.mirrors = new MirrorSender(b.mirrorClient, b.mirrorConcurrency, b.mirrorQueueSize, b.mirrorTimeout,
                 tls, b.shadowHostSuffix);
     }
@@ -120,6 +123,7 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
         private OkHttpClient mirrorClient;
         private Path istioCertificates;
         private String trustDomain = SpiffeId.DEFAULT_TRUST_DOMAIN;
+        private boolean ownTls;
         private Duration certificateCheckInterval = Duration.ofSeconds(1);
         private MeshListener listener = MeshListener.NONE;
 
@@ -176,18 +180,21 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
          */
         public Builder istioCertificates(Path directory) {
             this.istioCertificates = directory;
+            this.ownTls = true;
             return this;
         }
 
         /** Trust domain of the SPIFFE identities verified under ISTIO_MUTUAL (default {@code cluster.local}). */
         public Builder trustDomain(String trustDomain) {
             this.trustDomain = Objects.requireNonNull(trustDomain);
+            this.ownTls = true;
             return this;
         }
 
         /** How often, at most, certificate files are checked for rotation (default 1 s). */
         public Builder certificateCheckInterval(Duration interval) {
             this.certificateCheckInterval = Objects.requireNonNull(interval);
+            this.ownTls = true;
             return this;
         }
 

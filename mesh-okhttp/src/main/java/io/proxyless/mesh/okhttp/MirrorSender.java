@@ -115,7 +115,7 @@ final class MirrorSender implements AutoCloseable {
         if (tlsContext != null) {
             url.scheme("https");
         }
-        Target target = new Target(EndpointDns.of(urlHost, endpoint.address(), client.dns()), tlsContext,
+        Target target = new Target(EndpointDns.of(urlHost, endpoint, client.dns()), tlsContext,
                 cluster.pool().limits().connectTimeout().toMillis());
         Request request = template.newBuilder()
                 .url(url.build())

@@ -2,11 +2,13 @@ package io.proxyless.mesh.runtime;
 
 import io.proxyless.mesh.api.ConfigException;
 import io.proxyless.mesh.api.Problem;
+import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.dump.MeshDump;
 import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
+import io.proxyless.mesh.runtime.routing.Compilation;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
 import io.proxyless.mesh.runtime.routing.MeshCompiler;
 import io.proxyless.mesh.runtime.source.ConfigListener;
@@ -14,6 +16,9 @@ import io.proxyless.mesh.runtime.source.ConfigSource;
 import io.proxyless.mesh.runtime.source.ConfigSourceProvider;
 import io.proxyless.mesh.runtime.source.file.FileConfigSource;
 import io.proxyless.mesh.runtime.time.MeshClock;
+import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
+import io.proxyless.mesh.runtime.tls.TlsConfigException;
+import io.proxyless.mesh.runtime.tls.TlsFileReferences;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
@@ -55,6 +60,7 @@ public final class Mesh implements AutoCloseable {
     private final boolean ownsSource;
     private final MeshCompiler compiler;
     private final ClusterHealth health;
+    private final ClientTlsContexts tls;
     private final String namespace;
     private final MeshClock clock;
     private final MeshListener listener;
@@ -67,25 +73,40 @@ public final class Mesh implements AutoCloseable {
         this.clock = b.clock;
         this.listener = b.listener;
         this.health = new ClusterHealth(clock::nanoTime);
-        this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health);
-        this.compiled = compiler.compile(source.current());
-        logWarnings(compiled);
+        this.tls = b.tls != null ? b.tls : ClientTlsContexts.builder().clock(clock).build();
+        this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health, clock, tls);
+        Compilation first;
+        try {
+            first = compiler.compile(source.current(), null);
+        } catch (TlsConfigException e) {
+            if (ownsSource) {
+                source.close();
+            }
+            throw new ConfigException(new Problem(Severity.ERROR, null, 0, null, null, null, null,
+                    e.getMessage()));
+        }
+        publish(first);
         source.addListener(new ConfigListener() {
             @Override
             public void onConfig(MeshConfig config) {
                 if (compiled.config() == config) {
                     return; // the initial snapshot, delivered again on subscription
                 }
+                Compilation next;
                 try {
-                    CompiledMesh next = compiler.compile(config);
-                    compiled = next;
-                    logWarnings(next);
-                    log.info("mesh config version {} applied", config.version());
+                    next = compiler.compile(config, compiled);
+                } catch (TlsConfigException e) {
+                    log.error("mesh config version {} rejected, keeping version {}: {}", config.version(),
+                            compiled.config().version(), e.getMessage());
+                    return;
                 } catch (RuntimeException e) {
                     // Compilation is a bug if it fails on validated config; keep serving the last good one.
                     log.error("mesh config version {} could not be compiled; keeping version {}", config.version(),
                             compiled.config().version(), e);
+                    return;
                 }
+                publish(next);
+                log.info("mesh config version {} applied", config.version());
             }
 
             @Override
@@ -98,6 +119,18 @@ public final class Mesh implements AutoCloseable {
 
     public static Builder builder() {
         return new Builder();
+    }
+
+    /**
+     * Puts a compiled snapshot in force: the health plan (detector and pool settings, new and dropped clusters)
+     * and the volatile write together, on the one thread that delivers config.
+     */
+    private void publish(Compilation next) {
+        synchronized (health) {
+            next.plan().apply(health);
+            compiled = next.snapshot();
+        }
+        logWarnings(next.snapshot());
     }
 
     /** Routes {@code request} with the current config, using thread-local randomness. */
@@ -147,6 +180,14 @@ public final class Mesh implements AutoCloseable {
         return health;
     }
 
+    /**
+     * The TLS contexts of this mesh client: every TLS cluster's context is built through it when a snapshot is
+     * compiled (so bad certificate files reject the config), and its key and trust managers watch the files.
+     */
+    public ClientTlsContexts tls() {
+        return tls;
+    }
+
     /** The client's namespace. */
     public String namespace() {
         return namespace;
@@ -187,6 +228,7 @@ public final class Mesh implements AutoCloseable {
         private Path xdsBootstrap;
         private MeshClock clock = MeshClock.system();
         private MeshListener listener = MeshListener.NONE;
+        private ClientTlsContexts tls;
 
         private Builder() {
         }
@@ -197,6 +239,15 @@ public final class Mesh implements AutoCloseable {
          */
         public Builder listener(MeshListener listener) {
             this.listener = Objects.requireNonNull(listener);
+            return this;
+        }
+
+        /**
+         * The TLS contexts (workload certificates for ISTIO_MUTUAL, trust domain, file check interval) this client
+         * uses; by default one without workload certificates on the mesh's clock.
+         */
+        public Builder tls(ClientTlsContexts tls) {
+            this.tls = Objects.requireNonNull(tls);
             return this;
         }
 
@@ -301,8 +352,8 @@ public final class Mesh implements AutoCloseable {
             if (watch) {
                 return new Mesh(this, FileConfigSource.start(configPaths, namespace), true);
             }
-            MeshConfig config = MeshConfig.of(ConfigLoader.create().withDefaultNamespace(namespace)
-                    .loadOrThrow(configPaths));
+            MeshConfig config = MeshConfig.of(TlsFileReferences.check(ConfigLoader.create()
+                    .withDefaultNamespace(namespace).load(configPaths)).orThrow());
             return new Mesh(this, new StaticConfigSource(config), true);
         }
 

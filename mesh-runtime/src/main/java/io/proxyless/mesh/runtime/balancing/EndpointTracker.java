@@ -53,6 +53,19 @@ public final class EndpointTracker {
         this.nanoClock = Objects.requireNonNull(nanoClock, "nanoClock");
     }
 
+    /**
+     * A tracker for the next snapshot of the cluster: it starts from this one's endpoints (the same per-endpoint
+     * slots, so in-flight counts and first-seen times carry over) but records the next endpoint set on its own,
+     * leaving this tracker — and the snapshot still using it — untouched. Compiling a snapshot that is then thrown
+     * away changes nothing.
+     */
+    public synchronized EndpointTracker successor() {
+        EndpointTracker next = new EndpointTracker(nanoClock);
+        next.slots.putAll(slots);
+        next.observedOnce = observedOnce;
+        return next;
+    }
+
     /** The number of attempts to {@code endpoint} started and not yet ended, over all balancers of this cluster. */
     public int inFlight(Endpoint endpoint) {
         Slot slot = slots.get(endpoint.authority());

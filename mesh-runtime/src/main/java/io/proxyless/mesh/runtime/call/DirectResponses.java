@@ -1,16 +1,14 @@
 package io.proxyless.mesh.runtime.call;
 
-import io.proxyless.mesh.api.HTTPBody;
 import io.proxyless.mesh.api.HTTPDirectResponse;
-import java.nio.charset.StandardCharsets;
-import java.util.Base64;
+import io.proxyless.mesh.runtime.RouteDecision;
 
 /**
  * The fixed response of an Istio {@code directResponse}: its status and body bytes. Envoy sends a body with
  * {@code content-type: text/plain} (a local reply); no body means an empty response.
  *
  * <pre>{@code
- * byte[] body = DirectResponses.body(decision.directResponse());
+ * byte[] body = DirectResponses.body(decision); // decoded when the snapshot was compiled
  * }</pre>
  */
 public final class DirectResponses {
@@ -26,18 +24,12 @@ public final class DirectResponses {
         return response.status() == null ? 200 : response.status();
     }
 
-    /** The body bytes: {@code body.string} as UTF-8, or {@code body.bytes} base64-decoded; empty when unset. */
-    public static byte[] body(HTTPDirectResponse response) {
-        HTTPBody body = response.body();
-        if (body == null) {
-            return new byte[0];
-        }
-        if (body.string() != null) {
-            return body.string().getBytes(StandardCharsets.UTF_8);
-        }
-        if (body.bytes() != null) {
-            return Base64.getDecoder().decode(body.bytes());
-        }
-        return new byte[0];
+    /**
+     * The body bytes of the decision's direct response ({@code body.string} as UTF-8, or {@code body.bytes}
+     * base64-decoded when the snapshot was compiled); empty when unset or when the route does not answer itself.
+     */
+    public static byte[] body(RouteDecision decision) {
+        byte[] body = decision.route() == null ? null : decision.route().directResponseBody();
+        return body == null ? new byte[0] : body;
     }
 }

@@ -1,14 +1,10 @@
 package io.proxyless.mesh.runtime.call;
 
-import com.google.common.cache.CacheBuilder;
-import com.google.common.cache.CacheLoader;
-import com.google.common.cache.LoadingCache;
 import com.google.re2j.Matcher;
 import com.google.re2j.Pattern;
-import io.proxyless.mesh.api.HTTPRewrite;
-import io.proxyless.mesh.api.RegexRewrite;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.model.PathRewrite;
 
 /**
  * Istio {@code rewrite} of the request path, as the sidecar's Envoy applies it.
@@ -21,7 +17,7 @@ import io.proxyless.mesh.runtime.RouteRequest;
  *       and a route without URI match turns {@code /reviews} into {@code /v2reviews} (Envoy's literal result).</li>
  *   <li>{@code rewrite.uriRegexRewrite} is Envoy's {@code regex_rewrite}: every RE2 match in the path (query
  *       excluded) is replaced by {@code rewrite}, where {@code \1}…{@code \9} insert capture groups and
- *       {@code \\} a backslash; the query string is kept. The pattern is compiled once per config object.</li>
+ *       {@code \\} a backslash; the query string is kept. The pattern was compiled with the snapshot.</li>
  * </ul>
  *
  * <pre>{@code
@@ -29,10 +25,6 @@ import io.proxyless.mesh.runtime.RouteRequest;
  * }</pre>
  */
 public final class Rewrites {
-
-    private static final LoadingCache<RegexRewrite, Pattern> PATTERNS = CacheBuilder.newBuilder()
-            .weakKeys()
-            .build(CacheLoader.from(r -> Pattern.compile(r.match())));
 
     private Rewrites() {
     }
@@ -43,18 +35,15 @@ public final class Rewrites {
      *
      */
     public static String path(RouteDecision decision, RouteRequest request) {
-        HTTPRewrite rewrite = decision.rewrite();
+        PathRewrite rewrite = decision.route() == null ? null : decision.route().pathRewrite();
         if (rewrite == null) {
             return null;
         }
-        if (rewrite.uriRegexRewrite() != null && rewrite.uriRegexRewrite().match() != null) {
-            return regex(rewrite.uriRegexRewrite(), request.path(), request.query());
+        if (rewrite.isRegex()) {
+            return regex(rewrite, request.path(), request.query());
         }
-        if (rewrite.uri() != null && !rewrite.uri().isEmpty()) {
-            int consumed = decision.consumedPathLength(request.path());
-            return prefix(rewrite.uri(), consumed, request.path(), request.query());
-        }
-        return null;
+        int consumed = decision.consumedPathLength(request.path());
+        return prefix(rewrite.prefix(), consumed, request.path(), request.query());
     }
 
     /**
@@ -67,9 +56,9 @@ public final class Rewrites {
     }
 
     /** Envoy's regex rewrite of {@code path} (query excluded, then kept). */
-    public static String regex(RegexRewrite rewrite, String path, String query) {
-        Pattern pattern = PATTERNS.getUnchecked(rewrite);
-        String template = rewrite.rewrite() == null ? "" : rewrite.rewrite();
+    public static String regex(PathRewrite rewrite, String path, String query) {
+        Pattern pattern = rewrite.pattern();
+        String template = rewrite.substitution();
         Matcher m = pattern.matcher(path);
         StringBuilder out = null;
         int last = 0;

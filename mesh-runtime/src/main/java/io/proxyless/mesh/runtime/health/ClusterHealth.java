@@ -130,6 +130,19 @@ public final class ClusterHealth {
                 ConnectionPool.create(null)));
     }
 
+    /**
+     * A new entry for {@code key} on this registry's clock, configured with the policy but not registered: a
+     * compilation builds it without touching shared state, and {@link HealthPlan#apply} registers it.
+     */
+    Entry newEntry(String key, OutlierDetection outlierDetection, ConnectionPoolSettings connectionPool) {
+        return new Entry(key, OutlierDetector.create(outlierDetection, nanoTime), ConnectionPool.create(connectionPool));
+    }
+
+    /** Registers an entry built by {@link #newEntry} (replacing nothing: a compilation makes one only for new keys). */
+    void register(Entry entry) {
+        clusters.put(entry.key(), entry);
+    }
+
     /** The entry of {@code key}, or null. */
     public Entry get(String key) {
         return clusters.get(key);

@@ -1,5 +1,7 @@
 package io.proxyless.mesh.runtime.registry;
 
+import com.google.common.net.InetAddresses;
+import java.net.InetAddress;
 import java.util.Map;
 import java.util.Objects;
 
@@ -17,17 +19,26 @@ import java.util.Objects;
  * @param weight         load-balancing weight, ≥ 1 (Istio's default 1)
  * @param network        network name, or empty
  * @param serviceAccount service account for ISTIO_MUTUAL identity checks, or null
+ * @param ipAddress      {@code address} parsed, when it is an IP literal (so a transport connects without a
+ *                       lookup and without parsing it per request), else null; derived from {@code address}
  */
 public record Endpoint(String address, int port, Map<String, String> labels, String locality, int weight,
-                       String network, String serviceAccount) {
+                       String network, String serviceAccount, InetAddress ipAddress) {
     public Endpoint {
         Objects.requireNonNull(address, "address");
+        ipAddress = InetAddresses.isInetAddress(address) ? InetAddresses.forString(address) : null;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
         locality = locality == null ? "" : locality;
         network = network == null ? "" : network;
         if (weight < 1) {
             weight = 1;
         }
+    }
+
+    /** An endpoint; {@link #ipAddress()} is derived from {@code address}. */
+    public Endpoint(String address, int port, Map<String, String> labels, String locality, int weight,
+                    String network, String serviceAccount) {
+        this(address, port, labels, locality, weight, network, serviceAccount, null);
     }
 
     public static Endpoint of(String address, int port) {

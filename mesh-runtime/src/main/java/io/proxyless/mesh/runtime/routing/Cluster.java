@@ -11,6 +11,9 @@ import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.health.OutlierDetector;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.registry.Endpoint;
+import io.proxyless.mesh.runtime.tls.ClientTlsContext;
+import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
+import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
 import java.util.List;
 import java.util.Set;
 import java.util.random.RandomGenerator;
@@ -32,10 +35,15 @@ import java.util.random.RandomGenerator;
  * @param passthrough  true for {@code resolution: NONE} and unknown hosts under ALLOW_ANY: connect to the
  *                     address the client asked for
  * @param priorities   locality priority levels (failover / distribute), or null when all endpoints share one
+ * @param tlsPolicy    TLS towards the endpoints as the DestinationRule asks for it, or null for plain text
+ * @param tlsContext   the TLS context built for {@code tlsPolicy} when the snapshot was compiled (certificate
+ *                     files read and checked), or null — plain text, or ISTIO_MUTUAL without workload
+ *                     certificates configured on the mesh (an adapter's own {@link ClientTlsContexts} builds it)
  */
 public record Cluster(String key, String host, String subset, int port, List<Endpoint> endpoints,
                       ClusterPolicy policy, LoadBalancer loadBalancer, OutlierDetector outlier, ConnectionPool pool,
-                      boolean passthrough, LocalityPriorities priorities) {
+                      boolean passthrough, LocalityPriorities priorities, ClientTlsPolicy tlsPolicy,
+                      ClientTlsContext tlsContext) {
 
     public static String key(int port, String subset, String host) {
         return "outbound|" + port + "|" + (subset == null ? "" : subset) + "|" + host;

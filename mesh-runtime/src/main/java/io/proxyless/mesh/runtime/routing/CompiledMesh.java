@@ -3,6 +3,7 @@ package io.proxyless.mesh.runtime.routing;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.balancing.EndpointTracker;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.ServiceRegistry;
@@ -26,11 +27,13 @@ public final class CompiledMesh {
     private final String domainSuffix;
     private final String clientNamespace;
     private final List<String> warnings;
+    private final Map<String, EndpointTracker> trackers;
 
     CompiledMesh(MeshConfig config, ServiceRegistry registry, Map<String, HostEntry> hosts,
                  List<Map.Entry<String, HostEntry>> wildcards, Map<String, Cluster> clusters,
                  OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
-                 List<String> warnings) {
+                 List<String> warnings, Map<String, EndpointTracker> trackers) {
+        this.trackers = trackers;
         this.config = config;
         this.registry = registry;
         this.hosts = hosts;
@@ -40,6 +43,11 @@ public final class CompiledMesh {
         this.clientNamespace = clientNamespace;
         this.domainSuffix = domainSuffix;
         this.warnings = List.copyOf(warnings);
+    }
+
+    /** The endpoint tracker (in-flight counts, first-seen times) of cluster {@code key} in this snapshot, or null. */
+    EndpointTracker tracker(String key) {
+        return trackers.get(key);
     }
 
     public MeshConfig config() {

@@ -1,11 +1,15 @@
 package io.proxyless.mesh.runtime.routing;
 
+import io.proxyless.mesh.api.HTTPBody;
 import io.proxyless.mesh.api.HTTPDirectResponse;
 import io.proxyless.mesh.api.HTTPRedirect;
 import io.proxyless.mesh.api.HTTPRewrite;
 import io.proxyless.mesh.api.Headers;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.model.PathRewrite;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
@@ -32,6 +36,10 @@ public final class CompiledRoute {
     private final HTTPRewrite rewrite;
     private final HTTPRedirect redirect;
     private final HTTPDirectResponse directResponse;
+    private final HeaderOps requestHeaderOps;
+    private final HeaderOps responseHeaderOps;
+    private final PathRewrite pathRewrite;
+    private final byte[] directResponseBody;
 
     CompiledRoute(String virtualService, int index, String name, List<RequestMatcher> matchers, RouteAction action,
                   List<WeightedDestination> destinations, Duration timeout, RetryPolicy retries,
@@ -53,6 +61,10 @@ public final class CompiledRoute {
         this.rewrite = rewrite;
         this.redirect = redirect;
         this.directResponse = directResponse;
+        this.requestHeaderOps = HeaderOps.compile(headers == null ? null : headers.request());
+        this.responseHeaderOps = HeaderOps.compile(headers == null ? null : headers.response());
+        this.pathRewrite = pathRewrite(rewrite);
+        this.directResponseBody = directResponse == null ? null : body(directResponse);
         // Weights are relative: weight/sum. A single destination takes everything whatever its weight.
         this.cumulativeWeights = new int[destinations.size()];
         int sum = 0;
@@ -62,6 +74,36 @@ public final class CompiledRoute {
             cumulativeWeights[i] = sum;
         }
         this.totalWeight = sum;
+    }
+
+    /** Istio's {@code rewrite}: a regex rewrite wins over {@code uri} (istiod sets one or the other). */
+    private static PathRewrite pathRewrite(HTTPRewrite rewrite) {
+        if (rewrite == null) {
+            return null;
+        }
+        if (rewrite.uriRegexRewrite() != null && rewrite.uriRegexRewrite().match() != null) {
+            String template = rewrite.uriRegexRewrite().rewrite();
+            return PathRewrite.regex(rewrite.uriRegexRewrite().match(), template == null ? "" : template);
+        }
+        if (rewrite.uri() != null && !rewrite.uri().isEmpty()) {
+            return PathRewrite.prefix(rewrite.uri());
+        }
+        return null;
+    }
+
+    /** {@code body.string} as UTF-8, or {@code body.bytes} base64-decoded; empty when unset. */
+    private static byte[] body(HTTPDirectResponse response) {
+        HTTPBody body = response.body();
+        if (body == null) {
+            return new byte[0];
+        }
+        if (body.string() != null) {
+            return body.string().getBytes(StandardCharsets.UTF_8);
+        }
+        if (body.bytes() != null) {
+            return Base64.getDecoder().decode(body.bytes());
+        }
+        return new byte[0];
     }
 
     /** {@link #matchIndex} when no block matches. */
@@ -181,6 +223,26 @@ public final class CompiledRoute {
 
     public HTTPDirectResponse directResponse() {
         return directResponse;
+    }
+
+    /** Route-level {@code headers.request}, compiled. */
+    public HeaderOps requestHeaderOps() {
+        return requestHeaderOps;
+    }
+
+    /** Route-level {@code headers.response}, compiled. */
+    public HeaderOps responseHeaderOps() {
+        return responseHeaderOps;
+    }
+
+    /** The path rewrite ({@code rewrite.uri} or {@code rewrite.uriRegexRewrite}, regex compiled), or null. */
+    public PathRewrite pathRewrite() {
+        return pathRewrite;
+    }
+
+    /** The direct response's body bytes (decoded once), or null when the route does not answer itself. */
+    public byte[] directResponseBody() {
+        return directResponseBody == null ? null : directResponseBody.clone();
     }
 
     @Override

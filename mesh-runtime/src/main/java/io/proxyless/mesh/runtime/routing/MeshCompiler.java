@@ -12,16 +12,22 @@ import io.proxyless.mesh.api.ResourceKind;
 import io.proxyless.mesh.api.VirtualService;
 import io.proxyless.mesh.runtime.balancing.EndpointTracker;
 import io.proxyless.mesh.runtime.balancing.LoadBalancers;
-import io.proxyless.mesh.runtime.balancing.LocalityPrioritizer;
 import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
+import io.proxyless.mesh.runtime.balancing.LocalityPrioritizer;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
+import io.proxyless.mesh.runtime.health.HealthPlan;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.policy.DestinationRules;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.MeshService;
 import io.proxyless.mesh.runtime.registry.RegistryOptions;
 import io.proxyless.mesh.runtime.registry.ServiceRegistry;
+import io.proxyless.mesh.runtime.time.MeshClock;
+import io.proxyless.mesh.runtime.tls.ClientTlsContext;
+import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
+import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
+import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -35,7 +41,13 @@ import java.util.Optional;
  * Compiles a {@link MeshConfig} into a {@link CompiledMesh} for one client (namespace, labels). Everything that
  * can be decided before a request arrives is decided here: which VirtualService owns each host (Istio: the
  * oldest, not merged), which match blocks apply to this client ({@code sourceLabels}, {@code sourceNamespace},
- * {@code gateways}), delegate expansion, FQDNs of every destination, DestinationRule merges and clusters.
+ * {@code gateways}), delegate expansion, FQDNs of every destination, DestinationRule merges, clusters with their
+ * TLS contexts, compiled header operations, rewrites and direct-response bodies.
+ *
+ * <p>Compiling has no side effects on state a published snapshot uses: outlier detectors and connection pools
+ * that outlive snapshots are only looked up; the changes the new snapshot needs come back as a {@link HealthPlan}
+ * that the caller carries out when it publishes the snapshot. A compilation that throws, or whose result is
+ * dropped, leaves the snapshot in force exactly as it was.
  */
 public final class MeshCompiler {
     /** The cluster used for hosts outside the registry under ALLOW_ANY. */
@@ -47,31 +59,41 @@ public final class MeshCompiler {
     private final String domainSuffix;
     private final String locality;
     private final ClusterHealth health;
-    // In-flight counts and first-seen times per cluster outlive snapshots, like outlier state.
-    private final Map<String, EndpointTracker> trackers = new java.util.concurrent.ConcurrentHashMap<>();
+    private final MeshClock clock;
+    private final ClientTlsContexts tls;
 
     /**
      * @param namespace    the client's namespace (short names resolve in it)
      * @param labels       the client's workload labels ({@code sourceLabels} matches, Sidecar selection)
      * @param domainSuffix cluster domain, e.g. {@code cluster.local}
      * @param locality     the client's {@code region/zone/subzone}, or empty
-     * @param health       outlier detection and connection-pool state, kept across compilations
+     * @param health       outlier detection and connection-pool state, kept across compilations (only read here)
+     * @param clock        the mesh clock (slow start, outlier detection)
+     * @param tls          the mesh's TLS contexts: every TLS cluster's context is built through it
      */
     public MeshCompiler(String namespace, Map<String, String> labels, String domainSuffix, String locality,
-                        ClusterHealth health) {
+                        ClusterHealth health, MeshClock clock, ClientTlsContexts tls) {
         this.namespace = namespace;
         this.labels = Map.copyOf(labels);
         this.domainSuffix = domainSuffix;
         this.locality = locality == null ? "" : locality;
         this.health = health;
+        this.clock = clock;
+        this.tls = tls;
     }
 
-    public CompiledMesh compile(MeshConfig config) {
+    /**
+     * Compiles {@code config}; {@code previous} (the snapshot in force, or null) lends the per-endpoint state that
+     * carries over. Nothing shared is changed: carry out {@link Compilation#plan()} when publishing.
+     *
+     * @throws TlsConfigException when a TLS cluster's certificates cannot be loaded (missing or invalid files)
+     */
+    public Compilation compile(MeshConfig config, CompiledMesh previous) throws TlsConfigException {
         List<String> warnings = new ArrayList<>();
         ServiceRegistry registry = ServiceRegistry.build(config,
                 new RegistryOptions(namespace, labels, domainSuffix));
         warnings.addAll(registry.warnings());
-        Build build = new Build(config, registry, warnings);
+        Build build = new Build(config, registry, warnings, previous);
 
         // 1. Services: every visible service gets a host entry with default clusters (no VirtualService yet).
         Map<String, HostEntry> entries = new LinkedHashMap<>();
@@ -94,10 +116,10 @@ public final class MeshCompiler {
                 if (!registry.visible(vs.namespace(), vs.spec().exportTo(), host)) {
                     continue;
                 }
-                String previous = owner.putIfAbsent(host, vs.metadata().key());
-                if (previous != null) {
+                String owningVs = owner.putIfAbsent(host, vs.metadata().key());
+                if (owningVs != null) {
                     warnings.add("VirtualService " + vs.metadata().key() + ": host " + host + " is already routed by "
-                            + "VirtualService " + previous + "; Istio does not merge them for sidecars and uses the "
+                            + "VirtualService " + owningVs + "; Istio does not merge them for sidecars and uses the "
                             + "oldest, so this one is ignored for that host");
                     continue;
                 }
@@ -125,13 +147,17 @@ public final class MeshCompiler {
             }
         }
         wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
+        ClusterHealth.Entry passthrough = build.healthEntry(PASSTHROUGH_CLUSTER, ClusterPolicy.NONE, List.of());
         build.clusters.put(PASSTHROUGH_CLUSTER, new Cluster(PASSTHROUGH_CLUSTER, "", null, 0, List.of(),
-                ClusterPolicy.NONE, LoadBalancers.create(null, List.of()),
-                health.outlier(PASSTHROUGH_CLUSTER, null), health.pool(PASSTHROUGH_CLUSTER, null), true, null));
-        health.retain(build.clusters.keySet());
-        trackers.keySet().retainAll(build.clusters.keySet());
-        return new CompiledMesh(config, registry, Map.copyOf(hosts), List.copyOf(wildcards),
-                Map.copyOf(build.clusters), registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings);
+                ClusterPolicy.NONE, LoadBalancers.create(null, List.of()), passthrough.outlier(), passthrough.pool(),
+                true, null, null, null));
+        if (build.tlsFailure != null) {
+            throw build.tlsFailure;
+        }
+        CompiledMesh snapshot = new CompiledMesh(config, registry, Map.copyOf(hosts), List.copyOf(wildcards),
+                Map.copyOf(build.clusters), registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings,
+                Map.copyOf(build.trackers));
+        return new Compilation(snapshot, build.plan.build());
     }
 
     /** {@code reviews.default.svc.cluster.local} → {@code reviews.default.svc}, {@code reviews.default}, and
@@ -189,12 +215,52 @@ public final class MeshCompiler {
         final List<String> warnings;
         final Map<String, Cluster> clusters = new LinkedHashMap<>();
         final Map<String, DestinationRules> rulesByHost = new HashMap<>();
+        final Map<String, EndpointTracker> trackers = new HashMap<>();
+        final HealthPlan.Builder plan = HealthPlan.builder();
+        final CompiledMesh previous;
+        TlsConfigException tlsFailure;
         private DrIndex drIndex;
 
-        Build(MeshConfig config, ServiceRegistry registry, List<String> warnings) {
+        Build(MeshConfig config, ServiceRegistry registry, List<String> warnings, CompiledMesh previous) {
             this.config = config;
             this.registry = registry;
             this.warnings = warnings;
+            this.previous = previous;
+        }
+
+        /** The cluster's detector and pool: the live ones (changed only when the plan is applied) or new ones. */
+        ClusterHealth.Entry healthEntry(String key, ClusterPolicy policy, List<Endpoint> endpoints) {
+            ClusterHealth.Entry entry = HealthPlan.entryFor(health, key, policy.outlierDetection(),
+                    policy.connectionPool(), endpoints);
+            plan.cluster(entry, policy.outlierDetection(), policy.connectionPool(), endpoints,
+                    health.get(key) != entry);
+            return entry;
+        }
+
+        /**
+         * The tracker of cluster {@code key} for the new snapshot: a successor of the one in force (in-flight
+         * counts and first-seen times carry over; the one in force is left alone), or a new one.
+         */
+        EndpointTracker tracker(String key) {
+            EndpointTracker current = previous == null ? null : previous.tracker(key);
+            EndpointTracker next = current != null ? current.successor() : new EndpointTracker(clock::nanoTime);
+            trackers.put(key, next);
+            return next;
+        }
+
+        /** The TLS policy and context of a cluster, built through the mesh's contexts (files read and checked). */
+        ClientTlsContext tlsContext(ClientTlsPolicy policy) {
+            if (policy == null || !tls.canBuild(policy)) {
+                return null;
+            }
+            try {
+                return tls.context(policy);
+            } catch (TlsConfigException e) {
+                if (tlsFailure == null) {
+                    tlsFailure = e;
+                }
+                return null;
+            }
         }
 
         Map<Integer, Cluster> defaultClusters(MeshService service) {
@@ -269,14 +335,29 @@ public final class MeshCompiler {
             LocalityPriorities priorities = LocalityPrioritizer.prioritize(locality, labels,
                     policy.loadBalancer() == null ? null : policy.loadBalancer().localityLbSetting(),
                     policy.outlierDetection() != null, endpoints);
-            EndpointTracker tracker = trackers.computeIfAbsent(key, k -> new EndpointTracker());
+            EndpointTracker tracker = tracker(key);
+            ClusterHealth.Entry entry = healthEntry(key, policy, endpoints);
+            ClientTlsPolicy tlsPolicy = tlsPolicy(key, service, subset, port, policy);
             Cluster cluster = new Cluster(key, service.host(), subset, port, endpoints, policy,
                     LoadBalancers.create(policy.loadBalancer(), endpoints, priorities::weight, tracker),
-                    health.outlier(key, policy.outlierDetection(), endpoints),
-                    health.pool(key, policy.connectionPool()), service.isPassthrough(),
-                    priorities.levels().size() > 1 ? priorities : null);
+                    entry.outlier(), entry.pool(), service.isPassthrough(),
+                    priorities.levels().size() > 1 ? priorities : null, tlsPolicy, tlsContext(tlsPolicy));
             clusters.put(key, cluster);
             return cluster;
+        }
+
+        private ClientTlsPolicy tlsPolicy(String key, MeshService service, String subset, int port,
+                                          ClusterPolicy policy) {
+            try {
+                // The ISTIO_MUTUAL certificate directory is the client's, not the config's: left out here.
+                return ClientTlsPolicy.resolve(key, service.host(), subset, port, policy.tls(), service, null,
+                        tls.trustDomain());
+            } catch (TlsConfigException e) {
+                if (tlsFailure == null) {
+                    tlsFailure = e;
+                }
+                return null;
+            }
         }
 
         List<CompiledRoute> routes(Resource<VirtualService> vs) {
@@ -395,29 +476,29 @@ public final class MeshCompiler {
             Integer explicitPort = d.port() == null ? null : d.port().number();
             Optional<MeshService> service = registry.lookup(host);
             if (service.isEmpty()) {
-                return new WeightedDestination(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
+                return WeightedDestination.of(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
                         "cluster not found: " + host + " is not in the mesh registry (no ServiceEntry)");
             }
             MeshService s = service.get();
             if (d.subset() != null && rules(s.host()).subset(d.subset()).isEmpty()) {
-                return new WeightedDestination(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
+                return WeightedDestination.of(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
                         "subset " + d.subset() + " of " + host + " is not defined by any DestinationRule "
                                 + "(a sidecar answers 503 no healthy upstream)");
             }
             if (explicitPort != null) {
-                return new WeightedDestination(host, d.subset(), explicitPort, weight, headers,
+                return WeightedDestination.of(host, d.subset(), explicitPort, weight, headers,
                         cluster(s, d.subset(), explicitPort), Map.of(), null);
             }
             if (s.ports().size() == 1) {
                 // Istio: no port on the destination → the service's only port.
-                return new WeightedDestination(host, d.subset(), null, weight, headers,
+                return WeightedDestination.of(host, d.subset(), null, weight, headers,
                         cluster(s, d.subset(), s.ports().get(0).number()), Map.of(), null);
             }
             Map<Integer, Cluster> byPort = new HashMap<>();
             for (var port : s.ports()) {
                 byPort.put(port.number(), cluster(s, d.subset(), port.number()));
             }
-            return new WeightedDestination(host, d.subset(), null, weight, headers, null, Map.copyOf(byPort), null);
+            return WeightedDestination.of(host, d.subset(), null, weight, headers, null, Map.copyOf(byPort), null);
         }
     }
 }

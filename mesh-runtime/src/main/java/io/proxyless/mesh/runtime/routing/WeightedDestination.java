@@ -14,9 +14,20 @@ import java.util.Map;
  * @param fixedCluster  the cluster when it does not depend on the request port, else null
  * @param clusterByPort clusters per request port, used when the port comes from the request
  * @param problem       why no cluster exists (unknown host or subset), or null
+ * @param requestHeaderOps  {@code headers.request}, compiled
+ * @param responseHeaderOps {@code headers.response}, compiled
  */
 public record WeightedDestination(String host, String subset, Integer port, int weight, Headers headers,
+                                  Cluster fixedCluster, Map<Integer, Cluster> clusterByPort, String problem,
+                                  HeaderOps requestHeaderOps, HeaderOps responseHeaderOps) {
+
+    /** A destination whose header operations are compiled from {@code headers}. */
+    static WeightedDestination of(String host, String subset, Integer port, int weight, Headers headers,
                                   Cluster fixedCluster, Map<Integer, Cluster> clusterByPort, String problem) {
+        return new WeightedDestination(host, subset, port, weight, headers, fixedCluster, clusterByPort, problem,
+                HeaderOps.compile(headers == null ? null : headers.request()),
+                HeaderOps.compile(headers == null ? null : headers.response()));
+    }
 
     /** The cluster for a request on {@code requestPort}, or null (see {@link #problem()}). */
     public Cluster cluster(int requestPort) {

@@ -30,6 +30,7 @@ import javax.net.ssl.X509ExtendedTrustManager;
  * }</pre>
  */
 public final class ClientTlsContext {
+    private final ClientTlsContexts owner;
     private final ClientTlsPolicy policy;
     private final SSLContext sslContext;
     private final X509ExtendedTrustManager trustManager;
@@ -38,8 +39,10 @@ public final class ClientTlsContext {
     private final NoClientCertificateKeyManager noClientCertificate;
     private volatile long keyVersion;
 
-    ClientTlsContext(ClientTlsPolicy policy, SSLContext sslContext, X509ExtendedTrustManager trustManager,
-                     ReloadingKeyManager keyManager, NoClientCertificateKeyManager noClientCertificate) {
+    ClientTlsContext(ClientTlsContexts owner, ClientTlsPolicy policy, SSLContext sslContext,
+                     X509ExtendedTrustManager trustManager, ReloadingKeyManager keyManager,
+                     NoClientCertificateKeyManager noClientCertificate) {
+        this.owner = owner;
         this.policy = policy;
         this.sslContext = sslContext;
         this.trustManager = trustManager;
@@ -71,6 +74,11 @@ public final class ClientTlsContext {
                 }
             }
         }
+    }
+
+    /** The contexts registry (one mesh client's) that built this context. */
+    ClientTlsContexts owner() {
+        return owner;
     }
 
     public ClientTlsPolicy policy() {

@@ -1,18 +1,16 @@
 package io.proxyless.mesh.runtime.tls;
 
-import com.google.common.cache.Cache;
-import com.google.common.cache.CacheBuilder;
-import io.proxyless.mesh.runtime.registry.MeshService;
 import io.proxyless.mesh.runtime.routing.Cluster;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
+import io.proxyless.mesh.runtime.time.MeshClock;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.function.LongSupplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
@@ -21,7 +19,12 @@ import javax.net.ssl.X509ExtendedTrustManager;
 /**
  * The TLS contexts of one mesh client, one per cluster policy, shared across config reloads (a reload that leaves
  * a cluster's TLS as it was gets the same context, so pooled connections stay valid). Key and trust managers are
- * shared by file, so every ISTIO_MUTUAL cluster reads the workload certificates once per change.
+ * shared by file, so every ISTIO_MUTUAL cluster reads the workload certificates once per change. This is state of
+ * one mesh (it outlives snapshots because the managers watch certificate files), never of the JVM.
+ *
+ * <p>A {@link io.proxyless.mesh.runtime.Mesh} builds the context of every TLS cluster through its own instance
+ * when it compiles a snapshot, so a certificate file that is missing or invalid rejects the config instead of
+ * failing requests; the cluster then carries the context ({@link Cluster#tlsContext()}).
  *
  * <pre>{@code
  * ClientTlsContexts contexts = ClientTlsContexts.builder()
@@ -31,13 +34,10 @@ import javax.net.ssl.X509ExtendedTrustManager;
  */
 public final class ClientTlsContexts {
 
-    /** No TLS for this cluster (cached so the policy is resolved once per cluster object). */
-    private static final Optional<ClientTlsPolicy> PLAINTEXT = Optional.empty();
-
     private final Path istioCertificates;
     private final String trustDomain;
     private final Duration reloadInterval;
-    private final Cache<Cluster, Optional<ClientTlsPolicy>> policies = CacheBuilder.newBuilder().weakKeys().build();
+    private final LongSupplier nanoTime;
     private final Map<ClientTlsPolicy, ClientTlsContext> contexts = new ConcurrentHashMap<>();
     private final Map<List<Path>, ReloadingKeyManager> keyManagers = new ConcurrentHashMap<>();
     private final Map<Path, ReloadingTrustManager> trustManagers = new ConcurrentHashMap<>();
@@ -46,6 +46,7 @@ public final class ClientTlsContexts {
         this.istioCertificates = b.istioCertificates;
         this.trustDomain = b.trustDomain;
         this.reloadInterval = b.reloadInterval;
+        this.nanoTime = b.clock::nanoTime;
     }
 
     public static Builder builder() {
@@ -62,20 +63,28 @@ public final class ClientTlsContexts {
     }
 
     /**
-     * The TLS context for {@code cluster} of {@code snapshot}, or null when its traffic is plain text.
+     * The TLS context for {@code cluster} of {@code snapshot}, or null when its traffic is plain text: the one
+     * compiled into the cluster when this instance built it, else this instance's context for the cluster's
+     * policy (an adapter configured with its own certificates).
      *
-     * @throws TlsConfigException when TLS is asked for but cannot be set up (files missing or invalid…)
+     * @throws TlsConfigException when TLS is asked for but cannot be set up (ISTIO_MUTUAL without workload
+     *                            certificates, files missing or invalid…)
      */
     public ClientTlsContext forCluster(CompiledMesh snapshot, Cluster cluster) throws TlsConfigException {
-        Optional<ClientTlsPolicy> policy = policies.getIfPresent(cluster);
+        ClientTlsPolicy policy = cluster.tlsPolicy();
         if (policy == null) {
-            MeshService service = snapshot == null || cluster.host().isEmpty() ? null
-                    : snapshot.registry().lookup(cluster.host()).orElse(null);
-            ClientTlsPolicy resolved = ClientTlsPolicy.resolve(cluster, service, istioCertificates, trustDomain);
-            policy = resolved == null ? PLAINTEXT : Optional.of(resolved);
-            policies.put(cluster, policy);
+            return null;
         }
-        return policy.isPresent() ? context(policy.get()) : null;
+        ClientTlsContext compiled = cluster.tlsContext();
+        if (compiled != null && compiled.owner() == this) {
+            return compiled;
+        }
+        return context(policy);
+    }
+
+    /** True when this instance can build a context for {@code policy} (ISTIO_MUTUAL needs a certificate directory). */
+    public boolean canBuild(ClientTlsPolicy policy) {
+        return !policy.needsIstioCertificates() || istioCertificates != null;
     }
 
     /** The context for {@code policy}, created on first use. */
@@ -89,7 +98,16 @@ public final class ClientTlsContexts {
         return raced != null ? raced : created;
     }
 
-    private ClientTlsContext create(ClientTlsPolicy policy) throws TlsConfigException {
+    private ClientTlsContext create(ClientTlsPolicy requested) throws TlsConfigException {
+        ClientTlsPolicy policy = requested;
+        if (policy.needsIstioCertificates()) {
+            if (istioCertificates == null) {
+                throw new TlsConfigException(policy.cluster() + ": DestinationRule tls mode ISTIO_MUTUAL needs the "
+                        + "workload certificate directory (" + ClientTlsPolicy.CERT_CHAIN + ", "
+                        + ClientTlsPolicy.KEY + ", " + ClientTlsPolicy.ROOT_CERT + "); configure it on the mesh client");
+            }
+            policy = policy.withIstioCertificates(istioCertificates);
+        }
         X509ExtendedTrustManager roots;
         if (policy.insecureSkipVerify()) {
             roots = null;
@@ -112,7 +130,7 @@ public final class ClientTlsContexts {
         try {
             SSLContext context = SSLContext.getInstance("TLS");
             context.init(keyManagers, new TrustManager[] {trust}, null);
-            return new ClientTlsContext(policy, context, trust, km, none);
+            return new ClientTlsContext(this, policy, context, trust, km, none);
         } catch (GeneralSecurityException e) {
             throw new TlsConfigException(policy.cluster() + ": cannot create a TLS context: " + e, e);
         }
@@ -125,7 +143,7 @@ public final class ClientTlsContexts {
             return existing;
         }
         try {
-            ReloadingKeyManager created = ReloadingKeyManager.load(chain, key, reloadInterval);
+            ReloadingKeyManager created = ReloadingKeyManager.load(chain, key, reloadInterval, nanoTime);
             ReloadingKeyManager raced = keyManagers.putIfAbsent(k, created);
             return raced != null ? raced : created;
         } catch (TlsConfigException e) {
@@ -140,7 +158,7 @@ public final class ClientTlsContexts {
             return existing;
         }
         try {
-            ReloadingTrustManager created = ReloadingTrustManager.load(ca, reloadInterval);
+            ReloadingTrustManager created = ReloadingTrustManager.load(ca, reloadInterval, nanoTime);
             ReloadingTrustManager raced = trustManagers.putIfAbsent(k, created);
             return raced != null ? raced : created;
         } catch (TlsConfigException e) {
@@ -153,8 +171,15 @@ public final class ClientTlsContexts {
         private Path istioCertificates;
         private String trustDomain = SpiffeId.DEFAULT_TRUST_DOMAIN;
         private Duration reloadInterval = Duration.ofSeconds(1);
+        private MeshClock clock = MeshClock.system();
 
         private Builder() {
+        }
+
+        /** The clock that times certificate file checks (default {@link MeshClock#system()}; use the mesh's). */
+        public Builder clock(MeshClock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
         }
 
         /** Directory holding {@code cert-chain.pem}, {@code key.pem}, {@code root-cert.pem} for ISTIO_MUTUAL. */

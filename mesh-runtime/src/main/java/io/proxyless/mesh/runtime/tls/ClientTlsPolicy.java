@@ -63,14 +63,29 @@ public record ClientTlsPolicy(String cluster, TLSmode mode, Path clientCertifica
      * {@code mode: DISABLE}).
      *
      * @param service           the cluster's service (for identities), or null
-     * @param istioCertificates directory with Istio's workload certificates, or null when not configured
+     * @param istioCertificates directory with Istio's workload certificates, or null when not known yet (the
+     *                          ISTIO_MUTUAL policy then names no files; {@link ClientTlsContexts} fills in its own)
      * @param trustDomain       the mesh trust domain for SPIFFE identities
-     * @throws TlsConfigException when the settings cannot be carried out (MUTUAL without files, ISTIO_MUTUAL
-     *                            without a certificate directory)
+     * @throws TlsConfigException when the settings cannot be carried out (MUTUAL without files)
      */
     public static ClientTlsPolicy resolve(Cluster cluster, MeshService service, Path istioCertificates,
                                           String trustDomain) throws TlsConfigException {
-        ClientTLSSettings tls = cluster.policy() == null ? null : cluster.policy().tls();
+        return resolve(cluster.key(), cluster.host(), cluster.subset(), cluster.port(),
+                cluster.policy() == null ? null : cluster.policy().tls(), service, istioCertificates, trustDomain);
+    }
+
+    /**
+     * Like {@link #resolve(Cluster, MeshService, Path, String)}, for a cluster being compiled.
+     *
+     * @param key  the cluster's name
+     * @param host its service host
+     * @param subset its subset, or null
+     * @param port its service port
+     * @param tls  the DestinationRule {@code tls} in force for it, or null
+     */
+    public static ClientTlsPolicy resolve(String key, String host, String subset, int port, ClientTLSSettings tls,
+                                          MeshService service, Path istioCertificates, String trustDomain)
+            throws TlsConfigException {
         if (tls == null || tls.mode() == null || tls.mode() == TLSmode.DISABLE) {
             return null;
         }
@@ -78,29 +93,23 @@ public record ClientTlsPolicy(String cluster, TLSmode mode, Path clientCertifica
         String sni = empty(tls.sni()) ? null : tls.sni();
         switch (tls.mode()) {
             case ISTIO_MUTUAL: {
-                if (istioCertificates == null) {
-                    throw new TlsConfigException(cluster.key() + ": DestinationRule tls mode ISTIO_MUTUAL needs "
-                            + "the workload certificate directory (" + CERT_CHAIN + ", " + KEY + ", " + ROOT_CERT
-                            + "); configure it on the mesh client");
-                }
                 List<String> sans = !tls.subjectAltNames().isEmpty() ? tls.subjectAltNames()
                         : identities(service, trustDomain);
-                return new ClientTlsPolicy(cluster.key(), TLSmode.ISTIO_MUTUAL,
-                        istioCertificates.resolve(CERT_CHAIN), istioCertificates.resolve(KEY),
-                        istioCertificates.resolve(ROOT_CERT), sni != null ? sni : istioSni(cluster), sans, false,
-                        false);
+                ClientTlsPolicy policy = new ClientTlsPolicy(key, TLSmode.ISTIO_MUTUAL, null, null, null,
+                        sni != null ? sni : istioSni(port, subset, host), sans, false, false);
+                return istioCertificates == null ? policy : policy.withIstioCertificates(istioCertificates);
             }
             case SIMPLE:
             case MUTUAL: {
                 boolean mutual = tls.mode() == TLSmode.MUTUAL;
                 if (mutual && (empty(tls.clientCertificate()) || empty(tls.privateKey()))) {
-                    throw new TlsConfigException(cluster.key() + ": DestinationRule tls mode MUTUAL needs "
+                    throw new TlsConfigException(key + ": DestinationRule tls mode MUTUAL needs "
                             + "clientCertificate and privateKey files (credentialName is not read by clients)");
                 }
                 boolean autoSan = sni == null && tls.subjectAltNames().isEmpty() && !skip;
                 List<String> sans = autoSan ? List.of()
                         : !tls.subjectAltNames().isEmpty() ? tls.subjectAltNames() : identities(service, trustDomain);
-                return new ClientTlsPolicy(cluster.key(), tls.mode(),
+                return new ClientTlsPolicy(key, tls.mode(),
                         mutual ? Path.of(tls.clientCertificate()) : null, mutual ? Path.of(tls.privateKey()) : null,
                         empty(tls.caCertificates()) ? null : Path.of(tls.caCertificates()), sni,
                         skip ? List.of() : sans, autoSan, skip);
@@ -110,6 +119,17 @@ public record ClientTlsPolicy(String cluster, TLSmode mode, Path clientCertifica
         }
     }
 
+    /** This ISTIO_MUTUAL policy with the workload certificate files of {@code directory}. */
+    public ClientTlsPolicy withIstioCertificates(Path directory) {
+        return new ClientTlsPolicy(cluster, mode, directory.resolve(CERT_CHAIN), directory.resolve(KEY),
+                directory.resolve(ROOT_CERT), sni, subjectAltNames, autoSanValidation, insecureSkipVerify);
+    }
+
+    /** True for ISTIO_MUTUAL before the workload certificate directory is known. */
+    public boolean needsIstioCertificates() {
+        return mode == TLSmode.ISTIO_MUTUAL && clientCertificate == null;
+    }
+
     /** Where the server's chain is verified against, for messages. */
     public String trustSource() {
         return caCertificates == null ? "the JDK's default CA certificates" : caCertificates.toString();
@@ -117,8 +137,12 @@ public record ClientTlsPolicy(String cluster, TLSmode mode, Path clientCertifica
 
     /** Istio's SNI for in-mesh mTLS: {@code outbound_.PORT_.SUBSET_.HOST}. */
     public static String istioSni(Cluster cluster) {
-        return "outbound_." + cluster.port() + "_." + (cluster.subset() == null ? "" : cluster.subset()) + "_."
-                + cluster.host();
+        return istioSni(cluster.port(), cluster.subset(), cluster.host());
+    }
+
+    /** Istio's SNI for in-mesh mTLS to {@code host}'s {@code port}, {@code subset} (may be null). */
+    public static String istioSni(int port, String subset, String host) {
+        return "outbound_." + port + "_." + (subset == null ? "" : subset) + "_." + host;
     }
 
     /**

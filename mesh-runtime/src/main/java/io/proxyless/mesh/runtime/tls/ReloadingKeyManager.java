@@ -9,6 +9,7 @@ import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
 import java.util.Locale;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.X509ExtendedKeyManager;
 import org.slf4j.Logger;
@@ -49,9 +50,15 @@ public final class ReloadingKeyManager extends X509ExtendedKeyManager {
      */
     public static ReloadingKeyManager load(Path certificateChain, Path privateKey, Duration checkInterval)
             throws TlsConfigException {
+        return load(certificateChain, privateKey, checkInterval, System::nanoTime);
+    }
+
+    /** Like {@link #load(Path, Path, Duration)}, timing the checks on {@code nanoTime} (the mesh clock). */
+    public static ReloadingKeyManager load(Path certificateChain, Path privateKey, Duration checkInterval,
+                                           LongSupplier nanoTime) throws TlsConfigException {
         WatchedFiles files;
         try {
-            files = new WatchedFiles(List.of(certificateChain, privateKey), checkInterval);
+            files = new WatchedFiles(List.of(certificateChain, privateKey), checkInterval, nanoTime);
         } catch (IOException e) {
             throw new TlsConfigException("cannot read client certificate/key (" + certificateChain + ", "
                     + privateKey + "): " + e, e);

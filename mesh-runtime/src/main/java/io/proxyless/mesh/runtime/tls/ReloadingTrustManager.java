@@ -9,6 +9,7 @@ import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.List;
+import java.util.function.LongSupplier;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -38,9 +39,15 @@ public final class ReloadingTrustManager extends X509ExtendedTrustManager {
 
     /** Trusts the CA certificates in {@code caBundle}, re-reading it when it changes. */
     public static ReloadingTrustManager load(Path caBundle, Duration checkInterval) throws TlsConfigException {
+        return load(caBundle, checkInterval, System::nanoTime);
+    }
+
+    /** Like {@link #load(Path, Duration)}, timing the checks on {@code nanoTime} (the mesh clock). */
+    public static ReloadingTrustManager load(Path caBundle, Duration checkInterval, LongSupplier nanoTime)
+            throws TlsConfigException {
         WatchedFiles file;
         try {
-            file = new WatchedFiles(List.of(caBundle), checkInterval);
+            file = new WatchedFiles(List.of(caBundle), checkInterval, nanoTime);
         } catch (IOException e) {
             throw new TlsConfigException("cannot read CA certificates " + caBundle + ": " + e, e);
         }

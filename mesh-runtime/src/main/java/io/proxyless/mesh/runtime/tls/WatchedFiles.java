@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Arrays;
 import java.util.List;
+import java.util.function.LongSupplier;
 
 /**
  * A few small files (PEM certificates, keys) checked for new content at most once per interval, on the thread
@@ -16,15 +17,17 @@ import java.util.List;
 final class WatchedFiles {
     private final List<Path> paths;
     private final long intervalNanos;
+    private final LongSupplier nanoTime;
     private byte[][] contents;
     private volatile long nextCheckNanos;
 
-    /** Reads the files now; fails when one cannot be read. */
-    WatchedFiles(List<Path> paths, Duration interval) throws IOException {
+    /** Reads the files now; fails when one cannot be read. Checks are timed on {@code nanoTime} (the mesh clock). */
+    WatchedFiles(List<Path> paths, Duration interval, LongSupplier nanoTime) throws IOException {
         this.paths = List.copyOf(paths);
         this.intervalNanos = interval.toNanos();
+        this.nanoTime = nanoTime;
         this.contents = read();
-        this.nextCheckNanos = System.nanoTime() + intervalNanos;
+        this.nextCheckNanos = nanoTime.getAsLong() + intervalNanos;
     }
 
     /** The contents read last, as text. */
@@ -42,14 +45,14 @@ final class WatchedFiles {
      * become current). A file that cannot be read right now (mid-rotation) counts as unchanged.
      */
     boolean poll() {
-        if (System.nanoTime() - nextCheckNanos < 0) {
+        if (nanoTime.getAsLong() - nextCheckNanos < 0) {
             return false;
         }
         synchronized (this) {
-            if (System.nanoTime() - nextCheckNanos < 0) {
+            if (nanoTime.getAsLong() - nextCheckNanos < 0) {
                 return false;
             }
-            nextCheckNanos = System.nanoTime() + intervalNanos;
+            nextCheckNanos = nanoTime.getAsLong() + intervalNanos;
             byte[][] now;
             try {
                 now = read();

@@ -6,9 +6,9 @@ import static io.proxyless.mesh.runtime.call.CallFixture.mesh;
 import static io.proxyless.mesh.runtime.call.CallFixture.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.proxyless.mesh.api.RegexRewrite;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.model.PathRewrite;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -116,10 +116,10 @@ class RewritesTest {
 
     @Test
     void regexRewriteReplacesEveryMatchLikeRe2GlobalReplace() {
-        assertThat(Rewrites.regex(RegexRewrite.of("o", "0"), "/foo/boo", null)).isEqualTo("/f00/b00");
-        assertThat(Rewrites.regex(RegexRewrite.of("a*", "-"), "baaac", null)).isEqualTo("-b-c-");
-        assertThat(Rewrites.regex(RegexRewrite.of("x", "y"), "/abc", "q=x")).isEqualTo("/abc?q=x");
-        assertThat(Rewrites.regex(RegexRewrite.of("(a)(b)", "\\2\\1\\\\"), "/ab", null)).isEqualTo("/ba\\");
+        assertThat(Rewrites.regex(PathRewrite.regex("o", "0"), "/foo/boo", null)).isEqualTo("/f00/b00");
+        assertThat(Rewrites.regex(PathRewrite.regex("a*", "-"), "baaac", null)).isEqualTo("-b-c-");
+        assertThat(Rewrites.regex(PathRewrite.regex("x", "y"), "/abc", "q=x")).isEqualTo("/abc?q=x");
+        assertThat(Rewrites.regex(PathRewrite.regex("(a)(b)", "\\2\\1\\\\"), "/ab", null)).isEqualTo("/ba\\");
     }
 
     @Test

@@ -89,7 +89,7 @@ class ClientTlsPolicyTest {
                 """);
         try (Mesh mesh = Mesh.builder().configPaths(dir).namespace("shop").watch(false).build()) {
             RouteDecision d = mesh.route(RouteRequest.builder("GET", "http://reviews:9080/").build());
-            assertThatThrownBy(() -> ClientTlsPolicy.resolve(d.cluster(), null, null, "cluster.local"))
+            assertThatThrownBy(() -> ClientTlsContexts.builder().build().forCluster(mesh.snapshot(), d.cluster()))
                     .isInstanceOf(TlsConfigException.class)
                     .hasMessageContaining("outbound|9080||reviews.shop.svc.cluster.local")
                     .hasMessageContaining("ISTIO_MUTUAL");
@@ -107,10 +107,12 @@ class ClientTlsPolicyTest {
 
     @Test
     void simpleWithSniOnlyChecksTheServiceEntryIdentities() throws IOException {
-        ClientTlsPolicy p = policy("{mode: SIMPLE, sni: reviews.example, caCertificates: /ca.pem}");
+        Path ca = dir.resolve("ca.pem");
+        TestPki.ca("root").writeCertificate(ca);
+        ClientTlsPolicy p = policy("{mode: SIMPLE, sni: reviews.example, caCertificates: " + ca + "}");
         assertThat(p.autoSanValidation()).isFalse();
         assertThat(p.subjectAltNames()).contains("spiffe://cluster.local/ns/shop/sa/legacy");
-        assertThat(p.caCertificates()).isEqualTo(Path.of("/ca.pem"));
+        assertThat(p.caCertificates()).isEqualTo(ca);
     }
 
     @Test
@@ -123,15 +125,21 @@ class ClientTlsPolicyTest {
 
     @Test
     void mutualUsesTheGivenFiles() throws IOException {
+        // The files must exist and fit together: the config is rejected otherwise (TlsFileReferencesTest).
+        TestPki.Issued root = TestPki.ca("root");
+        TestPki.Issued client = TestPki.leaf(root, "client", List.of());
+        root.writeCertificate(dir.resolve("ca.pem"));
+        client.writeCertificate(dir.resolve("c.pem"));
+        client.writePrivateKey(dir.resolve("k.pem"));
         ClientTlsPolicy p = policy("""
                 mode: MUTUAL
-                clientCertificate: /c.pem
-                privateKey: /k.pem
-                caCertificates: /ca.pem
+                clientCertificate: %s
+                privateKey: %s
+                caCertificates: %s
                 subjectAltNames: [reviews.shop]
-                """);
-        assertThat(p.clientCertificate()).isEqualTo(Path.of("/c.pem"));
-        assertThat(p.privateKey()).isEqualTo(Path.of("/k.pem"));
+                """.formatted(dir.resolve("c.pem"), dir.resolve("k.pem"), dir.resolve("ca.pem")));
+        assertThat(p.clientCertificate()).isEqualTo(dir.resolve("c.pem"));
+        assertThat(p.privateKey()).isEqualTo(dir.resolve("k.pem"));
         assertThat(p.subjectAltNames()).containsExactly("reviews.shop");
         assertThat(p.autoSanValidation()).isFalse();
     }

@@ -3,6 +3,7 @@ package io.proxyless.mesh.runtime.tls;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.proxyless.mesh.runtime.testing.FakeClock;
 import java.nio.file.Path;
 import java.security.cert.CertificateException;
 import java.security.cert.X509Certificate;
@@ -12,6 +13,8 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
 class ReloadingManagersTest {
+    private final FakeClock clock = new FakeClock();
+
     @TempDir
     Path dir;
 
@@ -24,18 +27,23 @@ class ReloadingManagersTest {
         Path key = dir.resolve("key.pem");
         first.writeCertificate(cert);
         first.writePrivateKey(key);
-        ReloadingKeyManager km = ReloadingKeyManager.load(cert, key, Duration.ofMillis(1));
+        ReloadingKeyManager km = ReloadingKeyManager.load(cert, key, Duration.ofSeconds(1), clock::nanoTime);
         String alias = km.chooseClientAlias(new String[] {"EC"}, null, null);
         assertThat(km.getCertificateChain(alias)).containsExactly(first.certificate());
 
         second.writeCertificate(cert);
-        Thread.sleep(5);
+        second.writePrivateKey(key);
+        clock.advance(Duration.ofMillis(999));
+        assertThat(km.getCertificateChain(km.chooseClientAlias(new String[] {"EC"}, null, null)))
+                .as("files are looked at once per interval, on the mesh clock").containsExactly(first.certificate());
+        first.writePrivateKey(key);
+        clock.advance(Duration.ofMillis(1));
         String halfRotated = km.chooseClientAlias(new String[] {"EC"}, null, null);
         assertThat(km.getCertificateChain(halfRotated)).as("certificate without its key: keep the old pair")
                 .containsExactly(first.certificate());
 
         second.writePrivateKey(key);
-        Thread.sleep(5);
+        clock.advance(Duration.ofSeconds(1));
         String rotated = km.chooseClientAlias(new String[] {"EC"}, null, null);
         assertThat(km.getCertificateChain(rotated)).containsExactly(second.certificate());
         assertThat(km.getPrivateKey(rotated)).isEqualTo(second.keyPair().getPrivate());
@@ -69,11 +77,11 @@ class ReloadingManagersTest {
         X509Certificate[] byNewRoot = {TestPki.leaf(newRoot, "server", List.of("DNS:server")).certificate()};
         Path bundle = dir.resolve("root-cert.pem");
         oldRoot.writeCertificate(bundle);
-        ReloadingTrustManager tm = ReloadingTrustManager.load(bundle, Duration.ofMillis(1));
+        ReloadingTrustManager tm = ReloadingTrustManager.load(bundle, Duration.ofSeconds(1), clock::nanoTime);
         assertThatThrownBy(() -> tm.checkServerTrusted(byNewRoot, "ECDHE_ECDSA"))
                 .isInstanceOf(CertificateException.class);
         TestPki.write(bundle, oldRoot.certificatePem() + newRoot.certificatePem());
-        Thread.sleep(5);
+        clock.advance(Duration.ofSeconds(1));
         tm.checkServerTrusted(byNewRoot, "ECDHE_ECDSA");
         assertThat(tm.getAcceptedIssuers()).hasSize(2);
     }

@@ -13,6 +13,7 @@ import io.proxyless.mesh.api.loader.LoadedConfig;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.source.ConfigListener;
 import io.proxyless.mesh.runtime.source.ConfigSource;
+import io.proxyless.mesh.runtime.tls.TlsFileReferences;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.ClosedWatchServiceException;
@@ -228,7 +229,7 @@ public final class FileConfigSource implements ConfigSource {
     }
 
     private void loadInitial() {
-        LoadedConfig loaded = loader.load(paths);
+        LoadedConfig loaded = TlsFileReferences.check(loader.load(paths));
         lastProblems = loaded.problems();
         if (loaded.hasErrors()) {
             throw new ConfigException(loaded.problems());
@@ -326,7 +327,7 @@ public final class FileConfigSource implements ConfigSource {
         registerAll();
         LoadedConfig loaded;
         try {
-            loaded = loader.load(paths);
+            loaded = TlsFileReferences.check(loader.load(paths));
         } catch (RuntimeException e) {
             // A loader failure must neither end watching nor replace good config.
             log.error("Loading {} failed", paths, e);
