@@ -11,6 +11,7 @@ import io.proxyless.mesh.api.SourceInfo;
 import io.proxyless.mesh.api.validation.CrossResourceChecks;
 import io.proxyless.mesh.api.validation.Validator;
 import java.io.IOException;
+import java.io.InputStream;
 import java.nio.charset.CharacterCodingException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -42,6 +43,21 @@ import java.util.stream.Stream;
 public final class ConfigLoader {
     /** Namespace for resources that do not set {@code metadata.namespace}. */
     public static final String DEFAULT_NAMESPACE = "default";
+
+    /**
+     * Largest config file read, in bytes (32 MiB). Checked before the file is read, so that a stray huge file
+     * (a log, a dump) costs nothing; 10,000 services with a ServiceEntry, DestinationRule and VirtualService
+     * each take about 7 MiB.
+     */
+    public static final long MAX_FILE_BYTES = 32L * 1024 * 1024;
+
+    /**
+     * Longest YAML line, in characters (2 Mi). Checked before parsing: the YAML scanner's cost grows with the
+     * square of a line's length (20 MB on one line takes minutes, 2 Mi characters about a second). The largest
+     * value Istio accepts, a 1 MB direct-response body (1.4 MB as base64), still fits on one line, so Istio's
+     * own check reports it. JSON is read by a parser without that cost, so a JSON file may be one line.
+     */
+    public static final int MAX_LINE_CHARS = 2 * 1024 * 1024;
 
     private static final Set<String> VERSIONS = Set.of("v1", "v1beta1", "v1alpha3");
     private static final Set<String> ENVELOPE_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "status");
@@ -76,6 +92,9 @@ public final class ConfigLoader {
                 String content;
                 try {
                     content = readUtf8(file);
+                } catch (TooLargeException e) {
+                    batch.fileProblem(file.toString(), 0, e.getMessage());
+                    continue;
                 } catch (IOException e) {
                     batch.fileProblem(file.toString(), 0, "cannot read file: " + describe(e));
                     continue;
@@ -92,7 +111,12 @@ public final class ConfigLoader {
      */
     public LoadedConfig loadString(String fileName, String content) {
         Batch batch = new Batch();
-        batch.parse(fileName, content, fileName.toLowerCase(Locale.ROOT).endsWith(".json"));
+        if (content.length() > MAX_FILE_BYTES) {
+            batch.fileProblem(fileName, 0, "too large (" + content.length() + " characters, limit " + MAX_FILE_BYTES
+                    + ")");
+        } else {
+            batch.parse(fileName, content, fileName.toLowerCase(Locale.ROOT).endsWith(".json"));
+        }
         return batch.finish();
     }
 
@@ -131,11 +155,31 @@ public final class ConfigLoader {
     }
 
     private static String readUtf8(Path file) throws IOException {
-        byte[] bytes = Files.readAllBytes(file);
+        long size = Files.size(file);
+        if (size > MAX_FILE_BYTES) {
+            throw new TooLargeException(size);
+        }
+        byte[] bytes;
+        try (InputStream in = Files.newInputStream(file)) {
+            // The file may have grown since its size was read: never read more than the limit and one byte.
+            bytes = in.readNBytes((int) MAX_FILE_BYTES + 1);
+        }
+        if (bytes.length > MAX_FILE_BYTES) {
+            throw new TooLargeException(Math.max(Files.size(file), bytes.length));
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new IOException("not valid UTF-8 text", e);
+        }
+    }
+
+    /** A file over {@link #MAX_FILE_BYTES}; its message is the problem as reported. */
+    private static final class TooLargeException extends IOException {
+        private static final long serialVersionUID = 1L;
+
+        TooLargeException(long size) {
+            super("too large (" + size + " bytes, limit " + MAX_FILE_BYTES + ")");
         }
     }
 
@@ -163,6 +207,14 @@ public final class ConfigLoader {
         }
 
         void parse(String file, String content, boolean json) {
+            if (!json) {
+                LongLine longLine = LongLine.find(content, MAX_LINE_CHARS);
+                if (longLine != null) {
+                    fileProblem(file, longLine.line(), "line longer than " + MAX_LINE_CHARS + " characters ("
+                            + longLine.length() + "); split long lists and strings over several lines");
+                    return;
+                }
+            }
             YamlReader.Result result = YamlReader.read(content, json);
             for (YamlNode document : result.documents()) {
                 document(file, document, "");
