@@ -5,6 +5,7 @@ import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.balancing.EndpointTracker;
 import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.ServiceRegistry;
 import java.util.List;
@@ -28,12 +29,14 @@ public final class CompiledMesh {
     private final String clientNamespace;
     private final List<String> warnings;
     private final Map<String, EndpointTracker> trackers;
+    private final MeshModel model;
 
     CompiledMesh(MeshConfig config, ServiceRegistry registry, Map<String, HostEntry> hosts,
                  List<Map.Entry<String, HostEntry>> wildcards, Map<String, Cluster> clusters,
                  OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
-                 List<String> warnings, Map<String, EndpointTracker> trackers) {
+                 List<String> warnings, Map<String, EndpointTracker> trackers, MeshModel model) {
         this.trackers = trackers;
+        this.model = model;
         this.config = config;
         this.registry = registry;
         this.hosts = hosts;
@@ -48,6 +51,14 @@ public final class CompiledMesh {
     /** The endpoint tracker (in-flight counts, first-seen times) of cluster {@code key} in this snapshot, or null. */
     EndpointTracker tracker(String key) {
         return trackers.get(key);
+    }
+
+    /**
+     * This snapshot's Istio decisions in the Envoy-shaped route model: route configurations per port, virtual
+     * hosts, routes, clusters and endpoints — what istiod would send this client.
+     */
+    public MeshModel model() {
+        return model;
     }
 
     public MeshConfig config() {

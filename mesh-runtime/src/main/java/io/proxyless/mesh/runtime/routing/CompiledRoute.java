@@ -2,6 +2,7 @@ package io.proxyless.mesh.runtime.routing;
 
 import io.proxyless.mesh.api.HTTPBody;
 import io.proxyless.mesh.api.HTTPDirectResponse;
+import io.proxyless.mesh.api.HTTPMatchRequest;
 import io.proxyless.mesh.api.HTTPRedirect;
 import io.proxyless.mesh.api.HTTPRewrite;
 import io.proxyless.mesh.api.Headers;
@@ -40,11 +41,14 @@ public final class CompiledRoute {
     private final HeaderOps responseHeaderOps;
     private final PathRewrite pathRewrite;
     private final byte[] directResponseBody;
+    private final List<HTTPMatchRequest> matchBlocks;
 
     CompiledRoute(String virtualService, int index, String name, List<RequestMatcher> matchers, RouteAction action,
                   List<WeightedDestination> destinations, Duration timeout, RetryPolicy retries,
                   RetryPolicy retriesUnderHashing, FaultPolicy fault, List<Mirror> mirrors, Headers headers,
-                  HTTPRewrite rewrite, HTTPRedirect redirect, HTTPDirectResponse directResponse) {
+                  HTTPRewrite rewrite, HTTPRedirect redirect, HTTPDirectResponse directResponse,
+                  List<HTTPMatchRequest> matchBlocks) {
+        this.matchBlocks = List.copyOf(matchBlocks);
         this.virtualService = virtualService;
         this.index = index;
         this.name = name;
@@ -104,6 +108,11 @@ public final class CompiledRoute {
             return Base64.getDecoder().decode(body.bytes());
         }
         return new byte[0];
+    }
+
+    /** The Istio match blocks that apply to this client, in order; empty when the route matches everything. */
+    List<HTTPMatchRequest> matchBlocks() {
+        return matchBlocks;
     }
 
     /** {@link #matchIndex} when no block matches. */

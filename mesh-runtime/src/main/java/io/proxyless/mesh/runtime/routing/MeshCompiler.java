@@ -17,6 +17,7 @@ import io.proxyless.mesh.runtime.balancing.LocalityPrioritizer;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.health.HealthPlan;
+import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.policy.DestinationRules;
 import io.proxyless.mesh.runtime.registry.Endpoint;
@@ -154,9 +155,19 @@ public final class MeshCompiler {
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
         }
+        MeshModel model;
+        try {
+            model = RouteModelAssembly.assemble(entries.values(), build.clusters, registry.outboundTrafficPolicy(),
+                    this::aliases);
+        } catch (RuntimeException e) {
+            // The model is a view of decisions already made: a gap in it must not reject a config that routes.
+            warnings.add("the route model of this config is incomplete: " + e.getMessage());
+            model = MeshModel.of(List.of(), List.of(), List.of(), MeshModel.OutboundPolicy.ALLOW_ANY,
+                    List.of(String.valueOf(e.getMessage())));
+        }
         CompiledMesh snapshot = new CompiledMesh(config, registry, Map.copyOf(hosts), List.copyOf(wildcards),
                 Map.copyOf(build.clusters), registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings,
-                Map.copyOf(build.trackers));
+                Map.copyOf(build.trackers), model);
         return new Compilation(snapshot, build.plan.build());
     }
 
@@ -367,17 +378,19 @@ public final class MeshCompiler {
             for (int i = 0; i < http.size(); i++) {
                 HTTPRoute route = http.get(i);
                 List<RequestMatcher> matchers = new ArrayList<>();
+                List<HTTPMatchRequest> blocks = new ArrayList<>();
                 boolean anyBlockApplies = route.match().isEmpty();
                 for (HTTPMatchRequest m : route.match()) {
                     if (appliesToClient(m)) {
                         matchers.add(RequestMatcher.compile(m));
+                        blocks.add(m);
                         anyBlockApplies = true;
                     }
                 }
                 if (!anyBlockApplies) {
                     continue; // every block is for other clients or gateways: the route does not exist here
                 }
-                CompiledRoute compiled = compileRoute(vs, i, route, matchers);
+                CompiledRoute compiled = compileRoute(vs, i, route, matchers, blocks);
                 if (catchAllSeen) {
                     warnings.add("VirtualService " + vs.metadata().key() + ": http[" + i + "] is unreachable: an "
                             + "earlier route matches every request");
@@ -431,7 +444,7 @@ public final class MeshCompiler {
         }
 
         private CompiledRoute compileRoute(Resource<VirtualService> vs, int index, HTTPRoute route,
-                                           List<RequestMatcher> matchers) {
+                                           List<RequestMatcher> matchers, List<HTTPMatchRequest> blocks) {
             String key = vs.metadata().key();
             RouteAction action = route.redirect() != null ? RouteAction.REDIRECT
                     : route.directResponse() != null ? RouteAction.DIRECT_RESPONSE : RouteAction.FORWARD;
@@ -461,7 +474,7 @@ public final class MeshCompiler {
             return new CompiledRoute(key, index, route.name(), matchers, action, destinations, route.timeout(),
                     RetryPolicy.from(route.retries(), false), RetryPolicy.from(route.retries(), true),
                     FaultPolicy.from(route.fault()), mirrors, route.headers(), route.rewrite(), route.redirect(),
-                    route.directResponse());
+                    route.directResponse(), blocks);
         }
 
         private Mirror mirror(Resource<VirtualService> vs, Destination d, double percentage) {
