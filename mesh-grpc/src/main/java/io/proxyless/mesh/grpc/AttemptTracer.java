@@ -5,6 +5,7 @@ import io.grpc.ClientStreamTracer;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * Watches one attempt's stream so that its end can be classified as Envoy's outlier detector and retry policy
@@ -17,6 +18,8 @@ final class AttemptTracer extends ClientStreamTracer.Factory {
     private volatile boolean requestSent;
     private volatile boolean headersReceived;
     private volatile boolean trailersReceived;
+    private final AtomicLong requestBytes = new AtomicLong();
+    private final AtomicLong responseBytes = new AtomicLong();
 
     @Override
     public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
@@ -41,7 +44,27 @@ final class AttemptTracer extends ClientStreamTracer.Factory {
             public void inboundTrailers(Metadata trailers) {
                 trailersReceived = true;
             }
+
+            @Override
+            public void outboundUncompressedSize(long bytes) {
+                requestBytes.addAndGet(bytes);
+            }
+
+            @Override
+            public void inboundUncompressedSize(long bytes) {
+                responseBytes.addAndGet(bytes);
+            }
         };
+    }
+
+    /** Request message bytes (uncompressed) sent on this attempt. */
+    long requestBytes() {
+        return requestBytes.get();
+    }
+
+    /** Response message bytes (uncompressed) received on this attempt. */
+    long responseBytes() {
+        return responseBytes.get();
     }
 
     /** True when the server sent the status (trailers arrived). */

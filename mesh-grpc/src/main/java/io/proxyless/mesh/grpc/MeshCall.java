@@ -416,6 +416,11 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
             }
         }
         c.grpcStatus(status.getCode().value());
+        Upstream u = last == null ? null : upstream(last);
+        if (u != null) {
+            c.requestBytes(u.tracer.requestBytes());
+            c.responseBytes(u.tracer.responseBytes());
+        }
         closeWith(status, trailers);
     }
 

@@ -70,7 +70,7 @@ final class MeshChannel extends Channel {
         this.authority = authority != null ? authority : target.authority();
         this.options = options;
         this.random = random;
-        this.engine = new CallEngine(mesh, listener, random);
+        this.engine = new CallEngine(mesh, "grpc", listener, random);
         this.tlsContexts = options.tls() != null ? options.tls() : mesh.tls();
         SharedResources.retain();
         this.timer = SharedResources.timer();

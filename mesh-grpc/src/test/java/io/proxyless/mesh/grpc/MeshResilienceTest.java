@@ -204,13 +204,23 @@ class MeshResilienceTest {
     }
 
     @Test
-    void perTryTimeoutMovesTheCallToAnotherEndpoint() {
-        v(1).delayMillis = 2_000;
+    void perTryTimeoutMovesTheCallToAnotherEndpoint() throws Exception {
+        FakeClock fake = new FakeClock();
+        clock = fake;
+        v(1).delayMillis = 5_000;
         channel(service(REVIEWS, v(1), v(2)),
                 routeWith("retries: {attempts: 2, perTryTimeout: 100ms, retryOn: reset}"));
         for (int i = 0; i < 6; i++) {
-            assertThat(call(channel, REVIEWS_GET, "x")).isEqualTo("v2");
+            int slowBefore = v(1).calls.get();
+            Future<String> call = caller.submit(() -> call(channel, REVIEWS_GET, "x"));
+            await(() -> call.isDone() || v(1).calls.get() > slowBefore);
+            if (!call.isDone()) {
+                fake.advance(Duration.ofMillis(100)); // the slow try's per-try timeout
+                fake.advance(Duration.ofMillis(25)); // Envoy's first backoff is below 25 ms
+            }
+            assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("v2");
         }
+        assertThat(v(1).calls.get()).as("the slow endpoint was tried").isPositive();
         assertPermitsReleased();
     }
 

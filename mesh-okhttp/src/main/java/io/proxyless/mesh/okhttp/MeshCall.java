@@ -24,6 +24,7 @@ import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
+import java.util.function.LongConsumer;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLHandshakeException;
 import okhttp3.HttpUrl;
@@ -82,6 +83,11 @@ final class MeshCall implements Exchange {
         RequestBody body = request.body();
         if (body != null && (body.isOneShot() || body.isDuplex())) {
             call.disableRetries(); // the body cannot be sent again
+        }
+        try {
+            call.requestBytes(body == null ? 0 : body.contentLength());
+        } catch (IOException e) {
+            call.requestBytes(-1); // unknown until sent
         }
         serial.execute(() -> {
             try {
@@ -272,12 +278,15 @@ final class MeshCall implements Exchange {
         if (response.priorResponse() == null) {
             b.request(request);
         }
-        Runnable release = () -> serial.execute(() -> a.finished(outcome));
+        LongConsumer release = bytes -> serial.execute(() -> {
+            call.responseBytes(bytes);
+            a.finished(outcome);
+        });
         ResponseBody body = response.body();
         boolean empty = body.contentLength() == 0 || request.method().equals("HEAD") || response.code() == 204
                 || response.code() == 304;
         if (empty) {
-            release.run();
+            release.accept(0);
             return b.build();
         }
         b.body(new ReleasingBody(body, release, e -> timedOut ? routeTimeout(e) : e));

@@ -54,7 +54,7 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
 
     private MeshInterceptor(Builder b) {
         this.mesh = b.mesh;
-        this.engine = new CallEngine(b.mesh, b.listener, null);
+        this.engine = new CallEngine(b.mesh, "http", b.listener, null);
         // The mesh's own contexts, whose per-cluster TLS was built (and checked) when the config was compiled,
         // unless this interceptor is given certificate settings of its own.
         this.tls = b.ownTls ? ClientTlsContexts.builder()

@@ -2,6 +2,7 @@ package io.proxyless.mesh.okhttp;
 
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.LongConsumer;
 import java.util.function.UnaryOperator;
 import okhttp3.MediaType;
 import okhttp3.ResponseBody;
@@ -13,16 +14,18 @@ import okio.Okio;
 /**
  * A response body that tells the mesh when the call is really over — read to the end or closed — so the circuit
  * breaker permit is returned and the route timer stopped then, not when the headers arrived. A read failure is
- * passed through {@code translate} (a route timeout becomes a {@link MeshTimeoutException}).
+ * passed through {@code translate} (a route timeout becomes a {@link MeshTimeoutException}); {@code release} is
+ * told how many body bytes were read.
  */
 final class ReleasingBody extends ResponseBody {
     private final ResponseBody delegate;
-    private final Runnable release;
+    private final LongConsumer release;
     private final AtomicBoolean released = new AtomicBoolean();
+    private volatile long bytesRead;
     private final UnaryOperator<IOException> translate;
     private BufferedSource source;
 
-    ReleasingBody(ResponseBody delegate, Runnable release, UnaryOperator<IOException> translate) {
+    ReleasingBody(ResponseBody delegate, LongConsumer release, UnaryOperator<IOException> translate) {
         this.delegate = delegate;
         this.release = release;
         this.translate = translate;
@@ -30,7 +33,7 @@ final class ReleasingBody extends ResponseBody {
 
     private void releaseOnce() {
         if (released.compareAndSet(false, true)) {
-            release.run();
+            release.accept(bytesRead);
         }
     }
 
@@ -59,6 +62,8 @@ final class ReleasingBody extends ResponseBody {
                     }
                     if (n == -1) {
                         releaseOnce();
+                    } else {
+                        bytesRead += n; // one reader at a time, as with any source
                     }
                     return n;
                 }

@@ -10,12 +10,15 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 import io.proxyless.mesh.runtime.event.AttemptView;
 import io.proxyless.mesh.runtime.event.CallView;
 import io.proxyless.mesh.runtime.event.MeshListener;
+import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.OutlierDetector;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
 import mockwebserver3.MockResponse;
 import okhttp3.MediaType;
@@ -87,6 +90,31 @@ class RetryTest {
                 assertThat(h.get("http://reviews:9080/")).isEqualTo("200 ok");
             }
             assertThat(down.count()).isPositive();
+        }
+    }
+
+    @Test
+    void theMeshListenerSeesACallsEndWithItsCodeFlagsAttemptsAndBytes() throws IOException {
+        try (Harness h = new Harness()) {
+            Upstream down = h.upstream("down", r -> unavailable());
+            List<String> ends = new CopyOnWriteArrayList<>();
+            MeshListener listener = new MeshListener() {
+                @Override
+                public void callFinished(CallView call) {
+                    ends.add(call.protocol() + " " + call.end() + " " + call.responseCode() + " "
+                            + ResponseFlag.format(call.responseFlags()) + " attempts " + call.attempts()
+                            + " bytes " + call.responseBytes() + " " + call.clusterKey()
+                            + " " + call.lastAttempt().endpoint().port());
+                }
+            };
+            h.start(dir, b -> b.listener(listener), serviceEntry("reviews", 9080, endpoint(down, "")),
+                    virtualService("reviews", """
+                            - route: [{destination: {host: reviews}}]
+                              retries: {attempts: 1, retryOn: 5xx}
+                            """));
+            assertThat(h.get("http://reviews:9080/")).isEqualTo("503 down");
+            assertThat(ends).containsExactly("http COMPLETED 503 URX attempts 2 bytes 4 "
+                    + "outbound|9080||reviews.default.svc.cluster.local " + down.port());
         }
     }
 

@@ -15,7 +15,7 @@ import java.util.random.RandomGenerator;
  * {@link MeshListener}. An adapter supplies only the wire, through an {@link Exchange}.
  *
  * <pre>{@code
- * CallEngine engine = new CallEngine(mesh, listener, null);
+ * CallEngine engine = new CallEngine(mesh, "http", listener, null);
  * RoutedCall call = engine.newCall(routeRequest, exchange, serialExecutor);
  * serialExecutor.execute(call::start);
  * }</pre>
@@ -25,16 +25,19 @@ import java.util.random.RandomGenerator;
  */
 public final class CallEngine {
     private final Mesh mesh;
+    private final String protocol;
     private final MeshListener listener;
     private final RandomGenerator random;
 
     /**
      * @param mesh     the mesh whose snapshot routes the calls
+     * @param protocol the calls' application protocol as Istio names it ({@code http}, {@code grpc})
      * @param listener an adapter's listener, called after the mesh's own ({@link MeshListener#NONE}: none)
      * @param random   randomness for weights, faults, mirrors, balancing and backoff; null: thread-local
      */
-    public CallEngine(Mesh mesh, MeshListener listener, RandomGenerator random) {
+    public CallEngine(Mesh mesh, String protocol, MeshListener listener, RandomGenerator random) {
         this.mesh = Objects.requireNonNull(mesh, "mesh");
+        this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.listener = MeshListener.both(mesh.listener(), Objects.requireNonNull(listener, "listener"));
         this.random = random;
     }
@@ -56,6 +59,10 @@ public final class CallEngine {
 
     public Mesh mesh() {
         return mesh;
+    }
+
+    String protocol() {
+        return protocol;
     }
 
     RandomGenerator random() {

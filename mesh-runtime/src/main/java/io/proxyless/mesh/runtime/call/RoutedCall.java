@@ -223,6 +223,11 @@ public final class RoutedCall implements CallView {
     }
 
     @Override
+    public String protocol() {
+        return engine.protocol();
+    }
+
+    @Override
     public RouteDecision decision() {
         return decision;
     }

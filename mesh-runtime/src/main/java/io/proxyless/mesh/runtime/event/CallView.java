@@ -13,6 +13,9 @@ public interface CallView {
     /** The request as the mesh routed it. */
     RouteRequest request();
 
+    /** The application protocol, as Istio's {@code request_protocol} label: {@code http} or {@code grpc}. */
+    String protocol();
+
     /** The route decision, or null before {@link MeshListener#routed}. */
     RouteDecision decision();
 

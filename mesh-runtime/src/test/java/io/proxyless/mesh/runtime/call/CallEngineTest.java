@@ -117,6 +117,8 @@ class CallEngineTest {
         assertThat(t.call.responseCode()).isEqualTo(200);
         assertThat(ResponseFlag.format(t.call.responseFlags())).isEqualTo("-");
         assertThat(events.finished).containsExactly(t.call);
+        assertThat(t.call.protocol()).isEqualTo("http");
+        assertThat(t.call.durationNanos()).isEqualTo(Duration.ofMillis(25).toNanos());
         assertThat(activeRequests(t)).as("permits released").isZero();
     }
 
@@ -402,7 +404,7 @@ class CallEngineTest {
             this.mesh = mesh;
             RouteRequest request = RouteRequest.builder("GET", "http://reviews:9080/r/1").header("user", "jason")
                     .build();
-            this.call = new CallEngine(mesh, MeshListener.NONE, new Random(7)).newCall(request, this, serial);
+            this.call = new CallEngine(mesh, "http", MeshListener.NONE, new Random(7)).newCall(request, this, serial);
         }
 
         void run(Runnable r) {
