@@ -178,12 +178,10 @@ class DumpCommandTest {
 
         JsonNode json = dump("--config", BASE, "--config", vs.toString());
 
-        // The loader warns at the file's line as Istio's validation does; compiling adds its own (no file).
+        // The loader warns at the file's line as Istio's validation does; compiling does not repeat it (no file).
         assertThat(json.get("warnings")).filteredOn(w -> w.has("file") && w.get("severity").asText().equals("WARNING"))
                 .extracting(w -> w.get("line").asInt()).containsExactly(8);
-        assertThat(json.get("warnings")).filteredOn(w -> !w.has("file"))
-                .extracting(w -> w.get("message").asText()).containsExactly(
-                "VirtualService default/reviews: http[1] is unreachable: an earlier route matches every request");
+        assertThat(json.get("warnings")).filteredOn(w -> !w.has("file")).isEmpty();
         JsonNode never = find(json.get("routeTables"), "host", "reviews.default.svc.cluster.local").get("routes").get(1);
         assertThat(never.get("match")).extracting(JsonNode::asText).containsExactly("uri prefix \"/never\"");
     }

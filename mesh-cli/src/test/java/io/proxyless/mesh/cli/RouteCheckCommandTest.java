@@ -4,7 +4,10 @@ import static io.proxyless.mesh.cli.CliRun.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.xds.BookinfoXdsServer;
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
@@ -230,6 +233,41 @@ class RouteCheckCommandTest {
                         + "expected status 200, got 410 (directResponse); "
                         + "expected redirect http://x/, got none (directResponse)",
                 "6 passed, 1 failed");
+    }
+
+    @Test
+    void aConfigProblemIsPrintedOnce() throws IOException {
+        Path config = Files.writeString(dir.resolve("reviews.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - route: [{destination: {host: reviews, subset: v1}}]
+                  - route: [{destination: {host: reviews, subset: v3}}]
+                """);
+        Path tests = tests("""
+                - name: v1
+                  request: {url: http://reviews:9080/}
+                  expect: {subset: v1}
+                """);
+        // The mesh's own log goes to the process's stderr, next to what the command prints there.
+        PrintStream processErr = System.err;
+        ByteArrayOutputStream logged = new ByteArrayOutputStream();
+        CliRun run;
+        try {
+            System.setErr(new PrintStream(logged, true, StandardCharsets.UTF_8));
+            run = mesh("route-check", "--config", BASE, "--config", config.toString(), tests.toString());
+        } finally {
+            System.setErr(processErr);
+        }
+
+        assertThat(run.status()).as(run.toString()).isZero();
+        String stderr = logged.toString(StandardCharsets.UTF_8) + run.err();
+        assertThat(stderr.lines().filter(l -> l.contains("http[1]"))).as(stderr).containsExactly("warning: " + config
+                + ":8: VirtualService default/reviews: spec.http[1]: virtualService rule #1 not used (rule #0 before it "
+                + "matches every request)");
     }
 
     @Test

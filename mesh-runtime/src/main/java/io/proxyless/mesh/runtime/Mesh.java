@@ -109,11 +109,7 @@ public final class Mesh implements AutoCloseable {
                 log.info("mesh config version {} applied", config.version());
             }
 
-            @Override
-            public void onRejected(List<Problem> problems) {
-                log.warn("mesh config change rejected; keeping version {}:\n{}", compiled.config().version(),
-                        String.join("\n", problems.stream().filter(Problem::isError).map(Problem::format).toList()));
-            }
+            // A rejected change is not logged here: its source has logged it with every problem, once.
         });
     }
 

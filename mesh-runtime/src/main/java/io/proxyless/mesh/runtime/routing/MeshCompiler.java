@@ -391,7 +391,7 @@ public final class MeshCompiler {
                     continue; // every block is for other clients or gateways: the route does not exist here
                 }
                 CompiledRoute compiled = compileRoute(vs, i, route, matchers, blocks);
-                if (catchAllSeen) {
+                if (catchAllSeen && !reportedByValidation(vs, "spec.http[" + i + "]")) {
                     warnings.add("VirtualService " + vs.metadata().key() + ": http[" + i + "] is unreachable: an "
                             + "earlier route matches every request");
                 }
@@ -399,6 +399,16 @@ public final class MeshCompiler {
                 routes.add(compiled);
             }
             return List.copyOf(routes);
+        }
+
+        /**
+         * True when the config's own checks already flagged {@code path} of {@code vs} (they do for files), so
+         * that the same finding is not reported twice, once with its line and once without.
+         */
+        private boolean reportedByValidation(Resource<VirtualService> vs, String path) {
+            return config.warnings().stream().anyMatch(p -> "VirtualService".equals(p.kind())
+                    && vs.metadata().name().equals(p.name()) && vs.metadata().namespace().equals(p.namespace())
+                    && path.equals(p.path()));
         }
 
         private boolean appliesToClient(HTTPMatchRequest m) {
