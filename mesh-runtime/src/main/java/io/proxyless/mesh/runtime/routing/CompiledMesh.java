@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.routing;
 
+import com.google.common.base.Supplier;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
@@ -29,12 +30,12 @@ public final class CompiledMesh {
     private final String clientNamespace;
     private final List<String> warnings;
     private final Map<String, EndpointTracker> trackers;
-    private final MeshModel model;
+    private final Supplier<MeshModel> model;
 
     CompiledMesh(MeshConfig config, ServiceRegistry registry, Map<String, HostEntry> hosts,
                  List<Map.Entry<String, HostEntry>> wildcards, Map<String, Cluster> clusters,
                  OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
-                 List<String> warnings, Map<String, EndpointTracker> trackers, MeshModel model) {
+                 List<String> warnings, Map<String, EndpointTracker> trackers, Supplier<MeshModel> model) {
         this.trackers = trackers;
         this.model = model;
         this.config = config;
@@ -55,10 +56,11 @@ public final class CompiledMesh {
 
     /**
      * This snapshot's Istio decisions in the Envoy-shaped route model: route configurations per port, virtual
-     * hosts, routes, clusters and endpoints — what istiod would send this client.
+     * hosts, routes, clusters and endpoints — what istiod would send this client. Written on first use (applying
+     * config pays nothing for it), then kept.
      */
     public MeshModel model() {
-        return model;
+        return model.get();
     }
 
     public MeshConfig config() {

@@ -1,5 +1,7 @@
 package io.proxyless.mesh.runtime.routing;
 
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import io.proxyless.mesh.api.Destination;
 import io.proxyless.mesh.api.DestinationRule;
 import io.proxyless.mesh.api.HTTPMatchRequest;
@@ -155,16 +157,20 @@ public final class MeshCompiler {
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
         }
-        MeshModel model;
-        try {
-            model = RouteModelAssembly.assemble(entries.values(), build.clusters, registry.outboundTrafficPolicy(),
-                    this::aliases);
-        } catch (RuntimeException e) {
-            // The model is a view of decisions already made: a gap in it must not reject a config that routes.
-            warnings.add("the route model of this config is incomplete: " + e.getMessage());
-            model = MeshModel.of(List.of(), List.of(), List.of(), MeshModel.OutboundPolicy.ALLOW_ANY,
-                    List.of(String.valueOf(e.getMessage())));
-        }
+        // The model is a view of decisions already made, for dumps and comparisons with xDS: written on first
+        // use, so applying config pays nothing for it. A gap in it never rejects a config that routes.
+        List<HostEntry> modelEntries = List.copyOf(entries.values());
+        Map<String, Cluster> modelClusters =
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(build.clusters));
+        OutboundTrafficPolicy.Mode outbound = registry.outboundTrafficPolicy();
+        Supplier<MeshModel> model = Suppliers.memoize(() -> {
+            try {
+                return RouteModelAssembly.assemble(modelEntries, modelClusters, outbound, this::aliases);
+            } catch (RuntimeException e) {
+                return MeshModel.of(List.of(), List.of(), List.of(), MeshModel.OutboundPolicy.ALLOW_ANY,
+                        List.of("the route model of this config is incomplete: " + e.getMessage()));
+            }
+        });
         CompiledMesh snapshot = new CompiledMesh(config, registry, Map.copyOf(hosts), List.copyOf(wildcards),
                 Map.copyOf(build.clusters), registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings,
                 Map.copyOf(build.trackers), model);

@@ -208,7 +208,8 @@ final class ModelTranslation {
         Duration warmup = lb == null ? null : lb.warmup() != null ? lb.warmup().duration() : lb.warmupDurationSecs();
         if (warmup != null && !warmup.isZero()) {
             double aggression = lb.warmup() != null && lb.warmup().aggression() != null ? lb.warmup().aggression() : 1;
-            double min = lb.warmup() != null && lb.warmup().minimumPercent() != null ? lb.warmup().minimumPercent() : 10;
+            double min = lb.warmup() != null && lb.warmup().minimumPercent() != null
+                    ? lb.warmup().minimumPercent() : 10;
             policy = policy.withSlowStart(new LbPolicy.SlowStart(warmup, aggression, min));
         }
         return policy;
