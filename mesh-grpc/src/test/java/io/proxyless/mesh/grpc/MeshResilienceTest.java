@@ -125,7 +125,8 @@ class MeshResilienceTest {
         mesh = mesh(dir, false, service(REVIEWS, v(1)), routeWith("retries: {attempts: 1, retryOn: unavailable}"));
         channel = MeshGrpc.channelBuilder(mesh, REVIEWS + ":9080").listener(listener).build();
         assertThat(failure(channel, REVIEWS_GET).getDescription()).isEqualTo("v1 is broken");
-        await(() -> events.size() == 3); // the end is reported right after the application heard it
+        // The end is reported right after the application heard it.
+        MeshFixture.await("the end of the call to be reported", () -> events.size() == 3);
         assertThat(events).containsExactly("attempt 1 UNAVAILABLE", "attempt 2 UNAVAILABLE",
                 "end ATTEMPT_FAILED grpc 14 flags URX via outbound|9080||" + REVIEWS);
     }
@@ -173,7 +174,7 @@ class MeshResilienceTest {
         v(1).delayMillis = 5_000;
         channel(service(REVIEWS, v(1)), routeWith("timeout: 200ms"));
         Future<Status> call = caller.submit(() -> failure(channel, REVIEWS_GET));
-        await(() -> v(1).calls.get() == 1);
+        MeshFixture.await("the call to reach v1", () -> v(1).calls.get() == 1);
         fake.advance(Duration.ofMillis(199));
         assertThat(call.isDone()).isFalse();
         fake.advance(Duration.ofMillis(1));
@@ -181,13 +182,6 @@ class MeshResilienceTest {
         assertThat(status.getCode()).isEqualTo(Status.Code.DEADLINE_EXCEEDED);
         assertThat(status.getDescription()).contains("route timeout 200ms").contains("default/reviews");
         assertPermitsReleased();
-    }
-
-    private static void await(java.util.function.BooleanSupplier condition) throws InterruptedException {
-        for (int i = 0; i < 1000 && !condition.getAsBoolean(); i++) {
-            Thread.sleep(10);
-        }
-        assertThat(condition.getAsBoolean()).as("condition reached within 10 s").isTrue();
     }
 
     @Test
@@ -260,7 +254,8 @@ class MeshResilienceTest {
                     percentage: {value: 100}
                 """));
         Future<String> call = caller.submit(() -> call(channel, REVIEWS_GET, "x"));
-        await(() -> fake.pendingDueTimes().contains(Duration.ofMillis(300).toNanos()));
+        MeshFixture.await("the fault delay timer",
+                () -> fake.pendingDueTimes().contains(Duration.ofMillis(300).toNanos()));
         fake.advance(Duration.ofMillis(299));
         assertThat(call.isDone()).isFalse();
         assertThat(v(1).calls.get()).as("held by the fault delay").isZero();

@@ -197,12 +197,12 @@ class MeshTlsTest {
                 List.of("URI:spiffe://cluster.local/ns/default/sa/productpage"));
         rotated.writePrivateKey(certs.resolve("key.pem"));
         rotated.writeCertificate(certs.resolve("cert-chain.pem"));
-        Thread.sleep(50); // past the reload interval
-        // Drop the connection so that the next call handshakes again; the rotated key also ends TLS session
-        // resumption, which would otherwise keep presenting the old certificate.
-        channel.enterIdle();
+        // Each try drops the connection so that the call handshakes again; the first handshake after the reload
+        // interval reads the new files (the rotated key also ends TLS session resumption, which would otherwise
+        // keep presenting the old certificate). Every call succeeds on the way.
         await("a handshake with the rotated certificate", () -> {
-            call(channel, REVIEWS_GET, "x");
+            channel.enterIdle();
+            assertThat(call(channel, REVIEWS_GET, "x")).isEqualTo("v1");
             return b.clientCertificates.get(b.clientCertificates.size() - 1).equals("CN=client-rotated");
         });
     }

@@ -6,6 +6,8 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.TimeUnit;
+import java.util.function.BooleanSupplier;
 import java.util.function.UnaryOperator;
 import mockwebserver3.MockResponse;
 import mockwebserver3.RecordedRequest;
@@ -92,20 +94,22 @@ final class Harness implements AutoCloseable {
         }
     }
 
-    /** Polls {@code condition} for up to {@code millis}; true once it holds. */
-    static boolean eventually(long millis, java.util.function.BooleanSupplier condition) {
-        long end = System.nanoTime() + millis * 1_000_000;
-        while (System.nanoTime() < end) {
-            if (condition.getAsBoolean()) {
-                return true;
+    /**
+     * Waits until {@code condition} holds, failing after a generous 30 s: for effects that happen on other
+     * threads (a server seeing a request, a source applying a change), whose timing says nothing about the mesh.
+     */
+    static void await(String what, BooleanSupplier condition) {
+        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
+        while (!condition.getAsBoolean()) {
+            if (System.nanoTime() - end > 0) {
+                throw new AssertionError("timed out waiting for " + what);
             }
             try {
                 Thread.sleep(10);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
-                return false;
+                throw new AssertionError("interrupted waiting for " + what, e);
             }
         }
-        return condition.getAsBoolean();
     }
 }

@@ -104,12 +104,11 @@ class HotReloadTest {
                     }
                 });
             }
-            assertThat(Harness.eventually(20_000, () -> v1.count() + v2.count() == 200))
-                    .as("requests at the upstreams: %d", v1.count() + v2.count()).isTrue();
+            Harness.await("200 requests at the upstreams", () -> v1.count() + v2.count() == 200);
             assertThat(completed.get()).isZero();
             writeAtomically(split(v1, v2, 10, 90));
-            assertThat(Harness.eventually(5000, () -> mesh.snapshot().routes("reviews").get(0).destinations()
-                    .get(1).weight() == 90)).as("the reload was applied").isTrue();
+            Harness.await("the reload to be applied", () -> mesh.snapshot().routes("reviews").get(0).destinations()
+                    .get(1).weight() == 90);
             v1.respond = r -> Upstream.ok("v1"); // no more holding requests in flight
             v2.respond = r -> Upstream.ok("v2");
             release.countDown();

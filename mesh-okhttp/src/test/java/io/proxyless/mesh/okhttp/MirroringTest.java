@@ -38,8 +38,7 @@ class MirroringTest {
             for (int i = 0; i < 50; i++) {
                 assertThat(h.get("http://reviews:9080/r/" + i)).isEqualTo("200 primary");
             }
-            assertThat(Harness.eventually(5000, () -> h.interceptor.mirrorStats().completed() == 50))
-                    .as("copies: %s", h.interceptor.mirrorStats()).isTrue();
+            Harness.await("50 completed copies", () -> h.interceptor.mirrorStats().completed() == 50);
             // Each copy is queued once (the stats count every copy made), so 50 completed means one each.
             assertThat(shadow.count()).as("exactly one copy each").isEqualTo(50);
             assertThat(shadow.hosts()).containsOnly("reviews:9080");
@@ -58,7 +57,7 @@ class MirroringTest {
             for (int i = 0; i < 10; i++) {
                 h.get("http://reviews:9080/");
             }
-            assertThat(Harness.eventually(5000, () -> shadow.count() == 10)).isTrue();
+            Harness.await("10 copies at the shadow", () -> shadow.count() == 10);
             assertThat(shadow.hosts()).containsOnly("reviews-shadow:9080");
             assertThat(primary.hosts()).containsOnly("reviews:9080");
         }
@@ -73,8 +72,8 @@ class MirroringTest {
                 assertThat(h.get("http://reviews:9080/m/" + i)).isEqualTo("200 primary");
             }
             // Every copy failed (connection refused) or was dropped (queue full); none reached the caller.
-            assertThat(Harness.eventually(5000, () -> h.interceptor.mirrorStats().failed()
-                    + h.interceptor.mirrorStats().dropped() == 100)).as("%s", h.interceptor.mirrorStats()).isTrue();
+            Harness.await("100 failed or dropped copies", () -> h.interceptor.mirrorStats().failed()
+                    + h.interceptor.mirrorStats().dropped() == 100);
         }
     }
 

@@ -254,7 +254,7 @@ class RoutingTest {
         ExecutorService caller = Executors.newSingleThreadExecutor();
         try {
             Future<String> delayed = caller.submit(() -> get("http://reviews:9080/delay"));
-            assertThat(Harness.eventually(5000, () -> ((FakeClock) clock).pendingTimers() == 1)).isTrue();
+            Harness.await("the fault delay timer", () -> ((FakeClock) clock).pendingTimers() == 1);
             ((FakeClock) clock).advance(Duration.ofMillis(299));
             assertThat(delayed.isDone()).isFalse();
             assertThat(v1.count()).as("held by the fault delay").isZero();

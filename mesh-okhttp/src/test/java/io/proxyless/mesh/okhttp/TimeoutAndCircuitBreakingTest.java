@@ -33,10 +33,6 @@ class TimeoutAndCircuitBreakingTest {
     @TempDir
     Path dir;
 
-    private static MockResponse after(long millis, String body) {
-        return new MockResponse.Builder().code(200).body(body).headersDelay(millis, TimeUnit.MILLISECONDS).build();
-    }
-
     private final FakeClock clock = new FakeClock();
     private final ExecutorService caller = Executors.newSingleThreadExecutor();
 
@@ -55,6 +51,18 @@ class TimeoutAndCircuitBreakingTest {
             }
             return new MockResponse.Builder().code(200).body("late").build();
         };
+    }
+
+    /**
+     * Waits until {@code call} is done or the mesh has a timer due within {@code window}; in the latter case moves
+     * the clock by {@code window}. Timers further away (a per-try timeout of a try still in flight) stay pending.
+     */
+    private void runTimersDueWithin(Future<?> call, Duration window) {
+        Harness.await("the call to end or a timer due within " + window, () -> call.isDone()
+                || clock.pendingDueTimes().stream().anyMatch(due -> due - clock.nanoTime() <= window.toNanos()));
+        if (!call.isDone()) {
+            clock.advance(window);
+        }
     }
 
     private static Throwable failureOf(Future<?> call) throws InterruptedException {
@@ -81,7 +89,7 @@ class TimeoutAndCircuitBreakingTest {
                             """));
             try {
                 Future<String> call = caller.submit(() -> h.get("http://reviews:9080/"));
-                assertThat(Harness.eventually(5000, () -> slow.count() == 1)).isTrue();
+                Harness.await("the call to reach the upstream", () -> slow.count() == 1);
                 clock.advance(Duration.ofMillis(499));
                 assertThat(call.isDone()).isFalse();
                 clock.advance(Duration.ofMillis(1));
@@ -102,8 +110,9 @@ class TimeoutAndCircuitBreakingTest {
     @Test
     void theRouteTimeoutCoversTheResponseBody() throws IOException {
         try (Harness h = new Harness()) {
+            // The body comes only after the test (far past the mesh's timeout, however slow this machine is).
             Upstream trickle = h.upstream("trickle", r -> new MockResponse.Builder().code(200).body("slow body")
-                    .bodyDelay(1, TimeUnit.SECONDS).build());
+                    .bodyDelay(60, TimeUnit.SECONDS).build());
             h.start(dir, clock, serviceEntry("reviews", 9080, endpoint(trickle, "")),
                     virtualService("reviews", """
                             - route: [{destination: {host: reviews}}]
@@ -129,9 +138,10 @@ class TimeoutAndCircuitBreakingTest {
                             """));
             Future<String> call = caller.submit(() -> h.get("http://reviews:9080/"));
             // Each retry waits for its backoff on the mesh clock; move time on until the route timeout ends it.
+            // The route timeout is pending throughout; a backoff (under 25 ms for the first retry, growing to at
+            // most 250 ms) is the second timer. Moving only while a backoff waits keeps every try answered.
             for (int ms = 0; ms < 400 && !call.isDone(); ms += 5) {
-                int seen = down.count();
-                Harness.eventually(5000, () -> call.isDone() || clock.pendingTimers() > 1 || down.count() > seen);
+                Harness.await("a backoff or the end of the call", () -> call.isDone() || clock.pendingTimers() > 1);
                 clock.advance(Duration.ofMillis(5));
             }
             assertThat(failureOf(call)).isInstanceOfSatisfying(MeshTimeoutException.class,
@@ -141,44 +151,72 @@ class TimeoutAndCircuitBreakingTest {
     }
 
     @Test
-    void aPerTryTimeoutMovesTheCallToAnotherEndpoint() throws IOException {
+    void aPerTryTimeoutMovesTheCallToAnotherEndpoint() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
         try (Harness h = new Harness()) {
-            Upstream slow = h.upstream("slow", r -> after(2000, "late"));
+            Upstream slow = h.upstream("slow", held(release));
             Upstream fast = h.upstream("fast");
-            h.start(dir, serviceEntry("reviews", 9080, endpoint(slow, ""), endpoint(fast, "")),
+            h.start(dir, clock, serviceEntry("reviews", 9080, endpoint(slow, ""), endpoint(fast, "")),
                     destinationRule("reviews", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}"),
                     virtualService("reviews", """
                             - route: [{destination: {host: reviews}}]
                               retries: {attempts: 2, perTryTimeout: 200ms, retryOn: reset}
                             """));
-            for (int i = 0; i < 6; i++) {
-                assertThat(h.get("http://reviews:9080/")).isEqualTo("200 fast");
+            try {
+                for (int i = 0; i < 6; i++) {
+                    int slowBefore = slow.count();
+                    Future<String> call = caller.submit(() -> h.get("http://reviews:9080/"));
+                    Harness.await("an answer or a try held by the slow endpoint",
+                            () -> call.isDone() || slow.count() > slowBefore);
+                    if (!call.isDone()) {
+                        runTimersDueWithin(call, Duration.ofMillis(200)); // the held try's per-try timeout
+                        runTimersDueWithin(call, Duration.ofMillis(25)); // the backoff before the retry, if any
+                    }
+                    assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("200 fast");
+                }
+            } finally {
+                release.countDown();
             }
             assertThat(slow.count()).isPositive();
         }
     }
 
     @Test
-    void aPerTryTimeoutOnTheLastTryNamesThePerTryTimeout() {
+    void aPerTryTimeoutOnTheLastTryNamesThePerTryTimeout() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
         try (Harness h = new Harness()) {
-            Upstream slow = h.upstream("slow", r -> after(2000, "late"));
-            h.start(dir, serviceEntry("reviews", 9080, endpoint(slow, "")),
+            Upstream slow = h.upstream("slow", held(release));
+            h.start(dir, clock, serviceEntry("reviews", 9080, endpoint(slow, "")),
                     virtualService("reviews", """
                             - route: [{destination: {host: reviews}}]
                               retries: {attempts: 1, perTryTimeout: 150ms, retryOn: connect-failure}
                             """));
-            assertThatThrownBy(() -> h.get("http://reviews:9080/"))
-                    .isInstanceOfSatisfying(MeshTimeoutException.class, e -> {
-                        assertThat(e.perTry()).isTrue();
-                        assertThat(e.timeout()).isEqualTo(Duration.ofMillis(150));
-                    });
+            try {
+                Future<String> call = caller.submit(() -> h.get("http://reviews:9080/"));
+                Harness.await("the call to reach the upstream", () -> slow.count() == 1);
+                Harness.await("the per-try timer", () -> clock.pendingTimers() == 1);
+                clock.advance(Duration.ofMillis(149));
+                assertThat(call.isDone()).as("done before its per-try timeout").isFalse();
+                clock.advance(Duration.ofMillis(1));
+                assertThat(failureOf(call)).isInstanceOfSatisfying(MeshTimeoutException.class, e -> {
+                    assertThat(e.perTry()).isTrue();
+                    assertThat(e.timeout()).isEqualTo(Duration.ofMillis(150));
+                });
+            } finally {
+                release.countDown();
+            }
         }
     }
 
+    /**
+     * The upstream holds every request until all callers have been admitted or refused, so exactly
+     * maxConnections + http1MaxPendingRequests calls are in flight at once whatever the threads' speed.
+     */
     @Test
     void concurrentCallersBeyondTheConnectionPoolLimitsGetOverflowErrorsAndNothingHangs() throws Exception {
+        CountDownLatch release = new CountDownLatch(1);
         try (Harness h = new Harness()) {
-            Upstream slow = h.upstream("slow", r -> after(300, "ok"));
+            Upstream slow = h.upstream("slow", held(release));
             h.start(dir, serviceEntry("reviews", 9080, endpoint(slow, "")),
                     destinationRule("reviews", """
                             trafficPolicy:
@@ -202,17 +240,20 @@ class TimeoutAndCircuitBreakingTest {
                         }
                     }));
                 }
+                Harness.await("two calls held by the upstream and eight refused", () -> slow.count() == 2
+                        && results.stream().filter(Future::isDone).count() == 8);
+                release.countDown();
                 int ok = 0;
                 int overflow = 0;
                 for (Future<String> f : results) {
-                    String r = f.get(5, TimeUnit.SECONDS); // nothing hangs
-                    ok += r.equals("200 ok") ? 1 : 0;
+                    String r = f.get(10, TimeUnit.SECONDS); // nothing hangs
+                    ok += r.equals("200 late") ? 1 : 0;
                     overflow += r.equals("overflow") ? 1 : 0;
                 }
-                assertThat(ok + overflow).isEqualTo(10);
-                assertThat(overflow).isPositive();
-                assertThat(ok).isBetween(1, 9);
+                assertThat(ok).as("calls within maxConnections + http1MaxPendingRequests").isEqualTo(2);
+                assertThat(overflow).isEqualTo(8);
             } finally {
+                release.countDown();
                 callers.shutdownNow();
             }
             assertThat(h.mesh.snapshot().clusters().get("outbound|9080||reviews.default.svc.cluster.local")

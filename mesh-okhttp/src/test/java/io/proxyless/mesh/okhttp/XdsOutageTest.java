@@ -10,6 +10,7 @@ import io.proxyless.mesh.xds.XdsConfigSource;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 
 /** The control plane goes away for 10 s while OkHttp traffic runs, then comes back with a change. */
@@ -37,18 +38,21 @@ class XdsOutageTest {
                 int streamsBefore;
                 ContinuousLoad load = new ContinuousLoad(2, () -> h.get(URL));
                 try (load) {
-                    assertThat(Harness.eventually(5000, () -> load.results().size() >= 50)).isTrue();
+                    Harness.await("traffic before the outage", () -> load.results().size() >= 50);
                     streamsBefore = cp.streams.get();
                     down = System.nanoTime();
                     cp.stop();
-                    Thread.sleep(10_000);
+                    // The outage lasts at least 10 s and at least 500 requests: a slow machine makes it longer, never
+                    // thinner.
+                    Harness.await("10 s and 500 requests into the outage", () -> System.nanoTime() - down
+                            >= TimeUnit.SECONDS.toNanos(10) && load.since(down).size() > 500);
                     assertThat(source.connected()).as("connected during the outage").isFalse();
 
                     cp.serve(subsets, List.of(to("v2")));
                     up = System.nanoTime();
                     cp.start();
-                    assertThat(Harness.eventually(5000, () -> load.since(up).stream()
-                            .anyMatch(r -> "200 v2".equals(r.answer())))).as("the change after the restart").isTrue();
+                    Harness.await("the change after the restart", () -> load.since(up).stream()
+                            .anyMatch(r -> "200 v2".equals(r.answer())));
                 }
 
                 assertThat(load.bad(a -> a.equals("200 v1") || a.equals("200 v2")))
