@@ -207,15 +207,29 @@ class MeshResilienceTest {
         for (int i = 0; i < 6; i++) {
             int slowBefore = v(1).calls.get();
             Future<String> call = caller.submit(() -> call(channel, REVIEWS_GET, "x"));
-            await(() -> call.isDone() || v(1).calls.get() > slowBefore);
+            MeshFixture.await("an answer or a try held by the slow endpoint",
+                    () -> call.isDone() || v(1).calls.get() > slowBefore);
             if (!call.isDone()) {
-                fake.advance(Duration.ofMillis(100)); // the slow try's per-try timeout
-                fake.advance(Duration.ofMillis(25)); // Envoy's first backoff is below 25 ms
+                runTimersDueWithin(fake, call, Duration.ofMillis(100)); // the slow try's per-try timeout
+                runTimersDueWithin(fake, call, Duration.ofMillis(25)); // Envoy's first backoff is below 25 ms
             }
             assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("v2");
         }
         assertThat(v(1).calls.get()).as("the slow endpoint was tried").isPositive();
         assertPermitsReleased();
+    }
+
+    /**
+     * Waits until {@code call} is done or the clock has a timer due within {@code window} (the timeout fires and
+     * the backoff is scheduled on the call's own executor, not on the advancing thread); then moves the clock by
+     * {@code window}. Timers further away (the per-try timeout of the try to v2) stay pending.
+     */
+    private static void runTimersDueWithin(FakeClock fake, Future<?> call, Duration window) {
+        MeshFixture.await("the call to end or a timer due within " + window, () -> call.isDone()
+                || fake.pendingDueTimes().stream().anyMatch(due -> due - fake.nanoTime() <= window.toNanos()));
+        if (!call.isDone()) {
+            fake.advance(window);
+        }
     }
 
     @Test
