@@ -2,9 +2,9 @@ package io.proxyless.mesh.grpc;
 
 import io.grpc.Status;
 import io.proxyless.mesh.runtime.RouteDecision;
+import io.proxyless.mesh.runtime.call.FaultDecision;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.routing.Cluster;
-import java.util.Locale;
 
 /**
  * How mesh decisions become gRPC statuses. HTTP statuses that a sidecar would answer (404 no route, 502
@@ -29,26 +29,20 @@ final class GrpcStatuses {
     }
 
     /**
-     * A gRPC code from Istio's {@code grpcStatus} string: a code name ({@code UNAVAILABLE}, any case;
-     * {@code CANCELED} accepted) or its number; null when it is neither.
+     * The status of a fault abort: {@code grpcStatus} as given (a name or number, read by mesh-runtime's
+     * {@link FaultDecision#grpcCode()}), else {@code httpStatus} mapped as Envoy maps a local reply for a gRPC
+     * caller.
      */
-    static Status.Code fromName(String name) {
-        if (name == null) {
-            return null;
+    static Status faultAbort(FaultDecision fault, RouteDecision decision) {
+        String where = " (fault injection of " + routeName(decision) + ")";
+        if (fault.grpcStatus() != null) {
+            int code = fault.grpcCode();
+            Status.Code c = code >= 0 && code < Status.Code.values().length
+                    ? Status.fromCodeValue(code).getCode() : Status.Code.UNKNOWN;
+            return Status.fromCode(c).withDescription("mesh: fault filter abort" + where);
         }
-        String n = name.trim().toUpperCase(Locale.ROOT);
-        if (n.equals("CANCELED")) {
-            return Status.Code.CANCELLED;
-        }
-        if (!n.isEmpty() && n.chars().allMatch(Character::isDigit)) {
-            int v = Integer.parseInt(n);
-            return v < Status.Code.values().length ? Status.fromCodeValue(v).getCode() : null;
-        }
-        try {
-            return Status.Code.valueOf(n);
-        } catch (IllegalArgumentException e) {
-            return null;
-        }
+        return Status.fromCode(fromHttp(fault.httpStatus())).withDescription(
+                "mesh: fault filter abort, HTTP " + fault.httpStatus() + where);
     }
 
     /** The status for a decision the mesh did not forward (reject, redirect, direct response). */

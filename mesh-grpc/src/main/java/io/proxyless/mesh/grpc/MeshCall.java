@@ -392,7 +392,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         Attempt last = c.latestAttempt();
         switch (c.end()) {
             case LOCAL_REPLY -> status = GrpcStatuses.forUnforwarded(d, "/" + method.getFullMethodName());
-            case FAULT_ABORT -> status = Faults.abort(c.fault(), d);
+            case FAULT_ABORT -> status = GrpcStatuses.faultAbort(c.fault(), d);
             case DEADLINE -> status = Status.DEADLINE_EXCEEDED.withDescription(c.routeTimeoutBinds()
                     ? "mesh: route timeout " + format(d.timeout()) + " of " + GrpcStatuses.routeName(d)
                     + " exceeded after " + c.attempts() + " attempt(s)"

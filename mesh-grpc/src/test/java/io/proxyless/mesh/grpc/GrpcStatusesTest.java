@@ -3,6 +3,8 @@ package io.proxyless.mesh.grpc;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.grpc.Status;
+import io.proxyless.mesh.runtime.RouteDecision;
+import io.proxyless.mesh.runtime.call.FaultDecision;
 import org.junit.jupiter.api.Test;
 
 class GrpcStatusesTest {
@@ -20,11 +22,17 @@ class GrpcStatusesTest {
     }
 
     @Test
-    void grpcStatusNamesAndNumbersAreRead() {
-        assertThat(GrpcStatuses.fromName("unavailable")).isEqualTo(Status.Code.UNAVAILABLE);
-        assertThat(GrpcStatuses.fromName("CANCELED")).isEqualTo(Status.Code.CANCELLED);
-        assertThat(GrpcStatuses.fromName("8")).isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
-        assertThat(GrpcStatuses.fromName("17")).isNull();
-        assertThat(GrpcStatuses.fromName("SOMETIMES")).isNull();
+    void aFaultAbortIsTheGrpcStatusGivenByNameOrNumberOrTheMappedHttpStatus() {
+        RouteDecision d = RouteDecision.reject("reviews", 9080, null, 404, "test");
+        assertThat(GrpcStatuses.faultAbort(new FaultDecision(null, null, "unavailable"), d).getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(GrpcStatuses.faultAbort(new FaultDecision(null, null, "CANCELED"), d).getCode())
+                .isEqualTo(Status.Code.CANCELLED);
+        assertThat(GrpcStatuses.faultAbort(new FaultDecision(null, null, "8"), d).getCode())
+                .isEqualTo(Status.Code.RESOURCE_EXHAUSTED);
+        assertThat(GrpcStatuses.faultAbort(new FaultDecision(null, null, "SOMETIMES"), d).getCode())
+                .isEqualTo(Status.Code.UNKNOWN);
+        assertThat(GrpcStatuses.faultAbort(new FaultDecision(null, 403, null), d).getCode())
+                .isEqualTo(Status.Code.PERMISSION_DENIED);
     }
 }
