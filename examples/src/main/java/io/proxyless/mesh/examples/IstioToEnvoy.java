@@ -51,6 +51,7 @@ import io.proxyless.mesh.api.HTTPMirrorPolicy;
 import io.proxyless.mesh.api.HTTPRetry;
 import io.proxyless.mesh.api.HTTPRoute;
 import io.proxyless.mesh.api.HTTPRouteDestination;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.api.Percent;
 import io.proxyless.mesh.api.Resource;
@@ -62,7 +63,6 @@ import io.proxyless.mesh.api.Subset;
 import io.proxyless.mesh.api.TrafficPolicy;
 import io.proxyless.mesh.api.VirtualService;
 import io.proxyless.mesh.api.WorkloadEntry;
-import io.proxyless.mesh.runtime.config.MeshConfig;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -128,7 +128,7 @@ final class IstioToEnvoy {
                 case DESTINATION_RULE -> {
                     DestinationRule dr = (DestinationRule) r.spec();
                     // Istio: the first DestinationRule for a host wins.
-                    rules.putIfAbsent(MeshConfig.fullyQualified(dr.host(), r.namespace()), cast(r));
+                    rules.putIfAbsent(qualified(dr.host(), r.namespace()), cast(r));
                 }
                 case VIRTUAL_SERVICE -> virtualServices.add(cast(r));
                 case SIDECAR -> {
@@ -394,7 +394,7 @@ final class IstioToEnvoy {
                 if (h.contains("*")) {
                     throw unsupported("wildcard VirtualService hosts");
                 }
-                if (MeshConfig.fullyQualified(h, vs.namespace()).equals(host)) {
+                if (qualified(h, vs.namespace()).equals(host)) {
                     return vs;
                 }
             }
@@ -465,8 +465,12 @@ final class IstioToEnvoy {
         return route.build();
     }
 
+    private static String qualified(String host, String namespace) {
+        return HostName.qualified(host, namespace, HostName.DEFAULT_DOMAIN_SUFFIX).toString();
+    }
+
     private String cluster(io.proxyless.mesh.api.Destination d, String vsNamespace, int requestPort) {
-        String host = MeshConfig.fullyQualified(d.host(), vsNamespace);
+        String host = qualified(d.host(), vsNamespace);
         Service s = services.get(host);
         int port;
         if (d.port() != null && d.port().number() != null) {

@@ -1,6 +1,7 @@
 package io.proxyless.mesh.runtime;
 
 import io.proxyless.mesh.api.ConfigException;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.api.loader.ConfigLoader;
@@ -217,7 +218,7 @@ public final class Mesh implements AutoCloseable {
         private final List<Path> configPaths = new ArrayList<>();
         private String namespace = ConfigLoader.DEFAULT_NAMESPACE;
         private Map<String, String> sourceLabels = Map.of();
-        private String domainSuffix = MeshConfig.DEFAULT_DOMAIN_SUFFIX;
+        private String domainSuffix = HostName.DEFAULT_DOMAIN_SUFFIX;
         private boolean watch = true;
         private String locality = "";
         private ConfigSource source;

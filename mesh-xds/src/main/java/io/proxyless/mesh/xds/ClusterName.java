@@ -1,6 +1,7 @@
 package io.proxyless.mesh.xds;
 
 import io.proxyless.mesh.api.Destination;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.PortSelector;
 
 /**
@@ -9,7 +10,7 @@ import io.proxyless.mesh.api.PortSelector;
  * and no subset.
  *
  * @param name   the cluster name as sent
- * @param host   the service host, lower-cased
+ * @param host   the service host, normalized as {@link HostName#of}
  * @param port   the service port, or 0 when the name carries none
  * @param subset the subset, or null
  * @param istio  whether the name has Istio's {@code outbound|...} form
@@ -25,15 +26,16 @@ record ClusterName(String name, String host, int port, String subset, boolean is
         if (parts.length == 4 && (parts[0].equals("outbound") || parts[0].equals("inbound"))) {
             try {
                 int port = Integer.parseInt(parts[1]);
-                if (port > 0 && port <= 65535 && !parts[3].isEmpty()) {
-                    return new ClusterName(name, parts[3].toLowerCase(java.util.Locale.ROOT), port,
+                if (port > 0 && port <= 65535 && !parts[3].isEmpty() && !parts[3].equals(".")) {
+                    return new ClusterName(name, HostName.of(parts[3]).toString(), port,
                             parts[2].isEmpty() ? null : parts[2], true);
                 }
             } catch (NumberFormatException e) {
                 // not Istio's form after all: fall through
             }
         }
-        return new ClusterName(name, name.toLowerCase(java.util.Locale.ROOT), 0, null, false);
+        return new ClusterName(name, name.isEmpty() || name.equals(".") ? name : HostName.of(name).toString(), 0,
+                null, false);
     }
 
     /** Istio's inbound clusters serve the workload's own server, never a client's call. */

@@ -1,24 +1,25 @@
 package io.proxyless.mesh.xds;
 
-import java.util.Locale;
+import io.proxyless.mesh.api.HostName;
 
 /** Splits {@code host:port}, {@code [v6]:port} and bare hosts, as xDS names and domains are written. */
 final class HostPort {
     private HostPort() {
     }
 
-    /** The host, lower-cased, without brackets or port. */
+    /** The host without brackets or port, normalized as {@link HostName#of} (empty when there is none). */
     static String host(String hostPort) {
-        String s = hostPort.toLowerCase(Locale.ROOT);
+        String s = hostPort;
         if (s.startsWith("[")) {
             int close = s.indexOf(']');
-            return close > 0 ? s.substring(1, close) : s;
+            s = close > 0 ? s.substring(1, close) : s;
+        } else {
+            int colon = s.lastIndexOf(':');
+            if (colon > 0 && s.indexOf(':') == colon && isPort(s.substring(colon + 1))) {
+                s = s.substring(0, colon);
+            }
         }
-        int colon = s.lastIndexOf(':');
-        if (colon > 0 && s.indexOf(':') == colon && isPort(s.substring(colon + 1))) {
-            return s.substring(0, colon);
-        }
-        return s;
+        return s.isEmpty() || s.equals(".") ? "" : HostName.of(s).toString();
     }
 
     /** The port, or null when there is none. */

@@ -187,9 +187,6 @@ final class XdsTranslator {
         Set<String> names = new LinkedHashSet<>();
         for (String d : domains) {
             String h = HostPort.host(d);
-            if (h.length() > 1 && h.endsWith(".")) {
-                h = h.substring(0, h.length() - 1);
-            }
             if (!h.isEmpty()) {
                 names.add(h);
             }

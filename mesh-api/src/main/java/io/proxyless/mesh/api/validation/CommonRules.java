@@ -1,6 +1,7 @@
 package io.proxyless.mesh.api.validation;
 
 import io.proxyless.mesh.api.Destination;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.StringMatch;
 import java.math.BigDecimal;
 import java.nio.charset.StandardCharsets;
@@ -827,54 +828,29 @@ final class CommonRules {
         }
     }
 
-    // ---------------------------------------------------------------- host name comparison
-    // (Added for VirtualServiceValidator and CrossResourceChecks.)
-
-    /** Where Kubernetes-style short names land: {@code NAME.NAMESPACE} + this. */
-    static final String CLUSTER_LOCAL_SUFFIX = ".svc.cluster.local";
+    // ---------------------------------------------------------------- host names
 
     /**
-     * Istio's short-name expansion: a name without a dot becomes {@code NAME.NAMESPACE.svc.cluster.local} in
-     * the namespace of the config that mentions it; {@code *}, IP addresses and dotted names are kept as written.
+     * {@code host} as the mesh compares it ({@link HostName}), or null when nothing of it is left to compare
+     * ({@code null}, {@code ""}, {@code "."}); the syntax checks report such a host.
      */
-    static String qualifyHost(String host, String namespace) {
-        if (host == null || host.isEmpty() || host.equals("*") || host.contains(".") || isIpAddress(host)) {
-            return host;
+    static HostName hostName(String host) {
+        if (host == null) {
+            return null;
         }
-        return host + "." + namespace + CLUSTER_LOCAL_SUFFIX;
+        try {
+            return HostName.of(host);
+        } catch (IllegalArgumentException e) {
+            return null;
+        }
     }
 
     /**
-     * Istio's {@code host.Name.Matches}: equal names, or names one of whose wildcards ({@code *.x}) covers the
-     * other; for two wildcards, the more specific one's suffix ends with the other's.
+     * A host written in the config of {@code namespace}, expanded with Kubernetes' default cluster domain
+     * ({@link HostName#qualified}), or null as for {@link #hostName}.
      */
-    static boolean hostsMatch(String a, String b) {
-        boolean aWild = a.startsWith("*");
-        boolean bWild = b.startsWith("*");
-        if (aWild && bWild) {
-            return a.length() < b.length() ? b.substring(1).endsWith(a.substring(1))
-                    : a.substring(1).endsWith(b.substring(1));
-        }
-        if (aWild) {
-            return b.endsWith(a.substring(1));
-        }
-        if (bWild) {
-            return a.endsWith(b.substring(1));
-        }
-        return a.equals(b);
-    }
-
-    /** Istio's {@code host.Name.SubsetOf}: every name {@code a} stands for is also covered by {@code b}. */
-    static boolean hostSubsetOf(String a, String b) {
-        boolean aWild = a.startsWith("*");
-        boolean bWild = b.startsWith("*");
-        if (aWild) {
-            return bWild && a.length() >= b.length() && a.substring(1).endsWith(b.substring(1));
-        }
-        if (bWild) {
-            return a.endsWith(b.substring(1));
-        }
-        return a.equals(b);
+    static HostName qualified(String host, String namespace) {
+        return hostName(host) == null ? null : HostName.qualified(host, namespace, HostName.DEFAULT_DOMAIN_SUFFIX);
     }
 
     // ---------------------------------------------------------------- message formatting

@@ -4,6 +4,7 @@ import io.proxyless.mesh.api.Destination;
 import io.proxyless.mesh.api.DestinationRule;
 import io.proxyless.mesh.api.HTTPMatchRequest;
 import io.proxyless.mesh.api.HTTPRoute;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
@@ -73,20 +74,20 @@ public final class CrossResourceChecks {
     // ---------------------------------------------------------------- what the other resources define
 
     /** The hosts, subsets and gateways the loaded resources define. */
-    private record Registry(Map<String, Set<String>> subsetsByHost, Set<String> serviceEntryHosts,
+    private record Registry(Map<HostName, Set<String>> subsetsByHost, Set<HostName> serviceEntryHosts,
                             Set<String> gateways) {
 
         static Registry of(List<Resource<?>> resources) {
-            Map<String, Set<String>> subsets = new HashMap<>();
-            Set<String> seHosts = new LinkedHashSet<>();
+            Map<HostName, Set<String>> subsets = new HashMap<>();
+            Set<HostName> seHosts = new LinkedHashSet<>();
             Set<String> gateways = new HashSet<>();
             for (Resource<?> r : resources) {
                 switch (r.kind()) {
                     case DESTINATION_RULE -> {
                         DestinationRule dr = (DestinationRule) r.spec();
-                        if (dr.host() != null && !dr.host().isEmpty()) {
-                            Set<String> names = subsets.computeIfAbsent(
-                                    CommonRules.qualifyHost(dr.host(), r.namespace()), h -> new HashSet<>());
+                        HostName host = CommonRules.qualified(dr.host(), r.namespace());
+                        if (host != null) {
+                            Set<String> names = subsets.computeIfAbsent(host, h -> new HashSet<>());
                             for (Subset s : dr.subsets()) {
                                 if (s.name() != null) {
                                     names.add(s.name());
@@ -96,10 +97,11 @@ public final class CrossResourceChecks {
                     }
                     case SERVICE_ENTRY -> {
                         for (String h : ((ServiceEntry) r.spec()).hosts()) {
-                            if (h != null && !h.isEmpty()) {
+                            HostName host = CommonRules.qualified(h, r.namespace());
+                            if (host != null) {
                                 // Kept both as written and expanded, so either reading finds it.
-                                seHosts.add(h);
-                                seHosts.add(CommonRules.qualifyHost(h, r.namespace()));
+                                seHosts.add(CommonRules.hostName(h));
+                                seHosts.add(host);
                             }
                         }
                     }
@@ -115,28 +117,20 @@ public final class CrossResourceChecks {
          * The subsets defined for {@code host} (qualified), or null when no DestinationRule applies to it:
          * rules for exactly this host, else those of the most specific wildcard host covering it.
          */
-        Set<String> subsetsFor(String host) {
+        Set<String> subsetsFor(HostName host) {
             Set<String> exact = subsetsByHost.get(host);
             if (exact != null) {
                 return exact;
             }
-            String best = null;
-            for (String candidate : subsetsByHost.keySet()) {
-                if (candidate.startsWith("*") && CommonRules.hostSubsetOf(host, candidate)
-                        && (best == null || candidate.length() > best.length())) {
-                    best = candidate;
-                }
-            }
-            return best == null ? null : subsetsByHost.get(best);
+            return subsetsByHost.keySet().stream()
+                    .filter(candidate -> candidate.isWildcard() && host.subsetOf(candidate))
+                    .min(HostName.MORE_SPECIFIC_FIRST)
+                    .map(subsetsByHost::get)
+                    .orElse(null);
         }
 
-        boolean hasServiceEntryFor(String host) {
-            for (String se : serviceEntryHosts) {
-                if (CommonRules.hostSubsetOf(host, se)) {
-                    return true;
-                }
-            }
-            return false;
+        boolean hasServiceEntryFor(HostName host) {
+            return serviceEntryHosts.stream().anyMatch(host::subsetOf);
         }
     }
 
@@ -178,7 +172,10 @@ public final class CrossResourceChecks {
                 || CommonRules.isIpAddress(d.host())) {
             return;
         }
-        String host = CommonRules.qualifyHost(d.host(), resource.namespace());
+        HostName host = CommonRules.qualified(d.host(), resource.namespace());
+        if (host == null) {
+            return;
+        }
         if (d.subset() != null && !d.subset().isEmpty()) {
             Set<String> subsets = registry.subsetsFor(host);
             if (subsets == null || !subsets.contains(d.subset())) {
@@ -186,10 +183,10 @@ public final class CrossResourceChecks {
                         + " not found: no DestinationRule for " + host + " defines it"));
             }
         }
-        if (!host.endsWith(CommonRules.CLUSTER_LOCAL_SUFFIX) && !registry.hasServiceEntryFor(host)) {
+        if (!host.inClusterDomain(HostName.DEFAULT_DOMAIN_SUFFIX) && !registry.hasServiceEntryFor(host)) {
             problems.add(resource.problem(Severity.WARNING, at + ".host", "Referenced host not found: "
-                    + CommonRules.quote(host) + " (no ServiceEntry defines it, and it is not a Kubernetes service"
-                    + " name ending in " + CommonRules.CLUSTER_LOCAL_SUFFIX.substring(1) + ")"));
+                    + CommonRules.quote(host.toString()) + " (no ServiceEntry defines it, and it is not a Kubernetes"
+                    + " service name ending in svc." + HostName.DEFAULT_DOMAIN_SUFFIX + ")"));
         }
     }
 

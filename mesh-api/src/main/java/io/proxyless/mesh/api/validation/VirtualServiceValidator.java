@@ -14,6 +14,7 @@ import io.proxyless.mesh.api.HTTPRewrite;
 import io.proxyless.mesh.api.HTTPRoute;
 import io.proxyless.mesh.api.HTTPRouteDestination;
 import io.proxyless.mesh.api.Headers;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.L4MatchAttributes;
 import io.proxyless.mesh.api.Percent;
 import io.proxyless.mesh.api.RegexRewrite;
@@ -162,7 +163,9 @@ final class VirtualServiceValidator {
         if (allValid) {
             for (int i = 0; i < hosts.size(); i++) {
                 for (int j = i + 1; j < hosts.size(); j++) {
-                    if (CommonRules.hostsMatch(hosts.get(i), hosts.get(j))) {
+                    HostName a = CommonRules.hostName(hosts.get(i));
+                    HostName b = CommonRules.hostName(hosts.get(j));
+                    if (a != null && b != null && a.matches(b)) {
                         ctx.error("spec.hosts[" + j + "]", "duplicate hosts in virtual service: " + hosts.get(i)
                                 + " & " + hosts.get(j));
                     }
@@ -858,8 +861,10 @@ final class VirtualServiceValidator {
             }
             return;
         }
+        HostName sniName = CommonRules.hostName(sni);
         for (String host : spec.hosts()) {
-            if (CommonRules.hostSubsetOf(sni, host)) {
+            HostName hostName = CommonRules.hostName(host);
+            if (sniName != null && hostName != null && sniName.subsetOf(hostName)) {
                 return;
             }
         }

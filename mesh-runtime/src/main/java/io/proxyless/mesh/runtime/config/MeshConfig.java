@@ -3,9 +3,9 @@ package io.proxyless.mesh.runtime.config;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.collect.ImmutableMap;
-import com.google.common.net.InetAddresses;
 import io.proxyless.mesh.api.ConfigException;
 import io.proxyless.mesh.api.DestinationRule;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
@@ -35,16 +35,13 @@ import java.util.concurrent.atomic.AtomicLong;
  * <p><b>Hosts</b> are indexed exactly as written in the resource ({@code VirtualService.hosts},
  * {@code DestinationRule.host}, {@code ServiceEntry.hosts}); {@code reviews} and
  * {@code reviews.default.svc.cluster.local} are different keys here. Expanding short names is the routing
- * engine's job, which knows each resource's namespace and the cluster domain; {@link #fullyQualified} gives it
+ * engine's job, which knows each resource's namespace and the cluster domain; {@link HostName#qualified} gives it
  * Istio's rule.
  *
  * <p><b>Duplicates</b>: when several resources share kind, namespace and name, all are kept in
  * {@link #resources()}, and {@link #find} returns the first loaded, matching Istio's "oldest wins".
  */
 public final class MeshConfig {
-    /** The Kubernetes cluster domain Istio assumes unless told otherwise. */
-    public static final String DEFAULT_DOMAIN_SUFFIX = "cluster.local";
-
     // Declared before EMPTY so it is initialised first; EMPTY itself takes version 0.
     private static final AtomicLong LAST_VERSION = new AtomicLong();
 
@@ -175,47 +172,6 @@ public final class MeshConfig {
             default -> List.of();
         };
         return hosts.stream().filter(Objects::nonNull).toList();
-    }
-
-    /**
-     * {@link #fullyQualified(String, String, String)} with the {@link #DEFAULT_DOMAIN_SUFFIX cluster.local}
-     * domain.
-     */
-    public static String fullyQualified(String host, String namespace) {
-        return fullyQualified(host, namespace, DEFAULT_DOMAIN_SUFFIX);
-    }
-
-    /**
-     * Expands a host name the way Istio does for hosts written in config (VirtualService hosts, route and
-     * mirror destinations, DestinationRule host), relative to the namespace of the resource it appears in.
-     *
-     * <ul>
-     *   <li>a name without a dot is a Kubernetes short name:
-     *       {@code fullyQualified("reviews", "shop", "cluster.local")} → {@code reviews.shop.svc.cluster.local};</li>
-     *   <li>a name with a dot is taken as written ({@code reviews.shop}, {@code api.example.com},
-     *       {@code *.example.com});</li>
-     *   <li>{@code *}, IP addresses (including dot-less IPv6 such as {@code ::1}) and the empty string are
-     *       returned unchanged.</li>
-     * </ul>
-     *
-     * <p>As in Istio, an empty {@code namespace} adds nothing for the namespace and an empty
-     * {@code domainSuffix} adds no {@code .svc.} part; a null {@code domainSuffix} means
-     * {@link #DEFAULT_DOMAIN_SUFFIX}.
-     */
-    public static String fullyQualified(String host, String namespace, String domainSuffix) {
-        Objects.requireNonNull(host, "host");
-        if (host.isEmpty() || host.equals("*") || host.contains(".") || InetAddresses.isInetAddress(host)) {
-            return host;
-        }
-        String suffix = domainSuffix == null ? DEFAULT_DOMAIN_SUFFIX : domainSuffix;
-        StringBuilder out = new StringBuilder(host);
-        if (namespace != null && !namespace.isEmpty()) {
-            out.append('.').append(namespace);
-        }
-        if (!suffix.isEmpty()) {
-            out.append(".svc.").append(suffix);
-        }
-        return out.toString();
     }
 
     @Override

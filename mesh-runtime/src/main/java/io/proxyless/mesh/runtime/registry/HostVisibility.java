@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.registry;
 
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.IstioEgressListener;
 import io.proxyless.mesh.api.SidecarPort;
 import java.util.ArrayList;
@@ -105,7 +106,7 @@ public final class HostVisibility {
      * or use this method as an approximation.
      */
     public boolean imported(String resourceNamespace, String fqdnHost) {
-        String host = HostNames.normalize(fqdnHost);
+        HostName host = HostName.of(fqdnHost);
         for (Listener l : listeners) {
             if (l.excludes(resourceNamespace, host)) {
                 continue;
@@ -126,7 +127,7 @@ public final class HostVisibility {
      * The ports of a service the egress listeners import, or null when they do not import the service at all
      * ({@code IstioEgressListenerWrapper.selectServices}).
      */
-    Set<Integer> importedPorts(String namespace, String host, List<ServicePortSpec> ports) {
+    Set<Integer> importedPorts(String namespace, HostName host, List<ServicePortSpec> ports) {
         Set<Integer> imported = new LinkedHashSet<>();
         boolean matched = false;
         for (Listener l : listeners) {
@@ -188,7 +189,12 @@ public final class HostVisibility {
                     continue;
                 }
                 String namespace = entry.substring(0, slash);
-                String name = HostNames.normalize(entry.substring(slash + 1));
+                String written = entry.substring(slash + 1);
+                if (written.isEmpty() || written.equals(".")) {
+                    warnings.accept("Sidecar egress host \"" + entry + "\" has no dnsName; ignored");
+                    continue;
+                }
+                HostName name = HostName.of(written);
                 boolean excluded = namespace.startsWith(NONE);
                 if (excluded) {
                     namespace = namespace.substring(1);
@@ -199,7 +205,7 @@ public final class HostVisibility {
                 if (namespace.equals(PRIVATE)) {
                     namespace = clientNamespace;
                 }
-                if (!name.equals(PUBLIC) && name.indexOf('.') < 0) {
+                if (!name.equals(HostName.ANY) && name.toString().indexOf('.') < 0) {
                     // Validation rejects this; a source that skipped validation gets the literal comparison.
                     warnings.accept("Sidecar egress host \"" + entry + "\" has a short name, which Istio does not"
                             + " allow; it is not expanded and only matches a host spelled \"" + name + "\"");
@@ -209,7 +215,7 @@ public final class HostVisibility {
                     hosts.excluded.add(name);
                 } else {
                     hosts.all.add(name);
-                    if (!HostNames.isWildcard(name)) {
+                    if (!name.isWildcard()) {
                         hosts.exact.add(name);
                     }
                 }
@@ -223,19 +229,19 @@ public final class HostVisibility {
             return new Listener(number, byNamespace, listener.hosts());
         }
 
-        boolean excludes(String namespace, String host) {
+        boolean excludes(String namespace, HostName host) {
             Hosts own = byNamespace.get(namespace);
             Hosts any = byNamespace.get(PUBLIC);
             return (own != null && own.excludes(host)) || (any != null && any.excludes(host));
         }
 
-        boolean imports(String namespace, String host) {
+        boolean imports(String namespace, HostName host) {
             Hosts own = byNamespace.get(namespace);
             Hosts any = byNamespace.get(PUBLIC);
             return (own != null && own.imports(host, false)) || (any != null && any.imports(host, false));
         }
 
-        boolean importsLoosely(String namespace, String host) {
+        boolean importsLoosely(String namespace, HostName host) {
             Hosts own = byNamespace.get(namespace);
             Hosts any = byNamespace.get(PUBLIC);
             return (own != null && own.imports(host, true)) || (any != null && any.imports(host, true));
@@ -249,13 +255,13 @@ public final class HostVisibility {
 
     /** Istio's {@code hostClassification}: the hosts one listener names for one namespace. */
     private static final class Hosts {
-        final Set<String> exact = new HashSet<>();
-        final List<String> all = new ArrayList<>();
-        final List<String> excluded = new ArrayList<>();
+        final Set<HostName> exact = new HashSet<>();
+        final List<HostName> all = new ArrayList<>();
+        final List<HostName> excluded = new ArrayList<>();
 
-        boolean excludes(String host) {
-            for (String e : excluded) {
-                if (HostNames.subsetOf(host, e)) {
+        boolean excludes(HostName host) {
+            for (HostName e : excluded) {
+                if (host.subsetOf(e)) {
                     return true;
                 }
             }
@@ -263,17 +269,17 @@ public final class HostVisibility {
         }
 
         /** {@code loose}: VirtualService matching (both ways); otherwise service matching (subset). */
-        boolean imports(String host, boolean loose) {
+        boolean imports(HostName host, boolean loose) {
             if (exact.contains(host)) {
                 return true;
             }
-            boolean hostWildcard = HostNames.isWildcard(host);
-            for (String imported : all) {
+            boolean hostWildcard = host.isWildcard();
+            for (HostName imported : all) {
                 // Two exact names were settled by the set lookup above.
-                if (!hostWildcard && !HostNames.isWildcard(imported)) {
+                if (!hostWildcard && !imported.isWildcard()) {
                     continue;
                 }
-                if (loose ? HostNames.matches(host, imported) : HostNames.subsetOf(host, imported)) {
+                if (loose ? host.matches(imported) : host.subsetOf(imported)) {
                     return true;
                 }
             }

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.registry;
 
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.ServiceEntry.Location;
 import io.proxyless.mesh.api.ServiceEntry.Resolution;
 import java.util.List;
@@ -111,7 +112,7 @@ public record MeshService(String host, String namespace, List<ServicePortSpec> p
 
     /** The host is a wildcard such as {@code *.example.com}. */
     public boolean isWildcard() {
-        return HostNames.isWildcard(host);
+        return HostName.of(host).isWildcard();
     }
 
     /** Whether {@code exportTo} lets workloads in {@code clientNamespace} see this service. */

@@ -1,6 +1,6 @@
 package io.proxyless.mesh.runtime.registry;
 
-import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.api.HostName;
 import java.util.Map;
 
 /**
@@ -13,7 +13,7 @@ import java.util.Map;
  *
  * @param clientNamespace the client workload's namespace; {@code default} when null or empty
  * @param clientLabels    the client workload's labels
- * @param domainSuffix    the cluster domain; {@link MeshConfig#DEFAULT_DOMAIN_SUFFIX cluster.local} when null or empty
+ * @param domainSuffix    the cluster domain; {@link HostName#DEFAULT_DOMAIN_SUFFIX cluster.local} when null or empty
  * @param rootNamespace   Istio's config root namespace, whose selector-less Sidecar is the mesh-wide default;
  *                        {@code istio-system} when null or empty
  */
@@ -28,7 +28,7 @@ public record RegistryOptions(String clientNamespace, Map<String, String> client
     public RegistryOptions {
         clientNamespace = clientNamespace == null || clientNamespace.isEmpty() ? DEFAULT_NAMESPACE : clientNamespace;
         clientLabels = clientLabels == null ? Map.of() : Map.copyOf(clientLabels);
-        domainSuffix = domainSuffix == null || domainSuffix.isEmpty() ? MeshConfig.DEFAULT_DOMAIN_SUFFIX : domainSuffix;
+        domainSuffix = domainSuffix == null || domainSuffix.isEmpty() ? HostName.DEFAULT_DOMAIN_SUFFIX : domainSuffix;
         rootNamespace = rootNamespace == null || rootNamespace.isEmpty() ? DEFAULT_ROOT_NAMESPACE : rootNamespace;
     }
 

@@ -2,6 +2,7 @@ package io.proxyless.mesh.runtime.registry;
 
 import com.google.common.net.InetAddresses;
 import io.proxyless.mesh.api.DestinationRule;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
@@ -96,13 +97,14 @@ public final class ServiceRegistry {
             if (s.isWildcard()) {
                 wildcards.put(s.host(), s);
             } else {
-                for (String alias : kubernetesAliases(s.host(), options)) {
-                    aliases.putIfAbsent(alias, s);
+                for (HostName alias : HostName.of(s.host()).aliases(options.clientNamespace(),
+                        options.domainSuffix())) {
+                    aliases.putIfAbsent(alias.toString(), s);
                 }
             }
             for (String address : s.addresses()) {
-                if (!address.contains("/")) {
-                    addresses.putIfAbsent(HostNames.normalize(address), s);
+                if (!address.isEmpty() && !address.contains("/")) {
+                    addresses.putIfAbsent(HostName.of(address).toString(), s);
                 }
             }
         }
@@ -136,16 +138,16 @@ public final class ServiceRegistry {
      */
     public Optional<MeshService> lookup(String host) {
         Objects.requireNonNull(host, "host");
-        String h = HostNames.normalize(host);
-        if (h.isEmpty()) {
+        if (host.isEmpty() || host.equals(".")) {
             return Optional.empty();
         }
+        String h = HostName.of(host).toString();
         MeshService found = byHost.get(h);
-        if (found == null) {
+        if (found == null && !HostName.isAbsolute(host)) {
             found = byAlias.get(h);
         }
         if (found == null) {
-            found = byAddress.get(stripBrackets(h));
+            found = byAddress.get(h);
         }
         if (found == null && !byWildcard.isEmpty()) {
             // Each dot after the first label gives a candidate suffix, longest first: a.b.example.com tries
@@ -169,23 +171,22 @@ public final class ServiceRegistry {
      */
     public String qualify(String host) {
         Objects.requireNonNull(host, "host");
-        String h = HostNames.normalize(host);
-        if (h.indexOf('.') >= 0 && !byHost.containsKey(h)) {
-            MeshService alias = byAlias.get(h);
+        HostName h = HostName.of(host);
+        if (!HostName.isAbsolute(host) && !byHost.containsKey(h.toString())) {
+            MeshService alias = byAlias.get(h.toString());
             if (alias != null) {
                 return alias.host();
             }
         }
-        return MeshConfig.fullyQualified(h, options.clientNamespace(), options.domainSuffix());
+        return HostName.qualified(host, options.clientNamespace(), options.domainSuffix()).toString();
     }
 
     /**
-     * Expands a host written in config ({@link MeshConfig#fullyQualified}) relative to the namespace of the
-     * resource it appears in, with this registry's domain suffix; lower-cased.
+     * Expands a host written in config ({@link HostName#qualified}) relative to the namespace of the
+     * resource it appears in, with this registry's domain suffix.
      */
     public String qualify(String host, String configNamespace) {
-        Objects.requireNonNull(host, "host");
-        return MeshConfig.fullyQualified(HostNames.normalize(host), configNamespace, options.domainSuffix());
+        return HostName.qualified(host, configNamespace, options.domainSuffix()).toString();
     }
 
     /** The visibility rules of this client, to filter VirtualServices and DestinationRules the same way. */
@@ -233,35 +234,6 @@ public final class ServiceRegistry {
     public String toString() {
         return "ServiceRegistry{client=" + options.clientNamespace() + ", sidecar=" + (sidecar == null ? "none" : sidecar)
                 + ", " + outboundTrafficPolicy + ", services=" + services.stream().map(MeshService::host).toList() + "}";
-    }
-
-    /**
-     * The extra names Istio puts on the virtual host of a {@code name.ns.svc.<suffix>} service for a client
-     * whose DNS domain is {@code <clientNs>.svc.<suffix>} ({@code GenerateAltVirtualHosts}).
-     */
-    static List<String> kubernetesAliases(String host, RegistryOptions options) {
-        String tail = ".svc." + options.domainSuffix();
-        if (!host.endsWith(tail)) {
-            return List.of();
-        }
-        String nameAndNamespace = host.substring(0, host.length() - tail.length());
-        int dot = nameAndNamespace.indexOf('.');
-        if (dot <= 0 || dot == nameAndNamespace.length() - 1 || nameAndNamespace.indexOf('.', dot + 1) >= 0) {
-            return List.of();
-        }
-        String name = nameAndNamespace.substring(0, dot);
-        String namespace = nameAndNamespace.substring(dot + 1);
-        List<String> aliases = new ArrayList<>(3);
-        if (namespace.equals(options.clientNamespace())) {
-            aliases.add(name);
-        }
-        aliases.add(nameAndNamespace);
-        aliases.add(nameAndNamespace + ".svc");
-        return aliases;
-    }
-
-    private static String stripBrackets(String h) {
-        return h.length() > 2 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']' ? h.substring(1, h.length() - 1) : h;
     }
 
     /** One host of one ServiceEntry, before the client's view is taken. */
@@ -406,7 +378,7 @@ public final class ServiceRegistry {
                 Set<String> hosts = new LinkedHashSet<>();
                 for (String h : spec.hosts()) {
                     if (h != null && !h.isBlank()) {
-                        hosts.add(HostNames.normalize(h));
+                        hosts.add(HostName.of(h).toString());
                     }
                 }
                 for (String host : hosts) {
@@ -476,7 +448,7 @@ public final class ServiceRegistry {
             if (dns && spec.endpoints().isEmpty() && spec.workloadSelector() == null) {
                 // DNS without endpoints: the host itself is the endpoint, resolved by the adapter at connect time.
                 // (Validation rejects wildcard hosts here.)
-                if (!HostNames.isWildcard(host)) {
+                if (!HostName.of(host).isWildcard()) {
                     for (ServicePortSpec p : ports) {
                         byName.put(p.name(), List.of(new Endpoint(host, p.endpointPort(), Map.of(), "", 1, "", null)));
                     }
@@ -566,7 +538,7 @@ public final class ServiceRegistry {
                 if (!isPublic && !d.exportTo().contains(clientNs)) {
                     continue;
                 }
-                Set<Integer> ports = visibility.importedPorts(d.namespace(), d.host(), d.ports());
+                Set<Integer> ports = visibility.importedPorts(d.namespace(), HostName.of(d.host()), d.ports());
                 if (ports == null) {
                     continue;
                 }
@@ -648,13 +620,15 @@ public final class ServiceRegistry {
                 if (rule.host() == null || rule.subsets().isEmpty()) {
                     continue;
                 }
-                String host = HostNames.normalize(
-                        MeshConfig.fullyQualified(rule.host(), r.namespace(), options.domainSuffix()));
+                if (rule.host().isEmpty() || rule.host().equals(".")) {
+                    continue;
+                }
+                HostName host = HostName.qualified(rule.host(), r.namespace(), options.domainSuffix());
                 List<MeshService> targets;
-                if (HostNames.isWildcard(host)) {
-                    targets = visible.stream().filter(s -> HostNames.subsetOf(s.host(), host)).toList();
+                if (host.isWildcard()) {
+                    targets = visible.stream().filter(s -> HostName.of(s.host()).subsetOf(host)).toList();
                 } else {
-                    MeshService s = byHost.get(host);
+                    MeshService s = byHost.get(host.toString());
                     targets = s == null ? List.of() : List.of(s);
                 }
                 for (MeshService s : targets) {

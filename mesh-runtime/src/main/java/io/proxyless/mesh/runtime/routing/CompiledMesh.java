@@ -1,6 +1,7 @@
 package io.proxyless.mesh.runtime.routing;
 
 import com.google.common.base.Supplier;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
@@ -104,26 +105,38 @@ public final class CompiledMesh {
 
     /** The fully qualified name the engine uses for {@code host} as a client of this mesh would write it. */
     public String qualify(String host) {
-        HostEntry e = hosts.get(host);
-        if (e != null) {
-            return e.host();
-        }
-        return MeshConfig.fullyQualified(host, clientNamespace, domainSuffix);
+        HostEntry e = exactOrAlias(host);
+        return e != null ? e.host() : qualifyUnknown(host);
     }
 
     HostEntry entry(String host) {
-        HostEntry e = hosts.get(host);
-        if (e != null) {
+        HostEntry e = exactOrAlias(host);
+        if (e != null || host.isEmpty()) {
             return e;
         }
+        String name = HostName.of(host).toString();
         for (int i = 0; i < wildcards.size(); i++) {
             Map.Entry<String, HostEntry> w = wildcards.get(i);
             // Stored as ".example.com" for "*.example.com", longest first: the longest wildcard wins.
-            if (host.endsWith(w.getKey()) && host.length() > w.getKey().length()) {
+            if (name.endsWith(w.getKey()) && name.length() > w.getKey().length()) {
                 return w.getValue();
             }
         }
         return null;
+    }
+
+    /** The entry of a host or of one of its short forms; an absolute name ({@code reviews.}) is never a short form. */
+    private HostEntry exactOrAlias(String host) {
+        if (host.isEmpty()) {
+            return null;
+        }
+        String name = HostName.of(host).toString();
+        HostEntry e = hosts.get(name);
+        return e != null && (!HostName.isAbsolute(host) || e.host().equals(name)) ? e : null;
+    }
+
+    private String qualifyUnknown(String host) {
+        return host.isEmpty() ? host : HostName.qualified(host, clientNamespace, domainSuffix).toString();
     }
 
     /** Decides what to do with {@code request}; see {@link RouteDecision}. */
@@ -132,7 +145,7 @@ public final class CompiledMesh {
         if (entry == null) {
             return unknownHost(request);
         }
-        String host = entry.host().startsWith("*") ? request.host() : entry.host();
+        String host = entry.host().startsWith("*") ? HostName.of(request.host()).toString() : entry.host();
         if (entry.routes().isEmpty()) {
             if (entry.virtualService() != null) {
                 return RouteDecision.reject(host, request.port(), null, 404,
@@ -222,7 +235,7 @@ public final class CompiledMesh {
     }
 
     private RouteDecision unknownHost(RouteRequest request) {
-        String host = MeshConfig.fullyQualified(request.host(), clientNamespace, domainSuffix);
+        String host = qualifyUnknown(request.host());
         if (outboundPolicy == OutboundTrafficPolicy.Mode.REGISTRY_ONLY) {
             return RouteDecision.reject(host, request.port(), null, 502, "host " + host
                     + " is not in the mesh registry and outboundTrafficPolicy is REGISTRY_ONLY "

@@ -8,6 +8,7 @@ import io.proxyless.mesh.api.HTTPMatchRequest;
 import io.proxyless.mesh.api.HTTPMirrorPolicy;
 import io.proxyless.mesh.api.HTTPRoute;
 import io.proxyless.mesh.api.HTTPRouteDestination;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
@@ -36,7 +37,6 @@ import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -177,25 +177,6 @@ public final class MeshCompiler {
         return new Compilation(snapshot, build.plan.build());
     }
 
-    /** {@code reviews.default.svc.cluster.local} → {@code reviews.default.svc}, {@code reviews.default}, and
-     * {@code reviews} when {@code default} is the client's namespace. */
-    private List<String> aliases(String host) {
-        String suffix = ".svc." + domainSuffix;
-        if (!host.endsWith(suffix)) {
-            return List.of();
-        }
-        String nameDotNs = host.substring(0, host.length() - suffix.length());
-        int dot = nameDotNs.indexOf('.');
-        if (dot < 0) {
-            return List.of();
-        }
-        List<String> out = new ArrayList<>(List.of(nameDotNs + ".svc", nameDotNs));
-        if (nameDotNs.substring(dot + 1).equals(namespace)) {
-            out.add(nameDotNs.substring(0, dot));
-        }
-        return out;
-    }
-
     private List<Resource<VirtualService>> orderedVirtualServices(MeshConfig config, ServiceRegistry registry) {
         // Istio looks at the client's own namespace-private VirtualServices first, then at public ones; within
         // each group the oldest (here: load order) wins.
@@ -214,11 +195,14 @@ public final class MeshCompiler {
         return !exportTo.isEmpty() && exportTo.stream().allMatch(e -> e.equals(".") || e.equals(ns));
     }
 
+    /** The short forms a client of this compiler's namespace may call {@code host} by ({@link HostName#aliases}). */
+    private List<String> aliases(String host) {
+        return HostName.of(host).aliases(namespace, domainSuffix).stream().map(HostName::toString).toList();
+    }
+
     String qualify(String host, String resourceNamespace) {
-        String fqdn = MeshConfig.fullyQualified(host.toLowerCase(Locale.ROOT), resourceNamespace, domainSuffix);
-        // A trailing dot marks an absolute name ("backend." is "backend", never backend.ns.svc...): the xDS
-        // translation writes dot-less cluster names this way.
-        return fqdn.length() > 1 && fqdn.endsWith(".") ? fqdn.substring(0, fqdn.length() - 1) : fqdn;
+        // Validation rejects an empty host; a resource that skipped it keeps its (unmatchable) empty name.
+        return host.isEmpty() ? host : HostName.qualified(host, resourceNamespace, domainSuffix).toString();
     }
 
     private record DrIndex(Map<String, List<Resource<DestinationRule>>> exact,

@@ -5,7 +5,6 @@ import static io.proxyless.mesh.runtime.registry.RegistryFixtures.registry;
 import static io.proxyless.mesh.runtime.registry.RegistryFixtures.staticEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.proxyless.mesh.runtime.config.MeshConfig;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -49,6 +48,10 @@ class ServiceRegistryLookupTest {
         assertThat(registry.lookup("reviews.shop.svc")).isPresent();
         assertThat(registry.lookup("ledger.billing")).isPresent();
         assertThat(registry.lookup("ledger")).as("bare names only for the client's own namespace").isEmpty();
+        assertThat(registry.lookup("reviews.shop.svc.cluster.local.")).as("absolute FQDN").isPresent();
+        assertThat(registry.lookup("REVIEWS.Shop.svc.cluster.local")).as("any case").isPresent();
+        assertThat(registry.lookup("reviews.")).as("an absolute name is no short form").isEmpty();
+        assertThat(registry.lookup("reviews.shop.")).as("an absolute name is no short form").isEmpty();
     }
 
     @Test
@@ -161,6 +164,7 @@ class ServiceRegistryLookupTest {
     void fullyQualifiedNamesInConfigUseTheRegistrysSuffix() {
         ServiceRegistry registry = ServiceRegistry.empty(RegistryOptions.of("shop"));
 
-        assertThat(registry.qualify("ratings", "billing")).isEqualTo(MeshConfig.fullyQualified("ratings", "billing"));
+        assertThat(registry.qualify("ratings", "billing")).isEqualTo("ratings.billing.svc.cluster.local");
+        assertThat(registry.qualify("ratings.", "billing")).as("absolute: never expanded").isEqualTo("ratings");
     }
 }

@@ -3,6 +3,7 @@ package io.proxyless.mesh.runtime.routing;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.Mesh;
@@ -134,7 +135,7 @@ class PureCompileTest {
     @Test
     void compilingAloneChangesNoSharedStateTheCallerAppliesThePlanWhenItPublishes() throws Exception {
         ClusterHealth health = new ClusterHealth(clock::nanoTime);
-        MeshCompiler compiler = new MeshCompiler("default", Map.of(), MeshConfig.DEFAULT_DOMAIN_SUFFIX, "", health,
+        MeshCompiler compiler = new MeshCompiler("default", Map.of(), HostName.DEFAULT_DOMAIN_SUFFIX, "", health,
                 clock, ClientTlsContexts.builder().clock(clock).build());
         Compilation first = compiler.compile(config(web(5)), null);
         assertThat(health.get(WEB)).as("nothing registered before the plan is applied").isNull();
