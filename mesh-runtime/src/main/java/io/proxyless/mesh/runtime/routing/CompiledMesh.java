@@ -111,7 +111,7 @@ public final class CompiledMesh {
 
     HostEntry entry(String host) {
         HostEntry e = exactOrAlias(host);
-        if (e != null || host.isEmpty()) {
+        if (e != null || nameless(host)) {
             return e;
         }
         String name = HostName.of(host).toString();
@@ -127,7 +127,7 @@ public final class CompiledMesh {
 
     /** The entry of a host or of one of its short forms; an absolute name ({@code reviews.}) is never a short form. */
     private HostEntry exactOrAlias(String host) {
-        if (host.isEmpty()) {
+        if (nameless(host)) {
             return null;
         }
         String name = HostName.of(host).toString();
@@ -136,7 +136,12 @@ public final class CompiledMesh {
     }
 
     private String qualifyUnknown(String host) {
-        return host.isEmpty() ? host : HostName.qualified(host, clientNamespace, domainSuffix).toString();
+        return nameless(host) ? host : HostName.qualified(host, clientNamespace, domainSuffix).toString();
+    }
+
+    /** Nothing of {@code host} is left to look up; such a request can only pass through (or be refused). */
+    private static boolean nameless(String host) {
+        return host.isEmpty() || host.equals(".");
     }
 
     /** Decides what to do with {@code request}; see {@link RouteDecision}. */
