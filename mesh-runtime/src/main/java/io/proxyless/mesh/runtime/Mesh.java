@@ -347,7 +347,7 @@ public final class Mesh implements AutoCloseable {
                         + "xdsBootstrap(...)");
             }
             if (watch) {
-                return new Mesh(this, FileConfigSource.start(configPaths, namespace), true);
+                return new Mesh(this, FileConfigSource.start(configPaths, namespace, clock), true);
             }
             MeshConfig config = MeshConfig.of(TlsFileReferences.check(ConfigLoader.create()
                     .withDefaultNamespace(namespace).load(configPaths)).orThrow());

@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.service.discovery.v3.Resource;
 import io.grpc.ManagedChannel;
 import io.grpc.Status;
 import io.grpc.stub.StreamObserver;
+import io.proxyless.mesh.runtime.time.MeshClock;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -23,11 +24,11 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ScheduledFuture;
-import java.util.concurrent.ThreadLocalRandom;
+import java.util.concurrent.Executor;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -36,8 +37,12 @@ import org.slf4j.LoggerFactory;
  * and reconnection, in state-of-the-world or delta form. It keeps, per resource, the last good parsed value, its
  * version and status; it knows nothing about what the resources mean.
  *
- * <p>Threading: every method and every state change runs on one executor thread (gRPC callbacks hop onto it), so
- * the state needs no locks; {@link #resources()} gives other threads an immutable copy.
+ * <p>Threading: every method and every state change runs on one executor thread (gRPC callbacks and timers hop
+ * onto it), so the state needs no locks; {@link #resources()} gives other threads an immutable copy. Timers and
+ * update times are the {@link MeshClock}'s.
+ *
+ * <p>Every change a response makes is in the views ({@link #resources()}) and told to {@code onChange} before its
+ * ACK or NACK is sent: once the server has seen the answer, the config dump already agrees with it.
  *
  * <p>Protocol choices, after grpc-java (gRFC A46/A53) and the xDS spec:
  * <ul>
@@ -89,7 +94,7 @@ final class AdsClient {
         String error;
         String rejectedVersion;
         Instant updated;
-        ScheduledFuture<?> timer;
+        MeshClock.Timer timer;
 
         ResourceState(String name) {
             this.name = name;
@@ -121,7 +126,9 @@ final class AdsClient {
     private final ManagedChannel channel;
     private final Node node;
     private final Options options;
-    private final ScheduledExecutorService executor;
+    private final Executor executor;
+    private final MeshClock clock;
+    private final DoubleSupplier jitter;
     private final BiFunction<XdsResourceType, Message, Parsed<?>> parser;
     private final Runnable onChange;
     private final Map<XdsResourceType, TypeState> types = new EnumMap<>(XdsResourceType.class);
@@ -139,15 +146,19 @@ final class AdsClient {
     private volatile String lastErrorView;
 
     /**
+     * @param clock    runs the does-not-exist timers and the reconnect backoff, and dates updates
+     * @param jitter   a value in [0, 1) per backoff, spreading reconnects over ±20 %
      * @param parser   parses one resource; runs on the executor
      * @param onChange told (on the executor) after every response, timer or stream event that changed something
      */
-    AdsClient(ManagedChannel channel, Node node, Options options, ScheduledExecutorService executor,
-              BiFunction<XdsResourceType, Message, Parsed<?>> parser, Runnable onChange) {
+    AdsClient(ManagedChannel channel, Node node, Options options, Executor executor, MeshClock clock,
+              DoubleSupplier jitter, BiFunction<XdsResourceType, Message, Parsed<?>> parser, Runnable onChange) {
         this.channel = channel;
         this.node = node;
         this.options = options;
         this.executor = executor;
+        this.clock = clock;
+        this.jitter = jitter;
         this.parser = parser;
         this.onChange = onChange;
         for (XdsResourceType t : XdsResourceType.values()) {
@@ -331,7 +342,7 @@ final class AdsClient {
     private void post(Runnable task) {
         try {
             executor.execute(task);
-        } catch (java.util.concurrent.RejectedExecutionException e) {
+        } catch (RejectedExecutionException e) {
             log.debug("xDS client closed; dropping a late stream event");
         }
     }
@@ -355,15 +366,15 @@ final class AdsClient {
         long base = backoffNanos == 0 ? options.initialBackoff().toNanos()
                 : Math.min((long) (backoffNanos * 1.6), options.maxBackoff().toNanos());
         backoffNanos = base;
-        long delay = (long) (base * (0.8 + 0.4 * ThreadLocalRandom.current().nextDouble()));
+        long delay = (long) (base * (0.8 + 0.4 * jitter.getAsDouble()));
         lastStreamError = status.getCode() + (status.getDescription() == null ? "" : ": " + status.getDescription());
         log.warn("xDS stream to the control plane failed ({}); keeping the last good config, retrying in {} ms",
                 lastStreamError, TimeUnit.NANOSECONDS.toMillis(delay));
-        executor.schedule(() -> {
+        clock.schedule(() -> post(() -> {
             // The channel has its own (long) reconnect backoff; ours decides when to try.
             channel.resetConnectBackoff();
             startStream();
-        }, delay, TimeUnit.NANOSECONDS);
+        }), delay, TimeUnit.NANOSECONDS);
         publish();
         onChange.run();
     }
@@ -444,24 +455,24 @@ final class AdsClient {
         for (ResourceState rs : ts.resources.values()) {
             if (rs.status == ResourceStatus.REQUESTED && rs.timer == null) {
                 int gen = generation;
-                rs.timer = executor.schedule(() -> {
+                rs.timer = clock.schedule(() -> post(() -> {
                     rs.timer = null;
                     if (gen == generation && rs.status == ResourceStatus.REQUESTED && ts.resources.get(rs.name) == rs) {
                         rs.status = ResourceStatus.DOES_NOT_EXIST;
-                        rs.updated = Instant.now();
+                        rs.updated = now();
                         log.warn("xDS {} {} does not exist (no answer within {} ms)", ts.type.shortName(), rs.name,
                                 options.doesNotExistTimeout().toMillis());
                         publish();
                         onChange.run();
                     }
-                }, options.doesNotExistTimeout().toNanos(), TimeUnit.NANOSECONDS);
+                }), options.doesNotExistTimeout().toNanos(), TimeUnit.NANOSECONDS);
             }
         }
     }
 
     private static void cancelTimer(ResourceState rs) {
         if (rs.timer != null) {
-            rs.timer.cancel(false);
+            rs.timer.cancel();
             rs.timer = null;
         }
     }
@@ -493,17 +504,20 @@ final class AdsClient {
                 }
             }
         }
+        String detail = null;
         if (errors.isEmpty()) {
             ts.version = response.getVersionInfo();
-            sendSotw(ts, null);
         } else {
-            String detail = errors.size() + " invalid " + type.shortName() + " resource(s) in version "
+            detail = errors.size() + " invalid " + type.shortName() + " resource(s) in version "
                     + response.getVersionInfo() + ": " + String.join("; ", errors);
             logNack(ts, detail);
-            sendSotw(ts, detail);
         }
+        // State first, answer second: a server (or a test) that sees the ACK/NACK must find the dump agreeing.
         publish();
         onChange.run();
+        if (sotw != null) {
+            sendSotw(ts, detail);
+        }
     }
 
     private void onDeltaResponse(DeltaDiscoveryResponse response) {
@@ -542,9 +556,12 @@ final class AdsClient {
             ack.setErrorDetail(com.google.rpc.Status.newBuilder().setCode(Status.Code.INVALID_ARGUMENT.value())
                     .setMessage(detail));
         }
-        delta.onNext(ack.build());
+        // State first, answer second: a server (or a test) that sees the ACK/NACK must find the dump agreeing.
         publish();
         onChange.run();
+        if (delta != null) {
+            delta.onNext(ack.build());
+        }
     }
 
     /** A server that resends a rejected version at once (some do) must not flood the log with the same NACK. */
@@ -592,7 +609,7 @@ final class AdsClient {
             log.error("parsing {} {} failed", ts.type.shortName(), name, e);
             parsed = Parsed.error("internal error while parsing: " + e);
         }
-        rs.updated = Instant.now();
+        rs.updated = now();
         if (parsed.ok()) {
             rs.status = ResourceStatus.ACKED;
             rs.value = parsed.value();
@@ -620,7 +637,11 @@ final class AdsClient {
         rs.status = ResourceStatus.DOES_NOT_EXIST;
         rs.value = null;
         rs.raw = null;
-        rs.updated = Instant.now();
+        rs.updated = now();
+    }
+
+    private Instant now() {
+        return Instant.ofEpochMilli(clock.currentTimeMillis());
     }
 
     private void publish() {

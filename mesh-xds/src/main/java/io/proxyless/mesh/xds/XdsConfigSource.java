@@ -16,6 +16,7 @@ import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.source.ConfigListener;
 import io.proxyless.mesh.runtime.source.ConfigSource;
+import io.proxyless.mesh.runtime.time.MeshClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -26,10 +27,12 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
-import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -65,7 +68,9 @@ import org.slf4j.LoggerFactory;
  * ({@link MeshConfig#warnings()}). While the control plane is unreachable the last config stays in force and the
  * stream is retried with backoff.
  *
- * <p>One daemon thread, {@value #THREAD_NAME}, runs the protocol and delivers to listeners.
+ * <p>One daemon thread, {@value #THREAD_NAME}, runs the protocol and delivers to listeners. The does-not-exist
+ * timers, the reconnect backoff and the {@code lastUpdated} times of the config dump run on the source's
+ * {@link MeshClock} ({@link Builder#clock}; the mesh's when {@code Mesh.builder().xdsBootstrap(...)} starts it).
  */
 public final class XdsConfigSource implements ConfigSource {
     /** Largest xDS response accepted (default gRPC: 4 MiB). */
@@ -83,7 +88,7 @@ public final class XdsConfigSource implements ConfigSource {
     private final boolean proxyless;
     private final boolean delta;
     private final ParseContext parseContext;
-    private final ScheduledExecutorService executor;
+    private final ExecutorService executor;
     private final ManagedChannel channel;
     private final AdsClient client;
     private final Object deliveryLock = new Object();
@@ -101,7 +106,7 @@ public final class XdsConfigSource implements ConfigSource {
         this.proxyless = b.bootstrap.node().proxyless();
         this.delta = b.delta != null ? b.delta : b.bootstrap.server().delta();
         this.parseContext = new ParseContext(proxyless, b.bootstrap.certificateProviders());
-        this.executor = Executors.newSingleThreadScheduledExecutor(r -> {
+        this.executor = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, THREAD_NAME);
             t.setDaemon(true);
             thread = t;
@@ -117,7 +122,7 @@ public final class XdsConfigSource implements ConfigSource {
         this.client = new AdsClient(channel, b.bootstrap.node().toProto(),
                 new AdsClient.Options(delta, server.ignoreResourceDeletion(), b.doesNotExistTimeout,
                         b.initialBackoff, b.maxBackoff),
-                executor, this::parse, this::onChange);
+                executor, b.clock, b.jitter, this::parse, this::onChange);
     }
 
     /** How long {@link #connect} waits for the first complete config. */
@@ -129,7 +134,12 @@ public final class XdsConfigSource implements ConfigSource {
      * @throws IllegalStateException naming the server and what is still missing when none arrives in time
      */
     public static XdsConfigSource connect(XdsBootstrap bootstrap, String namespace) {
-        return connect(builder(bootstrap).namespace(namespace), DEFAULT_INITIAL_TIMEOUT);
+        return connect(bootstrap, namespace, MeshClock.system());
+    }
+
+    /** Like {@link #connect(XdsBootstrap, String)}, with the source's timers on {@code clock}. */
+    public static XdsConfigSource connect(XdsBootstrap bootstrap, String namespace, MeshClock clock) {
+        return connect(builder(bootstrap).namespace(namespace).clock(clock), DEFAULT_INITIAL_TIMEOUT);
     }
 
     static XdsConfigSource connect(Builder builder, Duration timeout) {
@@ -440,6 +450,8 @@ public final class XdsConfigSource implements ConfigSource {
         private Duration doesNotExistTimeout = DEFAULT_DOES_NOT_EXIST_TIMEOUT;
         private Duration initialBackoff = Duration.ofSeconds(1);
         private Duration maxBackoff = Duration.ofSeconds(120);
+        private MeshClock clock = MeshClock.system();
+        private DoubleSupplier jitter = () -> ThreadLocalRandom.current().nextDouble();
 
         private Builder(XdsBootstrap bootstrap) {
             this.bootstrap = Objects.requireNonNull(bootstrap, "bootstrap");
@@ -474,6 +486,21 @@ public final class XdsConfigSource implements ConfigSource {
         public Builder reconnectBackoff(Duration initial, Duration max) {
             this.initialBackoff = Objects.requireNonNull(initial);
             this.maxBackoff = Objects.requireNonNull(max);
+            return this;
+        }
+
+        /**
+         * The clock of the does-not-exist timers, the reconnect backoff and the dump's update times (default
+         * {@link MeshClock#system()}).
+         */
+        public Builder clock(MeshClock clock) {
+            this.clock = Objects.requireNonNull(clock);
+            return this;
+        }
+
+        /** Where the backoff's jitter comes from: a value in [0, 1); tests fix it. */
+        Builder jitter(DoubleSupplier jitter) {
+            this.jitter = Objects.requireNonNull(jitter);
             return this;
         }
 

@@ -41,7 +41,7 @@ public final class XdsConfigSourceProvider implements ConfigSourceProvider {
 
         @Override
         public ConfigSource connect(String namespace, MeshClock clock) {
-            return XdsConfigSource.connect(bootstrap, namespace);
+            return XdsConfigSource.connect(bootstrap, namespace, clock);
         }
     }
 }

@@ -13,6 +13,7 @@ import io.proxyless.mesh.api.loader.LoadedConfig;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.source.ConfigListener;
 import io.proxyless.mesh.runtime.source.ConfigSource;
+import io.proxyless.mesh.runtime.time.MeshClock;
 import io.proxyless.mesh.runtime.tls.TlsFileReferences;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -38,7 +39,9 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
-import java.util.concurrent.TimeUnit;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -60,15 +63,17 @@ import org.slf4j.LoggerFactory;
  * given file through its parent directory. Changes are debounced: a reload runs once the files have been quiet
  * for {@link #DEFAULT_QUIET_PERIOD} (editors and {@code kubectl} write in several steps), and at the latest ten
  * quiet periods after the first change, so a file rewritten without pause is still reloaded. Kubernetes
- * ConfigMap volumes, which swap a {@code ..data} symlink atomically, are followed.
+ * ConfigMap volumes, which swap a {@code ..data} symlink atomically, are followed. The debounce runs on the
+ * source's {@link MeshClock} (the mesh's, when the {@code Mesh} builder starts the source), so tests drive it with
+ * a fake clock.
  *
  * <p><b>Reloading.</b> A reload reads all given paths again with {@link ConfigLoader} (so a deleted file's
  * resources disappear) and validates them. Valid config whose content differs from the current one becomes
  * {@link #current()} in one volatile write and is delivered to listeners; a change with errors is rejected: the
  * last good config stays in force, the problems are logged one per line and kept in {@link #lastProblems()}.
  *
- * <p>One daemon thread, {@value #THREAD_NAME}, does the watching, loading and delivering; {@link #close()}
- * stops it. The JDK's WatchService is prompt on Linux (inotify); on platforms where it polls, changes are
+ * <p>Two daemon threads: {@value #THREAD_NAME} takes the file events, {@value #RELOAD_THREAD_NAME} loads,
+ * validates and delivers (one reload at a time); {@link #close()} stops both. The JDK's WatchService is prompt on Linux (inotify); on platforms where it polls, changes are
  * seen only as fast as the JDK polls.
  */
 public final class FileConfigSource implements ConfigSource {
@@ -77,6 +82,9 @@ public final class FileConfigSource implements ConfigSource {
 
     /** Name of the watcher thread. */
     public static final String THREAD_NAME = "mesh-file-watch";
+
+    /** Name of the thread that reloads and delivers. */
+    public static final String RELOAD_THREAD_NAME = "mesh-file-reload";
 
     private static final Logger log = LoggerFactory.getLogger(FileConfigSource.class);
 
@@ -88,13 +96,14 @@ public final class FileConfigSource implements ConfigSource {
 
     private final List<Path> paths;
     private final ConfigLoader loader;
-    private final long quietNanos;
-    private final long maxDelayNanos;
+    private final Debouncer debouncer;
+    private final ExecutorService reloader;
     private final WatchService watcher;
     private final Set<Path> rootDirs = new LinkedHashSet<>();
     private final Set<Path> rootFiles = new LinkedHashSet<>();
 
-    // Filled before the watcher thread starts and used only by it afterwards (Thread.start orders the two).
+    // Guarded by watchLock: the watcher thread reads them, a reload registers new directories.
+    private final Object watchLock = new Object();
     private final Map<WatchKey, Path> watchedDirs = new HashMap<>();
     private final Set<Path> watchedFiles = new HashSet<>();
     private final Set<Path> fileParents = new HashSet<>();
@@ -106,13 +115,22 @@ public final class FileConfigSource implements ConfigSource {
     private volatile List<Problem> lastProblems = List.of();
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong reloads = new AtomicLong();
+    private final AtomicLong reloadsDone = new AtomicLong();
     private final Thread thread;
+    private volatile Thread reloadThread;
 
-    private FileConfigSource(List<Path> paths, ConfigLoader loader, Duration quietPeriod) throws IOException {
+    private FileConfigSource(List<Path> paths, ConfigLoader loader, Duration quietPeriod, MeshClock clock)
+            throws IOException {
         this.paths = paths;
         this.loader = loader;
-        this.quietNanos = quietPeriod.toNanos();
-        this.maxDelayNanos = quietPeriod.multipliedBy(MAX_DELAY_IN_QUIET_PERIODS).toNanos();
+        this.reloader = Executors.newSingleThreadExecutor(r -> {
+            Thread t = new Thread(r, RELOAD_THREAD_NAME);
+            t.setDaemon(true);
+            reloadThread = t;
+            return t;
+        });
+        this.debouncer = new Debouncer(clock, quietPeriod, quietPeriod.multipliedBy(MAX_DELAY_IN_QUIET_PERIODS),
+                this::reloadLater);
         for (Path p : paths) {
             Path abs = p.toAbsolutePath().normalize();
             if (Files.isDirectory(abs)) {
@@ -136,12 +154,28 @@ public final class FileConfigSource implements ConfigSource {
      * @throws UncheckedIOException if the file system cannot be watched
      */
     public static FileConfigSource start(List<Path> paths, String namespace) throws ConfigException {
-        return start(paths, namespace, DEFAULT_QUIET_PERIOD);
+        return start(paths, namespace, DEFAULT_QUIET_PERIOD, MeshClock.system());
+    }
+
+    /** Like {@link #start(List, String)}, with the debounce on {@code clock} (the {@code Mesh} builder's). */
+    public static FileConfigSource start(List<Path> paths, String namespace, MeshClock clock)
+            throws ConfigException {
+        return start(paths, namespace, DEFAULT_QUIET_PERIOD, clock);
     }
 
     /** Like {@link #start(List, String)}, reloading once the files have been quiet for {@code quietPeriod}. */
     public static FileConfigSource start(List<Path> paths, String namespace, Duration quietPeriod)
             throws ConfigException {
+        return start(paths, namespace, quietPeriod, MeshClock.system());
+    }
+
+    /**
+     * Like {@link #start(List, String)}, reloading once the files have been quiet for {@code quietPeriod} on
+     * {@code clock}.
+     */
+    public static FileConfigSource start(List<Path> paths, String namespace, Duration quietPeriod, MeshClock clock)
+            throws ConfigException {
+        Objects.requireNonNull(clock, "clock");
         List<Path> given = List.copyOf(paths);
         if (given.isEmpty()) {
             throw new IllegalArgumentException("no config paths given");
@@ -153,7 +187,7 @@ public final class FileConfigSource implements ConfigSource {
                 .withDefaultNamespace(namespace == null ? ConfigLoader.DEFAULT_NAMESPACE : namespace);
         FileConfigSource source;
         try {
-            source = new FileConfigSource(given, loader, quietPeriod);
+            source = new FileConfigSource(given, loader, quietPeriod, clock);
         } catch (IOException e) {
             throw new UncheckedIOException("cannot watch " + given, e);
         }
@@ -163,6 +197,7 @@ public final class FileConfigSource implements ConfigSource {
             source.loadInitial();
         } catch (RuntimeException e) {
             source.closeWatcher();
+            source.reloader.shutdownNow();
             throw e;
         }
         source.thread.start();
@@ -204,10 +239,17 @@ public final class FileConfigSource implements ConfigSource {
             return;
         }
         closeWatcher();
-        // A listener may close its own source; the watcher thread cannot wait for itself.
-        if (Thread.currentThread() != thread && thread.isAlive()) {
+        debouncer.cancel();
+        reloader.shutdown();
+        // A listener may close its own source (on the reload thread), which cannot wait for itself.
+        if (Thread.currentThread() != reloadThread) {
             try {
                 thread.join(CLOSE_WAIT_MILLIS);
+                Thread reload = reloadThread;
+                if (reload != null) {
+                    // Its executor counts as terminated a moment before the thread itself has ended.
+                    reload.join(CLOSE_WAIT_MILLIS);
+                }
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }
@@ -219,13 +261,27 @@ public final class FileConfigSource implements ConfigSource {
         return "FileConfigSource" + paths + " at version " + current.version();
     }
 
-    /** How many reloads ran since start (not counting the initial load); lets tests see the debouncing. */
+    /** How many reloads started since start (not counting the initial load). */
     long reloadCount() {
         return reloads.get();
     }
 
+    /** How many reloads finished, their result delivered to the listeners. */
+    long reloadsDone() {
+        return reloadsDone.get();
+    }
+
+    /** Whether a change is waiting for the quiet period to end. */
+    boolean reloadPending() {
+        return debouncer.pending();
+    }
+
     Thread watchThread() {
         return thread;
+    }
+
+    Thread reloadThread() {
+        return reloadThread;
     }
 
     private void loadInitial() {
@@ -238,32 +294,13 @@ public final class FileConfigSource implements ConfigSource {
         logAccepted(current);
     }
 
-    /** The watcher thread: collects file events and reloads once they have been quiet long enough. */
+    /** The watcher thread: takes file events and tells the debouncer about those that matter. */
     private void watch() {
-        boolean pending = false;
-        long firstEvent = 0;
-        long due = 0;
         while (!closed.get()) {
             try {
-                WatchKey key;
-                if (!pending) {
-                    key = watcher.take();
-                } else {
-                    long wait = due - System.nanoTime();
-                    key = wait > 0 ? watcher.poll(wait, TimeUnit.NANOSECONDS) : watcher.poll();
-                }
-                if (key != null && drain(key)) {
-                    long now = System.nanoTime();
-                    if (!pending) {
-                        pending = true;
-                        firstEvent = now;
-                    }
-                    long cap = firstEvent + maxDelayNanos;
-                    due = now + quietNanos - cap > 0 ? cap : now + quietNanos;
-                }
-                if (pending && System.nanoTime() - due >= 0) {
-                    pending = false;
-                    reload();
+                WatchKey key = watcher.take();
+                if (drain(key)) {
+                    debouncer.changed();
                 }
             } catch (ClosedWatchServiceException | InterruptedException e) {
                 break;
@@ -275,8 +312,29 @@ public final class FileConfigSource implements ConfigSource {
         log.debug("Stopped watching {}", paths);
     }
 
+    /** Called on the clock's timer thread once the files are quiet: the reload runs on the reload thread. */
+    private void reloadLater() {
+        try {
+            reloader.execute(() -> {
+                try {
+                    reload();
+                } finally {
+                    reloadsDone.incrementAndGet();
+                }
+            });
+        } catch (RejectedExecutionException e) {
+            log.debug("{} closed; not reloading", paths);
+        }
+    }
+
     /** Takes the key's events; true if any of them can change what the loader reads. */
     private boolean drain(WatchKey key) {
+        synchronized (watchLock) {
+            return drainLocked(key);
+        }
+    }
+
+    private boolean drainLocked(WatchKey key) {
         Path dir = watchedDirs.get(key);
         boolean relevant = false;
         for (WatchEvent<?> event : key.pollEvents()) {
@@ -294,16 +352,20 @@ public final class FileConfigSource implements ConfigSource {
         return relevant;
     }
 
-    private boolean isRelevant(Path changed) {
-        if (watchedFiles.contains(changed)) {
-            return true;
+    /** Whether a change to {@code changed} can change what the loader reads. */
+    boolean isRelevant(Path changed) {
+        synchronized (watchLock) {
+            if (watchedFiles.contains(changed)) {
+                return true;
+            }
+            if (isUnderRootDir(changed)) {
+                return hasConfigExtension(changed) || Files.isDirectory(changed)
+                        || watchedDirs.containsValue(changed);
+            }
+            // Next to a given file, Kubernetes updates a ConfigMap by re-pointing the ..data directory symlink.
+            return fileParents.contains(changed.getParent())
+                    && (Files.isDirectory(changed) || Files.isSymbolicLink(changed));
         }
-        if (isUnderRootDir(changed)) {
-            return hasConfigExtension(changed) || Files.isDirectory(changed) || watchedDirs.containsValue(changed);
-        }
-        // Next to a given file, Kubernetes updates a ConfigMap by re-pointing the ..data directory symlink.
-        return fileParents.contains(changed.getParent())
-                && (Files.isDirectory(changed) || Files.isSymbolicLink(changed));
     }
 
     private boolean isUnderRootDir(Path path) {
@@ -322,6 +384,9 @@ public final class FileConfigSource implements ConfigSource {
     }
 
     private void reload() {
+        if (closed.get()) {
+            return;
+        }
         reloads.incrementAndGet();
         // Register first, so files created in a new directory before it was watched are read by this load.
         registerAll();
@@ -398,6 +463,12 @@ public final class FileConfigSource implements ConfigSource {
 
     /** (Re-)registers every directory involved; already watched ones keep their key. */
     private void registerAll() {
+        synchronized (watchLock) {
+            registerAllLocked();
+        }
+    }
+
+    private void registerAllLocked() {
         for (Path root : rootDirs) {
             registerTree(root);
         }
