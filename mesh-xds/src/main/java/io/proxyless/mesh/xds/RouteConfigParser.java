@@ -85,6 +85,9 @@ final class RouteConfigParser {
             "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove", "metadata_match");
     private static final Set<String> FAULT_FIELDS = Set.of("delay", "abort");
 
+    /** Envoy's (and grpc-java's) bound on the sum of a route's cluster weights: the uint32 range. */
+    static final long MAX_TOTAL_WEIGHT = 0xFFFF_FFFFL;
+
     private RouteConfigParser() {
     }
 
@@ -385,6 +388,21 @@ final class RouteConfigParser {
                 WeightedCluster wc = a.getWeightedClusters();
                 String wp = Findings.join(path, "weighted_clusters");
                 f.unsupportedFields(wc, wp, Set.of("clusters", "total_weight", "runtime_key_prefix"));
+                // Envoy and grpc-java reject these rather than fail every call on the route; so does the file
+                // loader ("total destination weight = 0").
+                long total = 0;
+                for (WeightedCluster.ClusterWeight cw : wc.getClustersList()) {
+                    total += cw.hasWeight() ? Integer.toUnsignedLong(cw.getWeight().getValue()) : 0;
+                }
+                if (total == 0) {
+                    f.error(Findings.join(wp, "clusters"), "the sum of the cluster weights is 0");
+                    return null;
+                }
+                if (total > MAX_TOTAL_WEIGHT) {
+                    f.error(Findings.join(wp, "clusters"), "the sum of the cluster weights, " + total
+                            + ", exceeds " + MAX_TOTAL_WEIGHT);
+                    return null;
+                }
                 List<HTTPRouteDestination> out = new ArrayList<>();
                 for (int i = 0; i < wc.getClustersCount(); i++) {
                     WeightedCluster.ClusterWeight cw = wc.getClusters(i);

@@ -169,6 +169,32 @@ class RouteConfigParserTest {
     }
 
     @Test
+    void weightedClustersSummingToZeroAreRejected() {
+        RouteConfiguration rc = RouteConfiguration.newBuilder().setName("9080").addVirtualHosts(VirtualHost
+                .newBuilder().setName("reviews").addDomains("reviews.default.svc.cluster.local")
+                .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(RouteAction.newBuilder().setWeightedClusters(XdsFixtures.weighted(
+                                "outbound|9080|v1|reviews.default.svc.cluster.local", 0,
+                                "outbound|9080|v2|reviews.default.svc.cluster.local", 0))))).build();
+
+        Parsed<XdsRouteConfig> parsed = RouteConfigParser.parse(rc, SIDECAR);
+
+        assertThat(parsed.ok()).as("NACKed, as Envoy and grpc-java do").isFalse();
+        assertThat(parsed.error()).contains("virtual_hosts[0].routes[0].route.weighted_clusters.clusters")
+                .contains("sum of the cluster weights is 0");
+    }
+
+    @Test
+    void weightedClustersSummingBeyondUint32AreRejected() {
+        Findings f = new Findings();
+        parse(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder().setWeightedClusters(XdsFixtures.weighted(
+                        "a", Integer.MAX_VALUE, "b", Integer.MAX_VALUE, "c", 2))).build(), SIDECAR, f);
+
+        assertThat(f.errors()).singleElement().satisfies(e -> assertThat(e.message()).contains("exceeds 4294967295"));
+    }
+
+    @Test
     void istiosDefaultRetryPolicyMeansRetriesUnset() {
         Findings f = new Findings();
         assertThat(RouteConfigParser.parseRetryPolicy(XdsFixtures.defaultRetries(), "p", f)).isNull();

@@ -100,6 +100,27 @@ class XdsProtocolTest {
     }
 
     @Test
+    void aRouteWhoseClusterWeightsSumToZeroIsNackedAndTheOldConfigStaysInUse() throws Exception {
+        try (XdsTestServer server = new XdsTestServer()) {
+            server.set(reviewsTo("v1", false));
+            try (XdsConfigSource source = start(server, false, false);
+                 Mesh mesh = Mesh.builder().configSource(source).build()) {
+                Route zero = route("reviews", "zero").setMatch(prefix("/"))
+                        .setRoute(action(false, null).setWeightedClusters(XdsFixtures.weighted(
+                                cluster("reviews", "v1"), 0, cluster("reviews", "v2"), 0))).build();
+                server.set(XdsFixtures.bookinfo(false, Map.of("reviews", List.of(zero))));
+
+                awaitTrue(GENEROUS, () -> nackDetails(server, false).stream()
+                        .anyMatch(d -> d.contains("sum of the cluster weights is 0")));
+                assertThat(resource(source.configDump(), "RDS", "9080").get("status").asText()).isEqualTo("NACKED");
+                RouteDecision d = mesh.route(REVIEWS);
+                assertThat(d.isForward()).as("every call still routed, by the last good config").isTrue();
+                assertThat(d.destinationSubset()).isEqualTo("v1");
+            }
+        }
+    }
+
+    @Test
     void routingKeepsWorkingWhileTheControlPlaneIsDownAndReconnectsWithBackoffAfterItsRestart() throws Exception {
         FakeClock clock = new FakeClock();
         try (XdsTestServer server = new XdsTestServer()) {
