@@ -46,7 +46,10 @@ import java.util.Set;
 
 /**
  * RouteConfiguration → Istio routes. Small static functions, one per message, each returning a value (or null
- * when the part is skipped) and recording problems in a {@link Findings}; no I/O, no state.
+ * when the part is rejected) and recording problems in a {@link Findings}; no I/O, no state. A route this client
+ * cannot carry out as the server meant it (an action, cluster specifier or match condition it cannot evaluate)
+ * is an error, so the RouteConfiguration is NACKed with the reason: skipping the route would send its requests
+ * to a later route instead.
  *
  * <p>The mapping is the inverse of what istiod does for a VirtualService ({@code pilot/pkg/networking/core/route}):
  * one Envoy route per match block (consecutive routes of one Istio route are merged back), weighted clusters →
@@ -74,6 +77,9 @@ final class RouteConfigParser {
             "per_request_buffer_limit_bytes", "stat_prefix", "request_body_buffer_limit");
     private static final Set<String> MATCH_FIELDS = Set.of("prefix", "path", "safe_regex", "path_separated_prefix",
             "case_sensitive", "headers", "query_parameters", "grpc", "runtime_fraction");
+    /** Match conditions on connection or filter state, which a client-side mesh cannot evaluate. */
+    private static final List<String> UNEVALUABLE_MATCH_FIELDS = List.of("tls_context", "dynamic_metadata",
+            "filter_state");
     private static final Set<String> ACTION_FIELDS = Set.of("cluster", "weighted_clusters", "timeout",
             "max_stream_duration", "max_grpc_timeout", "retry_policy", "request_mirror_policies", "hash_policy",
             "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "cluster_not_found_response_code", "priority",
@@ -160,7 +166,7 @@ final class RouteConfigParser {
                 r.corsPolicy(), r.headers());
     }
 
-    /** One Envoy route, or null when it cannot be represented (the warning says why). */
+    /** One Envoy route, or null when it cannot be carried out (the error says why). */
     static XdsRouteConfig.Route parseRoute(Route route, RetryPolicy virtualHostRetry, String path, ParseContext ctx,
                                            Findings f) {
         f.unsupportedFields(route, path, ROUTE_FIELDS);
@@ -202,7 +208,8 @@ final class RouteConfigParser {
             case DIRECT_RESPONSE -> directResponse = parseDirectResponse(route.getDirectResponse(),
                     Findings.join(path, "direct_response"), f);
             default -> {
-                f.warn(path, "route action " + route.getActionCase() + " is not supported; route skipped");
+                // Skipping it would send its requests to a later route instead: not what the server meant.
+                f.error(path, "route action " + route.getActionCase() + " cannot be carried out by this client");
                 return null;
             }
         }
@@ -258,7 +265,7 @@ final class RouteConfigParser {
         return new Duration[] {best};
     }
 
-    /** One route's match, or null when it uses something Istio's HTTPMatchRequest cannot express. */
+    /** One route's match, or null (an error) when it has a condition this client cannot evaluate. */
     static HTTPMatchRequest parseMatch(RouteMatch m, String path, Findings f) {
         f.unsupportedFields(m, path, MATCH_FIELDS);
         boolean caseSensitive = !m.hasCaseSensitive() || m.getCaseSensitive().getValue();
@@ -279,12 +286,19 @@ final class RouteConfigParser {
                 caseSensitive = true;
             }
             default -> {
-                f.warn(path, "path matcher " + m.getPathSpecifierCase() + " is not supported; route skipped");
+                f.error(path, "path matcher " + m.getPathSpecifierCase() + " cannot be evaluated by this client");
                 return null;
             }
         }
         if (!caseSensitive) {
             ignoreUriCase = true;
+        }
+        // Conditions on what a client-side mesh does not see: ignoring one would widen the route.
+        for (String condition : UNEVALUABLE_MATCH_FIELDS) {
+            if (m.getAllFields().keySet().stream().anyMatch(fd -> fd.getName().equals(condition))) {
+                f.error(Findings.join(path, condition), "cannot be evaluated by this client");
+                return null;
+            }
         }
         if (m.hasRuntimeFraction()) {
             double pct = ProtoValues.percent(m.getRuntimeFraction().getDefaultValue());
@@ -303,7 +317,7 @@ final class RouteConfigParser {
             String hp = Findings.join(path, "headers[" + i + "]");
             StringMatch sm = headerMatch(h, hp, f);
             if (sm == null) {
-                f.warn(hp, "header matcher " + h.getHeaderMatchSpecifierCase() + " is not supported; route skipped");
+                f.error(hp, "header matcher " + h.getHeaderMatchSpecifierCase() + " cannot be evaluated by this client");
                 return null;
             }
             boolean present = !(h.getHeaderMatchSpecifierCase() == HeaderMatcher.HeaderMatchSpecifierCase.PRESENT_MATCH
@@ -323,7 +337,7 @@ final class RouteConfigParser {
             } else {
                 Map<String, StringMatch> target = invert ? without : headers;
                 if (target.containsKey(name)) {
-                    f.warn(hp, "a second matcher on header " + name + " cannot be expressed; route skipped");
+                    f.error(hp, "a second matcher on header " + name + " cannot be evaluated by this client");
                     return null;
                 }
                 target.put(name, sm);
@@ -331,7 +345,8 @@ final class RouteConfigParser {
         }
         if (m.hasGrpc()) {
             if (headers.containsKey("content-type")) {
-                f.warn(Findings.join(path, "grpc"), "cannot be combined with a content-type matcher; route skipped");
+                f.error(Findings.join(path, "grpc"), "cannot be evaluated together with a content-type matcher by"
+                        + " this client");
                 return null;
             }
             headers.put("content-type", StringMatch.prefix("application/grpc"));
@@ -348,11 +363,11 @@ final class RouteConfigParser {
                     == QueryParameterMatcher.QueryParameterMatchSpecifierCase.QUERYPARAMETERMATCHSPECIFIER_NOT_SET)) {
                 sm = new StringMatch(null, null, null);
             } else {
-                f.warn(qp, "present_match: false is not supported; route skipped");
+                f.error(qp, "present_match: false cannot be evaluated by this client");
                 return null;
             }
             if (sm == null || query.containsKey(q.getName())) {
-                f.warn(qp, "cannot be expressed; route skipped");
+                f.error(qp, "cannot be evaluated by this client");
                 return null;
             }
             query.put(q.getName(), sm);
@@ -376,7 +391,7 @@ final class RouteConfigParser {
         };
     }
 
-    /** {@code cluster} or {@code weighted_clusters} → destinations; null (route skipped) for other specifiers. */
+    /** {@code cluster} or {@code weighted_clusters} → destinations; null (an error) for other specifiers. */
     static List<HTTPRouteDestination> parseDestinations(RouteAction a, String path, List<String> clusters,
                                                         Findings f) {
         switch (a.getClusterSpecifierCase()) {
@@ -409,8 +424,10 @@ final class RouteConfigParser {
                     String cp = Findings.join(wp, "clusters[" + i + "]");
                     f.unsupportedFields(cw, cp, CLUSTER_WEIGHT_FIELDS);
                     if (cw.getName().isEmpty()) {
-                        f.warn(cp, "a weighted cluster without a name (cluster_header) is not supported; skipped");
-                        continue;
+                        // Dropping it would hand its share of the traffic to the others.
+                        f.error(cp, "a weighted cluster without a name (cluster_header) cannot be carried out by this"
+                                + " client");
+                        return null;
                     }
                     if (cw.hasMetadataMatch()) {
                         f.warn(Findings.join(cp, "metadata_match"), "endpoint subsets by metadata are not supported;"
@@ -425,15 +442,11 @@ final class RouteConfigParser {
                             cw.hasWeight() ? ProtoValues.clampToInt(cw.getWeight().getValue()) : 0,
                             req == null && resp == null ? null : new Headers(req, resp)));
                 }
-                if (out.isEmpty()) {
-                    f.warn(wp, "no usable cluster; route skipped");
-                    return null;
-                }
                 return out;
             }
             default -> {
-                f.warn(Findings.join(path, a.getClusterSpecifierCase().name().toLowerCase(Locale.ROOT)),
-                        "this cluster specifier is not supported; route skipped");
+                f.error(Findings.join(path, a.getClusterSpecifierCase().name().toLowerCase(Locale.ROOT)),
+                        "this cluster specifier cannot be carried out by this client");
                 return null;
             }
         }

@@ -140,14 +140,60 @@ class RouteConfigParserTest {
     }
 
     @Test
-    void aRangeHeaderMatchSkipsTheRouteWithAWarning() {
+    void aRangeHeaderMatchIsAnErrorNotASkippedRoute() {
         Findings f = new Findings();
         XdsRouteConfig.Route r = parse(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/")
                         .addHeaders(HeaderMatcher.newBuilder().setName("n").setRangeMatch(
                                 io.envoyproxy.envoy.type.v3.Int64Range.newBuilder().setStart(1).setEnd(5))))
                 .setRoute(toCluster("c")).build(), SIDECAR, f);
         assertThat(r).isNull();
-        assertThat(f.warnings()).anyMatch(w -> w.message().contains("RANGE_MATCH") && w.message().contains("skipped"));
+        assertThat(f.errors()).singleElement().satisfies(e -> {
+            assertThat(e.path()).isEqualTo("r.match.headers[0]");
+            assertThat(e.message()).contains("RANGE_MATCH").contains("cannot be evaluated");
+        });
+    }
+
+    @Test
+    void aRouteThisClientCannotCarryOutIsNackedWithTheReason() {
+        Route nonForwarding = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setNonForwardingAction(io.envoyproxy.envoy.config.route.v3.NonForwardingAction.getDefaultInstance())
+                .build();
+        Route clusterHeader = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder().setClusterHeader("x-cluster")).build();
+        Route tlsCondition = Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/")
+                        .setTlsContext(RouteMatch.TlsContextMatchOptions.newBuilder()
+                                .setPresented(BoolValue.of(true))))
+                .setRoute(toCluster("c")).build();
+        RouteConfiguration rc = RouteConfiguration.newBuilder().setName("9080").addVirtualHosts(VirtualHost
+                .newBuilder().setName("reviews").addDomains("reviews.default.svc.cluster.local")
+                .addRoutes(nonForwarding).addRoutes(clusterHeader).addRoutes(tlsCondition)
+                .addRoutes(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                        .setRoute(toCluster("c")))).build();
+
+        Parsed<XdsRouteConfig> parsed = RouteConfigParser.parse(rc, SIDECAR);
+
+        assertThat(parsed.ok()).isFalse();
+        assertThat(parsed.error())
+                .contains("virtual_hosts[0].routes[0]: route action NON_FORWARDING_ACTION cannot be carried out")
+                .contains("virtual_hosts[0].routes[1].route.cluster_header: this cluster specifier cannot be carried"
+                        + " out")
+                .contains("virtual_hosts[0].routes[2].match.tls_context: cannot be evaluated");
+    }
+
+    @Test
+    void aWeightedClusterWithoutANameIsAnErrorRatherThanAShareHandedToTheOthers() {
+        Findings f = new Findings();
+        parse(Route.newBuilder().setMatch(RouteMatch.newBuilder().setPrefix("/"))
+                .setRoute(RouteAction.newBuilder().setWeightedClusters(
+                        io.envoyproxy.envoy.config.route.v3.WeightedCluster.newBuilder()
+                                .addClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster.ClusterWeight
+                                        .newBuilder().setName("a").setWeight(UInt32Value.of(50)))
+                                .addClusters(io.envoyproxy.envoy.config.route.v3.WeightedCluster.ClusterWeight
+                                        .newBuilder().setClusterHeader("x-cluster")
+                                        .setWeight(UInt32Value.of(50))))).build(), SIDECAR, f);
+
+        assertThat(f.errors()).singleElement().satisfies(e ->
+                assertThat(e.path()).isEqualTo("r.route.weighted_clusters.clusters[1]"));
     }
 
     @Test
