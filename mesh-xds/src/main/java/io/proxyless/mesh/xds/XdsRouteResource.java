@@ -1,0 +1,504 @@
+package io.proxyless.mesh.xds;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
+import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
+import io.envoyproxy.envoy.config.route.v3.RedirectAction;
+import io.envoyproxy.envoy.config.route.v3.RetryPolicy;
+import io.envoyproxy.envoy.config.route.v3.RouteAction;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.proxyless.mesh.runtime.model.ClusterWeight;
+import io.proxyless.mesh.runtime.model.DirectResponse;
+import io.proxyless.mesh.runtime.model.FaultInjection;
+import io.proxyless.mesh.runtime.model.HashPolicy;
+import io.proxyless.mesh.runtime.model.HeaderMatch;
+import io.proxyless.mesh.runtime.model.HeaderMutation;
+import io.proxyless.mesh.runtime.model.MirrorPolicy;
+import io.proxyless.mesh.runtime.model.PathMatch;
+import io.proxyless.mesh.runtime.model.PathRewrite;
+import io.proxyless.mesh.runtime.model.QueryParameterMatch;
+import io.proxyless.mesh.runtime.model.Redirect;
+import io.proxyless.mesh.runtime.model.Route;
+import io.proxyless.mesh.runtime.model.RouteMatch;
+import io.proxyless.mesh.runtime.model.StringMatch;
+import io.proxyless.mesh.runtime.model.VirtualHost;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+
+/**
+ * RDS into the mesh's one route model ({@code io.proxyless.mesh.runtime.model}), as grpc-java's
+ * {@code XdsRouteConfigureResource} parses it: small static functions, one per message, each returning a model
+ * value or recording an error in {@link Findings}; no I/O, no state, no Istio record in between.
+ *
+ * <p>What the engine can carry out is carried out: every path, header and query-parameter matcher Envoy has except
+ * {@code range_match}, several conditions on one header, suffix/contains/ignore-case as they are (not as
+ * regexes). A route this client cannot carry out as the server meant it is an error, so the RouteConfiguration is
+ * NACKed with the reason; skipping it would send its requests to a later route instead. Model values check
+ * themselves (a weight sum of 0, an invalid regex); their complaints become errors at the field's path.
+ */
+final class XdsRouteResource {
+    /** Envoy's route timeout when a sidecar-shape route sets none. */
+    static final Duration ENVOY_DEFAULT_TIMEOUT = Duration.ofSeconds(15);
+    private static final String FAULT_FILTER = "envoy.filters.http.fault";
+    private static final String FAULT_TYPE = "type.googleapis.com/" + HTTPFault.getDescriptor().getFullName();
+    private static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
+    private static final List<String> UNEVALUABLE_MATCH_FIELDS = List.of("tls_context", "dynamic_metadata",
+            "filter_state", "connect_matcher");
+
+    private XdsRouteResource() {
+    }
+
+    /**
+     * Parses a RouteConfiguration served on listener {@code port}: the model value, or the error that NACKs it.
+     */
+    static Parsed<io.proxyless.mesh.runtime.model.RouteConfiguration> parse(RouteConfiguration rc, int port,
+                                                                         ParseContext ctx) {
+        Findings f = new Findings();
+        List<VirtualHost> hosts = new ArrayList<>();
+        for (int v = 0; v < rc.getVirtualHostsCount(); v++) {
+            VirtualHost vh = parseVirtualHost(rc.getVirtualHosts(v), "virtual_hosts[" + v + "]", ctx, f);
+            if (vh != null) {
+                hosts.add(vh);
+            }
+        }
+        io.proxyless.mesh.runtime.model.RouteConfiguration value = null;
+        if (!f.hasErrors()) {
+            try {
+                value = io.proxyless.mesh.runtime.model.RouteConfiguration.of(rc.getName(), port, hosts);
+            } catch (IllegalArgumentException e) {
+                f.error("virtual_hosts", e.getMessage());
+            }
+        }
+        return Parsed.of(value, f);
+    }
+
+    static VirtualHost parseVirtualHost(io.envoyproxy.envoy.config.route.v3.VirtualHost vh, String path,
+                                        ParseContext ctx, Findings f) {
+        // The model's domains carry no port: the virtual host is already the listener port's.
+        Set<String> domains = new LinkedHashSet<>();
+        for (String d : vh.getDomainsList()) {
+            String lower = d.toLowerCase(Locale.ROOT);
+            int colon = lower.lastIndexOf(':');
+            if (colon > 0 && lower.indexOf(']') < colon && !lower.startsWith("[")) {
+                lower = lower.substring(0, colon);
+            }
+            domains.add(lower);
+        }
+        if (domains.isEmpty()) {
+            f.error(Findings.join(path, "domains"), "a virtual host needs at least one domain");
+            return null;
+        }
+        List<Route> routes = new ArrayList<>();
+        for (int i = 0; i < vh.getRoutesCount(); i++) {
+            Route r = parseRoute(vh.getRoutes(i), vh.hasRetryPolicy() ? vh.getRetryPolicy() : null,
+                    Findings.join(path, "routes[" + i + "]"), ctx, f);
+            if (r != null) {
+                routes.add(r);
+            }
+        }
+        try {
+            return VirtualHost.of(vh.getName(), List.copyOf(domains), routes);
+        } catch (IllegalArgumentException e) {
+            f.error(path, e.getMessage());
+            return null;
+        }
+    }
+
+    /** One route, or null with an error when this client cannot carry it out. */
+    static Route parseRoute(io.envoyproxy.envoy.config.route.v3.Route route, RetryPolicy virtualHostRetry,
+                            String path, ParseContext ctx, Findings f) {
+        try {
+            RouteMatch match = parseMatch(route.getMatch(), Findings.join(path, "match"), f);
+            if (match == null) {
+                return null;
+            }
+            String name = route.getName().isEmpty() ? null : route.getName();
+            Route out = switch (route.getActionCase()) {
+                case ROUTE -> {
+                    io.proxyless.mesh.runtime.model.RouteAction action = parseRouteAction(route.getRoute(),
+                            virtualHostRetry, Findings.join(path, "route"), ctx, f);
+                    yield action == null ? null : Route.forward(name, match, action);
+                }
+                case REDIRECT -> Route.redirect(name, match, parseRedirect(route.getRedirect()));
+                case DIRECT_RESPONSE -> Route.directResponse(name, match, parseDirectResponse(
+                        route.getDirectResponse(), Findings.join(path, "direct_response"), f));
+                default -> {
+                    f.error(path, "route action " + route.getActionCase() + " cannot be carried out by this client");
+                    yield null;
+                }
+            };
+            if (out == null) {
+                return null;
+            }
+            out = out.withHeaders(headerMutation(route.getRequestHeadersToAddList(),
+                            route.getRequestHeadersToRemoveList()),
+                    headerMutation(route.getResponseHeadersToAddList(), route.getResponseHeadersToRemoveList()));
+            for (Map.Entry<String, Any> e : route.getTypedPerFilterConfigMap().entrySet()) {
+                if (e.getKey().equals(FAULT_FILTER) || e.getValue().getTypeUrl().equals(FAULT_TYPE)) {
+                    FaultInjection fault = parseFault(e.getValue(),
+                            Findings.join(path, "typed_per_filter_config." + e.getKey()), f);
+                    if (fault != null) {
+                        out = out.withFault(fault);
+                    }
+                }
+            }
+            return out;
+        } catch (IllegalArgumentException e) {
+            // A model value refused what the server sent (e.g. an invalid regex): the reason is the value's own.
+            f.error(path, e.getMessage());
+            return null;
+        }
+    }
+
+    /** A route's match, or null with an error when it has a condition this client cannot evaluate. */
+    static RouteMatch parseMatch(io.envoyproxy.envoy.config.route.v3.RouteMatch m, String path, Findings f) {
+        for (String condition : UNEVALUABLE_MATCH_FIELDS) {
+            if (m.getAllFields().keySet().stream().anyMatch(fd -> fd.getName().equals(condition))) {
+                f.error(Findings.join(path, condition), "cannot be evaluated by this client");
+                return null;
+            }
+        }
+        boolean caseSensitive = !m.hasCaseSensitive() || m.getCaseSensitive().getValue();
+        PathMatch pathMatch = switch (m.getPathSpecifierCase()) {
+            case PREFIX -> PathMatch.prefix(m.getPrefix(), caseSensitive);
+            case PATH -> PathMatch.exact(m.getPath(), caseSensitive);
+            case SAFE_REGEX -> PathMatch.regex((caseSensitive ? "" : "(?i)") + m.getSafeRegex().getRegex());
+            // "/foo" takes /foo and /foo/..., not /foobar.
+            case PATH_SEPARATED_PREFIX -> PathMatch.regex((caseSensitive ? "" : "(?i)")
+                    + ProtoValues.quote(m.getPathSeparatedPrefix()) + "(/.*)?");
+            default -> null;
+        };
+        if (pathMatch == null) {
+            f.error(path, "path matcher " + m.getPathSpecifierCase() + " cannot be evaluated by this client");
+            return null;
+        }
+        if (m.hasRuntimeFraction() && ProtoValues.percent(m.getRuntimeFraction().getDefaultValue()) < 100) {
+            f.warn(Findings.join(path, "runtime_fraction"), "matching a fraction of requests is not supported;"
+                    + " the route takes every request its other conditions match");
+        }
+        List<HeaderMatch> headers = new ArrayList<>();
+        for (int i = 0; i < m.getHeadersCount(); i++) {
+            HeaderMatch h = parseHeaderMatcher(m.getHeaders(i), Findings.join(path, "headers[" + i + "]"), f);
+            if (h == null) {
+                return null;
+            }
+            headers.add(h);
+        }
+        if (m.hasGrpc()) {
+            headers.add(HeaderMatch.of("content-type", StringMatch.prefix("application/grpc")));
+        }
+        List<QueryParameterMatch> query = new ArrayList<>();
+        for (int i = 0; i < m.getQueryParametersCount(); i++) {
+            QueryParameterMatcher q = m.getQueryParameters(i);
+            String qp = Findings.join(path, "query_parameters[" + i + "]");
+            if (q.hasStringMatch()) {
+                StringMatch sm = stringMatch(q.getStringMatch(), Findings.join(qp, "string_match"), f);
+                if (sm == null) {
+                    return null;
+                }
+                query.add(QueryParameterMatch.of(q.getName(), sm));
+            } else if (q.getPresentMatch() || q.getQueryParameterMatchSpecifierCase()
+                    == QueryParameterMatcher.QueryParameterMatchSpecifierCase.QUERYPARAMETERMATCHSPECIFIER_NOT_SET) {
+                query.add(QueryParameterMatch.present(q.getName()));
+            } else {
+                f.error(qp, "present_match: false cannot be evaluated by this client");
+                return null;
+            }
+        }
+        return RouteMatch.of(pathMatch, headers, query);
+    }
+
+    /** One header condition, or null with an error. */
+    static HeaderMatch parseHeaderMatcher(HeaderMatcher h, String path, Findings f) {
+        if (h.getTreatMissingHeaderAsEmpty()) {
+            f.warn(Findings.join(path, "treat_missing_header_as_empty"), "not supported; a missing header never"
+                    + " matches a value");
+        }
+        String name = h.getName();
+        HeaderMatch match = switch (h.getHeaderMatchSpecifierCase()) {
+            case EXACT_MATCH -> HeaderMatch.of(name, StringMatch.exact(h.getExactMatch()));
+            case PREFIX_MATCH -> HeaderMatch.of(name, StringMatch.prefix(h.getPrefixMatch()));
+            case SUFFIX_MATCH -> HeaderMatch.of(name, StringMatch.suffix(h.getSuffixMatch()));
+            case CONTAINS_MATCH -> HeaderMatch.of(name, StringMatch.contains(h.getContainsMatch()));
+            case SAFE_REGEX_MATCH -> HeaderMatch.of(name, StringMatch.regex(h.getSafeRegexMatch().getRegex()));
+            case STRING_MATCH -> {
+                StringMatch sm = stringMatch(h.getStringMatch(), Findings.join(path, "string_match"), f);
+                yield sm == null ? null : HeaderMatch.of(name, sm);
+            }
+            // present_match: false is "absent": an inverted presence.
+            case PRESENT_MATCH -> h.getPresentMatch() ? HeaderMatch.present(name)
+                    : HeaderMatch.present(name).inverted();
+            case HEADERMATCHSPECIFIER_NOT_SET -> HeaderMatch.present(name);
+            default -> {
+                f.error(path, "header matcher " + h.getHeaderMatchSpecifierCase()
+                        + " cannot be evaluated by this client");
+                yield null;
+            }
+        };
+        return match != null && h.getInvertMatch() ? match.inverted() : match;
+    }
+
+    /** An Envoy StringMatcher as the model's, or null with an error. */
+    static StringMatch stringMatch(StringMatcher m, String path, Findings f) {
+        StringMatch sm = switch (m.getMatchPatternCase()) {
+            case EXACT -> StringMatch.exact(m.getExact());
+            case PREFIX -> StringMatch.prefix(m.getPrefix());
+            case SUFFIX -> StringMatch.suffix(m.getSuffix());
+            case CONTAINS -> StringMatch.contains(m.getContains());
+            case SAFE_REGEX -> StringMatch.regex((m.getIgnoreCase() ? "(?i)" : "") + m.getSafeRegex().getRegex());
+            default -> null;
+        };
+        if (sm == null) {
+            f.error(path, "string matcher " + m.getMatchPatternCase() + " cannot be evaluated by this client");
+            return null;
+        }
+        return m.getIgnoreCase() && sm.kind() != StringMatch.Kind.REGEX ? sm.ignoringCase() : sm;
+    }
+
+    /** A forwarding action, or null with an error. */
+    static io.proxyless.mesh.runtime.model.RouteAction parseRouteAction(RouteAction a, RetryPolicy virtualHostRetry,
+                                                                       String path, ParseContext ctx, Findings f) {
+        List<ClusterWeight> clusters = parseClusters(a, path, f);
+        if (clusters == null) {
+            return null;
+        }
+        io.proxyless.mesh.runtime.model.RouteAction action =
+                io.proxyless.mesh.runtime.model.RouteAction.forWeightedClusters(clusters);
+        action = action.withTimeout(parseTimeout(a, ctx));
+        RetryPolicy retry = a.hasRetryPolicy() ? a.getRetryPolicy() : virtualHostRetry;
+        if (retry != null) {
+            action = action.withRetryPolicy(parseRetryPolicy(retry, Findings.join(path, "retry_policy"), f));
+        }
+        List<HashPolicy> hashes = new ArrayList<>();
+        for (int i = 0; i < a.getHashPolicyCount(); i++) {
+            HashPolicy h = parseHashPolicy(a.getHashPolicy(i), Findings.join(path, "hash_policy[" + i + "]"), f);
+            if (h != null) {
+                hashes.add(h);
+            }
+        }
+        List<MirrorPolicy> mirrors = new ArrayList<>();
+        for (int i = 0; i < a.getRequestMirrorPoliciesCount(); i++) {
+            RouteAction.RequestMirrorPolicy m = a.getRequestMirrorPolicies(i);
+            if (m.getCluster().isEmpty()) {
+                // A shadow copy is best effort: leaving one out changes nothing for the request itself.
+                f.warn(Findings.join(path, "request_mirror_policies[" + i + "]"), "a mirror without a cluster"
+                        + " name (cluster_header) is not supported; left out");
+                continue;
+            }
+            mirrors.add(MirrorPolicy.of(m.getCluster(), m.hasRuntimeFraction()
+                    ? ProtoValues.percent(m.getRuntimeFraction().getDefaultValue()) : 100));
+        }
+        PathRewrite rewrite = null;
+        if (!a.getPrefixRewrite().isEmpty()) {
+            rewrite = PathRewrite.prefix(a.getPrefixRewrite());
+        } else if (a.hasRegexRewrite()) {
+            rewrite = PathRewrite.regex(a.getRegexRewrite().getPattern().getRegex(),
+                    a.getRegexRewrite().getSubstitution());
+        }
+        String hostRewrite = a.getHostRewriteLiteral().isEmpty() ? null : a.getHostRewriteLiteral();
+        return action.withHashPolicies(hashes).withMirrors(mirrors).withRewrite(rewrite, hostRewrite);
+    }
+
+    /** The destinations of {@code cluster} or {@code weighted_clusters}, or null with an error. */
+    static List<ClusterWeight> parseClusters(RouteAction a, String path, Findings f) {
+        switch (a.getClusterSpecifierCase()) {
+            case CLUSTER -> {
+                return List.of(ClusterWeight.of(a.getCluster(), 1));
+            }
+            case WEIGHTED_CLUSTERS -> {
+                WeightedCluster wc = a.getWeightedClusters();
+                String wp = Findings.join(path, "weighted_clusters");
+                long total = 0;
+                List<ClusterWeight> out = new ArrayList<>();
+                for (int i = 0; i < wc.getClustersCount(); i++) {
+                    WeightedCluster.ClusterWeight cw = wc.getClusters(i);
+                    if (cw.getName().isEmpty()) {
+                        // Leaving it out would hand its share of the traffic to the others.
+                        f.error(Findings.join(wp, "clusters[" + i + "]"), "a weighted cluster without a name"
+                                + " (cluster_header) cannot be carried out by this client");
+                        return null;
+                    }
+                    long weight = cw.hasWeight() ? Integer.toUnsignedLong(cw.getWeight().getValue()) : 0;
+                    total += weight;
+                    out.add(ClusterWeight.of(cw.getName(), (int) Math.min(weight, Integer.MAX_VALUE))
+                            .withHeaders(headerMutation(cw.getRequestHeadersToAddList(),
+                                            cw.getRequestHeadersToRemoveList()),
+                                    headerMutation(cw.getResponseHeadersToAddList(),
+                                            cw.getResponseHeadersToRemoveList())));
+                }
+                // Envoy and grpc-java reject both rather than fail every call on the route.
+                if (total == 0) {
+                    f.error(Findings.join(wp, "clusters"), "the sum of the cluster weights is 0");
+                    return null;
+                }
+                if (total > RouteConfigParser.MAX_TOTAL_WEIGHT) {
+                    f.error(Findings.join(wp, "clusters"), "the sum of the cluster weights, " + total
+                            + ", exceeds " + RouteConfigParser.MAX_TOTAL_WEIGHT);
+                    return null;
+                }
+                return out;
+            }
+            default -> {
+                f.error(Findings.join(path, a.getClusterSpecifierCase().name().toLowerCase(Locale.ROOT)),
+                        "this cluster specifier cannot be carried out by this client");
+                return null;
+            }
+        }
+    }
+
+    /**
+     * The route timeout, or null for none. Envoy (sidecar shape) enforces both {@code timeout} (15 s when unset)
+     * and {@code max_stream_duration}, so the shorter non-zero one wins; gRPC (proxyless shape) reads
+     * {@code max_stream_duration} first, and has no timeout when neither is set.
+     */
+    static Duration parseTimeout(RouteAction a, ParseContext ctx) {
+        Duration routeTimeout = a.hasTimeout() ? ProtoValues.duration(a.getTimeout()) : null;
+        Duration streamDuration = a.hasMaxStreamDuration() && a.getMaxStreamDuration().hasMaxStreamDuration()
+                ? ProtoValues.duration(a.getMaxStreamDuration().getMaxStreamDuration()) : null;
+        if (ctx.proxyless()) {
+            Duration d = streamDuration != null ? streamDuration : routeTimeout;
+            return d == null || d.isZero() ? null : d;
+        }
+        Duration best = null;
+        for (Duration d : new Duration[] {routeTimeout == null ? ENVOY_DEFAULT_TIMEOUT : routeTimeout,
+                streamDuration}) {
+            if (d != null && !d.isZero() && (best == null || d.compareTo(best) < 0)) {
+                best = d;
+            }
+        }
+        return best;
+    }
+
+    /** Envoy's retry policy, as the model holds it (no translation into Istio's {@code retries}). */
+    static io.proxyless.mesh.runtime.model.RetryPolicy parseRetryPolicy(RetryPolicy p, String path, Findings f) {
+        // Envoy retries once when num_retries is unset.
+        int retries = p.hasNumRetries() ? ProtoValues.clampToInt(p.getNumRetries().getValue()) : 1;
+        Set<String> retryOn = new TreeSet<>();
+        for (String t : p.getRetryOn().split(",")) {
+            if (!t.isBlank()) {
+                retryOn.add(t.trim());
+            }
+        }
+        Set<Integer> codes = new TreeSet<>(p.getRetriableStatusCodesList());
+        boolean previousHosts = false;
+        for (int i = 0; i < p.getRetryHostPredicateCount(); i++) {
+            if (p.getRetryHostPredicate(i).getName().equals(PREVIOUS_HOSTS)) {
+                previousHosts = true;
+            } else {
+                f.warn(Findings.join(path, "retry_host_predicate[" + i + "]"),
+                        p.getRetryHostPredicate(i).getName() + " is not supported; ignored");
+            }
+        }
+        Duration perTry = p.hasPerTryTimeout() ? ProtoValues.duration(p.getPerTryTimeout()) : null;
+        Duration base = p.hasRetryBackOff() && p.getRetryBackOff().hasBaseInterval()
+                ? ProtoValues.duration(p.getRetryBackOff().getBaseInterval()) : null;
+        Duration max = p.hasRetryBackOff() && p.getRetryBackOff().hasMaxInterval()
+                ? ProtoValues.duration(p.getRetryBackOff().getMaxInterval()) : null;
+        return new io.proxyless.mesh.runtime.model.RetryPolicy(retries, retryOn, codes,
+                perTry == null || perTry.isZero() ? null : perTry, base, max, previousHosts);
+    }
+
+    /** One hash policy, or null (with a warning) for one the balancers cannot hash on. */
+    static HashPolicy parseHashPolicy(RouteAction.HashPolicy h, String path, Findings f) {
+        HashPolicy out = switch (h.getPolicySpecifierCase()) {
+            case HEADER -> HashPolicy.header(h.getHeader().getHeaderName());
+            case COOKIE -> HashPolicy.cookie(h.getCookie().getName(),
+                    h.getCookie().getPath().isEmpty() ? null : h.getCookie().getPath(),
+                    h.getCookie().hasTtl() ? ProtoValues.duration(h.getCookie().getTtl()) : null);
+            case QUERY_PARAMETER -> HashPolicy.queryParameter(h.getQueryParameter().getName());
+            case CONNECTION_PROPERTIES -> h.getConnectionProperties().getSourceIp() ? HashPolicy.sourceIp() : null;
+            default -> null;
+        };
+        if (out == null) {
+            f.warn(path, "hash policy " + h.getPolicySpecifierCase() + " is not supported; ignored");
+            return null;
+        }
+        return h.getTerminal() ? new HashPolicy(out.kind(), out.name(), out.cookiePath(), out.cookieTtl(), true) : out;
+    }
+
+    static Redirect parseRedirect(RedirectAction r) {
+        int code = switch (r.getResponseCode()) {
+            case FOUND -> 302;
+            case SEE_OTHER -> 303;
+            case TEMPORARY_REDIRECT -> 307;
+            case PERMANENT_REDIRECT -> 308;
+            default -> 301;
+        };
+        String scheme = r.getHttpsRedirect() ? "https" : r.getSchemeRedirect().isEmpty() ? null : r.getSchemeRedirect();
+        return Redirect.of(scheme, r.getHostRedirect().isEmpty() ? null : r.getHostRedirect(),
+                r.getPortRedirect() == 0 ? null : r.getPortRedirect(), false,
+                r.getPathRedirect().isEmpty() ? null : r.getPathRedirect(),
+                r.getPrefixRewrite().isEmpty() ? null : r.getPrefixRewrite(), code);
+    }
+
+    static DirectResponse parseDirectResponse(io.envoyproxy.envoy.config.route.v3.DirectResponseAction d,
+                                              String path, Findings f) {
+        if (!d.hasBody()) {
+            return DirectResponse.of(d.getStatus(), (byte[]) null);
+        }
+        return switch (d.getBody().getSpecifierCase()) {
+            case INLINE_STRING -> DirectResponse.of(d.getStatus(), d.getBody().getInlineString());
+            case INLINE_BYTES -> DirectResponse.of(d.getStatus(), d.getBody().getInlineBytes().toByteArray());
+            default -> {
+                // A file or environment variable on the control plane's side means nothing to this client.
+                f.error(Findings.join(path, "body"), d.getBody().getSpecifierCase()
+                        + " cannot be read by this client");
+                yield DirectResponse.of(d.getStatus(), (byte[]) null);
+            }
+        };
+    }
+
+    /** Envoy's per-route fault filter config, or null (with an error) when it cannot be read. */
+    static FaultInjection parseFault(Any config, String path, Findings f) {
+        HTTPFault fault;
+        try {
+            fault = config.unpack(HTTPFault.class);
+        } catch (InvalidProtocolBufferException e) {
+            f.error(path, "not an HTTPFault: " + e.getMessage());
+            return null;
+        }
+        Duration delay = fault.hasDelay() && fault.getDelay().hasFixedDelay()
+                ? ProtoValues.duration(fault.getDelay().getFixedDelay()) : null;
+        double delayPct = fault.hasDelay() ? ProtoValues.percent(fault.getDelay().getPercentage()) : 0;
+        Integer http = fault.hasAbort() && fault.getAbort().getHttpStatus() != 0
+                ? fault.getAbort().getHttpStatus() : null;
+        Integer grpc = fault.hasAbort() && fault.getAbort().hasGrpcStatus() ? fault.getAbort().getGrpcStatus() : null;
+        double abortPct = fault.hasAbort() ? ProtoValues.percent(fault.getAbort().getPercentage()) : 0;
+        if (delay == null && http == null && grpc == null) {
+            return null; // the filter configured to do nothing on this route
+        }
+        return new FaultInjection(delay, delayPct, http, grpc, abortPct);
+    }
+
+    /**
+     * Envoy header additions and removals. {@code OVERWRITE_IF_EXISTS_OR_ADD} (and the deprecated
+     * {@code append: false}) sets; {@code APPEND_IF_EXISTS_OR_ADD}, Envoy's default, appends.
+     */
+    static HeaderMutation headerMutation(List<HeaderValueOption> add, List<String> remove) {
+        if (add.isEmpty() && remove.isEmpty()) {
+            return HeaderMutation.NONE;
+        }
+        List<HeaderMutation.Header> set = new ArrayList<>();
+        List<HeaderMutation.Header> append = new ArrayList<>();
+        for (HeaderValueOption o : add) {
+            String key = o.getHeader().getKey().toLowerCase(Locale.ROOT);
+            String value = o.getHeader().getRawValue().isEmpty() ? o.getHeader().getValue()
+                    : o.getHeader().getRawValue().toStringUtf8();
+            boolean overwrite = o.hasAppend() ? !o.getAppend().getValue()
+                    : o.getAppendAction() != HeaderValueOption.HeaderAppendAction.APPEND_IF_EXISTS_OR_ADD;
+            (overwrite ? set : append).add(new HeaderMutation.Header(key, value));
+        }
+        return HeaderMutation.of(remove.stream().map(r -> r.toLowerCase(Locale.ROOT)).toList(), set, append);
+    }
+}
