@@ -28,6 +28,7 @@ import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.function.BiFunction;
+import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
@@ -287,47 +288,9 @@ final class AdsClient {
         }
         var stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
         if (options.delta()) {
-            delta = stub.deltaAggregatedResources(new StreamObserver<>() {
-                @Override
-                public void onNext(DeltaDiscoveryResponse r) {
-                    post(() -> {
-                        if (gen == generation) {
-                            onDeltaResponse(r);
-                        }
-                    });
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    post(() -> streamClosed(gen, Status.fromThrowable(t)));
-                }
-
-                @Override
-                public void onCompleted() {
-                    post(() -> streamClosed(gen, Status.UNAVAILABLE.withDescription("closed by server")));
-                }
-            });
+            delta = stub.deltaAggregatedResources(responses(gen, this::onDeltaResponse));
         } else {
-            sotw = stub.streamAggregatedResources(new StreamObserver<>() {
-                @Override
-                public void onNext(DiscoveryResponse r) {
-                    post(() -> {
-                        if (gen == generation) {
-                            onSotwResponse(r);
-                        }
-                    });
-                }
-
-                @Override
-                public void onError(Throwable t) {
-                    post(() -> streamClosed(gen, Status.fromThrowable(t)));
-                }
-
-                @Override
-                public void onCompleted() {
-                    post(() -> streamClosed(gen, Status.UNAVAILABLE.withDescription("closed by server")));
-                }
-            });
+            sotw = stub.streamAggregatedResources(responses(gen, this::onSotwResponse));
         }
         connected = true;
         for (TypeState ts : types.values()) {
@@ -336,6 +299,33 @@ final class AdsClient {
             }
         }
         publish();
+    }
+
+    /**
+     * An observer of stream {@code gen}'s responses: each event is handled on the client's executor, and a
+     * response that arrives after the stream was replaced is dropped (its nonce belongs to the old stream).
+     */
+    private <T> StreamObserver<T> responses(int gen, Consumer<T> handler) {
+        return new StreamObserver<>() {
+            @Override
+            public void onNext(T response) {
+                post(() -> {
+                    if (gen == generation) {
+                        handler.accept(response);
+                    }
+                });
+            }
+
+            @Override
+            public void onError(Throwable t) {
+                post(() -> streamClosed(gen, Status.fromThrowable(t)));
+            }
+
+            @Override
+            public void onCompleted() {
+                post(() -> streamClosed(gen, Status.UNAVAILABLE.withDescription("closed by server")));
+            }
+        };
     }
 
     /** Runs {@code task} on the executor; after close, when the executor is gone, late gRPC callbacks are dropped. */
