@@ -3,7 +3,6 @@ package io.proxyless.mesh.runtime.call;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.common.util.concurrent.MoreExecutors;
-import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteRequest;
@@ -16,9 +15,8 @@ import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.routing.Mirror;
-import io.proxyless.mesh.runtime.source.ConfigListener;
-import io.proxyless.mesh.runtime.source.ConfigSource;
 import io.proxyless.mesh.runtime.testing.FakeClock;
+import io.proxyless.mesh.runtime.testing.PushConfigSource;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -366,10 +364,10 @@ class CallEngineTest {
         return t;
     }
 
-    private PushSource source;
+    private PushConfigSource source;
 
     private Mesh mesh(String... yaml) {
-        source = new PushSource(load(yaml));
+        source = new PushConfigSource(load(yaml));
         return Mesh.builder().configSource(source).namespace("default").clock(clock).listener(events).build();
     }
 
@@ -478,46 +476,6 @@ class CallEngineTest {
         @Override
         public void callFinished(CallView call) {
             finished.add(call);
-        }
-    }
-
-    /** A config source the test pushes new versions into, as a file edit or an xDS push would. */
-    private static final class PushSource implements ConfigSource {
-        private volatile MeshConfig current;
-        private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
-
-        PushSource(MeshConfig initial) {
-            this.current = initial;
-        }
-
-        void push(MeshConfig config) {
-            current = config;
-            listeners.forEach(l -> l.onConfig(config));
-        }
-
-        @Override
-        public MeshConfig current() {
-            return current;
-        }
-
-        @Override
-        public void addListener(ConfigListener listener) {
-            listeners.add(listener);
-            listener.onConfig(current);
-        }
-
-        @Override
-        public void removeListener(ConfigListener listener) {
-            listeners.remove(listener);
-        }
-
-        @Override
-        public List<Problem> lastProblems() {
-            return List.of();
-        }
-
-        @Override
-        public void close() {
         }
     }
 }

@@ -4,7 +4,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.proxyless.mesh.api.HostName;
-import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteDecision;
@@ -12,9 +11,8 @@ import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
-import io.proxyless.mesh.runtime.source.ConfigListener;
-import io.proxyless.mesh.runtime.source.ConfigSource;
 import io.proxyless.mesh.runtime.testing.FakeClock;
+import io.proxyless.mesh.runtime.testing.PushConfigSource;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.io.IOException;
@@ -23,7 +21,6 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.CopyOnWriteArrayList;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -99,7 +96,7 @@ class PureCompileTest {
 
     @Test
     void aCompilationThatThrowsLeavesVersionNWithItsOwnHealthSettings() throws Exception {
-        PushSource source = new PushSource(config(web(5)));
+        PushConfigSource source = new PushConfigSource(config(web(5)));
         try (Mesh mesh = Mesh.builder().configSource(source).clock(clock).build()) {
             MeshConfig n = mesh.snapshot().config();
             assertThat(threshold(mesh.health(), WEB)).isEqualTo(5);
@@ -152,45 +149,5 @@ class PureCompileTest {
 
         second.plan().apply(health);
         assertThat(threshold(health, WEB)).isEqualTo(2);
-    }
-
-    /** A source that delivers whatever the test pushes, as a control plane would, without file checks. */
-    private static final class PushSource implements ConfigSource {
-        private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
-        private volatile MeshConfig current;
-
-        PushSource(MeshConfig initial) {
-            this.current = initial;
-        }
-
-        void push(MeshConfig config) {
-            current = config;
-            listeners.forEach(l -> l.onConfig(config));
-        }
-
-        @Override
-        public MeshConfig current() {
-            return current;
-        }
-
-        @Override
-        public void addListener(ConfigListener listener) {
-            listeners.add(listener);
-            listener.onConfig(current);
-        }
-
-        @Override
-        public void removeListener(ConfigListener listener) {
-            listeners.remove(listener);
-        }
-
-        @Override
-        public List<Problem> lastProblems() {
-            return List.of();
-        }
-
-        @Override
-        public void close() {
-        }
     }
 }
