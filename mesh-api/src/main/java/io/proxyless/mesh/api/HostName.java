@@ -74,7 +74,22 @@ public final class HostName {
      * @throws IllegalArgumentException when nothing is left of the name ({@code ""}, {@code "."})
      */
     public static HostName of(String host) {
+        String h = normalize(host);
+        return h.equals("*") ? ANY : new HostName(h);
+    }
+
+    /**
+     * The text of {@link #of}{@code (host)} without building a {@code HostName}: the request path looks hosts up by
+     * this on every call, and for a host already written in normal form (the usual case) it returns {@code host}
+     * itself, allocating nothing.
+     *
+     * @throws IllegalArgumentException when nothing is left of the name ({@code ""}, {@code "."})
+     */
+    public static String normalize(String host) {
         Objects.requireNonNull(host, "host");
+        if (isNormal(host)) {
+            return host;
+        }
         String h = host.toLowerCase(Locale.ROOT);
         if (h.length() > 2 && h.charAt(0) == '[' && h.charAt(h.length() - 1) == ']') {
             h = h.substring(1, h.length() - 1);
@@ -85,7 +100,22 @@ public final class HostName {
         if (h.isEmpty() || h.equals(".")) {
             throw new IllegalArgumentException("not a host name: \"" + host + "\"");
         }
-        return h.equals("*") ? ANY : new HostName(h);
+        return h;
+    }
+
+    /** No upper-case letter, no IPv6 brackets, no trailing dot, not empty: {@link #normalize} would keep it as is. */
+    private static boolean isNormal(String host) {
+        int n = host.length();
+        if (n == 0 || host.charAt(0) == '[' || host.charAt(n - 1) == '.') {
+            return false;
+        }
+        for (int i = 0; i < n; i++) {
+            char c = host.charAt(i);
+            if ((c >= 'A' && c <= 'Z') || c > 0x7f) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**

@@ -27,6 +27,32 @@ class HostNameTest {
     }
 
     @Test
+    void normalizeReturnsANameAlreadyInNormalFormItselfAndAgreesWithOf() {
+        String written = "reviews.default.svc.cluster.local";
+        assertThat(HostName.normalize(written)).isSameAs(written);
+        Random random = new Random(12);
+        String alphabet = "aZ.-[]:9*\u00c9";
+        for (int i = 0; i < CASES; i++) {
+            StringBuilder b = new StringBuilder();
+            for (int n = 1 + random.nextInt(8); n > 0; n--) {
+                b.append(alphabet.charAt(random.nextInt(alphabet.length())));
+            }
+            String host = b.toString();
+            String expected;
+            try {
+                expected = HostName.of(host).toString();
+            } catch (IllegalArgumentException e) {
+                assertThatThrownBy(() -> HostName.normalize(host)).as(host)
+                        .isInstanceOf(IllegalArgumentException.class);
+                continue;
+            }
+            assertThat(HostName.normalize(host)).as(host).isEqualTo(expected);
+        }
+        assertThatThrownBy(() -> HostName.normalize(".")).isInstanceOf(IllegalArgumentException.class);
+        assertThatThrownBy(() -> HostName.normalize("")).isInstanceOf(IllegalArgumentException.class);
+    }
+
+    @Test
     void nothingLeftIsNotAName() {
         assertThatThrownBy(() -> HostName.of("")).isInstanceOf(IllegalArgumentException.class);
         assertThatThrownBy(() -> HostName.of(".")).isInstanceOf(IllegalArgumentException.class)

@@ -114,7 +114,7 @@ public final class CompiledMesh {
         if (e != null || nameless(host)) {
             return e;
         }
-        String name = HostName.of(host).toString();
+        String name = HostName.normalize(host);
         for (int i = 0; i < wildcards.size(); i++) {
             Map.Entry<String, HostEntry> w = wildcards.get(i);
             // Stored as ".example.com" for "*.example.com", longest first: the longest wildcard wins.
@@ -130,7 +130,7 @@ public final class CompiledMesh {
         if (nameless(host)) {
             return null;
         }
-        String name = HostName.of(host).toString();
+        String name = HostName.normalize(host);
         HostEntry e = hosts.get(name);
         return e != null && (!HostName.isAbsolute(host) || e.host().equals(name)) ? e : null;
     }
@@ -150,7 +150,7 @@ public final class CompiledMesh {
         if (entry == null) {
             return unknownHost(request);
         }
-        String host = entry.host().startsWith("*") ? HostName.of(request.host()).toString() : entry.host();
+        String host = entry.host().startsWith("*") ? HostName.normalize(request.host()) : entry.host();
         if (entry.routes().isEmpty()) {
             if (entry.virtualService() != null) {
                 return RouteDecision.reject(host, request.port(), null, 404,
