@@ -59,6 +59,9 @@ public final class ConfigLoader {
      */
     public static final int MAX_LINE_CHARS = 2 * 1024 * 1024;
 
+    /** The link kubelet re-points when a ConfigMap or Secret volume changes. */
+    private static final String CONFIGMAP_DATA = "..data";
+
     private static final Set<String> VERSIONS = Set.of("v1", "v1beta1", "v1alpha3");
     private static final Set<String> ENVELOPE_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "status");
     // Kubernetes object names: DNS-1123 subdomain.
@@ -88,18 +91,18 @@ public final class ConfigLoader {
     public LoadedConfig load(List<Path> paths) {
         Batch batch = new Batch();
         for (Path path : paths) {
-            for (Path file : expand(path, batch)) {
+            for (ConfigFile file : expand(path, batch)) {
                 String content;
                 try {
-                    content = readUtf8(file);
+                    content = readUtf8(file.read());
                 } catch (TooLargeException e) {
-                    batch.fileProblem(file.toString(), 0, e.getMessage());
+                    batch.fileProblem(file.shown().toString(), 0, e.getMessage());
                     continue;
                 } catch (IOException e) {
-                    batch.fileProblem(file.toString(), 0, "cannot read file: " + describe(e));
+                    batch.fileProblem(file.shown().toString(), 0, "cannot read file: " + describe(e));
                     continue;
                 }
-                batch.parse(file.toString(), content, isJson(file));
+                batch.parse(file.shown().toString(), content, isJson(file.shown()));
             }
         }
         return batch.finish();
@@ -125,14 +128,64 @@ public final class ConfigLoader {
         return load(paths).orThrow();
     }
 
-    /** The config files a path stands for: itself, or every config file below it in name order. */
+    /**
+     * The config files a path stands for: itself, or every config file below it in name order. Entries whose name
+     * starts with {@code ..} are left out: they are the internals of a Kubernetes ConfigMap or Secret volume
+     * ({@code ..data} and the timestamped directory it points to), whose files are also visible under their own
+     * names, and reading both would load every resource twice.
+     */
     public static List<Path> configFiles(Path path) throws IOException {
+        return configFileList(path).stream().map(ConfigFile::shown).toList();
+    }
+
+    /**
+     * A config file as messages name it ({@code shown}) and where its bytes are read from ({@code read}). They differ
+     * in a ConfigMap volume, read through one resolution of its {@code ..data} link.
+     */
+    private record ConfigFile(Path shown, Path read) {
+    }
+
+    private static List<ConfigFile> configFileList(Path path) throws IOException {
         if (!Files.isDirectory(path)) {
-            return List.of(path);
+            return List.of(new ConfigFile(path, path));
         }
+        // kubelet updates a ConfigMap volume by re-pointing ..data at a new directory in one rename. Resolving the
+        // link once and reading every file from its target gives one consistent version of all keys even when a
+        // swap happens in the middle of the load; following each key's own link could mix two versions.
+        Path data = path.resolve(CONFIGMAP_DATA);
+        Path snapshot = null;
+        if (Files.isSymbolicLink(data)) {
+            try {
+                snapshot = data.toRealPath();
+            } catch (NoSuchFileException e) {
+                snapshot = null; // swapped out between the check and the resolution: read each key's own link
+            }
+        }
+        List<ConfigFile> files = new ArrayList<>();
         try (Stream<Path> walk = Files.walk(path)) {
-            return walk.filter(Files::isRegularFile).filter(ConfigLoader::isConfigFile).sorted().toList();
+            for (Path file : walk.filter(f -> !isVolumeInternal(path, f)).filter(Files::isRegularFile)
+                    .filter(ConfigLoader::isConfigFile).sorted().toList()) {
+                Path read = file;
+                if (snapshot != null && Files.isSymbolicLink(file)) {
+                    Path inSnapshot = snapshot.resolve(path.relativize(file).toString());
+                    if (Files.isRegularFile(inSnapshot)) {
+                        read = inSnapshot;
+                    }
+                }
+                files.add(new ConfigFile(file, read));
+            }
         }
+        return files;
+    }
+
+    /** An entry below {@code root} (or inside such an entry) whose name starts with {@code ..}. */
+    private static boolean isVolumeInternal(Path root, Path file) {
+        for (Path part : root.relativize(file)) {
+            if (part.toString().startsWith("..")) {
+                return true;
+            }
+        }
+        return false;
     }
 
     /** True for {@code *.yaml}, {@code *.yml} and {@code *.json}. */
@@ -141,13 +194,13 @@ public final class ConfigLoader {
         return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
     }
 
-    private static List<Path> expand(Path path, Batch batch) {
+    private static List<ConfigFile> expand(Path path, Batch batch) {
         if (!Files.exists(path)) {
             batch.fileProblem(path.toString(), 0, "no such file or directory");
             return List.of();
         }
         try {
-            return configFiles(path);
+            return configFileList(path);
         } catch (IOException | RuntimeException e) {
             batch.fileProblem(path.toString(), 0, "cannot list directory: " + describe(e));
             return List.of();

@@ -247,6 +247,24 @@ class ConfigLoaderTest {
     }
 
     @Test
+    void aConfigMapVolumeIsReadOnceThroughItsKeysAndNamedByThem(@TempDir Path dir) throws IOException {
+        // The layout kubelet gives a ConfigMap volume: key -> ..data/key, ..data -> ..<timestamp>/
+        Path version = Files.createDirectories(dir.resolve("..2026_12_07_01_00_00.1"));
+        Files.writeString(version.resolve("one.yaml"), se("one"));
+        Files.writeString(version.resolve("two.yaml"), se("two"));
+        Files.createSymbolicLink(dir.resolve("..data"), version.getFileName());
+        Files.createSymbolicLink(dir.resolve("one.yaml"), Path.of("..data/one.yaml"));
+        Files.createSymbolicLink(dir.resolve("two.yaml"), Path.of("..data/two.yaml"));
+
+        LoadedConfig config = loader.load(List.of(dir));
+
+        assertThat(config.problems()).isEmpty();
+        assertThat(config.resources(ResourceKind.SERVICE_ENTRY)).extracting(r -> r.source().file())
+                .containsExactly(dir.resolve("one.yaml").toString(), dir.resolve("two.yaml").toString());
+        assertThat(ConfigLoader.configFiles(dir)).containsExactly(dir.resolve("one.yaml"), dir.resolve("two.yaml"));
+    }
+
+    @Test
     void missingPathIsAnError(@TempDir Path dir) {
         LoadedConfig config = loader.load(List.of(dir.resolve("nope")));
         assertThat(lines(config)).containsExactly(dir.resolve("nope") + ": no such file or directory");

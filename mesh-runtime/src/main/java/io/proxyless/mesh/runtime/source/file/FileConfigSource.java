@@ -7,9 +7,11 @@ import static java.nio.file.StandardWatchEventKinds.OVERFLOW;
 
 import io.proxyless.mesh.api.ConfigException;
 import io.proxyless.mesh.api.Problem;
+import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.api.loader.LoadedConfig;
+import io.proxyless.mesh.runtime.config.ConfigChange;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.source.ConfigListener;
 import io.proxyless.mesh.runtime.source.ConfigSource;
@@ -29,6 +31,7 @@ import java.nio.file.WatchKey;
 import java.nio.file.WatchService;
 import java.nio.file.attribute.BasicFileAttributes;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.EnumSet;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -38,10 +41,12 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.TreeMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
 import org.slf4j.Logger;
@@ -69,8 +74,16 @@ import org.slf4j.LoggerFactory;
  *
  * <p><b>Reloading.</b> A reload reads all given paths again with {@link ConfigLoader} (so a deleted file's
  * resources disappear) and validates them. Valid config whose content differs from the current one becomes
- * {@link #current()} in one volatile write and is delivered to listeners; a change with errors is rejected: the
- * last good config stays in force, the problems are logged one per line and kept in {@link #lastProblems()}.
+ * {@link #current()} in one volatile write and is delivered to listeners, and the log names every resource added,
+ * changed and removed; a change with errors is rejected: the last good config stays in force, the problems are
+ * logged one per line and kept in {@link #lastProblems()}.
+ *
+ * <p><b>Files caught mid-write.</b> A load counts only if no config file changed while it was read (size,
+ * modification time and link target are compared before and after); otherwise the files are read again once they
+ * are quiet. A file that still exists but turned empty is what a writer that truncates first leaves behind, so it
+ * is not believed at once: the source warns, keeps what the file held, and removes it only if the file is still
+ * empty {@link #EMPTY_FILE_CONFIRMATION} later. Deleting files is believed at once; when that leaves no config at
+ * all, the source says so loudly and names what went away.
  *
  * <p>Two daemon threads: {@value #THREAD_NAME} takes the file events, {@value #RELOAD_THREAD_NAME} loads,
  * validates and delivers (one reload at a time); {@link #close()} stops both. The JDK's WatchService is prompt on Linux (inotify); on platforms where it polls, changes are
@@ -79,6 +92,9 @@ import org.slf4j.LoggerFactory;
 public final class FileConfigSource implements ConfigSource {
     /** How long the files must be quiet before a reload. */
     public static final Duration DEFAULT_QUIET_PERIOD = Duration.ofMillis(150);
+
+    /** How long a config file that turned empty must stay empty before its resources are removed. */
+    public static final Duration EMPTY_FILE_CONFIRMATION = Duration.ofSeconds(2);
 
     /** Name of the watcher thread. */
     public static final String THREAD_NAME = "mesh-file-watch";
@@ -96,6 +112,7 @@ public final class FileConfigSource implements ConfigSource {
 
     private final List<Path> paths;
     private final ConfigLoader loader;
+    private final MeshClock clock;
     private final Debouncer debouncer;
     private final ExecutorService reloader;
     private final WatchService watcher;
@@ -116,6 +133,8 @@ public final class FileConfigSource implements ConfigSource {
     private final AtomicBoolean closed = new AtomicBoolean();
     private final AtomicLong reloads = new AtomicLong();
     private final AtomicLong reloadsDone = new AtomicLong();
+    // Only the reload thread reads and writes it: files that turned empty, waiting for confirmation.
+    private EmptiedFiles emptied;
     private final Thread thread;
     private volatile Thread reloadThread;
 
@@ -123,6 +142,7 @@ public final class FileConfigSource implements ConfigSource {
             throws IOException {
         this.paths = paths;
         this.loader = loader;
+        this.clock = clock;
         this.reloader = Executors.newSingleThreadExecutor(r -> {
             Thread t = new Thread(r, RELOAD_THREAD_NAME);
             t.setDaemon(true);
@@ -392,7 +412,15 @@ public final class FileConfigSource implements ConfigSource {
         registerAll();
         LoadedConfig loaded;
         try {
+            List<String> before = fingerprint();
             loaded = TlsFileReferences.check(loader.load(paths));
+            if (!before.equals(fingerprint())) {
+                // Written to while we read it: what we hold may be half a file. Its write events have restarted
+                // the debounce (or this does), so the files are read again once they are quiet.
+                log.debug("Config in {} changed while it was read; reading it again", paths);
+                debouncer.changed();
+                return;
+            }
         } catch (RuntimeException e) {
             // A loader failure must neither end watching nor replace good config.
             log.error("Loading {} failed", paths, e);
@@ -405,10 +433,18 @@ public final class FileConfigSource implements ConfigSource {
             return;
         }
         MeshConfig old = current;
+        if (!confirmedOrNoneEmptied(old, loaded)) {
+            return;
+        }
         // Touching a file, or saving it unchanged, must not make every listener recompile.
         if (old.resources().equals(loaded.resources()) && old.warnings().equals(loaded.problems())) {
             log.debug("Config in {} unchanged; staying at version {}", paths, old.version());
             return;
+        }
+        ConfigChange change = ConfigChange.between(old.resources(), loaded.resources());
+        if (loaded.resources().isEmpty() && !old.resources().isEmpty()) {
+            log.warn("ALL mesh config in {} is gone (files deleted?): the mesh now routes nothing by config; "
+                    + "{}", paths, change.summary());
         }
         MeshConfig next = MeshConfig.of(loaded);
         synchronized (deliveryLock) {
@@ -416,11 +452,86 @@ public final class FileConfigSource implements ConfigSource {
                 return;
             }
             current = next;
-            logAccepted(next);
+            log.info("Mesh config version {} in force from {}: {} resource(s); {}", next.version(), paths,
+                    next.resources().size(), change.summary());
+            next.warnings().forEach(FileConfigSource::logProblem);
             for (ConfigListener listener : listeners) {
                 deliver(listener, () -> listener.onConfig(next));
             }
         }
+    }
+
+    /**
+     * Whether {@code loaded} may replace {@code old} as far as emptied files go: true when no file that held
+     * resources turned empty, or when the same files have stayed empty for {@link #EMPTY_FILE_CONFIRMATION}.
+     * Otherwise warns (once per set of files), keeps {@code old}, and schedules the reload that confirms.
+     */
+    private boolean confirmedOrNoneEmptied(MeshConfig old, LoadedConfig loaded) {
+        Map<String, List<String>> turnedEmpty = turnedEmpty(old, loaded);
+        if (turnedEmpty.isEmpty()) {
+            if (emptied != null) {
+                log.info("Config files {} hold resources again", emptied.files());
+                emptied = null;
+            }
+            return true;
+        }
+        long now = clock.nanoTime();
+        if (emptied == null || !emptied.files().equals(turnedEmpty.keySet())) {
+            emptied = new EmptiedFiles(Set.copyOf(turnedEmpty.keySet()), now);
+            turnedEmpty.forEach((file, held) -> log.warn("Config file {} is now empty; keeping what it held ({}) "
+                    + "unless it is still empty in {} ms (a half-written file looks the same)", file,
+                    String.join(", ", held), EMPTY_FILE_CONFIRMATION.toMillis()));
+            clock.schedule(this::reloadLater, EMPTY_FILE_CONFIRMATION.toNanos(), TimeUnit.NANOSECONDS);
+            return false;
+        }
+        if (now - emptied.since() < EMPTY_FILE_CONFIRMATION.toNanos()) {
+            return false; // the confirming reload is scheduled
+        }
+        log.warn("Config files {} stayed empty for {} ms: removing what they held", emptied.files(),
+                EMPTY_FILE_CONFIRMATION.toMillis());
+        emptied = null;
+        return true;
+    }
+
+    /** Files that held resources in {@code old}, still exist, and hold none in {@code loaded}: what they held. */
+    private static Map<String, List<String>> turnedEmpty(MeshConfig old, LoadedConfig loaded) {
+        Set<String> stillHolding = new HashSet<>();
+        loaded.resources().forEach(r -> stillHolding.add(r.source().file()));
+        Map<String, List<String>> held = new TreeMap<>();
+        for (Resource<?> r : old.resources()) {
+            String file = r.source().file();
+            if (file != null && !stillHolding.contains(file) && Files.exists(Path.of(file))) {
+                held.computeIfAbsent(file, f -> new ArrayList<>()).add(r.describe());
+            }
+        }
+        return held;
+    }
+
+    /** Files that turned empty, and when that was first seen. */
+    private record EmptiedFiles(Set<String> files, long since) {
+    }
+
+    /**
+     * What the loader is about to read, as size, modification time and real path of each config file: equal
+     * before and after a load when nothing was written to the files while they were read.
+     */
+    private List<String> fingerprint() {
+        List<String> print = new ArrayList<>();
+        for (Path path : paths) {
+            try {
+                for (Path file : ConfigLoader.configFiles(path)) {
+                    try {
+                        print.add(file + "|" + file.toRealPath() + "|" + Files.size(file) + "|"
+                                + Files.getLastModifiedTime(file).toInstant());
+                    } catch (IOException e) {
+                        print.add(file + "|" + e.getClass().getSimpleName());
+                    }
+                }
+            } catch (IOException e) {
+                print.add(path + "|" + e.getClass().getSimpleName());
+            }
+        }
+        return print;
     }
 
     private void reject(List<Problem> problems) {

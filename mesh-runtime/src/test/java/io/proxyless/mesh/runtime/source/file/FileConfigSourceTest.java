@@ -329,6 +329,107 @@ class FileConfigSourceTest {
     }
 
     @Test
+    void aFileThatTurnedEmptyKeepsItsResourcesUntilItHasStayedEmpty() throws Exception {
+        Path config = Files.createDirectories(dir.resolve("config"));
+        Files.writeString(config.resolve("reviews.yaml"), virtualService("reviews", "1"));
+        Path rules = Files.writeString(config.resolve("rules.yaml"), destinationRule("reviews"));
+        FakeClock clock = new FakeClock();
+        source = FileConfigSource.start(List.of(config), "default", clock);
+        MeshConfig initial = source.current();
+        Recorder recorder = subscribe();
+
+        // What a writer that truncates first leaves for a moment, or an editor that saved nothing.
+        replaceAtomically(rules, "");
+        awaitTrue(source::reloadPending);
+        clock.advance(FileConfigSource.DEFAULT_QUIET_PERIOD);
+        awaitTrue(() -> source.reloadsDone() == 1);
+        assertThat(recorder.configs).as("an emptied file is not believed at once").isEmpty();
+        assertThat(source.current()).isSameAs(initial);
+
+        clock.advance(FileConfigSource.EMPTY_FILE_CONFIRMATION);
+        MeshConfig confirmed = recorder.nextConfig();
+        assertThat(confirmed.resources(DESTINATION_RULE)).isEmpty();
+        assertThat(confirmed.find(VIRTUAL_SERVICE, "default", "reviews")).isPresent();
+    }
+
+    @Test
+    void aFileFilledAgainBeforeConfirmationNeverLosesItsResources() throws Exception {
+        Path config = Files.createDirectories(dir.resolve("config"));
+        Path file = Files.writeString(config.resolve("reviews.yaml"), virtualService("reviews", "1"));
+        FakeClock clock = new FakeClock();
+        source = FileConfigSource.start(List.of(config), "default", clock);
+        Recorder recorder = subscribe();
+
+        replaceAtomically(file, "");
+        awaitTrue(source::reloadPending);
+        clock.advance(FileConfigSource.DEFAULT_QUIET_PERIOD);
+        awaitTrue(() -> source.reloadsDone() == 1);
+        replaceAtomically(file, virtualService("reviews", "2"));
+        awaitTrue(source::reloadPending);
+        clock.advance(FileConfigSource.DEFAULT_QUIET_PERIOD);
+        assertThat(rev(recorder.nextConfig(), "reviews")).isEqualTo("2");
+
+        clock.advance(FileConfigSource.EMPTY_FILE_CONFIRMATION);
+        awaitTrue(() -> source.reloadsDone() == 3);
+        assertThat(recorder.configs).as("the confirming reload finds the file full again").isEmpty();
+        assertThat(rev(source.current(), "reviews")).isEqualTo("2");
+    }
+
+    @Test
+    void deletingEveryFileEmptiesTheMesh() throws Exception {
+        Path config = Files.createDirectories(dir.resolve("config"));
+        Path file = Files.writeString(config.resolve("reviews.yaml"), virtualService("reviews", "1"));
+        source = FileConfigSource.start(List.of(config), "default");
+        Recorder recorder = subscribe();
+
+        Files.delete(file);
+
+        // Deleting is deliberate (unlike a file caught empty), so it applies at once, with a loud warning.
+        assertThat(recorder.nextConfig().resources()).isEmpty();
+    }
+
+    @Test
+    void configMapVolumeSwappedOverAndOverOnlyEverDeliversWholeVersions() throws Exception {
+        // kubelet's layout for a ConfigMap with two keys, mounted as a directory and given as one.
+        Path volume = Files.createDirectories(dir.resolve("volume"));
+        Path first = writeVersion(volume, 0);
+        Files.createSymbolicLink(volume.resolve("..data"), first.getFileName());
+        Files.createSymbolicLink(volume.resolve("reviews.yaml"), Path.of("..data/reviews.yaml"));
+        Files.createSymbolicLink(volume.resolve("ratings.yaml"), Path.of("..data/ratings.yaml"));
+        source = FileConfigSource.start(List.of(volume), "default");
+        assertThat(source.current().resources()).hasSize(2);
+        Recorder recorder = subscribe();
+
+        int versions = 30;
+        Path previous = first;
+        for (int v = 1; v <= versions; v++) {
+            Path next = writeVersion(volume, v);
+            Path tmp = Files.createSymbolicLink(volume.resolve("..data_tmp"), next.getFileName());
+            Files.move(tmp, volume.resolve("..data"), StandardCopyOption.ATOMIC_MOVE,
+                    StandardCopyOption.REPLACE_EXISTING);
+            deleteTree(previous);
+            previous = next;
+        }
+
+        String last = Integer.toString(versions);
+        MeshConfig seen;
+        do {
+            seen = recorder.nextConfig();
+            // Both keys always come from one version of the volume: never a mix, never one missing.
+            assertThat(seen.resources()).hasSize(2);
+            assertThat(rev(seen, "ratings")).isEqualTo(rev(seen, "reviews"));
+        } while (!last.equals(rev(seen, "reviews")));
+    }
+
+    /** One version of a two-key ConfigMap volume, in its timestamped directory. */
+    private static Path writeVersion(Path volume, int version) throws IOException {
+        Path data = Files.createDirectories(volume.resolve("..2026_12_07_00_00_00." + version));
+        Files.writeString(data.resolve("reviews.yaml"), virtualService("reviews", Integer.toString(version)));
+        Files.writeString(data.resolve("ratings.yaml"), virtualService("ratings", Integer.toString(version)));
+        return data;
+    }
+
+    @Test
     void listenerAddedLaterGetsTheCurrentSnapshotFirst() throws Exception {
         Path file = Files.writeString(dir.resolve("reviews.yaml"), virtualService("reviews", "1"));
         source = FileConfigSource.start(List.of(dir), "default");

@@ -1,0 +1,89 @@
+package io.proxyless.mesh.runtime.config;
+
+import io.proxyless.mesh.api.Resource;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * What a new config changes against the one in force, resource by resource ({@code VirtualService default/reviews}),
+ * so that a reload log says what happened instead of only that something did. A resource counts as changed when
+ * its API version, metadata or spec differ; moving it to another line or file does not change it.
+ *
+ * @param added   resources in the new config only, as {@code Kind namespace/name}
+ * @param changed resources in both whose content differs
+ * @param removed resources in the old config only
+ */
+public record ConfigChange(List<String> added, List<String> changed, List<String> removed) {
+    /** How many names of each list {@link #summary()} spells out before it only counts. */
+    static final int NAMES_SHOWN = 10;
+
+    public ConfigChange {
+        added = List.copyOf(added);
+        changed = List.copyOf(changed);
+        removed = List.copyOf(removed);
+    }
+
+    /** The change from {@code before} to {@code after}; of duplicates the first loaded counts, as in the engine. */
+    public static ConfigChange between(List<Resource<?>> before, List<Resource<?>> after) {
+        Map<String, Resource<?>> old = byName(before);
+        Map<String, Resource<?>> next = byName(after);
+        List<String> added = new ArrayList<>();
+        List<String> changed = new ArrayList<>();
+        List<String> removed = new ArrayList<>();
+        next.forEach((name, r) -> {
+            Resource<?> was = old.get(name);
+            if (was == null) {
+                added.add(name);
+            } else if (!sameContent(was, r)) {
+                changed.add(name);
+            }
+        });
+        old.keySet().stream().filter(name -> !next.containsKey(name)).forEach(removed::add);
+        return new ConfigChange(added, changed, removed);
+    }
+
+    /** Nothing added, changed or removed. */
+    public boolean isEmpty() {
+        return added.isEmpty() && changed.isEmpty() && removed.isEmpty();
+    }
+
+    /**
+     * One line for a log: {@code added VirtualService default/reviews; removed DestinationRule default/reviews}, the
+     * first {@value #NAMES_SHOWN} names of each list and a count of the rest; {@code no resource changed} when empty.
+     */
+    public String summary() {
+        if (isEmpty()) {
+            return "no resource changed";
+        }
+        List<String> parts = new ArrayList<>(3);
+        part(parts, "added", added);
+        part(parts, "changed", changed);
+        part(parts, "removed", removed);
+        return String.join("; ", parts);
+    }
+
+    private static void part(List<String> parts, String verb, List<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        String shown = String.join(", ", names.subList(0, Math.min(NAMES_SHOWN, names.size())));
+        int more = names.size() - NAMES_SHOWN;
+        parts.add(verb + " " + shown + (more > 0 ? " and " + more + " more" : ""));
+    }
+
+    private static Map<String, Resource<?>> byName(List<Resource<?>> resources) {
+        Map<String, Resource<?>> byName = new LinkedHashMap<>();
+        for (Resource<?> r : resources) {
+            byName.putIfAbsent(r.describe(), r);
+        }
+        return byName;
+    }
+
+    private static boolean sameContent(Resource<?> a, Resource<?> b) {
+        return Objects.equals(a.apiVersion(), b.apiVersion()) && Objects.equals(a.metadata(), b.metadata())
+                && Objects.equals(a.spec(), b.spec());
+    }
+}
