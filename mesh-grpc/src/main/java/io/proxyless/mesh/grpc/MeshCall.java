@@ -19,6 +19,7 @@ import io.proxyless.mesh.runtime.call.MirrorCopy;
 import io.proxyless.mesh.runtime.call.Rewrites;
 import io.proxyless.mesh.runtime.call.RoutedCall;
 import io.proxyless.mesh.runtime.event.CallEnd;
+import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.io.IOException;
@@ -428,6 +429,15 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         if (status.getCode() == Status.Code.DEADLINE_EXCEEDED && c.routeTimeoutBinds() && !u.tracer.serverStatus()) {
             return status.augmentDescription("mesh: route timeout " + format(c.decision().timeout()) + " of "
                     + GrpcStatuses.routeName(c.decision()));
+        }
+        AttemptOutcome outcome = u.attempt.outcome();
+        if (!u.tracer.serverStatus() && outcome != null && (outcome.kind() == AttemptOutcome.Kind.CONNECT_FAILURE
+                || outcome.kind() == AttemptOutcome.Kind.RESET)) {
+            // What a sidecar answers after its tries (503, UNAVAILABLE), not grpc-java's bare "io exception".
+            return status.augmentDescription("mesh: upstream connect error or disconnect/reset before headers in "
+                    + "cluster " + u.attempt.clusterKey() + " (last endpoint " + u.attempt.endpoint() + ", "
+                    + c.attempts() + " attempt(s), response flags " + ResponseFlag.format(c.responseFlags())
+                    + ", route " + GrpcStatuses.routeName(c.decision()) + ")");
         }
         return status;
     }

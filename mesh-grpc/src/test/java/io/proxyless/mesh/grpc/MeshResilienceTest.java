@@ -107,6 +107,20 @@ class MeshResilienceTest {
     }
 
     @Test
+    void anEndpointThatRefusesEveryAttemptFailsWithAStatusNamingClusterAttemptsAndFlags() {
+        String config = service(REVIEWS, v(1));
+        v(1).close();
+        channel(config);
+
+        // Istio's default retry policy retries connect failures twice: 3 attempts, then what a sidecar answers.
+        Status status = failure(channel, REVIEWS_GET);
+
+        assertThat(status.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(status.getDescription()).contains("upstream connect error", "cluster outbound|9080||" + REVIEWS,
+                "3 attempt(s)", "response flags UF,URX");
+    }
+
+    @Test
     void theMeshListenerSeesEveryAttemptAndTheEndOfAGrpcCall() throws InterruptedException {
         v(1).failWith = Status.UNAVAILABLE.withDescription("v1 is broken");
         List<String> events = new CopyOnWriteArrayList<>();

@@ -12,6 +12,7 @@ import io.proxyless.mesh.runtime.call.Redirects;
 import io.proxyless.mesh.runtime.call.Rewrites;
 import io.proxyless.mesh.runtime.call.RoutedCall;
 import io.proxyless.mesh.runtime.event.CallEnd;
+import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Cluster;
@@ -348,6 +349,12 @@ final class MeshCall implements Exchange {
         if (last.outcome() != null && last.outcome().kind() == AttemptOutcome.Kind.TIMEOUT
                 && last.perTryTimeout() != null) {
             return new MeshTimeoutException(call.decision().host(), routeName(), last.perTryTimeout(), true, failure);
+        }
+        if (last.outcome() != null && (last.outcome().kind() == AttemptOutcome.Kind.CONNECT_FAILURE
+                || last.outcome().kind() == AttemptOutcome.Kind.RESET)) {
+            return new MeshUpstreamException(call.decision().host(), routeName(), last.clusterKey(),
+                    String.valueOf(last.endpoint()), call.attempts(), ResponseFlag.format(call.responseFlags()),
+                    failure);
         }
         return failure;
     }

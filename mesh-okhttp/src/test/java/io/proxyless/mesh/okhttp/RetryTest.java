@@ -77,6 +77,26 @@ class RetryTest {
     }
 
     @Test
+    void anUpstreamThatRefusesEveryAttemptFailsWithAMeshExceptionNamingClusterAttemptsAndFlags() {
+        try (Harness h = new Harness()) {
+            int dead = Upstream.deadPort();
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(dead, "")));
+
+            // Istio's default retry policy: 2 retries on connect-failure, so 3 attempts, then a sidecar's 503.
+            assertThatThrownBy(() -> h.get("http://reviews:9080/"))
+                    .isInstanceOfSatisfying(MeshUpstreamException.class, e -> {
+                        assertThat(e.status()).isEqualTo(503);
+                        assertThat(e.host()).isEqualTo("reviews.default.svc.cluster.local");
+                        assertThat(e.cluster()).isEqualTo("outbound|9080||reviews.default.svc.cluster.local");
+                        assertThat(e.attempts()).isEqualTo(3);
+                        assertThat(e.responseFlags()).isEqualTo("UF,URX");
+                        assertThat(e.getMessage()).contains("127.0.0.1:" + dead, "3 attempt(s)", "UF,URX");
+                    })
+                    .hasCauseInstanceOf(ConnectException.class);
+        }
+    }
+
+    @Test
     void a503EndpointIsRetriedUnderRetryOn5xx() throws IOException {
         try (Harness h = new Harness()) {
             Upstream ok = h.upstream("ok");
@@ -147,7 +167,12 @@ class RetryTest {
             for (int i = 0; i < 100; i++) {
                 try {
                     h.get("http://reviews:9080/");
-                } catch (ConnectException e) {
+                } catch (MeshUpstreamException e) {
+                    assertThat(e).hasCauseInstanceOf(ConnectException.class);
+                    assertThat(e.status()).isEqualTo(503);
+                    assertThat(e.attempts()).isEqualTo(1);
+                    assertThat(e.responseFlags()).isEqualTo("UF");
+                    assertThat(e.cluster()).isEqualTo("outbound|9080||reviews.default.svc.cluster.local");
                     failures++;
                 } catch (IOException e) {
                     throw new AssertionError(e);
@@ -184,7 +209,8 @@ class RetryTest {
             h.interceptor.close();
             h.start(h.mesh, b -> b.listener(attempts));
             assertThatThrownBy(() -> h.client.newCall(new Request.Builder().url("http://reviews:9080/")
-                    .post(oneShot).build()).execute()).isInstanceOf(ConnectException.class);
+                    .post(oneShot).build()).execute()).isInstanceOf(MeshUpstreamException.class)
+                    .hasCauseInstanceOf(ConnectException.class);
             assertThat(attempts.to(dead)).isEqualTo(1);
             assertThat(attempts.retries.get()).isZero();
         }
