@@ -27,6 +27,7 @@ import java.util.concurrent.LinkedBlockingQueue;
 import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import javax.net.ssl.HostnameVerifier;
+import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
@@ -350,7 +351,9 @@ final class MeshCall implements Exchange {
                 && last.perTryTimeout() != null) {
             return new MeshTimeoutException(call.decision().host(), routeName(), last.perTryTimeout(), true, failure);
         }
-        if (last.outcome() != null && (last.outcome().kind() == AttemptOutcome.Kind.CONNECT_FAILURE
+        // A TLS failure stays the JDK's SSLException: its message already names the cluster and what failed.
+        if (last.outcome() != null && !(failure instanceof SSLException)
+                && (last.outcome().kind() == AttemptOutcome.Kind.CONNECT_FAILURE
                 || last.outcome().kind() == AttemptOutcome.Kind.RESET)) {
             return new MeshUpstreamException(call.decision().host(), routeName(), last.clusterKey(),
                     String.valueOf(last.endpoint()), call.attempts(), ResponseFlag.format(call.responseFlags()),
