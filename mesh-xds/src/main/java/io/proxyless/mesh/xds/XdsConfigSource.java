@@ -282,11 +282,23 @@ public final class XdsConfigSource implements ConfigSource {
 
     private Parsed<?> parse(XdsResourceType type, Message message) {
         return switch (type) {
-            case LISTENER -> ListenerParser.parse((Listener) message, parseContext);
-            case ROUTE -> RouteConfigParser.parse((RouteConfiguration) message, parseContext);
-            case CLUSTER -> ClusterParser.parse((Cluster) message, parseContext);
-            case ENDPOINT -> EndpointParser.parse((ClusterLoadAssignment) message, parseContext);
+            case LISTENER -> checked(ListenerParser.parse((Listener) message, parseContext),
+                    XdsListenerResource.parse((Listener) message, parseContext));
+            case ROUTE -> checked(RouteConfigParser.parse((RouteConfiguration) message, parseContext),
+                    XdsRouteResource.parse((RouteConfiguration) message, 0, parseContext));
+            case CLUSTER -> checked(ClusterParser.parse((Cluster) message, parseContext),
+                    XdsClusterResource.parse((Cluster) message, parseContext));
+            case ENDPOINT -> checked(EndpointParser.parse((ClusterLoadAssignment) message, parseContext),
+                    XdsEndpointResource.parse((ClusterLoadAssignment) message));
         };
+    }
+
+    /**
+     * A resource is accepted only if it also parses into the route model, so it gets the model's checks (the
+     * ones files get) while the translation still feeds the engine.
+     */
+    private static Parsed<?> checked(Parsed<?> translated, Parsed<?> model) {
+        return translated.ok() && !model.ok() ? new Parsed<>(null, translated.warnings(), model.error()) : translated;
     }
 
     // ---- On the executor ----

@@ -2,6 +2,8 @@ package io.proxyless.mesh.xds;
 
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
 import io.envoyproxy.envoy.config.route.v3.HeaderMatcher;
 import io.envoyproxy.envoy.config.route.v3.QueryParameterMatcher;
@@ -50,8 +52,10 @@ import java.util.TreeSet;
 final class XdsRouteResource {
     /** Envoy's route timeout when a sidecar-shape route sets none. */
     static final Duration ENVOY_DEFAULT_TIMEOUT = Duration.ofSeconds(15);
-    private static final String FAULT_FILTER = "envoy.filters.http.fault";
-    private static final String FAULT_TYPE = "type.googleapis.com/" + HTTPFault.getDescriptor().getFullName();
+    /** Envoy's (and grpc-java's) bound on the sum of a route's cluster weights: the uint32 range. */
+    static final long MAX_TOTAL_WEIGHT = 0xFFFF_FFFFL;
+    static final String FAULT_FILTER = "envoy.filters.http.fault";
+    static final String FAULT_TYPE = "type.googleapis.com/" + HTTPFault.getDescriptor().getFullName();
     private static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
     private static final List<String> UNEVALUABLE_MATCH_FIELDS = List.of("tls_context", "dynamic_metadata",
             "filter_state", "connect_matcher");
@@ -108,7 +112,11 @@ final class XdsRouteResource {
             }
         }
         try {
-            return VirtualHost.of(vh.getName(), List.copyOf(domains), routes);
+            // The VirtualService the virtual host's routes all came from, as file-mode virtual hosts name it.
+            Set<String> origins = new LinkedHashSet<>();
+            routes.forEach(r -> origins.add(String.valueOf(r.origin())));
+            String origin = origins.size() == 1 && !origins.contains("null") ? origins.iterator().next() : null;
+            return VirtualHost.of(vh.getName(), List.copyOf(domains), routes, origin);
         } catch (IllegalArgumentException e) {
             f.error(path, e.getMessage());
             return null;
@@ -144,16 +152,23 @@ final class XdsRouteResource {
             out = out.withHeaders(headerMutation(route.getRequestHeadersToAddList(),
                             route.getRequestHeadersToRemoveList()),
                     headerMutation(route.getResponseHeadersToAddList(), route.getResponseHeadersToRemoveList()));
+            boolean faultConfigured = false;
             for (Map.Entry<String, Any> e : route.getTypedPerFilterConfigMap().entrySet()) {
                 if (e.getKey().equals(FAULT_FILTER) || e.getValue().getTypeUrl().equals(FAULT_TYPE)) {
                     FaultInjection fault = parseFault(e.getValue(),
                             Findings.join(path, "typed_per_filter_config." + e.getKey()), f);
-                    if (fault != null) {
+                    faultConfigured = true;
+                    // Envoy and gRPC apply a per-route fault config only when the fault filter is in the chain.
+                    if (fault != null && ctx.filters().fault()) {
                         out = out.withFault(fault);
                     }
                 }
             }
-            return out;
+            if (!faultConfigured && ctx.filters().fault() && ctx.filters().defaultFault() != null) {
+                out = out.withFault(ctx.filters().defaultFault());
+            }
+            String origin = origin(route);
+            return origin == null ? out : out.withOrigin(origin);
         } catch (IllegalArgumentException e) {
             // A model value refused what the server sent (e.g. an invalid regex): the reason is the value's own.
             f.error(path, e.getMessage());
@@ -342,9 +357,9 @@ final class XdsRouteResource {
                     f.error(Findings.join(wp, "clusters"), "the sum of the cluster weights is 0");
                     return null;
                 }
-                if (total > RouteConfigParser.MAX_TOTAL_WEIGHT) {
+                if (total > MAX_TOTAL_WEIGHT) {
                     f.error(Findings.join(wp, "clusters"), "the sum of the cluster weights, " + total
-                            + ", exceeds " + RouteConfigParser.MAX_TOTAL_WEIGHT);
+                            + ", exceeds " + MAX_TOTAL_WEIGHT);
                     return null;
                 }
                 return out;
@@ -368,6 +383,9 @@ final class XdsRouteResource {
                 ? ProtoValues.duration(a.getMaxStreamDuration().getMaxStreamDuration()) : null;
         if (ctx.proxyless()) {
             Duration d = streamDuration != null ? streamDuration : routeTimeout;
+            if (d == null) {
+                d = ctx.filters().maxStreamDuration();
+            }
             return d == null || d.isZero() ? null : d;
         }
         Duration best = null;
@@ -425,6 +443,25 @@ final class XdsRouteResource {
             return null;
         }
         return h.getTerminal() ? new HashPolicy(out.kind(), out.name(), out.cookiePath(), out.cookieTtl(), true) : out;
+    }
+
+    /**
+     * {@code VirtualService NS/NAME} when istiod built the route from a VirtualService (it says so in the route's
+     * {@code metadata.filter_metadata.istio.config}, {@code /apis/networking.istio.io/v1/namespaces/NS/virtual-service/NAME}),
+     * else null.
+     */
+    static String origin(io.envoyproxy.envoy.config.route.v3.Route route) {
+        Struct istio = route.getMetadata().getFilterMetadataMap().get("istio");
+        Value v = istio == null ? null : istio.getFieldsMap().get("config");
+        if (v == null || !v.hasStringValue()) {
+            return null;
+        }
+        String[] parts = v.getStringValue().split("/");
+        // ["", "apis", group, version, "namespaces", NS, kind, NAME]
+        if (parts.length == 8 && parts[4].equals("namespaces") && parts[6].equals("virtual-service")) {
+            return "VirtualService " + parts[5] + "/" + parts[7];
+        }
+        return null;
     }
 
     static Redirect parseRedirect(RedirectAction r) {

@@ -165,6 +165,15 @@ final class XdsFixtures {
                 .setApiListener(ApiListener.newBuilder().setApiListener(Any.pack(hcm))).build();
     }
 
+    /** The connection manager of an api_listener. */
+    static HttpConnectionManager hcm(Listener l) {
+        try {
+            return l.getApiListener().getApiListener().unpack(HttpConnectionManager.class);
+        } catch (com.google.protobuf.InvalidProtocolBufferException e) {
+            throw new IllegalArgumentException(e);
+        }
+    }
+
     // ---- Routes as istiod writes them ----
 
     /** istiod's route for a service without VirtualService. */

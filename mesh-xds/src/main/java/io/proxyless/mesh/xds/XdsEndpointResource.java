@@ -1,0 +1,161 @@
+package io.proxyless.mesh.xds;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.Address;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * EDS into the mesh's one route model: {@code ClusterLoadAssignment} → {@link
+ * io.proxyless.mesh.runtime.model.ClusterLoadAssignment}, with every endpoint's address, port, weight, locality,
+ * priority and metadata labels. Unhealthy, draining and timed-out endpoints are left out, as Envoy and grpc-java
+ * leave them out of load balancing. The value is named like the resource (the EDS service name); the source files
+ * it under the clusters that name it.
+ *
+ * <p>Errors (the assignment is NACKed): an endpoint weight of 0 (Envoy requires at least 1), an address without
+ * a port or host, the same address and port twice in one priority (grpc-java).
+ */
+final class XdsEndpointResource {
+    /** Istio labels endpoints that speak Istio mTLS with this, in endpoint metadata. */
+    static final String TLS_MODE_LABEL = "security.istio.io/tlsMode";
+    /** The endpoint metadata Envoy's subset load balancer matches on: string values become labels. */
+    static final String LB_METADATA = "envoy.lb";
+    private static final Set<HealthStatus> EXCLUDED = Set.of(HealthStatus.UNHEALTHY, HealthStatus.DRAINING,
+            HealthStatus.TIMEOUT);
+
+    private XdsEndpointResource() {
+    }
+
+    static Parsed<io.proxyless.mesh.runtime.model.ClusterLoadAssignment> parse(ClusterLoadAssignment cla) {
+        Findings f = new Findings();
+        var value = parseAssignment(cla, "", f);
+        return Parsed.of(value, f);
+    }
+
+    /** The assignment, or null when it has an error. */
+    static io.proxyless.mesh.runtime.model.ClusterLoadAssignment parseAssignment(ClusterLoadAssignment cla,
+                                                                              String path, Findings f) {
+        f.unsupportedFields(cla, path, Set.of("cluster_name", "endpoints", "policy"));
+        if (cla.hasPolicy() && cla.getPolicy().getDropOverloadsCount() > 0) {
+            f.warn(Findings.join(path, "policy.drop_overloads"), "not supported; no requests are dropped");
+        }
+        List<io.proxyless.mesh.runtime.model.LbEndpoint> out = new ArrayList<>();
+        Map<Integer, Map<String, Long>> localityWeights = new HashMap<>();
+        Set<String> seen = new HashSet<>();
+        for (int i = 0; i < cla.getEndpointsCount(); i++) {
+            LocalityLbEndpoints group = cla.getEndpoints(i);
+            String gp = Findings.join(path, "endpoints[" + i + "]");
+            f.unsupportedFields(group, gp, Set.of("locality", "lb_endpoints", "load_balancing_weight", "priority",
+                    "proximity", "metadata"));
+            String locality = ProtoValues.locality(group.getLocality());
+            if (group.hasLoadBalancingWeight()) {
+                localityWeights.computeIfAbsent(group.getPriority(), k -> new LinkedHashMap<>())
+                        .merge(locality, Integer.toUnsignedLong(group.getLoadBalancingWeight().getValue()), Long::sum);
+            }
+            for (int j = 0; j < group.getLbEndpointsCount(); j++) {
+                var e = parseEndpoint(group.getLbEndpoints(j), locality, group.getPriority(),
+                        Findings.join(gp, "lb_endpoints[" + j + "]"), f);
+                if (e != null) {
+                    if (!seen.add(e.priority() + "|" + e.address() + "|" + e.port())) {
+                        f.error(Findings.join(gp, "lb_endpoints[" + j + "]"), "endpoint " + e.address() + ":"
+                                + e.port() + " appears twice in priority " + e.priority());
+                        continue;
+                    }
+                    out.add(e);
+                }
+            }
+        }
+        localityWeights.forEach((priority, weights) -> {
+            if (weights.size() > 1 && weights.values().stream().distinct().count() > 1) {
+                f.warn(Findings.join(path, "endpoints"), "locality weights of priority " + priority + " are not"
+                        + " applied; its endpoints are balanced by their own weights");
+            }
+        });
+        if (f.hasErrors()) {
+            return null;
+        }
+        return io.proxyless.mesh.runtime.model.ClusterLoadAssignment.of(cla.getClusterName(), out);
+    }
+
+    /** One endpoint; null when it takes no traffic (unhealthy, draining) or has an error. */
+    static io.proxyless.mesh.runtime.model.LbEndpoint parseEndpoint(LbEndpoint e, String locality, int priority,
+                                                                    String path, Findings f) {
+        if (EXCLUDED.contains(e.getHealthStatus())) {
+            return null;
+        }
+        if (!e.hasEndpoint()) {
+            f.error(path, "endpoints by name (endpoint_name) cannot be resolved by this client");
+            return null;
+        }
+        Address a = e.getEndpoint().getAddress();
+        String address;
+        int port;
+        if (a.hasSocketAddress()) {
+            SocketAddress s = a.getSocketAddress();
+            String sp = Findings.join(path, "endpoint.address.socket_address");
+            if (s.getPortSpecifierCase() != SocketAddress.PortSpecifierCase.PORT_VALUE) {
+                f.error(sp, "needs a port_value");
+                return null;
+            }
+            if (s.getAddress().isEmpty()) {
+                f.error(Findings.join(sp, "address"), "must not be empty");
+                return null;
+            }
+            if (s.getPortValue() < 1 || s.getPortValue() > 65535) {
+                f.error(Findings.join(sp, "port_value"), s.getPortValue() + " is not in [1, 65535]");
+                return null;
+            }
+            address = s.getAddress();
+            port = s.getPortValue();
+        } else if (a.hasPipe()) {
+            address = "unix://" + a.getPipe().getPath();
+            port = 0;
+        } else {
+            f.error(Findings.join(path, "endpoint.address"), "only socket and pipe addresses can be reached by this"
+                    + " client");
+            return null;
+        }
+        long weight = e.hasLoadBalancingWeight() ? Integer.toUnsignedLong(e.getLoadBalancingWeight().getValue()) : 1;
+        if (weight < 1) {
+            f.error(Findings.join(path, "load_balancing_weight"), "must be at least 1");
+            return null;
+        }
+        return new io.proxyless.mesh.runtime.model.LbEndpoint(address, port, ProtoValues.clampToInt(weight), locality,
+                priority, labels(e), null);
+    }
+
+    /**
+     * Metadata labels: Istio's {@code tlsMode} (from {@code envoy.transport_socket_match}) and the string values
+     * of {@code envoy.lb}, which Envoy's subset load balancer matches on.
+     */
+    static Map<String, String> labels(LbEndpoint e) {
+        Map<String, String> labels = new LinkedHashMap<>();
+        Struct lb = e.getMetadata().getFilterMetadataMap().get(LB_METADATA);
+        if (lb != null) {
+            lb.getFieldsMap().forEach((k, v) -> {
+                if (v.hasStringValue()) {
+                    labels.put(k, v.getStringValue());
+                }
+            });
+        }
+        Struct match = e.getMetadata().getFilterMetadataMap().get("envoy.transport_socket_match");
+        if (match != null) {
+            Value tlsMode = match.getFieldsMap().get("tlsMode");
+            if (tlsMode != null && tlsMode.hasStringValue()) {
+                labels.put(TLS_MODE_LABEL, tlsMode.getStringValue());
+            }
+        }
+        return labels;
+    }
+}

@@ -1,0 +1,82 @@
+package io.proxyless.mesh.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.Struct;
+import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+/** EDS into the one route model, one literal proto per behaviour. */
+class XdsEndpointResourceTest {
+    private static LbEndpoint endpoint(String address, int port) {
+        return XdsFixtures.assignment("c", List.of(address), port).getEndpoints(0).getLbEndpoints(0);
+    }
+
+    private static Struct struct(String key, String value) {
+        return Struct.newBuilder().putFields(key, Value.newBuilder().setStringValue(value).build()).build();
+    }
+
+    @Test
+    void endpointsKeepLocalityWeightPriorityAndLabelsAndSkipUnhealthyOnes() {
+        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName("c")
+                .addEndpoints(LocalityLbEndpoints.newBuilder()
+                        .setLocality(Locality.newBuilder().setRegion("us-east").setZone("a"))
+                        .setLoadBalancingWeight(UInt32Value.of(3)).setPriority(1)
+                        .addLbEndpoints(endpoint("10.0.0.1", 80).toBuilder().setLoadBalancingWeight(UInt32Value.of(5))
+                                .setMetadata(Metadata.newBuilder()
+                                        .putFilterMetadata("envoy.transport_socket_match", struct("tlsMode", "istio"))
+                                        .putFilterMetadata("envoy.lb", struct("version", "v1"))))
+                        .addLbEndpoints(endpoint("10.0.0.2", 80).toBuilder().setHealthStatus(HealthStatus.UNHEALTHY))
+                        .addLbEndpoints(endpoint("10.0.0.3", 80).toBuilder().setHealthStatus(HealthStatus.DRAINING))
+                        .addLbEndpoints(endpoint("10.0.0.4", 80).toBuilder().setHealthStatus(HealthStatus.HEALTHY)))
+                .build();
+        var parsed = XdsEndpointResource.parse(cla);
+        assertThat(parsed.error()).isNull();
+        assertThat(parsed.value().clusterName()).isEqualTo("c");
+        assertThat(parsed.value().endpoints()).containsExactly(
+                new io.proxyless.mesh.runtime.model.LbEndpoint("10.0.0.1", 80, 5, "us-east/a", 1,
+                        Map.of(XdsEndpointResource.TLS_MODE_LABEL, "istio", "version", "v1"), null),
+                new io.proxyless.mesh.runtime.model.LbEndpoint("10.0.0.4", 80, 1, "us-east/a", 1, Map.of(), null));
+    }
+
+    @Test
+    void badEndpointsAreNackedNamingTheField() {
+        var zeroWeight = XdsEndpointResource.parse(ClusterLoadAssignment.newBuilder().setClusterName("c")
+                .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(endpoint("10.0.0.1", 80).toBuilder()
+                        .setLoadBalancingWeight(UInt32Value.of(0)))).build());
+        assertThat(zeroWeight.error()).isEqualTo("endpoints[0].lb_endpoints[0].load_balancing_weight: must be at"
+                + " least 1");
+        var twice = XdsEndpointResource.parse(ClusterLoadAssignment.newBuilder().setClusterName("c")
+                .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(endpoint("10.0.0.1", 80))
+                        .addLbEndpoints(endpoint("10.0.0.1", 80))).build());
+        assertThat(twice.error()).isEqualTo("endpoints[0].lb_endpoints[1]: endpoint 10.0.0.1:80 appears twice in"
+                + " priority 0");
+        var noPort = XdsEndpointResource.parse(ClusterLoadAssignment.newBuilder().setClusterName("c")
+                .addEndpoints(LocalityLbEndpoints.newBuilder().addLbEndpoints(endpoint("10.0.0.1", 0))).build());
+        assertThat(noPort.error()).isEqualTo("endpoints[0].lb_endpoints[0].endpoint.address.socket_address"
+                + ".port_value: 0 is not in [1, 65535]");
+    }
+
+    @Test
+    void differingLocalityWeightsWarnBecauseTheyAreNotApplied() {
+        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName("c")
+                .addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setZone("a"))
+                        .setLoadBalancingWeight(UInt32Value.of(1)).addLbEndpoints(endpoint("10.0.0.1", 80)))
+                .addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setZone("b"))
+                        .setLoadBalancingWeight(UInt32Value.of(3)).addLbEndpoints(endpoint("10.0.0.2", 80)))
+                .build();
+        assertThat(XdsEndpointResource.parse(cla).warnings()).extracting(Findings.Finding::path)
+                .containsExactly("endpoints");
+        assertThat(XdsEndpointResource.parse(XdsFixtures.assignment("c", List.of("10.0.0.1", "10.0.0.2"), 80))
+                .warnings()).isEmpty();
+    }
+}
