@@ -34,8 +34,9 @@ import picocli.CommandLine.Spec;
         name = "route-check",
         description = {
             // Lines are kept under 80 columns by hand: picocli would wrap them without indentation.
-            "Runs routing test cases against a config and prints PASS or FAIL for each,",
-            "then 'N passed, N failed'. No request leaves the process.",
+            // The first line is also the command's summary in 'mesh --help': a whole sentence.
+            "Runs routing test cases against a config and prints PASS or FAIL per case.",
+            "Ends with 'N passed, N failed'. No request leaves the process.",
             "",
             "TESTS.yaml is a list of cases (or has a top-level 'tests:' list) such as:",
             "  - name: jason sees v2",

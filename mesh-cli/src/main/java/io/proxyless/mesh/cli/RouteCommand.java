@@ -33,8 +33,11 @@ import picocli.CommandLine.Spec;
             "3:the request is rejected (the JSON says why)",
         },
         footerHeading = "%nExample:%n",
-        footer = "  mesh route --config examples/config --samples 1000 GET http://reviews:9080/reviews/1 "
-                + "-H 'end-user: jason'")
+        // One shell command over two lines: picocli would break a long line inside the URL.
+        footer = {
+            "  mesh route --config examples/config --samples 1000 \\",
+            "      GET http://reviews:9080/reviews/1 -H 'end-user: jason'"
+        })
 final class RouteCommand implements Callable<Integer> {
     static final int REJECTED = 3;
 

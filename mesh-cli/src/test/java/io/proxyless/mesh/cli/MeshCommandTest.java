@@ -40,6 +40,24 @@ class MeshCommandTest {
     }
 
     @Test
+    void everyHelpTextFitsEightyColumnsAndEverySummaryIsAWholeSentence() {
+        String top = mesh("--help").out();
+        String commands = top.substring(top.indexOf("Commands:\n"), top.indexOf("\nExit status:"));
+        // Each command's summary ends its sentence before the next command starts.
+        for (String block : commands.split("\n  (?=\\S)")) {
+            if (!block.startsWith("Commands:")) {
+                assertThat(block.strip()).as(block).endsWith(".");
+            }
+        }
+        for (String command : new String[] {"validate", "route", "route-check", "dump"}) {
+            CliRun run = mesh(command, "--help");
+            assertThat(run.status()).as(run.toString()).isZero();
+            assertThat(run.out().lines()).as(command + " --help").allSatisfy(line ->
+                    assertThat(line.length()).as(line).isLessThanOrEqualTo(80));
+        }
+    }
+
+    @Test
     void helpSubcommandShowsTheHelpOfAnotherCommand() {
         CliRun run = mesh("help", "validate");
 
