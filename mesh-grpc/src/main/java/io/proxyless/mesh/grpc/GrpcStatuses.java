@@ -2,7 +2,9 @@ package io.proxyless.mesh.grpc;
 
 import io.grpc.Status;
 import io.proxyless.mesh.runtime.RouteDecision;
+import io.proxyless.mesh.runtime.call.DirectResponses;
 import io.proxyless.mesh.runtime.call.FaultDecision;
+import io.proxyless.mesh.runtime.call.Redirects;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.routing.Cluster;
 
@@ -54,13 +56,11 @@ final class GrpcStatuses {
                         + d.reason());
             case REDIRECT:
                 // A gRPC client cannot follow a redirect; through a sidecar it sees the 301/302 as an error.
-                int code = d.redirect() != null && d.redirect().redirectCode() != null
-                        ? d.redirect().redirectCode() : 301;
+                int code = Redirects.status(d);
                 return Status.fromCode(fromHttp(code)).withDescription("mesh: route " + d.route() + " answers "
                         + fullMethod + " with an HTTP redirect (" + code + "), which gRPC cannot follow");
             case DIRECT_RESPONSE:
-                int status = d.directResponse() != null && d.directResponse().status() != null
-                        ? d.directResponse().status() : 200;
+                int status = DirectResponses.status(d);
                 return Status.fromCode(status == 200 ? Status.Code.UNKNOWN : fromHttp(status)).withDescription(
                         "mesh: route " + d.route() + " answers " + fullMethod + " with a direct response (HTTP "
                                 + status + "), not a gRPC response");

@@ -365,10 +365,10 @@ final class MeshCall implements Exchange {
     private Response localReply(RouteDecision decision) throws IOException {
         switch (decision.action()) {
             case REDIRECT:
-                return LocalReplies.redirect(request, Redirects.status(decision.redirect()),
+                return LocalReplies.redirect(request, Redirects.status(decision),
                         Redirects.location(decision, routeRequest));
             case DIRECT_RESPONSE: {
-                Response.Builder b = LocalReplies.direct(request, DirectResponses.status(decision.directResponse()),
+                Response.Builder b = LocalReplies.direct(request, DirectResponses.status(decision),
                         DirectResponses.body(decision));
                 HeaderMutations.applyResponse(decision, OkHttpRequests.sink(b));
                 return b.build();

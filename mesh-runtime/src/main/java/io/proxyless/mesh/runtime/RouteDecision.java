@@ -9,6 +9,7 @@ import io.proxyless.mesh.runtime.routing.Cluster;
 import io.proxyless.mesh.runtime.routing.CompiledRoute;
 import io.proxyless.mesh.runtime.routing.FaultPolicy;
 import io.proxyless.mesh.runtime.routing.Mirror;
+import io.proxyless.mesh.runtime.routing.RequestHash;
 import io.proxyless.mesh.runtime.routing.RetryPolicy;
 import io.proxyless.mesh.runtime.routing.RouteAction;
 import io.proxyless.mesh.runtime.routing.WeightedDestination;
@@ -103,6 +104,17 @@ public record RouteDecision(RouteAction action, String host, int port, CompiledR
 
     public HTTPDirectResponse directResponse() {
         return route == null ? null : route.directResponse();
+    }
+
+    /**
+     * What a consistent-hash balancer hashes for this request: the route's hash policies (the route model), else
+     * the cluster's (Istio's DestinationRule); null when neither hashes.
+     */
+    public RequestHash requestHash() {
+        if (route != null && route.hash() != null) {
+            return route.hash();
+        }
+        return cluster == null ? null : cluster.hash();
     }
 
     /** Istio's name for the load balancer in force, or null when not forwarding. */

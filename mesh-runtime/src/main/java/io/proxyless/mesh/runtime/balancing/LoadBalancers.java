@@ -4,6 +4,7 @@ import com.google.common.math.LongMath;
 import io.proxyless.mesh.api.LoadBalancerSettings;
 import io.proxyless.mesh.api.LoadBalancerSettings.ConsistentHashLB;
 import io.proxyless.mesh.api.LoadBalancerSettings.SimpleLB;
+import io.proxyless.mesh.runtime.model.LbPolicy;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import java.util.List;
 import java.util.Objects;
@@ -140,6 +141,33 @@ public final class LoadBalancers {
             case "ROUND_ROBIN" -> new RoundRobinBalancer(table);
             case "RANDOM" -> new RandomBalancer(table);
             default -> new LeastRequestBalancer(table);
+        };
+    }
+
+    /**
+     * A balancer for an Envoy-shaped cluster's {@code lb_policy}: the same balancers as for Istio's settings
+     * ({@code null}: least request, the sidecar default). What a consistent-hash balancer hashes is the route's
+     * business ({@code HashPolicy}), handed to each pick.
+     *
+     * @param policy           the cluster's policy, or null
+     * @param clusterEndpoints every endpoint of the cluster
+     * @param weights          weight of each endpoint, or null for {@link Endpoint#weight()}
+     * @param tracker          the cluster's long-lived {@link EndpointTracker}
+     */
+    public static LoadBalancer create(LbPolicy policy, List<Endpoint> clusterEndpoints,
+                                      ToDoubleFunction<Endpoint> weights, EndpointTracker tracker) {
+        Objects.requireNonNull(clusterEndpoints, "clusterEndpoints");
+        Objects.requireNonNull(tracker, "tracker");
+        LbPolicy p = policy == null ? LbPolicy.leastRequest() : policy;
+        IndexedEndpoints table = new IndexedEndpoints(clusterEndpoints, weights, tracker,
+                SlowStart.from(p.slowStart()));
+        return switch (p.kind()) {
+            case MAGLEV -> new MaglevBalancer(table, p.tableSize() <= 0 ? DEFAULT_MAGLEV_TABLE_SIZE : p.tableSize());
+            case RING_HASH -> new RingHashBalancer(table, p.minimumRingSize() <= 0 ? DEFAULT_MINIMUM_RING_SIZE
+                    : Math.min(p.minimumRingSize(), MAXIMUM_RING_SIZE));
+            case ROUND_ROBIN -> new RoundRobinBalancer(table);
+            case RANDOM -> new RandomBalancer(table);
+            case LEAST_REQUEST -> new LeastRequestBalancer(table);
         };
     }
 

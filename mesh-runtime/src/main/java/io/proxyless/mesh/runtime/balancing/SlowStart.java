@@ -36,6 +36,12 @@ record SlowStart(long windowNanos, double minFraction, double aggression) {
         return of(settings.warmupDurationSecs(), DEFAULT_MIN_PERCENT, 1.0);
     }
 
+    /** The slow start of an Envoy-shaped load-balancing policy, or null when it has none. */
+    static SlowStart from(io.proxyless.mesh.runtime.model.LbPolicy.SlowStart slowStart) {
+        return slowStart == null ? null
+                : of(slowStart.window(), slowStart.minWeightPercent(), slowStart.aggression());
+    }
+
     private static SlowStart of(Duration window, double minPercent, double aggression) {
         if (window == null || window.isNegative() || window.isZero()) {
             return null;

@@ -24,6 +24,11 @@ public final class DirectResponses {
         return response.status() == null ? 200 : response.status();
     }
 
+    /** The status the decision's direct response answers (200 unless the route sets one). */
+    public static int status(RouteDecision decision) {
+        return decision.route() == null ? 200 : decision.route().directResponseStatus();
+    }
+
     /**
      * The body bytes of the decision's direct response ({@code body.string} as UTF-8, or {@code body.bytes}
      * base64-decoded when the snapshot was compiled); empty when unset or when the route does not answer itself.

@@ -57,9 +57,8 @@ public final class HeaderMutations {
      * else a {@code :authority}/{@code host} header operation of the route, else of the destination.
      */
     public static String authority(RouteDecision decision) {
-        if (decision.rewrite() != null && decision.rewrite().authority() != null
-                && !decision.rewrite().authority().isEmpty()) {
-            return decision.rewrite().authority();
+        if (decision.route() != null && decision.route().hostRewrite() != null) {
+            return decision.route().hostRewrite();
         }
         if (decision.route() != null && decision.route().requestHeaderOps().authority() != null) {
             return decision.route().requestHeaderOps().authority();

@@ -4,6 +4,7 @@ import io.proxyless.mesh.api.HTTPRedirect;
 import io.proxyless.mesh.api.HTTPRedirect.RedirectPortSelection;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.model.Redirect;
 
 /**
  * The redirect a sidecar answers for an Istio {@code HTTPRedirect} (istiod's {@code ApplyRedirect} + Envoy's
@@ -43,8 +44,21 @@ public final class Redirects {
         };
     }
 
+    /** The HTTP status of the decision's redirect (an Istio route's or a route model's). */
+    public static int status(RouteDecision decision) {
+        Redirect model = decision.route() == null ? null : decision.route().redirectAction();
+        return model != null ? model.responseCode() : status(decision.redirect());
+    }
+
     /** The {@code Location} for {@code request} under {@code decision}'s redirect. */
     public static String location(RouteDecision decision, RouteRequest request) {
+        Redirect model = decision.route() == null ? null : decision.route().redirectAction();
+        if (model != null) {
+            int consumed = notEmpty(model.prefixRewrite()) ? decision.consumedPathLength(request.path()) : 0;
+            return location(model.scheme(), model.host(), model.port() == null ? 0 : model.port(), false,
+                    model.port() != null || model.portFromScheme(), model.path(), model.prefixRewrite(),
+                    request.scheme(), request.authority(), request.port(), request.path(), request.query(), consumed);
+        }
         HTTPRedirect r = decision.redirect();
         int consumed = r.prefixRewrite() != null && !r.prefixRewrite().isEmpty()
                 ? decision.consumedPathLength(request.path())
@@ -65,28 +79,40 @@ public final class Redirects {
      */
     public static String location(HTTPRedirect r, String scheme, String authority, int port, String path,
                                   String query, int consumed) {
-        String finalScheme = notEmpty(r.scheme()) ? r.scheme() : scheme;
+        return location(r.scheme(), r.authority(), r.port() == null ? 0 : r.port(),
+                r.derivePort() == RedirectPortSelection.FROM_REQUEST_PORT, r.port() != null || r.derivePort() != null,
+                r.uri(), r.prefixRewrite(), scheme, authority, port, path, query, consumed);
+    }
+
+    /**
+     * The {@code Location}: {@code toScheme}, {@code toHost}, {@code toPort} (0: none), {@code toPath} and
+     * {@code prefixRewrite} as the redirect sets them; {@code portFromRequest} takes the request's port;
+     * {@code portSet} says the redirect decides the port (a port, or where to take it from).
+     */
+    private static String location(String toScheme, String toHost, int toPort, boolean portFromRequest,
+                                   boolean portSet, String toPath, String prefixRewrite, String scheme,
+                                   String authority, int port, String path, String query, int consumed) {
+        String finalScheme = notEmpty(toScheme) ? toScheme : scheme;
         int redirectPort = 0;
-        if (r.port() != null && r.port() > 0) {
-            redirectPort = r.port();
-        } else if (r.derivePort() == RedirectPortSelection.FROM_REQUEST_PORT) {
+        if (toPort > 0) {
+            redirectPort = toPort;
+        } else if (portFromRequest) {
             redirectPort = port;
         }
-        if (r.port() != null || r.derivePort() != null) {
+        if (portSet) {
             // istiod leaves out a port that is the default of the redirect's scheme (a sidecar's listener is
             // plain HTTP, so an unset scheme counts as http here).
-            String s = notEmpty(r.scheme()) ? r.scheme() : "http";
+            String s = notEmpty(toScheme) ? toScheme : "http";
             if ((redirectPort == 80 && s.equals("http")) || (redirectPort == 443 && s.equals("https"))) {
                 redirectPort = 0;
             }
         }
-        String host = notEmpty(r.authority()) ? r.authority() : requestHost(authority, scheme, finalScheme,
-                redirectPort != 0);
+        String host = notEmpty(toHost) ? toHost : requestHost(authority, scheme, finalScheme, redirectPort != 0);
         String finalPath;
-        if (notEmpty(r.prefixRewrite())) {
-            finalPath = Rewrites.prefix(r.prefixRewrite(), consumed, path, query);
-        } else if (notEmpty(r.uri())) {
-            finalPath = r.uri().indexOf('?') >= 0 ? r.uri() : Rewrites.withQuery(r.uri(), query);
+        if (notEmpty(prefixRewrite)) {
+            finalPath = Rewrites.prefix(prefixRewrite, consumed, path, query);
+        } else if (notEmpty(toPath)) {
+            finalPath = toPath.indexOf('?') >= 0 ? toPath : Rewrites.withQuery(toPath, query);
         } else {
             finalPath = Rewrites.withQuery(path, query);
         }

@@ -13,6 +13,7 @@ import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Cluster;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
 import io.proxyless.mesh.runtime.routing.Mirror;
+import io.proxyless.mesh.runtime.routing.RequestHash;
 import io.proxyless.mesh.runtime.routing.RetryPolicy;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import java.time.Duration;
@@ -306,8 +307,8 @@ public final class RoutedCall implements CallView {
                     flags |= ResponseFlag.NC.bit();
                 }
             }
-            case REDIRECT -> responseCode = Redirects.status(decision.redirect());
-            case DIRECT_RESPONSE -> responseCode = DirectResponses.status(decision.directResponse());
+            case REDIRECT -> responseCode = Redirects.status(decision);
+            case DIRECT_RESPONSE -> responseCode = DirectResponses.status(decision);
             default -> {
             }
         }
@@ -352,7 +353,7 @@ public final class RoutedCall implements CallView {
             return;
         }
         Endpoint e = mc.passthrough() ? Endpoint.of(request.host(), request.port())
-                : mc.pick(request, Set.of(), engine.random());
+                : mc.pick(request, decision.requestHash(), Set.of(), engine.random());
         if (e == null) {
             listener.mirrorDropped(this, m, "no healthy upstream in mirror cluster " + mc.key());
             return;
@@ -548,10 +549,11 @@ public final class RoutedCall implements CallView {
         if (c.passthrough()) {
             return decision.endpoint();
         }
-        Endpoint e = c.pick(request, policy.avoidPreviousHosts() ? tried : Set.of(), engine.random());
+        RequestHash hash = decision.requestHash();
+        Endpoint e = c.pick(request, hash, policy.avoidPreviousHosts() ? tried : Set.of(), engine.random());
         if (e == null && policy.avoidPreviousHosts()) {
             // Envoy's previous_hosts predicate gives up after a few selections and takes what it gets.
-            e = c.pick(request, Set.of(), engine.random());
+            e = c.pick(request, hash, Set.of(), engine.random());
         }
         return e;
     }

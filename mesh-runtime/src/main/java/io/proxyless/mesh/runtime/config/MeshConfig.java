@@ -12,6 +12,7 @@ import io.proxyless.mesh.api.ResourceKind;
 import io.proxyless.mesh.api.ServiceEntry;
 import io.proxyless.mesh.api.VirtualService;
 import io.proxyless.mesh.api.loader.LoadedConfig;
+import io.proxyless.mesh.runtime.model.MeshModel;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -40,13 +41,22 @@ import java.util.concurrent.atomic.AtomicLong;
  *
  * <p><b>Duplicates</b>: when several resources share kind, namespace and name, all are kept in
  * {@link #resources()}, and {@link #find} returns the first loaded, matching Istio's "oldest wins".
+ *
+ * <p><b>Two forms.</b> A source either publishes Istio resources (files: the runtime makes istiod's decisions
+ * and writes them as the route model), or publishes the route model itself ({@link #ofModel}: xDS, already
+ * Envoy-shaped). A model config has no Istio resources; an Istio config has no {@link #model()}.
+ *
+ * <pre>{@code
+ * MeshConfig config = MeshConfig.ofModel(model, List.of());   // e.g. from RDS, CDS and EDS
+ * mesh source publishes config → Mesh compiles config.model().get() into the request path
+ * }</pre>
  */
 public final class MeshConfig {
     // Declared before EMPTY so it is initialised first; EMPTY itself takes version 0.
     private static final AtomicLong LAST_VERSION = new AtomicLong();
 
     /** No resources, no warnings, version 0. What a runtime holds before any config arrives. */
-    public static final MeshConfig EMPTY = new MeshConfig(0, List.of(), List.of());
+    public static final MeshConfig EMPTY = new MeshConfig(0, List.of(), List.of(), null);
 
     private final long version;
     private final ImmutableList<Resource<?>> resources;
@@ -54,9 +64,11 @@ public final class MeshConfig {
     private final ImmutableMap<NameKey, Resource<?>> byName;
     private final ImmutableListMultimap<HostKey, Resource<?>> byHost;
     private final ImmutableList<Problem> warnings;
+    private final MeshModel model;
 
-    private MeshConfig(long version, List<Resource<?>> resources, List<Problem> warnings) {
+    private MeshConfig(long version, List<Resource<?>> resources, List<Problem> warnings, MeshModel model) {
         this.version = version;
+        this.model = model;
         this.resources = ImmutableList.copyOf(resources);
         this.warnings = ImmutableList.copyOf(warnings);
 
@@ -101,7 +113,27 @@ public final class MeshConfig {
         if (problems.stream().anyMatch(Problem::isError)) {
             throw new ConfigException(problems);
         }
-        return new MeshConfig(LAST_VERSION.incrementAndGet(), resources, problems);
+        return new MeshConfig(LAST_VERSION.incrementAndGet(), resources, problems, null);
+    }
+
+    /**
+     * A snapshot of a route model a source built itself (xDS parses RDS, CDS and EDS into it), with the warnings
+     * found while building it. It has no Istio resources: the runtime compiles the model as it is.
+     *
+     * @throws ConfigException if {@code warnings} holds an error
+     */
+    public static MeshConfig ofModel(MeshModel model, List<Problem> warnings) throws ConfigException {
+        Objects.requireNonNull(model, "model");
+        Objects.requireNonNull(warnings, "warnings");
+        if (warnings.stream().anyMatch(Problem::isError)) {
+            throw new ConfigException(warnings);
+        }
+        return new MeshConfig(LAST_VERSION.incrementAndGet(), List.of(), warnings, model);
+    }
+
+    /** The route model a source published ({@link #ofModel}); empty for a config of Istio resources. */
+    public Optional<MeshModel> model() {
+        return Optional.ofNullable(model);
     }
 
     /**
@@ -153,8 +185,9 @@ public final class MeshConfig {
         return warnings;
     }
 
+    /** True when there is nothing to route by: no resources and no route model. */
     public boolean isEmpty() {
-        return resources.isEmpty();
+        return resources.isEmpty() && model == null;
     }
 
     /**
@@ -178,6 +211,11 @@ public final class MeshConfig {
     public String toString() {
         Map<ResourceKind, Integer> counts = new LinkedHashMap<>();
         byKind.asMap().forEach((kind, list) -> counts.put(kind, list.size()));
+        if (model != null) {
+            return "MeshConfig{version=" + version + ", model: " + model.routeConfigurations().size()
+                    + " route configurations, " + model.clusters().size() + " clusters, warnings=" + warnings.size()
+                    + "}";
+        }
         return "MeshConfig{version=" + version + ", resources=" + counts + ", warnings=" + warnings.size() + "}";
     }
 

@@ -134,8 +134,8 @@ public final class ClusterHealth {
      * A new entry for {@code key} on this registry's clock, configured with the policy but not registered: a
      * compilation builds it without touching shared state, and {@link HealthPlan#apply} registers it.
      */
-    Entry newEntry(String key, OutlierDetection outlierDetection, ConnectionPoolSettings connectionPool) {
-        return new Entry(key, OutlierDetector.create(outlierDetection, nanoTime), ConnectionPool.create(connectionPool));
+    Entry newEntry(String key, OutlierDetector.Settings outlierDetection, ConnectionPool.Limits connectionPool) {
+        return new Entry(key, OutlierDetector.of(outlierDetection, nanoTime), ConnectionPool.of(connectionPool));
     }
 
     /** Registers an entry built by {@link #newEntry} (replacing nothing: a compilation makes one only for new keys). */

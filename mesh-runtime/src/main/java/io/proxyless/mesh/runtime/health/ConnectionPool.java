@@ -2,6 +2,7 @@ package io.proxyless.mesh.runtime.health;
 
 import io.proxyless.mesh.api.ConnectionPoolSettings;
 import java.time.Duration;
+import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.LongAdder;
@@ -128,6 +129,21 @@ public final class ConnectionPool {
                     tcp == null ? null : tcp.maxConnectionDuration());
         }
 
+        /**
+         * The limits of an Envoy-shaped cluster: its default-priority circuit breakers and connection settings
+         * ({@code Integer.MAX_VALUE}, Istio's "unlimited", counts as no limit).
+         */
+        public static Limits from(io.proxyless.mesh.runtime.model.CircuitBreakers breakers,
+                                  io.proxyless.mesh.runtime.model.ConnectionSettings connection) {
+            return new Limits(threshold(breakers.maxConnections()), threshold(breakers.maxPendingRequests()),
+                    threshold(breakers.maxRequests()), threshold(breakers.maxRetries()), 0,
+                    connection.connectTimeout(), connection.idleTimeout(), null);
+        }
+
+        private static long threshold(int value) {
+            return value == Integer.MAX_VALUE ? UNLIMITED : value;
+        }
+
         // Istio only overrides a threshold with values > 0 (proto3 cannot tell 0 from unset).
         private static long limit(Integer value) {
             return value == null || value <= 0 ? UNLIMITED : value;
@@ -223,9 +239,19 @@ public final class ConnectionPool {
         return new ConnectionPool(Limits.from(settings));
     }
 
+    /** A pool enforcing {@code limits}. */
+    public static ConnectionPool of(Limits limits) {
+        return new ConnectionPool(Objects.requireNonNull(limits, "limits"));
+    }
+
     /** Replaces the limits (config reload); in-flight requests and retries keep counting. */
     public void reconfigure(ConnectionPoolSettings settings) {
-        limits = Limits.from(settings);
+        applyLimits(Limits.from(settings));
+    }
+
+    /** Replaces the limits (config reload); in-flight requests and retries keep counting. */
+    public void applyLimits(Limits limits) {
+        this.limits = Objects.requireNonNull(limits, "limits");
     }
 
     /** The limits in force. */

@@ -1,7 +1,5 @@
 package io.proxyless.mesh.runtime.health;
 
-import io.proxyless.mesh.api.ConnectionPoolSettings;
-import io.proxyless.mesh.api.OutlierDetection;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import java.util.ArrayList;
 import java.util.List;
@@ -26,15 +24,16 @@ public final class HealthPlan {
      * The health parts one cluster of the new snapshot uses, and the settings they must take.
      *
      * @param entry            the cluster's detector and pool (existing ones are reused, so state carries over)
-     * @param outlierDetection the detector's new policy, or null (off)
-     * @param connectionPool   the pool's new limits, or null (Istio's defaults)
+     * @param outlierDetection the detector's new settings, or null (off)
+     * @param connectionPool   the pool's new limits
      * @param endpoints        the cluster's endpoints in the new snapshot
      * @param created          true when the entry was made for this snapshot (not yet in the registry)
      */
-    public record Step(ClusterHealth.Entry entry, OutlierDetection outlierDetection,
-                       ConnectionPoolSettings connectionPool, List<Endpoint> endpoints, boolean created) {
+    public record Step(ClusterHealth.Entry entry, OutlierDetector.Settings outlierDetection,
+                       ConnectionPool.Limits connectionPool, List<Endpoint> endpoints, boolean created) {
         public Step {
             Objects.requireNonNull(entry, "entry");
+            Objects.requireNonNull(connectionPool, "connectionPool");
             endpoints = List.copyOf(endpoints);
         }
     }
@@ -51,8 +50,9 @@ public final class HealthPlan {
      * The entry cluster {@code key} will use: the registry's existing one (left unchanged until {@link #apply}),
      * or a new one already configured with the new policy (nobody else sees it before it is published).
      */
-    public static ClusterHealth.Entry entryFor(ClusterHealth health, String key, OutlierDetection outlierDetection,
-                                               ConnectionPoolSettings connectionPool, List<Endpoint> endpoints) {
+    public static ClusterHealth.Entry entryFor(ClusterHealth health, String key,
+                                               OutlierDetector.Settings outlierDetection,
+                                               ConnectionPool.Limits connectionPool, List<Endpoint> endpoints) {
         ClusterHealth.Entry existing = health.get(key);
         if (existing != null) {
             return existing;
@@ -67,8 +67,8 @@ public final class HealthPlan {
         private final List<Step> steps = new ArrayList<>();
 
         /** Records that the new snapshot's cluster uses {@code entry} with these settings. */
-        public Builder cluster(ClusterHealth.Entry entry, OutlierDetection outlierDetection,
-                               ConnectionPoolSettings connectionPool, List<Endpoint> endpoints, boolean created) {
+        public Builder cluster(ClusterHealth.Entry entry, OutlierDetector.Settings outlierDetection,
+                               ConnectionPool.Limits connectionPool, List<Endpoint> endpoints, boolean created) {
             steps.add(new Step(entry, outlierDetection, connectionPool, endpoints, created));
             return this;
         }
@@ -103,9 +103,9 @@ public final class HealthPlan {
             if (step.created()) {
                 health.register(step.entry());
             } else {
-                step.entry().outlier().reconfigure(step.outlierDetection());
+                step.entry().outlier().applySettings(step.outlierDetection());
                 step.entry().outlier().updateEndpoints(step.endpoints());
-                step.entry().pool().reconfigure(step.connectionPool());
+                step.entry().pool().applyLimits(step.connectionPool());
             }
         }
         health.retain(liveKeys);

@@ -143,6 +143,27 @@ public final class OutlierDetector {
                     minHealthPercent, new TreeSet<>(policy.outlierDetectionHttpErrorCodes()));
         }
 
+        /**
+         * The settings of an Envoy-shaped cluster's {@code outlier_detection}, or null when it has none (detection
+         * off). Envoy's rules for unset fields apply as for Istio's policy; the maximum ejection time is Envoy's
+         * default (300 s, or the base ejection time when longer).
+         */
+        public static Settings from(io.proxyless.mesh.runtime.model.OutlierDetection policy) {
+            if (policy == null) {
+                return null;
+            }
+            Duration interval = positive(policy.interval(), DEFAULT_INTERVAL);
+            Duration base = positive(policy.baseEjectionTime(), DEFAULT_BASE_EJECTION_TIME);
+            Duration max = base.compareTo(DEFAULT_MAX_EJECTION_TIME) > 0 ? base : DEFAULT_MAX_EJECTION_TIME;
+            boolean split = policy.splitExternalLocalOriginErrors();
+            int local = split ? (policy.consecutiveLocalOriginFailure() <= 0 ? DEFAULT_CONSECUTIVE_LOCAL_ORIGIN_FAILURES
+                    : policy.consecutiveLocalOriginFailure()) : 0;
+            int mep = policy.maxEjectionPercent();
+            return new Settings(policy.consecutive5xx(), policy.consecutiveGatewayFailure(), split, local, interval,
+                    base, max, mep <= 0 ? DEFAULT_MAX_EJECTION_PERCENT : Math.min(100, mep),
+                    policy.minHealthPercent(), Set.of());
+        }
+
         private static Duration positive(Duration d, Duration fallback) {
             return d == null || d.isNegative() || d.isZero() ? fallback : d;
         }
@@ -283,7 +304,12 @@ public final class OutlierDetector {
      * monotonic source; tests pass a fake clock).
      */
     public static OutlierDetector create(OutlierDetection policy, LongSupplier nanoTime) {
-        return new OutlierDetector(Settings.from(policy), Objects.requireNonNull(nanoTime, "nanoTime"));
+        return of(Settings.from(policy), nanoTime);
+    }
+
+    /** A detector with {@code settings} (null: disabled) reading time from {@code nanoTime}. */
+    public static OutlierDetector of(Settings settings, LongSupplier nanoTime) {
+        return new OutlierDetector(settings, Objects.requireNonNull(nanoTime, "nanoTime"));
     }
 
     /** A detector that never ejects (a cluster without {@code outlierDetection}). */
@@ -307,7 +333,11 @@ public final class OutlierDetector {
      * off and forgets all state (as Envoy drops the detector); enabling it again starts afresh.
      */
     public void reconfigure(OutlierDetection policy) {
-        Settings next = Settings.from(policy);
+        applySettings(Settings.from(policy));
+    }
+
+    /** Like {@link #reconfigure(OutlierDetection)}, with settings already resolved (null: detection off). */
+    public void applySettings(Settings next) {
         lock.lock();
         try {
             Settings current = settings;

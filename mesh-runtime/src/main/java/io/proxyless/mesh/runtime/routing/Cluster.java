@@ -1,7 +1,5 @@
 package io.proxyless.mesh.runtime.routing;
 
-import io.proxyless.mesh.api.LoadBalancerSettings;
-import io.proxyless.mesh.runtime.RequestHeaders;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.balancing.LoadBalancer;
 import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
@@ -39,11 +37,13 @@ import java.util.random.RandomGenerator;
  * @param tlsContext   the TLS context built for {@code tlsPolicy} when the snapshot was compiled (certificate
  *                     files read and checked), or null — plain text, or ISTIO_MUTUAL without workload
  *                     certificates configured on the mesh (an adapter's own {@link ClientTlsContexts} builds it)
+ * @param hash         what the balancer hashes when the route names nothing (Istio's DestinationRule
+ *                     {@code consistentHash}), or null
  */
 public record Cluster(String key, String host, String subset, int port, List<Endpoint> endpoints,
                       ClusterPolicy policy, LoadBalancer loadBalancer, OutlierDetector outlier, ConnectionPool pool,
                       boolean passthrough, LocalityPriorities priorities, ClientTlsPolicy tlsPolicy,
-                      ClientTlsContext tlsContext) {
+                      ClientTlsContext tlsContext, RequestHash hash) {
 
     public static String key(int port, String subset, String host) {
         return "outbound|" + port + "|" + (subset == null ? "" : subset) + "|" + host;
@@ -59,6 +59,15 @@ public record Cluster(String key, String host, String subset, int port, List<End
      * cluster has no usable endpoint ("no healthy upstream").
      */
     public Endpoint pick(RouteRequest request, Set<Endpoint> previousHosts, RandomGenerator random) {
+        return pick(request, null, previousHosts, random);
+    }
+
+    /**
+     * Like {@link #pick(RouteRequest, Set, RandomGenerator)}, hashing what {@code routeHash} names (Envoy's route
+     * hash policies) when it is not null, else what the cluster's own {@link #hash()} names.
+     */
+    public Endpoint pick(RouteRequest request, RequestHash routeHash, Set<Endpoint> previousHosts,
+                         RandomGenerator random) {
         if (endpoints.isEmpty()) {
             return null;
         }
@@ -75,7 +84,9 @@ public record Cluster(String key, String host, String subset, int port, List<End
         if (candidates.isEmpty()) {
             return null;
         }
-        return loadBalancer.pick(candidates, new PickContext(hashKey(request), previousHosts, random));
+        RequestHash h = routeHash != null ? routeHash : hash;
+        return loadBalancer.pick(candidates, new PickContext(h == null ? null : h.key(request), previousHosts,
+                random));
     }
 
     /** An adapter is about to send an attempt to {@code endpoint} (least-request in-flight counts). */
@@ -98,41 +109,5 @@ public record Cluster(String key, String host, String subset, int port, List<End
      */
     public void attemptAbandoned(Endpoint endpoint) {
         loadBalancer.onAttemptEnd(endpoint);
-    }
-
-    /** The consistent-hash key of {@code request} under this cluster's policy, or null. */
-    String hashKey(RouteRequest request) {
-        LoadBalancerSettings lb = policy.loadBalancer();
-        if (lb == null || lb.consistentHash() == null) {
-            return null;
-        }
-        LoadBalancerSettings.ConsistentHashLB hash = lb.consistentHash();
-        RequestHeaders headers = request.headers();
-        if (hash.httpHeaderName() != null) {
-            return headers.get(hash.httpHeaderName().toLowerCase(java.util.Locale.ROOT));
-        }
-        if (hash.httpCookie() != null && hash.httpCookie().name() != null) {
-            return cookie(headers.get("cookie"), hash.httpCookie().name());
-        }
-        if (hash.httpQueryParameterName() != null) {
-            return QueryParameters.parse(request.query()).get(hash.httpQueryParameterName());
-        }
-        if (Boolean.TRUE.equals(hash.useSourceIp())) {
-            return request.sourceIp();
-        }
-        return null;
-    }
-
-    private static String cookie(String header, String name) {
-        if (header == null) {
-            return null;
-        }
-        for (String part : header.split(";")) {
-            String p = part.trim();
-            if (p.startsWith(name) && p.length() > name.length() && p.charAt(name.length()) == '=') {
-                return p.substring(name.length() + 1);
-            }
-        }
-        return null;
     }
 }

@@ -23,8 +23,8 @@ import java.util.random.RandomGenerator;
 public final class CompiledMesh {
     private final MeshConfig config;
     private final ServiceRegistry registry;
-    private final Map<String, HostEntry> hosts;
-    private final List<Map.Entry<String, HostEntry>> wildcards;
+    private final HostTable anyPort;
+    private final Map<Integer, HostTable> byPort;
     private final Map<String, Cluster> clusters;
     private final OutboundTrafficPolicy.Mode outboundPolicy;
     private final String domainSuffix;
@@ -33,16 +33,16 @@ public final class CompiledMesh {
     private final Map<String, EndpointTracker> trackers;
     private final Supplier<MeshModel> model;
 
-    CompiledMesh(MeshConfig config, ServiceRegistry registry, Map<String, HostEntry> hosts,
-                 List<Map.Entry<String, HostEntry>> wildcards, Map<String, Cluster> clusters,
+    CompiledMesh(MeshConfig config, ServiceRegistry registry, HostTable anyPort, Map<Integer, HostTable> byPort,
+                 Map<String, Cluster> clusters,
                  OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
                  List<String> warnings, Map<String, EndpointTracker> trackers, Supplier<MeshModel> model) {
         this.trackers = trackers;
         this.model = model;
         this.config = config;
         this.registry = registry;
-        this.hosts = hosts;
-        this.wildcards = wildcards;
+        this.anyPort = anyPort;
+        this.byPort = Map.copyOf(byPort);
         this.clusters = clusters;
         this.outboundPolicy = outboundPolicy;
         this.clientNamespace = clientNamespace;
@@ -92,9 +92,28 @@ public final class CompiledMesh {
      */
     public List<HostEntry> hosts() {
         Map<String, HostEntry> distinct = new java.util.TreeMap<>();
-        hosts.values().forEach(e -> distinct.putIfAbsent(e.host(), e));
-        wildcards.forEach(w -> distinct.putIfAbsent(w.getValue().host(), w.getValue()));
+        for (HostTable t : tables()) {
+            t.exact().values().forEach(e -> distinct.putIfAbsent(e.host(), e));
+            t.wildcards().forEach(w -> distinct.putIfAbsent(w.getValue().host(), w.getValue()));
+            if (t.any() != null) {
+                distinct.putIfAbsent(t.any().host(), t.any());
+            }
+        }
         return List.copyOf(distinct.values());
+    }
+
+    /** The lookup scopes: one for every port (Istio config), or one per listener port (the route model). */
+    private java.util.Collection<HostTable> tables() {
+        return byPort.isEmpty() ? List.of(anyPort) : byPort.values();
+    }
+
+    /** The host table requests on {@code port} are looked up in. */
+    private HostTable table(int port) {
+        if (byPort.isEmpty()) {
+            return anyPort;
+        }
+        HostTable t = byPort.get(port);
+        return t != null ? t : anyPort;
     }
 
     /** The routes in force for {@code host} (any alias), for dumps and the CLI; empty when none. */
@@ -105,56 +124,41 @@ public final class CompiledMesh {
 
     /** The fully qualified name the engine uses for {@code host} as a client of this mesh would write it. */
     public String qualify(String host) {
-        HostEntry e = exactOrAlias(host);
-        return e != null ? e.host() : qualifyUnknown(host);
+        for (HostTable t : tables()) {
+            HostEntry e = t.exactOrAlias(host);
+            if (e != null) {
+                return e.host();
+            }
+        }
+        return qualifyUnknown(host);
     }
 
+    /** The entry of {@code host} on any port (for dumps and the CLI). */
     HostEntry entry(String host) {
-        HostEntry e = exactOrAlias(host);
-        if (e != null || nameless(host)) {
-            return e;
-        }
-        String name = HostName.normalize(host);
-        for (int i = 0; i < wildcards.size(); i++) {
-            Map.Entry<String, HostEntry> w = wildcards.get(i);
-            // Stored as ".example.com" for "*.example.com", longest first: the longest wildcard wins.
-            if (name.endsWith(w.getKey()) && name.length() > w.getKey().length()) {
-                return w.getValue();
+        for (HostTable t : tables()) {
+            HostEntry e = t.entry(host);
+            if (e != null) {
+                return e;
             }
         }
         return null;
     }
 
-    /** The entry of a host or of one of its short forms; an absolute name ({@code reviews.}) is never a short form. */
-    private HostEntry exactOrAlias(String host) {
-        if (nameless(host)) {
-            return null;
-        }
-        String name = HostName.normalize(host);
-        HostEntry e = hosts.get(name);
-        return e != null && (!HostName.isAbsolute(host) || e.host().equals(name)) ? e : null;
-    }
-
     private String qualifyUnknown(String host) {
-        return nameless(host) ? host : HostName.qualified(host, clientNamespace, domainSuffix).toString();
-    }
-
-    /** Nothing of {@code host} is left to look up; such a request can only pass through (or be refused). */
-    private static boolean nameless(String host) {
-        return host.isEmpty() || host.equals(".");
+        return HostTable.nameless(host) ? host : HostName.qualified(host, clientNamespace, domainSuffix).toString();
     }
 
     /** Decides what to do with {@code request}; see {@link RouteDecision}. */
     public RouteDecision route(RouteRequest request, RandomGenerator random) {
-        HostEntry entry = entry(request.host());
+        HostEntry entry = table(request.port()).entry(request.host());
         if (entry == null) {
             return unknownHost(request);
         }
         String host = entry.host().startsWith("*") ? HostName.normalize(request.host()) : entry.host();
         if (entry.routes().isEmpty()) {
-            if (entry.virtualService() != null) {
+            if (entry.origin() != null) {
                 return RouteDecision.reject(host, request.port(), null, 404,
-                        "VirtualService " + entry.virtualService() + " has no HTTP route for the mesh");
+                        entry.origin() + " has no HTTP route for the mesh");
             }
             return defaultRoute(request, entry, host, random);
         }
@@ -166,8 +170,8 @@ public final class CompiledMesh {
                 return apply(route, block, request, host, random);
             }
         }
-        return RouteDecision.reject(host, request.port(), null, 404, "no route of VirtualService "
-                + entry.virtualService() + " matched the request (a sidecar answers 404)");
+        return RouteDecision.reject(host, request.port(), null, 404, "no route of " + entry.origin()
+                + " matched the request (a sidecar answers 404)");
     }
 
     private RouteDecision apply(CompiledRoute route, int block, RouteRequest request, String host,
@@ -215,7 +219,7 @@ public final class CompiledMesh {
         if (cluster.passthrough()) {
             endpoint = Endpoint.of(request.host(), request.port());
         } else {
-            endpoint = cluster.pick(request, Set.of(), random);
+            endpoint = cluster.pick(request, route == null ? null : route.hash(), Set.of(), random);
             if (endpoint == null) {
                 return new RouteDecision(RouteAction.REJECT, host, request.port(), route, destination, cluster, null,
                         503, "no healthy upstream in cluster " + cluster.key()

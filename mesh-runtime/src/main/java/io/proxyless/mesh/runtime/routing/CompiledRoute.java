@@ -7,7 +7,10 @@ import io.proxyless.mesh.api.HTTPRedirect;
 import io.proxyless.mesh.api.HTTPRewrite;
 import io.proxyless.mesh.api.Headers;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.model.DirectResponse;
 import io.proxyless.mesh.runtime.model.PathRewrite;
+import io.proxyless.mesh.runtime.model.Redirect;
+import io.proxyless.mesh.runtime.model.Route;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Base64;
@@ -20,9 +23,10 @@ import java.util.random.RandomGenerator;
  */
 public final class CompiledRoute {
     private final String virtualService;
+    private final String origin;
     private final int index;
     private final String name;
-    private final List<RequestMatcher> matchers;
+    private final List<RouteMatcher> matchers;
     private final boolean needsQuery;
     private final RouteAction action;
     private final List<WeightedDestination> destinations;
@@ -37,23 +41,49 @@ public final class CompiledRoute {
     private final HTTPRewrite rewrite;
     private final HTTPRedirect redirect;
     private final HTTPDirectResponse directResponse;
+    private final Redirect redirectAction;
+    private final int directResponseStatus;
     private final HeaderOps requestHeaderOps;
     private final HeaderOps responseHeaderOps;
     private final PathRewrite pathRewrite;
+    private final String hostRewrite;
+    private final RequestHash hash;
     private final byte[] directResponseBody;
     private final List<HTTPMatchRequest> matchBlocks;
 
+    /** A route compiled from an Istio {@code HTTPRoute}. */
     CompiledRoute(String virtualService, int index, String name, List<RequestMatcher> matchers, RouteAction action,
                   List<WeightedDestination> destinations, Duration timeout, RetryPolicy retries,
                   RetryPolicy retriesUnderHashing, FaultPolicy fault, List<Mirror> mirrors, Headers headers,
                   HTTPRewrite rewrite, HTTPRedirect redirect, HTTPDirectResponse directResponse,
                   List<HTTPMatchRequest> matchBlocks) {
+        this(virtualService, "VirtualService " + virtualService, index, name, List.<RouteMatcher>copyOf(matchers),
+                action,
+                destinations, timeout, retries, retriesUnderHashing, fault, mirrors, headers, rewrite, redirect,
+                directResponse, null,
+                directResponse == null || directResponse.status() == null ? 200 : directResponse.status(),
+                HeaderOps.compile(headers == null ? null : headers.request()),
+                HeaderOps.compile(headers == null ? null : headers.response()), pathRewrite(rewrite),
+                rewrite != null && rewrite.authority() != null && !rewrite.authority().isEmpty()
+                        ? rewrite.authority() : null,
+                null, directResponse == null ? null : body(directResponse), matchBlocks);
+    }
+
+    private CompiledRoute(String virtualService, String origin, int index, String name, List<RouteMatcher> matchers,
+                          RouteAction action, List<WeightedDestination> destinations, Duration timeout,
+                          RetryPolicy retries, RetryPolicy retriesUnderHashing, FaultPolicy fault, List<Mirror> mirrors,
+                          Headers headers, HTTPRewrite rewrite, HTTPRedirect redirect,
+                          HTTPDirectResponse directResponse, Redirect redirectAction, int directResponseStatus,
+                          HeaderOps requestHeaderOps, HeaderOps responseHeaderOps, PathRewrite pathRewrite,
+                          String hostRewrite, RequestHash hash, byte[] directResponseBody,
+                          List<HTTPMatchRequest> matchBlocks) {
         this.matchBlocks = List.copyOf(matchBlocks);
         this.virtualService = virtualService;
+        this.origin = origin;
         this.index = index;
         this.name = name;
-        this.matchers = List.copyOf(matchers);
-        this.needsQuery = matchers.stream().anyMatch(RequestMatcher::needsQuery);
+        this.matchers = matchers;
+        this.needsQuery = matchers.stream().anyMatch(RouteMatcher::needsQuery);
         this.action = action;
         this.destinations = List.copyOf(destinations);
         this.timeout = timeout;
@@ -65,10 +95,14 @@ public final class CompiledRoute {
         this.rewrite = rewrite;
         this.redirect = redirect;
         this.directResponse = directResponse;
-        this.requestHeaderOps = HeaderOps.compile(headers == null ? null : headers.request());
-        this.responseHeaderOps = HeaderOps.compile(headers == null ? null : headers.response());
-        this.pathRewrite = pathRewrite(rewrite);
-        this.directResponseBody = directResponse == null ? null : body(directResponse);
+        this.redirectAction = redirectAction;
+        this.directResponseStatus = directResponseStatus;
+        this.requestHeaderOps = requestHeaderOps;
+        this.responseHeaderOps = responseHeaderOps;
+        this.pathRewrite = pathRewrite;
+        this.hostRewrite = hostRewrite;
+        this.hash = hash;
+        this.directResponseBody = directResponseBody;
         // Weights are relative: weight/sum. A single destination takes everything whatever its weight.
         this.cumulativeWeights = new int[destinations.size()];
         int sum = 0;
@@ -78,6 +112,30 @@ public final class CompiledRoute {
             cumulativeWeights[i] = sum;
         }
         this.totalWeight = sum;
+    }
+
+    /**
+     * A route of the route model, compiled: its match ready to run, its clusters resolved ({@code destinations}
+     * and {@code mirrors} are built by the caller, which knows the snapshot's clusters), policies resolved.
+     *
+     * @param origin where the route came from, for messages (e.g. {@code virtual host reviews:9080})
+     * @param index  its position in its virtual host
+     */
+    static CompiledRoute of(Route route, String origin, int index, List<WeightedDestination> destinations,
+                            List<Mirror> mirrors) {
+        io.proxyless.mesh.runtime.model.RouteAction forward = route.routeAction();
+        RouteAction action = route.action() instanceof Redirect ? RouteAction.REDIRECT
+                : route.action() instanceof DirectResponse ? RouteAction.DIRECT_RESPONSE : RouteAction.FORWARD;
+        RetryPolicy retries = forward == null ? null : RetryPolicy.from(forward.retryPolicy());
+        DirectResponse direct = route.action() instanceof DirectResponse d ? d : null;
+        return new CompiledRoute(null, origin, index, route.name(), List.of(ModelRouteMatcher.of(route.match())),
+                action, destinations, forward == null ? null : forward.timeout(), retries, retries,
+                FaultPolicy.from(route.fault()), mirrors, null, null, null, null,
+                route.action() instanceof Redirect r ? r : null, direct == null ? 200 : direct.status(),
+                HeaderOps.of(route.requestHeaders()), HeaderOps.of(route.responseHeaders()),
+                forward == null ? null : forward.rewrite(), forward == null ? null : forward.hostRewrite(),
+                forward == null || forward.hashPolicies().isEmpty() ? null : RequestHash.of(forward.hashPolicies()),
+                direct == null ? null : direct.body(), List.of());
     }
 
     /** Istio's {@code rewrite}: a regex rewrite wins over {@code uri} (istiod sets one or the other). */
@@ -149,7 +207,7 @@ public final class CompiledRoute {
 
     /** True when this route matches every request, so later routes are unreachable. */
     boolean isCatchAll() {
-        return matchers.isEmpty() || matchers.stream().anyMatch(RequestMatcher::isCatchAll);
+        return matchers.isEmpty() || matchers.stream().anyMatch(RouteMatcher::isCatchAll);
     }
 
     /** Chooses a destination by weight; null when there are none or all weights are 0. */
@@ -169,9 +227,17 @@ public final class CompiledRoute {
         return destinations.get(destinations.size() - 1);
     }
 
-    /** {@code namespace/name} of the VirtualService. */
+    /** {@code namespace/name} of the VirtualService, or null for a route of the route model. */
     public String virtualService() {
         return virtualService;
+    }
+
+    /**
+     * Where the route came from, for messages: {@code VirtualService ns/name} for an Istio route, the virtual
+     * host's origin or name for a route of the route model.
+     */
+    public String origin() {
+        return origin;
     }
 
     /** 0-based position in the VirtualService's {@code http} list, after delegate expansion. */
@@ -189,7 +255,7 @@ public final class CompiledRoute {
      * For dumps and the CLI.
      */
     public List<String> matchSummary() {
-        return matchers.stream().map(RequestMatcher::toString).toList();
+        return matchers.stream().map(RouteMatcher::toString).toList();
     }
 
     public RouteAction action() {
@@ -234,6 +300,26 @@ public final class CompiledRoute {
         return directResponse;
     }
 
+    /** The redirect of a route of the route model, or null (an Istio route: {@link #redirect()}). */
+    public Redirect redirectAction() {
+        return redirectAction;
+    }
+
+    /** The status of the direct response (200 unless set), for {@link RouteAction#DIRECT_RESPONSE} routes. */
+    public int directResponseStatus() {
+        return directResponseStatus;
+    }
+
+    /** The authority sent upstream instead of the request's ({@code rewrite.authority}, Envoy's host rewrite), or null. */
+    public String hostRewrite() {
+        return hostRewrite;
+    }
+
+    /** What a consistent-hash cluster hashes for this route's requests, or null: the cluster decides (Istio). */
+    public RequestHash hash() {
+        return hash;
+    }
+
     /** Route-level {@code headers.request}, compiled. */
     public HeaderOps requestHeaderOps() {
         return requestHeaderOps;
@@ -256,6 +342,9 @@ public final class CompiledRoute {
 
     @Override
     public String toString() {
+        if (virtualService == null) {
+            return origin + " route[" + index + "]" + (name == null ? "" : " (" + name + ")");
+        }
         return virtualService + " http[" + index + "]" + (name == null ? "" : " (" + name + ")");
     }
 }

@@ -2,6 +2,7 @@ package io.proxyless.mesh.runtime.routing;
 
 import io.proxyless.mesh.api.HTTPFaultInjection;
 import io.proxyless.mesh.api.Percent;
+import io.proxyless.mesh.runtime.model.FaultInjection;
 import java.time.Duration;
 
 /**
@@ -36,6 +37,16 @@ public record FaultPolicy(Duration delay, double delayPercentage, Integer httpSt
             abortPct = percentage(fault.abort().percentage(), null);
         }
         return new FaultPolicy(delay, delayPct, http, grpc, abortPct);
+    }
+
+    /** The fault of a route of the route model (Envoy's fault filter config), or null when it has none. */
+    static FaultPolicy from(FaultInjection fault) {
+        if (fault == null) {
+            return null;
+        }
+        return new FaultPolicy(fault.delay(), fault.delayPercentage(), fault.httpStatus(),
+                fault.grpcStatus() == null ? null : ModelTranslation.grpcCodeName(fault.grpcStatus()),
+                fault.abortPercentage());
     }
 
     private static double percentage(Percent percentage, Integer deprecatedPercent) {

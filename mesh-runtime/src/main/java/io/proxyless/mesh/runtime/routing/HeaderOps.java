@@ -1,6 +1,7 @@
 package io.proxyless.mesh.runtime.routing;
 
 import io.proxyless.mesh.api.Headers.HeaderOperations;
+import io.proxyless.mesh.runtime.model.HeaderMutation;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
@@ -45,6 +46,19 @@ public record HeaderOps(List<String> remove, List<Map.Entry<String, String>> set
         HeaderOps compiled = new HeaderOps(remove, sorted(ops.set()), sorted(ops.add()),
                 setAuthority != null ? setAuthority : addAuthority);
         return compiled.equals(NONE) ? NONE : compiled;
+    }
+
+    /**
+     * The route model's header changes, already in Envoy's form (istiod sorted and filtered them, or the control
+     * plane sent them so); an authority change is the route's host rewrite there, not a header.
+     */
+    public static HeaderOps of(HeaderMutation mutation) {
+        if (mutation == null || mutation.isEmpty()) {
+            return NONE;
+        }
+        return new HeaderOps(mutation.remove(),
+                mutation.set().stream().map(h -> Map.entry(h.name(), h.value())).toList(),
+                mutation.append().stream().map(h -> Map.entry(h.name(), h.value())).toList(), null);
     }
 
     /** True when no header changes (an authority change may still be there). */

@@ -14,7 +14,16 @@ import java.util.Map;
  * @param virtualService  {@code ns/name} of the VirtualService routing this host, or null
  * @param routes          the compiled routes, in order; empty without VirtualService
  * @param defaultClusters clusters for the no-VirtualService default route, by service port
+ * @param origin          where the routes came from, for messages ({@code VirtualService ns/name}, or the route
+ *                        model's virtual host), or null for a service without routes (its default route applies)
  */
 public record HostEntry(String host, MeshService service, String virtualService, List<CompiledRoute> routes,
-                        Map<Integer, Cluster> defaultClusters) {
+                        Map<Integer, Cluster> defaultClusters, String origin) {
+
+    /** The entry of an Istio host: routed by {@code virtualService} ({@code ns/name}) or, when null, by default. */
+    static HostEntry istio(String host, MeshService service, String virtualService, List<CompiledRoute> routes,
+                           Map<Integer, Cluster> defaultClusters) {
+        return new HostEntry(host, service, virtualService, routes, defaultClusters,
+                virtualService == null ? null : "VirtualService " + virtualService);
+    }
 }

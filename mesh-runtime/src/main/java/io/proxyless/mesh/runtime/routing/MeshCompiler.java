@@ -9,6 +9,7 @@ import io.proxyless.mesh.api.HTTPMirrorPolicy;
 import io.proxyless.mesh.api.HTTPRoute;
 import io.proxyless.mesh.api.HTTPRouteDestination;
 import io.proxyless.mesh.api.HostName;
+import io.proxyless.mesh.api.LoadBalancerSettings;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
@@ -19,7 +20,9 @@ import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
 import io.proxyless.mesh.runtime.balancing.LocalityPrioritizer;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
+import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.health.HealthPlan;
+import io.proxyless.mesh.runtime.health.OutlierDetector;
 import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.policy.DestinationRules;
@@ -64,6 +67,7 @@ public final class MeshCompiler {
     private final ClusterHealth health;
     private final MeshClock clock;
     private final ClientTlsContexts tls;
+    private final ModelCompiler modelCompiler;
 
     /**
      * @param namespace    the client's namespace (short names resolve in it)
@@ -83,15 +87,22 @@ public final class MeshCompiler {
         this.health = health;
         this.clock = clock;
         this.tls = tls;
+        this.modelCompiler = new ModelCompiler(new RegistryOptions(namespace, this.labels, domainSuffix), health,
+                clock, tls);
     }
 
     /**
-     * Compiles {@code config}; {@code previous} (the snapshot in force, or null) lends the per-endpoint state that
+     * Compiles {@code config} (Istio resources, or a route model a source published: {@link ModelCompiler});
+     * {@code previous} (the snapshot in force, or null) lends the per-endpoint state that
      * carries over. Nothing shared is changed: carry out {@link Compilation#plan()} when publishing.
      *
      * @throws TlsConfigException when a TLS cluster's certificates cannot be loaded (missing or invalid files)
      */
     public Compilation compile(MeshConfig config, CompiledMesh previous) throws TlsConfigException {
+        if (config.model().isPresent()) {
+            // The source made the decisions already (xDS): its route model is compiled as it is.
+            return modelCompiler.compile(config, previous);
+        }
         List<String> warnings = new ArrayList<>();
         ServiceRegistry registry = ServiceRegistry.build(config,
                 new RegistryOptions(namespace, labels, domainSuffix));
@@ -101,7 +112,7 @@ public final class MeshCompiler {
         // 1. Services: every visible service gets a host entry with default clusters (no VirtualService yet).
         Map<String, HostEntry> entries = new LinkedHashMap<>();
         for (MeshService service : registry.services()) {
-            entries.put(service.host(), new HostEntry(service.host(), service, null, List.of(),
+            entries.put(service.host(), HostEntry.istio(service.host(), service, null, List.of(),
                     build.defaultClusters(service)));
         }
         // 2. VirtualServices: the first (oldest) visible one for a host owns it; later ones are ignored.
@@ -131,7 +142,7 @@ public final class MeshCompiler {
                 }
                 MeshService service = registry.lookup(host).orElse(null);
                 Map<Integer, Cluster> defaults = service == null ? Map.of() : build.defaultClusters(service);
-                entries.put(host, new HostEntry(host, service, vs.metadata().key(), routes, defaults));
+                entries.put(host, HostEntry.istio(host, service, vs.metadata().key(), routes, defaults));
             }
         }
         // 3. Aliases: Kubernetes short forms of in-cluster names, precomputed so requests never build strings.
@@ -152,8 +163,8 @@ public final class MeshCompiler {
         wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
         ClusterHealth.Entry passthrough = build.healthEntry(PASSTHROUGH_CLUSTER, ClusterPolicy.NONE, List.of());
         build.clusters.put(PASSTHROUGH_CLUSTER, new Cluster(PASSTHROUGH_CLUSTER, "", null, 0, List.of(),
-                ClusterPolicy.NONE, LoadBalancers.create(null, List.of()), passthrough.outlier(), passthrough.pool(),
-                true, null, null, null));
+                ClusterPolicy.NONE, LoadBalancers.create((LoadBalancerSettings) null, List.of()), passthrough.outlier(),
+                passthrough.pool(), true, null, null, null, null));
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
         }
@@ -171,7 +182,7 @@ public final class MeshCompiler {
                         List.of("the route model of this config is incomplete: " + e.getMessage()));
             }
         });
-        CompiledMesh snapshot = new CompiledMesh(config, registry, Map.copyOf(hosts), List.copyOf(wildcards),
+        CompiledMesh snapshot = new CompiledMesh(config, registry, new HostTable(hosts, wildcards, null), Map.of(),
                 Map.copyOf(build.clusters), registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings,
                 Map.copyOf(build.trackers), model);
         return new Compilation(snapshot, build.plan.build());
@@ -231,10 +242,10 @@ public final class MeshCompiler {
 
         /** The cluster's detector and pool: the live ones (changed only when the plan is applied) or new ones. */
         ClusterHealth.Entry healthEntry(String key, ClusterPolicy policy, List<Endpoint> endpoints) {
-            ClusterHealth.Entry entry = HealthPlan.entryFor(health, key, policy.outlierDetection(),
-                    policy.connectionPool(), endpoints);
-            plan.cluster(entry, policy.outlierDetection(), policy.connectionPool(), endpoints,
-                    health.get(key) != entry);
+            OutlierDetector.Settings outlier = OutlierDetector.Settings.from(policy.outlierDetection());
+            ConnectionPool.Limits limits = ConnectionPool.Limits.from(policy.connectionPool());
+            ClusterHealth.Entry entry = HealthPlan.entryFor(health, key, outlier, limits, endpoints);
+            plan.cluster(entry, outlier, limits, endpoints, health.get(key) != entry);
             return entry;
         }
 
@@ -342,9 +353,16 @@ public final class MeshCompiler {
             Cluster cluster = new Cluster(key, service.host(), subset, port, endpoints, policy,
                     LoadBalancers.create(policy.loadBalancer(), endpoints, priorities::weight, tracker),
                     entry.outlier(), entry.pool(), service.isPassthrough(),
-                    priorities.levels().size() > 1 ? priorities : null, tlsPolicy, tlsContext(tlsPolicy));
+                    priorities.levels().size() > 1 ? priorities : null, tlsPolicy, tlsContext(tlsPolicy),
+                    hash(policy));
             clusters.put(key, cluster);
             return cluster;
+        }
+
+        /** What the DestinationRule's {@code consistentHash} hashes, or null when the cluster does not hash. */
+        private RequestHash hash(ClusterPolicy policy) {
+            List<io.proxyless.mesh.runtime.model.HashPolicy> policies = ModelTranslation.hashPolicies(policy);
+            return policies.isEmpty() ? null : RequestHash.of(policies);
         }
 
         private ClientTlsPolicy tlsPolicy(String key, MeshService service, String subset, int port,

@@ -49,6 +49,16 @@ final class ModelTranslation {
     private ModelTranslation() {
     }
 
+    /** The name of gRPC status code {@code code} ({@code UNAVAILABLE} for 14), or the number when it has none. */
+    static String grpcCodeName(int code) {
+        for (Map.Entry<String, Integer> e : GRPC_CODES.entrySet()) {
+            if (e.getValue() == code) {
+                return e.getKey();
+            }
+        }
+        return String.valueOf(code);
+    }
+
     /**
      * One Istio match block as Envoy's {@code RouteMatch}: no {@code uri} is {@code prefix: /}; {@code authority},
      * {@code method} and {@code scheme} are pseudo-header conditions; {@code withoutHeaders} inverted ones.
@@ -151,11 +161,15 @@ final class ModelTranslation {
 
     /** What the cluster's consistent hash hashes, as route hash policies (empty when it does not hash). */
     static List<HashPolicy> hashPolicies(Cluster cluster) {
-        if (cluster == null || cluster.policy().loadBalancer() == null
-                || cluster.policy().loadBalancer().consistentHash() == null) {
+        return cluster == null ? List.of() : hashPolicies(cluster.policy());
+    }
+
+    /** What a merged DestinationRule policy's consistent hash hashes, as route hash policies. */
+    static List<HashPolicy> hashPolicies(io.proxyless.mesh.runtime.policy.ClusterPolicy policy) {
+        if (policy == null || policy.loadBalancer() == null || policy.loadBalancer().consistentHash() == null) {
             return List.of();
         }
-        LoadBalancerSettings.ConsistentHashLB hash = cluster.policy().loadBalancer().consistentHash();
+        LoadBalancerSettings.ConsistentHashLB hash = policy.loadBalancer().consistentHash();
         if (hash.httpHeaderName() != null) {
             return List.of(HashPolicy.header(hash.httpHeaderName()));
         }

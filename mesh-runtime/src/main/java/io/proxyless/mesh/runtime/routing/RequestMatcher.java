@@ -13,7 +13,7 @@ import java.util.Map;
  * on who the client is ({@code sourceLabels}, {@code sourceNamespace}, {@code gateways}) are decided when the
  * snapshot is compiled, so a block either exists here or was dropped.
  */
-final class RequestMatcher {
+final class RequestMatcher implements RouteMatcher {
     /** Matches every request: a route without {@code match}. */
     static final RequestMatcher ANY = new RequestMatcher(null, null, null, null, List.of(), List.of(), List.of(),
             null);
@@ -65,7 +65,8 @@ final class RequestMatcher {
     }
 
     /** True when this block matches {@code request}; {@code query} is the parsed query, or null if not needed. */
-    boolean matches(RouteRequest request, QueryParameters query) {
+    @Override
+    public boolean matches(RouteRequest request, QueryParameters query) {
         if (port != null && port != request.port()) {
             return false;
         }
@@ -110,7 +111,8 @@ final class RequestMatcher {
     }
 
     /** See {@link CompiledRoute#consumedPathLength}. */
-    int consumedPathLength(String path) {
+    @Override
+    public int consumedPathLength(String path) {
         if (uri instanceof StringMatcher.Prefix p) {
             return Math.min(p.prefix().length(), path.length());
         }
@@ -121,7 +123,8 @@ final class RequestMatcher {
     }
 
     /** True when the block needs the query string parsed. */
-    boolean needsQuery() {
+    @Override
+    public boolean needsQuery() {
         return !queryParams.isEmpty();
     }
 
@@ -174,7 +177,8 @@ final class RequestMatcher {
      * A catch-all for the purpose of "routes after it never match": no conditions except {@code uri.prefix: /}
      * or {@code uri.regex: .*}.
      */
-    boolean isCatchAll() {
+    @Override
+    public boolean isCatchAll() {
         boolean uriMatchesAll = uri == null
                 || (uri instanceof StringMatcher.Prefix p && p.prefix().equals("/"))
                 || (uri instanceof StringMatcher.Regex r && r.pattern().pattern().equals(".*"));

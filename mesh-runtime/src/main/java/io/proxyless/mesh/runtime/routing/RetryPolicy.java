@@ -64,6 +64,29 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, 
         return parse(retries.attempts(), retries.perTryTimeout(), retryOn, avoid, retries.backoff());
     }
 
+    /**
+     * The policy of a route of the route model (Envoy's {@code retry_policy}), or null when it has none (retries
+     * off). Tokens the engine has no condition for are left out.
+     */
+    public static RetryPolicy from(io.proxyless.mesh.runtime.model.RetryPolicy policy) {
+        if (policy == null || policy.numRetries() <= 0) {
+            return null;
+        }
+        Set<RetryOn> conditions = EnumSet.noneOf(RetryOn.class);
+        for (String token : policy.retryOn()) {
+            RetryOn condition = RetryOn.fromToken(token);
+            if (condition != null) {
+                conditions.add(condition);
+            }
+        }
+        if (!policy.retriableStatusCodes().isEmpty()) {
+            conditions.add(RetryOn.RETRIABLE_STATUS_CODES);
+        }
+        String retryOn = String.join(",", conditions.stream().map(RetryOn::token).toList());
+        return new RetryPolicy(policy.numRetries(), policy.perTryTimeout(), retryOn, conditions,
+                policy.retriableStatusCodes(), policy.avoidPreviousHosts(), policy.backoffBase());
+    }
+
     private static RetryPolicy parse(int attempts, Duration perTry, String retryOn, boolean avoidPreviousHosts,
                                      Duration backoff) {
         Set<RetryOn> conditions = EnumSet.noneOf(RetryOn.class);

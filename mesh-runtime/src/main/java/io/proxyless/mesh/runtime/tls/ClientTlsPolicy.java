@@ -2,6 +2,7 @@ package io.proxyless.mesh.runtime.tls;
 
 import io.proxyless.mesh.api.ClientTLSSettings;
 import io.proxyless.mesh.api.ClientTLSSettings.TLSmode;
+import io.proxyless.mesh.runtime.model.UpstreamTls;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.MeshService;
 import io.proxyless.mesh.runtime.registry.ServicePortSpec;
@@ -117,6 +118,32 @@ public record ClientTlsPolicy(String cluster, TLSmode mode, Path clientCertifica
             default:
                 return null;
         }
+    }
+
+    /**
+     * The policy of an Envoy-shaped cluster's upstream TLS, or null for plain text. As for a DestinationRule,
+     * SIMPLE and MUTUAL without SNI and without names validate the server against the request's host; ISTIO_MUTUAL
+     * without SNI sends Istio's {@code outbound_.PORT_.SUBSET_.HOST} when the cluster stands for an Istio service.
+     *
+     * @param cluster the cluster's name
+     * @param key     the service, port and subset it stands for, or null
+     */
+    public static ClientTlsPolicy of(String cluster, io.proxyless.mesh.runtime.model.ClusterKey key, UpstreamTls tls) {
+        if (tls == null) {
+            return null;
+        }
+        boolean skip = tls.insecureSkipVerify();
+        return switch (tls.mode()) {
+            case ISTIO_MUTUAL -> new ClientTlsPolicy(cluster, TLSmode.ISTIO_MUTUAL, null, null, null,
+                    tls.sni() != null ? tls.sni() : key == null ? null : istioSni(key.port(), key.subset(), key.host()),
+                    tls.subjectAltNames(), false, false);
+            case SIMPLE, MUTUAL -> {
+                boolean autoSan = tls.sni() == null && tls.subjectAltNames().isEmpty() && !skip;
+                yield new ClientTlsPolicy(cluster, tls.mode() == UpstreamTls.Mode.MUTUAL ? TLSmode.MUTUAL
+                        : TLSmode.SIMPLE, tls.clientCertificate(), tls.privateKey(), tls.caCertificates(), tls.sni(),
+                        skip ? List.of() : tls.subjectAltNames(), autoSan, skip);
+            }
+        };
     }
 
     /** This ISTIO_MUTUAL policy with the workload certificate files of {@code directory}. */

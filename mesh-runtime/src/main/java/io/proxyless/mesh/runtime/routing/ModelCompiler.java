@@ -1,0 +1,276 @@
+package io.proxyless.mesh.runtime.routing;
+
+import com.google.common.base.Suppliers;
+import io.proxyless.mesh.api.HostName;
+import io.proxyless.mesh.api.LoadBalancerSettings;
+import io.proxyless.mesh.api.OutboundTrafficPolicy;
+import io.proxyless.mesh.runtime.balancing.EndpointTracker;
+import io.proxyless.mesh.runtime.balancing.LoadBalancers;
+import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
+import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.health.ClusterHealth;
+import io.proxyless.mesh.runtime.health.ConnectionPool;
+import io.proxyless.mesh.runtime.health.HealthPlan;
+import io.proxyless.mesh.runtime.health.OutlierDetector;
+import io.proxyless.mesh.runtime.model.ClusterKey;
+import io.proxyless.mesh.runtime.model.ClusterWeight;
+import io.proxyless.mesh.runtime.model.LbEndpoint;
+import io.proxyless.mesh.runtime.model.MeshModel;
+import io.proxyless.mesh.runtime.model.MirrorPolicy;
+import io.proxyless.mesh.runtime.model.Route;
+import io.proxyless.mesh.runtime.model.RouteConfiguration;
+import io.proxyless.mesh.runtime.model.VirtualHost;
+import io.proxyless.mesh.runtime.policy.ClusterPolicy;
+import io.proxyless.mesh.runtime.registry.Endpoint;
+import io.proxyless.mesh.runtime.registry.RegistryOptions;
+import io.proxyless.mesh.runtime.registry.ServiceRegistry;
+import io.proxyless.mesh.runtime.time.MeshClock;
+import io.proxyless.mesh.runtime.tls.ClientTlsContext;
+import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
+import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
+import io.proxyless.mesh.runtime.tls.TlsConfigException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * Compiles the route model ({@link MeshModel}: route configurations per listener port, virtual hosts, routes,
+ * clusters and their endpoints) into the request path's {@link CompiledMesh}, as an Envoy or grpc-java client
+ * carries out what its control plane sent:
+ *
+ * <ul>
+ *   <li>a host table per listener port from the virtual hosts' domains: exact names (a {@code :PORT} suffix naming
+ *       that listener's port is dropped), {@code *.suffix} wildcards (the longest wins) and {@code *};</li>
+ *   <li>routes with their matches, weighted clusters, timeouts, retry, fault, mirror and hash policies, header
+ *       changes and rewrites; a redirect or direct response answered locally;</li>
+ *   <li>a cluster per model cluster with its endpoints (priority levels from the endpoints' priorities), its load
+ *       balancer, outlier detector, circuit breakers and connection settings, and its TLS context, built through
+ *       the mesh's {@link ClientTlsContexts} so that bad certificate files reject the config.</li>
+ * </ul>
+ *
+ * <p>Like {@link MeshCompiler#compile}, compiling is pure: long-lived detectors and pools are only looked up, and
+ * what the new snapshot asks of them comes back as the {@link HealthPlan} of the {@link Compilation}.
+ *
+ * <pre>{@code
+ * Compilation next = new ModelCompiler(options, health, clock, tls).compile(MeshConfig.ofModel(model, List.of()), current);
+ * }</pre>
+ */
+public final class ModelCompiler {
+    private final RegistryOptions options;
+    private final ClusterHealth health;
+    private final MeshClock clock;
+    private final ClientTlsContexts tls;
+
+    /**
+     * @param options the client (namespace, labels, domain suffix): names outside the model are qualified in it
+     * @param health  outlier detection and connection-pool state, kept across compilations (only read here)
+     * @param clock   the mesh clock (slow start, outlier detection)
+     * @param tls     the mesh's TLS contexts: every TLS cluster's context is built through it
+     */
+    public ModelCompiler(RegistryOptions options, ClusterHealth health, MeshClock clock, ClientTlsContexts tls) {
+        this.options = options;
+        this.health = health;
+        this.clock = clock;
+        this.tls = tls;
+    }
+
+    /**
+     * Compiles the model of {@code config}; {@code previous} (the snapshot in force, or null) lends the
+     * per-endpoint state that carries over. Nothing shared is changed: carry out {@link Compilation#plan()} when
+     * publishing.
+     *
+     * @throws IllegalArgumentException when {@code config} has no model ({@link MeshConfig#ofModel})
+     * @throws TlsConfigException       when a TLS cluster's certificates cannot be loaded
+     */
+    public Compilation compile(MeshConfig config, CompiledMesh previous) throws TlsConfigException {
+        MeshModel model = config.model().orElseThrow(() -> new IllegalArgumentException(
+                "config version " + config.version() + " holds Istio resources, not a route model"));
+        Build build = new Build(previous);
+        for (io.proxyless.mesh.runtime.model.Cluster c : model.clusters().values()) {
+            build.cluster(c, model.endpoints(c.name()));
+        }
+        if (!build.clusters.containsKey(MeshCompiler.PASSTHROUGH_CLUSTER)) {
+            ClusterHealth.Entry passthrough = build.healthEntry(MeshCompiler.PASSTHROUGH_CLUSTER, null,
+                    ConnectionPool.Limits.ISTIO_DEFAULT, List.of());
+            build.clusters.put(MeshCompiler.PASSTHROUGH_CLUSTER, new Cluster(MeshCompiler.PASSTHROUGH_CLUSTER, "",
+                    null, 0, List.of(), ClusterPolicy.NONE, LoadBalancers.create((LoadBalancerSettings) null,
+                    List.of()), passthrough.outlier(), passthrough.pool(), true, null, null, null, null));
+        }
+        if (build.tlsFailure != null) {
+            throw build.tlsFailure;
+        }
+        Map<Integer, HostTable> byPort = new HashMap<>();
+        for (RouteConfiguration rc : model.routeConfigurations().values()) {
+            byPort.put(rc.port(), build.hostTable(rc));
+        }
+        List<String> warnings = new ArrayList<>(model.warnings());
+        warnings.addAll(build.warnings);
+        OutboundTrafficPolicy.Mode outbound = model.outboundPolicy() == MeshModel.OutboundPolicy.REGISTRY_ONLY
+                ? OutboundTrafficPolicy.Mode.REGISTRY_ONLY : OutboundTrafficPolicy.Mode.ALLOW_ANY;
+        // A model config has no Istio resources, so its registry is empty: the model's clusters are the services.
+        ServiceRegistry registry = ServiceRegistry.build(config, options);
+        CompiledMesh snapshot = new CompiledMesh(config, registry, HostTable.EMPTY, byPort,
+                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(build.clusters)), outbound,
+                options.clientNamespace(), options.domainSuffix(), warnings, Map.copyOf(build.trackers),
+                Suppliers.ofInstance(model));
+        return new Compilation(snapshot, build.plan.build());
+    }
+
+    /** The state of one compilation. */
+    private final class Build {
+        final CompiledMesh previous;
+        final Map<String, Cluster> clusters = new LinkedHashMap<>();
+        final Map<String, EndpointTracker> trackers = new HashMap<>();
+        final HealthPlan.Builder plan = HealthPlan.builder();
+        final List<String> warnings = new ArrayList<>();
+        TlsConfigException tlsFailure;
+
+        Build(CompiledMesh previous) {
+            this.previous = previous;
+        }
+
+        ClusterHealth.Entry healthEntry(String key, OutlierDetector.Settings outlier, ConnectionPool.Limits limits,
+                                        List<Endpoint> endpoints) {
+            ClusterHealth.Entry entry = HealthPlan.entryFor(health, key, outlier, limits, endpoints);
+            plan.cluster(entry, outlier, limits, endpoints, health.get(key) != entry);
+            return entry;
+        }
+
+        /** A successor of the tracker in force (in-flight counts and first-seen times carry over), or a new one. */
+        EndpointTracker tracker(String key) {
+            EndpointTracker current = previous == null ? null : previous.tracker(key);
+            EndpointTracker next = current != null ? current.successor() : new EndpointTracker(clock::nanoTime);
+            trackers.put(key, next);
+            return next;
+        }
+
+        void cluster(io.proxyless.mesh.runtime.model.Cluster c, List<LbEndpoint> lbEndpoints) {
+            String name = c.name();
+            ClusterKey key = c.key();
+            boolean passthrough = c.discovery() == io.proxyless.mesh.runtime.model.Cluster.Discovery.ORIGINAL_DST;
+            List<Endpoint> endpoints = new ArrayList<>(lbEndpoints.size());
+            TreeMap<Integer, List<Endpoint>> levels = new TreeMap<>();
+            for (LbEndpoint e : lbEndpoints) {
+                Endpoint endpoint = new Endpoint(e.address(), e.port(), e.labels(), e.locality(), e.weight(), "",
+                        e.serviceAccount());
+                endpoints.add(endpoint);
+                levels.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(endpoint);
+            }
+            // Envoy's priorities: level 0 takes the traffic while healthy enough, spilling over to the next.
+            LocalityPriorities priorities = levels.size() > 1
+                    ? new LocalityPriorities(List.copyOf(levels.values()), Map.of()) : null;
+            OutlierDetector.Settings outlier = OutlierDetector.Settings.from(c.outlierDetection());
+            ConnectionPool.Limits limits = ConnectionPool.Limits.from(c.circuitBreakers(), c.connection());
+            ClusterHealth.Entry entry = healthEntry(name, outlier, limits, endpoints);
+            ClientTlsPolicy tlsPolicy = ClientTlsPolicy.of(name, key, c.tls());
+            clusters.put(name, new Cluster(name, key != null ? key.host() : name, key == null ? null : key.subset(),
+                    key == null ? 0 : key.port(), List.copyOf(endpoints), ClusterPolicy.NONE,
+                    LoadBalancers.create(c.lbPolicy(), endpoints, null, tracker(name)), entry.outlier(),
+                    entry.pool(), passthrough, priorities, tlsPolicy, tlsContext(tlsPolicy), null));
+        }
+
+        ClientTlsContext tlsContext(ClientTlsPolicy policy) {
+            if (policy == null || !tls.canBuild(policy)) {
+                return null;
+            }
+            try {
+                return tls.context(policy);
+            } catch (TlsConfigException e) {
+                if (tlsFailure == null) {
+                    tlsFailure = e;
+                }
+                return null;
+            }
+        }
+
+        HostTable hostTable(RouteConfiguration rc) {
+            Map<String, HostEntry> exact = new HashMap<>();
+            List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
+            HostEntry any = null;
+            for (VirtualHost vh : rc.virtualHosts()) {
+                List<String> domains = new ArrayList<>();
+                for (String domain : vh.domains()) {
+                    String d = withoutPort(domain, rc.port());
+                    if (d != null) {
+                        domains.add(d);
+                    }
+                }
+                if (domains.isEmpty()) {
+                    continue; // every domain names another port: no request on this one reaches it
+                }
+                String host = domains.stream().filter(d -> !d.startsWith("*")).findFirst().orElse(domains.get(0));
+                HostEntry entry = new HostEntry(host.startsWith("*") ? host : HostName.normalize(host), null, null,
+                        routes(vh), Map.of(), vh.origin() != null ? vh.origin() : "virtual host " + vh.name());
+                for (String d : domains) {
+                    if (d.equals("*")) {
+                        any = any == null ? entry : any;
+                    } else if (d.startsWith("*.")) {
+                        wildcards.add(Map.entry(d.substring(1), entry));
+                    } else if (d.startsWith("*") || d.endsWith("*")) {
+                        warnings.add("route configuration " + rc.name() + ": domain " + d + " of virtual host "
+                                + vh.name() + " is not supported (only exact names, *.suffix and *)");
+                    } else {
+                        exact.putIfAbsent(HostName.normalize(d), entry);
+                    }
+                }
+            }
+            wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length())
+                    .reversed());
+            return new HostTable(exact, wildcards, any);
+        }
+
+        /** {@code domain} without a {@code :PORT} naming {@code port}; null when it names another port. */
+        private static String withoutPort(String domain, int port) {
+            int colon = domain.lastIndexOf(':');
+            if (colon < 0 || domain.indexOf(']', colon) >= 0) {
+                return domain;
+            }
+            String suffix = domain.substring(colon + 1);
+            if (suffix.isEmpty() || !suffix.chars().allMatch(Character::isDigit)) {
+                return domain;
+            }
+            return suffix.equals(String.valueOf(port)) ? domain.substring(0, colon) : null;
+        }
+
+        private List<CompiledRoute> routes(VirtualHost vh) {
+            String origin = vh.origin() != null ? vh.origin() : "virtual host " + vh.name();
+            List<CompiledRoute> out = new ArrayList<>(vh.routes().size());
+            for (int i = 0; i < vh.routes().size(); i++) {
+                Route route = vh.routes().get(i);
+                io.proxyless.mesh.runtime.model.RouteAction action = route.routeAction();
+                List<WeightedDestination> destinations = new ArrayList<>();
+                List<Mirror> mirrors = new ArrayList<>();
+                if (action != null) {
+                    for (ClusterWeight w : action.clusters()) {
+                        destinations.add(destination(w));
+                    }
+                    for (MirrorPolicy m : action.mirrors()) {
+                        if (m.percentage() > 0) {
+                            Cluster c = clusters.get(m.cluster());
+                            mirrors.add(new Mirror(c != null ? c.host() : m.cluster(), c == null ? null : c.subset(),
+                                    c == null || c.port() == 0 ? null : c.port(), m.percentage(), c));
+                        }
+                    }
+                }
+                out.add(CompiledRoute.of(route, origin, i, destinations, mirrors));
+            }
+            return List.copyOf(out);
+        }
+
+        private WeightedDestination destination(ClusterWeight w) {
+            Cluster c = clusters.get(w.cluster());
+            HeaderOps request = HeaderOps.of(w.requestHeaders());
+            HeaderOps response = HeaderOps.of(w.responseHeaders());
+            if (c == null) {
+                return new WeightedDestination(w.cluster(), null, null, w.weight(), null, null, Map.of(),
+                        "cluster not found: " + w.cluster() + " is not a cluster of this config", request, response);
+            }
+            return new WeightedDestination(c.host(), c.subset(), c.port() == 0 ? null : c.port(), w.weight(), null, c,
+                    Map.of(), null, request, response);
+        }
+    }
+}
