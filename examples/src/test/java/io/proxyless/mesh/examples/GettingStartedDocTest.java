@@ -105,7 +105,7 @@ class GettingStartedDocTest {
     @Test
     void mavenBlockImportsTheBomAndUsesModulesItManages() throws Exception {
         List<Block> xml = blocks("xml");
-        assertThat(xml).hasSize(1);
+        assertThat(xml).hasSize(2);
         Document snippet = parse("<project>" + xml.get(0).text() + "</project>");
         Document bom = parse(Files.readString(ROOT.resolve("mesh-bom/pom.xml")));
         String bomVersion = childText(bom.getDocumentElement(), "version");
@@ -117,7 +117,7 @@ class GettingStartedDocTest {
         }
 
         NodeList deps = snippet.getElementsByTagName("dependency");
-        assertThat(deps.getLength()).isEqualTo(3);
+        assertThat(deps.getLength()).isEqualTo(4);
         Element imported = (Element) deps.item(0);
         assertThat(List.of(childText(imported, "groupId"), childText(imported, "artifactId"),
                 childText(imported, "version"), childText(imported, "type"), childText(imported, "scope")))
@@ -128,6 +128,41 @@ class GettingStartedDocTest {
             assertThat(managed).as("the BOM manages " + key).containsKey(key);
             assertThat(childText(d, "version")).as(key + " takes its version from the BOM").isNull();
         }
+    }
+
+    /**
+     * The OkHttp 4 section's dependencies are those of {@code mesh-okhttp4-test}, whose tests run mesh-okhttp on
+     * that class path, and its OkHttp version is the one the build manages for the OkHttp 4 line.
+     */
+    @Test
+    void okHttp4BlockIsTheClassPathMeshOkhttp4TestRunsOn() throws Exception {
+        Block block = blocks("xml").get(1);
+        Document snippet = parse("<project>" + block.text() + "</project>");
+        Document module = parse(Files.readString(ROOT.resolve("mesh-okhttp4-test/pom.xml")));
+        Document parent = parse(Files.readString(ROOT.resolve("pom.xml")));
+        String okhttp4 = parent.getElementsByTagName("okhttp4.version").item(0).getTextContent().trim();
+
+        List<String> documented = new ArrayList<>();
+        NodeList deps = snippet.getElementsByTagName("dependency");
+        for (int i = 0; i < deps.getLength(); i++) {
+            Element d = (Element) deps.item(i);
+            documented.add(childText(d, "groupId") + ":" + childText(d, "artifactId"));
+            if ("okhttp".equals(childText(d, "artifactId"))) {
+                assertThat(childText(d, "version")).as("OkHttp 4 version at docs/getting-started.md:%d", block.line())
+                        .isEqualTo(okhttp4);
+            }
+        }
+        List<String> tested = new ArrayList<>();
+        Element moduleDeps = (Element) module.getElementsByTagName("dependencies").item(1); // after management
+        NodeList moduleDep = moduleDeps.getElementsByTagName("dependency");
+        for (int i = 0; i < moduleDep.getLength(); i++) {
+            Element d = (Element) moduleDep.item(i);
+            if (childText(d, "scope") == null) {
+                tested.add(childText(d, "groupId") + ":" + childText(d, "artifactId"));
+            }
+        }
+        assertThat(documented).containsExactly("io.proxyless:mesh-okhttp", "com.squareup.okhttp3:okhttp")
+                .isEqualTo(tested);
     }
 
     @Test

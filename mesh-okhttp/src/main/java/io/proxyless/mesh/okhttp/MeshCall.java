@@ -24,11 +24,11 @@ import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
 import java.util.concurrent.LinkedBlockingQueue;
-import java.util.concurrent.TimeUnit;
 import java.util.function.LongConsumer;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
+import okhttp3.Call;
 import okhttp3.HttpUrl;
 import okhttp3.Interceptor;
 import okhttp3.Request;
@@ -39,7 +39,7 @@ import okhttp3.ResponseBody;
 /**
  * One OkHttp call through the mesh: the {@link Exchange} of the runtime's call engine for a synchronous
  * transport. The engine decides (route, fault, attempts, retries, timeouts, circuit breaking, mirrors); this
- * class sends each attempt with {@code chain.proceed} on the application's thread, which waits in
+ * class sends each attempt on the application's thread (through the {@link AttemptTransport} of the OkHttp found), which waits in
  * {@link #execute()} for the engine's next step — an attempt to send, the response to hand back, or the end of
  * the call. Engine timers (fault delay, backoff, per-try and route timeouts) fire on the mesh clock and reach the
  * waiting thread through that queue; a route timeout cancels the OkHttp call, whatever it is doing.
@@ -72,6 +72,7 @@ final class MeshCall implements Exchange {
     private String urlHost;
     private boolean passthrough;
     private volatile boolean timedOut;
+    private volatile Call attemptCall;
 
     MeshCall(MeshInterceptor mesh, Interceptor.Chain chain) {
         this.mesh = mesh;
@@ -159,6 +160,10 @@ final class MeshCall implements Exchange {
         if (c.end() == CallEnd.DEADLINE) {
             timedOut = true;
             chain.call().cancel(); // stops the attempt or the response body wherever it is
+            Call attemptCall = this.attemptCall;
+            if (attemptCall != null) {
+                attemptCall.cancel();
+            }
         }
         steps.add(ENDED);
     }
@@ -185,11 +190,10 @@ final class MeshCall implements Exchange {
     /** Sends one attempt and reports its outcome to the engine. */
     private void sendNow(Attempt a) {
         Request upstream;
-        Interceptor.Chain c;
+        AttemptTarget target = null;
         if (passthrough) {
             // Unknown host under ALLOW_ANY (Istio's PassthroughCluster): as the application made it.
             upstream = request;
-            c = chain;
         } else {
             ClientTlsContext tls = null;
             if (!request.url().isHttps()) {
@@ -205,11 +209,12 @@ final class MeshCall implements Exchange {
                     return;
                 }
             }
-            upstream = upstream(a.endpoint(), tls);
-            c = configure(a, tls);
+                upstream = upstream(a.endpoint(), tls);
+            target = target(a, tls);
         }
         try {
-            Response response = c.proceed(upstream);
+            Response response = target == null ? chain.proceed(upstream)
+                    : mesh.transport().send(chain, upstream, target, this::inFlight);
             serial.execute(() -> {
                 if (a.isSettled()) {
                     response.close(); // the engine gave up on this attempt meanwhile
@@ -250,25 +255,30 @@ final class MeshCall implements Exchange {
     }
 
     /** Per-attempt DNS (the endpoint), TLS (the cluster's) and timeouts (connect, per try, what is left). */
-    private Interceptor.Chain configure(Attempt a, ClientTlsContext tls) {
-        Interceptor.Chain c = chain.withDns(EndpointDns.of(urlHost, a.endpoint(), chain.getDns()));
+    private AttemptTarget target(Attempt a, ClientTlsContext tls) {
+        EndpointDns dns = EndpointDns.of(urlHost, a.endpoint(), mesh.transport().clientDns(chain));
         long remainingNanos = call.remainingNanos();
         long remaining = remainingNanos == Long.MAX_VALUE ? Long.MAX_VALUE : Math.max(1, remainingNanos / 1_000_000);
         long connect = Math.min(a.cluster().pool().limits().connectTimeout().toMillis(), remaining);
+        int read = chain.readTimeoutMillis();
+        int write = chain.writeTimeoutMillis();
         Duration perTry = a.perTryTimeout();
         if (perTry != null) {
             // The engine times the try on the mesh clock; OkHttp's socket timeouts make the blocked thread let go.
             long t = Math.max(1, Math.min(perTry.toMillis(), remaining));
             connect = Math.min(connect, t);
-            c = c.withReadTimeout((int) Math.min(Integer.MAX_VALUE, t), TimeUnit.MILLISECONDS)
-                    .withWriteTimeout((int) Math.min(Integer.MAX_VALUE, t), TimeUnit.MILLISECONDS);
+            read = AttemptTarget.millis(t);
+            write = AttemptTarget.millis(t);
         }
-        c = c.withConnectTimeout((int) Math.max(1, Math.min(Integer.MAX_VALUE, connect)), TimeUnit.MILLISECONDS);
-        if (tls != null) {
-            c = c.withSslSocketFactory(tls.socketFactory(), tls.trustManager())
-                    .withHostnameVerifier(VERIFIED_BY_TRUST_MANAGER);
+        return new AttemptTarget(a.cluster(), dns, tls, AttemptTarget.millis(Math.max(1, connect)), read, write);
+    }
+
+    /** The call an attempt made of its own (OkHttp 4), so that a route timeout can cancel it too. */
+    private void inFlight(Call attemptCall) {
+        this.attemptCall = attemptCall;
+        if (timedOut) {
+            attemptCall.cancel(); // the route timeout came first
         }
-        return c;
     }
 
     /** The response the application gets: response header operations, the logical request, release on close. */

@@ -30,7 +30,9 @@ import okhttp3.Response;
  * The application calls a logical URL ({@code http://reviews:9080/...}). The interceptor routes it with the
  * engine and sends each attempt to the chosen endpoint: the attempt's URL keeps the logical host name with the
  * endpoint's port, a per-endpoint {@link okhttp3.Dns} (OkHttp 5.4+ {@code chain.withDns}) resolves that name to
- * the endpoint's address, and the {@code Host} header carries the logical authority — so the upstream sees
+ * the endpoint's address (on OkHttp 4.12, which has no per-call DNS or TLS, the attempt is a call of a client
+ * derived from the application's, sharing its connection pool and dispatcher), and the {@code Host} header
+ * carries the logical authority — so the upstream sees
  * {@code reviews:9080} as behind a sidecar, and OkHttp's connection pool keeps connections per endpoint. When the
  * DestinationRule asks for TLS the attempt is upgraded to {@code https} with the cluster's
  * {@link javax.net.ssl.SSLSocketFactory} ({@code chain.withSslSocketFactory}); the application's URL stays
@@ -51,8 +53,11 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
     private final CallEngine engine;
     private final ClientTlsContexts tls;
     private final MirrorSender mirrors;
+    private final AttemptTransport transport;
 
     private MeshInterceptor(Builder b) {
+        // Once, here: an OkHttp the mesh cannot run on fails now, naming its version, not at the first request.
+        this.transport = OkHttpVersion.detect().transport(this);
         this.mesh = b.mesh;
         this.engine = new CallEngine(b.mesh, "http", b.listener, null);
         // The mesh's own contexts, whose per-cluster TLS was built (and checked) when the config was compiled,
@@ -63,11 +68,16 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
                 .reloadInterval(b.certificateCheckInterval)
                 .clock(b.mesh.clock())
                 .build() : b.mesh.tls();
-        this.mirrors = new MirrorSender(b.mirrorClient, b.mirrorConcurrency, b.mirrorQueueSize, b.mirrorTimeout,
+        this.mirrors = new MirrorSender(transport, b.mirrorClient, b.mirrorConcurrency, b.mirrorQueueSize, b.mirrorTimeout,
                 tls, b.shadowHostSuffix);
     }
 
-    /** An interceptor with the defaults: Istio ≥ 1.28 mirror Host, no ISTIO_MUTUAL certificates. */
+    /**
+     * An interceptor with the defaults: Istio ≥ 1.28 mirror Host, no ISTIO_MUTUAL certificates.
+     *
+     * @throws IllegalStateException when the OkHttp on the class path is not one the mesh runs on (4.12, or 5.4
+     *                               and newer) or is there twice; the message names the version found
+     */
     public static MeshInterceptor create(Mesh mesh) {
         return builder(mesh).build();
     }
@@ -111,6 +121,10 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
 
     MirrorSender mirrors() {
         return mirrors;
+    }
+
+    AttemptTransport transport() {
+        return transport;
     }
 
     /** Options of a {@link MeshInterceptor}. */
@@ -207,6 +221,12 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
             return this;
         }
 
+        /**
+         * The interceptor.
+         *
+         * @throws IllegalStateException when the OkHttp on the class path is not one the mesh runs on (4.12, or
+         *                               5.4 and newer) or is there twice; the message names the version found
+         */
         public MeshInterceptor build() {
             return new MeshInterceptor(this);
         }

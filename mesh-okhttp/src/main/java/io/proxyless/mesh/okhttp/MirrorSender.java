@@ -17,9 +17,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import okhttp3.Call;
-import okhttp3.Dns;
 import okhttp3.HttpUrl;
-import okhttp3.Interceptor;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -34,10 +32,7 @@ import okio.Okio;
  */
 final class MirrorSender implements AutoCloseable {
 
-    /** Where a copy goes, carried as a request tag to the sender client's own interceptor. */
-    private record Target(Dns dns, ClientTlsContext tls, long connectTimeoutMillis) {
-    }
-
+    private final AttemptTransport transport;
     private final OkHttpClient client;
     private final ThreadPoolExecutor executor;
     private final ClientTlsContexts tls;
@@ -48,17 +43,16 @@ final class MirrorSender implements AutoCloseable {
     private final LongAdder completed = new LongAdder();
     private final LongAdder failed = new LongAdder();
 
-    MirrorSender(OkHttpClient base, int concurrency, int queueSize, Duration timeout, ClientTlsContexts tls,
+    MirrorSender(AttemptTransport transport, OkHttpClient base, int concurrency, int queueSize, Duration timeout, ClientTlsContexts tls,
                  boolean shadowHostSuffix) {
+        this.transport = transport;
         this.tls = tls;
         this.shadowHostSuffix = shadowHostSuffix;
         this.timeout = timeout;
-        this.client = (base == null ? new OkHttpClient() : base).newBuilder()
+        this.client = transport.mirrorClient((base == null ? new OkHttpClient() : base).newBuilder()
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
-                .followSslRedirects(false)
-                .addInterceptor(MirrorSender::toTarget)
-                .build();
+                .followSslRedirects(false));
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(queueSize), r -> {
@@ -67,20 +61,6 @@ final class MirrorSender implements AutoCloseable {
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
         this.executor.allowCoreThreadTimeOut(true);
-    }
-
-    private static Response toTarget(Interceptor.Chain chain) throws IOException {
-        Target target = chain.request().tag(Target.class);
-        if (target == null) {
-            return chain.proceed(chain.request());
-        }
-        Interceptor.Chain c = chain.withDns(target.dns())
-                .withConnectTimeout((int) Math.max(1, target.connectTimeoutMillis()), TimeUnit.MILLISECONDS);
-        if (target.tls() != null) {
-            c = c.withSslSocketFactory(target.tls().socketFactory(), target.tls().trustManager())
-                    .withHostnameVerifier(MeshCall.VERIFIED_BY_TRUST_MANAGER);
-        }
-        return c.proceed(chain.request());
     }
 
     MirrorStats stats() {
@@ -115,23 +95,23 @@ final class MirrorSender implements AutoCloseable {
         if (tlsContext != null) {
             url.scheme("https");
         }
-        Target target = new Target(EndpointDns.of(urlHost, endpoint, client.dns()), tlsContext,
-                cluster.pool().limits().connectTimeout().toMillis());
+        AttemptTarget target = new AttemptTarget(cluster, EndpointDns.of(urlHost, endpoint, client.dns()), tlsContext,
+                AttemptTarget.millis(cluster.pool().limits().connectTimeout().toMillis()),
+                client.readTimeoutMillis(), client.writeTimeoutMillis());
         Request request = template.newBuilder()
                 .url(url.build())
                 .header("Host", shadowAuthority)
-                .tag(Target.class, target)
                 .build();
         Duration callTimeout = routeTimeout != null && routeTimeout.compareTo(timeout) < 0 ? routeTimeout : timeout;
         try {
-            executor.execute(() -> run(copy, request, callTimeout));
+            executor.execute(() -> run(copy, request, target, callTimeout));
             queued.increment();
         } catch (RejectedExecutionException e) {
             drop(copy, "mirror queue full");
         }
     }
 
-    private void run(MirrorCopy copy, Request request, Duration callTimeout) {
+    private void run(MirrorCopy copy, Request request, AttemptTarget target, Duration callTimeout) {
         if (!copy.begin()) {
             dropped.increment(); // circuit breaker of the mirror cluster open
             return;
@@ -139,7 +119,7 @@ final class MirrorSender implements AutoCloseable {
         AttemptOutcome outcome;
         int status = 0;
         try {
-            Call call = client.newCall(request);
+            Call call = transport.mirrorCall(client, request, target);
             call.timeout().timeout(callTimeout.toMillis(), TimeUnit.MILLISECONDS);
             try (Response response = call.execute()) {
                 status = response.code();

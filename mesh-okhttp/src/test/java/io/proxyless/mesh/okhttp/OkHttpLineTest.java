@@ -1,0 +1,272 @@
+package io.proxyless.mesh.okhttp;
+
+import static io.proxyless.mesh.okhttp.MeshConfigs.destinationRule;
+import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
+import static io.proxyless.mesh.okhttp.MeshConfigs.subsetsV1V2;
+import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+
+import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.testing.FakeClock;
+import io.proxyless.mesh.runtime.time.MeshClock;
+import io.proxyless.mesh.runtime.tls.TestPki;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicInteger;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The scenarios where OkHttp 4.12 and 5.x take different paths (attempts on the chain or through derived clients):
+ * endpoint DNS and connection pooling, retries to another endpoint, interceptor order, TLS, route timeouts and
+ * mirrors. They run here on OkHttp 5 and, from this module's test-jar, in {@code mesh-okhttp4-test} on a class
+ * path with okhttp 4.12 only — so they use only the OkHttp API both lines share, and JDK-made upstreams.
+ */
+class OkHttpLineTest {
+    @TempDir
+    Path dir;
+    @TempDir
+    Path certs;
+
+    private final List<AutoCloseable> closeables = new ArrayList<>();
+    private final ExecutorService caller = Executors.newCachedThreadPool();
+
+    @AfterEach
+    void close() {
+        caller.shutdownNow();
+        Collections.reverse(closeables);
+        for (AutoCloseable c : closeables) {
+            try {
+                c.close();
+            } catch (Exception ignored) {
+                // best effort
+            }
+        }
+    }
+
+    private <T extends AutoCloseable> T closing(T c) {
+        closeables.add(c);
+        return c;
+    }
+
+    private JdkUpstream upstream(String name) {
+        return closing(JdkUpstream.start(name));
+    }
+
+    private Mesh mesh(MeshClock clock, String... documents) {
+        return closing(MeshConfigs.mesh(dir, clock, documents));
+    }
+
+    private OkHttpClient client(MeshInterceptor interceptor) {
+        closing(interceptor);
+        OkHttpClient client = new OkHttpClient.Builder().addInterceptor(interceptor).build();
+        closeables.add(() -> {
+            client.dispatcher().executorService().shutdown();
+            client.connectionPool().evictAll();
+        });
+        return client;
+    }
+
+    private static String get(OkHttpClient client, String url, String... header) throws IOException {
+        Request.Builder b = new Request.Builder().url(url);
+        for (int i = 0; i + 1 < header.length; i += 2) {
+            b.header(header[i], header[i + 1]);
+        }
+        try (Response r = client.newCall(b.build()).execute()) {
+            return r.code() + " " + r.body().string();
+        }
+    }
+
+    private static String endpoint(JdkUpstream u, String address, String extra) {
+        return "{address: " + address + ", ports: {http: " + u.port() + "}" + (extra.isEmpty() ? "" : ", " + extra)
+                + "}";
+    }
+
+    private static String endpoint(JdkUpstream u, String extra) {
+        return endpoint(u, "127.0.0.1", extra);
+    }
+
+    @Test
+    void theInterceptorRunsOnTheOneOkHttpOfThisClassPath() {
+        String expected = System.getProperty("mesh.expectedOkHttp");
+        Assumptions.assumeTrue(expected != null, "run by Maven, which names the OkHttp this run is for");
+        OkHttpVersion found = OkHttpVersion.detect();
+
+        assertThat(found.version()).isEqualTo(expected);
+        assertThat(found.copies()).isEmpty();
+        // OkHttp 4.12 has no per-call DNS: what used to fail at the first request with NoSuchMethodError
+        // (Interceptor$Chain.getDns()) now takes the derived-client path, chosen once when the interceptor is built.
+        assertThat(found.chainRouting()).isEqualTo(expected.startsWith("5."));
+        assertThat(found.transport(null)).isInstanceOf(expected.startsWith("5.")
+                ? ChainTransport.class : DerivedClientTransport.class);
+    }
+
+    @Test
+    void routesByHeaderToSubsetsAndTheUpstreamSeesTheLogicalHost() throws IOException {
+        JdkUpstream v1 = upstream("v1");
+        JdkUpstream v2 = upstream("v2");
+        Mesh mesh = mesh(MeshClock.system(),
+                serviceEntry("reviews", 9080, endpoint(v1, "labels: {version: v1}"),
+                        endpoint(v2, "labels: {version: v2}")),
+                subsetsV1V2("reviews", ""),
+                virtualService("reviews", """
+                        - match: [{headers: {end-user: {exact: jason}}}]
+                          route: [{destination: {host: reviews, subset: v2}}]
+                        - route: [{destination: {host: reviews, subset: v1}}]
+                        """));
+        OkHttpClient client = client(MeshInterceptor.create(mesh));
+
+        assertThat(get(client, "http://reviews:9080/reviews/1", "end-user", "jason")).isEqualTo("200 v2");
+        assertThat(get(client, "http://reviews:9080/reviews/1")).isEqualTo("200 v1");
+        assertThat(get(client, "http://reviews.default.svc.cluster.local:9080/")).isEqualTo("200 v1");
+        assertThat(v1.hosts()).containsExactly("reviews:9080", "reviews.default.svc.cluster.local:9080");
+        assertThat(v2.hosts()).containsExactly("reviews:9080");
+        // The attempts' connections are the application's pool's, reused: one per endpoint and URL host (the
+        // host a TLS connection would send as SNI).
+        assertThat(client.connectionPool().connectionCount()).isEqualTo(3);
+    }
+
+    /**
+     * Two endpoints on the same port of two loopback addresses: pooled connections must be told apart by the
+     * endpoint (OkHttp keys them on host, port and DNS), or round robin would keep talking to the first one.
+     */
+    @Test
+    void endpointsSharingAPortGetConnectionsOfTheirOwn() throws IOException {
+        JdkUpstream a = upstream("a");
+        JdkUpstream b;
+        try {
+            b = closing(JdkUpstream.start("b", "127.0.0.2", a.port()));
+        } catch (UncheckedIOException e) {
+            Assumptions.abort("127.0.0.2:" + a.port() + " cannot be bound here: " + e.getMessage());
+            return;
+        }
+        Mesh mesh = mesh(MeshClock.system(),
+                serviceEntry("reviews", 9080, endpoint(a, ""), endpoint(b, "127.0.0.2", "")),
+                destinationRule("reviews", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}"));
+        OkHttpClient client = client(MeshInterceptor.create(mesh));
+
+        List<String> answers = new ArrayList<>();
+        for (int i = 0; i < 6; i++) {
+            answers.add(get(client, "http://reviews:9080/"));
+        }
+        assertThat(answers).containsOnly("200 a", "200 b");
+        assertThat(a.count()).isEqualTo(3);
+        assertThat(b.count()).isEqualTo(3);
+    }
+
+    @Test
+    void aConnectFailureIsRetriedOnAnotherEndpointBelowTheInterceptorsBeforeTheMesh() throws IOException {
+        JdkUpstream live = upstream("live");
+        Mesh mesh = mesh(MeshClock.system(),
+                serviceEntry("reviews", 9080, "{address: 127.0.0.1, ports: {http: " + JdkUpstream.deadPort() + "}}",
+                        endpoint(live, "")),
+                destinationRule("reviews", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}"),
+                virtualService("reviews", """
+                        - route: [{destination: {host: reviews}}]
+                          retries: {attempts: 2, retryOn: connect-failure}
+                        """));
+        MeshInterceptor interceptor = closing(MeshInterceptor.create(mesh));
+        AtomicInteger before = new AtomicInteger();
+        AtomicInteger after = new AtomicInteger();
+        List<String> networkHosts = Collections.synchronizedList(new ArrayList<>());
+        OkHttpClient client = new OkHttpClient.Builder()
+                .addInterceptor(chain -> {
+                    before.incrementAndGet();
+                    return chain.proceed(chain.request());
+                })
+                .addInterceptor(interceptor)
+                .addInterceptor(chain -> {
+                    after.incrementAndGet();
+                    return chain.proceed(chain.request());
+                })
+                .addNetworkInterceptor(chain -> {
+                    networkHosts.add(chain.request().header("Host"));
+                    return chain.proceed(chain.request());
+                })
+                .build();
+        closeables.add(() -> client.connectionPool().evictAll());
+
+        for (int i = 0; i < 4; i++) {
+            assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 live");
+        }
+        assertThat(before).hasValue(4);                  // once per call
+        assertThat(after.get()).isGreaterThan(4);        // once per attempt: some calls tried the dead port first
+        assertThat(networkHosts).hasSize(4).containsOnly("reviews:9080");
+        assertThat(live.count()).isEqualTo(4);
+    }
+
+    @Test
+    void simpleTlsUpgradesTheCallAndVerifiesTheLogicalHost() throws IOException {
+        TestPki.Issued root = TestPki.ca("mesh root");
+        root.writeCertificate(certs.resolve("root-cert.pem"));
+        JdkUpstream secure = closing(JdkUpstream.startHttps("secure",
+                TestPki.leaf(root, "reviews", List.of("DNS:reviews")), root));
+        Mesh mesh = mesh(MeshClock.system(),
+                serviceEntry("reviews", 9080, endpoint(secure, "")),
+                destinationRule("reviews", "trafficPolicy: {tls: {mode: SIMPLE, caCertificates: %s}}"
+                        .formatted(certs.resolve("root-cert.pem"))));
+        OkHttpClient client = client(MeshInterceptor.create(mesh));
+
+        assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 secure");
+        assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 secure");
+        assertThat(secure.hosts()).containsOnly("reviews:9080");
+        assertThat(client.connectionPool().connectionCount()).isEqualTo(1);
+    }
+
+    @Test
+    void aRouteTimeoutEndsTheAttemptInFlight() throws Exception {
+        FakeClock clock = new FakeClock();
+        JdkUpstream slow = upstream("slow");
+        slow.holdRequests();
+        Mesh mesh = mesh(clock, serviceEntry("reviews", 9080, endpoint(slow, "")),
+                virtualService("reviews", """
+                        - route: [{destination: {host: reviews}}]
+                          timeout: 500ms
+                        """));
+        OkHttpClient client = client(MeshInterceptor.create(mesh));
+
+        Future<String> call = caller.submit(() -> get(client, "http://reviews:9080/"));
+        Harness.await("the call to reach the upstream", () -> slow.count() == 1);
+        clock.advance(Duration.ofMillis(500));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> call.get(30, TimeUnit.SECONDS));
+        assertThat(failure.getCause()).isInstanceOf(MeshTimeoutException.class)
+                .hasMessageContaining("route timeout 500ms");
+    }
+
+    @Test
+    void mirrorsReachTheMirrorClusterWithThePrimarysHost() throws IOException {
+        JdkUpstream primary = upstream("primary");
+        JdkUpstream shadow = upstream("shadow");
+        Mesh mesh = mesh(MeshClock.system(),
+                serviceEntry("reviews", 9080, endpoint(primary, "")),
+                serviceEntry("shadow", 9080, endpoint(shadow, "")),
+                virtualService("reviews", """
+                        - route: [{destination: {host: reviews}}]
+                          mirror: {host: shadow}
+                        """));
+        MeshInterceptor interceptor = MeshInterceptor.create(mesh);
+        OkHttpClient client = client(interceptor);
+
+        for (int i = 0; i < 5; i++) {
+            assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 primary");
+        }
+        Harness.await("5 completed copies", () -> interceptor.mirrorStats().completed() == 5);
+        assertThat(shadow.hosts()).hasSize(5).containsOnly("reviews:9080");
+    }
+}
