@@ -7,6 +7,7 @@ import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.event.AccessLog;
 import io.proxyless.mesh.runtime.event.AttemptView;
 import io.proxyless.mesh.runtime.event.CallEnd;
 import io.proxyless.mesh.runtime.event.CallView;
@@ -356,6 +357,56 @@ class CallEngineTest {
 
     private long activeRequests(Scripted t) {
         return t.call.decision().cluster().pool().activeRequests();
+    }
+
+    // ---- access log ----
+
+    @Test
+    void theAccessLogWritesIstiosDefaultTextFormatForARetriedCall() {
+        Scripted t = start(REVIEWS, virtualService("""
+                - name: to-reviews
+                  route: [{destination: {host: reviews}}]
+                  retries: {attempts: 2, retryOn: 5xx}
+                """));
+        Attempt first = t.only();
+        t.run(() -> first.responded(AttemptOutcome.httpStatus(503)));
+        clock.advance(Duration.ofMillis(25));
+        Attempt second = t.sent.get(1);
+        t.run(() -> second.responded(AttemptOutcome.httpStatus(200)));
+        t.run(() -> second.finished(AttemptOutcome.httpStatus(200)));
+
+        List<String> lines = new ArrayList<>();
+        AccessLog.to(AccessLog.Format.TEXT, lines::add).callFinished(t.call);
+
+        assertThat(lines).containsExactly("[2026-01-01T00:00:00.000Z] \"GET /r/1 HTTP/1.1\" 200 - via_upstream - \"-\" "
+                + "0 0 25 - \"-\" \"-\" \"-\" \"reviews:9080\" \"" + second.endpoint().authority() + "\" "
+                + "outbound|9080||reviews.default.svc.cluster.local - - - - to-reviews");
+    }
+
+    @Test
+    void theJsonAccessLogUsesIstiosKeysAndNullForWhatTheClientDoesNotKnow() throws IOException {
+        Scripted t = start(REVIEWS, virtualService("""
+                - match: [{headers: {user: {exact: someone-else}}}]
+                  route: [{destination: {host: reviews}}]
+                """));
+        assertThat(t.call.end()).isEqualTo(CallEnd.LOCAL_REPLY);
+
+        List<String> lines = new ArrayList<>();
+        AccessLog.to(AccessLog.Format.JSON, lines::add).callFinished(t.call);
+
+        assertThat(lines).hasSize(1);
+        var json = new com.fasterxml.jackson.databind.ObjectMapper().readTree(lines.get(0));
+        assertThat(json.get("response_code").isInt()).isTrue();
+        assertThat(json.get("response_code").asInt()).isEqualTo(404);
+        assertThat(json.get("response_flags").asText()).isEqualTo("NR");
+        assertThat(json.get("response_code_details").asText()).isEqualTo("route_not_found");
+        assertThat(json.get("upstream_cluster").isNull()).isTrue();
+        assertThat(json.get("authority").asText()).isEqualTo("reviews:9080");
+        assertThat(json.get("path").asText()).isEqualTo("/r/1");
+        List<String> keys = new ArrayList<>();
+        json.fieldNames().forEachRemaining(keys::add);
+        assertThat(keys).startsWith("start_time", "method", "path", "protocol", "response_code", "response_flags")
+                .endsWith("requested_server_name", "route_name").hasSize(24);
     }
 
     private Scripted start(String... yaml) {
