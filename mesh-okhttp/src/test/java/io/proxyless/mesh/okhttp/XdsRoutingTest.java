@@ -112,6 +112,9 @@ class XdsRoutingTest {
                 applied = System.nanoTime();
                 Harness.await("100 requests at v2 after the change", () -> load.since(changed).stream()
                         .filter(r -> "200 v2".equals(r.answer())).count() >= 100);
+                // On a loaded machine those 100 may all have started before the probe above returned.
+                Harness.await("requests started after the change was in force",
+                        () -> load.since(applied).size() >= 20);
             }
 
             assertThat(load.bad(a -> a.equals("200 v1") || a.equals("200 v2")))
