@@ -1,5 +1,6 @@
 package io.proxyless.mesh.xds;
 
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.runtime.model.Cluster;
@@ -130,7 +131,7 @@ final class XdsModelAssembly {
                     continue;
                 }
                 VirtualHost vh = selectVirtualHost(rc.virtualHosts(), l.host());
-                List<String> domains = new ArrayList<>(List.of(l.host()));
+                List<HostName> domains = new ArrayList<>(List.of(HostName.of(l.host())));
                 List<Route> routes = List.of();
                 String origin = null;
                 if (vh == null) {
@@ -139,8 +140,8 @@ final class XdsModelAssembly {
                 } else {
                     routes = vh.routes();
                     origin = vh.origin();
-                    for (String d : vh.domains()) {
-                        if (!d.contains("*") && taken.add(d)) {
+                    for (HostName d : vh.domains()) {
+                        if (!d.toString().contains("*") && taken.add(d.toString())) {
                             domains.add(d);
                         }
                     }
@@ -179,7 +180,7 @@ final class XdsModelAssembly {
     /** Envoy's virtual host selection for a host (no port): exact, longest {@code *suffix}, longest {@code prefix*}, {@code *}. */
     static VirtualHost selectVirtualHost(List<VirtualHost> hosts, String host) {
         for (VirtualHost vh : hosts) {
-            if (vh.domains().contains(host)) {
+            if (vh.domains().stream().anyMatch(d -> d.toString().equals(host))) {
                 return vh;
             }
         }
@@ -187,7 +188,8 @@ final class XdsModelAssembly {
         int bestLength = -1;
         for (boolean suffix : new boolean[] {true, false}) {
             for (VirtualHost vh : hosts) {
-                for (String d : vh.domains()) {
+                for (HostName domain : vh.domains()) {
+                    String d = domain.toString();
                     if (d.length() < 2 || d.length() <= bestLength) {
                         continue;
                     }
@@ -206,7 +208,7 @@ final class XdsModelAssembly {
             }
         }
         for (VirtualHost vh : hosts) {
-            if (vh.domains().contains("*")) {
+            if (vh.hasDomain(HostName.ANY)) {
                 return vh;
             }
         }
@@ -258,9 +260,9 @@ final class XdsModelAssembly {
     private RouteConfiguration catchAll(RouteConfiguration rc, Inputs in, MeshModel.OutboundPolicy[] outbound) {
         List<VirtualHost> kept = new ArrayList<>();
         for (VirtualHost vh : rc.virtualHosts()) {
-            if (vh.domains().equals(List.of("*")) && isBlockAll(vh)) {
+            if (vh.domains().equals(List.of(HostName.ANY)) && isBlockAll(vh)) {
                 outbound[0] = MeshModel.OutboundPolicy.REGISTRY_ONLY;
-            } else if (!vh.domains().equals(List.of("*")) || !isAllowAny(vh, in)) {
+            } else if (!vh.domains().equals(List.of(HostName.ANY)) || !isAllowAny(vh, in)) {
                 kept.add(vh);
             }
         }

@@ -14,6 +14,7 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.runtime.model.ClusterWeight;
 import io.proxyless.mesh.runtime.model.DirectResponse;
 import io.proxyless.mesh.runtime.model.FaultInjection;
@@ -25,12 +26,14 @@ import io.proxyless.mesh.runtime.model.PathMatch;
 import io.proxyless.mesh.runtime.model.PathRewrite;
 import io.proxyless.mesh.runtime.model.QueryParameterMatch;
 import io.proxyless.mesh.runtime.model.Redirect;
+import io.proxyless.mesh.runtime.model.RetryOn;
 import io.proxyless.mesh.runtime.model.Route;
 import io.proxyless.mesh.runtime.model.RouteMatch;
 import io.proxyless.mesh.runtime.model.StringMatch;
 import io.proxyless.mesh.runtime.model.VirtualHost;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
@@ -90,14 +93,19 @@ final class XdsRouteResource {
     static VirtualHost parseVirtualHost(io.envoyproxy.envoy.config.route.v3.VirtualHost vh, String path,
                                         ParseContext ctx, Findings f) {
         // The model's domains carry no port: the virtual host is already the listener port's.
-        Set<String> domains = new LinkedHashSet<>();
+        Set<HostName> domains = new LinkedHashSet<>();
         for (String d : vh.getDomainsList()) {
             String lower = d.toLowerCase(Locale.ROOT);
             int colon = lower.lastIndexOf(':');
             if (colon > 0 && lower.indexOf(']') < colon && !lower.startsWith("[")) {
                 lower = lower.substring(0, colon);
             }
-            domains.add(lower);
+            try {
+                domains.add(HostName.of(lower));
+            } catch (IllegalArgumentException e) {
+                f.error(Findings.join(path, "domains"), "domain \"" + d + "\" names no host");
+                return null;
+            }
         }
         if (domains.isEmpty()) {
             f.error(Findings.join(path, "domains"), "a virtual host needs at least one domain");
@@ -402,10 +410,17 @@ final class XdsRouteResource {
     static io.proxyless.mesh.runtime.model.RetryPolicy parseRetryPolicy(RetryPolicy p, String path, Findings f) {
         // Envoy retries once when num_retries is unset.
         int retries = p.hasNumRetries() ? ProtoValues.clampToInt(p.getNumRetries().getValue()) : 1;
-        Set<String> retryOn = new TreeSet<>();
+        Set<RetryOn> retryOn = EnumSet.noneOf(RetryOn.class);
         for (String t : p.getRetryOn().split(",")) {
-            if (!t.isBlank()) {
-                retryOn.add(t.trim());
+            if (t.isBlank()) {
+                continue;
+            }
+            RetryOn condition = RetryOn.fromToken(t.trim());
+            if (condition == null) {
+                // Envoy ignores a retry_on token it does not know; so does the client, but says so.
+                f.warn(Findings.join(path, "retry_on"), t.trim() + " is not a retry condition; ignored");
+            } else {
+                retryOn.add(condition);
             }
         }
         Set<Integer> codes = new TreeSet<>(p.getRetriableStatusCodesList());

@@ -57,7 +57,7 @@ class XdsModelAssemblyTest {
         var vhosts = model.routeConfiguration(9080).orElseThrow().virtualHosts();
         assertThat(vhosts).extracting(io.proxyless.mesh.runtime.model.VirtualHost::name)
                 .containsExactly("ratings.default.svc.cluster.local:9080", "reviews.default.svc.cluster.local:9080");
-        assertThat(vhosts.get(1).domains()).containsExactly("reviews.default.svc.cluster.local", "reviews",
+        assertThat(vhosts.get(1).domains()).extracting(Object::toString).containsExactly("reviews.default.svc.cluster.local", "reviews",
                 "reviews.default.svc", "reviews.default", "10.96.0.10");
         var action = vhosts.get(1).routes().get(0).routeAction();
         assertThat(action.clusters().get(0).cluster()).isEqualTo(XdsFixtures.cluster("reviews", ""));

@@ -21,6 +21,7 @@ import io.envoyproxy.envoy.type.v3.Int64Range;
 import io.proxyless.mesh.runtime.model.ClusterWeight;
 import io.proxyless.mesh.runtime.model.HeaderMatch;
 import io.proxyless.mesh.runtime.model.PathMatch;
+import io.proxyless.mesh.runtime.model.RetryOn;
 import io.proxyless.mesh.runtime.model.StringMatch;
 import java.time.Duration;
 import java.util.Map;
@@ -76,7 +77,7 @@ class XdsRouteResourceTest {
 
         assertThat(model.port()).isEqualTo(9080);
         var vh = model.virtualHosts().get(0);
-        assertThat(vh.domains()).as("lower-case, ports dropped, once each")
+        assertThat(vh.domains()).extracting(Object::toString).as("lower-case, ports dropped, once each")
                 .containsExactly("reviews.default.svc.cluster.local", "reviews");
         var route = vh.routes().get(0);
         assertThat(route.name()).isEqualTo("jason");
@@ -87,7 +88,8 @@ class XdsRouteResourceTest {
         assertThat(action.clusters()).containsExactly(ClusterWeight.of(V1, 80), ClusterWeight.of(V2, 20));
         assertThat(action.timeout()).isEqualTo(Duration.ofSeconds(2));
         assertThat(action.retryPolicy().numRetries()).isEqualTo(3);
-        assertThat(action.retryPolicy().retryOn()).containsExactlyInAnyOrder("5xx", "connect-failure");
+        assertThat(action.retryPolicy().retryOn()).containsExactlyInAnyOrder(RetryOn.FIVE_XX,
+                RetryOn.CONNECT_FAILURE);
         assertThat(action.retryPolicy().perTryTimeout()).isEqualTo(Duration.ofMillis(500));
     }
 

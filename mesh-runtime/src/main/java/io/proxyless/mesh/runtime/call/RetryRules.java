@@ -1,7 +1,7 @@
 package io.proxyless.mesh.runtime.call;
 
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
-import io.proxyless.mesh.runtime.routing.RetryOn;
+import io.proxyless.mesh.runtime.model.RetryOn;
 import io.proxyless.mesh.runtime.routing.RetryPolicy;
 
 /**

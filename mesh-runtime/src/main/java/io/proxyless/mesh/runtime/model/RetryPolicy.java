@@ -1,21 +1,23 @@
 package io.proxyless.mesh.runtime.model;
 
 import java.time.Duration;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.Set;
 
 /**
  * Envoy's route {@code RetryPolicy}, as istiod writes it from Istio's {@code retries}.
  *
  * @param numRetries           retries after the first try (Istio's {@code attempts})
- * @param retryOn              Envoy's retry-on tokens ({@code 5xx}, {@code connect-failure}, {@code unavailable}…);
- *                             the engine maps them onto its conditions
+ * @param retryOn              the conditions retried on (Envoy's {@code retry_on} tokens {@code 5xx},
+ *                             {@code connect-failure}, {@code unavailable}…, parsed by the source)
  * @param retriableStatusCodes HTTP statuses retried under {@code retriable-status-codes}
  * @param perTryTimeout        timeout of each try, or null
  * @param backoffBase          base interval of the jittered exponential backoff
  * @param backoffMax           upper bound of one backoff interval
  * @param avoidPreviousHosts   Envoy's {@code previous_hosts} predicate: retries go to hosts not tried yet
  */
-public record RetryPolicy(int numRetries, Set<String> retryOn, Set<Integer> retriableStatusCodes,
+public record RetryPolicy(int numRetries, Set<RetryOn> retryOn, Set<Integer> retriableStatusCodes,
                           Duration perTryTimeout, Duration backoffBase, Duration backoffMax,
                           boolean avoidPreviousHosts) {
 
@@ -26,7 +28,9 @@ public record RetryPolicy(int numRetries, Set<String> retryOn, Set<Integer> retr
         if (numRetries < 0) {
             throw new IllegalArgumentException("attempts cannot be negative");
         }
-        retryOn = Set.copyOf(retryOn);
+        EnumSet<RetryOn> conditions = EnumSet.noneOf(RetryOn.class);
+        conditions.addAll(retryOn);
+        retryOn = Collections.unmodifiableSet(conditions);
         retriableStatusCodes = Set.copyOf(retriableStatusCodes);
         backoffBase = backoffBase == null ? DEFAULT_BACKOFF_BASE : backoffBase;
         // Envoy: max interval defaults to 10 times the base.
@@ -40,7 +44,7 @@ public record RetryPolicy(int numRetries, Set<String> retryOn, Set<Integer> retr
     }
 
     /** {@code numRetries} retries on {@code retryOn}, Envoy's default backoff, avoiding hosts already tried. */
-    public static RetryPolicy of(int numRetries, Set<String> retryOn, Duration perTryTimeout) {
+    public static RetryPolicy of(int numRetries, Set<RetryOn> retryOn, Duration perTryTimeout) {
         return new RetryPolicy(numRetries, retryOn, Set.of(), perTryTimeout, null, null, true);
     }
 

@@ -10,7 +10,7 @@ import java.util.List;
  * RouteAction.forWeightedClusters(List.of(ClusterWeight.of("outbound|9080|v1|reviews...", 90),
  *                                         ClusterWeight.of("outbound|9080|v2|reviews...", 10)))
  *            .withTimeout(Duration.ofSeconds(2))
- *            .withRetryPolicy(RetryPolicy.of(3, Set.of("5xx"), null));
+ *            .withRetryPolicy(RetryPolicy.of(3, Set.of(RetryOn.FIVE_XX), null));
  * }</pre>
  *
  * @param clusters      the destinations with their weights; relative (weight / sum), so they need not sum to 100;

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.model;
 
+import io.proxyless.mesh.api.HostName;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
@@ -17,9 +18,9 @@ public record RouteConfiguration(String name, int port, List<VirtualHost> virtua
     public RouteConfiguration {
         Objects.requireNonNull(name, "name");
         virtualHosts = List.copyOf(virtualHosts);
-        Set<String> seen = new HashSet<>();
+        Set<HostName> seen = new HashSet<>();
         for (VirtualHost vh : virtualHosts) {
-            for (String domain : vh.domains()) {
+            for (HostName domain : vh.domains()) {
                 if (!seen.add(domain)) {
                     throw new IllegalArgumentException("route configuration " + name + ": domain " + domain
                             + " appears in more than one virtual host");

@@ -43,8 +43,8 @@ import java.util.TreeMap;
  * carries out what its control plane sent:
  *
  * <ul>
- *   <li>a host table per listener port from the virtual hosts' domains: exact names (a {@code :PORT} suffix naming
- *       that listener's port is dropped), {@code *.suffix} wildcards (the longest wins) and {@code *};</li>
+ *   <li>a host table per listener port from the virtual hosts' domains: exact names, {@code *.suffix} wildcards
+ *       (the longest wins) and {@code *};</li>
  *   <li>routes with their matches, weighted clusters, timeouts, retry, fault, mirror and hash policies, header
  *       changes and rewrites; a redirect or direct response answered locally;</li>
  *   <li>a cluster per model cluster with its endpoints (priority levels from the endpoints' priorities), its load
@@ -192,16 +192,7 @@ public final class ModelCompiler {
             List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
             HostEntry any = null;
             for (VirtualHost vh : rc.virtualHosts()) {
-                List<String> domains = new ArrayList<>();
-                for (String domain : vh.domains()) {
-                    String d = withoutPort(domain, rc.port());
-                    if (d != null) {
-                        domains.add(d);
-                    }
-                }
-                if (domains.isEmpty()) {
-                    continue; // every domain names another port: no request on this one reaches it
-                }
+                List<String> domains = vh.domains().stream().map(HostName::toString).toList();
                 String host = domains.stream().filter(d -> !d.startsWith("*")).findFirst().orElse(domains.get(0));
                 HostEntry entry = new HostEntry(host.startsWith("*") ? host : HostName.normalize(host), null, null,
                         routes(vh), Map.of(), vh.origin() != null ? vh.origin() : "virtual host " + vh.name());
@@ -221,19 +212,6 @@ public final class ModelCompiler {
             wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length())
                     .reversed());
             return new HostTable(exact, wildcards, any);
-        }
-
-        /** {@code domain} without a {@code :PORT} naming {@code port}; null when it names another port. */
-        private static String withoutPort(String domain, int port) {
-            int colon = domain.lastIndexOf(':');
-            if (colon < 0 || domain.indexOf(']', colon) >= 0) {
-                return domain;
-            }
-            String suffix = domain.substring(colon + 1);
-            if (suffix.isEmpty() || !suffix.chars().allMatch(Character::isDigit)) {
-                return domain;
-            }
-            return suffix.equals(String.valueOf(port)) ? domain.substring(0, colon) : null;
         }
 
         private List<CompiledRoute> routes(VirtualHost vh) {

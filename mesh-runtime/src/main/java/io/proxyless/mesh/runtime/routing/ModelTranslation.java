@@ -130,7 +130,7 @@ final class ModelTranslation {
             return null;
         }
         return new io.proxyless.mesh.runtime.model.RetryPolicy(policy.attempts(),
-                policy.conditions().stream().map(RetryOn::token).collect(java.util.stream.Collectors.toSet()),
+                policy.conditions(),
                 policy.retriableStatusCodes(), policy.perTryTimeout(), policy.backoffBase(), null,
                 policy.avoidPreviousHosts());
     }

@@ -1,6 +1,7 @@
 package io.proxyless.mesh.runtime.routing;
 
 import io.proxyless.mesh.api.HTTPRetry;
+import io.proxyless.mesh.runtime.model.RetryOn;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
@@ -66,19 +67,14 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, 
 
     /**
      * The policy of a route of the route model (Envoy's {@code retry_policy}), or null when it has none (retries
-     * off). Tokens the engine has no condition for are left out.
+     * off).
      */
     public static RetryPolicy from(io.proxyless.mesh.runtime.model.RetryPolicy policy) {
         if (policy == null || policy.numRetries() <= 0) {
             return null;
         }
         Set<RetryOn> conditions = EnumSet.noneOf(RetryOn.class);
-        for (String token : policy.retryOn()) {
-            RetryOn condition = RetryOn.fromToken(token);
-            if (condition != null) {
-                conditions.add(condition);
-            }
-        }
+        conditions.addAll(policy.retryOn());
         if (!policy.retriableStatusCodes().isEmpty()) {
             conditions.add(RetryOn.RETRIABLE_STATUS_CODES);
         }

@@ -1,6 +1,7 @@
 package io.proxyless.mesh.runtime.routing;
 
 import io.proxyless.mesh.api.HTTPMatchRequest;
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.runtime.model.ClusterKey;
 import io.proxyless.mesh.runtime.model.ClusterLoadAssignment;
@@ -82,10 +83,11 @@ final class RouteModelAssembly {
             List<Route> routes = e.routes().isEmpty() && e.virtualService() == null
                     ? defaultRoute(e, p) : routes(e, p);
             Set<String> taken = domainsTaken.computeIfAbsent(p, k -> new HashSet<>());
-            List<String> domains = new ArrayList<>();
+            List<HostName> domains = new ArrayList<>();
             for (String d : concat(e.host(), aliases.apply(e.host()))) {
                 if (taken.add(d)) {
-                    domains.add(d); // the first host to claim a short name keeps it, as the compiler's table does
+                    // The first host to claim a short name keeps it, as the compiler's table does.
+                    domains.add(HostName.of(d));
                 }
             }
             if (domains.isEmpty()) {

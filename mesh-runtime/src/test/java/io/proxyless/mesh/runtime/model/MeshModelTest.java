@@ -3,9 +3,11 @@ package io.proxyless.mesh.runtime.model;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.proxyless.mesh.api.HostName;
 import java.time.Duration;
 import java.util.List;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 class MeshModelTest {
@@ -47,10 +49,11 @@ class MeshModelTest {
                         RouteAction.forWeightedClusters(List.of(ClusterWeight.of(V1.name(), 90),
                                         ClusterWeight.of(V2.name(), 10)))
                                 .withTimeout(Duration.ofSeconds(2))
-                                .withRetryPolicy(RetryPolicy.of(3, Set.of("5xx"), Duration.ofMillis(500))))
+                                .withRetryPolicy(RetryPolicy.of(3, Set.of(RetryOn.FIVE_XX), Duration.ofMillis(500))))
                 .withFault(FaultInjection.abort(503, 10)).withOrigin("VirtualService default/reviews http[0]");
         VirtualHost vh = VirtualHost.of("reviews.default.svc.cluster.local:9080",
-                List.of("reviews.default.svc.cluster.local", "reviews.default", "reviews"), List.of(route),
+                Stream.of("reviews.default.svc.cluster.local", "reviews.default", "reviews").map(HostName::of).toList(),
+                List.of(route),
                 "VirtualService default/reviews");
         MeshModel model = MeshModel.of(List.of(RouteConfiguration.of("9080", 9080, List.of(vh))),
                 List.of(Cluster.eds(V1).withLbPolicy(LbPolicy.roundRobin()), Cluster.eds(V2)),
@@ -70,8 +73,8 @@ class MeshModelTest {
     void aDomainInTwoVirtualHostsIsRejected() {
         Route r = Route.directResponse(null, RouteMatch.prefix("/"), DirectResponse.of(200, "ok"));
         assertThatThrownBy(() -> RouteConfiguration.of("80", 80, List.of(
-                VirtualHost.of("a", List.of("a.example.com"), List.of(r)),
-                VirtualHost.of("b", List.of("a.example.com"), List.of(r)))))
+                VirtualHost.of("a", List.of(HostName.of("a.example.com")), List.of(r)),
+                VirtualHost.of("b", List.of(HostName.of("A.example.com.")), List.of(r)))))
                 .hasMessageContaining("domain a.example.com appears in more than one virtual host");
     }
 }

@@ -2,6 +2,7 @@ package io.proxyless.mesh.runtime.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
@@ -37,6 +38,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Random;
 import java.util.Set;
+import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
 /** A route model a source publishes ({@link MeshConfig#ofModel}) is what the request path runs on. */
@@ -48,11 +50,11 @@ class ModelCompilerTest {
     private final FakeClock clock = new FakeClock();
 
     private static MeshModel model(MeshModel.OutboundPolicy outbound, Route... reviewsRoutes) {
-        VirtualHost reviews = VirtualHost.of(REVIEWS + ":9080", List.of(REVIEWS, "reviews.default", "reviews",
-                REVIEWS + ":9080"), List.of(reviewsRoutes), "VirtualService default/reviews");
-        VirtualHost wildcard = VirtualHost.of("wild", List.of("*.example.com"), List.of(Route.forward("w",
+        VirtualHost reviews = VirtualHost.of(REVIEWS + ":9080", domains(REVIEWS, "reviews.default", "reviews"),
+                List.of(reviewsRoutes), "VirtualService default/reviews");
+        VirtualHost wildcard = VirtualHost.of("wild", domains("*.example.com"), List.of(Route.forward("w",
                 RouteMatch.prefix("/"), RouteAction.forCluster(V2.name()))));
-        VirtualHost narrower = VirtualHost.of("narrow", List.of("*.api.example.com"), List.of(Route.forward("n",
+        VirtualHost narrower = VirtualHost.of("narrow", domains("*.api.example.com"), List.of(Route.forward("n",
                 RouteMatch.prefix("/"), RouteAction.forCluster(V1.name()))));
         return MeshModel.of(List.of(RouteConfiguration.of("9080", 9080, List.of(reviews, wildcard, narrower))),
                 List.of(Cluster.eds(V1).withLbPolicy(LbPolicy.roundRobin()),
@@ -64,6 +66,10 @@ class ModelCompilerTest {
                         ClusterLoadAssignment.of(V2.name(), List.of(LbEndpoint.of("10.0.1.1", 9080),
                                 LbEndpoint.of("10.0.1.2", 9080), LbEndpoint.of("10.0.1.3", 9080)))),
                 outbound, List.of());
+    }
+
+    private static List<HostName> domains(String... names) {
+        return Stream.of(names).map(HostName::of).toList();
     }
 
     private static Route jasonToV2() {

@@ -24,7 +24,7 @@ class RouteModelAssemblyTest {
 
     private static VirtualHost virtualHost(MeshModel model, int port, String domain) {
         RouteConfiguration rc = model.routeConfiguration(port).orElseThrow();
-        return rc.virtualHosts().stream().filter(vh -> vh.domains().contains(domain)).findFirst().orElseThrow();
+        return rc.virtualHosts().stream().filter(vh -> vh.hasDomain(io.proxyless.mesh.api.HostName.of(domain))).findFirst().orElseThrow();
     }
 
     @Test
@@ -34,7 +34,7 @@ class RouteModelAssemblyTest {
 
             VirtualHost reviews = virtualHost(model, 9080, "reviews");
             assertThat(reviews.name()).isEqualTo(REVIEWS + ":9080");
-            assertThat(reviews.domains()).containsExactly(REVIEWS, "reviews.default.svc", "reviews.default",
+            assertThat(reviews.domains()).extracting(Object::toString).containsExactly(REVIEWS, "reviews.default.svc", "reviews.default",
                     "reviews");
             assertThat(reviews.origin()).isEqualTo("VirtualService default/reviews");
             assertThat(reviews.routes()).extracting(Route::name).containsExactly("jason-sees-v2", "everyone-else-v1");

@@ -227,7 +227,7 @@ class TrafficManagementTasksTest {
             assertThat(r.retriesStatus(503)).isTrue();
             assertThat(r.retriesStatus(500)).isFalse();
             assertThat(r.retriesStatus(429)).as("numeric tokens become retriable status codes").isTrue();
-            assertThat(r.retriesOn(io.proxyless.mesh.runtime.routing.RetryOn.UNAVAILABLE)).isFalse();
+            assertThat(r.retriesOn(io.proxyless.mesh.runtime.model.RetryOn.UNAVAILABLE)).isFalse();
         }
     }
 

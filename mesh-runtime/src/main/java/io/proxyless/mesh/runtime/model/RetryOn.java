@@ -1,11 +1,12 @@
-package io.proxyless.mesh.runtime.routing;
+package io.proxyless.mesh.runtime.model;
 
 import java.util.Locale;
 
 /**
  * One retry condition of a route: Envoy's {@code x-envoy-retry-on} tokens and its {@code x-envoy-retry-grpc-on}
- * tokens, which Istio's {@code retries.retryOn} mixes in one comma-separated list. Parsed once when the config is
- * compiled; the request path tests membership in an {@link java.util.EnumSet}.
+ * tokens, which Istio's {@code retries.retryOn} mixes in one comma-separated list. Parsed once, by whichever source
+ * builds the route model ({@link RetryPolicy#retryOn()}); the request path tests membership in an
+ * {@link java.util.EnumSet}.
  *
  * <pre>{@code
  * RetryOn.fromToken("gateway-error");   // GATEWAY_ERROR
