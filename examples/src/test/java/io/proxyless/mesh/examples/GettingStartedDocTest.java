@@ -105,7 +105,7 @@ class GettingStartedDocTest {
     @Test
     void mavenBlockImportsTheBomAndUsesModulesItManages() throws Exception {
         List<Block> xml = blocks("xml");
-        assertThat(xml).hasSize(2);
+        assertThat(xml).hasSize(3);
         Document snippet = parse("<project>" + xml.get(0).text() + "</project>");
         Document bom = parse(Files.readString(ROOT.resolve("mesh-bom/pom.xml")));
         String bomVersion = childText(bom.getDocumentElement(), "version");
@@ -136,7 +136,7 @@ class GettingStartedDocTest {
      */
     @Test
     void okHttp4BlockIsTheClassPathMeshOkhttp4TestRunsOn() throws Exception {
-        Block block = blocks("xml").get(1);
+        Block block = blocks("xml").get(2);
         Document snippet = parse("<project>" + block.text() + "</project>");
         Document module = parse(Files.readString(ROOT.resolve("mesh-okhttp4-test/pom.xml")));
         Document parent = parse(Files.readString(ROOT.resolve("pom.xml")));
