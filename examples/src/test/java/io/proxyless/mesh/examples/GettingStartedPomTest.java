@@ -11,6 +11,8 @@ import java.nio.file.StandardCopyOption;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -63,8 +65,12 @@ class GettingStartedPomTest {
                 }
                 """);
 
+        // The goals are named with the plugin versions this build uses, which its local repository holds: the
+        // lifecycle's default versions may not be there, and the run is offline.
         List<String> command = new ArrayList<>(List.of(ROOT.resolve("mvnw").toString(), "-B", "-q", "-o",
-                "-Dmaven.repo.local=" + repo, "-Dmaven.repo.local.tail=" + tail, "package"));
+                "-Dmaven.repo.local=" + repo, "-Dmaven.repo.local.tail=" + tail,
+                goal("maven-resources-plugin", "resources"), goal("maven-compiler-plugin", "compile"),
+                goal("maven-jar-plugin", "jar")));
         Process p = new ProcessBuilder(command).directory(app.toFile()).redirectErrorStream(true).start();
         p.getOutputStream().close();
         String output = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
@@ -72,6 +78,17 @@ class GettingStartedPomTest {
 
         assertThat(p.exitValue()).as("mvn package of the guide's pom.xml:%n%s", output).isZero();
         assertThat(app.resolve("target/reviews-client-1.0.0.jar")).isRegularFile();
+    }
+
+    /** {@code org.apache.maven.plugins:PLUGIN:VERSION:GOAL} with the version the parent pom manages. */
+    private static String goal(String plugin, String goal) throws IOException {
+        String pom = Files.readString(ROOT.resolve("pom.xml"));
+        Matcher m = Pattern.compile("<artifactId>" + plugin + "</artifactId>\\s*<version>([^<]+)</version>")
+                .matcher(pom);
+        if (!m.find()) {
+            throw new AssertionError("the parent pom manages no version of " + plugin);
+        }
+        return "org.apache.maven.plugins:" + plugin + ":" + m.group(1) + ":" + goal;
     }
 
     /** The xml block of the guide that is a whole pom (it declares its model version). */
