@@ -190,6 +190,9 @@ class ModelCompilerTest {
             assertThat(mesh.health().get(V2.name())).as("registered when published").isNotNull();
             assertThat(mesh.snapshot().clusters().get(V1.name()).loadBalancerName()).isEqualTo("ROUND_ROBIN");
             assertThat(mesh.snapshot().model().clusters()).containsKeys(V1.name(), V2.name());
+            // The compiled view of a model config: its virtual hosts' routes and its clusters.
+            String dump = mesh.dump().toJson();
+            assertThat(dump).contains(V2.name()).contains("10.0.1.3").contains(REVIEWS);
         }
     }
 
