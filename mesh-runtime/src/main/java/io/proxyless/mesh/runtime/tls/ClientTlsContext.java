@@ -123,6 +123,15 @@ public final class ClientTlsContext {
     }
 
     /**
+     * The SNI this policy sends on a connection opened for {@code host} — the policy's {@code sni}, else
+     * {@code host} — or null when none can be sent (an IP address, a name SNI cannot carry). For clients that set
+     * server names through {@link SSLParameters} rather than on each engine (the JDK's {@code HttpClient}).
+     */
+    public SNIServerName serverNameFor(String host) {
+        return serverName(policy.sni() != null ? policy.sni() : host);
+    }
+
+    /**
      * An SNI host name for {@code host}, or null for an IP address or a name SNI cannot carry. Istio's in-mesh
      * SNI {@code outbound_.9080_._.reviews.default.svc.cluster.local} has underscores: Envoy accepts them, but
      * JSSE servers reject the whole handshake ({@code illegal_parameter}), so such a name is not sent.

@@ -1,0 +1,34 @@
+package io.proxyless.mesh.jdkhttp;
+
+import java.time.Duration;
+
+/**
+ * The route's {@code timeout} (the whole call, retries included) or, after the last try, its
+ * {@code retries.perTryTimeout} expired. A sidecar answers 504 (response flag UT). A timeout the application set
+ * on its {@link java.net.http.HttpRequest} stays the JDK's {@link java.net.http.HttpTimeoutException}.
+ */
+public final class MeshTimeoutException extends MeshException {
+    private final Duration timeout;
+    private final boolean perTry;
+
+    MeshTimeoutException(String host, String route, Duration timeout, boolean perTry, Throwable cause) {
+        super(host, route, 504, (perTry ? "per-try timeout " : "route timeout ") + format(timeout) + " expired",
+                cause);
+        this.timeout = timeout;
+        this.perTry = perTry;
+    }
+
+    /** The timeout that expired. */
+    public Duration timeout() {
+        return timeout;
+    }
+
+    /** True for {@code perTryTimeout}, false for the route {@code timeout}. */
+    public boolean perTry() {
+        return perTry;
+    }
+
+    private static String format(Duration d) {
+        return d.toMillis() % 1000 == 0 ? d.toSeconds() + "s" : d.toMillis() + "ms";
+    }
+}
