@@ -35,6 +35,16 @@ record Failures(AttemptOutcome outcome, boolean requestSent) {
         return new Failures(AttemptOutcome.reset(), true);
     }
 
+    /** True when {@code failure} is (or was caused by) a TLS failure. */
+    static boolean isTls(Throwable failure) {
+        for (Throwable t = failure; t != null; t = t.getCause()) {
+            if (t instanceof javax.net.ssl.SSLException) {
+                return true;
+            }
+        }
+        return false;
+    }
+
     /** The failure a {@link java.util.concurrent.CompletableFuture} stage saw, without its wrappers. */
     static Throwable unwrap(Throwable t) {
         while ((t instanceof CompletionException || t instanceof ExecutionException) && t.getCause() != null) {

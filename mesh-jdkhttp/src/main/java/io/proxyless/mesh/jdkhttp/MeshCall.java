@@ -11,6 +11,7 @@ import io.proxyless.mesh.runtime.call.MirrorCopy;
 import io.proxyless.mesh.runtime.call.Redirects;
 import io.proxyless.mesh.runtime.call.Rewrites;
 import io.proxyless.mesh.runtime.call.RoutedCall;
+import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.tls.ClientTlsContext;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
@@ -320,6 +321,14 @@ final class MeshCall<T> implements Exchange {
         if (last != null && last.outcome() != null && last.outcome().kind() == AttemptOutcome.Kind.TIMEOUT
                 && last.perTryTimeout() != null) {
             return new MeshTimeoutException(call.decision().host(), routeName(), last.perTryTimeout(), true, failure);
+        }
+        // A TLS failure stays the JDK's SSLException: its message already names the cluster and what failed.
+        if (failure != null && last != null && last.outcome() != null && !Failures.isTls(failure)
+                && (last.outcome().kind() == AttemptOutcome.Kind.CONNECT_FAILURE
+                || last.outcome().kind() == AttemptOutcome.Kind.RESET)) {
+            return new MeshUpstreamException(call.decision().host(), routeName(), last.clusterKey(),
+                    String.valueOf(last.endpoint()), call.attempts(), ResponseFlag.format(call.responseFlags()),
+                    failure);
         }
         if (failure instanceof IOException e) {
             return e;

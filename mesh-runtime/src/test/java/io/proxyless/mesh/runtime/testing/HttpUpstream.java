@@ -61,16 +61,24 @@ public final class HttpUpstream implements AutoCloseable {
         }
     }
 
-    /** What to answer: a status, headers and a body. */
-    public record Reply(int status, Map<String, String> headers, String body) {
+    /**
+     * What to answer: a status, headers and a body; {@code beforeBody}, when set, runs after the headers went
+     * out and before the body does (a body that comes late).
+     */
+    public record Reply(int status, Map<String, String> headers, String body, Runnable beforeBody) {
         public static Reply of(int status, String body) {
-            return new Reply(status, Map.of(), body);
+            return new Reply(status, Map.of(), body, null);
         }
 
         public Reply header(String name, String value) {
             Map<String, String> h = new LinkedHashMap<>(headers);
             h.put(name, value);
-            return new Reply(status, h, body);
+            return new Reply(status, h, body, beforeBody);
+        }
+
+        /** This reply with its body sent only once {@code wait} returns. */
+        public Reply bodyAfter(Runnable wait) {
+            return new Reply(status, headers, body, wait);
         }
     }
 
@@ -141,6 +149,15 @@ public final class HttpUpstream implements AutoCloseable {
             Reply reply = respond.apply(received);
             reply.headers().forEach((k, v) -> exchange.getResponseHeaders().add(k, v));
             byte[] out = reply.body().getBytes(StandardCharsets.UTF_8);
+            if (reply.beforeBody() != null) {
+                exchange.sendResponseHeaders(reply.status(), 0); // chunked: the body follows later
+                OutputStream os = exchange.getResponseBody();
+                os.flush();
+                reply.beforeBody().run();
+                os.write(out);
+                os.close();
+                return;
+            }
             exchange.sendResponseHeaders(reply.status(), out.length == 0 ? -1 : out.length);
             if (out.length > 0) {
                 try (OutputStream os = exchange.getResponseBody()) {
