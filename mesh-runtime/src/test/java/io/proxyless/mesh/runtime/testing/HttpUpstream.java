@@ -2,6 +2,7 @@ package io.proxyless.mesh.runtime.testing;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import com.sun.net.httpserver.HttpsExchange;
 import com.sun.net.httpserver.HttpsConfigurator;
 import com.sun.net.httpserver.HttpsParameters;
 import com.sun.net.httpserver.HttpsServer;
@@ -12,6 +13,7 @@ import java.net.InetAddress;
 import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
+import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -24,6 +26,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLParameters;
+import javax.net.ssl.SSLPeerUnverifiedException;
 
 /**
  * A real HTTP/1.1 upstream on 127.0.0.1 for any transport's tests, on the JDK's own server: it answers with its
@@ -39,8 +42,12 @@ import javax.net.ssl.SSLParameters;
  */
 public final class HttpUpstream implements AutoCloseable {
 
-    /** One request as the upstream received it (header names compared case-insensitively). */
-    public record Received(String method, String target, Map<String, List<String>> headers, byte[] body) {
+    /**
+     * One request as the upstream received it (header names compared case-insensitively);
+     * {@code peerCertificates}: the client's certificate chain over TLS, else empty.
+     */
+    public record Received(String method, String target, Map<String, List<String>> headers, byte[] body,
+                           List<Certificate> peerCertificates) {
         public String header(String name) {
             List<String> values = headers.get(name);
             return values == null || values.isEmpty() ? null : values.get(0);
@@ -143,7 +150,8 @@ public final class HttpUpstream implements AutoCloseable {
                     .addAll(v));
             Received received = new Received(exchange.getRequestMethod(),
                     exchange.getRequestURI().getRawPath() + (exchange.getRequestURI().getRawQuery() == null ? ""
-                            : "?" + exchange.getRequestURI().getRawQuery()), headers, body);
+                            : "?" + exchange.getRequestURI().getRawQuery()), headers, body,
+                    peerCertificates(exchange));
             requests.incrementAndGet();
             recorded.add(received);
             Reply reply = respond.apply(received);
@@ -165,6 +173,17 @@ public final class HttpUpstream implements AutoCloseable {
                 }
             }
         }
+    }
+
+    private static List<Certificate> peerCertificates(HttpExchange exchange) {
+        if (exchange instanceof HttpsExchange https) {
+            try {
+                return List.of(https.getSSLSession().getPeerCertificates());
+            } catch (SSLPeerUnverifiedException e) {
+                return List.of(); // no client certificate
+            }
+        }
+        return List.of();
     }
 
     public int port() {
