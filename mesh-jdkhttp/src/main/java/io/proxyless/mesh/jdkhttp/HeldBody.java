@@ -16,15 +16,28 @@ import java.util.function.BiConsumer;
  * response: the engine may retry it. So the body is held — nothing is requested from the connection — until the
  * engine decides: {@link #commit} hands the subscription to the application's own subscriber (made by its
  * {@code BodyHandler} then, so it never sees a retried response); {@link #discard} cancels it, as Envoy resets
- * the upstream request of a retried try. {@code release} is told, once, when the body is over (bytes read, and
- * the failure or null), so the circuit-breaker permit is returned then and not at the headers.
+ * the upstream request of a retried try. An end that comes before the decision (an empty body completes without
+ * demand; a reset) is kept and passed on at the commit. {@code release} is told, once, when the body is over
+ * (bytes read, and the failure or null), so the circuit-breaker permit is returned then and not at the headers.
  */
 final class HeldBody<T> implements BodySubscriber<T> {
+    private static final Flow.Subscription NONE = new Flow.Subscription() {
+        @Override
+        public void request(long n) {
+        }
+
+        @Override
+        public void cancel() {
+        }
+    };
+
     private final CompletableFuture<T> body = new CompletableFuture<>();
     private final AtomicBoolean over = new AtomicBoolean();
     private Flow.Subscription subscription;
     private volatile BodySubscriber<T> target;
     private boolean discarded;
+    private boolean ended;
+    private Throwable endedWith;
     private BiConsumer<Long, Throwable> release;
     private volatile long bytes;
 
@@ -59,22 +72,28 @@ final class HeldBody<T> implements BodySubscriber<T> {
 
     @Override
     public void onError(Throwable failure) {
-        end(failure);
-        BodySubscriber<T> to = target;
-        if (to != null) {
-            to.onError(failure);
-        } else {
-            body.completeExceptionally(failure);
+        if (!held(failure)) {
+            end(failure);
+            target.onError(failure);
         }
     }
 
     @Override
     public void onComplete() {
-        end(null);
-        BodySubscriber<T> to = target;
-        if (to != null) {
-            to.onComplete();
+        if (!held(null)) {
+            end(null);
+            target.onComplete();
         }
+    }
+
+    /** Keeps an end that comes before the engine's decision; false when the application's subscriber takes it. */
+    private synchronized boolean held(Throwable failure) {
+        if (target != null) {
+            return false;
+        }
+        ended = true;
+        endedWith = failure;
+        return true;
     }
 
     @Override
@@ -85,20 +104,32 @@ final class HeldBody<T> implements BodySubscriber<T> {
     /** The response goes to the application: {@code to} receives the body from now on. */
     void commit(BodySubscriber<T> to, BiConsumer<Long, Throwable> release) {
         Flow.Subscription s;
+        boolean endedBefore;
+        Throwable failure;
         synchronized (this) {
             this.release = release;
             this.target = to;
             s = subscription;
+            endedBefore = ended;
+            failure = endedWith;
         }
-        to.getBody().whenComplete((value, failure) -> {
-            if (failure != null) {
-                body.completeExceptionally(failure);
+        to.getBody().whenComplete((value, f) -> {
+            if (f != null) {
+                body.completeExceptionally(f);
             } else {
                 body.complete(value);
             }
         });
-        if (s != null) {
-            to.onSubscribe(s);
+        if (s != null || endedBefore) {
+            to.onSubscribe(s != null ? s : NONE);
+        }
+        if (endedBefore) {
+            end(failure);
+            if (failure != null) {
+                to.onError(failure);
+            } else {
+                to.onComplete();
+            }
         }
     }
 

@@ -263,4 +263,19 @@ class RoutingTest {
         }
         assertThat(v1.recorded.peek().method()).isEqualTo("POST");
     }
+
+    @Test
+    void anEmptyResponseEndsTheCallAndReturnsItsPermit() throws Exception {
+        mesh(virtualService("reviews", """
+                - route: [{destination: {host: reviews, subset: v1}}]
+                """));
+        v1.respond = r -> HttpUpstream.Reply.of(204, "");
+        for (int i = 0; i < 20; i++) {
+            HttpResponse<String> r = h.call("http://reviews:9080/empty");
+            assertThat(r.statusCode()).isEqualTo(204);
+            assertThat(r.body()).isEmpty();
+        }
+        Await.until("every permit returned", () -> h.mesh.snapshot().clusters()
+                .get("outbound|9080|v1|reviews.default.svc.cluster.local").pool().activeRequests() == 0);
+    }
 }
