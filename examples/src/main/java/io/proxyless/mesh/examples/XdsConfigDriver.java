@@ -1,5 +1,6 @@
 package io.proxyless.mesh.examples;
 
+import com.fasterxml.jackson.core.io.JsonStringEncoder;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
@@ -116,8 +117,9 @@ final class XdsConfigDriver implements ConfigDriver {
         return mesh;
     }
 
+    /** The absolute path as the inside of a JSON string. */
     private static String json(Path p) {
-        return p.toAbsolutePath().toString().replace("\\", "\\\\").replace("\"", "\\\"");
+        return new String(JsonStringEncoder.getInstance().quoteAsString(p.toAbsolutePath().toString()));
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.grpc;
 
+import com.google.common.net.InetAddresses;
 import io.grpc.ChannelConfigurator;
 import io.grpc.ManagedChannel;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
@@ -13,9 +14,7 @@ import io.grpc.netty.shaded.io.netty.handler.ssl.JdkSslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SupportedCipherSuiteFilter;
 import io.proxyless.mesh.runtime.tls.ClientTlsContext;
-import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.UnknownHostException;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -103,30 +102,10 @@ final class EndpointChannelFactory implements EndpointChannels.Factory {
     }
 
     private static NettyChannelBuilder builderFor(String address, int port) {
-        if (isIpLiteral(address)) {
-            try {
-                // An IP literal needs no resolver: connect directly (no DNS thread, no resolution delay).
-                return NettyChannelBuilder.forAddress(new InetSocketAddress(InetAddress.getByName(address), port));
-            } catch (UnknownHostException e) {
-                throw new IllegalArgumentException("bad IP literal " + address, e);
-            }
+        if (InetAddresses.isInetAddress(address)) {
+            // An IP literal needs no resolver: connect directly (no DNS thread, no resolution delay).
+            return NettyChannelBuilder.forAddress(new InetSocketAddress(InetAddresses.forString(address), port));
         }
         return NettyChannelBuilder.forAddress(address, port); // a DNS endpoint: gRPC's DNS resolver re-resolves it
-    }
-
-    static boolean isIpLiteral(String address) {
-        if (address.indexOf(':') >= 0) {
-            return true; // IPv6
-        }
-        int dots = 0;
-        for (int i = 0; i < address.length(); i++) {
-            char c = address.charAt(i);
-            if (c == '.') {
-                dots++;
-            } else if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return dots == 3;
     }
 }

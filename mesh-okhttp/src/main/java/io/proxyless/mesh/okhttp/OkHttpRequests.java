@@ -60,21 +60,4 @@ final class OkHttpRequests {
     static HeaderSink sink(Response.Builder b) {
         return HeaderSink.of(b::header, b::addHeader, b::removeHeader);
     }
-
-    /** True for an IPv4 or IPv6 literal (no lookup needed). */
-    static boolean isIpLiteral(String address) {
-        if (address.indexOf(':') >= 0) {
-            return true;
-        }
-        int dots = 0;
-        for (int i = 0; i < address.length(); i++) {
-            char c = address.charAt(i);
-            if (c == '.') {
-                dots++;
-            } else if (c < '0' || c > '9') {
-                return false;
-            }
-        }
-        return dots == 3;
-    }
 }

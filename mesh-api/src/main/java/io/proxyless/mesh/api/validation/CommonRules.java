@@ -1,5 +1,6 @@
 package io.proxyless.mesh.api.validation;
 
+import com.google.common.math.LongMath;
 import io.proxyless.mesh.api.Destination;
 import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.StringMatch;
@@ -610,24 +611,10 @@ final class CommonRules {
 
     // ---------------------------------------------------------------- numbers
 
-    /** Envoy's primality test for maglev table sizes (so 1 counts as prime, as it does there). */
+    /** Envoy's primality test for maglev table sizes: Guava's, except that 1 counts as prime as it does there. */
     static boolean isPrime(long x) {
-        if (x <= 0) {
-            return false; // the table size is unsigned in the proto; nothing below 1 is a usable size
-        }
-        if (x < 4) {
-            return true;
-        }
-        if ((x & 1) == 0) {
-            return false;
-        }
-        long limit = (long) Math.sqrt((double) x);
-        for (long f = 3; f <= limit; f += 2) {
-            if (x % f == 0) {
-                return false;
-            }
-        }
-        return true;
+        // The table size is unsigned in the proto; nothing below 1 is a usable size.
+        return x == 1 || x > 1 && LongMath.isPrime(x);
     }
 
     // ---------------------------------------------------------------- HTTP header names and values
