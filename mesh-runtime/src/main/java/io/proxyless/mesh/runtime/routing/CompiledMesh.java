@@ -25,6 +25,9 @@ public final class CompiledMesh {
     private final ServiceRegistry registry;
     private final HostTable anyPort;
     private final Map<Integer, HostTable> byPort;
+    // The same tables by listener port, sorted, so a lookup boxes no port number.
+    private final int[] ports;
+    private final HostTable[] portTables;
     private final Map<String, Cluster> clusters;
     private final OutboundTrafficPolicy.Mode outboundPolicy;
     private final String domainSuffix;
@@ -43,6 +46,11 @@ public final class CompiledMesh {
         this.registry = registry;
         this.anyPort = anyPort;
         this.byPort = Map.copyOf(byPort);
+        this.ports = byPort.keySet().stream().mapToInt(Integer::intValue).sorted().toArray();
+        this.portTables = new HostTable[ports.length];
+        for (int i = 0; i < ports.length; i++) {
+            portTables[i] = byPort.get(ports[i]);
+        }
         this.clusters = clusters;
         this.outboundPolicy = outboundPolicy;
         this.clientNamespace = clientNamespace;
@@ -109,11 +117,11 @@ public final class CompiledMesh {
 
     /** The host table requests on {@code port} are looked up in. */
     private HostTable table(int port) {
-        if (byPort.isEmpty()) {
+        if (ports.length == 0) {
             return anyPort;
         }
-        HostTable t = byPort.get(port);
-        return t != null ? t : anyPort;
+        int i = java.util.Arrays.binarySearch(ports, port);
+        return i >= 0 ? portTables[i] : anyPort;
     }
 
     /** The routes in force for {@code host} (any alias), for dumps and the CLI; empty when none. */
