@@ -133,6 +133,8 @@ class RetryTest {
                               retries: {attempts: 1, retryOn: 5xx}
                             """));
             assertThat(h.get("http://reviews:9080/")).isEqualTo("503 down");
+            // The end is reported on the engine's executor once the body is closed, not before get() returns.
+            Harness.await("the end of the call to be reported", () -> !ends.isEmpty());
             assertThat(ends).containsExactly("http COMPLETED 503 URX attempts 2 bytes 4 "
                     + "outbound|9080||reviews.default.svc.cluster.local " + down.port());
         }
