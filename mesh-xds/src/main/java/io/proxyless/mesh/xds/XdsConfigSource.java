@@ -14,6 +14,7 @@ import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.source.ConfigListener;
 import io.proxyless.mesh.runtime.source.ConfigSource;
 import io.proxyless.mesh.runtime.time.MeshClock;
@@ -24,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.CountDownLatch;
@@ -37,8 +39,9 @@ import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Config from an xDS control plane (istiod, or any Envoy control plane) over ADS, translated into the same Istio
- * resources file mode loads, so both modes decide through the same engine.
+ * Config from an xDS control plane (istiod, or any Envoy control plane) over ADS, parsed into the mesh's one route
+ * model ({@link MeshConfig#ofModel}), the model Istio YAML compiles into, so both modes decide through the same
+ * engine.
  *
  * <pre>{@code
  * try (XdsConfigSource source = XdsConfigSource.builder(XdsBootstrap.read(Path.of("bootstrap.json")))
@@ -264,7 +267,8 @@ public final class XdsConfigSource implements ConfigSource {
 
     @Override
     public String toString() {
-        return "XdsConfigSource{" + bootstrap.server().uri() + ", " + (proxyless ? "proxyless" : "sidecar") + ", "
+        return "XdsConfigSource{" + bootstrap.server().uri() + ", " + namespace + ", "
+                + (proxyless ? "proxyless" : "sidecar") + ", "
                 + (delta ? "delta" : "sotw") + ", version " + current.version() + "}";
     }
 
@@ -282,23 +286,13 @@ public final class XdsConfigSource implements ConfigSource {
 
     private Parsed<?> parse(XdsResourceType type, Message message) {
         return switch (type) {
-            case LISTENER -> checked(ListenerParser.parse((Listener) message, parseContext),
-                    XdsListenerResource.parse((Listener) message, parseContext));
-            case ROUTE -> checked(RouteConfigParser.parse((RouteConfiguration) message, parseContext),
-                    XdsRouteResource.parse((RouteConfiguration) message, 0, parseContext));
-            case CLUSTER -> checked(ClusterParser.parse((Cluster) message, parseContext),
-                    XdsClusterResource.parse((Cluster) message, parseContext));
-            case ENDPOINT -> checked(EndpointParser.parse((ClusterLoadAssignment) message, parseContext),
-                    XdsEndpointResource.parse((ClusterLoadAssignment) message));
+            case LISTENER -> XdsListenerResource.parse((Listener) message, parseContext);
+            // Parsed here to accept or reject it; each listener that names it applies its own filters when the
+            // model is assembled.
+            case ROUTE -> XdsRouteResource.parse((RouteConfiguration) message, 0, parseContext);
+            case CLUSTER -> XdsClusterResource.parse((Cluster) message, parseContext);
+            case ENDPOINT -> XdsEndpointResource.parse((ClusterLoadAssignment) message);
         };
-    }
-
-    /**
-     * A resource is accepted only if it also parses into the route model, so it gets the model's checks (the
-     * ones files get) while the translation still feeds the engine.
-     */
-    private static Parsed<?> checked(Parsed<?> translated, Parsed<?> model) {
-        return translated.ok() && !model.ok() ? new Parsed<>(null, translated.warnings(), model.error()) : translated;
     }
 
     // ---- On the executor ----
@@ -308,9 +302,9 @@ public final class XdsConfigSource implements ConfigSource {
         if (closed.get()) {
             return;
         }
-        Map<String, XdsListener> listenerValues = client.values(XdsResourceType.LISTENER, XdsListener.class);
-        Map<String, XdsRouteConfig> routeValues;
-        Map<String, XdsCluster> clusterValues;
+        Map<String, XdsListenerResource.Update> listenerValues = client.values(XdsResourceType.LISTENER,
+                XdsListenerResource.Update.class);
+        Map<String, XdsClusterResource.Update> clusterValues;
         if (proxyless) {
             Set<String> routeNames = new LinkedHashSet<>();
             listenerValues.values().forEach(l -> {
@@ -319,30 +313,32 @@ public final class XdsConfigSource implements ConfigSource {
                 }
             });
             client.subscribe(XdsResourceType.ROUTE, false, routeNames);
-            routeValues = client.values(XdsResourceType.ROUTE, XdsRouteConfig.class);
+            Map<String, io.proxyless.mesh.runtime.model.RouteConfiguration> routeValues = client.values(
+                    XdsResourceType.ROUTE, io.proxyless.mesh.runtime.model.RouteConfiguration.class);
             Set<String> clusterNames = new LinkedHashSet<>();
-            for (XdsListener l : listenerValues.values()) {
-                XdsRouteConfig rc = l.inlineRoutes() != null ? l.inlineRoutes() : routeValues.get(l.routeConfigName());
+            for (XdsListenerResource.Update l : listenerValues.values()) {
+                var rc = l.inlineRoutes() != null ? l.inlineRoutes() : routeValues.get(l.routeConfigName());
                 if (rc != null) {
-                    rc.virtualHosts().forEach(vh -> vh.routes().forEach(r -> clusterNames.addAll(r.clusters())));
+                    clusterNames.addAll(XdsModelAssembly.clusterNames(rc));
                 }
             }
             client.subscribe(XdsResourceType.CLUSTER, false, clusterNames);
-            clusterValues = client.values(XdsResourceType.CLUSTER, XdsCluster.class);
+            clusterValues = client.values(XdsResourceType.CLUSTER, XdsClusterResource.Update.class);
         } else {
-            clusterValues = client.values(XdsResourceType.CLUSTER, XdsCluster.class);
+            clusterValues = client.values(XdsResourceType.CLUSTER, XdsClusterResource.Update.class);
+            // istiod names a sidecar's outbound route configuration after the port, and its service clusters
+            // outbound|PORT|SUBSET|HOST: the ports of those clusters are the route configurations there are.
             Set<String> ports = new java.util.TreeSet<>();
             clusterValues.values().forEach(c -> {
-                if (c.id().istio() && !c.id().inbound()) {
-                    ports.add(Integer.toString(c.id().port()));
+                if (c.cluster().key() != null) {
+                    ports.add(Integer.toString(c.cluster().key().port()));
                 }
             });
             client.subscribe(XdsResourceType.ROUTE, false, ports);
-            routeValues = client.values(XdsResourceType.ROUTE, XdsRouteConfig.class);
         }
         Set<String> edsNames = new LinkedHashSet<>();
         clusterValues.values().forEach(c -> {
-            if (c.discovery() == XdsCluster.Discovery.EDS && !c.id().special()) {
+            if (c.edsServiceName() != null) {
                 edsNames.add(c.edsServiceName());
             }
         });
@@ -352,19 +348,26 @@ public final class XdsConfigSource implements ConfigSource {
         if (!complete()) {
             return;
         }
-        XdsTranslator.Inputs inputs = new XdsTranslator.Inputs(listenerValues, routeValues, clusterValues,
-                client.values(XdsResourceType.ENDPOINT, XdsEndpoints.class));
-        XdsTranslator.Output out;
+        Map<String, RouteConfiguration> routes = new java.util.TreeMap<>();
+        for (AdsClient.ResourceInfo r : client.resources()) {
+            if (r.type() == XdsResourceType.ROUTE && r.value() != null) {
+                routes.put(r.name(), (RouteConfiguration) r.raw());
+            }
+        }
+        XdsModelAssembly.Inputs inputs = new XdsModelAssembly.Inputs(listenerValues, routes, clusterValues,
+                client.values(XdsResourceType.ENDPOINT, io.proxyless.mesh.runtime.model.ClusterLoadAssignment.class));
+        XdsModelAssembly.Result out;
         try {
-            out = XdsTranslator.translate(inputs, proxyless, namespace);
+            out = XdsModelAssembly.assemble(inputs, parseContext);
         } catch (RuntimeException e) {
-            log.error("translating xDS resources failed; keeping config version {}", current.version(), e);
+            log.error("assembling the xDS resources into the route model failed; keeping config version {}",
+                    current.version(), e);
             return;
         }
         List<Problem> warnings = new ArrayList<>();
         for (AdsClient.ResourceInfo r : client.resources()) {
             if (r.value() != null) {
-                r.warnings().forEach(w -> warnings.add(XdsTranslator.warning(r.type().shortName(), r.name(),
+                r.warnings().forEach(w -> warnings.add(XdsModelAssembly.warning(r.type().shortName(), r.name(),
                         w.path(), w.message())));
             }
         }
@@ -372,7 +375,7 @@ public final class XdsConfigSource implements ConfigSource {
         warnings.sort(Comparator.comparing((Problem p) -> Objects.requireNonNullElse(p.kind(), ""))
                 .thenComparing(p -> Objects.requireNonNullElse(p.name(), ""))
                 .thenComparing(p -> Objects.requireNonNullElse(p.path(), "")));
-        publish(out, warnings);
+        publish(out.model(), warnings);
     }
 
     /**
@@ -422,13 +425,13 @@ public final class XdsConfigSource implements ConfigSource {
         }
     }
 
-    private void publish(XdsTranslator.Output out, List<Problem> warnings) {
+    private void publish(MeshModel model, List<Problem> warnings) {
         MeshConfig old = current;
-        if (old.version() != 0 && old.resources().equals(out.resources()) && old.warnings().equals(warnings)) {
+        if (old.version() != 0 && old.model().equals(Optional.of(model)) && old.warnings().equals(warnings)) {
             initial.countDown();
             return;
         }
-        MeshConfig next = MeshConfig.of(out.resources(), warnings);
+        MeshConfig next = MeshConfig.ofModel(model, warnings);
         synchronized (deliveryLock) {
             if (closed.get()) {
                 return;
@@ -471,7 +474,7 @@ public final class XdsConfigSource implements ConfigSource {
         }
 
         /**
-         * The client's namespace, where the translated resources live (short names resolve in it). Default: the
+         * The client's namespace (the mesh's, for names outside the route model). Default: the
          * node's namespace ({@code metadata.NAMESPACE} or Istio's node id), else {@code default}.
          */
         public Builder namespace(String namespace) {

@@ -13,14 +13,14 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
  * istiod push them (CDS, EDS, LDS, RDS), which is also the order in which the source asks for them.
  */
 public enum XdsResourceType {
-    /** Clusters: {@code outbound|PORT|SUBSET|HOST} → service, subset and DestinationRule policy. */
+    /** Clusters: discovery, load balancing, outlier detection, circuit breakers, connections, TLS. */
     CLUSTER("CDS", "type.googleapis.com/envoy.config.cluster.v3.Cluster", Cluster.class, true),
     /** Endpoints of EDS clusters. */
     ENDPOINT("EDS", "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
             ClusterLoadAssignment.class, false),
-    /** Listeners; only {@code api_listener}s (proxyless gRPC shape) are used. */
+    /** Listeners: which route configuration serves which {@code host:port} (proxyless) or port (sidecar). */
     LISTENER("LDS", "type.googleapis.com/envoy.config.listener.v3.Listener", Listener.class, true),
-    /** Route configurations: virtual hosts → VirtualServices. */
+    /** Route configurations: virtual hosts and their routes. */
     ROUTE("RDS", "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", RouteConfiguration.class, false);
 
     private final String shortName;

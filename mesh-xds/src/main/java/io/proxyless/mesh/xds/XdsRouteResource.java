@@ -60,6 +60,28 @@ final class XdsRouteResource {
     static final String FAULT_FILTER = "envoy.filters.http.fault";
     static final String FAULT_TYPE = "type.googleapis.com/" + HTTPFault.getDescriptor().getFullName();
     private static final String PREVIOUS_HOSTS = "envoy.retry_host_predicates.previous_hosts";
+    static final String FILTER_CONFIG_TYPE = "type.googleapis.com/envoy.config.route.v3.FilterConfig";
+    private static final Set<String> CONFIG_FIELDS = Set.of("name", "virtual_hosts", "validate_clusters",
+            "max_direct_response_body_size_bytes", "ignore_port_in_host_matching", "internal_only_headers",
+            "most_specific_header_mutations_wins", "metadata");
+    private static final Set<String> VHOST_FIELDS = Set.of("name", "domains", "routes", "retry_policy",
+            "include_request_attempt_count", "include_attempt_count_in_response", "virtual_clusters",
+            "per_request_buffer_limit_bytes", "metadata", "stat_prefix");
+    private static final Set<String> ROUTE_FIELDS = Set.of("name", "match", "route", "redirect", "direct_response",
+            "typed_per_filter_config", "request_headers_to_add", "request_headers_to_remove",
+            "response_headers_to_add", "response_headers_to_remove", "metadata", "decorator", "tracing",
+            "per_request_buffer_limit_bytes", "stat_prefix", "request_body_buffer_limit");
+    private static final Set<String> MATCH_FIELDS = Set.of("prefix", "path", "safe_regex", "path_separated_prefix",
+            "case_sensitive", "headers", "query_parameters", "grpc", "runtime_fraction");
+    private static final Set<String> ACTION_FIELDS = Set.of("cluster", "weighted_clusters", "timeout",
+            "max_stream_duration", "max_grpc_timeout", "retry_policy", "request_mirror_policies", "hash_policy",
+            "prefix_rewrite", "regex_rewrite", "host_rewrite_literal", "cluster_not_found_response_code", "priority",
+            "upgrade_configs", "append_x_forwarded_host");
+    private static final Set<String> RETRY_FIELDS = Set.of("retry_on", "num_retries", "per_try_timeout",
+            "retry_host_predicate", "host_selection_retry_max_attempts", "retriable_status_codes", "retry_back_off",
+            "retry_priority");
+    private static final Set<String> CLUSTER_WEIGHT_FIELDS = Set.of("name", "weight", "request_headers_to_add",
+            "request_headers_to_remove", "response_headers_to_add", "response_headers_to_remove");
     private static final List<String> UNEVALUABLE_MATCH_FIELDS = List.of("tls_context", "dynamic_metadata",
             "filter_state", "connect_matcher");
 
@@ -72,6 +94,7 @@ final class XdsRouteResource {
     static Parsed<io.proxyless.mesh.runtime.model.RouteConfiguration> parse(RouteConfiguration rc, int port,
                                                                          ParseContext ctx) {
         Findings f = new Findings();
+        f.unsupportedFields(rc, "", CONFIG_FIELDS);
         List<VirtualHost> hosts = new ArrayList<>();
         for (int v = 0; v < rc.getVirtualHostsCount(); v++) {
             VirtualHost vh = parseVirtualHost(rc.getVirtualHosts(v), "virtual_hosts[" + v + "]", ctx, f);
@@ -92,6 +115,7 @@ final class XdsRouteResource {
 
     static VirtualHost parseVirtualHost(io.envoyproxy.envoy.config.route.v3.VirtualHost vh, String path,
                                         ParseContext ctx, Findings f) {
+        f.unsupportedFields(vh, path, VHOST_FIELDS);
         // The model's domains carry no port: the virtual host is already the listener port's.
         Set<HostName> domains = new LinkedHashSet<>();
         for (String d : vh.getDomainsList()) {
@@ -134,6 +158,7 @@ final class XdsRouteResource {
     /** One route, or null with an error when this client cannot carry it out. */
     static Route parseRoute(io.envoyproxy.envoy.config.route.v3.Route route, RetryPolicy virtualHostRetry,
                             String path, ParseContext ctx, Findings f) {
+        f.unsupportedFields(route, path, ROUTE_FIELDS);
         try {
             RouteMatch match = parseMatch(route.getMatch(), Findings.join(path, "match"), f);
             if (match == null) {
@@ -170,6 +195,9 @@ final class XdsRouteResource {
                     if (fault != null && ctx.filters().fault()) {
                         out = out.withFault(fault);
                     }
+                } else {
+                    f.warn(Findings.join(path, "typed_per_filter_config." + e.getKey()), "per-route config of this"
+                            + " filter is not supported; ignored");
                 }
             }
             if (!faultConfigured && ctx.filters().fault() && ctx.filters().defaultFault() != null) {
@@ -192,18 +220,22 @@ final class XdsRouteResource {
                 return null;
             }
         }
+        f.unsupportedFields(m, path, MATCH_FIELDS);
         boolean caseSensitive = !m.hasCaseSensitive() || m.getCaseSensitive().getValue();
         PathMatch pathMatch = switch (m.getPathSpecifierCase()) {
             case PREFIX -> PathMatch.prefix(m.getPrefix(), caseSensitive);
             case PATH -> PathMatch.exact(m.getPath(), caseSensitive);
-            case SAFE_REGEX -> PathMatch.regex((caseSensitive ? "" : "(?i)") + m.getSafeRegex().getRegex());
+            case SAFE_REGEX -> validRegex(m.getSafeRegex().getRegex(), Findings.join(path, "safe_regex"), f)
+                    ? PathMatch.regex((caseSensitive ? "" : "(?i)") + m.getSafeRegex().getRegex()) : null;
             // "/foo" takes /foo and /foo/..., not /foobar.
             case PATH_SEPARATED_PREFIX -> PathMatch.regex((caseSensitive ? "" : "(?i)")
                     + ProtoValues.quote(m.getPathSeparatedPrefix()) + "(/.*)?");
             default -> null;
         };
         if (pathMatch == null) {
-            f.error(path, "path matcher " + m.getPathSpecifierCase() + " cannot be evaluated by this client");
+            if (m.getPathSpecifierCase() != io.envoyproxy.envoy.config.route.v3.RouteMatch.PathSpecifierCase.SAFE_REGEX) {
+                f.error(path, "path matcher " + m.getPathSpecifierCase() + " cannot be evaluated by this client");
+            }
             return null;
         }
         if (m.hasRuntimeFraction() && ProtoValues.percent(m.getRuntimeFraction().getDefaultValue()) < 100) {
@@ -242,6 +274,20 @@ final class XdsRouteResource {
         return RouteMatch.of(pathMatch, headers, query);
     }
 
+    /**
+     * Whether {@code regex} is valid RE2, as Envoy compiles {@code safe_regex}; an invalid one is an error at
+     * {@code path}, which NACKs the resource.
+     */
+    static boolean validRegex(String regex, String path, Findings f) {
+        try {
+            com.google.re2j.Pattern.compile(regex);
+            return true;
+        } catch (com.google.re2j.PatternSyntaxException e) {
+            f.error(path, "invalid regex \"" + regex + "\": " + e.getDescription());
+            return false;
+        }
+    }
+
     /** One header condition, or null with an error. */
     static HeaderMatch parseHeaderMatcher(HeaderMatcher h, String path, Findings f) {
         if (h.getTreatMissingHeaderAsEmpty()) {
@@ -254,7 +300,8 @@ final class XdsRouteResource {
             case PREFIX_MATCH -> HeaderMatch.of(name, StringMatch.prefix(h.getPrefixMatch()));
             case SUFFIX_MATCH -> HeaderMatch.of(name, StringMatch.suffix(h.getSuffixMatch()));
             case CONTAINS_MATCH -> HeaderMatch.of(name, StringMatch.contains(h.getContainsMatch()));
-            case SAFE_REGEX_MATCH -> HeaderMatch.of(name, StringMatch.regex(h.getSafeRegexMatch().getRegex()));
+            case SAFE_REGEX_MATCH -> validRegex(h.getSafeRegexMatch().getRegex(), Findings.join(path, "safe_regex_match"), f)
+                    ? HeaderMatch.of(name, StringMatch.regex(h.getSafeRegexMatch().getRegex())) : null;
             case STRING_MATCH -> {
                 StringMatch sm = stringMatch(h.getStringMatch(), Findings.join(path, "string_match"), f);
                 yield sm == null ? null : HeaderMatch.of(name, sm);
@@ -279,11 +326,14 @@ final class XdsRouteResource {
             case PREFIX -> StringMatch.prefix(m.getPrefix());
             case SUFFIX -> StringMatch.suffix(m.getSuffix());
             case CONTAINS -> StringMatch.contains(m.getContains());
-            case SAFE_REGEX -> StringMatch.regex((m.getIgnoreCase() ? "(?i)" : "") + m.getSafeRegex().getRegex());
+            case SAFE_REGEX -> validRegex(m.getSafeRegex().getRegex(), Findings.join(path, "safe_regex"), f)
+                    ? StringMatch.regex((m.getIgnoreCase() ? "(?i)" : "") + m.getSafeRegex().getRegex()) : null;
             default -> null;
         };
         if (sm == null) {
-            f.error(path, "string matcher " + m.getMatchPatternCase() + " cannot be evaluated by this client");
+            if (m.getMatchPatternCase() != StringMatcher.MatchPatternCase.SAFE_REGEX) {
+                f.error(path, "string matcher " + m.getMatchPatternCase() + " cannot be evaluated by this client");
+            }
             return null;
         }
         return m.getIgnoreCase() && sm.kind() != StringMatch.Kind.REGEX ? sm.ignoringCase() : sm;
@@ -292,6 +342,7 @@ final class XdsRouteResource {
     /** A forwarding action, or null with an error. */
     static io.proxyless.mesh.runtime.model.RouteAction parseRouteAction(RouteAction a, RetryPolicy virtualHostRetry,
                                                                        String path, ParseContext ctx, Findings f) {
+        f.unsupportedFields(a, path, ACTION_FIELDS);
         List<ClusterWeight> clusters = parseClusters(a, path, f);
         if (clusters == null) {
             return null;
@@ -313,6 +364,8 @@ final class XdsRouteResource {
         List<MirrorPolicy> mirrors = new ArrayList<>();
         for (int i = 0; i < a.getRequestMirrorPoliciesCount(); i++) {
             RouteAction.RequestMirrorPolicy m = a.getRequestMirrorPolicies(i);
+            f.unsupportedFields(m, Findings.join(path, "request_mirror_policies[" + i + "]"), Set.of("cluster",
+                    "runtime_fraction", "trace_sampled", "disable_shadow_host_suffix_append"));
             if (m.getCluster().isEmpty()) {
                 // A shadow copy is best effort: leaving one out changes nothing for the request itself.
                 f.warn(Findings.join(path, "request_mirror_policies[" + i + "]"), "a mirror without a cluster"
@@ -326,6 +379,10 @@ final class XdsRouteResource {
         if (!a.getPrefixRewrite().isEmpty()) {
             rewrite = PathRewrite.prefix(a.getPrefixRewrite());
         } else if (a.hasRegexRewrite()) {
+            if (!validRegex(a.getRegexRewrite().getPattern().getRegex(),
+                    Findings.join(path, "regex_rewrite.pattern"), f)) {
+                return null;
+            }
             rewrite = PathRewrite.regex(a.getRegexRewrite().getPattern().getRegex(),
                     a.getRegexRewrite().getSubstitution());
         }
@@ -342,10 +399,12 @@ final class XdsRouteResource {
             case WEIGHTED_CLUSTERS -> {
                 WeightedCluster wc = a.getWeightedClusters();
                 String wp = Findings.join(path, "weighted_clusters");
+                f.unsupportedFields(wc, wp, Set.of("clusters", "total_weight", "runtime_key_prefix"));
                 long total = 0;
                 List<ClusterWeight> out = new ArrayList<>();
                 for (int i = 0; i < wc.getClustersCount(); i++) {
                     WeightedCluster.ClusterWeight cw = wc.getClusters(i);
+                    f.unsupportedFields(cw, Findings.join(wp, "clusters[" + i + "]"), CLUSTER_WEIGHT_FIELDS);
                     if (cw.getName().isEmpty()) {
                         // Leaving it out would hand its share of the traffic to the others.
                         f.error(Findings.join(wp, "clusters[" + i + "]"), "a weighted cluster without a name"
@@ -408,6 +467,11 @@ final class XdsRouteResource {
 
     /** Envoy's retry policy, as the model holds it (no translation into Istio's {@code retries}). */
     static io.proxyless.mesh.runtime.model.RetryPolicy parseRetryPolicy(RetryPolicy p, String path, Findings f) {
+        f.unsupportedFields(p, path, RETRY_FIELDS);
+        if (p.hasRetryPriority()) {
+            f.warn(Findings.join(path, "retry_priority"), p.getRetryPriority().getName() + " is not supported;"
+                    + " retries avoid previously tried hosts, not priorities");
+        }
         // Envoy retries once when num_retries is unset.
         int retries = p.hasNumRetries() ? ProtoValues.clampToInt(p.getNumRetries().getValue()) : 1;
         Set<RetryOn> retryOn = EnumSet.noneOf(RetryOn.class);
@@ -515,11 +579,15 @@ final class XdsRouteResource {
     static FaultInjection parseFault(Any config, String path, Findings f) {
         HTTPFault fault;
         try {
-            fault = config.unpack(HTTPFault.class);
+            // A route may wrap the filter's config in a FilterConfig (to mark it optional).
+            Any inner = config.getTypeUrl().equals(FILTER_CONFIG_TYPE)
+                    ? config.unpack(io.envoyproxy.envoy.config.route.v3.FilterConfig.class).getConfig() : config;
+            fault = inner.unpack(HTTPFault.class);
         } catch (InvalidProtocolBufferException e) {
             f.error(path, "not an HTTPFault: " + e.getMessage());
             return null;
         }
+        f.unsupportedFields(fault, path, Set.of("delay", "abort"));
         Duration delay = fault.hasDelay() && fault.getDelay().hasFixedDelay()
                 ? ProtoValues.duration(fault.getDelay().getFixedDelay()) : null;
         double delayPct = fault.hasDelay() ? ProtoValues.percent(fault.getDelay().getPercentage()) : 0;

@@ -24,15 +24,19 @@ import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.model.ClusterWeight;
+import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.routing.FaultPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
 import java.util.Random;
+import java.util.TreeMap;
 import java.util.TreeSet;
 import java.util.function.Function;
 import java.util.stream.Stream;
@@ -251,6 +255,9 @@ class XdsFileEquivalenceTest {
             try (Mesh file = Mesh.builder().configPaths(files).watch(false).build();
                  Mesh xds = Mesh.builder().xdsBootstrap(bootstrap).build()) {
                 assertThat(xds.source().lastProblems()).noneMatch(p -> p.isError());
+                // The model itself: what the runtime writes for the Istio YAML (as istiod would) and what xDS
+                // parses into agree on every route and every cluster's endpoints.
+                assertThat(ModelView.of(xds.snapshot().model())).isEqualTo(ModelView.of(file.snapshot().model()));
                 for (RouteRequest request : requests) {
                     for (int seed = 0; seed < SEEDS; seed++) {
                         View expected = View.of(file.route(request, new Random(seed)));
@@ -271,8 +278,11 @@ class XdsFileEquivalenceTest {
         return b.build();
     }
 
-    /** What must agree between the modes (identity of snapshot objects aside). */
-    record View(String action, String host, int port, String virtualService, Integer routeIndex,
+    /**
+     * What must agree between the modes (identity of snapshot objects aside), in the terms both share: the
+     * route's origin ({@code VirtualService ns/name}), compiled header operations and rewrites.
+     */
+    record View(String action, String host, int port, String origin, Integer routeIndex,
                 String destinationHost, String destinationSubset, int destinationPort, String cluster,
                 String endpoint, Duration timeout, List<Object> retries, FaultPolicy fault, List<String> mirrors,
                 Object rewrite, Object routeHeaders, Object destinationHeaders, int status) {
@@ -284,11 +294,59 @@ class XdsFileEquivalenceTest {
             List<String> mirrors = new ArrayList<>();
             d.mirrors().forEach(m -> mirrors.add(m.host() + "/" + m.subset() + "/" + m.percentage() + "/"
                     + (m.cluster() == null ? null : m.cluster().key())));
-            return new View(d.action().name(), d.host(), d.port(), d.virtualService(),
-                    d.route() == null ? null : d.route().index(), d.destinationHost(), d.destinationSubset(),
+            // istiod's route for a service without a VirtualService (named "default", no VirtualService origin)
+            // is what file mode does without a route: only a VirtualService's route has an identity to compare.
+            var route = d.route() != null && d.route().origin() != null
+                    && d.route().origin().startsWith("VirtualService ") ? d.route() : null;
+            return new View(d.action().name(), d.host(), d.port(), route == null ? null : route.origin(),
+                    route == null ? null : route.index(), d.destinationHost(), d.destinationSubset(),
                     d.destinationPort(), d.cluster() == null ? null : d.cluster().key(),
                     d.endpoint() == null ? null : d.endpoint().authority(), d.timeout(), retries, d.fault(), mirrors,
-                    d.rewrite(), d.routeHeaders(), d.destinationHeaders(), d.status());
+                    route == null ? null : Arrays.asList(route.pathRewrite(), route.hostRewrite()),
+                    route == null ? null : List.of(route.requestHeaderOps(), route.responseHeaderOps()),
+                    route == null || d.destination() == null ? null : List.of(d.destination().requestHeaderOps(),
+                            d.destination().responseHeaderOps()), d.status());
+        }
+    }
+
+    /**
+     * The route model in the terms both sources must agree on: per port and service (its first domain), the routes
+     * (match, action, header changes, fault; not their origin, which is for messages, nor the weight of a lone
+     * cluster, which takes everything whatever it is); the endpoints of every cluster a route names.
+     */
+    record ModelView(Map<String, List<String>> routes, Map<String, List<String>> endpoints) {
+        static ModelView of(MeshModel model) {
+            Map<String, List<String>> routes = new TreeMap<>();
+            Map<String, List<String>> endpoints = new TreeMap<>();
+            model.routeConfigurations().forEach((port, rc) -> rc.virtualHosts().forEach(vh -> {
+                if (vh.domains().get(0).toString().contains("*")) {
+                    return;
+                }
+                List<String> out = new ArrayList<>();
+                for (io.proxyless.mesh.runtime.model.Route r : vh.routes()) {
+                    io.proxyless.mesh.runtime.model.Route route = r.withOrigin(null);
+                    io.proxyless.mesh.runtime.model.RouteAction a = route.routeAction();
+                    if (a != null && a.clusters().size() == 1) {
+                        route = new io.proxyless.mesh.runtime.model.Route(route.name(), route.match(),
+                                new io.proxyless.mesh.runtime.model.RouteAction(List.of(new ClusterWeight(
+                                        a.clusters().get(0).cluster(), 1, a.clusters().get(0).requestHeaders(),
+                                        a.clusters().get(0).responseHeaders())), a.timeout(), a.retryPolicy(),
+                                        a.hashPolicies(), a.mirrors(), a.rewrite(), a.hostRewrite()),
+                                route.requestHeaders(), route.responseHeaders(), route.fault(), null);
+                    }
+                    if (a != null) {
+                        a.clusters().forEach(w -> endpoints.put(w.cluster(), endpoints(model, w.cluster())));
+                        a.mirrors().forEach(m -> endpoints.put(m.cluster(), endpoints(model, m.cluster())));
+                    }
+                    out.add(route.toString());
+                }
+                routes.put(port + " " + vh.domains().get(0), out);
+            }));
+            return new ModelView(routes, endpoints);
+        }
+
+        private static List<String> endpoints(MeshModel model, String cluster) {
+            return model.endpoints(cluster).stream().map(e -> e.address() + ":" + e.port()).sorted().toList();
         }
     }
 

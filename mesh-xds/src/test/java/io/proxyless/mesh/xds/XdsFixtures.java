@@ -206,7 +206,7 @@ final class XdsFixtures {
     }
 
     static RetryPolicy defaultRetries() {
-        return RetryPolicy.newBuilder().setRetryOn(RouteConfigParser.DEFAULT_RETRY_ON)
+        return RetryPolicy.newBuilder().setRetryOn(io.proxyless.mesh.runtime.routing.RetryPolicy.DEFAULT_RETRY_ON)
                 .setNumRetries(UInt32Value.of(2)).setHostSelectionRetryMaxAttempts(5)
                 .addRetryHostPredicate(RetryPolicy.RetryHostPredicate.newBuilder()
                         .setName("envoy.retry_host_predicates.previous_hosts")

@@ -178,14 +178,15 @@ class XdsProtocolTest {
             server.set(manyServices(1000));
             try (XdsConfigSource source = start(server, false, true);
                  Mesh mesh = Mesh.builder().configSource(source).build()) {
-                assertThat(mesh.snapshot().registry().services()).hasSize(1000);
+                assertThat(clusters(mesh)).isEqualTo(1000);
                 RouteRequest svc1000 = RouteRequest.builder("GET", "http://svc1000.default.svc.cluster.local:80/")
                         .build();
                 int mark = server.deltaResponses.size();
 
                 server.set(manyServices(1001));
-                awaitTrue(GENEROUS, () -> mesh.snapshot().registry().services().size() == 1001);
-                assertThat(mesh.route(svc1000).endpoint().address()).isEqualTo("10.1.4.0");
+                // Its cluster and its virtual host arrive in separate responses (CDS and RDS).
+                awaitTrue(GENEROUS, () -> clusters(mesh) == 1001 && mesh.route(svc1000).endpoint() != null
+                        && mesh.route(svc1000).endpoint().address().equals("10.1.4.0"));
                 List<DeltaDiscoveryResponse> cds = cdsResponsesSince(server, mark);
                 assertThat(cds).hasSize(1);
                 assertThat(cds.get(0).getResourcesList()).extracting(r -> r.getName())
@@ -194,7 +195,7 @@ class XdsProtocolTest {
 
                 mark = server.deltaResponses.size();
                 server.set(manyServices(1000));
-                awaitTrue(GENEROUS, () -> mesh.snapshot().registry().services().size() == 1000);
+                awaitTrue(GENEROUS, () -> clusters(mesh) == 1000);
                 cds = cdsResponsesSince(server, mark);
                 assertThat(cds).hasSize(1);
                 assertThat(cds.get(0).getResourcesList()).isEmpty();
@@ -303,13 +304,21 @@ class XdsProtocolTest {
     private static XdsFixtures.Resources manyServices(int n) {
         List<Cluster> clusters = new ArrayList<>();
         List<ClusterLoadAssignment> endpoints = new ArrayList<>();
+        RouteConfiguration.Builder routes = RouteConfiguration.newBuilder().setName("80");
         for (int i = 0; i < n; i++) {
-            String name = "outbound|80||svc" + i + ".default.svc.cluster.local";
+            String host = "svc" + i + ".default.svc.cluster.local";
+            String name = "outbound|80||" + host;
             clusters.add(XdsFixtures.edsCluster(name, false));
             endpoints.add(XdsFixtures.assignment(name, List.of("10.1." + (i / 250) + "." + (i % 250)), 8080));
+            routes.addVirtualHosts(io.envoyproxy.envoy.config.route.v3.VirtualHost.newBuilder().setName(host + ":80")
+                    .addDomains(host).addRoutes(XdsFixtures.defaultRoute(name, false)));
         }
-        return new XdsFixtures.Resources(clusters, endpoints, List.of(),
-                List.of(RouteConfiguration.newBuilder().setName("80").build()));
+        return new XdsFixtures.Resources(clusters, endpoints, List.of(), List.of(routes.build()));
+    }
+
+    /** The clusters of the route model in force. */
+    private static int clusters(Mesh mesh) {
+        return mesh.snapshot().config().model().orElseThrow().clusters().size();
     }
 
     private static List<DeltaDiscoveryResponse> cdsResponsesSince(XdsTestServer server, int mark) {

@@ -154,12 +154,13 @@ class XdsRouteResourceTest {
     }
 
     @Test
-    void anInvalidRegexIsNackedWithTheModelsReasonAtTheRoute() {
+    void anInvalidRegexIsNackedAtItsField() {
         String error = nack(config(toCluster(RouteMatch.newBuilder().setPrefix("/").addHeaders(
                 HeaderMatcher.newBuilder().setName("end-user").setSafeRegexMatch(RegexMatcher.newBuilder()
                         .setRegex("jason("))), V1)));
 
-        assertThat(error).contains("virtual_hosts[0].routes[0]").contains("invalid RE2 regex \"jason(\"");
+        assertThat(error).isEqualTo("virtual_hosts[0].routes[0].match.headers[0].safe_regex_match: invalid regex"
+                + " \"jason(\": missing closing )");
     }
 
     @Test
