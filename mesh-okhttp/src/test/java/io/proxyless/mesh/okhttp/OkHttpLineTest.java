@@ -249,6 +249,58 @@ class OkHttpLineTest {
                 .hasMessageContaining("route timeout 500ms");
     }
 
+    /**
+     * The engine ends the try on the mesh clock; the thread OkHttp blocks in lets go through the try's read
+     * timeout, which OkHttp 4 gets from the derived client's first interceptor. Without it this call would wait
+     * for the held upstream (a minute).
+     */
+    @Test
+    void aPerTryTimeoutReleasesTheTryThroughItsSocketTimeout() throws Exception {
+        FakeClock clock = new FakeClock();
+        JdkUpstream slow = upstream("slow");
+        slow.holdRequests();
+        Mesh mesh = mesh(clock, serviceEntry("reviews", 9080, endpoint(slow, "")),
+                virtualService("reviews", """
+                        - route: [{destination: {host: reviews}}]
+                          retries: {attempts: 1, perTryTimeout: 150ms, retryOn: connect-failure}
+                        """));
+        OkHttpClient client = client(MeshInterceptor.create(mesh));
+
+        Future<String> call = caller.submit(() -> get(client, "http://reviews:9080/"));
+        Harness.await("the call to reach the upstream", () -> slow.count() == 1);
+        Harness.await("the per-try timer", () -> clock.pendingTimers() == 1);
+        clock.advance(Duration.ofMillis(150));
+        ExecutionException failure = assertThrows(ExecutionException.class, () -> call.get(30, TimeUnit.SECONDS));
+        assertThat(failure.getCause()).isInstanceOfSatisfying(MeshTimeoutException.class,
+                e -> assertThat(e.perTry()).isTrue());
+    }
+
+    /**
+     * A reload compiles new clusters; OkHttp 4's clients derived for them must key pooled connections as before
+     * (equal endpoint DNS, the same TLS socket factory), so the TLS connection is reused across the reload.
+     */
+    @Test
+    void aReloadKeepsThePooledConnections() throws Exception {
+        TestPki.Issued root = TestPki.ca("mesh root");
+        root.writeCertificate(certs.resolve("root-cert.pem"));
+        JdkUpstream secure = closing(JdkUpstream.startHttps("secure",
+                TestPki.leaf(root, "reviews", List.of("DNS:reviews")), root));
+        String service = serviceEntry("reviews", 9080, endpoint(secure, ""));
+        String tls = destinationRule("reviews", "trafficPolicy: {tls: {mode: SIMPLE, caCertificates: %s}}"
+                .formatted(certs.resolve("root-cert.pem")));
+        MeshConfigs.write(dir, service, tls);
+        Mesh mesh = closing(Mesh.builder().configPaths(dir).namespace("default").build());
+        OkHttpClient client = client(MeshInterceptor.create(mesh));
+        assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 secure");
+
+        Object before = mesh.snapshot();
+        MeshConfigs.write(dir, service, tls, serviceEntry("ratings", 9080, endpoint(secure, "")));
+        Harness.await("the reload", () -> mesh.snapshot() != before);
+
+        assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 secure");
+        assertThat(client.connectionPool().connectionCount()).isEqualTo(1);
+    }
+
     @Test
     void mirrorsReachTheMirrorClusterWithThePrimarysHost() throws IOException {
         JdkUpstream primary = upstream("primary");
