@@ -20,6 +20,8 @@ final class AttemptTracer extends ClientStreamTracer.Factory {
     private volatile boolean trailersReceived;
     private final AtomicLong requestBytes = new AtomicLong();
     private final AtomicLong responseBytes = new AtomicLong();
+    private final AtomicLong requestMessages = new AtomicLong();
+    private final AtomicLong responseMessages = new AtomicLong();
 
     @Override
     public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
@@ -46,6 +48,16 @@ final class AttemptTracer extends ClientStreamTracer.Factory {
             }
 
             @Override
+            public void outboundMessage(int seqNo) {
+                requestMessages.incrementAndGet();
+            }
+
+            @Override
+            public void inboundMessage(int seqNo) {
+                responseMessages.incrementAndGet();
+            }
+
+            @Override
             public void outboundUncompressedSize(long bytes) {
                 requestBytes.addAndGet(bytes);
             }
@@ -65,6 +77,16 @@ final class AttemptTracer extends ClientStreamTracer.Factory {
     /** Response message bytes (uncompressed) received on this attempt. */
     long responseBytes() {
         return responseBytes.get();
+    }
+
+    /** Request messages sent on this attempt's stream. */
+    long requestMessages() {
+        return requestMessages.get();
+    }
+
+    /** Response messages received on this attempt's stream. */
+    long responseMessages() {
+        return responseMessages.get();
     }
 
     /** True when the server sent the status (trailers arrived). */

@@ -421,6 +421,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         if (u != null) {
             c.requestBytes(u.tracer.requestBytes());
             c.responseBytes(u.tracer.responseBytes());
+            c.messages(u.tracer.requestMessages(), u.tracer.responseMessages());
         }
         closeWith(status, trailers);
     }

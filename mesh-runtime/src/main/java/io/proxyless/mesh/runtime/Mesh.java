@@ -8,6 +8,7 @@ import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.dump.MeshDump;
 import io.proxyless.mesh.runtime.event.MeshListener;
+import io.proxyless.mesh.runtime.event.MeshListeners;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.routing.Compilation;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
@@ -64,7 +65,7 @@ public final class Mesh implements AutoCloseable {
     private final ClientTlsContexts tls;
     private final String namespace;
     private final MeshClock clock;
-    private final MeshListener listener;
+    private final MeshListeners listeners;
     private volatile CompiledMesh compiled;
 
     private Mesh(Builder b, ConfigSource source, boolean ownsSource) {
@@ -72,7 +73,7 @@ public final class Mesh implements AutoCloseable {
         this.ownsSource = ownsSource;
         this.namespace = b.namespace;
         this.clock = b.clock;
-        this.listener = b.listener;
+        this.listeners = new MeshListeners(b.listener);
         this.health = new ClusterHealth(clock::nanoTime);
         this.tls = b.tls != null ? b.tls : ClientTlsContexts.builder().clock(clock).build();
         this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health, clock, tls);
@@ -195,9 +196,26 @@ public final class Mesh implements AutoCloseable {
         return clock;
     }
 
-    /** The listener of mesh events for calls of every adapter on this mesh ({@link MeshListener#NONE}: none). */
+    /**
+     * The listener of mesh events for calls of every adapter on this mesh: the builder's and those added with
+     * {@link #addListener}.
+     */
     public MeshListener listener() {
-        return listener;
+        return listeners;
+    }
+
+    /**
+     * Adds a listener of mesh events for calls of every adapter on this mesh that start from now on, e.g. metrics
+     * bound to a mesh that is already built; closing the registration removes it.
+     *
+     * <pre>{@code
+     * try (MeshListeners.Registration r = mesh.addListener(accessLog)) {
+     *     ...
+     * }
+     * }</pre>
+     */
+    public MeshListeners.Registration addListener(MeshListener listener) {
+        return listeners.add(listener);
     }
 
     @Override

@@ -76,6 +76,8 @@ public final class RoutedCall implements CallView {
     private int grpcStatus = -1;
     private long requestBytes = -1;
     private long responseBytes = -1;
+    private long requestMessages = -1;
+    private long responseMessages = -1;
 
     RoutedCall(CallEngine engine, RouteRequest request, Exchange exchange, Executor serial) {
         this.engine = engine;
@@ -165,6 +167,12 @@ public final class RoutedCall implements CallView {
 
     public void responseBytes(long bytes) {
         this.responseBytes = bytes;
+    }
+
+    /** Messages sent and received on the stream that answered (gRPC), for Istio's message counts. */
+    public void messages(long sent, long received) {
+        this.requestMessages = sent;
+        this.responseMessages = received;
     }
 
     /** TLS towards {@code clusterKey} failed: reported to the listener. */
@@ -291,6 +299,16 @@ public final class RoutedCall implements CallView {
     @Override
     public long responseBytes() {
         return responseBytes;
+    }
+
+    @Override
+    public long requestMessages() {
+        return requestMessages;
+    }
+
+    @Override
+    public long responseMessages() {
+        return responseMessages;
     }
 
     // ---- the engine ----

@@ -69,4 +69,14 @@ public interface CallView {
 
     /** Response body bytes received, or -1 when unknown. */
     long responseBytes();
+
+    /** Request messages sent on a gRPC stream (Istio's {@code istio_request_messages_total}), or -1: not gRPC. */
+    default long requestMessages() {
+        return -1;
+    }
+
+    /** Response messages received on a gRPC stream, or -1: not gRPC. */
+    default long responseMessages() {
+        return -1;
+    }
 }
