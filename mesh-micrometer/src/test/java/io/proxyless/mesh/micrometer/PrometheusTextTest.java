@@ -125,6 +125,50 @@ class PrometheusTextTest {
     }
 
     @Test
+    void aMirrorCopyIsNotARequestButCountsInTheMirrorClustersStats() throws Exception {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        try (HttpUpstream v1 = HttpUpstream.start("v1");
+             HttpUpstream v2 = HttpUpstream.start("v2");
+             Mesh mesh = Configs.mesh(dir, serviceEntry("reviews", "HTTP", endpoint(v1.port(), "reviews", "v1"),
+                             endpoint(v2.port(), "reviews", "v2")),
+                     """
+                     apiVersion: networking.istio.io/v1
+                     kind: DestinationRule
+                     metadata: {name: reviews}
+                     spec:
+                       host: reviews
+                       subsets:
+                       - {name: v1, labels: {version: v1}}
+                       - {name: v2, labels: {version: v2}}
+                     """,
+                     """
+                     apiVersion: networking.istio.io/v1
+                     kind: VirtualService
+                     metadata: {name: reviews}
+                     spec:
+                       hosts: [reviews]
+                       http:
+                       - route: [{destination: {host: reviews, subset: v1}}]
+                         mirror: {host: reviews, subset: v2}
+                     """);
+             MeshMetrics metrics = MeshMetrics.builder().environment(Configs.POD::get).bindTo(mesh, registry);
+             MeshInterceptor interceptor = MeshInterceptor.create(mesh)) {
+            OkHttpClient client = new OkHttpClient.Builder().addInterceptor(interceptor).build();
+
+            assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 v1");
+            Configs.await("the mirror copy to reach v2", () -> v2.requests.get() == 1);
+
+            Scrape scrape = Scrape.parse(registry.scrape());
+            assertThat(scrape.sum("envoy_cluster_upstream_rq_mirror_sent",
+                    Map.of("cluster_name", "outbound|9080|v2|" + REVIEWS))).isEqualTo(1.0);
+            assertThat(scrape.find("istio_requests_total", Map.of())).singleElement().satisfies(s -> {
+                assertThat(s.value()).isEqualTo(1.0);
+                assertThat(s.labels()).containsEntry("destination_version", "v1");
+            });
+        }
+    }
+
+    @Test
     void unknownHostsAndMissingIdentityBecomeIstiosUnknownAndPassthroughClusterNeverTheRawHost() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
         try (HttpUpstream outside = HttpUpstream.start("outside");
