@@ -42,6 +42,16 @@ class PrometheusTextTest {
         }
     }
 
+    /**
+     * The scrape once {@code calls} calls are recorded: the engine reports a call's end to listeners after it
+     * hands the result to the application.
+     */
+    private static Scrape recorded(PrometheusMeterRegistry registry, int calls) {
+        Configs.await(calls + " call(s) recorded",
+                () -> Scrape.parse(registry.scrape()).sum("istio_requests_total", Map.of()) == calls);
+        return Scrape.parse(registry.scrape());
+    }
+
     @Test
     void aRetriedCallIsOneRequestWithIstiosLabelsAndOneEnvoyRetryWithoutTotalSuffix() throws Exception {
         PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
@@ -63,7 +73,7 @@ class PrometheusTextTest {
 
             assertThat(get(client, "http://reviews:9080/reviews/1?user=jason")).isEqualTo("200 v1");
 
-            Scrape scrape = Scrape.parse(registry.scrape());
+            Scrape scrape = recorded(registry, 1);
             assertThat(scrape.type("istio_requests_total")).isEqualTo("counter");
             assertThat(scrape.find("istio_requests_total", Map.of())).singleElement().satisfies(s -> {
                 assertThat(s.value()).as("the retry is not a request").isEqualTo(1.0);
@@ -158,7 +168,7 @@ class PrometheusTextTest {
             assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 v1");
             Configs.await("the mirror copy to reach v2", () -> v2.requests.get() == 1);
 
-            Scrape scrape = Scrape.parse(registry.scrape());
+            Scrape scrape = recorded(registry, 1);
             assertThat(scrape.sum("envoy_cluster_upstream_rq_mirror_sent",
                     Map.of("cluster_name", "outbound|9080|v2|" + REVIEWS))).isEqualTo(1.0);
             assertThat(scrape.find("istio_requests_total", Map.of())).singleElement().satisfies(s -> {
@@ -179,7 +189,7 @@ class PrometheusTextTest {
 
             assertThat(get(client, "http://localhost:" + outside.port() + "/x")).isEqualTo("200 outside");
 
-            Scrape scrape = Scrape.parse(registry.scrape());
+            Scrape scrape = recorded(registry, 1);
             assertThat(scrape.find("istio_requests_total", Map.of())).singleElement().satisfies(s -> {
                 assertThat(s.labels()).containsEntry("destination_service", "unknown")
                         .containsEntry("destination_service_name", "PassthroughCluster")
