@@ -4,6 +4,7 @@ import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.call.CallEngine;
 import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
+import io.proxyless.mesh.runtime.tls.SpiffeId;
 import java.io.IOException;
 import java.net.Authenticator;
 import java.net.CookieHandler;
@@ -13,6 +14,7 @@ import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.net.http.WebSocket;
+import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
 import java.util.Optional;
@@ -80,7 +82,13 @@ public final class MeshHttpClient extends HttpClient {
     private MeshHttpClient(Builder b) {
         this.application = b.client;
         this.engine = new CallEngine(b.mesh, "http", b.listener, null);
-        this.tls = b.mesh.tls();
+        // The mesh's own contexts, whose per-cluster TLS was built (and checked) when the config was compiled,
+        // unless this client is given certificate settings of its own.
+        this.tls = b.istioCertificates == null ? b.mesh.tls() : ClientTlsContexts.builder()
+                .istioCertificates(b.istioCertificates)
+                .trustDomain(b.trustDomain)
+                .clock(b.mesh.clock())
+                .build();
         this.upstreams = new UpstreamClients(b.client);
         this.mirrors = new MirrorSender(b.mirrorConcurrency, b.mirrorTimeout, b.shadowHostSuffix);
         this.maxReplayBytes = b.maxReplayBytes;
@@ -261,6 +269,8 @@ public final class MeshHttpClient extends HttpClient {
         private Duration mirrorTimeout = Duration.ofSeconds(10);
         private long maxReplayBytes = 1 << 20;
         private MeshListener listener = MeshListener.NONE;
+        private Path istioCertificates;
+        private String trustDomain = SpiffeId.DEFAULT_TRUST_DOMAIN;
 
         private Builder(HttpClient client, Mesh mesh) {
             this.client = Objects.requireNonNull(client, "client");
@@ -300,6 +310,23 @@ public final class MeshHttpClient extends HttpClient {
                 throw new IllegalArgumentException("maxReplayBytes must not be negative");
             }
             this.maxReplayBytes = bytes;
+            return this;
+        }
+
+        /**
+         * Directory with Istio's workload certificates for DestinationRules with {@code tls.mode: ISTIO_MUTUAL}:
+         * {@code cert-chain.pem}, {@code key.pem}, {@code root-cert.pem} (as mounted at {@code /etc/certs}),
+         * re-read when they change. Without it, the mesh's own TLS settings ({@code Mesh.builder().tls(..)})
+         * apply.
+         */
+        public Builder istioCertificates(Path directory) {
+            this.istioCertificates = Objects.requireNonNull(directory);
+            return this;
+        }
+
+        /** Trust domain of the SPIFFE identities verified under ISTIO_MUTUAL (default {@code cluster.local}). */
+        public Builder trustDomain(String trustDomain) {
+            this.trustDomain = Objects.requireNonNull(trustDomain);
             return this;
         }
 

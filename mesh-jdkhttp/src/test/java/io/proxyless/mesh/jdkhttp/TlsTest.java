@@ -123,6 +123,38 @@ class TlsTest {
     }
 
     @Test
+    void theWorkloadCertificatesCanBeGivenToTheClientInsteadOfTheMesh() throws Exception {
+        try (Harness h = new Harness()) {
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("URI:" + SPIFFE_REVIEWS)),
+                    true);
+            h.start(dir, b -> b.istioCertificates(certs), reviews(secure),
+                    destinationRule("reviews", "trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}"));
+            assertThat(h.get("http://reviews:9080/")).isEqualTo("200 secure");
+            assertThat(secure.recorded.peek().peerCertificates()).first().isEqualTo(client.certificate());
+        }
+    }
+
+    @Test
+    void anHttpsUriTheApplicationCallsIsRoutedAndVerifiedAgainstTheLogicalHost() throws Exception {
+        try (Harness h = new Harness()) {
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("DNS:reviews")), false);
+            MeshYaml.write(dir, reviews(secure));
+            Mesh mesh = Mesh.builder().configPaths(dir).namespace("default").watch(false).build();
+            KeyStore trusted = KeyStore.getInstance("PKCS12");
+            trusted.load(null, null);
+            trusted.setCertificateEntry("root", root.certificate());
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trusted);
+            SSLContext applicationTls = SSLContext.getInstance("TLS");
+            applicationTls.init(null, tmf.getTrustManagers(), null);
+            h.mesh = mesh;
+            h.client = MeshHttpClient.wrap(HttpClient.newBuilder().sslContext(applicationTls).build(), mesh);
+            assertThat(h.get("https://reviews:9080/")).isEqualTo("200 secure");
+            assertThat(secure.hosts()).containsExactly("reviews:9080");
+        }
+    }
+
+    @Test
     void aServerFromAnotherCaFailsWithAClearTlsError() throws Exception {
         try (Harness h = new Harness()) {
             TestPki.Issued otherRoot = TestPki.ca("other root");
