@@ -34,13 +34,13 @@ public class ConfigException extends RuntimeException {
         return problems;
     }
 
-    /** Only the problems of severity {@link Severity#ERROR}. */
+    /** Only the problems that keep config from being applied ({@link Problem#blocksConfig()}). */
     public List<Problem> errors() {
-        return problems.stream().filter(Problem::isError).toList();
+        return problems.stream().filter(Problem::blocksConfig).toList();
     }
 
     private static String summary(List<Problem> problems) {
-        List<Problem> errors = problems.stream().filter(Problem::isError).sorted(Problem.BY_LOCATION).toList();
+        List<Problem> errors = problems.stream().filter(Problem::blocksConfig).sorted(Problem.BY_LOCATION).toList();
         List<Problem> shown = errors.isEmpty() ? problems : errors;
         return shown.size() + (errors.isEmpty() ? " problem(s)" : " configuration error(s)") + ":\n"
                 + shown.stream().sorted(Problem.BY_LOCATION).map(Problem::format).collect(Collectors.joining("\n"));

@@ -21,9 +21,14 @@ import java.util.Objects;
  * @param name      resource name, or null
  * @param path      field path such as {@code spec.http[0].route[1].destination.host}, or null
  * @param message   what is wrong and, where possible, how to fix it
+ * @param code      Istio's analysis message code ({@code IST0101}) for a finding of the cross-resource analysis,
+ *                  null for a validation problem. An analysis finding describes config Istio accepts but that
+ *                  is probably wrong, so it never stops config from being applied, whatever its severity
+ *                  (see {@link #blocksConfig()}); {@link #format()} shows it as {@code [IST0101]} before the
+ *                  message
  */
 public record Problem(Severity severity, String file, int line, String kind, String namespace, String name,
-                      String path, String message) {
+                      String path, String message, String code) {
 
     /** Sorts problems by file, then line, then path, so a report reads top to bottom. */
     public static final Comparator<Problem> BY_LOCATION = Comparator
@@ -37,8 +42,28 @@ public record Problem(Severity severity, String file, int line, String kind, Str
         Objects.requireNonNull(message, "message");
     }
 
+    /** A validation problem (no analysis code). */
+    public Problem(Severity severity, String file, int line, String kind, String namespace, String name,
+                   String path, String message) {
+        this(severity, file, line, kind, namespace, name, path, message, null);
+    }
+
     public boolean isError() {
         return severity == Severity.ERROR;
+    }
+
+    /**
+     * Whether this problem keeps config from being applied: a validation error. Analysis findings (with a
+     * {@link #code()}) never do, even at severity error: istiod applies such config too, and a client that
+     * refused it would disagree with every sidecar in the mesh.
+     */
+    public boolean blocksConfig() {
+        return severity == Severity.ERROR && code == null;
+    }
+
+    /** The same problem with Istio's analysis code. */
+    public Problem withCode(String analysisCode) {
+        return new Problem(severity, file, line, kind, namespace, name, path, message, analysisCode);
     }
 
     /** The one-line form described in the class comment. */
@@ -65,6 +90,9 @@ public record Problem(Severity severity, String file, int line, String kind, Str
         }
         if (path != null && !path.isEmpty()) {
             out.append(path).append(": ");
+        }
+        if (code != null) {
+            out.append('[').append(code).append("] ");
         }
         return out.append(message).toString();
     }

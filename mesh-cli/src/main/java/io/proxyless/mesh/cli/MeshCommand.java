@@ -41,7 +41,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
         exitCodeListHeading = "%nExit status:%n",
         exitCodeList = {
             "0:success (warnings allowed)",
-            "1:the config has errors",
+            "1:the config has errors (with validate --strict: or warnings), or a check failed",
             "2:usage error (unknown option, missing or non-existent PATH, ...)",
             "3:internal failure (a bug: please report it)",
         },

@@ -8,7 +8,11 @@ import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
 import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.api.SourceInfo;
-import io.proxyless.mesh.api.validation.CrossResourceChecks;
+import io.proxyless.mesh.api.analysis.Analyzers;
+import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
+import io.proxyless.mesh.api.kubernetes.KubernetesService;
+import io.proxyless.mesh.api.kubernetes.Pod;
+import io.proxyless.mesh.api.kubernetes.ServiceEndpoints;
 import io.proxyless.mesh.api.validation.Validator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -39,6 +43,11 @@ import java.util.stream.Stream;
  * <p>Directories are searched recursively for {@code *.yaml}, {@code *.yml} and {@code *.json}, in name
  * order. Files may hold several YAML documents and Kubernetes {@code List}s. Loading never throws for
  * problems in the config (they are all in the result); {@link #loadOrThrow} throws {@link ConfigException}.
+ *
+ * <p>Kubernetes {@code v1 Service}, {@code v1 Endpoints}, {@code discovery.k8s.io/v1 EndpointSlice} and
+ * {@code v1 Pod} documents are read too ({@link LoadedConfig#kubernetes()}): they define the in-cluster hosts the
+ * mesh routes to, as istiod's Kubernetes registry does. Istio's cross-resource analyses
+ * ({@link Analyzers}) run over everything loaded.
  */
 public final class ConfigLoader {
     /** Namespace for resources that do not set {@code metadata.namespace}. */
@@ -254,6 +263,13 @@ public final class ConfigLoader {
         // Identity: a Resource record hashes its whole spec, which is far too slow for thousands of resources.
         private final Map<Resource<?>, Set<String>> unbound = new java.util.IdentityHashMap<>();
         private final Map<String, Resource<?>> byKey = new LinkedHashMap<>();
+        private final List<KubernetesService> services = new ArrayList<>();
+        private final List<ServiceEndpoints> endpointLists = new ArrayList<>();
+        private final List<Pod> pods = new ArrayList<>();
+        private final List<Metadata> namespaces = new ArrayList<>();
+        private final List<Metadata> nodes = new ArrayList<>();
+        // ServiceEntries whose status lists addresses istiod allocated (Istio's analysis takes those as set).
+        private final Set<String> allocatedAddresses = new java.util.HashSet<>();
 
         void fileProblem(String file, int line, String message) {
             problems.add(new Problem(Severity.ERROR, file, line, null, null, null, null, message));
@@ -306,6 +322,11 @@ public final class ConfigLoader {
                                 + "networking.istio.io/v1, kind: VirtualService)");
                 return;
             }
+            if (KubernetesReader.reads(apiVersion, kind)) {
+                kubernetesObject(file, map, kind, metadataNode, name, namespace == null ? defaultNamespace : namespace,
+                        here, listPath);
+                return;
+            }
             int slash = apiVersion.indexOf('/');
             String group = slash < 0 ? "" : apiVersion.substring(0, slash);
             String version = apiVersion.substring(slash + 1);
@@ -321,6 +342,32 @@ public final class ConfigLoader {
                 return;
             }
             resource(file, map, resourceKind, apiVersion, metadataNode, here, listPath);
+        }
+
+        private void kubernetesObject(String file, YamlNode.MapNode map, String kind, YamlNode.MapNode metadataNode,
+                                      String name, String namespace, Problems here, String listPath) {
+            if (kind.equals("Namespace") || kind.equals("Node")) {
+                namespace = ""; // cluster-scoped
+            }
+            if (name == null) {
+                here.add(Severity.ERROR, metadataNode == null ? map.line() : metadataNode.line(),
+                        prefix(listPath) + "metadata.name", "required");
+                return;
+            }
+            Metadata metadata = new Metadata(name, namespace, KubernetesReader.metadataMap(metadataNode, "labels"),
+                    KubernetesReader.metadataMap(metadataNode, "annotations"));
+            for (Object object : KubernetesReader.read(file, map, kind, metadata,
+                    (line, path, message) -> here.add(Severity.ERROR, line, path, message))) {
+                if (object instanceof KubernetesService service) {
+                    services.add(service);
+                } else if (object instanceof ServiceEndpoints endpoints) {
+                    endpointLists.add(endpoints);
+                } else if (object instanceof Pod pod) {
+                    pods.add(pod);
+                } else if (object instanceof Metadata clusterScoped) {
+                    (kind.equals("Node") ? nodes : namespaces).add(clusterScoped);
+                }
+            }
         }
 
         private void skip(Problems here, YamlNode.MapNode map, String listPath, String group, String kind,
@@ -412,6 +459,10 @@ public final class ConfigLoader {
             }
             resources.add(resource);
             unbound.put(resource, binder.unboundPaths());
+            if (map.get("status") instanceof YamlNode.MapNode status
+                    && status.get("addresses") instanceof YamlNode.ListNode addresses && !addresses.items().isEmpty()) {
+                allocatedAddresses.add(resource.describe());
+            }
         }
 
         private Map<String, String> stringMap(RecordBinder binder, YamlNode node, String path) {
@@ -440,11 +491,24 @@ public final class ConfigLoader {
         }
 
         LoadedConfig finish() {
+            // The analyses see every resource that bound completely, as istioctl analyze sees what it reads;
+            // those that failed validation too are a fallback set should an analysis trip over one of them.
+            List<Resource<?>> bound = new ArrayList<>();
+            List<Resource<?>> valid = new ArrayList<>();
             for (Resource<?> resource : resources) {
-                problems.addAll(Validator.validate(resource, unbound.getOrDefault(resource, Set.of())));
+                Set<String> unboundPaths = unbound.getOrDefault(resource, Set.of());
+                List<Problem> found = Validator.validate(resource, unboundPaths);
+                problems.addAll(found);
+                if (unboundPaths.isEmpty()) {
+                    bound.add(resource);
+                    if (found.stream().noneMatch(Problem::blocksConfig)) {
+                        valid.add(resource);
+                    }
+                }
             }
-            problems.addAll(CrossResourceChecks.check(resources));
-            return new LoadedConfig(resources, problems);
+            KubernetesObjects kubernetes = new KubernetesObjects(services, endpointLists, pods, namespaces, nodes);
+            problems.addAll(Analyzers.analyze(bound, valid, kubernetes, allocatedAddresses));
+            return new LoadedConfig(resources, problems, kubernetes);
         }
 
         /** Problems for one document whose resource identity may be partly unknown. */

@@ -5,24 +5,34 @@ import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
 import io.proxyless.mesh.api.Severity;
+import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
 import java.util.List;
 
 /**
- * The result of loading config: every resource that parsed, and every problem found (errors, warnings, infos)
- * sorted by file and line. A result with errors must not be put into service.
+ * The result of loading config: every Istio resource that parsed, the Kubernetes objects found beside them
+ * (Services, EndpointSlices, Endpoints, Pods), and every problem found (errors, warnings, infos, analysis
+ * findings) sorted by file and line. A result with errors ({@link #hasErrors()}) must not be put into service.
  */
-public record LoadedConfig(List<Resource<?>> resources, List<Problem> problems) {
+public record LoadedConfig(List<Resource<?>> resources, List<Problem> problems, KubernetesObjects kubernetes) {
     public LoadedConfig {
         resources = List.copyOf(resources);
         problems = problems.stream().sorted(Problem.BY_LOCATION).toList();
+        kubernetes = kubernetes == null ? KubernetesObjects.EMPTY : kubernetes;
     }
 
+    /** Istio resources only, no Kubernetes objects. */
+    public LoadedConfig(List<Resource<?>> resources, List<Problem> problems) {
+        this(resources, problems, KubernetesObjects.EMPTY);
+    }
+
+    /** Whether any problem keeps this config from being applied ({@link Problem#blocksConfig()}). */
     public boolean hasErrors() {
-        return problems.stream().anyMatch(Problem::isError);
+        return problems.stream().anyMatch(Problem::blocksConfig);
     }
 
+    /** The problems that keep this config from being applied; analysis findings are not among them. */
     public List<Problem> errors() {
-        return problems.stream().filter(Problem::isError).toList();
+        return problems.stream().filter(Problem::blocksConfig).toList();
     }
 
     public List<Problem> warnings() {

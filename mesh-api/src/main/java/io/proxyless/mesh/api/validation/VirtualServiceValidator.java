@@ -53,7 +53,8 @@ import java.util.regex.Pattern;
  *   <li>Oneofs that YAML lets authors write twice ({@code redirect.port}/{@code derivePort}, abort kinds,
  *       {@code body.string}/{@code bytes}) are rejected when both are set.</li>
  * </ul>
- * The "rule not used" analysis that Istio attaches to this validation is in {@link CrossResourceChecks}.
+ * The "rule not used" analysis that Istio attaches to this validation is in
+ * {@link io.proxyless.mesh.api.analysis.Analyzers} (IST0130, IST0131).
  */
 final class VirtualServiceValidator {
     /** The gateway name that stands for "every sidecar", and so for this client. */

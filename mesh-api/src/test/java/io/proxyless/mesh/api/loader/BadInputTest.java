@@ -25,8 +25,9 @@ class BadInputTest {
     @TempDir
     Path dir;
 
+    /** The loader's own problems; findings of the cross-resource analyses (with an IST code) are tested apart. */
     private static List<String> lines(LoadedConfig config) {
-        return config.problems().stream().map(Problem::format).toList();
+        return config.problems().stream().filter(p -> p.code() == null).map(Problem::format).toList();
     }
 
     private static String serviceEntry(String name) {
@@ -64,7 +65,7 @@ class BadInputTest {
                 "over.yaml:6: line longer than 2097152 characters (2097153); split long lists and strings over several "
                         + "lines");
         LoadedConfig config = loader.loadString("long.yaml", destinationRule(atLimit));
-        assertThat(config.problems()).isEmpty();
+        assertThat(lines(config)).isEmpty();
         assertThat(config.resources()).hasSize(1);
     }
 

@@ -102,6 +102,25 @@ class VirtualServiceValidatorTest {
                   - {name: v1, labels: {version: v1}}
                   - {name: v2, labels: {version: v2}}
                   - {name: v3, labels: {version: v3}}
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: reviews}
+                spec:
+                  selector: {app: reviews}
+                  ports: [{name: http, port: 9080}]
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: reviews-v1, labels: {app: reviews, version: v1}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: reviews-v2, labels: {app: reviews, version: v2}}
+                ---
+                apiVersion: v1
+                kind: Pod
+                metadata: {name: reviews-v3, labels: {app: reviews, version: v3}}
                 """;
         List<Problem> problems = ConfigLoader.create().loadString("vs.yaml", yaml).problems();
         assertThat(problems).extracting(Problem::format).isEmpty();

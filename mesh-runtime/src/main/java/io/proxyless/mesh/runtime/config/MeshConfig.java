@@ -110,7 +110,7 @@ public final class MeshConfig {
     public static MeshConfig of(List<Resource<?>> resources, List<Problem> problems) throws ConfigException {
         Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(problems, "problems");
-        if (problems.stream().anyMatch(Problem::isError)) {
+        if (problems.stream().anyMatch(Problem::blocksConfig)) {
             throw new ConfigException(problems);
         }
         return new MeshConfig(LAST_VERSION.incrementAndGet(), resources, problems, null);

@@ -78,6 +78,7 @@ final class DumpJson {
                 writeIfSet(gen, "namespace", p.namespace());
                 writeIfSet(gen, "name", p.name());
                 writeIfSet(gen, "path", p.path());
+                writeIfSet(gen, "code", p.code());
                 gen.writeStringField("message", p.message());
                 gen.writeStringField("text", p.format());
                 gen.writeEndObject();

@@ -47,7 +47,7 @@ public final class ConfigDump {
         ArrayNode warnings = root.putArray("warnings");
         config.warnings().stream().map(Problem::format).forEach(warnings::add);
         ArrayNode problems = root.putArray("lastProblems");
-        source.lastProblems().stream().filter(Problem::isError).map(Problem::format).forEach(problems::add);
+        source.lastProblems().stream().filter(Problem::blocksConfig).map(Problem::format).forEach(problems::add);
         try {
             return JSON.writeValueAsString(root);
         } catch (JsonProcessingException e) {

@@ -41,7 +41,7 @@ public final class TlsFileReferences {
         List<Problem> all = new ArrayList<>(loaded.problems());
         all.addAll(found);
         all.sort(Problem.BY_LOCATION);
-        return new LoadedConfig(loaded.resources(), all);
+        return new LoadedConfig(loaded.resources(), all, loaded.kubernetes());
     }
 
     /** One problem per bad file reference in {@code rules}. */

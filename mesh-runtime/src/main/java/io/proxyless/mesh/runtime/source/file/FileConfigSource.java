@@ -539,7 +539,7 @@ public final class FileConfigSource implements ConfigSource {
             if (closed.get()) {
                 return;
             }
-            long errors = problems.stream().filter(Problem::isError).count();
+            long errors = problems.stream().filter(Problem::blocksConfig).count();
             log.error("Rejected config change in {}: {} error(s); keeping version {}", paths, errors,
                     current.version());
             problems.forEach(FileConfigSource::logProblem);
