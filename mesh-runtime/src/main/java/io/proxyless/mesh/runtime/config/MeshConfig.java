@@ -11,6 +11,7 @@ import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
 import io.proxyless.mesh.api.ServiceEntry;
 import io.proxyless.mesh.api.VirtualService;
+import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
 import io.proxyless.mesh.api.loader.LoadedConfig;
 import io.proxyless.mesh.runtime.model.MeshModel;
 import java.util.LinkedHashMap;
@@ -56,7 +57,7 @@ public final class MeshConfig {
     private static final AtomicLong LAST_VERSION = new AtomicLong();
 
     /** No resources, no warnings, version 0. What a runtime holds before any config arrives. */
-    public static final MeshConfig EMPTY = new MeshConfig(0, List.of(), List.of(), null);
+    public static final MeshConfig EMPTY = new MeshConfig(0, List.of(), List.of(), null, KubernetesObjects.EMPTY);
 
     private final long version;
     private final ImmutableList<Resource<?>> resources;
@@ -65,12 +66,15 @@ public final class MeshConfig {
     private final ImmutableListMultimap<HostKey, Resource<?>> byHost;
     private final ImmutableList<Problem> warnings;
     private final MeshModel model;
+    private final KubernetesObjects kubernetes;
 
-    private MeshConfig(long version, List<Resource<?>> resources, List<Problem> warnings, MeshModel model) {
+    private MeshConfig(long version, List<Resource<?>> resources, List<Problem> warnings, MeshModel model,
+                       KubernetesObjects kubernetes) {
         this.version = version;
         this.model = model;
         this.resources = ImmutableList.copyOf(resources);
         this.warnings = ImmutableList.copyOf(warnings);
+        this.kubernetes = kubernetes;
 
         ImmutableListMultimap.Builder<ResourceKind, Resource<?>> kinds = ImmutableListMultimap.builder();
         Map<NameKey, Resource<?>> names = new LinkedHashMap<>();
@@ -88,13 +92,13 @@ public final class MeshConfig {
     }
 
     /**
-     * A snapshot of {@code loaded}'s resources, carrying its warnings and infos.
+     * A snapshot of {@code loaded}'s resources and Kubernetes objects, carrying its warnings and infos.
      *
      * @throws ConfigException if {@code loaded} has errors: a config with errors must never be put in service
      */
     public static MeshConfig of(LoadedConfig loaded) throws ConfigException {
         Objects.requireNonNull(loaded, "loaded");
-        return of(loaded.resources(), loaded.problems());
+        return of(loaded.resources(), loaded.problems(), loaded.kubernetes());
     }
 
     /** A snapshot of already validated resources, with no warnings (e.g. built by hand in a test). */
@@ -108,12 +112,24 @@ public final class MeshConfig {
      * @throws ConfigException if {@code problems} holds an error
      */
     public static MeshConfig of(List<Resource<?>> resources, List<Problem> problems) throws ConfigException {
+        return of(resources, problems, KubernetesObjects.EMPTY);
+    }
+
+    /**
+     * A snapshot of already validated resources, the Kubernetes objects loaded beside them (Services and their
+     * endpoints, which the registry turns into services as istiod does) and the warnings found while loading.
+     *
+     * @throws ConfigException if {@code problems} holds an error
+     */
+    public static MeshConfig of(List<Resource<?>> resources, List<Problem> problems, KubernetesObjects kubernetes)
+            throws ConfigException {
         Objects.requireNonNull(resources, "resources");
         Objects.requireNonNull(problems, "problems");
+        Objects.requireNonNull(kubernetes, "kubernetes");
         if (problems.stream().anyMatch(Problem::blocksConfig)) {
             throw new ConfigException(problems);
         }
-        return new MeshConfig(LAST_VERSION.incrementAndGet(), resources, problems, null);
+        return new MeshConfig(LAST_VERSION.incrementAndGet(), resources, problems, null, kubernetes);
     }
 
     /**
@@ -125,15 +141,20 @@ public final class MeshConfig {
     public static MeshConfig ofModel(MeshModel model, List<Problem> warnings) throws ConfigException {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(warnings, "warnings");
-        if (warnings.stream().anyMatch(Problem::isError)) {
+        if (warnings.stream().anyMatch(Problem::blocksConfig)) {
             throw new ConfigException(warnings);
         }
-        return new MeshConfig(LAST_VERSION.incrementAndGet(), List.of(), warnings, model);
+        return new MeshConfig(LAST_VERSION.incrementAndGet(), List.of(), warnings, model, KubernetesObjects.EMPTY);
     }
 
     /** The route model a source published ({@link #ofModel}); empty for a config of Istio resources. */
     public Optional<MeshModel> model() {
         return Optional.ofNullable(model);
+    }
+
+    /** The Kubernetes Services, EndpointSlices, Endpoints, Pods, Namespaces and Nodes of this snapshot. */
+    public KubernetesObjects kubernetes() {
+        return kubernetes;
     }
 
     /**

@@ -28,8 +28,9 @@ import java.util.Set;
 
 /**
  * The services one client can call, compiled once per config snapshot from the ServiceEntries, WorkloadEntries,
- * Sidecars and DestinationRules (for subset precomputation) in a {@link MeshConfig}, following Istio's rules for
- * a sidecar in the client's namespace with the client's labels. Immutable; safe to share between threads.
+ * Kubernetes Services with their EndpointSlices or Endpoints ({@link KubernetesServices}), Sidecars and
+ * DestinationRules (for subset precomputation) in a {@link MeshConfig}, following Istio's rules for a sidecar in
+ * the client's namespace with the client's labels. Immutable; safe to share between threads.
  *
  * <pre>{@code
  * ServiceRegistry registry = ServiceRegistry.build(config, new RegistryOptions("shop", Map.of("app", "web"), null));
@@ -236,31 +237,22 @@ public final class ServiceRegistry {
                 + ", " + outboundTrafficPolicy + ", services=" + services.stream().map(MeshService::host).toList() + "}";
     }
 
-    /** One host of one ServiceEntry, before the client's view is taken. */
-    private record Draft(int order, Resource<ServiceEntry> resource, String host, List<ServicePortSpec> ports,
-                         Resolution resolution, Location location, Set<String> exportTo,
-                         Map<String, List<Endpoint>> endpointsByPortName) {
-        String namespace() {
-            return resource.namespace();
-        }
-
-        String key() {
-            return resource.metadata().key();
-        }
-
-        ServiceEntry spec() {
-            return resource.spec();
-        }
+    /**
+     * One host of one ServiceEntry or Kubernetes Service, before the client's view is taken.
+     *
+     * @param key      {@code namespace/name} of the resource that defines it
+     * @param labels   that resource's labels
+     * @param selector the workload labels it selects (a ServiceEntry's {@code workloadSelector}), or empty
+     */
+    record Draft(int order, String namespace, String key, Map<String, String> labels, Map<String, String> selector,
+                 List<String> subjectAltNames, List<String> addresses, String host, List<ServicePortSpec> ports,
+                 Resolution resolution, Location location, Set<String> exportTo,
+                 Map<String, List<Endpoint>> endpointsByPortName) {
 
         /** Istio's {@code canMergeServices} for two ServiceEntries of one namespace and host. */
         boolean canMergeWith(Draft other) {
             return resolution == other.resolution && exportTo.equals(other.exportTo)
-                    && selectorLabels().equals(other.selectorLabels())
-                    && resource.metadata().labels().equals(other.resource.metadata().labels());
-        }
-
-        private Map<String, String> selectorLabels() {
-            return spec().workloadSelector() == null ? Map.of() : spec().workloadSelector().labels();
+                    && selector.equals(other.selector) && labels.equals(other.labels);
         }
     }
 
@@ -381,11 +373,17 @@ public final class ServiceRegistry {
                         hosts.add(HostName.of(h).toString());
                     }
                 }
+                Map<String, String> selector = spec.workloadSelector() == null ? Map.of()
+                        : spec.workloadSelector().labels();
                 for (String host : hosts) {
                     Map<String, List<Endpoint>> endpoints = endpoints(spec, host, resolution, ports, workloads);
-                    drafts.add(new Draft(drafts.size(), r, host, ports, resolution, location, exportTo, endpoints));
+                    drafts.add(new Draft(drafts.size(), r.namespace(), r.metadata().key(), r.metadata().labels(),
+                            selector, spec.subjectAltNames(), spec.addresses(), host, ports, resolution, location,
+                            exportTo, endpoints));
                 }
             }
+            drafts.addAll(KubernetesServices.drafts(config.kubernetes(), options.domainSuffix(), drafts.size(),
+                    warnings::add));
             return drafts;
         }
 
@@ -591,9 +589,8 @@ public final class ServiceRegistry {
                         byPort.put(p.number(), list);
                     }
                 }
-                ServiceEntry spec = base.spec();
                 MeshService service = new MeshService(host, namespace, ports, base.location(), base.resolution(),
-                        base.exportTo(), spec.subjectAltNames(), spec.addresses(), base.key(),
+                        base.exportTo(), base.subjectAltNames(), base.addresses(), base.key(),
                         EndpointTable.of(byPort));
                 out.add(Map.entry(base.order(), service));
             }

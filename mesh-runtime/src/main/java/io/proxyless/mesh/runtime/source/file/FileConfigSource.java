@@ -437,7 +437,8 @@ public final class FileConfigSource implements ConfigSource {
             return;
         }
         // Touching a file, or saving it unchanged, must not make every listener recompile.
-        if (old.resources().equals(loaded.resources()) && old.warnings().equals(loaded.problems())) {
+        if (old.resources().equals(loaded.resources()) && old.warnings().equals(loaded.problems())
+                && old.kubernetes().equals(loaded.kubernetes())) {
             log.debug("Config in {} unchanged; staying at version {}", paths, old.version());
             return;
         }
