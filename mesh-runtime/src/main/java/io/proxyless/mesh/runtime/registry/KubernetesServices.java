@@ -14,7 +14,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
-import java.util.function.Consumer;
 
 /**
  * Kubernetes Services as istiod's Kubernetes registry makes them services of the mesh
@@ -29,7 +28,9 @@ import java.util.function.Consumer;
  *       ({@code targetRef}), so DestinationRule subsets select them, and their locality comes from the Pod's Node.
  *       Without any EndpointSlice or Endpoints, the Pods the selector picks (with {@code status.podIP}) are the
  *       endpoints, on the port's numeric {@code targetPort};</li>
- *   <li>an {@code ExternalName} Service resolves by DNS to its external name.</li>
+ *   <li>an {@code ExternalName} Service resolves by DNS to its external name;</li>
+ *   <li>where a ServiceEntry in the same namespace names the same host, the Kubernetes Service defines the
+ *       service (Istio gives it precedence) and the ServiceEntry's endpoints join its own by port name.</li>
  * </ul>
  * Not-ready addresses are left out: istiod sends them as unhealthy, and Envoy does not balance onto them.
  */
@@ -41,8 +42,7 @@ final class KubernetesServices {
     }
 
     /** A draft per Service, ordered after {@code firstOrder} drafts already made. */
-    static List<ServiceRegistry.Draft> drafts(KubernetesObjects objects, String domainSuffix, int firstOrder,
-                                              Consumer<String> warnings) {
+    static List<ServiceRegistry.Draft> drafts(KubernetesObjects objects, String domainSuffix, int firstOrder) {
         List<ServiceRegistry.Draft> drafts = new ArrayList<>();
         for (KubernetesService s : objects.services()) {
             String host = s.name() + "." + s.namespace() + ".svc." + domainSuffix;
@@ -52,9 +52,9 @@ final class KubernetesServices {
             }
             boolean external = "ExternalName".equals(s.type());
             Map<String, List<Endpoint>> endpoints = external ? externalName(s, ports)
-                    : endpoints(s, ports, objects, warnings);
+                    : endpoints(s, ports, objects);
             drafts.add(new ServiceRegistry.Draft(firstOrder + drafts.size(), s.namespace(),
-                    s.namespace() + "/" + s.name(), s.metadata().labels(), Map.of(), List.of(), List.of(), host,
+                    s.namespace() + "/" + s.name(), true, s.metadata().labels(), Map.of(), List.of(), List.of(), host,
                     ports, external ? Resolution.DNS : Resolution.STATIC, Location.MESH_INTERNAL,
                     HostVisibility.normalizeExportTo(s.namespace(), s.exportTo()), endpoints));
         }
@@ -106,7 +106,7 @@ final class KubernetesServices {
     }
 
     private static Map<String, List<Endpoint>> endpoints(KubernetesService s, List<ServicePortSpec> ports,
-                                                         KubernetesObjects objects, Consumer<String> warnings) {
+                                                         KubernetesObjects objects) {
         Map<String, List<Endpoint>> byName = new LinkedHashMap<>();
         List<ServiceEndpoints> lists = objects.endpoints().stream()
                 .filter(e -> e.namespace().equals(s.namespace()) && s.name().equals(e.service())).toList();
@@ -140,11 +140,6 @@ final class KubernetesServices {
                             null));
                 }
             }
-        }
-        if (byName.values().stream().allMatch(List::isEmpty)) {
-            warnings.accept("Kubernetes Service " + s.namespace() + "/" + s.name() + " has no ready endpoints in the"
-                    + " config (no EndpointSlice, Endpoints or selected Pod with an address); requests to "
-                    + s.hostName() + " fail with 503");
         }
         return byName;
     }

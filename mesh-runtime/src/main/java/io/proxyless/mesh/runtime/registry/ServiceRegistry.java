@@ -240,13 +240,14 @@ public final class ServiceRegistry {
     /**
      * One host of one ServiceEntry or Kubernetes Service, before the client's view is taken.
      *
-     * @param key      {@code namespace/name} of the resource that defines it
-     * @param labels   that resource's labels
-     * @param selector the workload labels it selects (a ServiceEntry's {@code workloadSelector}), or empty
+     * @param key        {@code namespace/name} of the resource that defines it
+     * @param kubernetes whether that resource is a Kubernetes Service (else a ServiceEntry)
+     * @param labels     that resource's labels
+     * @param selector   the workload labels it selects (a ServiceEntry's {@code workloadSelector}), or empty
      */
-    record Draft(int order, String namespace, String key, Map<String, String> labels, Map<String, String> selector,
-                 List<String> subjectAltNames, List<String> addresses, String host, List<ServicePortSpec> ports,
-                 Resolution resolution, Location location, Set<String> exportTo,
+    record Draft(int order, String namespace, String key, boolean kubernetes, Map<String, String> labels,
+                 Map<String, String> selector, List<String> subjectAltNames, List<String> addresses, String host,
+                 List<ServicePortSpec> ports, Resolution resolution, Location location, Set<String> exportTo,
                  Map<String, List<Endpoint>> endpointsByPortName) {
 
         /** Istio's {@code canMergeServices} for two ServiceEntries of one namespace and host. */
@@ -377,13 +378,12 @@ public final class ServiceRegistry {
                         : spec.workloadSelector().labels();
                 for (String host : hosts) {
                     Map<String, List<Endpoint>> endpoints = endpoints(spec, host, resolution, ports, workloads);
-                    drafts.add(new Draft(drafts.size(), r.namespace(), r.metadata().key(), r.metadata().labels(),
+                    drafts.add(new Draft(drafts.size(), r.namespace(), r.metadata().key(), false, r.metadata().labels(),
                             selector, spec.subjectAltNames(), spec.addresses(), host, ports, resolution, location,
                             exportTo, endpoints));
                 }
             }
-            drafts.addAll(KubernetesServices.drafts(config.kubernetes(), options.domainSuffix(), drafts.size(),
-                    warnings::add));
+            drafts.addAll(KubernetesServices.drafts(config.kubernetes(), options.domainSuffix(), drafts.size()));
             return drafts;
         }
 
@@ -490,10 +490,13 @@ public final class ServiceRegistry {
             for (Map.Entry<String, List<Draft>> group : groups.entrySet()) {
                 List<Draft> members = group.getValue();
                 Draft oldest = members.get(0);
-                if (members.size() > 1) {
-                    warnings.add("host " + oldest.host() + " is defined by " + members.size() + " ServiceEntries in"
+                // A ServiceEntry next to the Kubernetes Service of its host (adding VMs to it, say) is the usual
+                // way to extend a service; only several ServiceEntries for one host deserve a word.
+                List<Draft> entries = members.stream().filter(d -> !d.kubernetes()).toList();
+                if (entries.size() > 1) {
+                    warnings.add("host " + oldest.host() + " is defined by " + entries.size() + " ServiceEntries in"
                             + " namespace " + oldest.namespace() + " (" + String.join(", ",
-                            members.stream().map(Draft::key).toList()) + "): " + oldest.key()
+                            entries.stream().map(Draft::key).toList()) + "): " + entries.get(0).key()
                             + " (the oldest) defines the service; endpoints of all are merged by port name; the others"
                             + " add ports only if resolution, exportTo, workloadSelector and labels are equal");
                 }
@@ -560,11 +563,21 @@ public final class ServiceRegistry {
                             + " namespace " + clientNs + "; the client uses the one in " + namespace
                             + " (Istio: the client's own namespace first, else the first found)");
                 }
-                List<Candidate> inNamespace = candidates.stream()
-                        .filter(c -> c.draft().namespace().equals(namespace)).toList();
+                List<Candidate> inNamespace = new ArrayList<>(candidates.stream()
+                        .filter(c -> c.draft().namespace().equals(namespace)).toList());
+                // Istio: a Kubernetes Service takes precedence over ServiceEntries for its host (no "domain
+                // squatting"); their endpoints still join its own, by port name.
+                Optional<Candidate> kubernetes = inNamespace.stream().filter(c -> c.draft().kubernetes()).findFirst();
+                kubernetes.ifPresent(k -> {
+                    inNamespace.remove(k);
+                    inNamespace.add(0, k);
+                });
                 Draft base = inNamespace.get(0).draft();
                 List<ServicePortSpec> ports = new ArrayList<>(imported(inNamespace.get(0)));
                 for (Candidate c : inNamespace.subList(1, inNamespace.size())) {
+                    if (base.kubernetes()) {
+                        break;
+                    }
                     List<ServicePortSpec> more = imported(c);
                     if (more.equals(ports)) {
                         continue;
@@ -588,6 +601,11 @@ public final class ServiceRegistry {
                     if (list != null && !list.isEmpty()) {
                         byPort.put(p.number(), list);
                     }
+                }
+                if (base.kubernetes() && byPort.isEmpty() && base.resolution() == Resolution.STATIC) {
+                    warnings.add("Kubernetes Service " + base.key() + " has no ready endpoints in the config (no"
+                            + " EndpointSlice, Endpoints, selected Pod with an address or ServiceEntry endpoint);"
+                            + " requests to " + host + " fail with 503");
                 }
                 MeshService service = new MeshService(host, namespace, ports, base.location(), base.resolution(),
                         base.exportTo(), base.subjectAltNames(), base.addresses(), base.key(),

@@ -136,4 +136,34 @@ class KubernetesServiceRoutingTest {
                     .isEqualTo(MeshCompiler.PASSTHROUGH_CLUSTER);
         }
     }
+
+    @Test
+    void aServiceEntryForTheSameHostAddsItsEndpointsToTheKubernetesService() {
+        String service = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: legacy, namespace: default}
+                spec:
+                  ports: [{name: http, port: 80, targetPort: 8080}]
+                """;
+        String vms = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: legacy-vms, namespace: default}
+                spec:
+                  hosts: [legacy.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 80, name: http, protocol: HTTP}, {number: 81, name: admin, protocol: HTTP}]
+                  endpoints:
+                  - {address: 10.8.0.1, ports: {http: 8080}}
+                """;
+        try (Mesh mesh = mesh(dir, service, vms)) {
+            RouteDecision d = mesh.route(get("http://legacy/"), new Random(1));
+            assertThat(d.endpoint().authority()).isEqualTo("10.8.0.1:8080");
+            RouteDecision admin = mesh.route(get("http://legacy:81/"), new Random(1));
+            assertThat(admin.cluster().key()).as("the Kubernetes Service defines the ports; 81 is not one")
+                    .isNotEqualTo("outbound|81||legacy.default.svc.cluster.local");
+        }
+    }
 }
