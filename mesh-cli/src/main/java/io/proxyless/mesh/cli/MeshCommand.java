@@ -15,7 +15,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
  *
  * <pre>{@code
  * $ java -jar mesh.jar validate examples/config
- * 0 errors, 0 warnings in 8 files (1 info not shown; use --verbose)
+ * 0 errors, 0 warnings in 8 files
  * }</pre>
  *
  * <p>Exit status is the same for every subcommand: {@link #OK}, {@link #CONFIG_ERRORS}, {@link #USAGE},

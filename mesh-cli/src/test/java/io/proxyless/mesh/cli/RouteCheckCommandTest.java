@@ -266,8 +266,8 @@ class RouteCheckCommandTest {
         assertThat(run.status()).as(run.toString()).isZero();
         String stderr = logged.toString(StandardCharsets.UTF_8) + run.err();
         assertThat(stderr.lines().filter(l -> l.contains("http[1]"))).as(stderr).containsExactly("warning: " + config
-                + ":8: VirtualService default/reviews: spec.http[1]: virtualService rule #1 not used (rule #0 before it "
-                + "matches every request)");
+                + ":8: VirtualService default/reviews: spec.http[1]: [IST0130] VirtualService rule #1 not used (only the"
+                + " last rule can have no matches).");
     }
 
     @Test

@@ -96,6 +96,22 @@ class ValidateCommandTest {
                 - destination: {host: details}
             """;
 
+    /** The service the VirtualService and DestinationRule above are about, with an endpoint for each subset. */
+    private static final String REVIEWS_SE = """
+            apiVersion: networking.istio.io/v1
+            kind: ServiceEntry
+            metadata:
+              name: reviews
+            spec:
+              hosts: [reviews.default.svc.cluster.local]
+              location: MESH_INTERNAL
+              resolution: STATIC
+              ports: [{number: 9080, name: http, protocol: HTTP}]
+              endpoints:
+              - {address: 10.0.0.1, labels: {version: v1}}
+              - {address: 10.0.0.2, labels: {version: v2}}
+            """;
+
     private static final String KUBERNETES_SERVICE = """
             apiVersion: v1
             kind: Service
@@ -107,6 +123,15 @@ class ValidateCommandTest {
                 name: http
             """;
 
+    private static final String CONFIG_MAP = """
+            apiVersion: v1
+            kind: ConfigMap
+            metadata:
+              name: settings
+            data:
+              level: debug
+            """;
+
     @TempDir
     Path dir;
 
@@ -114,24 +139,26 @@ class ValidateCommandTest {
     void validConfigExitsZeroAndPrintsOnlyTheSummary() throws IOException {
         Path vs = write("reviews-vs.yaml", REVIEWS_VS);
         Path dr = write("reviews-dr.yaml", REVIEWS_DR);
+        Path se = write("reviews-se.yaml", REVIEWS_SE);
 
-        CliRun run = mesh("validate", vs.toString(), dr.toString());
+        CliRun run = mesh("validate", vs.toString(), dr.toString(), se.toString());
 
         assertThat(run.status()).as(run.toString()).isZero();
         assertThat(run.out()).as(run.toString()).isEmpty();
-        assertThat(run.err()).isEqualTo("0 errors, 0 warnings in 2 files\n");
+        assertThat(run.err()).isEqualTo("0 errors, 0 warnings in 3 files\n");
     }
 
     @Test
     void directoriesAreSearchedRecursively() throws IOException {
         write("reviews/vs.yaml", REVIEWS_VS);
         write("reviews/rules/dr.yml", REVIEWS_DR);
+        write("services/reviews.yaml", REVIEWS_SE);
         write("notes.txt", "not config, not read");
 
         CliRun run = mesh("validate", dir.toString());
 
         assertThat(run.status()).as(run.toString()).isZero();
-        assertThat(run.err()).isEqualTo("0 errors, 0 warnings in 2 files\n");
+        assertThat(run.err()).isEqualTo("0 errors, 0 warnings in 3 files\n");
     }
 
     @Test
@@ -160,25 +187,29 @@ class ValidateCommandTest {
     void everyErrorInEveryFileIsPrintedInFileOrderAndCounted() throws IOException {
         Path typo = write("a-typo.yaml", TYPO_VS);
         Path wrongType = write("b-wrong-type.yaml", WRONG_TYPE_VS);
-        Path good = write("c-good.yaml", REVIEWS_DR);
+        Path good = write("c-good.yaml", REVIEWS_DR + "---\n" + REVIEWS_SE);
 
         CliRun run = mesh("validate", wrongType.toString(), good.toString(), typo.toString());
 
+        // A resource that does not even bind (a weight that is no number) is not analyzed: its error says enough.
         assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
         assertThat(run.out()).isEqualTo(typo + ":8: VirtualService default/reviews: "
                 + "spec.http[0].route[0].destination.subst: unknown field \"subst\"; did you mean \"subset\"?\n"
-                + "warning: " + wrongType + ":10: VirtualService shop/ratings: spec.http[0].route[0].destination.subset: "
-                + "subset v1 not found: no DestinationRule for ratings.shop.svc.cluster.local defines it\n"
                 + wrongType + ":11: VirtualService shop/ratings: "
-                + "spec.http[0].route[0].weight: expected an integer, got the string \"heavy\"\n"
-                + "warning: " + wrongType + ":12: VirtualService shop/ratings: spec.http[0].route[1].destination.subset: "
-                + "subset v2 not found: no DestinationRule for ratings.shop.svc.cluster.local defines it\n");
-        assertThat(run.err()).isEqualTo("2 errors, 2 warnings in 3 files\n");
+                + "spec.http[0].route[0].weight: expected an integer, got the string \"heavy\"\n");
+        assertThat(run.err()).isEqualTo("2 errors, 0 warnings in 3 files\n");
     }
 
     @Test
     void warningsAlonePrintButExitZero() throws IOException {
-        Path cors = write("details.yaml", CORS_VS);
+        Path cors = write("details.yaml", CORS_VS + """
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: details}
+                spec:
+                  ports: [{name: http, port: 9080}]
+                """);
 
         CliRun run = mesh("validate", cors.toString());
 
@@ -191,7 +222,7 @@ class ValidateCommandTest {
 
     @Test
     void skippedNonIstioDocumentIsCountedButShownOnlyWhenVerbose() throws IOException {
-        Path file = write("reviews.yaml", KUBERNETES_SERVICE + "---\n" + REVIEWS_DR);
+        Path file = write("reviews.yaml", CONFIG_MAP + "---\n" + REVIEWS_DR + "---\n" + REVIEWS_SE);
 
         CliRun quiet = mesh("validate", file.toString());
         CliRun verbose = mesh("validate", "--verbose", file.toString());
@@ -200,8 +231,8 @@ class ValidateCommandTest {
         assertThat(quiet.out()).as(quiet.toString()).isEmpty();
         assertThat(quiet.err()).isEqualTo("0 errors, 0 warnings in 1 file (1 info not shown; use --verbose)\n");
         assertThat(verbose.status()).as(verbose.toString()).isZero();
-        assertThat(verbose.out()).as(verbose.toString()).isEqualTo("info: " + file + ":2: Service default/reviews: "
-                + "kind: not an Istio networking resource (v1 Service); skipped\n");
+        assertThat(verbose.out()).as(verbose.toString()).isEqualTo("info: " + file + ":2: ConfigMap default/settings: "
+                + "kind: not an Istio networking resource (v1 ConfigMap); skipped\n");
         assertThat(verbose.err()).isEqualTo("0 errors, 0 warnings, 1 info in 1 file\n");
     }
 
@@ -233,10 +264,10 @@ class ValidateCommandTest {
     void unknownOptionIsAUsageError() throws IOException {
         Path good = write("reviews-dr.yaml", REVIEWS_DR);
 
-        CliRun run = mesh("validate", "--strict", good.toString());
+        CliRun run = mesh("validate", "--stritc", good.toString());
 
         assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.USAGE);
-        assertThat(run.err()).startsWith("mesh validate: Unknown option: '--strict'\n");
+        assertThat(run.err()).startsWith("mesh validate: Unknown option: '--stritc'");
     }
 
     @Test
@@ -255,8 +286,8 @@ class ValidateCommandTest {
 
         assertThat(run.status()).as(run.toString()).isZero();
         assertThat(run.out())
-                .startsWith("Usage: mesh validate [-hV] [--verbose] [-n=NS] PATH...\n")
-                .contains("-n, --namespace=NS", "--verbose", "Exit status:\n")
+                .startsWith("Usage: mesh validate [-hV] [--strict] [--verbose] [-n=NS] [-o=FORMAT] PATH...\n")
+                .contains("-n, --namespace=NS", "--verbose", "--strict", "-o, --output=FORMAT", "Exit status:\n")
                 .contains("Examples:\n  mesh validate examples/config\n");
         assertThat(run.err()).isEmpty();
     }
@@ -321,7 +352,7 @@ class ValidateCommandTest {
                       weight: 0
                     timeout: 0s
                     retries: {attempts: -1}
-                """);
+                """ + "---\n" + REVIEWS_SE);
 
         CliRun run = mesh("validate", bad.toString());
 
@@ -330,5 +361,121 @@ class ValidateCommandTest {
                 bad + ":7: VirtualService default/reviews: spec.http[0].route: total destination weight = 0\n"
                 + bad + ":12: VirtualService default/reviews: spec.http[0].timeout: duration must be greater than 1ms\n"
                 + bad + ":13: VirtualService default/reviews: spec.http[0].retries.attempts: attempts cannot be negative\n");
+    }
+
+    /** A VirtualService for a host nothing defines: IST0101, an analysis error at the host's line (10). */
+    private static final String UNKNOWN_HOST_VS = """
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata:
+              name: ratings
+            spec:
+              hosts: [ratings]
+              http:
+              - route:
+                - destination:
+                    host: ratngs
+            """;
+
+    @Test
+    void analysisFindingsCarryIstiosCodeAndSeverity() throws IOException {
+        Path vs = write("ratings.yaml", UNKNOWN_HOST_VS);
+
+        CliRun run = mesh("validate", vs.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(run.out()).isEqualTo(vs + ":10: VirtualService default/ratings: "
+                + "spec.http[0].route[0].destination.host: [IST0101] Referenced host not found: \"ratngs\"\n");
+        assertThat(run.err()).isEqualTo("1 error, 0 warnings in 1 file\n");
+    }
+
+    @Test
+    void strictFailsOnWarningsButNotOnInfos() throws IOException {
+        // A TCP ServiceEntry without addresses: IST0134, a warning.
+        Path warned = write("db.yaml", """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: db}
+                spec:
+                  hosts: [db.example.com]
+                  location: MESH_EXTERNAL
+                  resolution: DNS
+                  ports: [{number: 5432, name: tcp-pg, protocol: TCP}]
+                """);
+        // A repeated match block: IST0131, an info.
+        Path informed = write("info/reviews.yaml", REVIEWS_SE + """
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - match: [{headers: {end-user: {exact: jason}}}]
+                    route: [{destination: {host: reviews}}]
+                  - match: [{headers: {end-user: {exact: jason}}}, {uri: {prefix: /v2}}]
+                    route: [{destination: {host: reviews}}]
+                """);
+
+        CliRun lenient = mesh("validate", warned.toString());
+        CliRun strict = mesh("validate", "--strict", warned.toString());
+        CliRun strictOnInfo = mesh("validate", "--strict", informed.toString());
+
+        assertThat(lenient.status()).as(lenient.toString()).isEqualTo(MeshCommand.OK);
+        assertThat(lenient.out()).contains("[IST0134] ServiceEntry addresses are required for this protocol.");
+        assertThat(strict.status()).as(strict.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        assertThat(strict.out()).isEqualTo(lenient.out());
+        assertThat(strict.err()).isEqualTo("0 errors, 1 warning in 1 file\n");
+        assertThat(strictOnInfo.status()).as(strictOnInfo.toString()).isEqualTo(MeshCommand.OK);
+        assertThat(strictOnInfo.err()).isEqualTo("0 errors, 0 warnings in 1 file (1 info not shown; use --verbose)\n");
+    }
+
+    @Test
+    void strictStillFailsOnErrors() throws IOException {
+        Path vs = write("ratings.yaml", UNKNOWN_HOST_VS);
+
+        assertThat(mesh("validate", "--strict", vs.toString()).status()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+    }
+
+    @Test
+    void jsonOutputListsEveryProblemWithItsCodeAndTheCounts() throws Exception {
+        Path vs = write("ratings.yaml", UNKNOWN_HOST_VS);
+        Path cors = write("details.yaml", CORS_VS.replace("host: details", "host: ratings"));
+
+        CliRun run = mesh("validate", "--output", "json", vs.toString(), cors.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        com.fasterxml.jackson.databind.JsonNode json = new com.fasterxml.jackson.databind.ObjectMapper()
+                .readTree(run.out());
+        assertThat(json.get("errors").asInt()).isEqualTo(2);
+        assertThat(json.get("warnings").asInt()).isEqualTo(1);
+        assertThat(json.get("files").asInt()).isEqualTo(2);
+        assertThat(json.get("problems")).anySatisfy(p -> {
+            assertThat(p.get("severity").asText()).isEqualTo("ERROR");
+            assertThat(p.get("code").asText()).isEqualTo("IST0101");
+            assertThat(p.get("file").asText()).isEqualTo(vs.toString());
+            assertThat(p.get("line").asInt()).isEqualTo(10);
+            assertThat(p.get("kind").asText()).isEqualTo("VirtualService");
+            assertThat(p.get("namespace").asText()).isEqualTo("default");
+            assertThat(p.get("name").asText()).isEqualTo("ratings");
+            assertThat(p.get("path").asText()).isEqualTo("spec.http[0].route[0].destination.host");
+            assertThat(p.get("message").asText()).isEqualTo("Referenced host not found: \"ratngs\"");
+            assertThat(p.get("text").asText()).contains("[IST0101]");
+        });
+        assertThat(json.get("problems")).anySatisfy(p -> {
+            assertThat(p.get("severity").asText()).isEqualTo("WARNING");
+            assertThat(p.get("code").isNull()).as("a validation problem has no code").isTrue();
+        });
+        assertThat(run.err()).isEqualTo("2 errors, 1 warning in 2 files\n");
+    }
+
+    @Test
+    void unknownOutputFormatIsAUsageError() throws IOException {
+        Path vs = write("ratings.yaml", UNKNOWN_HOST_VS);
+
+        CliRun run = mesh("validate", "--output", "yaml", vs.toString());
+
+        assertThat(run.status()).isEqualTo(MeshCommand.USAGE);
+        assertThat(run.err()).startsWith("mesh validate: invalid --output 'yaml': use text or json");
     }
 }

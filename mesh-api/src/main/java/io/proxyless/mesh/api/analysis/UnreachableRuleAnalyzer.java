@@ -25,7 +25,8 @@ import java.util.Objects;
  *       shorter prefix with the same port, and the same or a covering method (GET when unset), authority,
  *       headers, query parameters and {@code withoutHeaders}.</li>
  * </ul>
- * Routes are named as Istio names them: an http route's {@code name} in quotes, else {@code #INDEX}.
+ * Routes are named as Istio names them: an http route's {@code name} in quotes, else {@code #INDEX}. Like
+ * Istio, a route after one without matches is reported once per match block; each report points at the route.
  */
 final class UnreachableRuleAnalyzer implements Analyzer {
 
@@ -73,7 +74,7 @@ final class UnreachableRuleAnalyzer implements Analyzer {
             int duplicates = 0;
             for (int j = 0; j < route.match().size(); j++) {
                 if (noMatchRoute >= 0) {
-                    unreachable(r, at + ".match[" + j + "]", rule, "route without matches defined before", out);
+                    unreachable(r, at, rule, "route without matches defined before", out);
                     continue;
                 }
                 HTTPMatchRequest match = route.match().get(j);
@@ -205,7 +206,7 @@ final class UnreachableRuleAnalyzer implements Analyzer {
             int duplicates = 0;
             for (int j = 0; j < matches.size(); j++) {
                 if (noMatchRoute >= 0) {
-                    unreachable(r, at + ".match[" + j + "]", rule, "route without matches defined before", out);
+                    unreachable(r, at, rule, "route without matches defined before", out);
                     continue;
                 }
                 Integer first = seen.putIfAbsent(matches.get(j), i);

@@ -135,6 +135,46 @@ final class VirtualServiceValidator {
             tcpRoute(spec.tcp().get(i), "spec.tcp[" + i + "]", ctx);
         }
         CommonRules.exportTo(spec.exportTo(), "spec.exportTo", ctx, false);
+        routesAfterMatchAll(spec.http(), ctx);
+    }
+
+    /**
+     * Routes after one with a match block that every request satisfies ({@code uri.prefix: /}, an empty prefix,
+     * or {@code uri.regex: .*}, nothing else) never match. Istio's own analysis (IST0130) only counts a route
+     * without {@code match} as taking everything; this warning covers the blocks that match everything too.
+     */
+    private static void routesAfterMatchAll(List<HTTPRoute> routes, ValidationContext ctx) {
+        for (int i = 0; i < routes.size(); i++) {
+            HTTPRoute route = routes.get(i);
+            if (route == null || route.match().isEmpty()) {
+                return; // Istio's analysis reports everything after a route without matches
+            }
+            if (route.match().stream().anyMatch(VirtualServiceValidator::matchesEverything)) {
+                for (int k = i + 1; k < routes.size(); k++) {
+                    ctx.warning("spec.http[" + k + "]", "virtualService rule " + routeName(routes.get(k), k)
+                            + " not used (rule " + routeName(route, i) + " before it matches every request)");
+                }
+                return;
+            }
+        }
+    }
+
+    private static boolean matchesEverything(HTTPMatchRequest m) {
+        if (m == null) {
+            return false;
+        }
+        StringMatch uri = m.uri();
+        boolean everyPath = uri == null || (uri.exact() == null && (uri.prefix() != null
+                ? uri.prefix().equals("/") || uri.prefix().isEmpty() : ".*".equals(uri.regex())));
+        return everyPath && m.scheme() == null && m.method() == null && m.authority() == null
+                && m.headers().isEmpty() && (m.port() == null || m.port() == 0) && m.sourceLabels().isEmpty()
+                && m.gateways().isEmpty() && m.queryParams().isEmpty() && m.withoutHeaders().isEmpty()
+                && (m.sourceNamespace() == null || m.sourceNamespace().isEmpty());
+    }
+
+    private static String routeName(HTTPRoute route, int index) {
+        return route != null && route.name() != null && !route.name().isEmpty()
+                ? CommonRules.quote(route.name()) : "#" + index;
     }
 
     // ---------------------------------------------------------------- hosts and gateways
