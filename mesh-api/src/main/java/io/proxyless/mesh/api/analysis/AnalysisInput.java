@@ -8,6 +8,7 @@ import io.proxyless.mesh.api.WorkloadEntry;
 import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
 import io.proxyless.mesh.api.kubernetes.KubernetesService;
 import io.proxyless.mesh.api.kubernetes.Pod;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
@@ -26,8 +27,10 @@ import java.util.Set;
  * @param kubernetes         Services, endpoints, Pods, Namespaces and Nodes
  * @param allocatedAddresses {@code ServiceEntry ns/name} of the entries whose {@code status} lists addresses
  *                           istiod allocated
+ * @param now                the time certificates are checked against
  */
-record AnalysisInput(List<Resource<?>> resources, KubernetesObjects kubernetes, Set<String> allocatedAddresses) {
+record AnalysisInput(List<Resource<?>> resources, KubernetesObjects kubernetes, Set<String> allocatedAddresses,
+                     Instant now) {
     static final String INGRESS_NAMESPACE = "istio-system";
     static final String INGRESS_SERVICE = "istio-ingressgateway";
     private static final Map<String, String> INGRESS_LABELS = Map.of("istio", "ingressgateway");

@@ -3,6 +3,7 @@ package io.proxyless.mesh.api.analysis;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -31,6 +32,7 @@ import java.util.stream.Collectors;
  *   <li>{@link ConflictingGatewayAnalyzer}: IST0145, IST0101 selector</li>
  *   <li>{@link GatewayCertificateAnalyzer}: IST0138</li>
  *   <li>{@link GatewayPortAnalyzer}: IST0162, IST0101 selector</li>
+ *   <li>{@link GatewaySecretAnalyzer}: IST0101 credentialName, IST0161 (when Secrets are loaded)</li>
  *   <li>{@link SidecarSelectorAnalyzer}: IST0101 selector, IST0110, IST0111, IST0167</li>
  *   <li>{@link ServiceEntryAnalyzer}: IST0134, IST0177</li>
  * </ul>
@@ -50,6 +52,7 @@ public final class Analyzers {
             new ConflictingGatewayAnalyzer(),
             new GatewayCertificateAnalyzer(),
             new GatewayPortAnalyzer(),
+            new GatewaySecretAnalyzer(),
             new SidecarSelectorAnalyzer(),
             new ServiceEntryAnalyzer());
 
@@ -82,8 +85,11 @@ public final class Analyzers {
      */
     public static List<Problem> analyze(List<Resource<?>> resources, List<Resource<?>> valid,
                                         KubernetesObjects kubernetes, Set<String> allocatedAddresses) {
-        AnalysisInput all = new AnalysisInput(List.copyOf(resources), kubernetes, Set.copyOf(allocatedAddresses));
-        AnalysisInput validOnly = new AnalysisInput(List.copyOf(valid), kubernetes, Set.copyOf(allocatedAddresses));
+        // The one reading of the wall clock: whether a Gateway's certificate has expired is a question about now.
+        Instant now = Instant.now();
+        AnalysisInput all = new AnalysisInput(List.copyOf(resources), kubernetes, Set.copyOf(allocatedAddresses), now);
+        AnalysisInput validOnly = new AnalysisInput(List.copyOf(valid), kubernetes, Set.copyOf(allocatedAddresses),
+                now);
         List<Problem> findings = new ArrayList<>();
         for (Analyzer analyzer : ALL) {
             List<Problem> found = new ArrayList<>();

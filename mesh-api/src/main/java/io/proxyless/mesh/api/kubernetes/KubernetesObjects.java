@@ -14,11 +14,20 @@ import java.util.Optional;
  * @param namespaces the metadata of {@code v1 Namespace}s (their labels say whether a namespace is in ambient
  *                   mode or has sidecar injection)
  * @param nodes      the metadata of {@code v1 Node}s (their topology labels are the locality of their pods)
+ * @param secrets    {@code v1 Secret}s (for the analyses of Gateway credentials only)
+ * @param gateways   Gateway API {@code Gateway}s (for the analyses of VirtualService gateways only)
  */
 public record KubernetesObjects(List<KubernetesService> services, List<ServiceEndpoints> endpoints,
-                               List<Pod> pods, List<Metadata> namespaces, List<Metadata> nodes) {
+                               List<Pod> pods, List<Metadata> namespaces, List<Metadata> nodes,
+                               List<Secret> secrets, List<KubernetesGateway> gateways) {
     public static final KubernetesObjects EMPTY =
-            new KubernetesObjects(List.of(), List.of(), List.of(), List.of(), List.of());
+            new KubernetesObjects(List.of(), List.of(), List.of(), List.of(), List.of(), List.of(), List.of());
+
+    /** Services, endpoints, Pods, Namespaces and Nodes only. */
+    public KubernetesObjects(List<KubernetesService> services, List<ServiceEndpoints> endpoints, List<Pod> pods,
+                             List<Metadata> namespaces, List<Metadata> nodes) {
+        this(services, endpoints, pods, namespaces, nodes, List.of(), List.of());
+    }
 
     public KubernetesObjects {
         services = Immutables.list(services);
@@ -26,11 +35,13 @@ public record KubernetesObjects(List<KubernetesService> services, List<ServiceEn
         pods = Immutables.list(pods);
         namespaces = Immutables.list(namespaces);
         nodes = Immutables.list(nodes);
+        secrets = Immutables.list(secrets);
+        gateways = Immutables.list(gateways);
     }
 
     public boolean isEmpty() {
         return services.isEmpty() && endpoints.isEmpty() && pods.isEmpty() && namespaces.isEmpty()
-                && nodes.isEmpty();
+                && nodes.isEmpty() && secrets.isEmpty() && gateways.isEmpty();
     }
 
     /** The namespace object named {@code name}, if loaded. */

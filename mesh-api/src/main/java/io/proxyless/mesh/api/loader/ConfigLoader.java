@@ -268,6 +268,8 @@ public final class ConfigLoader {
         private final List<Pod> pods = new ArrayList<>();
         private final List<Metadata> namespaces = new ArrayList<>();
         private final List<Metadata> nodes = new ArrayList<>();
+        private final List<io.proxyless.mesh.api.kubernetes.Secret> secrets = new ArrayList<>();
+        private final List<io.proxyless.mesh.api.kubernetes.KubernetesGateway> gatewayApiGateways = new ArrayList<>();
         // ServiceEntries whose status lists addresses istiod allocated (Istio's analysis takes those as set).
         private final Set<String> allocatedAddresses = new java.util.HashSet<>();
 
@@ -366,12 +368,21 @@ public final class ConfigLoader {
                     pods.add(pod);
                 } else if (object instanceof Metadata clusterScoped) {
                     (kind.equals("Node") ? nodes : namespaces).add(clusterScoped);
+                } else if (object instanceof io.proxyless.mesh.api.kubernetes.Secret secret) {
+                    secrets.add(secret);
                 }
             }
         }
 
         private void skip(Problems here, YamlNode.MapNode map, String listPath, String group, String kind,
                           String apiVersion) {
+            if (kind.equals("Gateway") && KubernetesReader.GATEWAY_API_VERSIONS.contains(apiVersion)
+                    && here.name != null) {
+                // Not for the mesh, but VirtualServices may name it: the analyses check them against it.
+                YamlNode.MapNode metadataNode = map.get("metadata") instanceof YamlNode.MapNode m ? m : null;
+                gatewayApiGateways.add(KubernetesReader.gateway(map, new Metadata(here.name, here.namespace,
+                        KubernetesReader.metadataMap(metadataNode, "labels"), Map.of())));
+            }
             int line = line(map, "kind");
             String path = prefix(listPath) + "kind";
             if (group.equals(ResourceKind.GROUP)) {
@@ -506,7 +517,8 @@ public final class ConfigLoader {
                     }
                 }
             }
-            KubernetesObjects kubernetes = new KubernetesObjects(services, endpointLists, pods, namespaces, nodes);
+            KubernetesObjects kubernetes = new KubernetesObjects(services, endpointLists, pods, namespaces, nodes,
+                    secrets, gatewayApiGateways);
             problems.addAll(Analyzers.analyze(bound, valid, kubernetes, allocatedAddresses));
             return new LoadedConfig(resources, problems, kubernetes);
         }

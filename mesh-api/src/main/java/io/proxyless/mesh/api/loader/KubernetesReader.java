@@ -24,8 +24,12 @@ import java.util.Set;
 final class KubernetesReader {
     /** {@code apiVersion} → kinds read from it. */
     static final Map<String, Set<String>> KINDS = Map.of(
-            "v1", Set.of("Service", "Endpoints", "Pod", "Namespace", "Node"),
+            "v1", Set.of("Service", "Endpoints", "Pod", "Namespace", "Node", "Secret"),
             "discovery.k8s.io/v1", Set.of("EndpointSlice"));
+
+    /** Gateway API versions whose {@code Gateway} the analyses read (besides the loader's warning). */
+    static final Set<String> GATEWAY_API_VERSIONS = Set.of("gateway.networking.k8s.io/v1",
+            "gateway.networking.k8s.io/v1beta1");
 
     /** Where a problem goes: line, field path, message. */
     interface Problems {
@@ -60,6 +64,7 @@ final class KubernetesReader {
             case "EndpointSlice" -> List.of(reader.endpointSlice());
             case "Pod" -> List.of(reader.pod());
             case "Namespace", "Node" -> List.of(metadata);
+            case "Secret" -> List.of(reader.secret());
             default -> List.of();
         };
     }
@@ -105,6 +110,36 @@ final class KubernetesReader {
         return new KubernetesService(metadata, string(spec, "type", "spec.type"),
                 stringMap(spec, "selector", "spec.selector"), ports, string(spec, "externalName", "spec.externalName"),
                 source());
+    }
+
+    private io.proxyless.mesh.api.kubernetes.Secret secret() {
+        Map<String, String> data = new LinkedHashMap<>();
+        for (YamlNode.Entry e : map(root, "data", "data").entries().values()) {
+            if (e.value() instanceof YamlNode.ScalarNode s && !s.isNull()) {
+                data.put(e.key(), s.text());
+            }
+        }
+        for (YamlNode.Entry e : map(root, "stringData", "stringData").entries().values()) {
+            if (e.value() instanceof YamlNode.ScalarNode s && !s.isNull()) {
+                data.put(e.key(), java.util.Base64.getEncoder().encodeToString(
+                        s.text().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
+            }
+        }
+        return new io.proxyless.mesh.api.kubernetes.Secret(metadata, scalar(root, "type"), data, source());
+    }
+
+    /** The listener host names of a Gateway API Gateway (empty for a listener without one). */
+    static io.proxyless.mesh.api.kubernetes.KubernetesGateway gateway(YamlNode.MapNode root, Metadata metadata) {
+        List<String> hostnames = new ArrayList<>();
+        if (root.get("spec") instanceof YamlNode.MapNode spec && spec.get("listeners") instanceof YamlNode.ListNode l) {
+            for (YamlNode item : l.items()) {
+                if (item instanceof YamlNode.MapNode listener) {
+                    String hostname = scalar(listener, "hostname");
+                    hostnames.add(hostname == null ? "" : hostname);
+                }
+            }
+        }
+        return new io.proxyless.mesh.api.kubernetes.KubernetesGateway(metadata, hostnames);
     }
 
     private Pod pod() {

@@ -26,7 +26,7 @@ class AnalyzersTest {
     static Stream<String> fixtures() {
         return Stream.of("destination-hosts", "subsets", "gateways", "mesh-gateway-hosts", "unreachable-rules",
                 "ca-certificates", "destination-rule-hosts", "conflicting-gateways", "gateway-certificates",
-                "gateway-ports", "sidecars", "service-entries", "invalid-but-analyzed");
+                "gateway-ports", "sidecars", "service-entries", "invalid-but-analyzed", "gateway-secrets", "kubernetes-gateways");
     }
 
     @ParameterizedTest
