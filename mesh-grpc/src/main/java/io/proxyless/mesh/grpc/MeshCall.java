@@ -432,8 +432,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
                     + GrpcStatuses.routeName(c.decision()));
         }
         AttemptOutcome outcome = u.attempt.outcome();
-        if (!u.tracer.serverStatus() && outcome != null && (outcome.kind() == AttemptOutcome.Kind.CONNECT_FAILURE
-                || outcome.kind() == AttemptOutcome.Kind.RESET)) {
+        if (!u.tracer.serverStatus() && outcome != null && outcome.isConnectFailureOrReset()) {
             // What a sidecar answers after its tries (503, UNAVAILABLE), not grpc-java's bare "io exception".
             return status.augmentDescription("mesh: upstream connect error or disconnect/reset before headers in "
                     + "cluster " + u.attempt.clusterKey() + " (last endpoint " + u.attempt.endpoint() + ", "

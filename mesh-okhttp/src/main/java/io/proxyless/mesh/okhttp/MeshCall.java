@@ -363,8 +363,7 @@ final class MeshCall implements Exchange {
         }
         // A TLS failure stays the JDK's SSLException: its message already names the cluster and what failed.
         if (last.outcome() != null && !(failure instanceof SSLException)
-                && (last.outcome().kind() == AttemptOutcome.Kind.CONNECT_FAILURE
-                || last.outcome().kind() == AttemptOutcome.Kind.RESET)) {
+                && last.outcome().isConnectFailureOrReset()) {
             return new MeshUpstreamException(call.decision().host(), routeName(), last.clusterKey(),
                     String.valueOf(last.endpoint()), call.attempts(), ResponseFlag.format(call.responseFlags()),
                     failure);

@@ -137,8 +137,7 @@ public final class AccessLog implements MeshListener {
             case COMPLETED -> "via_upstream";
             case ATTEMPT_FAILED -> {
                 AttemptOutcome outcome = last == null ? null : last.outcome();
-                if (outcome == null || call.responseCode() > 0 && outcome.kind() != AttemptOutcome.Kind.CONNECT_FAILURE
-                        && outcome.kind() != AttemptOutcome.Kind.RESET) {
+                if (outcome == null || call.responseCode() > 0 && !outcome.isConnectFailureOrReset()) {
                     yield "via_upstream";
                 }
                 yield outcome.kind() == AttemptOutcome.Kind.CONNECT_FAILURE

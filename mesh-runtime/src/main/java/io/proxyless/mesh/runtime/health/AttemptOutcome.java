@@ -180,6 +180,14 @@ public record AttemptOutcome(Kind kind, int status, String grpcStatus) {
         return kind == Kind.SUCCESS || kind == Kind.HTTP_5XX || kind == Kind.GATEWAY_ERROR;
     }
 
+    /**
+     * True when no connection could be made or it was reset before a response: what Envoy answers as "upstream
+     * connect error or disconnect/reset before headers" (flags UF, UC).
+     */
+    public boolean isConnectFailureOrReset() {
+        return kind == Kind.CONNECT_FAILURE || kind == Kind.RESET;
+    }
+
     /** True for locally originated failures: connect failure, reset, timeout, other local failure. */
     public boolean isLocalOrigin() {
         return !isResponse();
