@@ -2,6 +2,7 @@ package io.proxyless.mesh.grpc;
 
 import io.grpc.Metadata;
 import io.proxyless.mesh.runtime.RouteDecision;
+import io.proxyless.mesh.runtime.call.Attempt;
 import io.proxyless.mesh.runtime.call.HeaderMutations;
 import io.proxyless.mesh.runtime.call.HeaderSink;
 import java.util.Base64;
@@ -17,6 +18,13 @@ final class HeaderOps {
 
     static void applyRequest(Metadata headers, RouteDecision decision) {
         HeaderMutations.applyRequest(decision, new MetadataSink(headers));
+    }
+
+    /** What the mesh adds to one attempt's metadata (trace context, {@code x-request-id}). */
+    static void applyAttempt(Metadata headers, Attempt attempt) {
+        if (attempt.addsRequestHeaders()) {
+            attempt.requestHeaders(new MetadataSink(headers));
+        }
     }
 
     static void applyResponse(Metadata headers, RouteDecision decision) {

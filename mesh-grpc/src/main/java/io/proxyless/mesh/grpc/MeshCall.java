@@ -302,6 +302,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         Metadata attemptHeaders = new Metadata();
         attemptHeaders.merge(headers);
         HeaderOps.applyRequest(attemptHeaders, call.decision());
+        HeaderOps.applyAttempt(attemptHeaders, attempt);
         // The caller's deadline travels with the options; the route timeout and per-try timeout are the engine's,
         // timed on the mesh clock, which cancels the attempt.
         CallOptions options = callOptions.withExecutor(DIRECT).withAuthority(upstreamAuthority)

@@ -2,6 +2,7 @@ package io.proxyless.mesh.jdkhttp;
 
 import io.proxyless.mesh.runtime.RequestHeaders;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.call.Attempt;
 import io.proxyless.mesh.runtime.call.HeaderSink;
 import java.net.URI;
 import java.net.http.HttpHeaders;
@@ -63,6 +64,15 @@ final class JdkRequests {
                 (name, value) -> map.put(name, new ArrayList<>(List.of(value))),
                 (name, value) -> map.computeIfAbsent(name, x -> new ArrayList<>()).add(value),
                 map::remove);
+    }
+
+    /** {@code request} with the headers the mesh adds to {@code attempt} (set, replacing the request's). */
+    static HttpRequest withAttemptHeaders(HttpRequest request, Attempt attempt) {
+        TreeMap<String, List<String>> added = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        attempt.requestHeaders(sink(added));
+        HttpRequest.Builder b = HttpRequest.newBuilder(request, (name, value) -> !added.containsKey(name));
+        added.forEach((name, values) -> values.forEach(value -> b.header(name, value)));
+        return b.build();
     }
 
     static HttpHeaders headers(Map<String, List<String>> map) {

@@ -131,11 +131,15 @@ final class MeshCall<T> implements Exchange {
         HttpClient client;
         HttpRequest upstream;
         if (passthrough) {
-            // Unknown host under ALLOW_ANY (Istio's PassthroughCluster): as the application made it.
+            // Unknown host under ALLOW_ANY (Istio's PassthroughCluster): as the application made it, with what
+            // the mesh adds to every request (trace context, x-request-id) as a sidecar's HTTP proxy adds it.
             call.disableRetries();
             client = owner.application();
             upstream = HttpRequest.newBuilder(request, (name, value) -> true)
                     .method(request.method(), template.publisher()).build();
+            if (a.addsRequestHeaders()) {
+                upstream = JdkRequests.withAttemptHeaders(upstream, a);
+            }
         } else {
             ClientTlsContext tls = null;
             if (!applicationTls) {
@@ -151,7 +155,7 @@ final class MeshCall<T> implements Exchange {
             try {
                 client = owner.upstreams().forAttempt(tls, applicationTls, template.host(),
                         a.cluster().pool().limits().connectTimeout());
-                upstream = template.to(a.endpoint(), tls != null || applicationTls, template.authority(), null);
+                upstream = template.to(a, tls != null || applicationTls, template.authority());
             } catch (RuntimeException e) {
                 sent.failure = new IOException("cannot send to " + a.endpoint() + ": " + e, e);
                 a.failedLocally();

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.jdkhttp;
 
+import io.proxyless.mesh.runtime.call.Attempt;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import java.net.URI;
 import java.net.http.HttpClient;
@@ -7,8 +8,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpRequest.BodyPublisher;
 import java.net.http.HttpRequest.BodyPublishers;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.TreeMap;
 
 /**
  * The request every attempt and mirror copy of a call starts from — rewrites and request header operations
@@ -50,13 +53,22 @@ record RequestTemplate(String method, String pathAndQuery, Map<String, List<Stri
      * {@code timeout} is the JDK's own timeout, or null.
      */
     HttpRequest to(Endpoint endpoint, boolean secure, String authority, Duration timeout) {
+        return to(endpoint, secure, authority, timeout, null);
+    }
+
+    /** The request of {@code attempt}: {@link #to} with the headers the mesh adds to the attempt. */
+    HttpRequest to(Attempt attempt, boolean secure, String authority) {
+        return to(attempt.endpoint(), secure, authority, null, attempt);
+    }
+
+    private HttpRequest to(Endpoint endpoint, boolean secure, String authority, Duration timeout, Attempt attempt) {
         String path = pathAndQuery.startsWith("/") ? pathAndQuery : "/" + pathAndQuery;
         URI uri = URI.create((secure ? "https://" : "http://") + endpoint.authority() + path);
         HttpRequest.Builder b = HttpRequest.newBuilder(uri)
                 .method(method, publisher())
                 .expectContinue(expectContinue)
                 .version(version != null ? version : HttpClient.Version.HTTP_1_1);
-        headers.forEach((name, values) -> {
+        headers(attempt).forEach((name, values) -> {
             for (String value : values) {
                 try {
                     b.header(name, value);
@@ -72,6 +84,17 @@ record RequestTemplate(String method, String pathAndQuery, Map<String, List<Stri
             b.timeout(timeout);
         }
         return b.build();
+    }
+
+    /** The headers, with what the mesh adds to {@code attempt} (none for a mirror copy). */
+    private Map<String, List<String>> headers(Attempt attempt) {
+        if (attempt == null || !attempt.addsRequestHeaders()) {
+            return headers;
+        }
+        TreeMap<String, List<String>> copy = new TreeMap<>(String.CASE_INSENSITIVE_ORDER);
+        headers.forEach((name, values) -> copy.put(name, new ArrayList<>(values)));
+        attempt.requestHeaders(JdkRequests.sink(copy));
+        return copy;
     }
 
     BodyPublisher publisher() {

@@ -192,8 +192,14 @@ final class MeshCall implements Exchange {
         Request upstream;
         AttemptTarget target = null;
         if (passthrough) {
-            // Unknown host under ALLOW_ANY (Istio's PassthroughCluster): as the application made it.
+            // Unknown host under ALLOW_ANY (Istio's PassthroughCluster): as the application made it, with what
+            // the mesh adds to every request (trace context, x-request-id) as a sidecar's HTTP proxy adds it.
             upstream = request;
+            if (a.addsRequestHeaders()) {
+                Request.Builder b = request.newBuilder();
+                a.requestHeaders(OkHttpRequests.sink(b));
+                upstream = b.build();
+            }
         } else {
             ClientTlsContext tls = null;
             if (!request.url().isHttps()) {
@@ -209,7 +215,7 @@ final class MeshCall implements Exchange {
                     return;
                 }
             }
-                upstream = upstream(a.endpoint(), tls);
+            upstream = upstream(a, tls);
             target = target(a, tls);
         }
         try {
@@ -245,13 +251,18 @@ final class MeshCall implements Exchange {
         }
     }
 
-    /** The request for one attempt: the template sent to the endpoint's port (TLS when the cluster says so). */
-    private Request upstream(Endpoint endpoint, ClientTlsContext tls) {
-        HttpUrl.Builder url = template.url().newBuilder().host(urlHost).port(endpoint.port());
+    /**
+     * The request for one attempt: the template sent to the endpoint's port (TLS when the cluster says so), with
+     * the headers the mesh adds to this attempt.
+     */
+    private Request upstream(Attempt a, ClientTlsContext tls) {
+        HttpUrl.Builder url = template.url().newBuilder().host(urlHost).port(a.endpoint().port());
         if (tls != null) {
             url.scheme("https");
         }
-        return template.newBuilder().url(url.build()).build();
+        Request.Builder b = template.newBuilder().url(url.build());
+        a.requestHeaders(OkHttpRequests.sink(b));
+        return b.build();
     }
 
     /** Per-attempt DNS (the endpoint), TLS (the cluster's) and timeouts (connect, per try, what is left). */

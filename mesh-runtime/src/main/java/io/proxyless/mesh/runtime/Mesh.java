@@ -5,6 +5,8 @@ import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.api.loader.ConfigLoader;
+import io.proxyless.mesh.runtime.call.RequestHeaderContributor;
+import io.proxyless.mesh.runtime.call.RequestHeaderContributors;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.dump.MeshDump;
 import io.proxyless.mesh.runtime.event.MeshListener;
@@ -66,6 +68,7 @@ public final class Mesh implements AutoCloseable {
     private final String namespace;
     private final MeshClock clock;
     private final MeshListeners listeners;
+    private final RequestHeaderContributors headerContributors = new RequestHeaderContributors();
     private volatile CompiledMesh compiled;
 
     private Mesh(Builder b, ConfigSource source, boolean ownsSource) {
@@ -216,6 +219,25 @@ public final class Mesh implements AutoCloseable {
      */
     public MeshListeners.Registration addListener(MeshListener listener) {
         return listeners.add(listener);
+    }
+
+    /**
+     * Adds headers to the request of every attempt of calls that start from now on, on every adapter: trace
+     * context, {@code x-request-id} (see {@link RequestHeaderContributor}). Closing the registration removes it.
+     *
+     * <pre>{@code
+     * try (MeshListeners.Registration r = mesh.addHeaderContributor(tracing)) {
+     *     ...
+     * }
+     * }</pre>
+     */
+    public MeshListeners.Registration addHeaderContributor(RequestHeaderContributor contributor) {
+        return headerContributors.add(contributor);
+    }
+
+    /** The header contributors registered with {@link #addHeaderContributor}. */
+    public RequestHeaderContributors headerContributors() {
+        return headerContributors;
     }
 
     @Override

@@ -100,6 +100,23 @@ public final class Attempt implements AttemptView {
         return call.noRetryAfter(this);
     }
 
+    /**
+     * True when something registered on the mesh ({@code Mesh.addHeaderContributor}) adds headers to this
+     * attempt's request, so an adapter may skip copying its request when nothing does.
+     */
+    public boolean addsRequestHeaders() {
+        return call.contributesHeaders();
+    }
+
+    /**
+     * Writes the headers the mesh adds to this attempt's request (trace context, {@code x-request-id}, …) into
+     * {@code headers}; nothing when no contributor is registered. An adapter calls it once per attempt, after the
+     * route's header operations, on the request it sends.
+     */
+    public void requestHeaders(HeaderSink headers) {
+        call.attemptHeaders(this, headers);
+    }
+
     /** True once the engine is done with this attempt (reported, retried, timed out or cancelled). */
     public boolean isSettled() {
         return settled;

@@ -48,7 +48,8 @@ public final class RoutedCall implements CallView {
     private final Exchange exchange;
     private final Executor serial;
     private final MeshClock clock;
-    private final MeshListener listener;
+    private MeshListener listener;
+    private RequestHeaderContributor.PerCall contribution;
 
     private long startNanos;
     private long startMillis;
@@ -109,6 +110,10 @@ public final class RoutedCall implements CallView {
     public void start() {
         startNanos = clock.nanoTime();
         startMillis = clock.currentTimeMillis();
+        contribution = engine.mesh().headerContributors().forCall(this);
+        if (contribution != null) {
+            listener = MeshListener.both(listener, RequestHeaderContributors.events(contribution));
+        }
         decision = engine.mesh().snapshot().route(request, engine.random());
         listener.routed(this);
         if (!decision.isForward()) {
@@ -218,6 +223,16 @@ public final class RoutedCall implements CallView {
 
     Duration perTryTimeout() {
         return policy == null ? null : policy.perTryTimeout();
+    }
+
+    boolean contributesHeaders() {
+        return contribution != null;
+    }
+
+    void attemptHeaders(Attempt a, HeaderSink headers) {
+        if (contribution != null) {
+            contribution.attemptHeaders(a, headers);
+        }
     }
 
     boolean noRetryAfter(Attempt a) {

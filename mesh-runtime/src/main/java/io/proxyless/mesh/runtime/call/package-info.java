@@ -10,7 +10,8 @@
  * ({@link io.proxyless.mesh.runtime.call.HeaderMutations} with a {@link io.proxyless.mesh.runtime.call.HeaderSink}),
  * path rewrites ({@link io.proxyless.mesh.runtime.call.Rewrites}), redirect {@code Location}s
  * ({@link io.proxyless.mesh.runtime.call.Redirects}) and direct-response bodies
- * ({@link io.proxyless.mesh.runtime.call.DirectResponses}).
+ * ({@link io.proxyless.mesh.runtime.call.DirectResponses}). Headers the mesh adds to every attempt of every adapter
+ * (trace context, {@code x-request-id}) come from {@link io.proxyless.mesh.runtime.call.RequestHeaderContributor}s.
  *
  * <p>Everything follows what the sidecar's Envoy does with the routes istiod generates for the same
  * VirtualService (istio/istio {@code pilot/pkg/networking/core/route/route.go}, Envoy's {@code retry_state_impl.cc},

@@ -130,7 +130,14 @@ public final class AccessLog implements MeshListener {
         return f;
     }
 
-    /** Envoy's {@code %RESPONSE_CODE_DETAILS%} for how the engine ended the call. */
+    /**
+     * Envoy's {@code %RESPONSE_CODE_DETAILS%} for how the engine ended {@code call} ({@code via_upstream},
+     * {@code route_not_found}, {@code upstream_per_try_timeout}, …), or null while it runs.
+     */
+    public static String responseCodeDetails(CallView call) {
+        return details(call, call.lastAttempt());
+    }
+
     private static String details(CallView call, AttemptView last) {
         int flags = call.responseFlags();
         return switch (call.end()) {

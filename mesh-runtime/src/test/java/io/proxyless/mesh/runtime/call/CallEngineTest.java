@@ -91,6 +91,95 @@ class CallEngineTest {
                 """ + trafficPolicy.indent(4);
     }
 
+    // ---- headers contributed per call and per attempt ----
+
+    @Test
+    void aHeaderContributorSeesOneCallAndWritesEachAttemptsHeadersWithPerCallState() {
+        Scripted t = new Scripted(mesh(REVIEWS, virtualService("""
+                - route: [{destination: {host: reviews}}]
+                  retries: {attempts: 2, retryOn: 5xx}
+                """)));
+        List<String> log = new CopyOnWriteArrayList<>();
+        t.mesh.addHeaderContributor(call -> new RequestHeaderContributor.PerCall() {
+            private final String id = "call-" + log.size(); // per call: the same on every attempt
+
+            @Override
+            public void attemptStarted(CallView c, AttemptView a) {
+                log.add("started " + a.number());
+            }
+
+            @Override
+            public void attemptHeaders(AttemptView a, HeaderSink headers) {
+                headers.set("x-request-id", id);
+                headers.set("x-attempt", Integer.toString(a.number()));
+            }
+
+            @Override
+            public void callFinished(CallView c) {
+                log.add("finished " + c.attempts());
+            }
+        });
+        t.run(t.call::start);
+        Attempt first = t.only();
+        assertThat(first.addsRequestHeaders()).isTrue();
+        HeaderMutationsTest.Recorder h1 = new HeaderMutationsTest.Recorder();
+        first.requestHeaders(h1);
+        t.run(() -> first.responded(AttemptOutcome.httpStatus(503)));
+        clock.advance(Duration.ofMillis(25));
+        Attempt second = t.sent.get(1);
+        HeaderMutationsTest.Recorder h2 = new HeaderMutationsTest.Recorder();
+        second.requestHeaders(h2);
+        t.run(() -> second.responded(AttemptOutcome.httpStatus(200)));
+        t.run(() -> second.finished(AttemptOutcome.httpStatus(200)));
+
+        assertThat(h1.headers).containsEntry("x-request-id", List.of("call-0")).containsEntry("x-attempt", List.of("1"));
+        assertThat(h2.headers).containsEntry("x-request-id", List.of("call-0")).containsEntry("x-attempt", List.of("2"));
+        assertThat(log).containsExactly("started 1", "started 2", "finished 2");
+        assertThat(events.finished).as("the mesh's listeners still hear the call").containsExactly(t.call);
+    }
+
+    @Test
+    void withoutContributorsAnAttemptAddsNoHeadersAndAContributorMayLeaveACallAlone() {
+        Scripted t = start(REVIEWS);
+        HeaderMutationsTest.Recorder h = new HeaderMutationsTest.Recorder();
+        assertThat(t.only().addsRequestHeaders()).isFalse();
+        t.only().requestHeaders(h);
+        assertThat(h.log).isEmpty();
+
+        Scripted u = new Scripted(t.mesh);
+        try (var r = t.mesh.addHeaderContributor(call -> null)) {
+            u.run(u.call::start);
+            assertThat(u.only().addsRequestHeaders()).isFalse();
+        }
+        assertThat(t.mesh.headerContributors().size()).isZero();
+    }
+
+    @Test
+    void twoContributorsBothWriteInTheOrderTheyWereAdded() {
+        Scripted t = new Scripted(mesh(REVIEWS));
+        List<String> heard = new CopyOnWriteArrayList<>();
+        for (String name : List.of("a", "b")) {
+            t.mesh.addHeaderContributor(call -> new RequestHeaderContributor.PerCall() {
+                @Override
+                public void attemptHeaders(AttemptView a, HeaderSink headers) {
+                    headers.add("x-by", name);
+                }
+
+                @Override
+                public void callFinished(CallView c) {
+                    heard.add(name);
+                }
+            });
+        }
+        t.run(t.call::start);
+        HeaderMutationsTest.Recorder h = new HeaderMutationsTest.Recorder();
+        t.only().requestHeaders(h);
+        t.run(() -> t.only().responded(AttemptOutcome.httpStatus(200)));
+        t.run(() -> t.only().finished(AttemptOutcome.httpStatus(200)));
+        assertThat(h.headers).containsEntry("x-by", List.of("a", "b"));
+        assertThat(heard).containsExactly("a", "b");
+    }
+
     // ---- retries ----
 
     @Test
