@@ -142,8 +142,9 @@ final class IstioToEnvoy {
                         throw unsupported("Sidecar egress listeners");
                     }
                 }
-                case GATEWAY, WORKLOAD_ENTRY -> {
-                    // A Gateway configures the gateway's own proxy, not a sidecar; WorkloadEntries are not used.
+                case GATEWAY, WORKLOAD_ENTRY, REQUEST_AUTHENTICATION -> {
+                    // A Gateway configures the gateway's own proxy, not a sidecar; WorkloadEntries are not used;
+                    // a RequestAuthentication acts on inbound requests, and these listeners are outbound.
                 }
                 default -> throw unsupported(r.kind().kindName());
             }

@@ -69,4 +69,20 @@ public record HTTPMatchRequest(
         return new HTTPMatchRequest(null, null, null, null, null, Map.of(), null, Map.of(), List.of(), queryParams,
                 null, Map.of(), null, null);
     }
+    /** The header-name prefix that makes a {@code headers} or {@code withoutHeaders} key a JWT claim reference. */
+    public static final String JWT_CLAIM_HEADER = "@request.auth.claims";
+
+    /**
+     * Whether a {@code headers}/{@code withoutHeaders} key names a claim of the request's verified JWT rather than
+     * a header: {@code @request.auth.claims.a.b} or {@code @request.auth.claims[a][b]} (prefix in any case). Only
+     * a gateway that validated the JWT (a RequestAuthentication) can match on such a key.
+     */
+    public static boolean isJwtClaimHeader(String name) {
+        if (name == null || !name.regionMatches(true, 0, JWT_CLAIM_HEADER, 0, JWT_CLAIM_HEADER.length())) {
+            return false;
+        }
+        String rest = name.substring(JWT_CLAIM_HEADER.length());
+        return (rest.startsWith(".") && rest.length() > 1)
+                || (rest.startsWith("[") && rest.endsWith("]") && rest.length() > 2);
+    }
 }

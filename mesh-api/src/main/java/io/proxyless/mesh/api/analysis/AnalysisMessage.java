@@ -29,6 +29,8 @@ public enum AnalysisMessage {
     GATEWAY_DUPLICATE_CERTIFICATE("IST0138", "GatewayDuplicateCertificate", Severity.WARNING),
     INGRESS_ROUTE_RULES_NOT_AFFECTED("IST0140", "IngressRouteRulesNotAffected", Severity.WARNING),
     CONFLICTING_GATEWAYS("IST0145", "ConflictingGateways", Severity.ERROR),
+    JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN("IST0149", "JwtClaimBasedRoutingWithoutRequestAuthN",
+            Severity.ERROR),
     INVALID_GATEWAY_CREDENTIAL("IST0161", "InvalidGatewayCredential", Severity.ERROR),
     GATEWAY_PORT_NOT_DEFINED_ON_SERVICE("IST0162", "GatewayPortNotDefinedOnService", Severity.WARNING),
     REFERENCED_INTERNAL_GATEWAY("IST0165", "ReferencedInternalGateway", Severity.WARNING),

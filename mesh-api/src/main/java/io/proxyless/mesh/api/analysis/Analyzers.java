@@ -35,6 +35,7 @@ import java.util.stream.Collectors;
  *   <li>{@link GatewaySecretAnalyzer}: IST0101 credentialName, IST0161 (when Secrets are loaded)</li>
  *   <li>{@link SidecarSelectorAnalyzer}: IST0101 selector, IST0110, IST0111, IST0167</li>
  *   <li>{@link ServiceEntryAnalyzer}: IST0134, IST0177</li>
+ *   <li>{@link JwtClaimRouteAnalyzer}: IST0149 JWT claim route on a gateway without RequestAuthentication</li>
  * </ul>
  * Host names are compared as Istio's analyzers compare them: a name without a dot is expanded in the namespace of
  * the resource that writes it ({@code reviews} → {@code reviews.default.svc.cluster.local}), anything else is
@@ -54,7 +55,8 @@ public final class Analyzers {
             new GatewayPortAnalyzer(),
             new GatewaySecretAnalyzer(),
             new SidecarSelectorAnalyzer(),
-            new ServiceEntryAnalyzer());
+            new ServiceEntryAnalyzer(),
+            new JwtClaimRouteAnalyzer());
 
     /** Istio's cluster-local suffix for Kubernetes service names. */
     static final String CLUSTER_LOCAL_SUFFIX = "svc.cluster.local";

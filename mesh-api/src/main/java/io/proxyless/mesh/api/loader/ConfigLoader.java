@@ -71,7 +71,6 @@ public final class ConfigLoader {
     /** The link kubelet re-points when a ConfigMap or Secret volume changes. */
     private static final String CONFIGMAP_DATA = "..data";
 
-    private static final Set<String> VERSIONS = Set.of("v1", "v1beta1", "v1alpha3");
     private static final Set<String> ENVELOPE_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "status");
     // Kubernetes object names: DNS-1123 subdomain.
     private static final Pattern OBJECT_NAME =
@@ -332,15 +331,17 @@ public final class ConfigLoader {
             int slash = apiVersion.indexOf('/');
             String group = slash < 0 ? "" : apiVersion.substring(0, slash);
             String version = apiVersion.substring(slash + 1);
-            ResourceKind resourceKind = ResourceKind.byKindName(kind).orElse(null);
-            if (!group.equals(ResourceKind.GROUP) || resourceKind == null) {
+            ResourceKind resourceKind = ResourceKind.byGroupAndKind(group, kind).orElse(null);
+            if (resourceKind == null) {
                 skip(here, map, listPath, group, kind, apiVersion);
                 return;
             }
-            if (!VERSIONS.contains(version)) {
+            if (!resourceKind.versions().contains(version)) {
+                List<String> others = resourceKind.versions().subList(1, resourceKind.versions().size());
                 here.add(Severity.ERROR, line(map, "apiVersion"), prefix(listPath) + "apiVersion",
-                        "unsupported version \"" + apiVersion + "\"; use " + ResourceKind.GROUP + "/v1 (v1beta1 and "
-                                + "v1alpha3 are accepted too)");
+                        "unsupported version \"" + apiVersion + "\"; use " + resourceKind.apiVersion() + " ("
+                                + String.join(" and ", others) + (others.size() == 1 ? " is" : " are")
+                                + " accepted too)");
                 return;
             }
             resource(file, map, resourceKind, apiVersion, metadataNode, here, listPath);

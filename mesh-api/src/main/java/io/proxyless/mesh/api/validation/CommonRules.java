@@ -2,6 +2,7 @@ package io.proxyless.mesh.api.validation;
 
 import com.google.common.math.LongMath;
 import io.proxyless.mesh.api.Destination;
+import io.proxyless.mesh.api.HTTPMatchRequest;
 import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.StringMatch;
 import java.math.BigDecimal;
@@ -623,7 +624,6 @@ final class CommonRules {
     // RFC 7230 token characters.
     private static final Pattern HEADER_NAME_RE = Pattern.compile("[!#$%&'*+\\-.^_`|~A-Za-z0-9]+");
     private static final Set<String> PSEUDO_HEADERS = Set.of(":method", ":scheme", ":authority", ":path", ":status");
-    private static final String JWT_CLAIM_HEADER = "@request.auth.claims";
 
     /**
      * A header name in a route match ({@code headers}, {@code withoutHeaders}): an RFC 7230 token, an HTTP/2
@@ -647,13 +647,7 @@ final class CommonRules {
 
     /** True for {@code @request.auth.claims.a.b} and {@code @request.auth.claims[a][b]} (prefix case-insensitive). */
     static boolean isJwtClaimHeader(String name) {
-        if (name.length() < JWT_CLAIM_HEADER.length()
-                || !name.substring(0, JWT_CLAIM_HEADER.length()).equalsIgnoreCase(JWT_CLAIM_HEADER)) {
-            return false;
-        }
-        String rest = name.substring(JWT_CLAIM_HEADER.length());
-        return (rest.startsWith(".") && rest.length() > 1)
-                || (rest.startsWith("[") && rest.endsWith("]") && rest.length() > 2);
+        return HTTPMatchRequest.isJwtClaimHeader(name);
     }
 
     /** {@code :authority} or {@code host}, in any case: the two spellings of the request's authority. */
@@ -685,6 +679,15 @@ final class CommonRules {
         }
         if (internal) {
             ctx.error(path, "invalid header " + quote(name) + ": header cannot have \":\" prefix");
+            return false;
+        }
+        return true;
+    }
+
+    /** A plain header name (no pseudo-header, no JWT claim reference): an RFC 7230 token. */
+    static boolean strictHeaderName(String name, String path, ValidationContext ctx) {
+        if (name == null || !HEADER_NAME_RE.matcher(name).matches()) {
+            ctx.error(path, "header name " + name + " is not a valid header name");
             return false;
         }
         return true;

@@ -3,6 +3,7 @@ package io.proxyless.mesh.api.validation;
 import io.proxyless.mesh.api.DestinationRule;
 import io.proxyless.mesh.api.Gateway;
 import io.proxyless.mesh.api.Problem;
+import io.proxyless.mesh.api.RequestAuthentication;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ServiceEntry;
 import io.proxyless.mesh.api.Sidecar;
@@ -46,6 +47,9 @@ public final class Validator {
             }
             case SIDECAR -> {
                 SidecarValidator.validate((Sidecar) resource.spec(), ctx);
+            }
+            case REQUEST_AUTHENTICATION -> {
+                RequestAuthenticationValidator.validate((RequestAuthentication) resource.spec(), ctx);
             }
         }
         return ctx.problems();

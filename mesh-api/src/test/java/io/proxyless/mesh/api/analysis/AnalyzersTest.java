@@ -26,7 +26,8 @@ class AnalyzersTest {
     static Stream<String> fixtures() {
         return Stream.of("destination-hosts", "subsets", "gateways", "mesh-gateway-hosts", "unreachable-rules",
                 "ca-certificates", "destination-rule-hosts", "conflicting-gateways", "gateway-certificates",
-                "gateway-ports", "sidecars", "service-entries", "invalid-but-analyzed", "gateway-secrets", "kubernetes-gateways");
+                "gateway-ports", "sidecars", "service-entries", "invalid-but-analyzed", "gateway-secrets", "kubernetes-gateways",
+                "jwt-claim-routes");
     }
 
     @ParameterizedTest
@@ -88,6 +89,52 @@ class AnalyzersTest {
     }
 
     @Test
+    void aJwtClaimRouteNamesTheClaimTheGatewayAndThePodWithoutRequestAuthentication() {
+        String claimRoute = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: foo}
+                spec:
+                  hosts: [foo.com]
+                  gateways: [foo-gateway]
+                  http:
+                  - match:
+                    - headers:
+                        "@request.auth.claims.foo": {exact: foo}
+                    route:
+                    - destination: {host: foo.com}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: Gateway
+                metadata: {name: foo-gateway}
+                spec:
+                  selector: {istio: ingressgateway}
+                  servers:
+                  - port: {number: 80, name: http, protocol: HTTP}
+                    hosts: [foo.com]
+                """;
+        LoadedConfig config = ConfigLoader.create().loadString("vs.yaml", claimRoute);
+        assertThat(config.problems()).filteredOn(p -> "IST0149".equals(p.code())).singleElement()
+                .satisfies(p -> assertThat(p.format()).isEqualTo("vs.yaml:6: VirtualService default/foo:"
+                        + " spec.gateways[0]: [IST0149] The virtual service uses the JWT claim based routing (key:"
+                        + " @request.auth.claims.foo) but found no request authentication for the gateway"
+                        + " (default/foo-gateway) pod (istio-ingressgateway-dummypod). The request authentication"
+                        + " must first be applied for the gateway pods to validate the JWT token and make the claims"
+                        + " available for routing."));
+
+        LoadedConfig withAuthn = ConfigLoader.create().loadString("vs.yaml", claimRoute + """
+                ---
+                apiVersion: security.istio.io/v1
+                kind: RequestAuthentication
+                metadata: {name: ingress, namespace: istio-system}
+                spec:
+                  selector:
+                    matchLabels: {istio: ingressgateway}
+                """);
+        assertThat(withAuthn.problems()).extracting(Problem::code).doesNotContain("IST0149");
+    }
+
+    @Test
     void severitiesAreIstios() {
         assertThat(AnalysisMessage.REFERENCED_RESOURCE_NOT_FOUND.severity()).isEqualTo(Severity.ERROR);
         assertThat(AnalysisMessage.CONFLICTING_MESH_GATEWAY_VIRTUAL_SERVICE_HOSTS.severity())
@@ -97,6 +144,8 @@ class AnalyzersTest {
         assertThat(AnalysisMessage.VIRTUAL_SERVICE_UNREACHABLE_RULE.severity()).isEqualTo(Severity.WARNING);
         assertThat(AnalysisMessage.VIRTUAL_SERVICE_INEFFECTIVE_MATCH.severity()).isEqualTo(Severity.INFO);
         assertThat(AnalysisMessage.CONFLICTING_GATEWAYS.severity()).isEqualTo(Severity.ERROR);
+        assertThat(AnalysisMessage.JWT_CLAIM_BASED_ROUTING_WITHOUT_REQUEST_AUTHN.severity())
+                .isEqualTo(Severity.ERROR);
     }
 
     private static String read(String resource) {

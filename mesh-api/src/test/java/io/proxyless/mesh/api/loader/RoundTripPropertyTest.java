@@ -21,7 +21,7 @@ class RoundTripPropertyTest {
             for (int i = 0; i < CASES_PER_KIND; i++) {
                 long seed = kind.ordinal() * 1_000_000L + i;
                 Object spec = new RandomModel(seed).next(kind.specType());
-                Resource<?> resource = new Resource<>(kind, "networking.istio.io/v1",
+                Resource<?> resource = new Resource<>(kind, kind.apiVersion(),
                         Metadata.of("r" + i, "ns" + kind.ordinal()), spec, SourceInfo.NONE);
                 String yaml = ConfigWriter.toYaml(List.of(resource));
                 LoadedConfig loaded = ConfigLoader.create().loadString("roundtrip.yaml", yaml);

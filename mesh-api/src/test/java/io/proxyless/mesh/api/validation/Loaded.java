@@ -1,6 +1,7 @@
 package io.proxyless.mesh.api.validation;
 
 import io.proxyless.mesh.api.Problem;
+import io.proxyless.mesh.api.ResourceKind;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import java.util.List;
 
@@ -29,7 +30,8 @@ final class Loaded {
     }
 
     private static List<Problem> load(String file, String kind, String name, String spec) {
-        String doc = "apiVersion: networking.istio.io/v1\n"
+        String apiVersion = ResourceKind.byKindName(kind).map(ResourceKind::apiVersion).orElse("networking.istio.io/v1");
+        String doc = "apiVersion: " + apiVersion + "\n"
                 + "kind: " + kind + "\n"
                 + "metadata:\n"
                 + "  name: " + name + "\n"
