@@ -1,0 +1,127 @@
+package io.proxyless.mesh.agent;
+
+import com.google.common.base.Splitter;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
+
+/**
+ * The agent's configuration, read the way injection configures a sidecar: from the environment, with the agent
+ * arguments ({@code -javaagent:mesh-agent.jar=configPaths=/etc/mesh,namespace=shop}) taking precedence key by key.
+ *
+ * <table>
+ *   <caption>Keys</caption>
+ *   <tr><th>agent argument</th><th>environment</th><th>meaning</th></tr>
+ *   <tr><td>{@code configPaths}</td><td>{@code MESH_CONFIG_PATHS}</td><td>Istio YAML files or directories,
+ *       separated by {@code :} (the platform's path separator); watched and reloaded</td></tr>
+ *   <tr><td>{@code xdsBootstrap}</td><td>{@code GRPC_XDS_BOOTSTRAP}</td><td>grpc-java xDS bootstrap file</td></tr>
+ *   <tr><td>{@code xdsBootstrapConfig}</td><td>{@code GRPC_XDS_BOOTSTRAP_CONFIG}</td><td>the bootstrap JSON itself</td></tr>
+ *   <tr><td>{@code namespace}</td><td>{@code POD_NAMESPACE}</td><td>the workload's namespace</td></tr>
+ *   <tr><td>{@code certsDir}</td><td>{@code MESH_CERTS_DIR}</td><td>workload certificates for ISTIO_MUTUAL;
+ *       default: the first of Istio's locations that holds them</td></tr>
+ *   <tr><td>{@code disabled}</td><td>{@code MESH_AGENT_DISABLED}</td><td>{@code true}: the agent does nothing</td></tr>
+ * </table>
+ *
+ * @param configPaths        config files or directories; empty when the config comes from xDS or is missing
+ * @param xdsBootstrap       the xDS bootstrap file, or null
+ * @param xdsBootstrapConfig the xDS bootstrap JSON, or null
+ * @param namespace          the workload's namespace, or null (the mesh's default, {@code default})
+ * @param certsDir           the workload certificate directory, or null when none was found
+ * @param disabled           whether the agent was switched off
+ */
+public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xdsBootstrapConfig, String namespace,
+                            Path certsDir, boolean disabled) {
+
+    /** Where Istio mounts workload certificates ({@code cert-chain.pem}, {@code key.pem}, {@code root-cert.pem}). */
+    static final List<Path> ISTIO_CERT_DIRS = List.of(Path.of("/etc/certs"),
+            Path.of("/var/run/secrets/workload-spiffe-credentials"));
+
+    /** Agent argument → environment variable. */
+    static final Map<String, String> KEYS = keys();
+
+    public AgentSettings {
+        configPaths = List.copyOf(configPaths);
+    }
+
+    private static Map<String, String> keys() {
+        Map<String, String> k = new LinkedHashMap<>();
+        k.put("configPaths", "MESH_CONFIG_PATHS");
+        k.put("xdsBootstrap", "GRPC_XDS_BOOTSTRAP");
+        k.put("xdsBootstrapConfig", "GRPC_XDS_BOOTSTRAP_CONFIG");
+        k.put("namespace", "POD_NAMESPACE");
+        k.put("certsDir", "MESH_CERTS_DIR");
+        k.put("disabled", "MESH_AGENT_DISABLED");
+        return java.util.Collections.unmodifiableMap(k);
+    }
+
+    /**
+     * The settings from {@code agentArgs} (may be null or empty) over {@code env}.
+     *
+     * @throws IllegalArgumentException for an argument that is not {@code key=value} or an unknown key
+     */
+    public static AgentSettings read(String agentArgs, Function<String, String> env) {
+        Map<String, String> args = parseArgs(agentArgs);
+        Function<String, String> value = key -> {
+            String v = args.containsKey(key) ? args.get(key) : env.apply(KEYS.get(key));
+            return v == null || v.isBlank() ? null : v.trim();
+        };
+        List<Path> paths = new ArrayList<>();
+        String configPaths = value.apply("configPaths");
+        if (configPaths != null) {
+            for (String p : Splitter.on(java.io.File.pathSeparatorChar).omitEmptyStrings().trimResults()
+                    .split(configPaths)) {
+                paths.add(Path.of(p));
+            }
+        }
+        String xds = value.apply("xdsBootstrap");
+        String certs = value.apply("certsDir");
+        Path certsDir = certs != null ? Path.of(certs) : istioCertDir().orElse(null);
+        return new AgentSettings(paths, xds == null ? null : Path.of(xds), value.apply("xdsBootstrapConfig"),
+                value.apply("namespace"), certsDir, "true".equalsIgnoreCase(value.apply("disabled")));
+    }
+
+    /** Whether any config source is named at all. */
+    public boolean hasConfig() {
+        return !configPaths.isEmpty() || xdsBootstrap != null || xdsBootstrapConfig != null;
+    }
+
+    /** A one-line description for the start-up log. */
+    public String describe() {
+        String config = !configPaths.isEmpty() ? "config " + configPaths
+                : xdsBootstrap != null ? "xDS bootstrap " + xdsBootstrap : "xDS bootstrap JSON";
+        return config + ", namespace " + (namespace == null ? "default" : namespace)
+                + (certsDir == null ? ", no workload certificates" : ", certificates " + certsDir);
+    }
+
+    private static Optional<Path> istioCertDir() {
+        return ISTIO_CERT_DIRS.stream().filter(d -> Files.isReadable(d.resolve("cert-chain.pem"))).findFirst();
+    }
+
+    private static Map<String, String> parseArgs(String agentArgs) {
+        Map<String, String> out = new LinkedHashMap<>();
+        if (agentArgs == null || agentArgs.isBlank()) {
+            return out;
+        }
+        Set<String> known = KEYS.keySet();
+        for (String pair : Splitter.on(',').omitEmptyStrings().trimResults().split(agentArgs)) {
+            int eq = pair.indexOf('=');
+            if (eq <= 0) {
+                throw new IllegalArgumentException("agent argument '" + pair + "' is not key=value (keys: "
+                        + String.join(", ", known) + ")");
+            }
+            String key = pair.substring(0, eq).trim();
+            if (!known.contains(key)) {
+                throw new IllegalArgumentException("unknown agent argument '" + key + "' (keys: "
+                        + String.join(", ", known) + ")");
+            }
+            out.put(key, pair.substring(eq + 1));
+        }
+        return out;
+    }
+}

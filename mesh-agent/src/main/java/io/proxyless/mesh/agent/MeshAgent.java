@@ -1,0 +1,96 @@
+package io.proxyless.mesh.agent;
+
+import io.proxyless.mesh.runtime.Mesh;
+import java.lang.instrument.ClassFileTransformer;
+import java.lang.instrument.Instrumentation;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.TimeUnit;
+import java.util.logging.Level;
+import java.util.logging.Logger;
+
+/**
+ * The Java agent: {@code -javaagent:mesh-agent.jar} (or {@code JAVA_TOOL_OPTIONS}) puts the OkHttp clients of an
+ * unchanged application in the mesh, as injection puts a sidecar next to it.
+ *
+ * <pre>
+ * MESH_CONFIG_PATHS=/etc/mesh POD_NAMESPACE=shop java -javaagent:mesh-agent.jar -jar app.jar
+ * java -javaagent:mesh-agent.jar=configPaths=mesh/,namespace=shop -jar app.jar
+ * </pre>
+ *
+ * <p>At start the agent reads its {@link AgentSettings} and registers a class transformer for OkHttp's client;
+ * the workload's one {@link Mesh} is built (config loaded, validated, compiled) on
+ * a thread of its own meanwhile, so the application's start goes on in parallel. The first client or channel
+ * the application builds waits for that mesh. A config that is missing or invalid is logged once, as one error
+ * line, and leaves the application as without the agent: the transformer is removed and the hooks of classes
+ * already changed do nothing.
+ */
+public final class MeshAgent {
+    static final Logger LOG = Logger.getLogger("io.proxyless.mesh.agent");
+    private static final String NOT_INSTALLED = "mesh agent not installed, the application runs without the mesh: ";
+
+    private MeshAgent() {
+    }
+
+    /** Entry point for {@code -javaagent:}. */
+    public static void premain(String agentArgs, Instrumentation instrumentation) {
+        start(agentArgs, instrumentation);
+    }
+
+    /** Entry point for attaching to a running JVM; clients built before the attach stay as they are. */
+    public static void agentmain(String agentArgs, Instrumentation instrumentation) {
+        start(agentArgs, instrumentation);
+    }
+
+    private static void start(String agentArgs, Instrumentation instrumentation) {
+        long started = System.nanoTime();
+        AgentSettings settings;
+        try {
+            settings = AgentSettings.read(agentArgs, System::getenv);
+            if (settings.disabled()) {
+                LOG.info("mesh agent disabled (MESH_AGENT_DISABLED=true): the application runs without the mesh");
+                return;
+            }
+            AgentMesh.check(settings);
+        } catch (Throwable e) {
+            LOG.severe(NOT_INSTALLED + message(e));
+            return;
+        }
+        CompletableFuture<Mesh> mesh = new CompletableFuture<>();
+        ClassFileTransformer transformer;
+        try {
+            MeshHooks.install(mesh);
+            transformer = Instrumentations.install(instrumentation);
+        } catch (Throwable e) {
+            MeshHooks.uninstall();
+            LOG.log(Level.SEVERE, NOT_INSTALLED + message(e), e);
+            return;
+        }
+        long premain = System.nanoTime() - started;
+        Thread build = new Thread(() -> {
+            try {
+                Mesh built = AgentMesh.build(settings);
+                if (!mesh.complete(built)) {
+                    built.close(); // too late: the application gave up waiting for it
+                    return;
+                }
+            } catch (Throwable e) {
+                // One clear line, and nothing left behind: later classes are not changed, hooks do nothing.
+                instrumentation.removeTransformer(transformer);
+                MeshHooks.uninstall();
+                LOG.severe(NOT_INSTALLED + message(e));
+                mesh.completeExceptionally(e);
+                return;
+            }
+            LOG.info("mesh agent installed in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
+                    + " ms (" + TimeUnit.NANOSECONDS.toMillis(premain) + " ms before the application's main): "
+                    + "OkHttp clients go through the mesh (" + settings.describe() + ")");
+        }, "mesh-agent-start");
+        build.setDaemon(true);
+        build.start();
+    }
+
+    private static String message(Throwable e) {
+        String m = e.getMessage();
+        return m == null || m.isBlank() ? e.toString() : m;
+    }
+}

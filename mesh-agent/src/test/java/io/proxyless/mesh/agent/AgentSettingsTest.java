@@ -1,0 +1,61 @@
+package io.proxyless.mesh.agent;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.io.File;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+
+class AgentSettingsTest {
+
+    @Test
+    void theEnvironmentConfiguresTheAgentAsInjectionConfiguresASidecar() {
+        Map<String, String> env = Map.of(
+                "MESH_CONFIG_PATHS", "/etc/mesh" + File.pathSeparator + "/etc/mesh-extra",
+                "POD_NAMESPACE", "shop",
+                "MESH_CERTS_DIR", "/var/certs");
+        AgentSettings s = AgentSettings.read(null, env::get);
+        assertThat(s.configPaths()).containsExactly(Path.of("/etc/mesh"), Path.of("/etc/mesh-extra"));
+        assertThat(s.namespace()).isEqualTo("shop");
+        assertThat(s.certsDir()).isEqualTo(Path.of("/var/certs"));
+        assertThat(s.disabled()).isFalse();
+        assertThat(s.hasConfig()).isTrue();
+    }
+
+    @Test
+    void agentArgumentsTakePrecedenceKeyByKey() {
+        Map<String, String> env = Map.of("MESH_CONFIG_PATHS", "/etc/mesh", "POD_NAMESPACE", "shop");
+        AgentSettings s = AgentSettings.read("configPaths=mesh/,disabled=true", env::get);
+        assertThat(s.configPaths()).containsExactly(Path.of("mesh/"));
+        assertThat(s.namespace()).isEqualTo("shop");
+        assertThat(s.disabled()).isTrue();
+    }
+
+    @Test
+    void theXdsBootstrapIsReadFromGrpcsVariables() {
+        Map<String, String> env = Map.of("GRPC_XDS_BOOTSTRAP", "/etc/istio/proxy/grpc-bootstrap.json");
+        AgentSettings s = AgentSettings.read("", env::get);
+        assertThat(s.xdsBootstrap()).isEqualTo(Path.of("/etc/istio/proxy/grpc-bootstrap.json"));
+        assertThat(s.hasConfig()).isTrue();
+        assertThatThrownBy(() -> AgentMesh.check(s)).hasMessageContaining("GRPC_XDS_BOOTSTRAP");
+    }
+
+    @Test
+    void noConfigIsOneClearError() {
+        AgentSettings s = AgentSettings.read(null, k -> null);
+        assertThat(s.hasConfig()).isFalse();
+        assertThat(s.configPaths()).isEqualTo(List.of());
+        assertThatThrownBy(() -> AgentMesh.check(s)).hasMessageContaining("MESH_CONFIG_PATHS");
+    }
+
+    @Test
+    void aMalformedOrUnknownArgumentIsNamed() {
+        assertThatThrownBy(() -> AgentSettings.read("configPaths", k -> null))
+                .hasMessageContaining("'configPaths' is not key=value");
+        assertThatThrownBy(() -> AgentSettings.read("config=/etc/mesh", k -> null))
+                .hasMessageContaining("unknown agent argument 'config'").hasMessageContaining("configPaths");
+    }
+}

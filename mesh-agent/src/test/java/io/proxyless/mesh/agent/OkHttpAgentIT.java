@@ -1,0 +1,156 @@
+package io.proxyless.mesh.agent;
+
+import static io.proxyless.mesh.runtime.testing.MeshYaml.endpoint;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.subsetsV1V2;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * An application with plain OkHttp and no mesh module, run with {@code -javaagent:target/mesh-agent.jar}
+ * against real upstreams on 127.0.0.1: what the upstreams receive shows the mesh at work.
+ */
+class OkHttpAgentIT {
+    static final String REVIEWS = "http://reviews:9080/reviews/1";
+    static final String RATINGS = "http://ratings:9080/ratings/1";
+    static final int SPLIT_CALLS = 500;
+
+    @TempDir
+    static Path config;
+    static HttpUpstream v1;
+    static HttpUpstream v2;
+    static HttpUpstream ratings;
+    static HttpUpstream outside;
+
+    @BeforeAll
+    static void upstreams() {
+        v1 = HttpUpstream.start("v1");
+        v2 = HttpUpstream.start("v2");
+        ratings = HttpUpstream.start("ratings");
+        outside = HttpUpstream.start("outside");
+        MeshYaml.write(config,
+                serviceEntry("reviews", 9080, endpoint(v1, "labels: {version: v1}"),
+                        endpoint(v2, "labels: {version: v2}")),
+                subsetsV1V2("reviews", ""),
+                virtualService("reviews", """
+                        - match: [{headers: {end-user: {exact: jason}}}]
+                          route: [{destination: {host: reviews, subset: v2}}]
+                        - route:
+                          - {destination: {host: reviews, subset: v1}, weight: 80}
+                          - {destination: {host: reviews, subset: v2}, weight: 20}
+                        """),
+                // one endpoint refuses connections: each call that picks it is retried on the other
+                serviceEntry("ratings", 9080, endpoint(HttpUpstream.deadPort(), ""), endpoint(ratings, "")),
+                MeshYaml.destinationRule("ratings", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}"),
+                virtualService("ratings", """
+                        - route: [{destination: {host: ratings}}]
+                          retries: {attempts: 3, retryOn: connect-failure}
+                        """));
+    }
+
+    @AfterAll
+    static void close() {
+        for (HttpUpstream u : new HttpUpstream[] {v1, v2, ratings, outside}) {
+            u.close();
+        }
+    }
+
+    static Map<String, String> meshEnv() {
+        return Map.of("MESH_CONFIG_PATHS", config.toString(), "POD_NAMESPACE", "default");
+    }
+
+    @Test
+    void anUnchangedApplicationIsRoutedByTheMesh() {
+        int v1Before = v1.count();
+        int v2Before = v2.count();
+        String outsideUrl = "http://localhost:" + outside.port() + "/plain";
+        AgentProcess.Run run = AgentProcess.run("", meshEnv(),
+                "http|builder|10|" + REVIEWS + "|end-user=jason",
+                "http|builder|" + SPLIT_CALLS + "|" + REVIEWS,
+                "http|new|20|" + RATINGS,
+                "http|derived|5|" + outsideUrl);
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        System.out.println(run);
+
+        // header routing: every jason call reached v2, with the application's own interceptor still at work
+        assertThat(run.step(0)).as(run.toString()).isEqualTo(Map.of("v2", 10));
+        assertThat(v2.recorded.stream().filter(r -> "jason".equals(r.header("end-user"))).count()).isEqualTo(10);
+        assertThat(v2.recorded).allMatch(r -> "on".equals(r.header("x-app-interceptor")));
+        assertThat(v1.recorded).noneMatch(r -> "jason".equals(r.header("end-user")));
+
+        // 80/20: the split counted at the upstreams; bounds ±6 standard deviations of Binomial(500, 0.2)
+        int toV1 = v1.count() - v1Before;
+        int toV2 = v2.count() - v2Before - 10;
+        assertThat(toV1 + toV2).isEqualTo(SPLIT_CALLS);
+        assertThat(toV2).as("calls to v2 of " + SPLIT_CALLS).isBetween(46, 154);
+        assertThat(run.step(1)).containsOnlyKeys("v1", "v2");
+
+        // retries around the refused endpoint: every call of a new OkHttpClient() succeeded on the live one
+        assertThat(run.step(2)).as(run.toString()).isEqualTo(Map.of("ratings", 20));
+        assertThat(ratings.count()).isEqualTo(20);
+
+        // a host the mesh does not know: the call as the application made it
+        assertThat(run.step(3)).isEqualTo(Map.of("outside", 5));
+        assertThat(outside.hosts()).contains("localhost:" + outside.port());
+
+        // the mesh interceptor once per client: builder (mesh + app's), new OkHttpClient(), derived newBuilder()
+        assertThat(run.stdout()).contains("interceptors 2 1 2");
+        assertThat(run.stderr()).contains("mesh agent installed in");
+        System.out.println("[mesh-agent] " + run.stderr().lines().filter(l -> l.contains("installed in"))
+                .findFirst().orElse(""));
+    }
+
+    @Test
+    void withoutTheAgentTheApplicationUsesDnsAsBefore() {
+        String outsideUrl = "http://localhost:" + outside.port() + "/plain";
+        AgentProcess.Run run = AgentProcess.run(null, meshEnv(),
+                "http|builder|1|" + REVIEWS, "http|new|1|" + outsideUrl);
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.step(0)).as(run.toString()).isEqualTo(Map.of("!UnknownHostException", 1));
+        assertThat(run.step(1)).isEqualTo(Map.of("outside", 1));
+        assertThat(run.stdout()).contains("interceptors 1 0 1");
+    }
+
+    @Test
+    void aMissingOrInvalidConfigLeavesTheApplicationUnchanged() {
+        String outsideUrl = "http://localhost:" + outside.port() + "/plain";
+        AgentProcess.Run missing = AgentProcess.run("", Map.of(), "http|new|1|" + outsideUrl);
+        assertThat(missing.exitCode()).as(missing.toString()).isZero();
+        assertThat(missing.step(0)).isEqualTo(Map.of("outside", 1));
+        assertThat(missing.stdout()).contains("interceptors 1 0 1");
+        assertThat(missing.stderr()).contains("mesh agent not installed").contains("MESH_CONFIG_PATHS");
+
+        AgentProcess.Run invalid = AgentProcess.run("configPaths=" + config.resolve("absent.yaml"), meshEnv(),
+                "http|new|1|" + outsideUrl);
+        assertThat(invalid.exitCode()).as(invalid.toString()).isZero();
+        assertThat(invalid.stdout()).contains("interceptors 1 0 1");
+        assertThat(invalid.stderr()).contains("mesh agent not installed").contains("absent.yaml");
+
+        AgentProcess.Run disabled = AgentProcess.run("", Map.of("MESH_CONFIG_PATHS", config.toString(),
+                "MESH_AGENT_DISABLED", "true"), "http|new|1|" + outsideUrl);
+        assertThat(disabled.stdout()).contains("interceptors 1 0 1");
+        assertThat(disabled.stderr()).contains("mesh agent disabled");
+    }
+
+    @Test
+    void addedStartUpTimeIsMeasured() {
+        long without = Long.MAX_VALUE;
+        long with = Long.MAX_VALUE;
+        for (int i = 0; i < 3; i++) {
+            without = Math.min(without, AgentProcess.run(null, meshEnv(), "noop").millis());
+            with = Math.min(with, AgentProcess.run("", meshEnv(), "noop").millis());
+        }
+        // Reported, not asserted: wall-clock time on a shared machine says little about one run.
+        System.out.printf("[mesh-agent] JVM start-up to exit, best of 3: %d ms without the agent, %d ms with it "
+                + "(+%d ms; goal < 300 ms)%n", without, with, with - without);
+    }
+}

@@ -1,0 +1,79 @@
+package io.proxyless.mesh.agent.testapp;
+
+import java.io.IOException;
+import java.util.Map;
+import java.util.TreeMap;
+import okhttp3.OkHttpClient;
+import okhttp3.Request;
+import okhttp3.Response;
+
+/**
+ * An application that knows nothing of the mesh: plain OkHttp (and, in {@link GrpcSteps}, plain grpc-java),
+ * logical service names in its URLs. It runs in a JVM of its own, on a class path without any mesh module, with
+ * or without {@code -javaagent:mesh-agent.jar}.
+ *
+ * <p>Each argument is one step; for every step it prints {@code RESULT <step> <outcome>=<count>...}, an outcome
+ * being the response body, or {@code !} and the exception's simple class name.
+ * <ul>
+ *   <li>{@code http|builder|N|URL[|header=value]} — N GETs with a client from {@code new OkHttpClient.Builder()}
+ *       that has an application interceptor of its own (it adds {@code x-app-interceptor: on});</li>
+ *   <li>{@code http|new|N|URL[|header=value]} — the same with {@code new OkHttpClient()};</li>
+ *   <li>{@code http|derived|N|URL[|header=value]} — with {@code builderClient.newBuilder().build()};</li>
+ *   <li>{@code grpc|...} — see {@link GrpcSteps};</li>
+ *   <li>{@code noop} — builds a client and does nothing (for start-up time).</li>
+ * </ul>
+ */
+public final class PlainApp {
+    private PlainApp() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        OkHttpClient builder = new OkHttpClient.Builder()
+                .addInterceptor(chain -> chain.proceed(chain.request().newBuilder()
+                        .header("x-app-interceptor", "on").build()))
+                .build();
+        OkHttpClient plain = new OkHttpClient();
+        OkHttpClient derived = builder.newBuilder().build();
+        for (int i = 0; i < args.length; i++) {
+            String[] step = args[i].split("\\|");
+            long started = System.nanoTime();
+            Map<String, Integer> outcomes = switch (step[0]) {
+                case "noop" -> Map.of();
+                case "http" -> http(switch (step[1]) {
+                    case "builder" -> builder;
+                    case "new" -> plain;
+                    case "derived" -> derived;
+                    default -> throw new IllegalArgumentException(step[1]);
+                }, Integer.parseInt(step[2]), step[3], step.length > 4 ? step[4] : null);
+                case "grpc" -> GrpcSteps.run(step);
+                default -> throw new IllegalArgumentException(args[i]);
+            };
+            StringBuilder line = new StringBuilder("RESULT ").append(i);
+            outcomes.forEach((k, v) -> line.append(' ').append(k).append('=').append(v));
+            System.out.println(line);
+            System.out.println("TIME " + i + " " + (System.nanoTime() - started) / 1_000_000 + " ms");
+        }
+        System.out.println("interceptors " + builder.interceptors().size() + " " + plain.interceptors().size()
+                + " " + derived.interceptors().size());
+        System.exit(0); // whatever threads the libraries keep
+    }
+
+    private static Map<String, Integer> http(OkHttpClient client, int n, String url, String header) {
+        Map<String, Integer> outcomes = new TreeMap<>();
+        for (int i = 0; i < n; i++) {
+            Request.Builder request = new Request.Builder().url(url);
+            if (header != null) {
+                int eq = header.indexOf('=');
+                request.header(header.substring(0, eq), header.substring(eq + 1));
+            }
+            String outcome;
+            try (Response response = client.newCall(request.build()).execute()) {
+                outcome = response.code() == 200 ? response.body().string() : "status" + response.code();
+            } catch (IOException e) {
+                outcome = "!" + e.getClass().getSimpleName();
+            }
+            outcomes.merge(outcome, 1, Integer::sum);
+        }
+        return outcomes;
+    }
+}
