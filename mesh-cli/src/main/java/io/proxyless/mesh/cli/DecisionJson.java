@@ -6,7 +6,7 @@ import io.proxyless.mesh.api.loader.ConfigWriter;
 import io.proxyless.mesh.api.loader.Durations;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteDecision;
-import io.proxyless.mesh.runtime.routing.Cluster;
+import io.proxyless.mesh.runtime.dump.IstioNotation;
 import io.proxyless.mesh.runtime.routing.FaultPolicy;
 import io.proxyless.mesh.runtime.routing.Mirror;
 import io.proxyless.mesh.runtime.routing.RetryPolicy;
@@ -33,7 +33,7 @@ final class DecisionJson {
         json.put("host", d.host());
         json.put("port", d.port());
         json.put("virtualService", d.virtualService());
-        json.put("route", d.route() == null ? null : route(d));
+        json.put("route", d.route() == null || d.route().isDefault() ? null : route(d));
         json.put("action", d.action().jsonName());
         json.put("destinations", destinations(d));
         json.put("picks", picks(samples));
@@ -44,12 +44,12 @@ final class DecisionJson {
         json.put("retries", d.isForward() ? retries(d.retries()) : null);
         json.put("fault", fault(d.fault()));
         json.put("mirrors", mirrors(d.mirrors()));
-        json.put("redirect", ConfigWriter.valueToTree(d.redirect()));
-        HTTPDirectResponse direct = d.directResponse();
+        json.put("redirect", d.route() == null ? null : ConfigWriter.valueToTree(IstioNotation.redirect(d.route())));
+        HTTPDirectResponse direct = d.route() == null ? null : IstioNotation.directResponse(d.route());
         json.put("directResponse", direct == null ? null : map("status", direct.status(),
                 "body", direct.body() == null ? null : direct.body().string() != null ? direct.body().string()
                         : direct.body().bytes()));
-        json.put("rewrite", ConfigWriter.valueToTree(d.rewrite()));
+        json.put("rewrite", d.route() == null ? null : ConfigWriter.valueToTree(IstioNotation.rewrite(d.route())));
         json.put("reason", d.reason());
         List<String> warnings = new ArrayList<>();
         mesh.snapshot().config().warnings().stream().filter(p -> p.severity() != io.proxyless.mesh.api.Severity.INFO)
@@ -68,12 +68,7 @@ final class DecisionJson {
         if (d.route() != null) {
             List<WeightedDestination> all = d.route().destinations();
             for (WeightedDestination w : all) {
-                Integer port = w.port();
-                Cluster c = w.fixedCluster();
-                if (port == null && c != null) {
-                    port = c.port();
-                }
-                out.add(map("host", w.host(), "subset", w.subset(), "port", port,
+                out.add(map("host", w.host(), "subset", w.subset(), "port", w.port(),
                         "weight", all.size() == 1 ? 100 : w.weight()));
             }
         } else if (d.cluster() != null && !d.cluster().passthrough()) {

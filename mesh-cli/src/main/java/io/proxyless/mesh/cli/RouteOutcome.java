@@ -2,6 +2,7 @@ package io.proxyless.mesh.cli;
 
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.call.DirectResponses;
 import io.proxyless.mesh.runtime.call.Redirects;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
 import io.proxyless.mesh.runtime.routing.RouteAction;
@@ -39,15 +40,15 @@ record RouteOutcome(RouteDecision decision, RouteRequest request, CompiledMesh s
     int status() {
         return switch (decision.action()) {
             case FORWARD -> 200;
-            case REDIRECT -> Redirects.status(decision.redirect());
-            case DIRECT_RESPONSE -> decision.directResponse().status() == null ? 0 : decision.directResponse().status();
+            case REDIRECT -> Redirects.status(decision);
+            case DIRECT_RESPONSE -> DirectResponses.status(decision);
             case REJECT -> decision.status();
         };
     }
 
     /** The {@code Location} of the redirect, or null when the request is not redirected. */
     String location() {
-        return decision.redirect() == null || decision.action() != RouteAction.REDIRECT
+        return decision.action() != RouteAction.REDIRECT
                 ? null : Redirects.location(decision, request);
     }
 }

@@ -83,6 +83,6 @@ final class GrpcStatuses {
     }
 
     static String routeName(RouteDecision d) {
-        return d.route() == null ? "default route of " + d.host() : d.route().toString();
+        return d.route() == null || d.route().isDefault() ? "default route of " + d.host() : d.route().toString();
     }
 }

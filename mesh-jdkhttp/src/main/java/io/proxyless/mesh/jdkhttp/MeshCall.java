@@ -341,12 +341,12 @@ final class MeshCall<T> implements Exchange {
 
     private void localReply(RouteDecision decision) {
         switch (decision.action()) {
-            case REDIRECT -> forward(LocalReplies.redirect(request, Redirects.status(decision.redirect()),
+            case REDIRECT -> forward(LocalReplies.redirect(request, Redirects.status(decision),
                     Redirects.location(decision, routeRequest), handler));
             case DIRECT_RESPONSE -> {
                 TreeMap<String, List<String>> headers = LocalReplies.headers();
                 HeaderMutations.applyResponse(decision, JdkRequests.sink(headers));
-                forward(LocalReplies.direct(request, DirectResponses.status(decision.directResponse()),
+                forward(LocalReplies.direct(request, DirectResponses.status(decision),
                         DirectResponses.body(decision), headers, handler));
             }
             default -> {
@@ -381,6 +381,6 @@ final class MeshCall<T> implements Exchange {
 
     private String routeName() {
         RouteDecision d = call.decision();
-        return d == null || d.route() == null ? null : d.route().toString();
+        return d == null || d.route() == null || d.route().isDefault() ? null : d.route().toString();
     }
 }

@@ -15,7 +15,6 @@ import io.proxyless.mesh.runtime.event.CallEnd;
 import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.registry.Endpoint;
-import io.proxyless.mesh.runtime.routing.Cluster;
 import io.proxyless.mesh.runtime.tls.ClientTlsContext;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.io.IOException;
@@ -409,7 +408,7 @@ final class MeshCall implements Exchange {
 
     private String routeName() {
         RouteDecision d = call.decision();
-        return d == null || d.route() == null ? null : d.route().toString();
+        return d == null || d.route() == null || d.route().isDefault() ? null : d.route().toString();
     }
 
     /** The host for the attempt URL: the authority's host, so OkHttp sends it as SNI; else the called host. */

@@ -1,9 +1,5 @@
 package io.proxyless.mesh.runtime;
 
-import io.proxyless.mesh.api.HTTPDirectResponse;
-import io.proxyless.mesh.api.HTTPRedirect;
-import io.proxyless.mesh.api.HTTPRewrite;
-import io.proxyless.mesh.api.Headers;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Cluster;
 import io.proxyless.mesh.runtime.routing.CompiledRoute;
@@ -69,11 +65,10 @@ public record RouteDecision(RouteAction action, String host, int port, CompiledR
 
     /** The effective retry policy (Istio's default when the route sets none), or null when retries are off. */
     public RetryPolicy retries() {
-        boolean hashing = cluster != null && cluster.policy().consistentHash();
         if (route == null) {
-            return hashing ? RetryPolicy.ISTIO_DEFAULT_HASHING : RetryPolicy.ISTIO_DEFAULT;
+            return RetryPolicy.ISTIO_DEFAULT;
         }
-        return route.retries(hashing);
+        return route.retries();
     }
 
     public FaultPolicy fault() {
@@ -84,31 +79,9 @@ public record RouteDecision(RouteAction action, String host, int port, CompiledR
         return route == null ? List.of() : route.mirrors();
     }
 
-    /** Route-level header operations, or null. */
-    public Headers routeHeaders() {
-        return route == null ? null : route.headers();
-    }
-
-    /** Destination-level header operations, or null. */
-    public Headers destinationHeaders() {
-        return destination == null ? null : destination.headers();
-    }
-
-    public HTTPRewrite rewrite() {
-        return route == null ? null : route.rewrite();
-    }
-
-    public HTTPRedirect redirect() {
-        return route == null ? null : route.redirect();
-    }
-
-    public HTTPDirectResponse directResponse() {
-        return route == null ? null : route.directResponse();
-    }
-
     /**
-     * What a consistent-hash balancer hashes for this request: the route's hash policies (the route model), else
-     * the cluster's (Istio's DestinationRule); null when neither hashes.
+     * What a consistent-hash balancer hashes for this request: the route's hash policies, else the cluster's;
+     * null when neither hashes.
      */
     public RequestHash requestHash() {
         if (route != null && route.hash() != null) {

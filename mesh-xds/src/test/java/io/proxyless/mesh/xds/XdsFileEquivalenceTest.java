@@ -26,6 +26,7 @@ import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.model.ClusterWeight;
 import io.proxyless.mesh.runtime.model.MeshModel;
+import io.proxyless.mesh.runtime.model.RouteConfiguration;
 import io.proxyless.mesh.runtime.routing.FaultPolicy;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -319,20 +320,21 @@ class XdsFileEquivalenceTest {
             Map<String, List<String>> routes = new TreeMap<>();
             Map<String, List<String>> endpoints = new TreeMap<>();
             model.routeConfigurations().forEach((port, rc) -> rc.virtualHosts().forEach(vh -> {
-                if (vh.domains().get(0).toString().contains("*")) {
-                    return;
+                if (vh.domains().get(0).toString().contains("*") || port == RouteConfiguration.ANY_PORT) {
+                    return; // istiod sends no configuration for any port: the mesh's port-less lookup
                 }
                 List<String> out = new ArrayList<>();
                 for (io.proxyless.mesh.runtime.model.Route r : vh.routes()) {
-                    io.proxyless.mesh.runtime.model.Route route = r.withOrigin(null);
+                    io.proxyless.mesh.runtime.model.Route route = r.withOrigin(null).withVirtualService(null, -1);
                     io.proxyless.mesh.runtime.model.RouteAction a = route.routeAction();
                     if (a != null && a.clusters().size() == 1) {
                         route = new io.proxyless.mesh.runtime.model.Route(route.name(), route.match(),
                                 new io.proxyless.mesh.runtime.model.RouteAction(List.of(new ClusterWeight(
                                         a.clusters().get(0).cluster(), 1, a.clusters().get(0).requestHeaders(),
-                                        a.clusters().get(0).responseHeaders())), a.timeout(), a.retryPolicy(),
+                                        a.clusters().get(0).responseHeaders(), a.clusters().get(0).hostRewrite())),
+                                        a.timeout(), a.retryPolicy(),
                                         a.hashPolicies(), a.mirrors(), a.rewrite(), a.hostRewrite()),
-                                route.requestHeaders(), route.responseHeaders(), route.fault(), null);
+                                route.requestHeaders(), route.responseHeaders(), route.fault(), null, null, -1);
                     }
                     if (a != null) {
                         a.clusters().forEach(w -> endpoints.put(w.cluster(), endpoints(model, w.cluster())));

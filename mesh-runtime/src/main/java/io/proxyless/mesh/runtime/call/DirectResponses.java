@@ -1,6 +1,5 @@
 package io.proxyless.mesh.runtime.call;
 
-import io.proxyless.mesh.api.HTTPDirectResponse;
 import io.proxyless.mesh.runtime.RouteDecision;
 
 /**
@@ -17,11 +16,6 @@ public final class DirectResponses {
     public static final String CONTENT_TYPE = "text/plain";
 
     private DirectResponses() {
-    }
-
-    /** The status to answer. */
-    public static int status(HTTPDirectResponse response) {
-        return response.status() == null ? 200 : response.status();
     }
 
     /** The status the decision's direct response answers (200 unless the route sets one). */

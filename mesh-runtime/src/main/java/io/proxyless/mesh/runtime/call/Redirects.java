@@ -1,13 +1,11 @@
 package io.proxyless.mesh.runtime.call;
 
-import io.proxyless.mesh.api.HTTPRedirect;
-import io.proxyless.mesh.api.HTTPRedirect.RedirectPortSelection;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.model.Redirect;
 
 /**
- * The redirect a sidecar answers for an Istio {@code HTTPRedirect} (istiod's {@code ApplyRedirect} + Envoy's
+ * The redirect a sidecar answers for a route's redirect (Istio's {@code HTTPRedirect}) (istiod's {@code ApplyRedirect} + Envoy's
  * {@code Http::Utility::newUri}).
  *
  * <ul>
@@ -25,44 +23,22 @@ import io.proxyless.mesh.runtime.model.Redirect;
  *
  * <pre>{@code
  * String location = Redirects.location(decision, request);
- * int status = Redirects.status(decision.redirect());
+ * int status = Redirects.status(decision);
  * }</pre>
  */
 public final class Redirects {
     private Redirects() {
     }
 
-    /** The HTTP status of the redirect. */
-    public static int status(HTTPRedirect redirect) {
-        Integer code = redirect.redirectCode();
-        if (code == null) {
-            return 301;
-        }
-        return switch (code) {
-            case 301, 302, 303, 307, 308 -> code;
-            default -> 301;
-        };
-    }
-
-    /** The HTTP status of the decision's redirect (an Istio route's or a route model's). */
+    /** The HTTP status of the decision's redirect. */
     public static int status(RouteDecision decision) {
-        Redirect model = decision.route() == null ? null : decision.route().redirectAction();
-        return model != null ? model.responseCode() : status(decision.redirect());
+        return decision.route().redirect().responseCode();
     }
 
     /** The {@code Location} for {@code request} under {@code decision}'s redirect. */
     public static String location(RouteDecision decision, RouteRequest request) {
-        Redirect model = decision.route() == null ? null : decision.route().redirectAction();
-        if (model != null) {
-            int consumed = notEmpty(model.prefixRewrite()) ? decision.consumedPathLength(request.path()) : 0;
-            return location(model.scheme(), model.host(), model.port() == null ? 0 : model.port(), false,
-                    model.port() != null || model.portFromScheme(), model.path(), model.prefixRewrite(),
-                    request.scheme(), request.authority(), request.port(), request.path(), request.query(), consumed);
-        }
-        HTTPRedirect r = decision.redirect();
-        int consumed = r.prefixRewrite() != null && !r.prefixRewrite().isEmpty()
-                ? decision.consumedPathLength(request.path())
-                : 0;
+        Redirect r = decision.route().redirect();
+        int consumed = notEmpty(r.prefixRewrite()) ? decision.consumedPathLength(request.path()) : 0;
         return location(r, request.scheme(), request.authority(), request.port(), request.path(), request.query(),
                 consumed);
     }
@@ -77,11 +53,11 @@ public final class Redirects {
      * @param query     the raw query, or null
      * @param consumed  characters of {@code path} the matched route consumed (for {@code prefixRewrite})
      */
-    public static String location(HTTPRedirect r, String scheme, String authority, int port, String path,
+    public static String location(Redirect r, String scheme, String authority, int port, String path,
                                   String query, int consumed) {
-        return location(r.scheme(), r.authority(), r.port() == null ? 0 : r.port(),
-                r.derivePort() == RedirectPortSelection.FROM_REQUEST_PORT, r.port() != null || r.derivePort() != null,
-                r.uri(), r.prefixRewrite(), scheme, authority, port, path, query, consumed);
+        return location(r.scheme(), r.host(), r.port() == null ? 0 : r.port(), r.portFromRequest(),
+                r.port() != null || r.portFromScheme() || r.portFromRequest(), r.path(), r.prefixRewrite(), scheme,
+                authority, port, path, query, consumed);
     }
 
     /**

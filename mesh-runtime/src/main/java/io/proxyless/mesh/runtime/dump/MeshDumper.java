@@ -44,7 +44,7 @@ final class MeshDumper {
                         snapshot.registry().sidecar().orElse(null)),
                 snapshot.outboundTrafficPolicy().name(),
                 snapshot.registry().services().stream().map(MeshDumper::service).toList(),
-                snapshot.hosts().stream().map(MeshDumper::routeTable).toList(),
+                snapshot.hosts().stream().map(h -> routeTable(snapshot, h)).toList(),
                 snapshot.clusters().values().stream().sorted(Comparator.comparing(Cluster::key))
                         .map(MeshDumper::cluster).toList(),
                 warnings);
@@ -67,31 +67,37 @@ final class MeshDumper {
         return new MeshDump.Port(p.number(), p.name(), p.protocol(), p.targetPort() == 0 ? null : p.targetPort());
     }
 
-    private static MeshDump.RouteTable routeTable(HostEntry h) {
+    private static MeshDump.RouteTable routeTable(CompiledMesh snapshot, HostEntry h) {
+        List<Integer> ports = snapshot.registry().lookup(h.host())
+                .map(s -> s.ports().stream().map(ServicePortSpec::number).toList()).orElse(List.of());
+        String virtualService = h.routes().stream().map(CompiledRoute::virtualService)
+                .filter(java.util.Objects::nonNull).findFirst().orElse(null);
         Map<Integer, String> defaults = new HashMap<>();
-        h.defaultClusters().forEach((port, cluster) -> defaults.put(port, cluster.key()));
-        return new MeshDump.RouteTable(h.host(),
-                h.service() == null ? List.of() : h.service().ports().stream().map(ServicePortSpec::number).toList(),
-                h.virtualService(), h.routes().stream().map(MeshDumper::route).toList(), defaults);
+        for (int port : ports) {
+            // Each service port's cluster without subset: where the default route goes without VirtualService.
+            String key = Cluster.key(port, null, h.host());
+            if (snapshot.clusters().containsKey(key)) {
+                defaults.put(port, key);
+            }
+        }
+        List<CompiledRoute> routes = virtualService == null ? List.of() : h.routes();
+        return new MeshDump.RouteTable(h.host(), ports, virtualService,
+                routes.stream().map(MeshDumper::route).toList(), defaults);
     }
 
     private static MeshDump.Route route(CompiledRoute r) {
         List<WeightedDestination> all = r.destinations();
         List<MeshDump.Destination> destinations = new ArrayList<>();
         for (WeightedDestination d : all) {
-            Cluster fixed = d.fixedCluster();
-            Map<Integer, String> byPort = new HashMap<>();
-            if (fixed == null) {
-                d.clusterByPort().forEach((port, c) -> byPort.put(port, c.key()));
-            }
-            destinations.add(new MeshDump.Destination(d.host(), d.subset(),
-                    d.port() != null ? d.port() : fixed != null ? Integer.valueOf(fixed.port()) : null,
-                    all.size() == 1 ? 100 : d.weight(), fixed == null ? null : fixed.key(), byPort, d.problem()));
+            Cluster c = d.cluster();
+            destinations.add(new MeshDump.Destination(d.host(), d.subset(), d.port(),
+                    all.size() == 1 ? 100 : d.weight(), c == null ? null : c.key(), Map.of(), d.problem()));
         }
         return new MeshDump.Route(r.index(), r.name(), r.matchSummary(), r.action().jsonName(), destinations,
-                r.timeout(), retries(r.retries(false)), fault(r.fault()),
+                r.timeout(), retries(r.retries()), fault(r.fault()),
                 r.mirrors().stream().map(MeshDumper::mirror).toList(),
-                r.headers(), r.rewrite(), r.redirect(), r.directResponse());
+                IstioNotation.headers(r), IstioNotation.rewrite(r), IstioNotation.redirect(r),
+                IstioNotation.directResponse(r));
     }
 
     private static MeshDump.Retries retries(RetryPolicy r) {

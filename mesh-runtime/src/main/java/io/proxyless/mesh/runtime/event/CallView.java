@@ -25,7 +25,7 @@ public interface CallView {
      */
     default String routeName() {
         RouteDecision d = decision();
-        return d == null || d.route() == null ? null : d.route().toString();
+        return d == null || d.route() == null || d.route().isDefault() ? null : d.route().toString();
     }
 
     /** Istio's cluster name ({@code outbound|PORT|SUBSET|HOST}), or null when not forwarded. */

@@ -10,9 +10,11 @@ import java.util.Objects;
  * @param weight          relative weight, ≥ 0
  * @param requestHeaders  header changes on requests to this cluster
  * @param responseHeaders header changes on its responses
+ * @param hostRewrite     the authority sent to this cluster instead of the request's (Envoy's
+ *                        {@code host_rewrite_literal}; Istio's destination-level {@code :authority} header), or null
  */
 public record ClusterWeight(String cluster, int weight, HeaderMutation requestHeaders,
-                            HeaderMutation responseHeaders) {
+                            HeaderMutation responseHeaders, String hostRewrite) {
     public ClusterWeight {
         Objects.requireNonNull(cluster, "cluster");
         if (weight < 0) {
@@ -23,10 +25,14 @@ public record ClusterWeight(String cluster, int weight, HeaderMutation requestHe
     }
 
     public static ClusterWeight of(String cluster, int weight) {
-        return new ClusterWeight(cluster, weight, null, null);
+        return new ClusterWeight(cluster, weight, null, null, null);
     }
 
     public ClusterWeight withHeaders(HeaderMutation request, HeaderMutation response) {
-        return new ClusterWeight(cluster, weight, request, response);
+        return new ClusterWeight(cluster, weight, request, response, hostRewrite);
+    }
+
+    public ClusterWeight withHostRewrite(String hostRewrite) {
+        return new ClusterWeight(cluster, weight, requestHeaders, responseHeaders, hostRewrite);
     }
 }

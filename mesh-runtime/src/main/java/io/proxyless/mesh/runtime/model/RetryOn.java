@@ -12,6 +12,9 @@ import java.util.Locale;
  * RetryOn.fromToken("gateway-error");   // GATEWAY_ERROR
  * RetryOn.forGrpcStatus("UNAVAILABLE"); // UNAVAILABLE
  * }</pre>
+ *
+ * <p>Declared in the order istiod writes its default policy ({@code connect-failure,refused-stream,unavailable,
+ * cancelled,retriable-status-codes}), so a set of them reads back as Istio writes it.
  */
 public enum RetryOn {
     /** Any 5xx response, a connect failure, a reset or a per-try timeout. */
@@ -30,12 +33,8 @@ public enum RetryOn {
     RETRIABLE_4XX("retriable-4xx"),
     /** The server refused the stream (HTTP/2 REFUSED_STREAM). */
     REFUSED_STREAM("refused-stream"),
-    /** The statuses listed as integer tokens. */
-    RETRIABLE_STATUS_CODES("retriable-status-codes"),
-    /** Response headers named by the route's retriable headers (not supported: Istio has no field for them). */
-    RETRIABLE_HEADERS("retriable-headers"),
-    /** HTTP/3 only. */
-    HTTP3_POST_CONNECT_FAILURE("http3-post-connect-failure"),
+    /** gRPC status UNAVAILABLE in the response headers. */
+    UNAVAILABLE("unavailable"),
     /** gRPC status CANCELLED in the response headers. */
     CANCELLED("cancelled"),
     /** gRPC status DEADLINE_EXCEEDED in the response headers. */
@@ -44,8 +43,12 @@ public enum RetryOn {
     INTERNAL("internal"),
     /** gRPC status RESOURCE_EXHAUSTED in the response headers. */
     RESOURCE_EXHAUSTED("resource-exhausted"),
-    /** gRPC status UNAVAILABLE in the response headers. */
-    UNAVAILABLE("unavailable");
+    /** The statuses listed as integer tokens. */
+    RETRIABLE_STATUS_CODES("retriable-status-codes"),
+    /** Response headers named by the route's retriable headers (not supported: Istio has no field for them). */
+    RETRIABLE_HEADERS("retriable-headers"),
+    /** HTTP/3 only. */
+    HTTP3_POST_CONNECT_FAILURE("http3-post-connect-failure");
 
     private final String token;
 

@@ -17,9 +17,14 @@ import java.util.Objects;
  * @param responseHeaders header changes on the response (route level)
  * @param fault           fault injection (Envoy's per-route fault filter config), or null
  * @param origin          where it came from, e.g. {@code VirtualService default/reviews http[2]}, or null
+ * @param virtualService  {@code namespace/name} of the Istio VirtualService the route was written from, or null
+ *                        (istiod records it in the route's metadata)
+ * @param httpIndex       the route's position in that VirtualService's {@code http} list (after delegates are
+ *                        expanded), or -1
  */
 public record Route(String name, RouteMatch match, Action action, HeaderMutation requestHeaders,
-                    HeaderMutation responseHeaders, FaultInjection fault, String origin) {
+                    HeaderMutation responseHeaders, FaultInjection fault, String origin, String virtualService,
+                    int httpIndex) {
 
     /** What a route does: exactly one of forward, redirect, direct response. */
     public sealed interface Action permits RouteAction, Redirect, DirectResponse {
@@ -33,27 +38,35 @@ public record Route(String name, RouteMatch match, Action action, HeaderMutation
     }
 
     public static Route forward(String name, RouteMatch match, RouteAction action) {
-        return new Route(name, match, action, null, null, null, null);
+        return new Route(name, match, action, null, null, null, null, null, -1);
     }
 
     public static Route redirect(String name, RouteMatch match, Redirect redirect) {
-        return new Route(name, match, redirect, null, null, null, null);
+        return new Route(name, match, redirect, null, null, null, null, null, -1);
     }
 
     public static Route directResponse(String name, RouteMatch match, DirectResponse response) {
-        return new Route(name, match, response, null, null, null, null);
+        return new Route(name, match, response, null, null, null, null, null, -1);
     }
 
     public Route withHeaders(HeaderMutation request, HeaderMutation response) {
-        return new Route(name, match, action, request, response, fault, origin);
+        return new Route(name, match, action, request, response, fault, origin, virtualService, httpIndex);
     }
 
     public Route withFault(FaultInjection fault) {
-        return new Route(name, match, action, requestHeaders, responseHeaders, fault, origin);
+        return new Route(name, match, action, requestHeaders, responseHeaders, fault, origin, virtualService,
+                httpIndex);
     }
 
     public Route withOrigin(String origin) {
-        return new Route(name, match, action, requestHeaders, responseHeaders, fault, origin);
+        return new Route(name, match, action, requestHeaders, responseHeaders, fault, origin, virtualService,
+                httpIndex);
+    }
+
+    /** The route as written from {@code http[httpIndex]} of VirtualService {@code virtualService} (ns/name). */
+    public Route withVirtualService(String virtualService, int httpIndex) {
+        return new Route(name, match, action, requestHeaders, responseHeaders, fault, origin, virtualService,
+                httpIndex);
     }
 
     /** The forwarding action, or null when the route redirects or answers itself. */

@@ -11,10 +11,16 @@ import java.util.Set;
  * outbound route configuration after the port, {@code "9080"}).
  *
  * @param name         the configuration's name
- * @param port         the listener port it serves
+ * @param port         the listener port it serves, or {@link #ANY_PORT}: the virtual hosts a request on any port
+ *                     falls back to when its port's configuration does not name its host (the mesh's
+ *                     port-less lookup of single-port services: {@code http://reviews/} reaches
+ *                     {@code reviews:9080}; istiod has no such configuration)
  * @param virtualHosts the virtual hosts; no domain appears in two of them
  */
 public record RouteConfiguration(String name, int port, List<VirtualHost> virtualHosts) {
+    /** The port of the configuration that serves every port. */
+    public static final int ANY_PORT = 0;
+
     public RouteConfiguration {
         Objects.requireNonNull(name, "name");
         virtualHosts = List.copyOf(virtualHosts);

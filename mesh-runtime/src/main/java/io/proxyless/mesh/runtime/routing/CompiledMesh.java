@@ -1,6 +1,5 @@
 package io.proxyless.mesh.runtime.routing;
 
-import com.google.common.base.Supplier;
 import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.runtime.RouteDecision;
@@ -34,12 +33,12 @@ public final class CompiledMesh {
     private final String clientNamespace;
     private final List<String> warnings;
     private final Map<String, EndpointTracker> trackers;
-    private final Supplier<MeshModel> model;
+    private final MeshModel model;
 
     CompiledMesh(MeshConfig config, ServiceRegistry registry, HostTable anyPort, Map<Integer, HostTable> byPort,
                  Map<String, Cluster> clusters,
                  OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
-                 List<String> warnings, Map<String, EndpointTracker> trackers, Supplier<MeshModel> model) {
+                 List<String> warnings, Map<String, EndpointTracker> trackers, MeshModel model) {
         this.trackers = trackers;
         this.model = model;
         this.config = config;
@@ -64,12 +63,11 @@ public final class CompiledMesh {
     }
 
     /**
-     * This snapshot's Istio decisions in the Envoy-shaped route model: route configurations per port, virtual
-     * hosts, routes, clusters and endpoints — what istiod would send this client. Written on first use (applying
-     * config pays nothing for it), then kept.
+     * The Envoy-shaped route model this snapshot was compiled from: route configurations per port, virtual hosts,
+     * routes, clusters and endpoints — what istiod would send this client, or what the xDS source received.
      */
     public MeshModel model() {
-        return model.get();
+        return model;
     }
 
     public MeshConfig config() {
@@ -110,18 +108,27 @@ public final class CompiledMesh {
         return List.copyOf(distinct.values());
     }
 
-    /** The lookup scopes: one for every port (Istio config), or one per listener port (the route model). */
-    private java.util.Collection<HostTable> tables() {
-        return byPort.isEmpty() ? List.of(anyPort) : byPort.values();
+    /** The lookup scopes: one per listener port, then the one for any port. */
+    private List<HostTable> tables() {
+        List<HostTable> out = new java.util.ArrayList<>(portTables.length + 1);
+        out.addAll(List.of(portTables));
+        out.add(anyPort);
+        return out;
     }
 
-    /** The host table requests on {@code port} are looked up in. */
-    private HostTable table(int port) {
-        if (ports.length == 0) {
-            return anyPort;
-        }
+    /**
+     * The entry of {@code host} for a request on {@code port}: its port's table, else the table for any port
+     * (single-port services by name alone).
+     */
+    private HostEntry lookup(String host, int port) {
         int i = java.util.Arrays.binarySearch(ports, port);
-        return i >= 0 ? portTables[i] : anyPort;
+        if (i >= 0) {
+            HostEntry e = portTables[i].entry(host);
+            if (e != null) {
+                return e;
+            }
+        }
+        return anyPort.entry(host);
     }
 
     /** The routes in force for {@code host} (any alias), for dumps and the CLI; empty when none. */
@@ -158,17 +165,14 @@ public final class CompiledMesh {
 
     /** Decides what to do with {@code request}; see {@link RouteDecision}. */
     public RouteDecision route(RouteRequest request, RandomGenerator random) {
-        HostEntry entry = table(request.port()).entry(request.host());
+        HostEntry entry = lookup(request.host(), request.port());
         if (entry == null) {
             return unknownHost(request);
         }
         String host = entry.host().startsWith("*") ? HostName.normalize(request.host()) : entry.host();
         if (entry.routes().isEmpty()) {
-            if (entry.origin() != null) {
-                return RouteDecision.reject(host, request.port(), null, 404,
-                        entry.origin() + " has no HTTP route for the mesh");
-            }
-            return defaultRoute(request, entry, host, random);
+            return RouteDecision.reject(host, request.port(), null, 404,
+                    entry.origin() + " has no HTTP route for the mesh");
         }
         List<CompiledRoute> routes = entry.routes();
         for (int i = 0; i < routes.size(); i++) {
@@ -199,26 +203,13 @@ public final class CompiledMesh {
             return RouteDecision.reject(host, request.port(), route, 503, "route " + route
                     + " has no destination with a weight above 0");
         }
-        Cluster cluster = destination.cluster(request.port());
+        Cluster cluster = destination.cluster();
         if (cluster == null) {
-            String why = destination.problem() != null ? destination.problem()
-                    : "no cluster for " + destination.host() + " on port " + request.port();
+            String why = destination.problem();
             return new RouteDecision(RouteAction.REJECT, host, request.port(), route, destination, null, null, 503,
                     why + " (route " + route + "; a sidecar answers 503)", block);
         }
         return forward(request, host, route, block, destination, cluster, random);
-    }
-
-    private RouteDecision defaultRoute(RouteRequest request, HostEntry entry, String host, RandomGenerator random) {
-        Cluster cluster = entry.defaultClusters().get(request.port());
-        if (cluster == null && entry.defaultClusters().size() == 1 && entry.service() != null
-                && entry.service().ports().size() == 1) {
-            cluster = entry.defaultClusters().values().iterator().next();
-        }
-        if (cluster == null) {
-            return unknownPort(request, entry, host);
-        }
-        return forward(request, host, null, -1, null, cluster, random);
     }
 
     private RouteDecision forward(RouteRequest request, String host, CompiledRoute route, int block,
@@ -243,17 +234,13 @@ public final class CompiledMesh {
         return cluster.subset() == null ? "" : "; do any endpoints carry the labels of subset " + cluster.subset() + "?";
     }
 
-    private RouteDecision unknownPort(RouteRequest request, HostEntry entry, String host) {
-        if (outboundPolicy == OutboundTrafficPolicy.Mode.REGISTRY_ONLY) {
-            return RouteDecision.reject(host, request.port(), null, 502, "port " + request.port()
-                    + " is not a port of service " + host + " and outboundTrafficPolicy is REGISTRY_ONLY");
-        }
-        return passthrough(request, host);
-    }
-
     private RouteDecision unknownHost(RouteRequest request) {
         String host = qualifyUnknown(request.host());
         if (outboundPolicy == OutboundTrafficPolicy.Mode.REGISTRY_ONLY) {
+            if (registry.lookup(host).isPresent()) {
+                return RouteDecision.reject(host, request.port(), null, 502, "port " + request.port()
+                        + " is not a port of service " + host + " and outboundTrafficPolicy is REGISTRY_ONLY");
+            }
             return RouteDecision.reject(host, request.port(), null, 502, "host " + host
                     + " is not in the mesh registry and outboundTrafficPolicy is REGISTRY_ONLY "
                     + "(add a ServiceEntry for it; a sidecar answers 502)");

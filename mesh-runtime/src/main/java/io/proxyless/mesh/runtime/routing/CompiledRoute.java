@@ -1,25 +1,19 @@
 package io.proxyless.mesh.runtime.routing;
 
-import io.proxyless.mesh.api.HTTPBody;
-import io.proxyless.mesh.api.HTTPDirectResponse;
-import io.proxyless.mesh.api.HTTPMatchRequest;
-import io.proxyless.mesh.api.HTTPRedirect;
-import io.proxyless.mesh.api.HTTPRewrite;
-import io.proxyless.mesh.api.Headers;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.model.DirectResponse;
 import io.proxyless.mesh.runtime.model.PathRewrite;
 import io.proxyless.mesh.runtime.model.Redirect;
 import io.proxyless.mesh.runtime.model.Route;
-import java.nio.charset.StandardCharsets;
 import java.time.Duration;
-import java.util.Base64;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.random.RandomGenerator;
 
 /**
- * One HTTPRoute of a VirtualService, compiled: matchers ready to run, weights as a cumulative table, policies
- * resolved. Immutable and shared by all requests of a snapshot.
+ * One route of the route model, compiled: matchers ready to run, weights as a cumulative table, policies
+ * resolved, clusters looked up. Routes istiod wrote from one Istio {@code http[i]} (one per match block) are one
+ * compiled route with a matcher per block. Immutable and shared by all requests of a snapshot.
  */
 public final class CompiledRoute {
     private final String virtualService;
@@ -34,75 +28,44 @@ public final class CompiledRoute {
     private final int totalWeight;
     private final Duration timeout;
     private final RetryPolicy retries;
-    private final RetryPolicy retriesUnderHashing;
     private final FaultPolicy fault;
     private final List<Mirror> mirrors;
-    private final Headers headers;
-    private final HTTPRewrite rewrite;
-    private final HTTPRedirect redirect;
-    private final HTTPDirectResponse directResponse;
-    private final Redirect redirectAction;
-    private final int directResponseStatus;
+    private final Redirect redirect;
+    private final DirectResponse directResponse;
     private final HeaderOps requestHeaderOps;
     private final HeaderOps responseHeaderOps;
     private final PathRewrite pathRewrite;
     private final String hostRewrite;
     private final RequestHash hash;
-    private final byte[] directResponseBody;
-    private final List<HTTPMatchRequest> matchBlocks;
 
-    /** A route compiled from an Istio {@code HTTPRoute}. */
-    CompiledRoute(String virtualService, int index, String name, List<RequestMatcher> matchers, RouteAction action,
-                  List<WeightedDestination> destinations, Duration timeout, RetryPolicy retries,
-                  RetryPolicy retriesUnderHashing, FaultPolicy fault, List<Mirror> mirrors, Headers headers,
-                  HTTPRewrite rewrite, HTTPRedirect redirect, HTTPDirectResponse directResponse,
-                  List<HTTPMatchRequest> matchBlocks) {
-        this(virtualService, "VirtualService " + virtualService, index, name, List.<RouteMatcher>copyOf(matchers),
-                action,
-                destinations, timeout, retries, retriesUnderHashing, fault, mirrors, headers, rewrite, redirect,
-                directResponse, null,
-                directResponse == null || directResponse.status() == null ? 200 : directResponse.status(),
-                HeaderOps.compile(headers == null ? null : headers.request()),
-                HeaderOps.compile(headers == null ? null : headers.response()), pathRewrite(rewrite),
-                rewrite != null && rewrite.authority() != null && !rewrite.authority().isEmpty()
-                        ? rewrite.authority() : null,
-                null, directResponse == null ? null : body(directResponse), matchBlocks);
-    }
-
-    private CompiledRoute(String virtualService, String origin, int index, String name, List<RouteMatcher> matchers,
-                          RouteAction action, List<WeightedDestination> destinations, Duration timeout,
-                          RetryPolicy retries, RetryPolicy retriesUnderHashing, FaultPolicy fault, List<Mirror> mirrors,
-                          Headers headers, HTTPRewrite rewrite, HTTPRedirect redirect,
-                          HTTPDirectResponse directResponse, Redirect redirectAction, int directResponseStatus,
-                          HeaderOps requestHeaderOps, HeaderOps responseHeaderOps, PathRewrite pathRewrite,
-                          String hostRewrite, RequestHash hash, byte[] directResponseBody,
-                          List<HTTPMatchRequest> matchBlocks) {
-        this.matchBlocks = List.copyOf(matchBlocks);
-        this.virtualService = virtualService;
+    private CompiledRoute(List<Route> blocks, String origin, int position, List<WeightedDestination> destinations,
+                          List<Mirror> mirrors) {
+        Route route = blocks.get(0);
+        io.proxyless.mesh.runtime.model.RouteAction forward = route.routeAction();
+        this.virtualService = route.virtualService();
         this.origin = origin;
-        this.index = index;
-        this.name = name;
-        this.matchers = matchers;
+        this.index = route.virtualService() != null ? route.httpIndex() : position;
+        this.name = route.name();
+        List<RouteMatcher> m = new ArrayList<>(blocks.size());
+        for (Route block : blocks) {
+            m.add(ModelRouteMatcher.of(block.match()));
+        }
+        this.matchers = List.copyOf(m);
         this.needsQuery = matchers.stream().anyMatch(RouteMatcher::needsQuery);
-        this.action = action;
+        this.action = route.action() instanceof Redirect ? RouteAction.REDIRECT
+                : route.action() instanceof DirectResponse ? RouteAction.DIRECT_RESPONSE : RouteAction.FORWARD;
         this.destinations = List.copyOf(destinations);
-        this.timeout = timeout;
-        this.retries = retries;
-        this.retriesUnderHashing = retriesUnderHashing;
-        this.fault = fault;
+        this.timeout = forward == null ? null : forward.timeout();
+        this.retries = forward == null ? null : RetryPolicy.from(forward.retryPolicy());
+        this.fault = FaultPolicy.from(route.fault());
         this.mirrors = List.copyOf(mirrors);
-        this.headers = headers;
-        this.rewrite = rewrite;
-        this.redirect = redirect;
-        this.directResponse = directResponse;
-        this.redirectAction = redirectAction;
-        this.directResponseStatus = directResponseStatus;
-        this.requestHeaderOps = requestHeaderOps;
-        this.responseHeaderOps = responseHeaderOps;
-        this.pathRewrite = pathRewrite;
-        this.hostRewrite = hostRewrite;
-        this.hash = hash;
-        this.directResponseBody = directResponseBody;
+        this.redirect = route.action() instanceof Redirect r ? r : null;
+        this.directResponse = route.action() instanceof DirectResponse d ? d : null;
+        this.requestHeaderOps = HeaderOps.of(route.requestHeaders(), forward == null ? null : forward.hostRewrite());
+        this.responseHeaderOps = HeaderOps.of(route.responseHeaders(), null);
+        this.pathRewrite = forward == null ? null : forward.rewrite();
+        this.hostRewrite = forward == null ? null : forward.hostRewrite();
+        this.hash = forward == null || forward.hashPolicies().isEmpty() ? null : RequestHash.of(forward.hashPolicies());
         // Weights are relative: weight/sum. A single destination takes everything whatever its weight.
         this.cumulativeWeights = new int[destinations.size()];
         int sum = 0;
@@ -115,63 +78,20 @@ public final class CompiledRoute {
     }
 
     /**
-     * A route of the route model, compiled: its match ready to run, its clusters resolved ({@code destinations}
-     * and {@code mirrors} are built by the caller, which knows the snapshot's clusters), policies resolved.
+     * Routes of the route model that share one action (the match blocks of one Istio route, or a single route),
+     * compiled: their matches ready to run, their clusters resolved ({@code destinations} and {@code mirrors} are
+     * built by the caller, which knows the snapshot's clusters), policies resolved.
      *
-     * @param origin where the route came from, for messages (e.g. {@code virtual host reviews:9080})
-     * @param index  its position in its virtual host
+     * @param origin   where the route came from, for messages (e.g. {@code virtual host reviews:9080})
+     * @param position its position in its virtual host (its index unless it names its VirtualService route)
      */
-    static CompiledRoute of(Route route, String origin, int index, List<WeightedDestination> destinations,
+    static CompiledRoute of(List<Route> blocks, String origin, int position, List<WeightedDestination> destinations,
                             List<Mirror> mirrors) {
-        io.proxyless.mesh.runtime.model.RouteAction forward = route.routeAction();
-        RouteAction action = route.action() instanceof Redirect ? RouteAction.REDIRECT
-                : route.action() instanceof DirectResponse ? RouteAction.DIRECT_RESPONSE : RouteAction.FORWARD;
-        RetryPolicy retries = forward == null ? null : RetryPolicy.from(forward.retryPolicy());
-        DirectResponse direct = route.action() instanceof DirectResponse d ? d : null;
-        return new CompiledRoute(null, origin, index, route.name(), List.of(ModelRouteMatcher.of(route.match())),
-                action, destinations, forward == null ? null : forward.timeout(), retries, retries,
-                FaultPolicy.from(route.fault()), mirrors, null, null, null, null,
-                route.action() instanceof Redirect r ? r : null, direct == null ? 200 : direct.status(),
-                HeaderOps.of(route.requestHeaders()), HeaderOps.of(route.responseHeaders()),
-                forward == null ? null : forward.rewrite(), forward == null ? null : forward.hostRewrite(),
-                forward == null || forward.hashPolicies().isEmpty() ? null : RequestHash.of(forward.hashPolicies()),
-                direct == null ? null : direct.body(), List.of());
+        return new CompiledRoute(blocks, origin, position, destinations, mirrors);
     }
 
-    /** Istio's {@code rewrite}: a regex rewrite wins over {@code uri} (istiod sets one or the other). */
-    private static PathRewrite pathRewrite(HTTPRewrite rewrite) {
-        if (rewrite == null) {
-            return null;
-        }
-        if (rewrite.uriRegexRewrite() != null && rewrite.uriRegexRewrite().match() != null) {
-            String template = rewrite.uriRegexRewrite().rewrite();
-            return PathRewrite.regex(rewrite.uriRegexRewrite().match(), template == null ? "" : template);
-        }
-        if (rewrite.uri() != null && !rewrite.uri().isEmpty()) {
-            return PathRewrite.prefix(rewrite.uri());
-        }
-        return null;
-    }
-
-    /** {@code body.string} as UTF-8, or {@code body.bytes} base64-decoded; empty when unset. */
-    private static byte[] body(HTTPDirectResponse response) {
-        HTTPBody body = response.body();
-        if (body == null) {
-            return new byte[0];
-        }
-        if (body.string() != null) {
-            return body.string().getBytes(StandardCharsets.UTF_8);
-        }
-        if (body.bytes() != null) {
-            return Base64.getDecoder().decode(body.bytes());
-        }
-        return new byte[0];
-    }
-
-    /** The Istio match blocks that apply to this client, in order; empty when the route matches everything. */
-    List<HTTPMatchRequest> matchBlocks() {
-        return matchBlocks;
-    }
+    /** The name istiod gives the route of a service without VirtualService. */
+    public static final String DEFAULT_ROUTE = "default";
 
     /** {@link #matchIndex} when no block matches. */
     static final int NO_MATCH = -2;
@@ -227,7 +147,7 @@ public final class CompiledRoute {
         return destinations.get(destinations.size() - 1);
     }
 
-    /** {@code namespace/name} of the VirtualService, or null for a route of the route model. */
+    /** {@code namespace/name} of the VirtualService the route was written from, or null. */
     public String virtualService() {
         return virtualService;
     }
@@ -240,7 +160,10 @@ public final class CompiledRoute {
         return origin;
     }
 
-    /** 0-based position in the VirtualService's {@code http} list, after delegate expansion. */
+    /**
+     * 0-based position in the VirtualService's {@code http} list (after delegate expansion), or in the virtual
+     * host for a route without VirtualService.
+     */
     public int index() {
         return index;
     }
@@ -250,11 +173,22 @@ public final class CompiledRoute {
     }
 
     /**
+     * True for the route a service has without VirtualService (istiod's {@code default} route to the service's
+     * cluster), which no config wrote.
+     */
+    public boolean isDefault() {
+        return virtualService == null && DEFAULT_ROUTE.equals(name);
+    }
+
+    /**
      * One line per match block that applies to this client (blocks for other clients or gateways were dropped
      * when compiling), e.g. {@code headers.end-user exact "jason"}; empty when the route matches every request.
      * For dumps and the CLI.
      */
     public List<String> matchSummary() {
+        if (matchers.size() == 1 && matchers.get(0).isCatchAll()) {
+            return List.of();
+        }
         return matchers.stream().map(RouteMatcher::toString).toList();
     }
 
@@ -270,9 +204,9 @@ public final class CompiledRoute {
         return timeout;
     }
 
-    /** The effective retry policy, or null when retries are off; hashing clusters do not avoid previous hosts. */
-    public RetryPolicy retries(boolean consistentHash) {
-        return consistentHash ? retriesUnderHashing : retries;
+    /** The retry policy, or null when retries are off. */
+    public RetryPolicy retries() {
+        return retries;
     }
 
     public FaultPolicy fault() {
@@ -283,61 +217,49 @@ public final class CompiledRoute {
         return mirrors;
     }
 
-    /** Route-level header operations, or null. */
-    public Headers headers() {
-        return headers;
-    }
-
-    public HTTPRewrite rewrite() {
-        return rewrite;
-    }
-
-    public HTTPRedirect redirect() {
+    /** The redirect the route answers with, or null. */
+    public Redirect redirect() {
         return redirect;
     }
 
-    public HTTPDirectResponse directResponse() {
+    /** The fixed response the route answers with, or null. */
+    public DirectResponse directResponse() {
         return directResponse;
-    }
-
-    /** The redirect of a route of the route model, or null (an Istio route: {@link #redirect()}). */
-    public Redirect redirectAction() {
-        return redirectAction;
     }
 
     /** The status of the direct response (200 unless set), for {@link RouteAction#DIRECT_RESPONSE} routes. */
     public int directResponseStatus() {
-        return directResponseStatus;
+        return directResponse == null ? 200 : directResponse.status();
     }
 
-    /** The authority sent upstream instead of the request's ({@code rewrite.authority}, Envoy's host rewrite), or null. */
+    /** The authority sent upstream instead of the request's (Envoy's host rewrite), or null. */
     public String hostRewrite() {
         return hostRewrite;
     }
 
-    /** What a consistent-hash cluster hashes for this route's requests, or null: the cluster decides (Istio). */
+    /** What a consistent-hash balancer hashes for this route's requests (the route's hash policies), or null. */
     public RequestHash hash() {
         return hash;
     }
 
-    /** Route-level {@code headers.request}, compiled. */
+    /** Route-level request header changes (and the host rewrite as their authority), compiled. */
     public HeaderOps requestHeaderOps() {
         return requestHeaderOps;
     }
 
-    /** Route-level {@code headers.response}, compiled. */
+    /** Route-level response header changes, compiled. */
     public HeaderOps responseHeaderOps() {
         return responseHeaderOps;
     }
 
-    /** The path rewrite ({@code rewrite.uri} or {@code rewrite.uriRegexRewrite}, regex compiled), or null. */
+    /** The path rewrite (prefix, or regex compiled), or null. */
     public PathRewrite pathRewrite() {
         return pathRewrite;
     }
 
     /** The direct response's body bytes (decoded once), or null when the route does not answer itself. */
     public byte[] directResponseBody() {
-        return directResponseBody == null ? null : directResponseBody.clone();
+        return directResponse == null ? null : directResponse.body();
     }
 
     @Override

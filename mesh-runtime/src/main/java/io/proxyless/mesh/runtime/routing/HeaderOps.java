@@ -50,15 +50,19 @@ public record HeaderOps(List<String> remove, List<Map.Entry<String, String>> set
 
     /**
      * The route model's header changes, already in Envoy's form (istiod sorted and filtered them, or the control
-     * plane sent them so); an authority change is the route's host rewrite there, not a header.
+     * plane sent them so), with the route's or cluster's host rewrite ({@code hostRewrite}, or null) as the
+     * authority.
      */
-    public static HeaderOps of(HeaderMutation mutation) {
-        if (mutation == null || mutation.isEmpty()) {
+    public static HeaderOps of(HeaderMutation mutation, String hostRewrite) {
+        if ((mutation == null || mutation.isEmpty()) && hostRewrite == null) {
             return NONE;
+        }
+        if (mutation == null) {
+            return new HeaderOps(List.of(), List.of(), List.of(), hostRewrite);
         }
         return new HeaderOps(mutation.remove(),
                 mutation.set().stream().map(h -> Map.entry(h.name(), h.value())).toList(),
-                mutation.append().stream().map(h -> Map.entry(h.name(), h.value())).toList(), null);
+                mutation.append().stream().map(h -> Map.entry(h.name(), h.value())).toList(), hostRewrite);
     }
 
     /** True when no header changes (an authority change may still be there). */

@@ -1,7 +1,5 @@
 package io.proxyless.mesh.runtime.routing;
 
-import com.google.common.base.Supplier;
-import com.google.common.base.Suppliers;
 import io.proxyless.mesh.api.Destination;
 import io.proxyless.mesh.api.DestinationRule;
 import io.proxyless.mesh.api.HTTPMatchRequest;
@@ -10,7 +8,7 @@ import io.proxyless.mesh.api.HTTPRoute;
 import io.proxyless.mesh.api.HTTPRouteDestination;
 import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.LoadBalancerSettings;
-import io.proxyless.mesh.api.OutboundTrafficPolicy;
+import io.proxyless.mesh.runtime.model.RouteConfiguration;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
 import io.proxyless.mesh.api.VirtualService;
@@ -110,9 +108,9 @@ public final class MeshCompiler {
         Build build = new Build(config, registry, warnings, previous);
 
         // 1. Services: every visible service gets a host entry with default clusters (no VirtualService yet).
-        Map<String, HostEntry> entries = new LinkedHashMap<>();
+        Map<String, IstioHost> entries = new LinkedHashMap<>();
         for (MeshService service : registry.services()) {
-            entries.put(service.host(), HostEntry.istio(service.host(), service, null, List.of(),
+            entries.put(service.host(), new IstioHost(service.host(), service, null, List.of(),
                     build.defaultClusters(service)));
         }
         // 2. VirtualServices: the first (oldest) visible one for a host owns it; later ones are ignored.
@@ -124,7 +122,7 @@ public final class MeshCompiler {
             if (!vs.spec().gateways().isEmpty() && !vs.spec().gateways().contains(MESH_GATEWAY)) {
                 continue; // bound to gateways only, not to sidecars (and so not to this client)
             }
-            List<CompiledRoute> routes = null;
+            List<IstioRoute> routes = null;
             for (String rawHost : vs.spec().hosts()) {
                 String host = qualify(rawHost, vs.namespace());
                 if (!registry.visible(vs.namespace(), vs.spec().exportTo(), host)) {
@@ -142,25 +140,9 @@ public final class MeshCompiler {
                 }
                 MeshService service = registry.lookup(host).orElse(null);
                 Map<Integer, Cluster> defaults = service == null ? Map.of() : build.defaultClusters(service);
-                entries.put(host, HostEntry.istio(host, service, vs.metadata().key(), routes, defaults));
+                entries.put(host, new IstioHost(host, service, vs.metadata().key(), routes, defaults));
             }
         }
-        // 3. Aliases: Kubernetes short forms of in-cluster names, precomputed so requests never build strings.
-        Map<String, HostEntry> hosts = new HashMap<>();
-        List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
-        for (HostEntry e : entries.values()) {
-            if (e.host().startsWith("*.")) {
-                wildcards.add(Map.entry(e.host().substring(1), e));
-                continue;
-            }
-            hosts.put(e.host(), e);
-        }
-        for (HostEntry e : entries.values()) {
-            for (String alias : aliases(e.host())) {
-                hosts.putIfAbsent(alias, e);
-            }
-        }
-        wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
         ClusterHealth.Entry passthrough = build.healthEntry(PASSTHROUGH_CLUSTER, ClusterPolicy.NONE, List.of());
         build.clusters.put(PASSTHROUGH_CLUSTER, new Cluster(PASSTHROUGH_CLUSTER, "", null, 0, List.of(),
                 ClusterPolicy.NONE, LoadBalancers.create((LoadBalancerSettings) null, List.of()), passthrough.outlier(),
@@ -168,23 +150,27 @@ public final class MeshCompiler {
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
         }
-        // The model is a view of decisions already made, for dumps and comparisons with xDS: written on first
-        // use, so applying config pays nothing for it. A gap in it never rejects a config that routes.
-        List<HostEntry> modelEntries = List.copyOf(entries.values());
-        Map<String, Cluster> modelClusters =
-                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(build.clusters));
-        OutboundTrafficPolicy.Mode outbound = registry.outboundTrafficPolicy();
-        Supplier<MeshModel> model = Suppliers.memoize(() -> {
-            try {
-                return RouteModelAssembly.assemble(modelEntries, modelClusters, outbound, this::aliases);
-            } catch (RuntimeException e) {
-                return MeshModel.of(List.of(), List.of(), List.of(), MeshModel.OutboundPolicy.ALLOW_ANY,
-                        List.of("the route model of this config is incomplete: " + e.getMessage()));
+        // 3. The decisions written as the route model (what istiod sends a sidecar), then compiled into the request
+        //    path's host tables as any route model is: short names are domains of their virtual hosts, so requests
+        //    never build strings to find a host.
+        RouteModelAssembly.Assembly assembly = RouteModelAssembly.assemble(entries.values(), build.clusters,
+                registry.outboundTrafficPolicy(), this::aliases);
+        MeshModel model = assembly.model();
+        warnings.addAll(model.warnings());
+        Map<String, Cluster> clusters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(build.clusters));
+        RouteTables tables = new RouteTables(clusters, assembly.missingClusters(), warnings);
+        Map<Integer, HostTable> byPort = new HashMap<>();
+        HostTable anyPort = HostTable.EMPTY;
+        for (RouteConfiguration rc : model.routeConfigurations().values()) {
+            if (rc.port() == RouteConfiguration.ANY_PORT) {
+                anyPort = tables.hostTable(rc);
+            } else {
+                byPort.put(rc.port(), tables.hostTable(rc));
             }
-        });
-        CompiledMesh snapshot = new CompiledMesh(config, registry, new HostTable(hosts, wildcards, null), Map.of(),
-                Map.copyOf(build.clusters), registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings,
-                Map.copyOf(build.trackers), model);
+        }
+        CompiledMesh snapshot = new CompiledMesh(config, registry, anyPort, byPort, clusters,
+                registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings, Map.copyOf(build.trackers),
+                model);
         return new Compilation(snapshot, build.plan.build());
     }
 
@@ -379,32 +365,31 @@ public final class MeshCompiler {
             }
         }
 
-        List<CompiledRoute> routes(Resource<VirtualService> vs) {
+        List<IstioRoute> routes(Resource<VirtualService> vs) {
             List<HTTPRoute> http = expandDelegates(vs);
-            List<CompiledRoute> routes = new ArrayList<>();
+            List<IstioRoute> routes = new ArrayList<>();
             boolean catchAllSeen = false;
             for (int i = 0; i < http.size(); i++) {
                 HTTPRoute route = http.get(i);
-                List<RequestMatcher> matchers = new ArrayList<>();
                 List<HTTPMatchRequest> blocks = new ArrayList<>();
                 boolean anyBlockApplies = route.match().isEmpty();
+                boolean catchAll = route.match().isEmpty();
                 for (HTTPMatchRequest m : route.match()) {
                     if (appliesToClient(m)) {
-                        matchers.add(RequestMatcher.compile(m));
                         blocks.add(m);
                         anyBlockApplies = true;
+                        catchAll |= m.port() == null && ModelRouteMatcher.of(ModelTranslation.match(m)).isCatchAll();
                     }
                 }
                 if (!anyBlockApplies) {
                     continue; // every block is for other clients or gateways: the route does not exist here
                 }
-                CompiledRoute compiled = compileRoute(vs, i, route, matchers, blocks);
                 if (catchAllSeen && !reportedByValidation(vs, "spec.http[" + i + "]")) {
                     warnings.add("VirtualService " + vs.metadata().key() + ": http[" + i + "] is unreachable: an "
                             + "earlier route matches every request");
                 }
-                catchAllSeen |= compiled.isCatchAll();
-                routes.add(compiled);
+                catchAllSeen |= catchAll;
+                routes.add(resolve(vs, i, route, blocks));
             }
             return List.copyOf(routes);
         }
@@ -461,12 +446,9 @@ public final class MeshCompiler {
             return out;
         }
 
-        private CompiledRoute compileRoute(Resource<VirtualService> vs, int index, HTTPRoute route,
-                                           List<RequestMatcher> matchers, List<HTTPMatchRequest> blocks) {
-            String key = vs.metadata().key();
-            RouteAction action = route.redirect() != null ? RouteAction.REDIRECT
-                    : route.directResponse() != null ? RouteAction.DIRECT_RESPONSE : RouteAction.FORWARD;
-            List<WeightedDestination> destinations = new ArrayList<>();
+        private IstioRoute resolve(Resource<VirtualService> vs, int index, HTTPRoute route,
+                                   List<HTTPMatchRequest> blocks) {
+            List<IstioRoute.Target> destinations = new ArrayList<>();
             for (HTTPRouteDestination d : route.route()) {
                 if (d.destination() == null || d.destination().host() == null) {
                     continue;
@@ -474,62 +456,53 @@ public final class MeshCompiler {
                 destinations.add(destination(vs, d.destination(), d.weight() == null ? 0 : d.weight(),
                         d.headers()));
             }
-            List<Mirror> mirrors = new ArrayList<>();
+            List<IstioRoute.MirrorTarget> mirrors = new ArrayList<>();
             if (route.mirror() != null && route.mirror().host() != null) {
                 double pct = route.mirrorPercentage() != null && route.mirrorPercentage().value() != null
                         ? route.mirrorPercentage().value()
                         : route.mirrorPercent() != null ? route.mirrorPercent() : 100.0;
-                mirrors.add(mirror(vs, route.mirror(), pct));
+                mirrors.add(new IstioRoute.MirrorTarget(destination(vs, route.mirror(), 0, null), pct));
             }
             for (HTTPMirrorPolicy m : route.mirrors()) {
                 if (m.destination() == null || m.destination().host() == null) {
                     continue;
                 }
                 double pct = m.percentage() != null && m.percentage().value() != null ? m.percentage().value() : 100.0;
-                mirrors.add(mirror(vs, m.destination(), pct));
+                mirrors.add(new IstioRoute.MirrorTarget(destination(vs, m.destination(), 0, null), pct));
             }
             mirrors.removeIf(m -> m.percentage() <= 0); // explicit 0 means no mirroring
-            return new CompiledRoute(key, index, route.name(), matchers, action, destinations, route.timeout(),
-                    RetryPolicy.from(route.retries(), false), RetryPolicy.from(route.retries(), true),
-                    FaultPolicy.from(route.fault()), mirrors, route.headers(), route.rewrite(), route.redirect(),
-                    route.directResponse(), blocks);
+            return new IstioRoute(vs.metadata().key(), index, route, blocks, destinations, mirrors);
         }
 
-        private Mirror mirror(Resource<VirtualService> vs, Destination d, double percentage) {
-            WeightedDestination resolved = destination(vs, d, 0, null);
-            Cluster cluster = resolved.fixedCluster();
-            return new Mirror(resolved.host(), resolved.subset(), resolved.port(), percentage, cluster);
-        }
-
-        private WeightedDestination destination(Resource<VirtualService> vs, Destination d, int weight,
+        private IstioRoute.Target destination(Resource<VirtualService> vs, Destination d, int weight,
                                                 io.proxyless.mesh.api.Headers headers) {
             String host = qualify(d.host(), vs.namespace());
             Integer explicitPort = d.port() == null ? null : d.port().number();
             Optional<MeshService> service = registry.lookup(host);
             if (service.isEmpty()) {
-                return WeightedDestination.of(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
+                return new IstioRoute.Target(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
                         "cluster not found: " + host + " is not in the mesh registry (no ServiceEntry)");
             }
             MeshService s = service.get();
             if (d.subset() != null && rules(s.host()).subset(d.subset()).isEmpty()) {
-                return WeightedDestination.of(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
+                return new IstioRoute.Target(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
                         "subset " + d.subset() + " of " + host + " is not defined by any DestinationRule "
                                 + "(a sidecar answers 503 no healthy upstream)");
             }
             if (explicitPort != null) {
-                return WeightedDestination.of(host, d.subset(), explicitPort, weight, headers,
+                return new IstioRoute.Target(host, d.subset(), explicitPort, weight, headers,
                         cluster(s, d.subset(), explicitPort), Map.of(), null);
             }
             if (s.ports().size() == 1) {
                 // Istio: no port on the destination → the service's only port.
-                return WeightedDestination.of(host, d.subset(), null, weight, headers,
+                return new IstioRoute.Target(host, d.subset(), null, weight, headers,
                         cluster(s, d.subset(), s.ports().get(0).number()), Map.of(), null);
             }
             Map<Integer, Cluster> byPort = new HashMap<>();
             for (var port : s.ports()) {
                 byPort.put(port.number(), cluster(s, d.subset(), port.number()));
             }
-            return WeightedDestination.of(host, d.subset(), null, weight, headers, null, Map.copyOf(byPort), null);
+            return new IstioRoute.Target(host, d.subset(), null, weight, headers, null, Map.copyOf(byPort), null);
         }
     }
 }

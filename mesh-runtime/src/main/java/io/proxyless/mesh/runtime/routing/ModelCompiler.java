@@ -1,7 +1,5 @@
 package io.proxyless.mesh.runtime.routing;
 
-import com.google.common.base.Suppliers;
-import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.LoadBalancerSettings;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.runtime.balancing.EndpointTracker;
@@ -13,13 +11,9 @@ import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.health.HealthPlan;
 import io.proxyless.mesh.runtime.health.OutlierDetector;
 import io.proxyless.mesh.runtime.model.ClusterKey;
-import io.proxyless.mesh.runtime.model.ClusterWeight;
 import io.proxyless.mesh.runtime.model.LbEndpoint;
 import io.proxyless.mesh.runtime.model.MeshModel;
-import io.proxyless.mesh.runtime.model.MirrorPolicy;
-import io.proxyless.mesh.runtime.model.Route;
 import io.proxyless.mesh.runtime.model.RouteConfiguration;
-import io.proxyless.mesh.runtime.model.VirtualHost;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.RegistryOptions;
@@ -30,7 +24,6 @@ import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -103,20 +96,25 @@ public final class ModelCompiler {
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
         }
-        Map<Integer, HostTable> byPort = new HashMap<>();
-        for (RouteConfiguration rc : model.routeConfigurations().values()) {
-            byPort.put(rc.port(), build.hostTable(rc));
-        }
         List<String> warnings = new ArrayList<>(model.warnings());
-        warnings.addAll(build.warnings);
+        Map<String, Cluster> clusters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(build.clusters));
+        RouteTables tables = new RouteTables(clusters, Map.of(), warnings);
+        Map<Integer, HostTable> byPort = new HashMap<>();
+        HostTable anyPort = HostTable.EMPTY;
+        for (RouteConfiguration rc : model.routeConfigurations().values()) {
+            if (rc.port() == RouteConfiguration.ANY_PORT) {
+                anyPort = tables.hostTable(rc);
+            } else {
+                byPort.put(rc.port(), tables.hostTable(rc));
+            }
+        }
         OutboundTrafficPolicy.Mode outbound = model.outboundPolicy() == MeshModel.OutboundPolicy.REGISTRY_ONLY
                 ? OutboundTrafficPolicy.Mode.REGISTRY_ONLY : OutboundTrafficPolicy.Mode.ALLOW_ANY;
         // A model config has no Istio resources, so its registry is empty: the model's clusters are the services.
         ServiceRegistry registry = ServiceRegistry.build(config, options);
-        CompiledMesh snapshot = new CompiledMesh(config, registry, HostTable.EMPTY, byPort,
-                java.util.Collections.unmodifiableMap(new LinkedHashMap<>(build.clusters)), outbound,
+        CompiledMesh snapshot = new CompiledMesh(config, registry, anyPort, byPort, clusters, outbound,
                 options.clientNamespace(), options.domainSuffix(), warnings, Map.copyOf(build.trackers),
-                Suppliers.ofInstance(model));
+                model);
         return new Compilation(snapshot, build.plan.build());
     }
 
@@ -126,7 +124,6 @@ public final class ModelCompiler {
         final Map<String, Cluster> clusters = new LinkedHashMap<>();
         final Map<String, EndpointTracker> trackers = new HashMap<>();
         final HealthPlan.Builder plan = HealthPlan.builder();
-        final List<String> warnings = new ArrayList<>();
         TlsConfigException tlsFailure;
 
         Build(CompiledMesh previous) {
@@ -185,70 +182,6 @@ public final class ModelCompiler {
                 }
                 return null;
             }
-        }
-
-        HostTable hostTable(RouteConfiguration rc) {
-            Map<String, HostEntry> exact = new HashMap<>();
-            List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
-            HostEntry any = null;
-            for (VirtualHost vh : rc.virtualHosts()) {
-                List<String> domains = vh.domains().stream().map(HostName::toString).toList();
-                String host = domains.stream().filter(d -> !d.startsWith("*")).findFirst().orElse(domains.get(0));
-                HostEntry entry = new HostEntry(host.startsWith("*") ? host : HostName.normalize(host), null, null,
-                        routes(vh), Map.of(), vh.origin() != null ? vh.origin() : "virtual host " + vh.name());
-                for (String d : domains) {
-                    if (d.equals("*")) {
-                        any = any == null ? entry : any;
-                    } else if (d.startsWith("*.")) {
-                        wildcards.add(Map.entry(d.substring(1), entry));
-                    } else if (d.startsWith("*") || d.endsWith("*")) {
-                        warnings.add("route configuration " + rc.name() + ": domain " + d + " of virtual host "
-                                + vh.name() + " is not supported (only exact names, *.suffix and *)");
-                    } else {
-                        exact.putIfAbsent(HostName.normalize(d), entry);
-                    }
-                }
-            }
-            wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length())
-                    .reversed());
-            return new HostTable(exact, wildcards, any);
-        }
-
-        private List<CompiledRoute> routes(VirtualHost vh) {
-            String origin = vh.origin() != null ? vh.origin() : "virtual host " + vh.name();
-            List<CompiledRoute> out = new ArrayList<>(vh.routes().size());
-            for (int i = 0; i < vh.routes().size(); i++) {
-                Route route = vh.routes().get(i);
-                io.proxyless.mesh.runtime.model.RouteAction action = route.routeAction();
-                List<WeightedDestination> destinations = new ArrayList<>();
-                List<Mirror> mirrors = new ArrayList<>();
-                if (action != null) {
-                    for (ClusterWeight w : action.clusters()) {
-                        destinations.add(destination(w));
-                    }
-                    for (MirrorPolicy m : action.mirrors()) {
-                        if (m.percentage() > 0) {
-                            Cluster c = clusters.get(m.cluster());
-                            mirrors.add(new Mirror(c != null ? c.host() : m.cluster(), c == null ? null : c.subset(),
-                                    c == null || c.port() == 0 ? null : c.port(), m.percentage(), c));
-                        }
-                    }
-                }
-                out.add(CompiledRoute.of(route, origin, i, destinations, mirrors));
-            }
-            return List.copyOf(out);
-        }
-
-        private WeightedDestination destination(ClusterWeight w) {
-            Cluster c = clusters.get(w.cluster());
-            HeaderOps request = HeaderOps.of(w.requestHeaders());
-            HeaderOps response = HeaderOps.of(w.responseHeaders());
-            if (c == null) {
-                return new WeightedDestination(w.cluster(), null, null, w.weight(), null, null, Map.of(),
-                        "cluster not found: " + w.cluster() + " is not a cluster of this config", request, response);
-            }
-            return new WeightedDestination(c.host(), c.subset(), c.port() == 0 ? null : c.port(), w.weight(), null, c,
-                    Map.of(), null, request, response);
         }
     }
 }

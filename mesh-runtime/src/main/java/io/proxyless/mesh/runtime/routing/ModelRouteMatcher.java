@@ -100,11 +100,14 @@ final class ModelRouteMatcher implements RouteMatcher {
         List<String> parts = new ArrayList<>();
         PathMatch path = match.path();
         if (!path.matchesEverything()) {
-            parts.add("path " + path.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + quote(path.value())
+            parts.add("uri " + path.kind().name().toLowerCase(java.util.Locale.ROOT) + " " + quote(path.value())
                     + (path.caseSensitive() ? "" : " (ignoring case)"));
         }
+        // In Istio's words: pseudo-headers are the match block's own fields, inverted headers its withoutHeaders.
         for (HeaderMatch h : headers) {
-            parts.add((h.invert() ? "not " : "") + "headers." + h.name() + " " + describe(h.value()));
+            String field = h.name().startsWith(":") && !h.invert() ? h.name().substring(1)
+                    : (h.invert() ? "withoutHeaders." : "headers.") + h.name();
+            parts.add(field + " " + describe(h.value()));
         }
         for (QueryParameterMatch q : queryParameters) {
             parts.add("queryParams." + q.name() + " " + describe(q.value()));

@@ -1,13 +1,17 @@
 package io.proxyless.mesh.runtime.routing;
 
+import io.proxyless.mesh.api.HTTPBody;
+import io.proxyless.mesh.api.HTTPDirectResponse;
 import io.proxyless.mesh.api.HTTPMatchRequest;
 import io.proxyless.mesh.api.HTTPRedirect;
+import io.proxyless.mesh.api.HTTPRewrite;
 import io.proxyless.mesh.api.LoadBalancerSettings;
 import io.proxyless.mesh.api.StringMatch;
 import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.health.OutlierDetector;
 import io.proxyless.mesh.runtime.model.CircuitBreakers;
+import io.proxyless.mesh.runtime.model.DirectResponse;
 import io.proxyless.mesh.runtime.model.ClusterKey;
 import io.proxyless.mesh.runtime.model.ConnectionSettings;
 import io.proxyless.mesh.runtime.model.FaultInjection;
@@ -18,13 +22,16 @@ import io.proxyless.mesh.runtime.model.LbEndpoint;
 import io.proxyless.mesh.runtime.model.LbPolicy;
 import io.proxyless.mesh.runtime.model.OutlierDetection;
 import io.proxyless.mesh.runtime.model.PathMatch;
+import io.proxyless.mesh.runtime.model.PathRewrite;
 import io.proxyless.mesh.runtime.model.QueryParameterMatch;
 import io.proxyless.mesh.runtime.model.Redirect;
 import io.proxyless.mesh.runtime.model.RouteMatch;
 import io.proxyless.mesh.runtime.model.UpstreamTls;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.Base64;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Locale;
@@ -152,11 +159,58 @@ final class ModelTranslation {
                 fault.httpStatus(), grpc, abort ? fault.abortPercentage() : 0);
     }
 
-    /** Istio's redirect as Envoy's (301 by default). */
+    /**
+     * Istio's redirect as Envoy's: 301 by default, and a code Envoy has no redirect for falls back to 301 (istiod
+     * drops such a route); an empty {@code uri}/{@code prefixRewrite} keeps the request's path.
+     */
     static Redirect redirect(HTTPRedirect r) {
-        boolean protocolDefault = r.derivePort() == HTTPRedirect.RedirectPortSelection.FROM_PROTOCOL_DEFAULT;
-        return Redirect.of(r.scheme(), r.authority(), r.port(), protocolDefault, r.uri(), r.prefixRewrite(),
-                r.redirectCode() == null ? 301 : r.redirectCode());
+        int code = r.redirectCode() == null ? 301 : switch (r.redirectCode()) {
+            case 301, 302, 303, 307, 308 -> r.redirectCode();
+            default -> 301;
+        };
+        boolean protocolDefault = r.port() == null
+                && r.derivePort() == HTTPRedirect.RedirectPortSelection.FROM_PROTOCOL_DEFAULT;
+        String prefix = r.prefixRewrite() == null || r.prefixRewrite().isEmpty() ? null : r.prefixRewrite();
+        String uri = prefix != null || r.uri() == null || r.uri().isEmpty() ? null : r.uri();
+        Redirect redirect = Redirect.of(emptyToNull(r.scheme()), emptyToNull(r.authority()), r.port(),
+                protocolDefault, uri, prefix, code);
+        return r.port() == null && r.derivePort() == HTTPRedirect.RedirectPortSelection.FROM_REQUEST_PORT
+                ? redirect.withPortFromRequest() : redirect;
+    }
+
+    private static String emptyToNull(String s) {
+        return s == null || s.isEmpty() ? null : s;
+    }
+
+    /** Istio's direct response: its status (200 unless set) and body ({@code string} as UTF-8, or {@code bytes}). */
+    static DirectResponse directResponse(HTTPDirectResponse response) {
+        int status = response.status() == null ? 200 : response.status();
+        HTTPBody body = response.body();
+        if (body == null) {
+            return DirectResponse.of(status, new byte[0]);
+        }
+        if (body.string() != null) {
+            return DirectResponse.of(status, body.string().getBytes(StandardCharsets.UTF_8));
+        }
+        if (body.bytes() != null) {
+            return DirectResponse.of(status, Base64.getDecoder().decode(body.bytes()));
+        }
+        return DirectResponse.of(status, new byte[0]);
+    }
+
+    /** Istio's {@code rewrite} of the path: a regex rewrite wins over {@code uri} (istiod sets one or the other). */
+    static PathRewrite pathRewrite(HTTPRewrite rewrite) {
+        if (rewrite == null) {
+            return null;
+        }
+        if (rewrite.uriRegexRewrite() != null && rewrite.uriRegexRewrite().match() != null) {
+            String template = rewrite.uriRegexRewrite().rewrite();
+            return PathRewrite.regex(rewrite.uriRegexRewrite().match(), template == null ? "" : template);
+        }
+        if (rewrite.uri() != null && !rewrite.uri().isEmpty()) {
+            return PathRewrite.prefix(rewrite.uri());
+        }
+        return null;
     }
 
     /** What the cluster's consistent hash hashes, as route hash policies (empty when it does not hash). */

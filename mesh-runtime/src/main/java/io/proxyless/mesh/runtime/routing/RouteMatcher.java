@@ -3,8 +3,8 @@ package io.proxyless.mesh.runtime.routing;
 import io.proxyless.mesh.runtime.RouteRequest;
 
 /**
- * One compiled match condition of a route: an Istio match block ({@link RequestMatcher}) or an Envoy-shaped
- * {@code RouteMatch} of the route model ({@link ModelRouteMatcher}). Compiled once per snapshot; matching only
+ * One compiled match condition of a route: an Envoy-shaped {@code RouteMatch} of the route model
+ * ({@link ModelRouteMatcher}), whichever source wrote it. Compiled once per snapshot; matching only
  * reads it.
  */
 interface RouteMatcher {

@@ -1,12 +1,12 @@
 package io.proxyless.mesh.runtime.routing;
 
 import io.proxyless.mesh.api.HTTPMatchRequest;
+import io.proxyless.mesh.api.HTTPRoute;
 import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.runtime.model.ClusterKey;
 import io.proxyless.mesh.runtime.model.ClusterLoadAssignment;
 import io.proxyless.mesh.runtime.model.ClusterWeight;
-import io.proxyless.mesh.runtime.model.DirectResponse;
 import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.model.MirrorPolicy;
 import io.proxyless.mesh.runtime.model.Route;
@@ -29,13 +29,28 @@ import java.util.function.Function;
  * DestinationRules, resolved destinations) as the Envoy-shaped route model, the way istiod writes a sidecar's
  * outbound config: one route configuration per service port, a virtual host per service on it (FQDN and short
  * names as domains), a route per match block, a cluster per (port, subset, host). A match block with a
- * {@code port} is only in that port's configuration. Whatever the model cannot hold becomes a warning.
+ * {@code port} is only in that port's configuration.
+ *
+ * <p>One more configuration, {@link RouteConfiguration#ANY_PORT}, serves requests whose port's configuration does
+ * not name their host: single-port services answer there on any port (the mesh lets {@code http://reviews/} reach
+ * {@code reviews:9080}), and so do the routes of multi-port services' VirtualServices whose destinations name
+ * their port. Whatever the model cannot hold becomes a warning.
  */
 final class RouteModelAssembly {
     private final Function<String, List<String>> aliases;
     private final List<String> warnings = new ArrayList<>();
     private final Map<Integer, List<VirtualHost>> virtualHosts = new TreeMap<>();
     private final Map<Integer, Set<String>> domainsTaken = new LinkedHashMap<>();
+    private final Map<String, RouteTables.Missing> missingClusters = new LinkedHashMap<>();
+
+    /**
+     * The model of a compilation and, for routes to clusters that do not exist, why not.
+     *
+     * @param model           the route model
+     * @param missingClusters why each cluster a route names but the model lacks is missing (unknown host or subset)
+     */
+    record Assembly(MeshModel model, Map<String, RouteTables.Missing> missingClusters) {
+    }
 
     private RouteModelAssembly(Function<String, List<String>> aliases) {
         this.aliases = aliases;
@@ -44,14 +59,14 @@ final class RouteModelAssembly {
     /**
      * The model of a compilation.
      *
-     * @param entries  one entry per host (aliases left out), in the compiler's order
+     * @param hosts    one entry per host (aliases left out), in the compiler's order
      * @param clusters every cluster, by name
      * @param aliases  the short names a host is also reached by
      */
-    static MeshModel assemble(Collection<HostEntry> entries, Map<String, Cluster> clusters,
-                              OutboundTrafficPolicy.Mode outbound, Function<String, List<String>> aliases) {
+    static Assembly assemble(Collection<IstioHost> hosts, Map<String, Cluster> clusters,
+                             OutboundTrafficPolicy.Mode outbound, Function<String, List<String>> aliases) {
         RouteModelAssembly a = new RouteModelAssembly(aliases);
-        for (HostEntry e : entries) {
+        for (IstioHost e : hosts) {
             a.host(e);
         }
         List<io.proxyless.mesh.runtime.model.Cluster> modelClusters = new ArrayList<>();
@@ -68,34 +83,47 @@ final class RouteModelAssembly {
             }
         }
         List<RouteConfiguration> configs = new ArrayList<>();
-        a.virtualHosts.forEach((port, hosts) -> configs.add(RouteConfiguration.of(String.valueOf(port), port, hosts)));
-        return MeshModel.of(configs, modelClusters, assignments,
+        a.virtualHosts.forEach((port, vhs) -> configs.add(RouteConfiguration.of(
+                port == RouteConfiguration.ANY_PORT ? "any" : String.valueOf(port), port, vhs)));
+        MeshModel model = MeshModel.of(configs, modelClusters, assignments,
                 outbound == OutboundTrafficPolicy.Mode.REGISTRY_ONLY ? MeshModel.OutboundPolicy.REGISTRY_ONLY
                         : MeshModel.OutboundPolicy.ALLOW_ANY, a.warnings);
+        return new Assembly(model, Map.copyOf(a.missingClusters));
     }
 
-    private void host(HostEntry e) {
+    private void host(IstioHost e) {
         if (e.service() == null) {
             return; // a VirtualService for a host with no service: istiod builds no virtual host for it either
         }
-        for (ServicePortSpec port : e.service().ports()) {
-            int p = port.number();
-            List<Route> routes = e.routes().isEmpty() && e.virtualService() == null
-                    ? defaultRoute(e, p) : routes(e, p);
-            Set<String> taken = domainsTaken.computeIfAbsent(p, k -> new HashSet<>());
-            List<HostName> domains = new ArrayList<>();
-            for (String d : concat(e.host(), aliases.apply(e.host()))) {
-                if (taken.add(d)) {
-                    // The first host to claim a short name keeps it, as the compiler's table does.
-                    domains.add(HostName.of(d));
-                }
-            }
-            if (domains.isEmpty()) {
-                continue;
-            }
-            virtualHosts.computeIfAbsent(p, k -> new ArrayList<>()).add(VirtualHost.of(e.host() + ":" + p, domains,
-                    routes, e.virtualService() == null ? null : "VirtualService " + e.virtualService()));
+        List<Integer> ports = e.service().ports().stream().map(ServicePortSpec::number).toList();
+        for (int p : ports) {
+            virtualHost(e, p, p);
         }
+        if (ports.size() == 1) {
+            // Port-less lookup: any port reaches the only port's routes.
+            virtualHost(e, RouteConfiguration.ANY_PORT, ports.get(0));
+        } else if (e.virtualService() != null) {
+            // A multi-port service on another port: its VirtualService still routes (to named ports).
+            virtualHost(e, RouteConfiguration.ANY_PORT, RouteConfiguration.ANY_PORT);
+        }
+    }
+
+    /** The virtual host of {@code e} in configuration {@code listener}, routing as on service port {@code port}. */
+    private void virtualHost(IstioHost e, int listener, int port) {
+        List<Route> routes = e.virtualService() == null ? defaultRoute(e, port) : routes(e, port);
+        Set<String> taken = domainsTaken.computeIfAbsent(listener, k -> new HashSet<>());
+        List<HostName> domains = new ArrayList<>();
+        for (String d : concat(e.host(), aliases.apply(e.host()))) {
+            if (taken.add(d)) {
+                // The first host to claim a short name keeps it, as Istio's sidecar listeners do.
+                domains.add(HostName.of(d));
+            }
+        }
+        if (domains.isEmpty()) {
+            return;
+        }
+        virtualHosts.computeIfAbsent(listener, k -> new ArrayList<>()).add(VirtualHost.of(e.host() + ":" + port,
+                domains, routes, e.virtualService() == null ? null : "VirtualService " + e.virtualService()));
     }
 
     private static List<String> concat(String first, List<String> rest) {
@@ -104,21 +132,21 @@ final class RouteModelAssembly {
         return out;
     }
 
-    private List<Route> defaultRoute(HostEntry e, int port) {
+    private List<Route> defaultRoute(IstioHost e, int port) {
         Cluster cluster = e.defaultClusters().get(port);
         String name = cluster != null ? cluster.key() : ClusterKey.of(port, null, e.host()).name();
-        return List.of(Route.forward("default", RouteMatch.prefix("/"),
+        return List.of(Route.forward(CompiledRoute.DEFAULT_ROUTE, RouteMatch.prefix("/"),
                 io.proxyless.mesh.runtime.model.RouteAction.forCluster(name)
                         .withHashPolicies(ModelTranslation.hashPolicies(cluster))
                         .withRetryPolicy(ModelTranslation.retry(cluster != null && cluster.policy().consistentHash()
                                 ? RetryPolicy.ISTIO_DEFAULT_HASHING : RetryPolicy.ISTIO_DEFAULT))));
     }
 
-    private List<Route> routes(HostEntry e, int port) {
+    private List<Route> routes(IstioHost e, int port) {
         List<Route> out = new ArrayList<>();
-        for (CompiledRoute r : e.routes()) {
-            List<HTTPMatchRequest> blocks = r.matchBlocks().isEmpty() ? java.util.Collections.singletonList(null)
-                    : r.matchBlocks();
+        for (IstioRoute r : e.routes()) {
+            List<HTTPMatchRequest> blocks = r.blocks().isEmpty() ? java.util.Collections.singletonList(null)
+                    : r.blocks();
             for (HTTPMatchRequest block : blocks) {
                 if (block != null && block.port() != null && block.port() != port) {
                     continue;
@@ -126,56 +154,76 @@ final class RouteModelAssembly {
                 try {
                     out.add(route(r, block, port));
                 } catch (IllegalArgumentException ex) {
-                    warnings.add(r + " is left out of the route model for port " + port + ": " + ex.getMessage());
+                    warnings.add("VirtualService " + r.virtualService() + " http[" + r.index() + "] is left out of "
+                            + "the route model for port " + port + ": " + ex.getMessage());
                 }
             }
         }
         return out;
     }
 
-    private Route route(CompiledRoute r, HTTPMatchRequest block, int port) {
+    private Route route(IstioRoute r, HTTPMatchRequest block, int port) {
+        HTTPRoute http = r.http();
         RouteMatch match = ModelTranslation.match(block);
-        Route route = switch (r.action()) {
-            case REDIRECT -> Route.redirect(r.name(), match, ModelTranslation.redirect(r.redirect()));
-            case DIRECT_RESPONSE -> Route.directResponse(r.name(), match, DirectResponse.of(
-                    r.directResponse().status() == null ? 200 : r.directResponse().status(),
-                    r.directResponseBody()));
-            default -> Route.forward(r.name(), match, action(r, port));
-        };
-        return route.withHeaders(ModelTranslation.headers(r.requestHeaderOps()),
-                        ModelTranslation.headers(r.responseHeaderOps()))
-                .withFault(ModelTranslation.fault(r.fault()))
-                .withOrigin("VirtualService " + r.virtualService() + " http[" + r.index() + "]");
+        HeaderOps request = HeaderOps.compile(http.headers() == null ? null : http.headers().request());
+        HeaderOps response = HeaderOps.compile(http.headers() == null ? null : http.headers().response());
+        Route route;
+        if (http.redirect() != null) {
+            route = Route.redirect(http.name(), match, ModelTranslation.redirect(http.redirect()));
+        } else if (http.directResponse() != null) {
+            route = Route.directResponse(http.name(), match, ModelTranslation.directResponse(http.directResponse()));
+        } else {
+            route = Route.forward(http.name(), match, action(r, port, request));
+        }
+        return route.withHeaders(ModelTranslation.headers(request), ModelTranslation.headers(response))
+                .withFault(ModelTranslation.fault(FaultPolicy.from(http.fault())))
+                .withOrigin("VirtualService " + r.virtualService() + " http[" + r.index() + "]")
+                .withVirtualService(r.virtualService(), r.index());
     }
 
-    private io.proxyless.mesh.runtime.model.RouteAction action(CompiledRoute r, int port) {
+    private io.proxyless.mesh.runtime.model.RouteAction action(IstioRoute r, int port, HeaderOps routeHeaders) {
+        HTTPRoute http = r.http();
         List<ClusterWeight> weights = new ArrayList<>();
         Cluster first = null;
-        for (WeightedDestination d : r.destinations()) {
+        boolean firstSeen = false;
+        for (IstioRoute.Target d : r.destinations()) {
             Cluster c = d.cluster(port);
-            if (first == null) {
+            if (!firstSeen) {
                 first = c;
+                firstSeen = true;
             }
-            String name = c != null ? c.key()
-                    : ClusterKey.of(d.port() != null ? d.port() : port, d.subset(), d.host()).name();
-            weights.add(ClusterWeight.of(name, Math.max(0, d.weight()))
-                    .withHeaders(ModelTranslation.headers(d.requestHeaderOps()),
-                            ModelTranslation.headers(d.responseHeaderOps())));
+            HeaderOps request = HeaderOps.compile(d.headers() == null ? null : d.headers().request());
+            HeaderOps response = HeaderOps.compile(d.headers() == null ? null : d.headers().response());
+            weights.add(ClusterWeight.of(clusterName(d, c, port), Math.max(0, d.weight()))
+                    .withHeaders(ModelTranslation.headers(request), ModelTranslation.headers(response))
+                    .withHostRewrite(request.authority()));
         }
         List<MirrorPolicy> mirrors = new ArrayList<>();
-        for (Mirror m : r.mirrors()) {
-            String name = m.cluster() != null ? m.cluster().key()
-                    : ClusterKey.of(m.port() != null ? m.port() : port, m.subset(), m.host()).name();
-            mirrors.add(MirrorPolicy.of(name, m.percentage()));
+        for (IstioRoute.MirrorTarget m : r.mirrors()) {
+            mirrors.add(MirrorPolicy.of(clusterName(m.target(), m.target().cluster(port), port), m.percentage()));
         }
         boolean hashing = first != null && first.policy().consistentHash();
-        String hostRewrite = r.rewrite() != null && r.rewrite().authority() != null
-                && !r.rewrite().authority().isEmpty() ? r.rewrite().authority() : r.requestHeaderOps().authority();
+        String hostRewrite = http.rewrite() != null && http.rewrite().authority() != null
+                && !http.rewrite().authority().isEmpty() ? http.rewrite().authority() : routeHeaders.authority();
         return io.proxyless.mesh.runtime.model.RouteAction.forWeightedClusters(weights)
-                .withTimeout(r.timeout())
-                .withRetryPolicy(ModelTranslation.retry(r.retries(hashing)))
+                .withTimeout(http.timeout())
+                .withRetryPolicy(ModelTranslation.retry(RetryPolicy.from(http.retries(), hashing)))
                 .withHashPolicies(ModelTranslation.hashPolicies(first))
                 .withMirrors(mirrors)
-                .withRewrite(r.pathRewrite(), hostRewrite);
+                .withRewrite(ModelTranslation.pathRewrite(http.rewrite()), hostRewrite);
+    }
+
+    /** The cluster a destination sends to on {@code port}; a missing one's name, with why it is missing. */
+    private String clusterName(IstioRoute.Target d, Cluster c, int port) {
+        if (c != null) {
+            return c.key();
+        }
+        // Not a ClusterKey: the port may be RouteConfiguration.ANY_PORT.
+        String name = Cluster.key(d.port() != null ? d.port() : port, d.subset(), d.host());
+        String why = d.problem() != null ? d.problem() : port == RouteConfiguration.ANY_PORT
+                ? d.host() + " has more than one port and the destination names none (set destination.port)"
+                : "no cluster for " + d.host() + " on port " + port;
+        missingClusters.putIfAbsent(name, new RouteTables.Missing(d.host(), d.subset(), d.port(), why));
+        return name;
     }
 }

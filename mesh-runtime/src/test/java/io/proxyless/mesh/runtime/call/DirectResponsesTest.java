@@ -6,7 +6,6 @@ import static io.proxyless.mesh.runtime.call.CallFixture.mesh;
 import static io.proxyless.mesh.runtime.call.CallFixture.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
-import io.proxyless.mesh.api.HTTPDirectResponse;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteDecision;
 import java.nio.charset.StandardCharsets;
@@ -34,6 +33,5 @@ class DirectResponsesTest {
             assertThat(DirectResponses.body(bytes)).containsExactly(0, 1, 2);
             assertThat(DirectResponses.body(mesh.route(get("http://web:8080/other")))).isEmpty();
         }
-        assertThat(DirectResponses.status(HTTPDirectResponse.of(418, null))).isEqualTo(418);
     }
 }

@@ -23,7 +23,7 @@ class HostsAndPoliciesTest {
             RouteDecision d = mesh.route(get("http://ratings:9080/ratings/0"));
             assertThat(d.action()).isEqualTo(RouteAction.FORWARD);
             assertThat(d.virtualService()).isNull();
-            assertThat(d.route()).isNull();
+            assertThat(d.route().name()).isEqualTo("default");
             assertThat(d.cluster().key()).isEqualTo("outbound|9080||ratings.default.svc.cluster.local");
             assertThat(d.endpoint().address()).isEqualTo("10.0.1.1");
             assertThat(d.loadBalancer()).isEqualTo("LEAST_REQUEST");
@@ -361,11 +361,12 @@ class HostsAndPoliciesTest {
                 """)) {
             RouteDecision redirect = mesh.route(get("http://reviews:9080/old"));
             assertThat(redirect.action()).isEqualTo(RouteAction.REDIRECT);
-            assertThat(redirect.redirect().uri()).isEqualTo("/new");
+            assertThat(redirect.route().redirect().path()).isEqualTo("/new");
             assertThat(redirect.endpoint()).isNull();
             RouteDecision direct = mesh.route(get("http://reviews:9080/health"));
             assertThat(direct.action()).isEqualTo(RouteAction.DIRECT_RESPONSE);
-            assertThat(direct.directResponse().body().string()).isEqualTo("ok");
+            assertThat(new String(direct.route().directResponseBody(), java.nio.charset.StandardCharsets.UTF_8))
+                    .isEqualTo("ok");
         }
     }
 

@@ -1,0 +1,133 @@
+package io.proxyless.mesh.runtime.routing;
+
+import io.proxyless.mesh.api.HostName;
+import io.proxyless.mesh.runtime.model.ClusterWeight;
+import io.proxyless.mesh.runtime.model.MirrorPolicy;
+import io.proxyless.mesh.runtime.model.Route;
+import io.proxyless.mesh.runtime.model.RouteConfiguration;
+import io.proxyless.mesh.runtime.model.VirtualHost;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * The request path's host tables of a route model: one per route configuration, its virtual hosts' domains as
+ * exact names, {@code *.suffix} wildcards (longest first) and {@code *}, each pointing at the virtual host's
+ * compiled routes with their clusters resolved against the snapshot's clusters.
+ *
+ * <p>Consecutive routes written from the same Istio {@code http[i]} (istiod writes one Envoy route per match
+ * block, all with the same action) become one {@link CompiledRoute} with one matcher per block, so that a decision
+ * names the VirtualService route and the block that matched, as Istio's tooling does.
+ */
+final class RouteTables {
+    private final Map<String, Cluster> clusters;
+    private final Map<String, Missing> missing;
+    private final List<String> warnings;
+
+    /**
+     * @param clusters the snapshot's clusters by name (routes to a name not in it are refused with 503)
+     * @param missing  what a cluster that routes name but {@code clusters} lacks stood for, and why it is missing,
+     *                 when the source knows (unknown host or subset); by cluster name
+     * @param warnings where to report what the tables cannot hold
+     */
+    RouteTables(Map<String, Cluster> clusters, Map<String, Missing> missing, List<String> warnings) {
+        this.clusters = clusters;
+        this.missing = missing;
+        this.warnings = warnings;
+    }
+
+    /**
+     * A destination without cluster: the service it names and why it has none.
+     *
+     * @param host    FQDN
+     * @param subset  subset, or null
+     * @param port    the destination's port, or null
+     * @param problem why there is no cluster (unknown host or subset)
+     */
+    record Missing(String host, String subset, Integer port, String problem) {
+    }
+
+    /** The host table of one route configuration. */
+    HostTable hostTable(RouteConfiguration rc) {
+        Map<String, HostEntry> exact = new HashMap<>();
+        List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
+        HostEntry any = null;
+        for (VirtualHost vh : rc.virtualHosts()) {
+            List<String> domains = vh.domains().stream().map(HostName::toString).toList();
+            String host = domains.stream().filter(d -> !d.startsWith("*")).findFirst().orElse(domains.get(0));
+            String origin = vh.origin() != null ? vh.origin() : "virtual host " + vh.name();
+            HostEntry entry = new HostEntry(host.startsWith("*") ? host : HostName.normalize(host), routes(vh, origin),
+                    origin);
+            for (String d : domains) {
+                if (d.equals("*")) {
+                    any = any == null ? entry : any;
+                } else if (d.startsWith("*.")) {
+                    wildcards.add(Map.entry(d.substring(1), entry));
+                } else if (d.startsWith("*") || d.endsWith("*")) {
+                    warnings.add("route configuration " + rc.name() + ": domain " + d + " of virtual host "
+                            + vh.name() + " is not supported (only exact names, *.suffix and *)");
+                } else {
+                    exact.putIfAbsent(HostName.normalize(d), entry);
+                }
+            }
+        }
+        wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
+        return new HostTable(exact, wildcards, any);
+    }
+
+    private List<CompiledRoute> routes(VirtualHost vh, String origin) {
+        List<CompiledRoute> out = new ArrayList<>(vh.routes().size());
+        List<Route> routes = vh.routes();
+        int i = 0;
+        while (i < routes.size()) {
+            int end = i + 1;
+            Route first = routes.get(i);
+            while (first.virtualService() != null && end < routes.size()
+                    && first.virtualService().equals(routes.get(end).virtualService())
+                    && first.httpIndex() == routes.get(end).httpIndex()) {
+                end++;
+            }
+            out.add(compile(routes.subList(i, end), origin, out.size()));
+            i = end;
+        }
+        return List.copyOf(out);
+    }
+
+    private CompiledRoute compile(List<Route> blocks, String origin, int position) {
+        io.proxyless.mesh.runtime.model.RouteAction action = blocks.get(0).routeAction();
+        List<WeightedDestination> destinations = new ArrayList<>();
+        List<Mirror> mirrors = new ArrayList<>();
+        if (action != null) {
+            for (ClusterWeight w : action.clusters()) {
+                destinations.add(destination(w));
+            }
+            for (MirrorPolicy m : action.mirrors()) {
+                if (m.percentage() > 0) {
+                    Cluster c = clusters.get(m.cluster());
+                    mirrors.add(new Mirror(c != null ? c.host() : m.cluster(), c == null ? null : c.subset(),
+                            c == null || c.port() == 0 ? null : c.port(), m.percentage(), c));
+                }
+            }
+        }
+        return CompiledRoute.of(blocks, origin, position, destinations, mirrors);
+    }
+
+    private WeightedDestination destination(ClusterWeight w) {
+        Cluster c = clusters.get(w.cluster());
+        HeaderOps request = HeaderOps.of(w.requestHeaders(), w.hostRewrite());
+        HeaderOps response = HeaderOps.of(w.responseHeaders(), null);
+        if (c == null) {
+            Missing m = missing.get(w.cluster());
+            if (m != null) {
+                return new WeightedDestination(m.host(), m.subset(), m.port(), w.weight(), null, m.problem(), request,
+                        response);
+            }
+            return new WeightedDestination(w.cluster(), null, null, w.weight(), null,
+                    "cluster not found: " + w.cluster() + " is not a cluster of this config", request, response);
+        }
+        return new WeightedDestination(c.host(), c.subset(), c.port() == 0 ? null : c.port(), w.weight(), c, null,
+                request, response);
+    }
+}
