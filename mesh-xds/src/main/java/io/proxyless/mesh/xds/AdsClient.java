@@ -140,6 +140,9 @@ final class AdsClient {
     private boolean nodeSent;
     private boolean closed;
     private boolean connected;
+    // A stream counts as connected for views once the server answered on it: an opened stream to a server that
+    // is down only fails later.
+    private boolean answered;
     private String lastStreamError;
     private long backoffNanos;
     private volatile List<ResourceInfo> published = List.of();
@@ -293,6 +296,7 @@ final class AdsClient {
             sotw = stub.streamAggregatedResources(responses(gen, this::onSotwResponse));
         }
         connected = true;
+        answered = false;
         for (TypeState ts : types.values()) {
             if (ts.subscribed()) {
                 sendSubscription(ts);
@@ -345,6 +349,7 @@ final class AdsClient {
         sotw = null;
         delta = null;
         connected = false;
+        answered = false;
         boolean healthy = false;
         for (TypeState ts : types.values()) {
             healthy |= ts.receivedOnStream;
@@ -478,6 +483,7 @@ final class AdsClient {
         TypeState ts = types.get(type);
         ts.nonce = response.getNonce();
         ts.receivedOnStream = true;
+        answered = true;
         ts.everReceived = true;
         List<String> errors = new ArrayList<>();
         Set<String> seen = new HashSet<>();
@@ -519,6 +525,7 @@ final class AdsClient {
         TypeState ts = types.get(type);
         ts.nonce = response.getNonce();
         ts.receivedOnStream = true;
+        answered = true;
         ts.everReceived = true;
         List<String> errors = new ArrayList<>();
         for (Resource r : response.getResourcesList()) {
@@ -643,7 +650,7 @@ final class AdsClient {
             }
         }
         published = List.copyOf(out);
-        connectedView = connected;
+        connectedView = connected && answered;
         lastErrorView = lastStreamError;
     }
 }
