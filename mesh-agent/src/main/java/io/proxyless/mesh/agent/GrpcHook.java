@@ -21,7 +21,20 @@ import java.net.URI;
 final class GrpcHook {
     private final Mesh mesh;
 
+    /** The transport mesh channels open their endpoint connections with (mesh-grpc's). */
+    static final String NETTY_SHADED = "io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder";
+
+    /**
+     * @throws IllegalStateException when the application has no grpc-netty-shaded, the transport the mesh's
+     *                               endpoint connections use
+     */
     GrpcHook(Mesh mesh) {
+        try {
+            Class.forName(NETTY_SHADED, false, GrpcHook.class.getClassLoader());
+        } catch (ClassNotFoundException e) {
+            throw new IllegalStateException("mesh channels need grpc-netty-shaded (" + NETTY_SHADED + ") on the "
+                    + "application's class path");
+        }
         this.mesh = mesh;
     }
 
@@ -48,8 +61,7 @@ final class GrpcHook {
         if (!inMesh(host, port)) {
             return null;
         }
-        ManagedChannelBuilder<?> b = MeshGrpc.channelBuilder(mesh, host + ":" + port);
-        return b;
+        return MeshGrpc.channelBuilder(mesh, HostAndPort.fromParts(host, port).toString());
     }
 
     /** {@code host:port}, {@code dns:///host:port}: the authority; any other scheme: null. */

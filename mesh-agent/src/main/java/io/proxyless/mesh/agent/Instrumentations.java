@@ -21,7 +21,8 @@ import net.bytebuddy.jar.asm.Type;
  * constructor and of grpc-java's channel-builder factories. Nothing else of the application is touched and no
  * class gains members, so classes loaded before the agent (when attached late) are retransformed in place.
  *
- * <p>A plain {@link ClassFileTransformer} that compares class names picks the three classes (every other class
+ * <p>A plain {@link ClassFileTransformer} that compares class names picks the three classes ({@code
+ * okhttp3.OkHttpClient}, {@code io.grpc.ManagedChannelBuilder}, {@code io.grpc.Grpc}; every other class
  * the JVM loads costs one map lookup), and the calls are written with ByteBuddy's ASM directly: ByteBuddy's
  * {@code AgentBuilder} and {@code Advice} load some 750 classes and took seconds of start-up on a busy machine
  * for three one-line hooks.
@@ -32,9 +33,7 @@ final class Instrumentations implements ClassFileTransformer {
     /** Internal class name → method name + descriptor → the hook it calls first. */
     static final Map<String, Map<String, String>> TARGETS = Map.of(
             OKHTTP_CLIENT, Map.of(
-                    "<init>(Lokhttp3/OkHttpClient$Builder;)V", "okHttpClientBuilding(Ljava/lang/Object;)V"));
-    /** grpc-java's channel-builder factories; enabled once their end-to-end test is in. */
-    static final Map<String, Map<String, String>> GRPC_TARGETS = Map.of(
+                    "<init>(Lokhttp3/OkHttpClient$Builder;)V", "okHttpClientBuilding(Ljava/lang/Object;)V"),
             "io/grpc/ManagedChannelBuilder", Map.of(
                     "forTarget(Ljava/lang/String;)Lio/grpc/ManagedChannelBuilder;",
                     "grpcChannelBuilder(Ljava/lang/String;Ljava/lang/Object;)Ljava/lang/Object;",
@@ -81,7 +80,7 @@ final class Instrumentations implements ClassFileTransformer {
         try {
             if (!seesHooks(loader)) {
                 MeshAgent.LOG.warning("mesh agent: " + className.replace('/', '.') + " is loaded by " + loader
-                        + ", which does not see the agent's classes; it stays outside the mesh");
+                        + ", not by the class loader of the agent's classes; it stays outside the mesh");
                 return null;
             }
             return instrument(classfile, methods);
@@ -94,19 +93,13 @@ final class Instrumentations implements ClassFileTransformer {
     }
 
     /**
-     * Whether the hook calls will link: the class's loader must find this very {@link MeshHooks} (the agent jar
-     * is on the system class path, which ordinary loaders delegate to). Checked here because the inserted calls
-     * have no handler of their own.
+     * Whether the class is defined by the class loader the agent's own classes come from (the system class
+     * loader, for {@code -javaagent}). Only then do the calls link against this very {@link MeshHooks}, and the
+     * mesh adapters behind it against the same OkHttp and grpc-java classes as the application's: a mesh channel
+     * builder returned into a grpc-java of another loader would not even be of its {@code ManagedChannelBuilder}.
      */
     private static boolean seesHooks(ClassLoader loader) {
-        if (loader == null) {
-            return false;
-        }
-        try {
-            return Class.forName(MeshHooks.class.getName(), false, loader) == MeshHooks.class;
-        } catch (ClassNotFoundException | LinkageError e) {
-            return false;
-        }
+        return loader != null && loader == MeshHooks.class.getClassLoader();
     }
 
     static byte[] instrument(byte[] classfile, Map<String, String> methods) {

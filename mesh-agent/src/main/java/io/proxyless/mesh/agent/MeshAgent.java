@@ -9,16 +9,16 @@ import java.util.logging.Level;
 import java.util.logging.Logger;
 
 /**
- * The Java agent: {@code -javaagent:mesh-agent.jar} (or {@code JAVA_TOOL_OPTIONS}) puts the OkHttp clients of an
- * unchanged application in the mesh, as injection puts a sidecar next to it.
+ * The Java agent: {@code -javaagent:mesh-agent.jar} (or {@code JAVA_TOOL_OPTIONS}) puts the OkHttp clients and
+ * gRPC channels of an unchanged application in the mesh, as injection puts a sidecar next to it.
  *
  * <pre>
  * MESH_CONFIG_PATHS=/etc/mesh POD_NAMESPACE=shop java -javaagent:mesh-agent.jar -jar app.jar
  * java -javaagent:mesh-agent.jar=configPaths=mesh/,namespace=shop -jar app.jar
  * </pre>
  *
- * <p>At start the agent reads its {@link AgentSettings} and registers a class transformer for OkHttp's client;
- * the workload's one {@link Mesh} is built (config loaded, validated, compiled) on
+ * <p>At start the agent reads its {@link AgentSettings} and registers a class transformer for OkHttp's client and
+ * grpc-java's channel builders; the workload's one {@link Mesh} is built (config loaded, validated, compiled) on
  * a thread of its own meanwhile, so the application's start goes on in parallel. The first client or channel
  * the application builds waits for that mesh. A config that is missing or invalid is logged once, as one error
  * line, and leaves the application as without the agent: the transformer is removed and the hooks of classes
@@ -83,7 +83,7 @@ public final class MeshAgent {
             }
             LOG.info("mesh agent installed in " + TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started)
                     + " ms (" + TimeUnit.NANOSECONDS.toMillis(premain) + " ms before the application's main): "
-                    + "OkHttp clients go through the mesh (" + settings.describe() + ")");
+                    + "OkHttp clients and gRPC channels go through the mesh (" + settings.describe() + ")");
         }, "mesh-agent-start");
         build.setDaemon(true);
         build.start();

@@ -22,8 +22,8 @@ class InstrumentationsTest {
     @Test
     void theGrpcChannelBuilderFactoriesCallTheHooksAndVerify() throws Exception {
         defineInstrumented("io.grpc.ManagedChannelBuilder",
-                Instrumentations.GRPC_TARGETS.get("io/grpc/ManagedChannelBuilder"));
-        defineInstrumented("io.grpc.Grpc", Instrumentations.GRPC_TARGETS.get("io/grpc/Grpc"));
+                Instrumentations.TARGETS.get("io/grpc/ManagedChannelBuilder"));
+        defineInstrumented("io.grpc.Grpc", Instrumentations.TARGETS.get("io/grpc/Grpc"));
     }
 
     /** The class, instrumented, defined and verified (by initialising it) in a loader of its own. */

@@ -8,8 +8,15 @@ import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.runtime.testing.HttpUpstream;
 import io.proxyless.mesh.runtime.testing.MeshYaml;
+import io.proxyless.mesh.runtime.tls.TestPki;
 import java.nio.file.Path;
+import java.security.KeyStore;
+import java.security.cert.Certificate;
+import java.util.List;
 import java.util.Map;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -22,6 +29,8 @@ import org.junit.jupiter.api.io.TempDir;
 class OkHttpAgentIT {
     static final String REVIEWS = "http://reviews:9080/reviews/1";
     static final String RATINGS = "http://ratings:9080/ratings/1";
+    static final String DETAILS = "http://details:9080/details/1";
+    static final String SECURE = "http://secure:9080/secure";
     static final int SPLIT_CALLS = 500;
 
     @TempDir
@@ -30,13 +39,33 @@ class OkHttpAgentIT {
     static HttpUpstream v2;
     static HttpUpstream ratings;
     static HttpUpstream outside;
+    static HttpUpstream details;
+    static HttpUpstream shadow;
+    static HttpUpstream secure;
+    @TempDir
+    static Path certs;
+    static TestPki.Issued workload;
 
     @BeforeAll
-    static void upstreams() {
+    static void upstreams() throws Exception {
         v1 = HttpUpstream.start("v1");
         v2 = HttpUpstream.start("v2");
         ratings = HttpUpstream.start("ratings");
         outside = HttpUpstream.start("outside");
+        details = HttpUpstream.start("details");
+        shadow = HttpUpstream.start("shadow");
+        // the mirror's copies, counted on a path the application can poll (it cannot wait for copies itself)
+        shadow.respond = r -> HttpUpstream.Reply.of(200, r.path().equals("/copies")
+                ? String.valueOf(shadow.recorded.stream().filter(x -> !x.path().equals("/copies")).count())
+                : "shadow");
+        // Istio's workload certificates where MESH_CERTS_DIR points, and an upstream that requires them
+        TestPki.Issued root = TestPki.ca("mesh root");
+        workload = TestPki.leaf(root, "productpage", List.of("URI:spiffe://cluster.local/ns/default/sa/productpage"));
+        workload.writeCertificate(certs.resolve("cert-chain.pem"));
+        workload.writePrivateKey(certs.resolve("key.pem"));
+        root.writeCertificate(certs.resolve("root-cert.pem"));
+        secure = HttpUpstream.startHttps("secure", serverTls(TestPki.leaf(root, "secure",
+                List.of("URI:spiffe://cluster.local/ns/default/sa/secure")), root), true);
         MeshYaml.write(config,
                 serviceEntry("reviews", 9080, endpoint(v1, "labels: {version: v1}"),
                         endpoint(v2, "labels: {version: v2}")),
@@ -54,18 +83,47 @@ class OkHttpAgentIT {
                 virtualService("ratings", """
                         - route: [{destination: {host: ratings}}]
                           retries: {attempts: 3, retryOn: connect-failure}
-                        """));
+                        """),
+                serviceEntry("details", 9080, endpoint(details, "")),
+                serviceEntry("shadow", 9080, endpoint(shadow, "")),
+                virtualService("details", """
+                        - route: [{destination: {host: details}}]
+                          mirror: {host: shadow}
+                          mirrorPercentage: {value: 100}
+                        """),
+                serviceEntry("secure", 9080, endpoint(secure, "serviceAccount: secure")),
+                MeshYaml.destinationRule("secure", "trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}"));
+    }
+
+    /** A server context with {@code leaf}, trusting client certificates issued by {@code root}. */
+    static SSLContext serverTls(TestPki.Issued leaf, TestPki.Issued root) throws Exception {
+        char[] password = "test".toCharArray();
+        KeyStore keys = KeyStore.getInstance("PKCS12");
+        keys.load(null, null);
+        keys.setKeyEntry("server", leaf.keyPair().getPrivate(), password,
+                new Certificate[] {leaf.certificate(), root.certificate()});
+        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+        kmf.init(keys, password);
+        KeyStore trust = KeyStore.getInstance("PKCS12");
+        trust.load(null, null);
+        trust.setCertificateEntry("root", root.certificate());
+        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+        tmf.init(trust);
+        SSLContext context = SSLContext.getInstance("TLS");
+        context.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
+        return context;
     }
 
     @AfterAll
     static void close() {
-        for (HttpUpstream u : new HttpUpstream[] {v1, v2, ratings, outside}) {
+        for (HttpUpstream u : new HttpUpstream[] {v1, v2, ratings, outside, details, shadow, secure}) {
             u.close();
         }
     }
 
     static Map<String, String> meshEnv() {
-        return Map.of("MESH_CONFIG_PATHS", config.toString(), "POD_NAMESPACE", "default");
+        return Map.of("MESH_CONFIG_PATHS", config.toString(), "POD_NAMESPACE", "default",
+                "MESH_CERTS_DIR", certs.toString());
     }
 
     @Test
@@ -77,7 +135,10 @@ class OkHttpAgentIT {
                 "http|builder|10|" + REVIEWS + "|end-user=jason",
                 "http|builder|" + SPLIT_CALLS + "|" + REVIEWS,
                 "http|new|20|" + RATINGS,
-                "http|derived|5|" + outsideUrl);
+                "http|derived|5|" + outsideUrl,
+                "http|builder|5|" + DETAILS,
+                "await|http://127.0.0.1:" + shadow.port() + "/copies|5",
+                "http|new|3|" + SECURE);
         assertThat(run.exitCode()).as(run.toString()).isZero();
         System.out.println(run);
 
@@ -102,9 +163,19 @@ class OkHttpAgentIT {
         assertThat(run.step(3)).isEqualTo(Map.of("outside", 5));
         assertThat(outside.hosts()).contains("localhost:" + outside.port());
 
+        // mirroring: each call answered by details, and a copy of each received by the mirror
+        assertThat(run.step(4)).as(run.toString()).isEqualTo(Map.of("details", 5));
+        assertThat(run.step(5)).as(run.toString()).isEqualTo(Map.of("reached", 1));
+        assertThat(details.count()).isEqualTo(5);
+
+        // ISTIO_MUTUAL: the http:// call upgraded to TLS with the workload certificate from MESH_CERTS_DIR
+        assertThat(run.step(6)).as(run.toString()).isEqualTo(Map.of("secure", 3));
+        assertThat(secure.recorded).hasSize(3).allSatisfy(r -> assertThat(r.peerCertificates()).first()
+                .isEqualTo(workload.certificate()));
+
         // the mesh interceptor once per client: builder (mesh + app's), new OkHttpClient(), derived newBuilder()
         assertThat(run.stdout()).contains("interceptors 2 1 2");
-        assertThat(run.stderr()).contains("mesh agent installed in");
+        assertThat(run.stderr()).contains("mesh agent installed in").contains("certificates " + certs);
         System.out.println("[mesh-agent] " + run.stderr().lines().filter(l -> l.contains("installed in"))
                 .findFirst().orElse(""));
     }

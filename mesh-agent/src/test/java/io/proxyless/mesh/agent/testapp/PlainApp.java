@@ -20,6 +20,8 @@ import okhttp3.Response;
  *   <li>{@code http|new|N|URL[|header=value]} — the same with {@code new OkHttpClient()};</li>
  *   <li>{@code http|derived|N|URL[|header=value]} — with {@code builderClient.newBuilder().build()};</li>
  *   <li>{@code grpc|...} — see {@link GrpcSteps};</li>
+ *   <li>{@code await|URL|BODY} — GETs URL until it answers BODY (10 s at most): {@code reached} or
+ *       {@code timeout};</li>
  *   <li>{@code noop} — builds a client and does nothing (for start-up time).</li>
  * </ul>
  */
@@ -46,6 +48,7 @@ public final class PlainApp {
                     default -> throw new IllegalArgumentException(step[1]);
                 }, Integer.parseInt(step[2]), step[3], step.length > 4 ? step[4] : null);
                 case "grpc" -> GrpcSteps.run(step);
+                case "await" -> await(plain, step[1], step[2]);
                 default -> throw new IllegalArgumentException(args[i]);
             };
             StringBuilder line = new StringBuilder("RESULT ").append(i);
@@ -56,6 +59,23 @@ public final class PlainApp {
         System.out.println("interceptors " + builder.interceptors().size() + " " + plain.interceptors().size()
                 + " " + derived.interceptors().size());
         System.exit(0); // whatever threads the libraries keep
+    }
+
+    /** Polls {@code url} until its body is {@code expected}: for copies the application cannot wait for. */
+    private static Map<String, Integer> await(OkHttpClient client, String url, String expected)
+            throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        while (System.nanoTime() < deadline) {
+            try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
+                if (response.body().string().equals(expected)) {
+                    return Map.of("reached", 1);
+                }
+            } catch (IOException e) {
+                // not there yet
+            }
+            Thread.sleep(20);
+        }
+        return Map.of("timeout", 1);
     }
 
     private static Map<String, Integer> http(OkHttpClient client, int n, String url, String header) {
