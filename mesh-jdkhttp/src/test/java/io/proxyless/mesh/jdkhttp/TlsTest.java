@@ -14,11 +14,9 @@ import io.proxyless.mesh.runtime.tls.TestPki;
 import java.net.http.HttpClient;
 import java.nio.file.Path;
 import java.security.KeyStore;
-import java.security.cert.Certificate;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
 import java.util.List;
-import javax.net.ssl.KeyManagerFactory;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.TrustManagerFactory;
@@ -53,22 +51,8 @@ class TlsTest {
     }
 
     /** A TLS upstream presenting {@code serverCert}, trusting client certificates from the mesh root. */
-    private HttpUpstream tlsUpstream(Harness h, TestPki.Issued serverCert, boolean requireClientAuth)
-            throws Exception {
-        KeyStore keys = KeyStore.getInstance("PKCS12");
-        keys.load(null, null);
-        keys.setKeyEntry("server", serverCert.keyPair().getPrivate(), new char[0],
-                new Certificate[] {serverCert.certificate()});
-        KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
-        kmf.init(keys, new char[0]);
-        KeyStore trusted = KeyStore.getInstance("PKCS12");
-        trusted.load(null, null);
-        trusted.setCertificateEntry("root", root.certificate());
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trusted);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(kmf.getKeyManagers(), tmf.getTrustManagers(), null);
-        return h.add(HttpUpstream.startHttps("secure", tls, requireClientAuth));
+    private HttpUpstream tlsUpstream(Harness h, TestPki.Issued serverCert, boolean requireClientAuth) {
+        return h.add(HttpUpstream.startHttps("secure", TestPki.serverContext(serverCert, root), requireClientAuth));
     }
 
     private String mutual() {

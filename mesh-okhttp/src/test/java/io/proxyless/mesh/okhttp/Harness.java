@@ -1,16 +1,17 @@
 package io.proxyless.mesh.okhttp;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.testing.Await;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.TimeUnit;
 import java.util.function.BooleanSupplier;
+import java.util.function.Function;
 import java.util.function.UnaryOperator;
-import mockwebserver3.MockResponse;
-import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -22,19 +23,19 @@ final class Harness implements AutoCloseable {
     MeshInterceptor interceptor;
     OkHttpClient client;
 
-    Upstream upstream(String name) {
-        Upstream u = Upstream.start(name);
+    HttpUpstream upstream(String name) {
+        HttpUpstream u = HttpUpstream.start(name);
         closeables.add(u);
         return u;
     }
 
-    Upstream upstream(String name, java.util.function.Function<RecordedRequest, MockResponse> respond) {
-        Upstream u = Upstream.start(name, respond);
+    HttpUpstream upstream(String name, Function<HttpUpstream.Received, HttpUpstream.Reply> respond) {
+        HttpUpstream u = HttpUpstream.start(name, respond);
         closeables.add(u);
         return u;
     }
 
-    Upstream add(Upstream u) {
+    HttpUpstream add(HttpUpstream u) {
         closeables.add(u);
         return u;
     }
@@ -44,13 +45,13 @@ final class Harness implements AutoCloseable {
     }
 
     Harness start(Path dir, UnaryOperator<MeshInterceptor.Builder> options, String... documents) {
-        mesh = MeshConfigs.mesh(dir, documents);
+        mesh = MeshYaml.mesh(dir, documents);
         return start(mesh, options);
     }
 
     /** Starts on a mesh whose time is {@code clock} (a test's fake clock). */
     Harness start(Path dir, io.proxyless.mesh.runtime.time.MeshClock clock, String... documents) {
-        return start(MeshConfigs.mesh(dir, clock, documents), b -> b);
+        return start(MeshYaml.mesh(dir, clock, documents), b -> b);
     }
 
     Harness start(Mesh mesh, UnaryOperator<MeshInterceptor.Builder> options) {
@@ -95,21 +96,10 @@ final class Harness implements AutoCloseable {
     }
 
     /**
-     * Waits until {@code condition} holds, failing after a generous 30 s: for effects that happen on other
-     * threads (a server seeing a request, a source applying a change), whose timing says nothing about the mesh.
+     * Waits until {@code condition} holds: for effects that happen on other threads (a server seeing a request, a
+     * source applying a change), whose timing says nothing about the mesh.
      */
     static void await(String what, BooleanSupplier condition) {
-        long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(30);
-        while (!condition.getAsBoolean()) {
-            if (System.nanoTime() - end > 0) {
-                throw new AssertionError("timed out waiting for " + what);
-            }
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                throw new AssertionError("interrupted waiting for " + what, e);
-            }
-        }
+        Await.until(what, condition);
     }
 }

@@ -1,12 +1,14 @@
 package io.proxyless.mesh.okhttp;
 
-import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
-import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
-import static io.proxyless.mesh.okhttp.MeshConfigs.subsetsV1V2;
-import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.endpoint;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.subsetsV1V2;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -22,8 +24,8 @@ class HostSpellingTest {
     @TempDir
     Path dir;
 
-    private final Upstream v1 = Upstream.start("v1");
-    private final Upstream v2 = Upstream.start("v2");
+    private final HttpUpstream v1 = HttpUpstream.start("v1");
+    private final HttpUpstream v2 = HttpUpstream.start("v2");
     private Mesh mesh;
     private MeshInterceptor interceptor;
 
@@ -37,7 +39,7 @@ class HostSpellingTest {
 
     @Test
     void everySpellingOfTheServiceIsRoutedByItsVirtualService() throws IOException {
-        mesh = MeshConfigs.mesh(dir,
+        mesh = MeshYaml.mesh(dir,
                 serviceEntry("reviews", 9080, endpoint(v1, "labels: {version: v1}"), endpoint(v2, "labels: {version: v2}")),
                 subsetsV1V2("reviews", ""),
                 virtualService("reviews", """

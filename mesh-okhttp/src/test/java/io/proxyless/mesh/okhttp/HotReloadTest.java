@@ -1,12 +1,14 @@
 package io.proxyless.mesh.okhttp;
 
-import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
-import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
-import static io.proxyless.mesh.okhttp.MeshConfigs.subsetsV1V2;
-import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.endpoint;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.subsetsV1V2;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -15,7 +17,6 @@ import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.MockResponse;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Dispatcher;
@@ -30,7 +31,7 @@ class HotReloadTest {
     @TempDir
     Path dir;
 
-    private static String split(Upstream v1, Upstream v2, int w1, int w2) {
+    private static String split(HttpUpstream v1, HttpUpstream v2, int w1, int w2) {
         return String.join("---\n", List.of(
                 serviceEntry("reviews", 9080, endpoint(v1, "labels: {version: v1}"),
                         endpoint(v2, "labels: {version: v2}")),
@@ -49,13 +50,13 @@ class HotReloadTest {
                 StandardCopyOption.REPLACE_EXISTING);
     }
 
-    private static MockResponse held(CountDownLatch release, String body) {
+    private static HttpUpstream.Reply held(CountDownLatch release, String body) {
         try {
             release.await(30, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }
-        return new MockResponse.Builder().code(200).body(body).build();
+        return HttpUpstream.Reply.of(200, body);
     }
 
     @Test
@@ -64,8 +65,8 @@ class HotReloadTest {
             // The upstreams hold every request until the reload has been applied: the requests in flight then are
             // exactly the dispatcher's 200, whatever the machine's speed.
             CountDownLatch release = new CountDownLatch(1);
-            Upstream v1 = h.upstream("v1", r -> held(release, "v1"));
-            Upstream v2 = h.upstream("v2", r -> held(release, "v2"));
+            HttpUpstream v1 = h.upstream("v1", r -> held(release, "v1"));
+            HttpUpstream v2 = h.upstream("v2", r -> held(release, "v2"));
             writeAtomically(split(v1, v2, 90, 10));
             Mesh mesh = Mesh.builder().configPaths(dir).namespace("default").watch(true).build();
             h.start(mesh, b -> b);
@@ -109,8 +110,8 @@ class HotReloadTest {
             writeAtomically(split(v1, v2, 10, 90));
             Harness.await("the reload to be applied", () -> mesh.snapshot().routes("reviews").get(0).destinations()
                     .get(1).weight() == 90);
-            v1.respond = r -> Upstream.ok("v1"); // no more holding requests in flight
-            v2.respond = r -> Upstream.ok("v2");
+            v1.respond = r -> HttpUpstream.Reply.of(200, "v1"); // no more holding requests in flight
+            v2.respond = r -> HttpUpstream.Reply.of(200, "v2");
             release.countDown();
             assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
             assertThat(failed.get()).isZero();

@@ -1,17 +1,18 @@
 package io.proxyless.mesh.okhttp;
 
-import static io.proxyless.mesh.okhttp.MeshConfigs.destinationRule;
-import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
-import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
-import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.destinationRule;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.endpoint;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.dump.MeshDump;
 import io.proxyless.mesh.runtime.testing.FakeClock;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import java.nio.file.Path;
 import java.time.Duration;
-import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -26,9 +27,9 @@ class MeshDumpHealthTest {
     void anEndpointAnswering503IsShownEjectedUntilItsEjectionTimeHasPassed() throws Exception {
         FakeClock clock = new FakeClock();
         try (Harness h = new Harness()) {
-            Upstream good = h.upstream("good");
-            Upstream bad = h.upstream("bad", r -> new MockResponse.Builder().code(503).body("bad").build());
-            MeshConfigs.write(dir,
+            HttpUpstream good = h.upstream("good");
+            HttpUpstream bad = h.upstream("bad", r -> HttpUpstream.Reply.of(503, "bad"));
+            MeshYaml.write(dir,
                     serviceEntry("reviews", 9080, endpoint(good, ""), endpoint(bad, "")),
                     destinationRule("reviews", """
                             trafficPolicy:

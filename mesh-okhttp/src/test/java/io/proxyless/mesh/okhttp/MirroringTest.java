@@ -1,14 +1,15 @@
 package io.proxyless.mesh.okhttp;
 
-import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
-import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
-import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.endpoint;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import java.nio.file.Path;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.MockResponse;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -17,7 +18,7 @@ class MirroringTest {
     @TempDir
     Path dir;
 
-    private static String[] config(Upstream primary, int shadowPort) {
+    private static String[] config(HttpUpstream primary, int shadowPort) {
         return new String[] {
             serviceEntry("reviews", 9080, endpoint(primary, "")),
             serviceEntry("ratings", 9080, endpoint(primary, "")),
@@ -32,8 +33,8 @@ class MirroringTest {
     @Test
     void everyPrimaryRequestIsMirroredOnceWithThePrimarysHost() throws Exception {
         try (Harness h = new Harness()) {
-            Upstream primary = h.upstream("primary");
-            Upstream shadow = h.upstream("shadow");
+            HttpUpstream primary = h.upstream("primary");
+            HttpUpstream shadow = h.upstream("shadow");
             h.start(dir, config(primary, shadow.port()));
             for (int i = 0; i < 50; i++) {
                 assertThat(h.get("http://reviews:9080/r/" + i)).isEqualTo("200 primary");
@@ -42,7 +43,7 @@ class MirroringTest {
             // Each copy is queued once (the stats count every copy made), so 50 completed means one each.
             assertThat(shadow.count()).as("exactly one copy each").isEqualTo(50);
             assertThat(shadow.hosts()).containsOnly("reviews:9080");
-            assertThat(shadow.recorded.stream().map(r -> r.getUrl().encodedPath()).distinct().count()).isEqualTo(50);
+            assertThat(shadow.recorded.stream().map(HttpUpstream.Received::path).distinct().count()).isEqualTo(50);
             assertThat(h.interceptor.mirrorStats()).isEqualTo(new MirrorStats(50, 0, 50, 0));
             assertThat(primary.count()).isEqualTo(50);
         }
@@ -51,8 +52,8 @@ class MirroringTest {
     @Test
     void theClassicShadowSuffixIsAnOption() throws Exception {
         try (Harness h = new Harness()) {
-            Upstream primary = h.upstream("primary");
-            Upstream shadow = h.upstream("shadow");
+            HttpUpstream primary = h.upstream("primary");
+            HttpUpstream shadow = h.upstream("shadow");
             h.start(dir, b -> b.shadowHostSuffix(true), config(primary, shadow.port()));
             for (int i = 0; i < 10; i++) {
                 h.get("http://reviews:9080/");
@@ -66,8 +67,8 @@ class MirroringTest {
     @Test
     void aDeadShadowNeverFailsThePrimary() throws Exception {
         try (Harness h = new Harness()) {
-            Upstream primary = h.upstream("primary");
-            h.start(dir, config(primary, Upstream.deadPort()));
+            HttpUpstream primary = h.upstream("primary");
+            h.start(dir, config(primary, HttpUpstream.deadPort()));
             for (int i = 0; i < 100; i++) {
                 assertThat(h.get("http://reviews:9080/m/" + i)).isEqualTo("200 primary");
             }
@@ -86,14 +87,14 @@ class MirroringTest {
     void aShadowThatNeverAnswersNeitherHoldsUpThePrimaryNorPilesUpCopies() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (Harness h = new Harness()) {
-            Upstream primary = h.upstream("primary");
-            Upstream stuck = h.upstream("stuck", r -> {
+            HttpUpstream primary = h.upstream("primary");
+            HttpUpstream stuck = h.upstream("stuck", r -> {
                 try {
                     release.await(30, TimeUnit.SECONDS);
                 } catch (InterruptedException e) {
                     Thread.currentThread().interrupt();
                 }
-                return new MockResponse.Builder().code(200).body("late").build();
+                return HttpUpstream.Reply.of(200, "late");
             });
             h.start(dir, b -> b.mirrorConcurrency(2).mirrorQueueSize(4), config(primary, stuck.port()));
             try {

@@ -1,14 +1,16 @@
 package io.proxyless.mesh.okhttp;
 
-import static io.proxyless.mesh.okhttp.MeshConfigs.destinationRule;
-import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
-import static io.proxyless.mesh.okhttp.MeshConfigs.subsetsV1V2;
-import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.destinationRule;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.subsetsV1V2;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.testing.FakeClock;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import io.proxyless.mesh.runtime.tls.TestPki;
 import java.io.IOException;
@@ -18,6 +20,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,8 +38,9 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * The scenarios where OkHttp 4.12 and 5.x take different paths (attempts on the chain or through derived clients):
  * endpoint DNS and connection pooling, retries to another endpoint, interceptor order, TLS, route timeouts and
- * mirrors. They run here on OkHttp 5 and, from this module's test-jar, in {@code mesh-okhttp4-test} on a class
- * path with okhttp 4.12 only — so they use only the OkHttp API both lines share, and JDK-made upstreams.
+ * mirrors. Like every test of this module they run here on OkHttp 5 and, from this module's test-jar, in
+ * {@code mesh-okhttp4-test} on a class path with okhttp 4.12 only — so they use only the OkHttp API both lines
+ * share, and upstreams of no OkHttp line.
  */
 class OkHttpLineTest {
     @TempDir
@@ -65,12 +69,27 @@ class OkHttpLineTest {
         return c;
     }
 
-    private JdkUpstream upstream(String name) {
-        return closing(JdkUpstream.start(name));
+    private HttpUpstream upstream(String name) {
+        return closing(HttpUpstream.start(name));
+    }
+
+    /** An upstream that holds every request until the test ends. */
+    private HttpUpstream held(String name) {
+        CountDownLatch release = new CountDownLatch(1);
+        HttpUpstream upstream = closing(HttpUpstream.start(name, r -> {
+            try {
+                release.await(60, TimeUnit.SECONDS);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+            }
+            return HttpUpstream.Reply.of(200, name);
+        }));
+        closeables.add(release::countDown);
+        return upstream;
     }
 
     private Mesh mesh(MeshClock clock, String... documents) {
-        return closing(MeshConfigs.mesh(dir, clock, documents));
+        return closing(MeshYaml.mesh(dir, clock, documents));
     }
 
     private OkHttpClient client(MeshInterceptor interceptor) {
@@ -93,12 +112,12 @@ class OkHttpLineTest {
         }
     }
 
-    private static String endpoint(JdkUpstream u, String address, String extra) {
+    private static String endpoint(HttpUpstream u, String address, String extra) {
         return "{address: " + address + ", ports: {http: " + u.port() + "}" + (extra.isEmpty() ? "" : ", " + extra)
                 + "}";
     }
 
-    private static String endpoint(JdkUpstream u, String extra) {
+    private static String endpoint(HttpUpstream u, String extra) {
         return endpoint(u, "127.0.0.1", extra);
     }
 
@@ -119,8 +138,8 @@ class OkHttpLineTest {
 
     @Test
     void routesByHeaderToSubsetsAndTheUpstreamSeesTheLogicalHost() throws IOException {
-        JdkUpstream v1 = upstream("v1");
-        JdkUpstream v2 = upstream("v2");
+        HttpUpstream v1 = upstream("v1");
+        HttpUpstream v2 = upstream("v2");
         Mesh mesh = mesh(MeshClock.system(),
                 serviceEntry("reviews", 9080, endpoint(v1, "labels: {version: v1}"),
                         endpoint(v2, "labels: {version: v2}")),
@@ -148,10 +167,10 @@ class OkHttpLineTest {
      */
     @Test
     void endpointsSharingAPortGetConnectionsOfTheirOwn() throws IOException {
-        JdkUpstream a = upstream("a");
-        JdkUpstream b;
+        HttpUpstream a = upstream("a");
+        HttpUpstream b;
         try {
-            b = closing(JdkUpstream.start("b", "127.0.0.2", a.port()));
+            b = closing(HttpUpstream.start("b", "127.0.0.2", a.port()));
         } catch (UncheckedIOException e) {
             Assumptions.abort("127.0.0.2:" + a.port() + " cannot be bound here: " + e.getMessage());
             return;
@@ -172,9 +191,9 @@ class OkHttpLineTest {
 
     @Test
     void aConnectFailureIsRetriedOnAnotherEndpointBelowTheInterceptorsBeforeTheMesh() throws IOException {
-        JdkUpstream live = upstream("live");
+        HttpUpstream live = upstream("live");
         Mesh mesh = mesh(MeshClock.system(),
-                serviceEntry("reviews", 9080, "{address: 127.0.0.1, ports: {http: " + JdkUpstream.deadPort() + "}}",
+                serviceEntry("reviews", 9080, "{address: 127.0.0.1, ports: {http: " + HttpUpstream.deadPort() + "}}",
                         endpoint(live, "")),
                 destinationRule("reviews", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}"),
                 virtualService("reviews", """
@@ -215,8 +234,8 @@ class OkHttpLineTest {
     void simpleTlsUpgradesTheCallAndVerifiesTheLogicalHost() throws IOException {
         TestPki.Issued root = TestPki.ca("mesh root");
         root.writeCertificate(certs.resolve("root-cert.pem"));
-        JdkUpstream secure = closing(JdkUpstream.startHttps("secure",
-                TestPki.leaf(root, "reviews", List.of("DNS:reviews")), root));
+        HttpUpstream secure = closing(HttpUpstream.startHttps("secure",
+                TestPki.serverContext(TestPki.leaf(root, "reviews", List.of("DNS:reviews")), null, root), false));
         Mesh mesh = mesh(MeshClock.system(),
                 serviceEntry("reviews", 9080, endpoint(secure, "")),
                 destinationRule("reviews", "trafficPolicy: {tls: {mode: SIMPLE, caCertificates: %s}}"
@@ -232,8 +251,7 @@ class OkHttpLineTest {
     @Test
     void aRouteTimeoutEndsTheAttemptInFlight() throws Exception {
         FakeClock clock = new FakeClock();
-        JdkUpstream slow = upstream("slow");
-        slow.holdRequests();
+        HttpUpstream slow = held("slow");
         Mesh mesh = mesh(clock, serviceEntry("reviews", 9080, endpoint(slow, "")),
                 virtualService("reviews", """
                         - route: [{destination: {host: reviews}}]
@@ -257,8 +275,7 @@ class OkHttpLineTest {
     @Test
     void aPerTryTimeoutReleasesTheTryThroughItsSocketTimeout() throws Exception {
         FakeClock clock = new FakeClock();
-        JdkUpstream slow = upstream("slow");
-        slow.holdRequests();
+        HttpUpstream slow = held("slow");
         Mesh mesh = mesh(clock, serviceEntry("reviews", 9080, endpoint(slow, "")),
                 virtualService("reviews", """
                         - route: [{destination: {host: reviews}}]
@@ -283,18 +300,18 @@ class OkHttpLineTest {
     void aReloadKeepsThePooledConnections() throws Exception {
         TestPki.Issued root = TestPki.ca("mesh root");
         root.writeCertificate(certs.resolve("root-cert.pem"));
-        JdkUpstream secure = closing(JdkUpstream.startHttps("secure",
-                TestPki.leaf(root, "reviews", List.of("DNS:reviews")), root));
+        HttpUpstream secure = closing(HttpUpstream.startHttps("secure",
+                TestPki.serverContext(TestPki.leaf(root, "reviews", List.of("DNS:reviews")), null, root), false));
         String service = serviceEntry("reviews", 9080, endpoint(secure, ""));
         String tls = destinationRule("reviews", "trafficPolicy: {tls: {mode: SIMPLE, caCertificates: %s}}"
                 .formatted(certs.resolve("root-cert.pem")));
-        MeshConfigs.write(dir, service, tls);
+        MeshYaml.write(dir, service, tls);
         Mesh mesh = closing(Mesh.builder().configPaths(dir).namespace("default").build());
         OkHttpClient client = client(MeshInterceptor.create(mesh));
         assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 secure");
 
         Object before = mesh.snapshot();
-        MeshConfigs.write(dir, service, tls, serviceEntry("ratings", 9080, endpoint(secure, "")));
+        MeshYaml.write(dir, service, tls, serviceEntry("ratings", 9080, endpoint(secure, "")));
         Harness.await("the reload", () -> mesh.snapshot() != before);
 
         assertThat(get(client, "http://reviews:9080/")).isEqualTo("200 secure");
@@ -303,8 +320,8 @@ class OkHttpLineTest {
 
     @Test
     void mirrorsReachTheMirrorClusterWithThePrimarysHost() throws IOException {
-        JdkUpstream primary = upstream("primary");
-        JdkUpstream shadow = upstream("shadow");
+        HttpUpstream primary = upstream("primary");
+        HttpUpstream shadow = upstream("shadow");
         Mesh mesh = mesh(MeshClock.system(),
                 serviceEntry("reviews", 9080, endpoint(primary, "")),
                 serviceEntry("shadow", 9080, endpoint(shadow, "")),

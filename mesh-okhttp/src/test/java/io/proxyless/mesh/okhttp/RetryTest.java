@@ -1,9 +1,9 @@
 package io.proxyless.mesh.okhttp;
 
-import static io.proxyless.mesh.okhttp.MeshConfigs.destinationRule;
-import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
-import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
-import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.destinationRule;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.endpoint;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -12,6 +12,8 @@ import io.proxyless.mesh.runtime.event.CallView;
 import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.OutlierDetector;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import java.io.IOException;
 import java.net.ConnectException;
 import java.nio.file.Path;
@@ -20,7 +22,6 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
-import mockwebserver3.MockResponse;
 import okhttp3.MediaType;
 import okhttp3.Request;
 import okhttp3.RequestBody;
@@ -55,15 +56,15 @@ class RetryTest {
         }
     }
 
-    private static MockResponse unavailable() {
-        return new MockResponse.Builder().code(503).body("down").build();
+    private static HttpUpstream.Reply unavailable() {
+        return HttpUpstream.Reply.of(503, "down");
     }
 
     @Test
     void aRefusingEndpointCausesNoFailuresUnderTheDefaultPolicy() throws IOException {
         try (Harness h = new Harness()) {
-            Upstream ok = h.upstream("ok");
-            int dead = Upstream.deadPort();
+            HttpUpstream ok = h.upstream("ok");
+            int dead = HttpUpstream.deadPort();
             Attempts attempts = new Attempts();
             h.start(dir, b -> b.listener(attempts),
                     serviceEntry("reviews", 9080, endpoint(ok, ""), endpoint(dead, "")));
@@ -79,7 +80,7 @@ class RetryTest {
     @Test
     void anUpstreamThatRefusesEveryAttemptFailsWithAMeshExceptionNamingClusterAttemptsAndFlags() {
         try (Harness h = new Harness()) {
-            int dead = Upstream.deadPort();
+            int dead = HttpUpstream.deadPort();
             h.start(dir, serviceEntry("reviews", 9080, endpoint(dead, "")));
 
             // Istio's default retry policy: 2 retries on connect-failure, so 3 attempts, then a sidecar's 503.
@@ -99,8 +100,8 @@ class RetryTest {
     @Test
     void a503EndpointIsRetriedUnderRetryOn5xx() throws IOException {
         try (Harness h = new Harness()) {
-            Upstream ok = h.upstream("ok");
-            Upstream down = h.upstream("down", r -> unavailable());
+            HttpUpstream ok = h.upstream("ok");
+            HttpUpstream down = h.upstream("down", r -> unavailable());
             h.start(dir, serviceEntry("reviews", 9080, endpoint(ok, ""), endpoint(down, "")),
                     virtualService("reviews", """
                             - route: [{destination: {host: reviews}}]
@@ -116,7 +117,7 @@ class RetryTest {
     @Test
     void theMeshListenerSeesACallsEndWithItsCodeFlagsAttemptsAndBytes() throws IOException {
         try (Harness h = new Harness()) {
-            Upstream down = h.upstream("down", r -> unavailable());
+            HttpUpstream down = h.upstream("down", r -> unavailable());
             List<String> ends = new CopyOnWriteArrayList<>();
             MeshListener listener = new MeshListener() {
                 @Override
@@ -143,8 +144,8 @@ class RetryTest {
     @Test
     void theDefaultPolicyPassesA503Through() throws IOException {
         try (Harness h = new Harness()) {
-            Upstream ok = h.upstream("ok");
-            Upstream down = h.upstream("down", r -> unavailable());
+            HttpUpstream ok = h.upstream("ok");
+            HttpUpstream down = h.upstream("down", r -> unavailable());
             h.start(dir, serviceEntry("reviews", 9080, endpoint(ok, ""), endpoint(down, "")));
             int unavailable = 0;
             for (int i = 0; i < 200; i++) {
@@ -158,8 +159,8 @@ class RetryTest {
     @Test
     void attemptsZeroTurnsRetriesOffSoFailuresShow() {
         try (Harness h = new Harness()) {
-            Upstream ok = h.upstream("ok");
-            int dead = Upstream.deadPort();
+            HttpUpstream ok = h.upstream("ok");
+            int dead = HttpUpstream.deadPort();
             h.start(dir, serviceEntry("reviews", 9080, endpoint(ok, ""), endpoint(dead, "")),
                     virtualService("reviews", """
                             - route: [{destination: {host: reviews}}]
@@ -187,7 +188,7 @@ class RetryTest {
     @Test
     void aBodyThatCanBeSentOnlyOnceIsNotRetried() {
         try (Harness h = new Harness()) {
-            int dead = Upstream.deadPort();
+            int dead = HttpUpstream.deadPort();
             h.start(dir, serviceEntry("reviews", 9080, endpoint(dead, "")));
             AtomicInteger writes = new AtomicInteger();
             RequestBody oneShot = new RequestBody() {
@@ -221,8 +222,8 @@ class RetryTest {
     @Test
     void killingAnEndpointMidLoadGetsItEjectedByOutlierDetection() throws Exception {
         try (Harness h = new Harness()) {
-            Upstream a = h.upstream("a");
-            Upstream b = h.upstream("b");
+            HttpUpstream a = h.upstream("a");
+            HttpUpstream b = h.upstream("b");
             Attempts attempts = new Attempts();
             h.start(dir, x -> x.listener(attempts),
                     serviceEntry("reviews", 9080, endpoint(a, ""), endpoint(b, "")),

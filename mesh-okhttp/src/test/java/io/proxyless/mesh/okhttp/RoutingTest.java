@@ -1,14 +1,16 @@
 package io.proxyless.mesh.okhttp;
 
-import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
-import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
-import static io.proxyless.mesh.okhttp.MeshConfigs.subsetsV1V2;
-import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.endpoint;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.subsetsV1V2;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.testing.FakeClock;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -17,7 +19,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import mockwebserver3.RecordedRequest;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -31,8 +32,8 @@ class RoutingTest {
     @TempDir
     Path dir;
 
-    private Upstream v1;
-    private Upstream v2;
+    private HttpUpstream v1;
+    private HttpUpstream v2;
     private Mesh mesh;
     private MeshClock clock = MeshClock.system();
     private MeshInterceptor interceptor;
@@ -40,8 +41,8 @@ class RoutingTest {
 
     @BeforeEach
     void start() {
-        v1 = Upstream.start("v1");
-        v2 = Upstream.start("v2");
+        v1 = HttpUpstream.start("v1");
+        v2 = HttpUpstream.start("v2");
     }
 
     @AfterEach
@@ -62,7 +63,7 @@ class RoutingTest {
                 endpoint(v2, "labels: {version: v2}"));
         docs[1] = subsetsV1V2("reviews", "");
         System.arraycopy(extra, 0, docs, 2, extra.length);
-        mesh = MeshConfigs.mesh(dir, clock, docs);
+        mesh = MeshYaml.mesh(dir, clock, docs);
         interceptor = MeshInterceptor.create(mesh);
         client = new OkHttpClient.Builder().addInterceptor(interceptor).build();
     }
@@ -98,14 +99,14 @@ class RoutingTest {
         mesh();
         get("http://reviews:9080/reviews/1");
         get("http://reviews.default.svc.cluster.local:9080/reviews/2");
-        RecordedRequest first = v1.recorded.isEmpty() ? v2.recorded.peek() : v1.recorded.peek();
-        assertThat(first.getUrl().encodedPath()).startsWith("/reviews/");
+        HttpUpstream.Received first = v1.recorded.isEmpty() ? v2.recorded.peek() : v1.recorded.peek();
+        assertThat(first.path()).startsWith("/reviews/");
         assertThat(v1.hosts().size() + v2.hosts().size()).isEqualTo(2);
         assertThat(concat(v1, v2)).containsExactlyInAnyOrder("reviews:9080",
                 "reviews.default.svc.cluster.local:9080");
     }
 
-    private static java.util.List<String> concat(Upstream a, Upstream b) {
+    private static java.util.List<String> concat(HttpUpstream a, HttpUpstream b) {
         java.util.List<String> all = new java.util.ArrayList<>(a.hosts());
         all.addAll(b.hosts());
         return all;
@@ -194,8 +195,7 @@ class RoutingTest {
                     response: {set: {x-served-by: mesh}, remove: [x-internal]}
                   route: [{destination: {host: reviews, subset: v1}}]
                 """));
-        v1.respond = r -> new mockwebserver3.MockResponse.Builder().code(200).body("v1")
-                .addHeader("x-internal", "1").build();
+        v1.respond = r -> HttpUpstream.Reply.of(200, "v1").header("x-internal", "1");
         try (Response r = client.newCall(new Request.Builder().url("http://reviews:9080/api/reviews/3?x=1")
                 .header("x-secret", "s").header("x-trace", "app").build()).execute()) {
             assertThat(r.header("x-served-by")).isEqualTo("mesh");
@@ -203,12 +203,12 @@ class RoutingTest {
             assertThat(r.request().url().toString()).as("the application sees its own request")
                     .isEqualTo("http://reviews:9080/api/reviews/3?x=1");
         }
-        RecordedRequest seen = v1.recorded.peek();
-        assertThat(seen.getTarget()).isEqualTo("/reviews/3?x=1");
-        assertThat(seen.getHeaders().get("Host")).isEqualTo("reviews-internal:9080");
-        assertThat(seen.getHeaders().get("x-route")).isEqualTo("canary");
-        assertThat(seen.getHeaders().values("x-trace")).containsExactly("app", "mesh");
-        assertThat(seen.getHeaders().get("x-secret")).isNull();
+        HttpUpstream.Received seen = v1.recorded.peek();
+        assertThat(seen.target()).isEqualTo("/reviews/3?x=1");
+        assertThat(seen.header("Host")).isEqualTo("reviews-internal:9080");
+        assertThat(seen.header("x-route")).isEqualTo("canary");
+        assertThat(seen.values("x-trace")).containsExactly("app", "mesh");
+        assertThat(seen.header("x-secret")).isNull();
     }
 
     @Test
@@ -268,7 +268,7 @@ class RoutingTest {
     @Test
     void hostsOutsideTheMeshPassThroughUnchanged() throws IOException {
         mesh();
-        try (Response r = client.newCall(new Request.Builder().url(v2.server.url("/direct")).build()).execute()) {
+        try (Response r = client.newCall(new Request.Builder().url("http://127.0.0.1:" + v2.port() + "/direct").build()).execute()) {
             assertThat(r.body().string()).isEqualTo("v2");
         }
     }

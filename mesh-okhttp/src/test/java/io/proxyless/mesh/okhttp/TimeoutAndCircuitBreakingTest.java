@@ -1,14 +1,19 @@
 package io.proxyless.mesh.okhttp;
 
-import static io.proxyless.mesh.okhttp.MeshConfigs.destinationRule;
-import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
-import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
-import static io.proxyless.mesh.okhttp.MeshConfigs.virtualService;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.destinationRule;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.endpoint;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.proxyless.mesh.runtime.event.AttemptView;
+import io.proxyless.mesh.runtime.event.CallView;
+import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.testing.FakeClock;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -19,11 +24,11 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Function;
-import mockwebserver3.MockResponse;
-import mockwebserver3.RecordedRequest;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -42,15 +47,19 @@ class TimeoutAndCircuitBreakingTest {
     }
 
     /** An upstream that answers only when the test lets it. */
-    private static Function<RecordedRequest, MockResponse> held(CountDownLatch release) {
+    private static Function<HttpUpstream.Received, HttpUpstream.Reply> held(CountDownLatch release) {
         return r -> {
-            try {
-                release.await(30, TimeUnit.SECONDS);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-            }
-            return new MockResponse.Builder().code(200).body("late").build();
+            awaitQuietly(release);
+            return HttpUpstream.Reply.of(200, "late");
         };
+    }
+
+    private static void awaitQuietly(CountDownLatch latch) {
+        try {
+            latch.await(30, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
     }
 
     /**
@@ -80,7 +89,7 @@ class TimeoutAndCircuitBreakingTest {
     void aHalfSecondRouteTimeoutFailsTheCallWhenTheMeshClockGetsThereNamingTheRoute() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (Harness h = new Harness()) {
-            Upstream slow = h.upstream("slow", held(release));
+            HttpUpstream slow = h.upstream("slow", held(release));
             h.start(dir, clock, serviceEntry("reviews", 9080, endpoint(slow, "")),
                     virtualService("reviews", """
                             - name: slow-route
@@ -109,10 +118,11 @@ class TimeoutAndCircuitBreakingTest {
 
     @Test
     void theRouteTimeoutCoversTheResponseBody() throws IOException {
+        CountDownLatch bodySent = new CountDownLatch(1);
         try (Harness h = new Harness()) {
             // The body comes only after the test (far past the mesh's timeout, however slow this machine is).
-            Upstream trickle = h.upstream("trickle", r -> new MockResponse.Builder().code(200).body("slow body")
-                    .bodyDelay(60, TimeUnit.SECONDS).build());
+            HttpUpstream trickle = h.upstream("trickle", r -> HttpUpstream.Reply.of(200, "slow body")
+                    .bodyAfter(() -> awaitQuietly(bodySent)));
             h.start(dir, clock, serviceEntry("reviews", 9080, endpoint(trickle, "")),
                     virtualService("reviews", """
                             - route: [{destination: {host: reviews}}]
@@ -123,13 +133,15 @@ class TimeoutAndCircuitBreakingTest {
                 clock.advance(Duration.ofMillis(400)); // the body has not come yet
                 assertThatThrownBy(() -> r.body().string()).isInstanceOf(MeshTimeoutException.class);
             }
+        } finally {
+            bodySent.countDown();
         }
     }
 
     @Test
     void theRouteTimeoutBoundsRetriesToo() throws Exception {
         try (Harness h = new Harness()) {
-            Upstream down = h.upstream("down", r -> new MockResponse.Builder().code(503).build());
+            HttpUpstream down = h.upstream("down", r -> HttpUpstream.Reply.of(503, ""));
             h.start(dir, clock, serviceEntry("reviews", 9080, endpoint(down, "")),
                     virtualService("reviews", """
                             - route: [{destination: {host: reviews}}]
@@ -150,32 +162,56 @@ class TimeoutAndCircuitBreakingTest {
         }
     }
 
+    /**
+     * OkHttp cannot end one try: the thread sending the held try lets go only when that try's socket returns. The
+     * test lets the slow endpoint answer (too late, the answer is dropped) only once the mesh has timed the try
+     * out on its clock and moved on, so no wall-clock socket timeout takes part; the per-try timeout, which the
+     * tries' socket timeouts carry, is beyond anything this test takes on the wall clock.
+     */
     @Test
     void aPerTryTimeoutMovesTheCallToAnotherEndpoint() throws Exception {
-        CountDownLatch release = new CountDownLatch(1);
+        Duration perTry = Duration.ofSeconds(30);
+        Semaphore slowAnswers = new Semaphore(0);
+        AtomicInteger retries = new AtomicInteger();
+        MeshListener retrying = new MeshListener() {
+            @Override
+            public void retrying(CallView call, AttemptView failed, int retry, Duration backoff) {
+                retries.incrementAndGet();
+            }
+        };
         try (Harness h = new Harness()) {
-            Upstream slow = h.upstream("slow", held(release));
-            Upstream fast = h.upstream("fast");
-            h.start(dir, clock, serviceEntry("reviews", 9080, endpoint(slow, ""), endpoint(fast, "")),
+            HttpUpstream slow = h.upstream("slow", r -> {
+                try {
+                    slowAnswers.tryAcquire(60, TimeUnit.SECONDS);
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                }
+                return HttpUpstream.Reply.of(200, "late");
+            });
+            HttpUpstream fast = h.upstream("fast");
+            h.start(MeshYaml.mesh(dir, clock, serviceEntry("reviews", 9080, endpoint(slow, ""), endpoint(fast, "")),
                     destinationRule("reviews", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}"),
                     virtualService("reviews", """
                             - route: [{destination: {host: reviews}}]
-                              retries: {attempts: 2, perTryTimeout: 200ms, retryOn: reset}
-                            """));
+                              retries: {attempts: 2, perTryTimeout: %ds, retryOn: reset}
+                            """.formatted(perTry.toSeconds()))), b -> b.listener(retrying));
             try {
                 for (int i = 0; i < 6; i++) {
                     int slowBefore = slow.count();
+                    int retriesBefore = retries.get();
                     Future<String> call = caller.submit(() -> h.get("http://reviews:9080/"));
                     Harness.await("an answer or a try held by the slow endpoint",
                             () -> call.isDone() || slow.count() > slowBefore);
                     if (!call.isDone()) {
-                        runTimersDueWithin(call, Duration.ofMillis(200)); // the held try's per-try timeout
+                        runTimersDueWithin(call, perTry); // the held try's per-try timeout
+                        Harness.await("the mesh to retry the timed-out try", () -> retries.get() > retriesBefore);
+                        slowAnswers.release(); // the held try's thread lets go
                         runTimersDueWithin(call, Duration.ofMillis(25)); // the backoff before the retry, if any
                     }
                     assertThat(call.get(10, TimeUnit.SECONDS)).isEqualTo("200 fast");
                 }
             } finally {
-                release.countDown();
+                slowAnswers.release(100);
             }
             assertThat(slow.count()).isPositive();
         }
@@ -185,7 +221,7 @@ class TimeoutAndCircuitBreakingTest {
     void aPerTryTimeoutOnTheLastTryNamesThePerTryTimeout() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (Harness h = new Harness()) {
-            Upstream slow = h.upstream("slow", held(release));
+            HttpUpstream slow = h.upstream("slow", held(release));
             h.start(dir, clock, serviceEntry("reviews", 9080, endpoint(slow, "")),
                     virtualService("reviews", """
                             - route: [{destination: {host: reviews}}]
@@ -216,7 +252,7 @@ class TimeoutAndCircuitBreakingTest {
     void concurrentCallersBeyondTheConnectionPoolLimitsGetOverflowErrorsAndNothingHangs() throws Exception {
         CountDownLatch release = new CountDownLatch(1);
         try (Harness h = new Harness()) {
-            Upstream slow = h.upstream("slow", held(release));
+            HttpUpstream slow = h.upstream("slow", held(release));
             h.start(dir, serviceEntry("reviews", 9080, endpoint(slow, "")),
                     destinationRule("reviews", """
                             trafficPolicy:

@@ -1,11 +1,13 @@
 package io.proxyless.mesh.okhttp;
 
-import static io.proxyless.mesh.okhttp.MeshConfigs.destinationRule;
-import static io.proxyless.mesh.okhttp.MeshConfigs.endpoint;
-import static io.proxyless.mesh.okhttp.MeshConfigs.serviceEntry;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.destinationRule;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.endpoint;
+import static io.proxyless.mesh.runtime.testing.MeshYaml.serviceEntry;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
+import io.proxyless.mesh.runtime.testing.MeshYaml;
 import io.proxyless.mesh.runtime.tls.TestPki;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -20,9 +22,6 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 import javax.net.ssl.SSLHandshakeException;
-import mockwebserver3.RecordedRequest;
-import okhttp3.tls.HandshakeCertificates;
-import okhttp3.tls.HeldCertificate;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -50,12 +49,8 @@ class TlsTest {
     }
 
     /** A TLS upstream with {@code serverCert}, trusting client certificates from the mesh root. */
-    private Upstream tlsUpstream(Harness h, TestPki.Issued serverCert, boolean requireClientAuth) {
-        HandshakeCertificates server = new HandshakeCertificates.Builder()
-                .heldCertificate(new HeldCertificate(serverCert.keyPair(), serverCert.certificate()))
-                .addTrustedCertificate(root.certificate())
-                .build();
-        return h.add(Upstream.startHttps("secure", server, requireClientAuth));
+    private HttpUpstream tlsUpstream(Harness h, TestPki.Issued serverCert, boolean requireClientAuth) {
+        return h.add(HttpUpstream.startHttps("secure", TestPki.serverContext(serverCert, root), requireClientAuth));
     }
 
     private String mutual() {
@@ -70,32 +65,32 @@ class TlsTest {
                 certs.resolve("root-cert.pem"));
     }
 
-    private static String reviews(Upstream u) {
+    private static String reviews(HttpUpstream u) {
         return serviceEntry("reviews", 9080, endpoint(u, "serviceAccount: reviews"));
     }
 
     @Test
     void mutualTlsUpgradesTheLogicalHttpCallAndPresentsTheClientCertificate() throws IOException {
         try (Harness h = new Harness()) {
-            Upstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("DNS:reviews")), true);
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("DNS:reviews")), true);
             h.start(dir, reviews(secure), destinationRule("reviews", mutual()));
             assertThat(h.get("http://reviews:9080/reviews/1")).isEqualTo("200 secure");
-            RecordedRequest seen = secure.recorded.peek();
-            assertThat(seen.getHandshake()).as("the upstream was reached over TLS").isNotNull();
-            assertThat(seen.getHandshake().peerCertificates()).first().isEqualTo(client.certificate());
+            HttpUpstream.Received seen = secure.recorded.peek();
+            assertThat(seen.peerCertificates()).as("reached over TLS with the client certificate").first()
+                    .isEqualTo(client.certificate());
         }
     }
 
     @Test
     void istioMutualUsesTheWorkloadCertificatesAndVerifiesTheSpiffeIdentity() throws IOException {
         try (Harness h = new Harness()) {
-            Upstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("URI:" + SPIFFE_REVIEWS)), true);
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("URI:" + SPIFFE_REVIEWS)), true);
             h.start(dir, b -> b.istioCertificates(certs), reviews(secure),
                     destinationRule("reviews", "trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}"));
             for (int i = 0; i < 5; i++) {
                 assertThat(h.get("http://reviews:9080/")).isEqualTo("200 secure");
             }
-            assertThat(secure.recorded.peek().getHandshake().peerCertificates()).first()
+            assertThat(secure.recorded.peek().peerCertificates()).first()
                     .isEqualTo(client.certificate());
         }
     }
@@ -104,7 +99,7 @@ class TlsTest {
     void aServerFromAnotherCaFailsWithAClearTlsError() {
         try (Harness h = new Harness()) {
             TestPki.Issued otherRoot = TestPki.ca("other root");
-            Upstream secure = tlsUpstream(h, TestPki.leaf(otherRoot, "reviews", List.of("DNS:reviews")), true);
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(otherRoot, "reviews", List.of("DNS:reviews")), true);
             h.start(dir, reviews(secure), destinationRule("reviews", mutual()));
             assertThatThrownBy(() -> h.get("http://reviews:9080/"))
                     .isInstanceOf(SSLHandshakeException.class)
@@ -117,7 +112,7 @@ class TlsTest {
     @Test
     void aServerWithTheWrongIdentityFailsNamingExpectedAndActualNames() {
         try (Harness h = new Harness()) {
-            Upstream secure = tlsUpstream(h, TestPki.leaf(root, "ratings",
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(root, "ratings",
                     List.of("URI:spiffe://cluster.local/ns/default/sa/ratings")), true);
             h.start(dir, b -> b.istioCertificates(certs), reviews(secure),
                     destinationRule("reviews", "trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}"));
@@ -134,7 +129,7 @@ class TlsTest {
             Instant now = Instant.now().truncatedTo(ChronoUnit.SECONDS);
             TestPki.Issued expired = TestPki.leaf(root, "reviews", List.of("DNS:reviews"),
                     now.minus(10, ChronoUnit.DAYS), now.minus(1, ChronoUnit.DAYS));
-            Upstream secure = tlsUpstream(h, expired, true);
+            HttpUpstream secure = tlsUpstream(h, expired, true);
             h.start(dir, reviews(secure), destinationRule("reviews", mutual()));
             assertThatThrownBy(() -> h.get("http://reviews:9080/"))
                     .isInstanceOf(SSLHandshakeException.class)
@@ -146,7 +141,7 @@ class TlsTest {
     @Test
     void aMissingClientCertificateFailsWithAClearTlsError() {
         try (Harness h = new Harness()) {
-            Upstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("DNS:reviews")), true);
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("DNS:reviews")), true);
             h.start(dir, reviews(secure), destinationRule("reviews", """
                     trafficPolicy:
                       tls: {mode: SIMPLE, caCertificates: %s}
@@ -163,8 +158,8 @@ class TlsTest {
     @Test
     void simpleTlsVerifiesTheLogicalHostWhenNoSniOrSansAreGiven() throws IOException {
         try (Harness h = new Harness()) {
-            Upstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("DNS:reviews")), false);
-            Upstream wrongHost = tlsUpstream(h, TestPki.leaf(root, "other", List.of("DNS:ratings")), false);
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("DNS:reviews")), false);
+            HttpUpstream wrongHost = tlsUpstream(h, TestPki.leaf(root, "other", List.of("DNS:ratings")), false);
             h.start(dir, reviews(secure), serviceEntry("details", 9080, endpoint(wrongHost, "")),
                     destinationRule("reviews", "trafficPolicy: {tls: {mode: SIMPLE, caCertificates: %s}}"
                             .formatted(certs.resolve("root-cert.pem"))),
@@ -186,7 +181,7 @@ class TlsTest {
     void rotatingTheCertificateFilesMidTrafficCausesNoFailure() throws Exception {
         Duration checkInterval = Duration.ofMillis(20);
         try (Harness h = new Harness()) {
-            Upstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("URI:" + SPIFFE_REVIEWS)), true);
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("URI:" + SPIFFE_REVIEWS)), true);
             h.start(dir, b -> b.istioCertificates(certs).certificateCheckInterval(checkInterval),
                     reviews(secure), destinationRule("reviews", "trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}"));
             List<X509Certificate> rotatedIn = new ArrayList<>(List.of(client.certificate()));
@@ -206,7 +201,7 @@ class TlsTest {
                         () -> handshake(h, secure).equals(next.certificate()));
             }
             Set<X509Certificate> presented = new HashSet<>();
-            secure.recorded.forEach(r -> presented.add((X509Certificate) r.getHandshake().peerCertificates().get(0)));
+            secure.recorded.forEach(r -> presented.add((X509Certificate) r.peerCertificates().get(0)));
             assertThat(presented).as("every rotated-in certificate was presented, nothing else")
                     .containsExactlyInAnyOrderElementsOf(rotatedIn);
             assertThat(Files.readString(certs.resolve("cert-chain.pem"))).isNotEmpty();
@@ -214,7 +209,7 @@ class TlsTest {
     }
 
     /** Calls on a new connection (so, a new handshake), which must succeed; the client certificate it presented. */
-    private static X509Certificate handshake(Harness h, Upstream secure) {
+    private static X509Certificate handshake(Harness h, HttpUpstream secure) {
         h.client.connectionPool().evictAll();
         int seen = secure.recorded.size();
         try {
@@ -222,7 +217,7 @@ class TlsTest {
         } catch (IOException e) {
             throw new AssertionError("a call failed during the rotation", e);
         }
-        RecordedRequest call = secure.recorded.stream().skip(seen).findFirst().orElseThrow();
-        return (X509Certificate) call.getHandshake().peerCertificates().get(0);
+        HttpUpstream.Received call = secure.recorded.stream().skip(seen).findFirst().orElseThrow();
+        return (X509Certificate) call.peerCertificates().get(0);
     }
 }

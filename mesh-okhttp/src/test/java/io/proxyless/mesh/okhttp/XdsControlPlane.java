@@ -29,6 +29,7 @@ import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.grpc.Server;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.InetSocketAddress;
@@ -105,11 +106,11 @@ final class XdsControlPlane implements AutoCloseable {
      * (subset name → the upstream that is its only endpoint), a default cluster with all of them, and
      * {@code routes} as its virtual host's routes.
      */
-    void serve(Map<String, Upstream> subsets, List<Route> routes) {
+    void serve(Map<String, HttpUpstream> subsets, List<Route> routes) {
         List<Cluster> clusters = new ArrayList<>();
         List<ClusterLoadAssignment> endpoints = new ArrayList<>();
         clusters.add(edsCluster(cluster("")));
-        endpoints.add(assignment(cluster(""), subsets.values().stream().map(Upstream::port).toList()));
+        endpoints.add(assignment(cluster(""), subsets.values().stream().map(HttpUpstream::port).toList()));
         subsets.forEach((subset, upstream) -> {
             clusters.add(edsCluster(cluster(subset)));
             endpoints.add(assignment(cluster(subset), List.of(upstream.port())));

@@ -1,10 +1,11 @@
 package io.proxyless.mesh.okhttp;
 
-import io.proxyless.mesh.runtime.testing.ContinuousLoad;
 import static io.proxyless.mesh.okhttp.XdsControlPlane.to;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.testing.ContinuousLoad;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
 import io.proxyless.mesh.xds.XdsBootstrap;
 import io.proxyless.mesh.xds.XdsConfigSource;
 import java.time.Duration;
@@ -21,9 +22,9 @@ class XdsOutageTest {
     void tenSecondControlPlaneOutageFailsNoRequestAndTheRestartedServerIsResubscribedWithItsChange()
             throws Exception {
         try (XdsControlPlane cp = new XdsControlPlane(); Harness h = new Harness()) {
-            Upstream v1 = h.upstream("v1");
-            Upstream v2 = h.upstream("v2");
-            Map<String, Upstream> subsets = Map.of("v1", v1, "v2", v2);
+            HttpUpstream v1 = h.upstream("v1");
+            HttpUpstream v2 = h.upstream("v2");
+            Map<String, HttpUpstream> subsets = Map.of("v1", v1, "v2", v2);
             cp.serve(subsets, List.of(to("v1")));
             // A short reconnect backoff (the default grows to ~6 s by the end of a 10 s outage) keeps the wait
             // after the restart short; the outage itself takes the same path either way.

@@ -1,12 +1,13 @@
 package io.proxyless.mesh.okhttp;
 
-import io.proxyless.mesh.runtime.testing.ContinuousLoad;
 import static io.proxyless.mesh.okhttp.XdsControlPlane.headerExact;
 import static io.proxyless.mesh.okhttp.XdsControlPlane.to;
 import static io.proxyless.mesh.okhttp.XdsControlPlane.weighted;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.testing.ContinuousLoad;
+import io.proxyless.mesh.runtime.testing.HttpUpstream;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Path;
@@ -47,8 +48,8 @@ class XdsRoutingTest {
     @Test
     void headerMatchFromXdsSendsJasonToTheV2Upstream() throws Exception {
         try (XdsControlPlane cp = new XdsControlPlane(); Harness h = new Harness()) {
-            Upstream v1 = h.upstream("v1");
-            Upstream v2 = h.upstream("v2");
+            HttpUpstream v1 = h.upstream("v1");
+            HttpUpstream v2 = h.upstream("v2");
             cp.serve(Map.of("v1", v1, "v2", v2), List.of(headerExact("end-user", "jason", "v2"), to("v1")));
             h.start(mesh(cp, dir, false), b -> b);
 
@@ -66,8 +67,8 @@ class XdsRoutingTest {
     @Test
     void eightyTwentySplitFromXdsHoldsOverRealRequests() throws Exception {
         try (XdsControlPlane cp = new XdsControlPlane(); Harness h = new Harness()) {
-            Upstream v1 = h.upstream("v1");
-            Upstream v3 = h.upstream("v3");
+            HttpUpstream v1 = h.upstream("v1");
+            HttpUpstream v3 = h.upstream("v3");
             cp.serve(Map.of("v1", v1, "v3", v3), List.of(weighted("v1", 80, "v3", 20)));
             h.start(mesh(cp, dir, false), b -> b);
 
@@ -87,9 +88,9 @@ class XdsRoutingTest {
     void aRouteChangeOnTheControlPlaneMovesRunningTrafficOnceAppliedWithoutAFailedRequest(boolean delta)
             throws Exception {
         try (XdsControlPlane cp = new XdsControlPlane(); Harness h = new Harness()) {
-            Upstream v1 = h.upstream("v1");
-            Upstream v2 = h.upstream("v2");
-            Map<String, Upstream> subsets = Map.of("v1", v1, "v2", v2);
+            HttpUpstream v1 = h.upstream("v1");
+            HttpUpstream v2 = h.upstream("v2");
+            Map<String, HttpUpstream> subsets = Map.of("v1", v1, "v2", v2);
             cp.serve(subsets, List.of(to("v1")));
             h.start(mesh(cp, dir, delta), b -> b);
 

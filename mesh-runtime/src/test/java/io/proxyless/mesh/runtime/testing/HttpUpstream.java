@@ -102,10 +102,15 @@ public final class HttpUpstream implements AutoCloseable {
     });
 
     private HttpUpstream(String name, Function<Received, Reply> respond, SSLContext tls, boolean needClientAuth) {
+        this(name, respond, tls, needClientAuth, "127.0.0.1", 0);
+    }
+
+    private HttpUpstream(String name, Function<Received, Reply> respond, SSLContext tls, boolean needClientAuth,
+                         String host, int port) {
         this.name = name;
         this.respond = respond;
         try {
-            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0);
+            InetSocketAddress address = new InetSocketAddress(InetAddress.getByName(host), port);
             if (tls == null) {
                 server = HttpServer.create(address, 0);
             } else {
@@ -135,6 +140,14 @@ public final class HttpUpstream implements AutoCloseable {
 
     public static HttpUpstream start(String name, Function<Received, Reply> respond) {
         return new HttpUpstream(name, respond, null, false);
+    }
+
+    /**
+     * Answers every request with 200 and its name, on {@code address} (127.0.0.1, 127.0.0.2, ...) and {@code port}
+     * (0: any free one); fails with {@link UncheckedIOException} where that cannot be bound.
+     */
+    public static HttpUpstream start(String name, String address, int port) {
+        return new HttpUpstream(name, r -> Reply.of(200, name), null, false, address, port);
     }
 
     /** A TLS upstream with {@code tls}'s certificate; requires a client certificate when asked. */

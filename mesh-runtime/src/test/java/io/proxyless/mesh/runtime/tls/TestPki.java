@@ -12,8 +12,10 @@ import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
+import java.security.KeyStore;
 import java.security.SecureRandom;
 import java.security.Signature;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.security.spec.ECGenParameterSpec;
@@ -23,6 +25,10 @@ import java.time.format.DateTimeFormatter;
 import java.time.temporal.ChronoUnit;
 import java.util.Base64;
 import java.util.List;
+import javax.net.ssl.KeyManagerFactory;
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManager;
+import javax.net.ssl.TrustManagerFactory;
 
 /**
  * Test certificates made with the JDK alone: a tiny DER writer for X.509 v3 certificates with DNS, URI (SPIFFE)
@@ -56,6 +62,43 @@ public final class TestPki {
 
         public void writePrivateKey(Path file) {
             write(file, privateKeyPem());
+        }
+    }
+
+    /**
+     * A server's TLS context: it presents {@code certificate} (with {@code chain} after it, e.g. the issuing CA)
+     * and trusts client certificates issued by {@code trustedClientCa}, if given. For TLS upstreams in tests:
+     * {@code HttpUpstream.startHttps(name, TestPki.serverContext(leaf, root), true)}.
+     */
+    public static SSLContext serverContext(Issued certificate, Issued trustedClientCa, Issued... chain) {
+        try {
+            char[] password = "test".toCharArray();
+            KeyStore keys = KeyStore.getInstance("PKCS12");
+            keys.load(null, null);
+            Certificate[] presented = new Certificate[chain.length + 1];
+            presented[0] = certificate.certificate();
+            for (int i = 0; i < chain.length; i++) {
+                presented[i + 1] = chain[i].certificate();
+            }
+            keys.setKeyEntry("server", certificate.keyPair().getPrivate(), password, presented);
+            KeyManagerFactory kmf = KeyManagerFactory.getInstance(KeyManagerFactory.getDefaultAlgorithm());
+            kmf.init(keys, password);
+            TrustManager[] trust = null;
+            if (trustedClientCa != null) {
+                KeyStore trusted = KeyStore.getInstance("PKCS12");
+                trusted.load(null, null);
+                trusted.setCertificateEntry("ca", trustedClientCa.certificate());
+                TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+                tmf.init(trusted);
+                trust = tmf.getTrustManagers();
+            }
+            SSLContext context = SSLContext.getInstance("TLS");
+            context.init(kmf.getKeyManagers(), trust, null);
+            return context;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException(e);
         }
     }
 
