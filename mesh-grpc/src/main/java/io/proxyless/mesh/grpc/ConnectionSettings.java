@@ -1,6 +1,5 @@
 package io.proxyless.mesh.grpc;
 
-import io.proxyless.mesh.api.ConnectionPoolSettings;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.routing.Cluster;
 import java.time.Duration;
@@ -21,12 +20,8 @@ record ConnectionSettings(long connectTimeoutMillis, long idleTimeoutMillis, lon
 
     static ConnectionSettings of(Cluster cluster) {
         ConnectionPool.Limits limits = cluster.pool().limits();
-        ConnectionPoolSettings settings = cluster.policy() == null ? null : cluster.policy().connectionPool();
-        ConnectionPoolSettings.HTTPSettings.ConnectionKeepalive keepalive = settings == null
-                || settings.http() == null ? null : settings.http().http2KeepAlive();
         return new ConnectionSettings(millis(limits.connectTimeout()), millis(limits.idleTimeout()),
-                keepalive == null ? 0 : millis(keepalive.interval()),
-                keepalive == null ? 0 : millis(keepalive.timeout()));
+                millis(limits.http2KeepAliveInterval()), millis(limits.http2KeepAliveTimeout()));
     }
 
     private static long millis(Duration d) {

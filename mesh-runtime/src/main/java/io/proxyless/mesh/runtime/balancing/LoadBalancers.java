@@ -159,6 +159,9 @@ public final class LoadBalancers {
         Objects.requireNonNull(clusterEndpoints, "clusterEndpoints");
         Objects.requireNonNull(tracker, "tracker");
         LbPolicy p = policy == null ? LbPolicy.leastRequest() : policy;
+        if (p.kind() == LbPolicy.Kind.CLUSTER_PROVIDED) {
+            return PassthroughBalancer.INSTANCE;
+        }
         IndexedEndpoints table = new IndexedEndpoints(clusterEndpoints, weights, tracker,
                 SlowStart.from(p.slowStart()));
         return switch (p.kind()) {
@@ -167,7 +170,7 @@ public final class LoadBalancers {
                     : Math.min(p.minimumRingSize(), MAXIMUM_RING_SIZE));
             case ROUND_ROBIN -> new RoundRobinBalancer(table);
             case RANDOM -> new RandomBalancer(table);
-            case LEAST_REQUEST -> new LeastRequestBalancer(table);
+            case LEAST_REQUEST, CLUSTER_PROVIDED -> new LeastRequestBalancer(table);
         };
     }
 

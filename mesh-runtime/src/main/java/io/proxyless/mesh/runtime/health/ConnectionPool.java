@@ -103,10 +103,15 @@ public final class ConnectionPool {
      * @param idleTimeout              {@code http.idleTimeout}, else {@code tcp.idleTimeout}, else null (Envoy's
      *                                 1 h; for the adapter)
      * @param maxConnectionDuration    {@code tcp.maxConnectionDuration}, or null for unlimited (for the adapter)
+     * @param http2KeepAliveInterval   {@code http.http2KeepAlive.interval}: HTTP/2 PING interval, or null for none
+     *                                 (for the adapter)
+     * @param http2KeepAliveTimeout    {@code http.http2KeepAlive.timeout}: PING answer deadline, or null (for the
+     *                                 adapter)
      */
     public record Limits(long maxConnections, long maxPendingRequests, long maxRequests, long maxRetries,
                          int maxRequestsPerConnection, Duration connectTimeout, Duration idleTimeout,
-                         Duration maxConnectionDuration) {
+                         Duration maxConnectionDuration, Duration http2KeepAliveInterval,
+                         Duration http2KeepAliveTimeout) {
 
         /** No limits: what Istio gives a cluster whose DestinationRule sets no {@code connectionPool}. */
         public static final Limits ISTIO_DEFAULT = from(null);
@@ -124,9 +129,12 @@ public final class ConnectionPool {
                     : DEFAULT_CONNECT_TIMEOUT;
             Duration idle = http != null && http.idleTimeout() != null ? http.idleTimeout()
                     : tcp != null ? tcp.idleTimeout() : null;
+            ConnectionPoolSettings.HTTPSettings.ConnectionKeepalive keepAlive = http == null ? null
+                    : http.http2KeepAlive();
             return new Limits(maxConnections, maxPending, maxRequests, maxRetries,
                     perConnection == null || perConnection < 0 ? 0 : perConnection, connectTimeout, idle,
-                    tcp == null ? null : tcp.maxConnectionDuration());
+                    tcp == null ? null : tcp.maxConnectionDuration(), keepAlive == null ? null : keepAlive.interval(),
+                    keepAlive == null ? null : keepAlive.timeout());
         }
 
         /**
@@ -136,8 +144,10 @@ public final class ConnectionPool {
         public static Limits from(io.proxyless.mesh.runtime.model.CircuitBreakers breakers,
                                   io.proxyless.mesh.runtime.model.ConnectionSettings connection) {
             return new Limits(threshold(breakers.maxConnections()), threshold(breakers.maxPendingRequests()),
-                    threshold(breakers.maxRequests()), threshold(breakers.maxRetries()), 0,
-                    connection.connectTimeout(), connection.idleTimeout(), null);
+                    threshold(breakers.maxRequests()), threshold(breakers.maxRetries()),
+                    connection.maxRequestsPerConnection(), connection.connectTimeout(), connection.idleTimeout(),
+                    connection.maxConnectionDuration(), connection.http2KeepAliveInterval(),
+                    connection.http2KeepAliveTimeout());
         }
 
         private static long threshold(int value) {

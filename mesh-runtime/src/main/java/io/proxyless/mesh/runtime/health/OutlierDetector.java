@@ -145,8 +145,8 @@ public final class OutlierDetector {
 
         /**
          * The settings of an Envoy-shaped cluster's {@code outlier_detection}, or null when it has none (detection
-         * off). Envoy's rules for unset fields apply as for Istio's policy; the maximum ejection time is Envoy's
-         * default (300 s, or the base ejection time when longer).
+         * off). Envoy's rules for unset fields apply as for Istio's policy; an unset maximum ejection time is
+         * Envoy's default (300 s, or the base ejection time when longer).
          */
         public static Settings from(io.proxyless.mesh.runtime.model.OutlierDetection policy) {
             if (policy == null) {
@@ -154,14 +154,15 @@ public final class OutlierDetector {
             }
             Duration interval = positive(policy.interval(), DEFAULT_INTERVAL);
             Duration base = positive(policy.baseEjectionTime(), DEFAULT_BASE_EJECTION_TIME);
-            Duration max = base.compareTo(DEFAULT_MAX_EJECTION_TIME) > 0 ? base : DEFAULT_MAX_EJECTION_TIME;
+            Duration max = policy.maxEjectionTime() != null ? policy.maxEjectionTime()
+                    : base.compareTo(DEFAULT_MAX_EJECTION_TIME) > 0 ? base : DEFAULT_MAX_EJECTION_TIME;
             boolean split = policy.splitExternalLocalOriginErrors();
             int local = split ? (policy.consecutiveLocalOriginFailure() <= 0 ? DEFAULT_CONSECUTIVE_LOCAL_ORIGIN_FAILURES
                     : policy.consecutiveLocalOriginFailure()) : 0;
             int mep = policy.maxEjectionPercent();
             return new Settings(policy.consecutive5xx(), policy.consecutiveGatewayFailure(), split, local, interval,
                     base, max, mep <= 0 ? DEFAULT_MAX_EJECTION_PERCENT : Math.min(100, mep),
-                    policy.minHealthPercent(), Set.of());
+                    policy.minHealthPercent(), policy.httpErrorCodes());
         }
 
         private static Duration positive(Duration d, Duration fallback) {

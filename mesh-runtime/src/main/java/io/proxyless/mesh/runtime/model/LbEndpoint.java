@@ -13,10 +13,23 @@ import java.util.Objects;
  * @param priority       Envoy priority, 0 highest (locality failover puts farther localities lower)
  * @param labels         workload labels (Istio puts them in the endpoint's metadata)
  * @param serviceAccount the workload's service account (its SPIFFE identity for ISTIO_MUTUAL), or null
+ * @param localityShare  the share of its priority's traffic the endpoint's locality takes (Envoy's locality
+ *                       {@code load_balancing_weight}; Istio's locality {@code distribute} percentages), or 0 when
+ *                       localities are not weighted; the endpoint's balancing weight is then
+ *                       {@code localityShare × weight / (sum of its locality's weights)}
  */
 public record LbEndpoint(String address, int port, int weight, String locality, int priority,
-                         Map<String, String> labels, String serviceAccount) {
+                         Map<String, String> labels, String serviceAccount, double localityShare) {
+
+    public LbEndpoint(String address, int port, int weight, String locality, int priority,
+                      Map<String, String> labels, String serviceAccount) {
+        this(address, port, weight, locality, priority, labels, serviceAccount, 0);
+    }
+
     public LbEndpoint {
+        if (localityShare < 0) {
+            throw new IllegalArgumentException("endpoint " + address + ": locality share cannot be negative");
+        }
         Objects.requireNonNull(address, "address");
         if (port < 0 || port > 65535) {
             throw new IllegalArgumentException("endpoint " + address + ": port " + port + " is not in [0, 65535]");
@@ -33,18 +46,22 @@ public record LbEndpoint(String address, int port, int weight, String locality, 
 
     /** An endpoint with weight 1, priority 0, no locality or labels. */
     public static LbEndpoint of(String address, int port) {
-        return new LbEndpoint(address, port, 1, "", 0, Map.of(), null);
+        return new LbEndpoint(address, port, 1, "", 0, Map.of(), null, 0);
     }
 
     public LbEndpoint withWeight(int weight) {
-        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount);
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare);
     }
 
     public LbEndpoint withLocality(String locality, int priority) {
-        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount);
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare);
+    }
+
+    public LbEndpoint withLocalityShare(double localityShare) {
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare);
     }
 
     public LbEndpoint withLabels(Map<String, String> labels) {
-        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount);
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare);
     }
 }

@@ -19,7 +19,12 @@ public record LbPolicy(Kind kind, long minimumRingSize, long tableSize, SlowStar
         LEAST_REQUEST,
         RANDOM,
         RING_HASH,
-        MAGLEV
+        MAGLEV,
+        /**
+         * No balancing: the first endpoint (Envoy's {@code CLUSTER_PROVIDED}; Istio's {@code PASSTHROUGH}, whose
+         * clusters connect to the address the caller asked for).
+         */
+        CLUSTER_PROVIDED
     }
 
     /** Istio's {@code warmup}: an endpoint's weight ramps up over {@code window} after it appears. */
@@ -52,6 +57,10 @@ public record LbPolicy(Kind kind, long minimumRingSize, long tableSize, SlowStar
 
     public static LbPolicy random() {
         return new LbPolicy(Kind.RANDOM, 0, 0, null);
+    }
+
+    public static LbPolicy clusterProvided() {
+        return new LbPolicy(Kind.CLUSTER_PROVIDED, 0, 0, null);
     }
 
     public static LbPolicy ringHash(long minimumRingSize) {

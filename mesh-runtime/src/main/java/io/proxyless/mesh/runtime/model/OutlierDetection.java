@@ -1,6 +1,7 @@
 package io.proxyless.mesh.runtime.model;
 
 import java.time.Duration;
+import java.util.Set;
 import java.util.Objects;
 
 /**
@@ -15,11 +16,26 @@ import java.util.Objects;
  * @param baseEjectionTime               ejection time, multiplied by the number of ejections
  * @param maxEjectionPercent             most endpoints ejected at once, in percent
  * @param minHealthPercent               below this share of healthy endpoints, detection is suspended
+ * @param maxEjectionTime                cap on an ejection's time, or null for Envoy's default (300 s, or the base
+ *                                       ejection time when longer)
+ * @param httpErrorCodes                 the statuses that count as errors instead of 5xx (the mesh's
+ *                                       {@code outlierDetectionHttpErrorCodes}); empty: 5xx
  */
 public record OutlierDetection(int consecutive5xx, int consecutiveGatewayFailure, int consecutiveLocalOriginFailure,
                                boolean splitExternalLocalOriginErrors, Duration interval, Duration baseEjectionTime,
-                               int maxEjectionPercent, int minHealthPercent) {
+                               int maxEjectionPercent, int minHealthPercent, Duration maxEjectionTime,
+                               Set<Integer> httpErrorCodes) {
+
+    /** Detection with Envoy's maximum ejection time, counting 5xx as errors. */
+    public OutlierDetection(int consecutive5xx, int consecutiveGatewayFailure, int consecutiveLocalOriginFailure,
+                            boolean splitExternalLocalOriginErrors, Duration interval, Duration baseEjectionTime,
+                            int maxEjectionPercent, int minHealthPercent) {
+        this(consecutive5xx, consecutiveGatewayFailure, consecutiveLocalOriginFailure, splitExternalLocalOriginErrors,
+                interval, baseEjectionTime, maxEjectionPercent, minHealthPercent, null, Set.of());
+    }
+
     public OutlierDetection {
+        httpErrorCodes = httpErrorCodes == null ? Set.of() : Set.copyOf(httpErrorCodes);
         Objects.requireNonNull(interval, "interval");
         Objects.requireNonNull(baseEjectionTime, "baseEjectionTime");
         if (consecutive5xx < 0 || consecutiveGatewayFailure < 0 || consecutiveLocalOriginFailure < 0) {

@@ -15,5 +15,5 @@ import java.util.Map;
  * @param defaultClusters the service's clusters without subset, by port
  */
 record IstioHost(String host, MeshService service, String virtualService, List<IstioRoute> routes,
-                 Map<Integer, Cluster> defaultClusters) {
+                 Map<Integer, IstioCluster> defaultClusters) {
 }

@@ -40,11 +40,11 @@ record IstioRoute(String virtualService, int index, HTTPRoute http, List<HTTPMat
      * @param byPort  clusters by request port, used when the port comes from the request
      * @param problem why no cluster exists (unknown host or subset), or null
      */
-    record Target(String host, String subset, Integer port, int weight, Headers headers, Cluster fixed,
-                  Map<Integer, Cluster> byPort, String problem) {
+    record Target(String host, String subset, Integer port, int weight, Headers headers, IstioCluster fixed,
+                  Map<Integer, IstioCluster> byPort, String problem) {
 
         /** The cluster for requests on {@code requestPort}, or null. */
-        Cluster cluster(int requestPort) {
+        IstioCluster cluster(int requestPort) {
             return fixed != null ? fixed : byPort.get(requestPort);
         }
     }

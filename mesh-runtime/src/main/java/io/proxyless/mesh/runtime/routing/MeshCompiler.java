@@ -105,7 +105,7 @@ public final class MeshCompiler {
         ServiceRegistry registry = ServiceRegistry.build(config,
                 new RegistryOptions(namespace, labels, domainSuffix));
         warnings.addAll(registry.warnings());
-        Build build = new Build(config, registry, warnings, previous);
+        Build build = new Build(config, registry, warnings);
 
         // 1. Services: every visible service gets a host entry with default clusters (no VirtualService yet).
         Map<String, IstioHost> entries = new LinkedHashMap<>();
@@ -139,39 +139,21 @@ public final class MeshCompiler {
                     routes = build.routes(vs);
                 }
                 MeshService service = registry.lookup(host).orElse(null);
-                Map<Integer, Cluster> defaults = service == null ? Map.of() : build.defaultClusters(service);
+                Map<Integer, IstioCluster> defaults = service == null ? Map.of() : build.defaultClusters(service);
                 entries.put(host, new IstioHost(host, service, vs.metadata().key(), routes, defaults));
             }
         }
-        ClusterHealth.Entry passthrough = build.healthEntry(PASSTHROUGH_CLUSTER, ClusterPolicy.NONE, List.of());
-        build.clusters.put(PASSTHROUGH_CLUSTER, new Cluster(PASSTHROUGH_CLUSTER, "", null, 0, List.of(),
-                ClusterPolicy.NONE, LoadBalancers.create((LoadBalancerSettings) null, List.of()), passthrough.outlier(),
-                passthrough.pool(), true, null, null, null, null));
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
         }
-        // 3. The decisions written as the route model (what istiod sends a sidecar), then compiled into the request
-        //    path's host tables as any route model is: short names are domains of their virtual hosts, so requests
-        //    never build strings to find a host.
+        // 3. The decisions written as the route model (what istiod sends a sidecar), compiled as any route model
+        //    is: short names are domains of their virtual hosts, so requests never build strings to find a host.
         RouteModelAssembly.Assembly assembly = RouteModelAssembly.assemble(entries.values(), build.clusters,
                 registry.outboundTrafficPolicy(), this::aliases);
-        MeshModel model = assembly.model();
-        warnings.addAll(model.warnings());
-        Map<String, Cluster> clusters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(build.clusters));
-        RouteTables tables = new RouteTables(clusters, assembly.missingClusters(), warnings);
-        Map<Integer, HostTable> byPort = new HashMap<>();
-        HostTable anyPort = HostTable.EMPTY;
-        for (RouteConfiguration rc : model.routeConfigurations().values()) {
-            if (rc.port() == RouteConfiguration.ANY_PORT) {
-                anyPort = tables.hostTable(rc);
-            } else {
-                byPort.put(rc.port(), tables.hostTable(rc));
-            }
-        }
-        CompiledMesh snapshot = new CompiledMesh(config, registry, anyPort, byPort, clusters,
-                registry.outboundTrafficPolicy(), namespace, domainSuffix, warnings, Map.copyOf(build.trackers),
-                model);
-        return new Compilation(snapshot, build.plan.build());
+        Map<String, ClusterPolicy> policies = new HashMap<>();
+        build.clusters.forEach((key, c) -> policies.put(key, c.policy()));
+        return modelCompiler.compile(assembly.model(), config, registry, warnings, assembly.missingClusters(),
+                policies, previous);
     }
 
     private List<Resource<VirtualService>> orderedVirtualServices(MeshConfig config, ServiceRegistry registry) {
@@ -211,58 +193,19 @@ public final class MeshCompiler {
         final MeshConfig config;
         final ServiceRegistry registry;
         final List<String> warnings;
-        final Map<String, Cluster> clusters = new LinkedHashMap<>();
+        final Map<String, IstioCluster> clusters = new LinkedHashMap<>();
         final Map<String, DestinationRules> rulesByHost = new HashMap<>();
-        final Map<String, EndpointTracker> trackers = new HashMap<>();
-        final HealthPlan.Builder plan = HealthPlan.builder();
-        final CompiledMesh previous;
         TlsConfigException tlsFailure;
         private DrIndex drIndex;
 
-        Build(MeshConfig config, ServiceRegistry registry, List<String> warnings, CompiledMesh previous) {
+        Build(MeshConfig config, ServiceRegistry registry, List<String> warnings) {
             this.config = config;
             this.registry = registry;
             this.warnings = warnings;
-            this.previous = previous;
         }
 
-        /** The cluster's detector and pool: the live ones (changed only when the plan is applied) or new ones. */
-        ClusterHealth.Entry healthEntry(String key, ClusterPolicy policy, List<Endpoint> endpoints) {
-            OutlierDetector.Settings outlier = OutlierDetector.Settings.from(policy.outlierDetection());
-            ConnectionPool.Limits limits = ConnectionPool.Limits.from(policy.connectionPool());
-            ClusterHealth.Entry entry = HealthPlan.entryFor(health, key, outlier, limits, endpoints);
-            plan.cluster(entry, outlier, limits, endpoints, health.get(key) != entry);
-            return entry;
-        }
-
-        /**
-         * The tracker of cluster {@code key} for the new snapshot: a successor of the one in force (in-flight
-         * counts and first-seen times carry over; the one in force is left alone), or a new one.
-         */
-        EndpointTracker tracker(String key) {
-            EndpointTracker current = previous == null ? null : previous.tracker(key);
-            EndpointTracker next = current != null ? current.successor() : new EndpointTracker(clock::nanoTime);
-            trackers.put(key, next);
-            return next;
-        }
-
-        /** The TLS policy and context of a cluster, built through the mesh's contexts (files read and checked). */
-        ClientTlsContext tlsContext(ClientTlsPolicy policy) {
-            if (policy == null || !tls.canBuild(policy)) {
-                return null;
-            }
-            try {
-                return tls.context(policy);
-            } catch (TlsConfigException e) {
-                if (tlsFailure == null) {
-                    tlsFailure = e;
-                }
-                return null;
-            }
-        }
-
-        Map<Integer, Cluster> defaultClusters(MeshService service) {
-            Map<Integer, Cluster> out = new LinkedHashMap<>();
+        Map<Integer, IstioCluster> defaultClusters(MeshService service) {
+            Map<Integer, IstioCluster> out = new LinkedHashMap<>();
             for (var port : service.ports()) {
                 out.put(port.number(), cluster(service, null, port.number()));
             }
@@ -320,9 +263,9 @@ public final class MeshCompiler {
             return drIndex;
         }
 
-        Cluster cluster(MeshService service, String subset, int port) {
+        IstioCluster cluster(MeshService service, String subset, int port) {
             String key = Cluster.key(port, subset, service.host());
-            Cluster existing = clusters.get(key);
+            IstioCluster existing = clusters.get(key);
             if (existing != null) {
                 return existing;
             }
@@ -333,22 +276,10 @@ public final class MeshCompiler {
             LocalityPriorities priorities = LocalityPrioritizer.prioritize(locality, labels,
                     policy.loadBalancer() == null ? null : policy.loadBalancer().localityLbSetting(),
                     policy.outlierDetection() != null, endpoints);
-            EndpointTracker tracker = tracker(key);
-            ClusterHealth.Entry entry = healthEntry(key, policy, endpoints);
-            ClientTlsPolicy tlsPolicy = tlsPolicy(key, service, subset, port, policy);
-            Cluster cluster = new Cluster(key, service.host(), subset, port, endpoints, policy,
-                    LoadBalancers.create(policy.loadBalancer(), endpoints, priorities::weight, tracker),
-                    entry.outlier(), entry.pool(), service.isPassthrough(),
-                    priorities.levels().size() > 1 ? priorities : null, tlsPolicy, tlsContext(tlsPolicy),
-                    hash(policy));
+            IstioCluster cluster = new IstioCluster(key, service.host(), subset, port, endpoints, policy, priorities,
+                    service.isPassthrough(), tlsPolicy(key, service, subset, port, policy));
             clusters.put(key, cluster);
             return cluster;
-        }
-
-        /** What the DestinationRule's {@code consistentHash} hashes, or null when the cluster does not hash. */
-        private RequestHash hash(ClusterPolicy policy) {
-            List<io.proxyless.mesh.runtime.model.HashPolicy> policies = ModelTranslation.hashPolicies(policy);
-            return policies.isEmpty() ? null : RequestHash.of(policies);
         }
 
         private ClientTlsPolicy tlsPolicy(String key, MeshService service, String subset, int port,
@@ -498,7 +429,7 @@ public final class MeshCompiler {
                 return new IstioRoute.Target(host, d.subset(), null, weight, headers,
                         cluster(s, d.subset(), s.ports().get(0).number()), Map.of(), null);
             }
-            Map<Integer, Cluster> byPort = new HashMap<>();
+            Map<Integer, IstioCluster> byPort = new HashMap<>();
             for (var port : s.ports()) {
                 byPort.put(port.number(), cluster(s, d.subset(), port.number()));
             }

@@ -29,6 +29,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
+import java.util.function.ToDoubleFunction;
 
 /**
  * Compiles the route model ({@link MeshModel}: route configurations per listener port, virtual hosts, routes,
@@ -82,7 +83,24 @@ public final class ModelCompiler {
     public Compilation compile(MeshConfig config, CompiledMesh previous) throws TlsConfigException {
         MeshModel model = config.model().orElseThrow(() -> new IllegalArgumentException(
                 "config version " + config.version() + " holds Istio resources, not a route model"));
-        Build build = new Build(previous);
+        // A model config has no Istio resources, so its registry is empty: the model's clusters are the services.
+        return compile(model, config, ServiceRegistry.build(config, options), List.of(), Map.of(), Map.of(),
+                previous);
+    }
+
+    /**
+     * Compiles {@code model}, the route model of {@code config} (written from Istio resources by
+     * {@link MeshCompiler}, or the config's own).
+     *
+     * @param registry the services of {@code config} as this client sees them (empty for a model config)
+     * @param warnings what the writer of the model found, reported before the model's own warnings
+     * @param missing  what the clusters routes name but the model lacks stood for, by cluster name
+     * @param policies the merged DestinationRule policy each cluster was written from, by cluster name, for dumps
+     */
+    Compilation compile(MeshModel model, MeshConfig config, ServiceRegistry registry, List<String> warnings,
+                        Map<String, RouteTables.Missing> missing, Map<String, ClusterPolicy> policies,
+                        CompiledMesh previous) throws TlsConfigException {
+        Build build = new Build(previous, policies);
         for (io.proxyless.mesh.runtime.model.Cluster c : model.clusters().values()) {
             build.cluster(c, model.endpoints(c.name()));
         }
@@ -96,9 +114,10 @@ public final class ModelCompiler {
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
         }
-        List<String> warnings = new ArrayList<>(model.warnings());
+        List<String> allWarnings = new ArrayList<>(warnings);
+        allWarnings.addAll(model.warnings());
         Map<String, Cluster> clusters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(build.clusters));
-        RouteTables tables = new RouteTables(clusters, Map.of(), warnings);
+        RouteTables tables = new RouteTables(clusters, missing, allWarnings);
         Map<Integer, HostTable> byPort = new HashMap<>();
         HostTable anyPort = HostTable.EMPTY;
         for (RouteConfiguration rc : model.routeConfigurations().values()) {
@@ -110,10 +129,8 @@ public final class ModelCompiler {
         }
         OutboundTrafficPolicy.Mode outbound = model.outboundPolicy() == MeshModel.OutboundPolicy.REGISTRY_ONLY
                 ? OutboundTrafficPolicy.Mode.REGISTRY_ONLY : OutboundTrafficPolicy.Mode.ALLOW_ANY;
-        // A model config has no Istio resources, so its registry is empty: the model's clusters are the services.
-        ServiceRegistry registry = ServiceRegistry.build(config, options);
         CompiledMesh snapshot = new CompiledMesh(config, registry, anyPort, byPort, clusters, outbound,
-                options.clientNamespace(), options.domainSuffix(), warnings, Map.copyOf(build.trackers),
+                options.clientNamespace(), options.domainSuffix(), allWarnings, Map.copyOf(build.trackers),
                 model);
         return new Compilation(snapshot, build.plan.build());
     }
@@ -121,13 +138,15 @@ public final class ModelCompiler {
     /** The state of one compilation. */
     private final class Build {
         final CompiledMesh previous;
+        final Map<String, ClusterPolicy> policies;
         final Map<String, Cluster> clusters = new LinkedHashMap<>();
         final Map<String, EndpointTracker> trackers = new HashMap<>();
         final HealthPlan.Builder plan = HealthPlan.builder();
         TlsConfigException tlsFailure;
 
-        Build(CompiledMesh previous) {
+        Build(CompiledMesh previous, Map<String, ClusterPolicy> policies) {
             this.previous = previous;
+            this.policies = policies;
         }
 
         ClusterHealth.Entry healthEntry(String key, OutlierDetector.Settings outlier, ConnectionPool.Limits limits,
@@ -165,9 +184,34 @@ public final class ModelCompiler {
             ClusterHealth.Entry entry = healthEntry(name, outlier, limits, endpoints);
             ClientTlsPolicy tlsPolicy = ClientTlsPolicy.of(name, key, c.tls());
             clusters.put(name, new Cluster(name, key != null ? key.host() : name, key == null ? null : key.subset(),
-                    key == null ? 0 : key.port(), List.copyOf(endpoints), ClusterPolicy.NONE,
-                    LoadBalancers.create(c.lbPolicy(), endpoints, null, tracker(name)), entry.outlier(),
-                    entry.pool(), passthrough, priorities, tlsPolicy, tlsContext(tlsPolicy), null));
+                    key == null ? 0 : key.port(), List.copyOf(endpoints), policies.getOrDefault(name,
+                    ClusterPolicy.NONE), LoadBalancers.create(c.lbPolicy(), endpoints, localityWeights(lbEndpoints,
+                    endpoints), tracker(name)), entry.outlier(), entry.pool(), passthrough, priorities, tlsPolicy,
+                    tlsContext(tlsPolicy), null));
+        }
+
+        /**
+         * Envoy's weighting of weighted localities: a locality is picked by its share, then an endpoint by weight
+         * within it; one weight per endpoint with the same product ({@code share × weight / locality weight})
+         * gives the same shares. Null when no locality is weighted.
+         */
+        private static ToDoubleFunction<Endpoint> localityWeights(List<LbEndpoint> lbEndpoints,
+                                                                 List<Endpoint> endpoints) {
+            if (lbEndpoints.stream().noneMatch(e -> e.localityShare() > 0)) {
+                return null;
+            }
+            Map<String, Integer> localityWeight = new HashMap<>();
+            for (LbEndpoint e : lbEndpoints) {
+                localityWeight.merge(e.locality(), e.weight(), Integer::sum);
+            }
+            Map<Endpoint, Double> weights = new HashMap<>();
+            for (int i = 0; i < lbEndpoints.size(); i++) {
+                LbEndpoint e = lbEndpoints.get(i);
+                if (e.localityShare() > 0) {
+                    weights.put(endpoints.get(i), e.localityShare() * e.weight() / localityWeight.get(e.locality()));
+                }
+            }
+            return e -> weights.getOrDefault(e, (double) e.weight());
         }
 
         ClientTlsContext tlsContext(ClientTlsPolicy policy) {

@@ -214,7 +214,7 @@ final class ModelTranslation {
     }
 
     /** What the cluster's consistent hash hashes, as route hash policies (empty when it does not hash). */
-    static List<HashPolicy> hashPolicies(Cluster cluster) {
+    static List<HashPolicy> hashPolicies(IstioCluster cluster) {
         return cluster == null ? List.of() : hashPolicies(cluster.policy());
     }
 
@@ -240,8 +240,8 @@ final class ModelTranslation {
         return List.of();
     }
 
-    /** A compiled cluster as Envoy's: discovery, load balancing, outlier detection, limits, connections, TLS. */
-    static io.proxyless.mesh.runtime.model.Cluster cluster(Cluster c) {
+    /** A resolved Istio cluster as Envoy's: discovery, load balancing, outlier detection, limits, connections, TLS. */
+    static io.proxyless.mesh.runtime.model.Cluster cluster(IstioCluster c) {
         io.proxyless.mesh.runtime.model.Cluster.Discovery discovery = c.passthrough()
                 ? io.proxyless.mesh.runtime.model.Cluster.Discovery.ORIGINAL_DST
                 : c.endpoints().stream().anyMatch(e -> e.ipAddress() == null)
@@ -253,7 +253,9 @@ final class ModelTranslation {
                 .withOutlierDetection(outlierDetection(OutlierDetector.Settings.from(c.policy().outlierDetection())))
                 .withCircuitBreakers(CircuitBreakers.of(clamp(limits.maxConnections()),
                         clamp(limits.maxPendingRequests()), clamp(limits.maxRequests()), clamp(limits.maxRetries())))
-                .withConnection(ConnectionSettings.of(limits.connectTimeout(), limits.idleTimeout()))
+                .withConnection(new ConnectionSettings(limits.connectTimeout(), limits.idleTimeout(),
+                        limits.http2KeepAliveInterval(), limits.http2KeepAliveTimeout(),
+                        limits.maxRequestsPerConnection(), limits.maxConnectionDuration()))
                 .withTls(tls(c.tlsPolicy()));
     }
 
@@ -271,6 +273,9 @@ final class ModelTranslation {
             return policy;
         }
         LoadBalancerSettings.SimpleLB simple = lb == null ? null : lb.simple();
+        if (simple == LoadBalancerSettings.SimpleLB.PASSTHROUGH) {
+            return LbPolicy.clusterProvided();
+        }
         policy = simple == LoadBalancerSettings.SimpleLB.ROUND_ROBIN ? LbPolicy.roundRobin()
                 : simple == LoadBalancerSettings.SimpleLB.RANDOM ? LbPolicy.random() : LbPolicy.leastRequest();
         Duration warmup = lb == null ? null : lb.warmup() != null ? lb.warmup().duration() : lb.warmupDurationSecs();
@@ -289,7 +294,8 @@ final class ModelTranslation {
         }
         return new OutlierDetection(s.consecutive5xxErrors(), s.consecutiveGatewayErrors(),
                 s.consecutiveLocalOriginFailures(), s.splitExternalLocalOriginErrors(), s.interval(),
-                s.baseEjectionTime(), s.maxEjectionPercent(), s.minHealthPercent());
+                s.baseEjectionTime(), s.maxEjectionPercent(), s.minHealthPercent(), s.maxEjectionTime(),
+                s.httpErrorCodes());
     }
 
     static UpstreamTls tls(ClientTlsPolicy p) {
@@ -302,12 +308,21 @@ final class ModelTranslation {
         return p.insecureSkipVerify() ? tls.withInsecureSkipVerify() : tls;
     }
 
-    /** The cluster's endpoints with their Envoy priority (the locality level, 0 nearest). */
-    static List<LbEndpoint> endpoints(Cluster c) {
+    /**
+     * The cluster's endpoints with their Envoy priority (the locality level, 0 nearest) and, under locality
+     * {@code distribute}, their locality's share (recovered from the endpoint's weight in the distribution:
+     * {@code share × weight / locality weight}).
+     */
+    static List<LbEndpoint> endpoints(IstioCluster c) {
         List<LbEndpoint> out = new ArrayList<>();
         LocalityPriorities priorities = c.priorities();
+        Map<String, Integer> localityWeight = new java.util.HashMap<>();
+        for (Endpoint e : c.endpoints()) {
+            localityWeight.merge(e.locality(), e.weight(), Integer::sum);
+        }
         for (Endpoint e : c.endpoints()) {
             int priority = 0;
+            double share = 0;
             if (priorities != null) {
                 for (int level = 0; level < priorities.levels().size(); level++) {
                     if (priorities.levels().get(level).contains(e)) {
@@ -315,9 +330,12 @@ final class ModelTranslation {
                         break;
                     }
                 }
+                if (priorities.weights().containsKey(e)) {
+                    share = priorities.weight(e) * localityWeight.get(e.locality()) / e.weight();
+                }
             }
             out.add(new LbEndpoint(e.address(), e.port(), e.weight(), e.locality(), priority, e.labels(),
-                    e.serviceAccount()));
+                    e.serviceAccount(), share));
         }
         return out;
     }

@@ -63,7 +63,7 @@ final class RouteModelAssembly {
      * @param clusters every cluster, by name
      * @param aliases  the short names a host is also reached by
      */
-    static Assembly assemble(Collection<IstioHost> hosts, Map<String, Cluster> clusters,
+    static Assembly assemble(Collection<IstioHost> hosts, Map<String, IstioCluster> clusters,
                              OutboundTrafficPolicy.Mode outbound, Function<String, List<String>> aliases) {
         RouteModelAssembly a = new RouteModelAssembly(aliases);
         for (IstioHost e : hosts) {
@@ -71,10 +71,7 @@ final class RouteModelAssembly {
         }
         List<io.proxyless.mesh.runtime.model.Cluster> modelClusters = new ArrayList<>();
         List<ClusterLoadAssignment> assignments = new ArrayList<>();
-        for (Cluster c : clusters.values()) {
-            if (c.key().equals(MeshCompiler.PASSTHROUGH_CLUSTER)) {
-                continue; // the model's OutboundPolicy stands for it
-            }
+        for (IstioCluster c : clusters.values()) {
             try {
                 modelClusters.add(ModelTranslation.cluster(c));
                 assignments.add(ClusterLoadAssignment.of(c.key(), ModelTranslation.endpoints(c)));
@@ -133,7 +130,7 @@ final class RouteModelAssembly {
     }
 
     private List<Route> defaultRoute(IstioHost e, int port) {
-        Cluster cluster = e.defaultClusters().get(port);
+        IstioCluster cluster = e.defaultClusters().get(port);
         String name = cluster != null ? cluster.key() : ClusterKey.of(port, null, e.host()).name();
         return List.of(Route.forward(CompiledRoute.DEFAULT_ROUTE, RouteMatch.prefix("/"),
                 io.proxyless.mesh.runtime.model.RouteAction.forCluster(name)
@@ -184,10 +181,10 @@ final class RouteModelAssembly {
     private io.proxyless.mesh.runtime.model.RouteAction action(IstioRoute r, int port, HeaderOps routeHeaders) {
         HTTPRoute http = r.http();
         List<ClusterWeight> weights = new ArrayList<>();
-        Cluster first = null;
+        IstioCluster first = null;
         boolean firstSeen = false;
         for (IstioRoute.Target d : r.destinations()) {
-            Cluster c = d.cluster(port);
+            IstioCluster c = d.cluster(port);
             if (!firstSeen) {
                 first = c;
                 firstSeen = true;
@@ -214,7 +211,7 @@ final class RouteModelAssembly {
     }
 
     /** The cluster a destination sends to on {@code port}; a missing one's name, with why it is missing. */
-    private String clusterName(IstioRoute.Target d, Cluster c, int port) {
+    private String clusterName(IstioRoute.Target d, IstioCluster c, int port) {
         if (c != null) {
             return c.key();
         }

@@ -112,4 +112,74 @@ class IstioThroughTheModelTest {
             assertThat(Redirects.location(mesh.route(redirect), redirect)).isEqualTo("http://books:9080/old");
         }
     }
+
+    @Test
+    void aDestinationRulesSettingsReachTheClusterThroughTheModel() throws Exception {
+        java.nio.file.Files.writeString(dir.resolve("zones.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: zones}
+                spec:
+                  hosts: [zones.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  endpoints:
+                  - {address: 10.1.0.1, locality: us/zone1}
+                  - {address: 10.1.0.2, locality: us/zone1}
+                  - {address: 10.2.0.1, locality: us/zone2}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: zones}
+                spec:
+                  host: zones
+                  trafficPolicy:
+                    connectionPool:
+                      tcp: {maxConnectionDuration: 30s}
+                      http: {maxRequestsPerConnection: 7, http2KeepAlive: {interval: 5s, timeout: 2s}}
+                    outlierDetection: {consecutive5xxErrors: 3, baseEjectionTime: 400s}
+                    loadBalancer:
+                      simple: ROUND_ROBIN
+                      localityLbSetting:
+                        distribute:
+                        - from: us/zone1/*
+                          to: {"us/zone1/*": 80, "us/zone2/*": 20}
+                  subsets:
+                  - name: passthrough
+                    labels: {}
+                    trafficPolicy: {loadBalancer: {simple: PASSTHROUGH}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: zones}
+                spec:
+                  hosts: [zones]
+                  http:
+                  - match: [{uri: {prefix: /first}}]
+                    route: [{destination: {host: zones, subset: passthrough}}]
+                  - route: [{destination: {host: zones}}]
+                """);
+        try (Mesh mesh = Mesh.builder().configPaths(dir).namespace("default").locality("us/zone1/a").watch(false)
+                .build()) {
+            Cluster zones = mesh.snapshot().clusters().get("outbound|80||zones.default.svc.cluster.local");
+            var limits = zones.pool().limits();
+            assertThat(limits.maxRequestsPerConnection()).isEqualTo(7);
+            assertThat(limits.maxConnectionDuration()).isEqualTo(java.time.Duration.ofSeconds(30));
+            assertThat(limits.http2KeepAliveInterval()).isEqualTo(java.time.Duration.ofSeconds(5));
+            assertThat(limits.http2KeepAliveTimeout()).isEqualTo(java.time.Duration.ofSeconds(2));
+            assertThat(zones.outlier().settings().maxEjectionTime()).as("Envoy: the base when above 300 s")
+                    .isEqualTo(java.time.Duration.ofSeconds(400));
+            assertThat(mesh.snapshot().clusters().get("outbound|80|passthrough|zones.default.svc.cluster.local")
+                    .loadBalancerName()).isEqualTo("PASSTHROUGH");
+            // distribute: zone1's two endpoints share 80 %, zone2's one takes 20 %.
+            java.util.Random random = new java.util.Random(7);
+            java.util.Map<String, Integer> picks = new java.util.TreeMap<>();
+            for (int i = 0; i < 10_000; i++) {
+                picks.merge(mesh.route(get("http://zones/"), random).endpoint().address(), 1, Integer::sum);
+            }
+            assertThat(picks.get("10.2.0.1")).isBetween(1_700, 2_300);
+            assertThat(picks.get("10.1.0.1") + picks.get("10.1.0.2")).isBetween(7_700, 8_300);
+        }
+    }
 }
