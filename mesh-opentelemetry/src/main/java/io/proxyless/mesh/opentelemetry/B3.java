@@ -51,7 +51,8 @@ final class B3 {
             return SpanContext.getInvalid();
         }
         String sampled = headers.get(SAMPLED);
-        boolean isSampled = "1".equals(sampled) || "true".equalsIgnoreCase(sampled) || "1".equals(headers.get("x-b3-flags"));
+        boolean isSampled = "1".equals(sampled) || "true".equalsIgnoreCase(sampled)
+                || "1".equals(headers.get("x-b3-flags")); // debug implies sampled
         return SpanContext.createFromRemoteParent(traceId, spanId,
                 isSampled ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault());
     }

@@ -45,7 +45,8 @@ public final class MeshTracing implements AutoCloseable {
         Objects.requireNonNull(openTelemetry, "openTelemetry");
         Tracer tracer = openTelemetry.getTracer(INSTRUMENTATION_NAME);
         TextMapPropagator configured = openTelemetry.getPropagators().getTextMapPropagator();
-        RequestHeaderContributor contributor = (CallView call) -> new TracedCall(tracer, configured, mesh.clock(), call);
+        RequestHeaderContributor contributor =
+                (CallView call) -> new TracedCall(tracer, configured, mesh.clock(), call);
         return new MeshTracing(mesh.addHeaderContributor(contributor));
     }
 

@@ -132,8 +132,10 @@ class CallEngineTest {
         t.run(() -> second.responded(AttemptOutcome.httpStatus(200)));
         t.run(() -> second.finished(AttemptOutcome.httpStatus(200)));
 
-        assertThat(h1.headers).containsEntry("x-request-id", List.of("call-0")).containsEntry("x-attempt", List.of("1"));
-        assertThat(h2.headers).containsEntry("x-request-id", List.of("call-0")).containsEntry("x-attempt", List.of("2"));
+        assertThat(h1.headers).containsEntry("x-request-id", List.of("call-0"))
+                .containsEntry("x-attempt", List.of("1"));
+        assertThat(h2.headers).containsEntry("x-request-id", List.of("call-0"))
+                .containsEntry("x-attempt", List.of("2"));
         assertThat(log).containsExactly("started 1", "started 2", "finished 2");
         assertThat(events.finished).as("the mesh's listeners still hear the call").containsExactly(t.call);
     }
