@@ -8,6 +8,7 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.proxyless.mesh.examples.HttpWorkload.Received;
 import io.proxyless.mesh.examples.HttpWorkload.Reply;
+import io.proxyless.mesh.micrometer.SourceIdentity;
 import io.proxyless.mesh.okhttp.MeshException;
 import io.proxyless.mesh.runtime.Mesh;
 import java.io.IOException;
@@ -168,6 +169,18 @@ final class Bookinfo implements AutoCloseable {
 
     List<MeshClient> clients() {
         return List.of(productpageClient, reviewsClient, sleepClient);
+    }
+
+    /**
+     * Each client's mesh with the identity its sidecar would report. One reviews client serves v2 and v3 alike, so
+     * its {@code source_version} is Istio's {@code unknown}.
+     */
+    Map<SourceIdentity, Mesh> identities() {
+        Map<SourceIdentity, Mesh> m = new LinkedHashMap<>();
+        m.put(DemoMetrics.identity("productpage-v1", "productpage", "v1"), productpageClient.mesh);
+        m.put(DemoMetrics.identity("reviews", "reviews", null), reviewsClient.mesh);
+        m.put(DemoMetrics.identity("sleep", "sleep", "v1"), sleepClient.mesh);
+        return m;
     }
 
     MeshClient reviewsClient() {

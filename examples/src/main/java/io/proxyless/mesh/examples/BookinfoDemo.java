@@ -151,7 +151,11 @@ public final class BookinfoDemo {
                     app.connect(driver::mesh);
                     out.printf("Meshes up for productpage, reviews and sleep after %.1f s.%n",
                             (System.nanoTime() - start) / 1e9);
-                    scenarios = new Walkthrough(app, driver, out).run(options.only());
+                    try (DemoMetrics metrics = DemoMetrics.start(app.identities())) {
+                        out.println("Istio's standard metrics of each client, at its merged-metrics path:");
+                        metrics.urls().forEach((workload, url) -> out.printf("  %-15s %s%n", workload, url));
+                        scenarios = new Walkthrough(app, driver, out, metrics).run(options.only());
+                    }
                 } finally {
                     app.closeClients(); // before the config source goes away
                 }

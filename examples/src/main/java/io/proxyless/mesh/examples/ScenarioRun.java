@@ -50,6 +50,14 @@ final class ScenarioRun {
         out.printf("   note     %s%n", String.format(Locale.ROOT, format, args));
     }
 
+    /** PromQL-style queries over the scenario's metrics, each followed by its answer. */
+    void metrics(List<String> queriesAndAnswers) {
+        for (int i = 0; i + 1 < queriesAndAnswers.size(); i += 2) {
+            out.printf("   promql   %s%n", queriesAndAnswers.get(i));
+            out.printf("            = %s%n", queriesAndAnswers.get(i + 1));
+        }
+    }
+
     /** Records and prints one expectation. */
     boolean check(boolean passed, String format, Object... args) {
         String description = String.format(Locale.ROOT, format, args);

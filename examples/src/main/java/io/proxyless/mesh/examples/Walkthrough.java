@@ -38,11 +38,13 @@ final class Walkthrough {
     private final Bookinfo app;
     private final ConfigDriver config;
     private final PrintStream out;
+    private final DemoMetrics metrics;
 
-    Walkthrough(Bookinfo app, ConfigDriver config, PrintStream out) {
+    Walkthrough(Bookinfo app, ConfigDriver config, PrintStream out, DemoMetrics metrics) {
         this.app = app;
         this.config = config;
         this.out = out;
+        this.metrics = metrics;
     }
 
     /** The first config in force, before the meshes are built. */
@@ -90,8 +92,10 @@ final class Walkthrough {
 
     private DemoReport.Scenario scenario(int number, Step step) {
         ScenarioRun run = new ScenarioRun(out, number, step.title(), step.task());
+        DemoMetrics.Counts before = metrics.counts();
         try {
             step.body().accept(run);
+            run.metrics(metrics.summary(before));
         } catch (RuntimeException e) {
             run.failed(e);
         } finally {

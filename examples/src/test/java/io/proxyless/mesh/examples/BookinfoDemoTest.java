@@ -6,6 +6,7 @@ import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
 import java.nio.charset.StandardCharsets;
 import java.util.Set;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
 
 /**
@@ -25,6 +26,13 @@ class BookinfoDemoTest {
         assertThat(report.failures()).as(output).isEmpty();
         assertThat(report.scenarios()).as(output).hasSize(Walkthrough.SCENARIOS).allMatch(DemoReport.Scenario::passed);
         assertThat(output).contains(Walkthrough.SCENARIOS + " of " + Walkthrough.SCENARIOS + " scenarios passed");
+        // Istio's metrics: served per client workload, summarised per scenario.
+        assertThat(output).contains("/stats/prometheus");
+        for (String query : new String[] {DemoMetrics.BY_VERSION, DemoMetrics.BY_CODE}) {
+            assertThat(output.split(Pattern.quote("promql   " + query), -1)).as(output)
+                    .hasSize(Walkthrough.SCENARIOS + 1);
+        }
+        assertThat(output).as("circuit-breaker overflows are counted with Envoy's flag").contains(" 503 UO ");
     }
 
     @Test
