@@ -142,9 +142,9 @@ final class IstioToEnvoy {
                         throw unsupported("Sidecar egress listeners");
                     }
                 }
-                case GATEWAY, WORKLOAD_ENTRY, REQUEST_AUTHENTICATION -> {
+                case GATEWAY, WORKLOAD_ENTRY, REQUEST_AUTHENTICATION, PEER_AUTHENTICATION, AUTHORIZATION_POLICY -> {
                     // A Gateway configures the gateway's own proxy, not a sidecar; WorkloadEntries are not used;
-                    // a RequestAuthentication acts on inbound requests, and these listeners are outbound.
+                    // the security kinds act on inbound requests, and these listeners are outbound.
                 }
                 default -> throw unsupported(r.kind().kindName());
             }

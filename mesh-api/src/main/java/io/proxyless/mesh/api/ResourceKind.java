@@ -7,7 +7,8 @@ import java.util.Optional;
 /**
  * The Istio kinds the mesh understands, each with its API group, the versions it is accepted in, and the record
  * that holds its {@code spec}. The networking kinds configure routing; the security kinds ({@code
- * security.istio.io}) are read so that the analyses can check networking config against them.
+ * security.istio.io}) configure what a server accepts (PeerAuthentication, AuthorizationPolicy) and let the
+ * analyses check networking config against them (RequestAuthentication).
  */
 public enum ResourceKind {
     VIRTUAL_SERVICE("VirtualService", Group.NETWORKING, VirtualService.class),
@@ -16,7 +17,9 @@ public enum ResourceKind {
     WORKLOAD_ENTRY("WorkloadEntry", Group.NETWORKING, WorkloadEntry.class),
     GATEWAY("Gateway", Group.NETWORKING, Gateway.class),
     SIDECAR("Sidecar", Group.NETWORKING, Sidecar.class),
-    REQUEST_AUTHENTICATION("RequestAuthentication", Group.SECURITY, RequestAuthentication.class);
+    REQUEST_AUTHENTICATION("RequestAuthentication", Group.SECURITY, RequestAuthentication.class),
+    PEER_AUTHENTICATION("PeerAuthentication", Group.SECURITY, PeerAuthentication.class),
+    AUTHORIZATION_POLICY("AuthorizationPolicy", Group.SECURITY, AuthorizationPolicy.class);
 
     /** The API group of the networking kinds. */
     public static final String GROUP = "networking.istio.io";

@@ -174,6 +174,39 @@ class ValidateCommandTest {
     }
 
     @Test
+    void securityPoliciesAreValidatedLikeTheNetworkingKinds() throws IOException {
+        Path pa = write("mtls.yaml", """
+                apiVersion: security.istio.io/v1beta1
+                kind: PeerAuthentication
+                metadata: {name: default, namespace: bookinfo}
+                spec:
+                  mtls: {mode: STRICT}
+                  portLevelMtls:
+                    9080: {mode: PERMISSIVE}
+                """);
+        Path ap = write("authz.yaml", """
+                apiVersion: security.istio.io/v1
+                kind: AuthorizationPolicy
+                metadata: {name: reviews, namespace: bookinfo}
+                spec:
+                  rules:
+                  - when:
+                    - key: source.principals
+                      values: [cluster.local/ns/default/sa/sleep]
+                """);
+
+        CliRun run = mesh("validate", pa.toString(), ap.toString());
+
+        assertThat(run.status()).as(run.toString()).isEqualTo(MeshCommand.CONFIG_ERRORS);
+        // Files in name order: authz.yaml before mtls.yaml.
+        assertThat(run.out()).isEqualTo(ap + ":7: AuthorizationPolicy bookinfo/reviews: spec.rules[0].when[0].key:"
+                + " unknown attribute: source.principals; did you mean \"source.principal\"?\n"
+                + pa + ":6: PeerAuthentication bookinfo/default: spec.portLevelMtls:"
+                + " mesh/namespace peer authentication cannot have port level mTLS\n");
+        assertThat(run.err()).isEqualTo("2 errors, 0 warnings in 2 files\n");
+    }
+
+    @Test
     void namespaceOptionNamesResourcesThatSetNoNamespace() throws IOException {
         Path bad = write("bad.yaml", TYPO_VS);
 

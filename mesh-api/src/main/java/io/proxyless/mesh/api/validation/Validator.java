@@ -1,7 +1,9 @@
 package io.proxyless.mesh.api.validation;
 
+import io.proxyless.mesh.api.AuthorizationPolicy;
 import io.proxyless.mesh.api.DestinationRule;
 import io.proxyless.mesh.api.Gateway;
+import io.proxyless.mesh.api.PeerAuthentication;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.RequestAuthentication;
 import io.proxyless.mesh.api.Resource;
@@ -50,6 +52,12 @@ public final class Validator {
             }
             case REQUEST_AUTHENTICATION -> {
                 RequestAuthenticationValidator.validate((RequestAuthentication) resource.spec(), ctx);
+            }
+            case PEER_AUTHENTICATION -> {
+                PeerAuthenticationValidator.validate((PeerAuthentication) resource.spec(), ctx);
+            }
+            case AUTHORIZATION_POLICY -> {
+                AuthorizationPolicyValidator.validate((AuthorizationPolicy) resource.spec(), ctx);
             }
         }
         return ctx.problems();

@@ -175,17 +175,17 @@ class ConfigLoaderTest {
                 metadata: {name: lua, namespace: istio-system}
                 spec: {configPatches: []}
                 ---
-                apiVersion: security.istio.io/v1
-                kind: AuthorizationPolicy
-                metadata: {name: deny-all}
+                apiVersion: telemetry.istio.io/v1
+                kind: Telemetry
+                metadata: {name: mesh-default}
                 spec: {}
                 """);
         assertThat(config.errors()).isEmpty();
         assertThat(lines(config)).containsExactly(
                 "warning: ef.yaml:2: EnvoyFilter istio-system/lua: kind: EnvoyFilter (networking.istio.io/v1alpha3) "
                         + "is not implemented by the client-side mesh; skipped",
-                "warning: ef.yaml:7: AuthorizationPolicy default/deny-all: kind: AuthorizationPolicy "
-                        + "(security.istio.io/v1) is not implemented by the client-side mesh; skipped");
+                "warning: ef.yaml:7: Telemetry default/mesh-default: kind: Telemetry "
+                        + "(telemetry.istio.io/v1) is not implemented by the client-side mesh; skipped");
     }
 
     @Test
