@@ -1,9 +1,10 @@
 package io.proxyless.mesh.examples;
 
 import io.proxyless.mesh.examples.Bookinfo.Page;
-import io.proxyless.mesh.okhttp.MeshOverflowException;
-import io.proxyless.mesh.okhttp.MeshRejectedException;
 import io.proxyless.mesh.okhttp.MirrorStats;
+import io.proxyless.mesh.runtime.call.MeshOverflowException;
+import io.proxyless.mesh.runtime.call.MeshRejectedException;
+import io.proxyless.mesh.runtime.call.MeshTimeoutException;
 import java.io.IOException;
 import java.io.PrintStream;
 import java.util.ArrayList;

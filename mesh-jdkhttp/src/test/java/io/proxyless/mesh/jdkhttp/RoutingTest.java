@@ -7,6 +7,7 @@ import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.proxyless.mesh.runtime.call.MeshRejectedException;
 import io.proxyless.mesh.runtime.testing.Await;
 import io.proxyless.mesh.runtime.testing.FakeClock;
 import io.proxyless.mesh.runtime.testing.HttpUpstream;
@@ -14,8 +15,8 @@ import io.proxyless.mesh.runtime.time.MeshClock;
 import java.io.IOException;
 import java.net.URI;
 import java.net.http.HttpRequest;
-import java.net.http.HttpResponse;
 import java.net.http.HttpResponse.BodyHandlers;
+import java.net.http.HttpResponse;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;

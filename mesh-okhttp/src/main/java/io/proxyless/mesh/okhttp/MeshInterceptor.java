@@ -2,6 +2,7 @@ package io.proxyless.mesh.okhttp;
 
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.call.CallEngine;
+import io.proxyless.mesh.runtime.call.MeshException;
 import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.SpiffeId;

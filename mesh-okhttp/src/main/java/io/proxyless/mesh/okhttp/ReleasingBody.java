@@ -1,5 +1,6 @@
 package io.proxyless.mesh.okhttp;
 
+import io.proxyless.mesh.runtime.call.MeshTimeoutException;
 import java.io.IOException;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.function.LongConsumer;

@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.call.MeshTimeoutException;
 import io.proxyless.mesh.runtime.testing.FakeClock;
 import io.proxyless.mesh.runtime.testing.HttpUpstream;
 import io.proxyless.mesh.runtime.testing.MeshYaml;

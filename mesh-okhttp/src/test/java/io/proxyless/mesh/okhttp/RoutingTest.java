@@ -8,6 +8,7 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.call.MeshRejectedException;
 import io.proxyless.mesh.runtime.testing.FakeClock;
 import io.proxyless.mesh.runtime.testing.HttpUpstream;
 import io.proxyless.mesh.runtime.testing.MeshYaml;

@@ -7,6 +7,8 @@ import static io.proxyless.mesh.runtime.testing.MeshYaml.virtualService;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import io.proxyless.mesh.runtime.call.MeshOverflowException;
+import io.proxyless.mesh.runtime.call.MeshTimeoutException;
 import io.proxyless.mesh.runtime.event.AttemptView;
 import io.proxyless.mesh.runtime.event.CallView;
 import io.proxyless.mesh.runtime.event.MeshListener;

@@ -1,11 +1,13 @@
-package io.proxyless.mesh.okhttp;
+package io.proxyless.mesh.runtime.call;
 
 import java.io.IOException;
 
 /**
  * A call the mesh failed on purpose, as the sidecar would have answered it with an error: it names the host the
  * application called, the VirtualService route that applied and why. {@link #status()} is the HTTP status the
- * sidecar would have sent instead.
+ * sidecar would have sent instead. One hierarchy for every HTTP client the mesh serves: OkHttp's
+ * {@code Call.execute} throws it (and {@code Callback.onFailure} gets it); the JDK's {@code HttpClient.send} throws
+ * it and {@code sendAsync} completes exceptionally with it. Adapters create them; applications catch them.
  *
  * <pre>{@code
  * try (Response r = client.newCall(request).execute()) {
@@ -23,7 +25,8 @@ public class MeshException extends IOException {
     private final String reason;
     private final int status;
 
-    MeshException(String host, String route, int status, String reason, Throwable cause) {
+    /** For adapters: a failure of a call to {@code host} under {@code route} (null: the default route). */
+    public MeshException(String host, String route, int status, String reason, Throwable cause) {
         super(reason + " [host " + host + ", route " + (route == null ? "(default)" : route) + "]", cause);
         this.host = host;
         this.route = route;

@@ -1,4 +1,4 @@
-package io.proxyless.mesh.okhttp;
+package io.proxyless.mesh.runtime.call;
 
 /**
  * TLS that a DestinationRule asks for cannot be set up on this client: certificate or key files missing or
@@ -7,7 +7,7 @@ package io.proxyless.mesh.okhttp;
  * cluster and the names expected.
  */
 public final class MeshTlsException extends MeshException {
-    MeshTlsException(String host, String route, String reason, Throwable cause) {
+    public MeshTlsException(String host, String route, String reason, Throwable cause) {
         super(host, route, 503, reason, cause);
     }
 }

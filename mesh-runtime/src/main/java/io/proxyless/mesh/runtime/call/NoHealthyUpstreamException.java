@@ -1,4 +1,4 @@
-package io.proxyless.mesh.jdkhttp;
+package io.proxyless.mesh.runtime.call;
 
 /**
  * The destination cluster has no endpoint to send to: it has none, or outlier detection ejected them all
@@ -7,7 +7,7 @@ package io.proxyless.mesh.jdkhttp;
 public final class NoHealthyUpstreamException extends MeshException {
     private final String cluster;
 
-    NoHealthyUpstreamException(String host, String route, String cluster, String reason) {
+    public NoHealthyUpstreamException(String host, String route, String cluster, String reason) {
         super(host, route, 503, reason, null);
         this.cluster = cluster;
     }

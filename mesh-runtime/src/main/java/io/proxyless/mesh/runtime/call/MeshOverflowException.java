@@ -1,4 +1,4 @@
-package io.proxyless.mesh.okhttp;
+package io.proxyless.mesh.runtime.call;
 
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 
@@ -11,7 +11,7 @@ public final class MeshOverflowException extends MeshException {
     private final String cluster;
     private final ConnectionPool.Overflow overflow;
 
-    MeshOverflowException(String host, String route, String cluster, ConnectionPool.Overflow overflow) {
+    public MeshOverflowException(String host, String route, String cluster, ConnectionPool.Overflow overflow) {
         super(host, route, 503, "circuit breaker open: connectionPool." + overflow.istioField() + " of cluster "
                 + cluster + " reached (Envoy " + overflow.envoyStat() + ")", null);
         this.cluster = cluster;

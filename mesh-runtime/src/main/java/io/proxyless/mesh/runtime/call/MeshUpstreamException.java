@@ -1,4 +1,4 @@
-package io.proxyless.mesh.jdkhttp;
+package io.proxyless.mesh.runtime.call;
 
 /**
  * Every attempt the mesh made failed before a response: the endpoints refused the connection or reset it
@@ -11,7 +11,7 @@ public final class MeshUpstreamException extends MeshException {
     private final int attempts;
     private final String responseFlags;
 
-    MeshUpstreamException(String host, String route, String cluster, String endpoint, int attempts,
+    public MeshUpstreamException(String host, String route, String cluster, String endpoint, int attempts,
                           String responseFlags, Throwable cause) {
         super(host, route, 503, "upstream connect error or disconnect/reset before headers in cluster " + cluster
                 + ": " + (cause.getMessage() != null ? cause.getMessage() : cause.getClass().getSimpleName())
