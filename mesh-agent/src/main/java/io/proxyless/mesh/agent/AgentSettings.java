@@ -25,6 +25,8 @@ import java.util.function.Function;
  *   <tr><td>{@code namespace}</td><td>{@code POD_NAMESPACE}</td><td>the workload's namespace</td></tr>
  *   <tr><td>{@code certsDir}</td><td>{@code MESH_CERTS_DIR}</td><td>workload certificates for ISTIO_MUTUAL;
  *       default: the first of Istio's locations that holds them</td></tr>
+ *   <tr><td>{@code metricsPort}</td><td>{@code MESH_METRICS_PORT}</td><td>the port of Istio's metrics at
+ *       {@code /stats/prometheus} (default 15020, a sidecar's), or {@code off}</td></tr>
  *   <tr><td>{@code disabled}</td><td>{@code MESH_AGENT_DISABLED}</td><td>{@code true}: the agent does nothing</td></tr>
  * </table>
  *
@@ -33,10 +35,14 @@ import java.util.function.Function;
  * @param xdsBootstrapConfig the xDS bootstrap JSON, or null
  * @param namespace          the workload's namespace, or null (the mesh's default, {@code default})
  * @param certsDir           the workload certificate directory, or null when none was found
+ * @param metricsPort        where metrics are served, or null when they are off
  * @param disabled           whether the agent was switched off
  */
 public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xdsBootstrapConfig, String namespace,
-                            Path certsDir, boolean disabled) {
+                            Path certsDir, Integer metricsPort, boolean disabled) {
+
+    /** Where a sidecar serves its merged metrics. */
+    public static final int DEFAULT_METRICS_PORT = 15020;
 
     /** Where Istio mounts workload certificates ({@code cert-chain.pem}, {@code key.pem}, {@code root-cert.pem}). */
     static final List<Path> ISTIO_CERT_DIRS = List.of(Path.of("/etc/certs"),
@@ -56,6 +62,7 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
         k.put("xdsBootstrapConfig", "GRPC_XDS_BOOTSTRAP_CONFIG");
         k.put("namespace", "POD_NAMESPACE");
         k.put("certsDir", "MESH_CERTS_DIR");
+        k.put("metricsPort", "MESH_METRICS_PORT");
         k.put("disabled", "MESH_AGENT_DISABLED");
         return java.util.Collections.unmodifiableMap(k);
     }
@@ -83,7 +90,27 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
         String certs = value.apply("certsDir");
         Path certsDir = certs != null ? Path.of(certs) : istioCertDir().orElse(null);
         return new AgentSettings(paths, xds == null ? null : Path.of(xds), value.apply("xdsBootstrapConfig"),
-                value.apply("namespace"), certsDir, "true".equalsIgnoreCase(value.apply("disabled")));
+                value.apply("namespace"), certsDir, metricsPort(value.apply("metricsPort")),
+                "true".equalsIgnoreCase(value.apply("disabled")));
+    }
+
+    private static Integer metricsPort(String value) {
+        if (value == null) {
+            return DEFAULT_METRICS_PORT;
+        }
+        if (value.equalsIgnoreCase("off")) {
+            return null;
+        }
+        try {
+            int port = Integer.parseInt(value);
+            if (port >= 0 && port <= 65535) {
+                return port;
+            }
+        } catch (NumberFormatException e) {
+            // named below
+        }
+        throw new IllegalArgumentException("metricsPort (MESH_METRICS_PORT) must be a port number or off, not '"
+                + value + "'");
     }
 
     /** Whether any config source is named at all. */
@@ -96,7 +123,8 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
         String config = !configPaths.isEmpty() ? "config " + configPaths
                 : xdsBootstrap != null ? "xDS bootstrap " + xdsBootstrap : "xDS bootstrap JSON";
         return config + ", namespace " + (namespace == null ? "default" : namespace)
-                + (certsDir == null ? ", no workload certificates" : ", certificates " + certsDir);
+                + (certsDir == null ? ", no workload certificates" : ", certificates " + certsDir)
+                + (metricsPort == null ? ", metrics off" : ", metrics on :" + metricsPort + "/stats/prometheus");
     }
 
     private static Optional<Path> istioCertDir() {

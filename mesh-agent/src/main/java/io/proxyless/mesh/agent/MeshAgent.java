@@ -73,6 +73,15 @@ public final class MeshAgent {
                     built.close(); // too late: the application gave up waiting for it
                     return;
                 }
+                if (settings.metricsPort() != null) {
+                    try {
+                        AgentMetrics.start(built, settings.metricsPort());
+                    } catch (Throwable e) {
+                        // The mesh works without its metrics: one warning, as a sidecar whose port is taken.
+                        LOG.warning("mesh agent: no metrics on :" + settings.metricsPort() + AgentMetrics.PATH
+                                + " (" + message(e) + "); set MESH_METRICS_PORT to another port, or off");
+                    }
+                }
             } catch (Throwable e) {
                 // One clear line, and nothing left behind: later classes are not changed, hooks do nothing.
                 instrumentation.removeTransformer(transformer);

@@ -52,6 +52,16 @@ class AgentSettingsTest {
     }
 
     @Test
+    void metricsAreOnASidecarsPortUnlessMovedOrOff() {
+        assertThat(AgentSettings.read(null, k -> null).metricsPort()).isEqualTo(15020);
+        assertThat(AgentSettings.read(null, Map.of("MESH_METRICS_PORT", "9102")::get).metricsPort()).isEqualTo(9102);
+        assertThat(AgentSettings.read("metricsPort=off", Map.of("MESH_METRICS_PORT", "9102")::get).metricsPort())
+                .isNull();
+        assertThatThrownBy(() -> AgentSettings.read("metricsPort=many", k -> null))
+                .hasMessageContaining("metricsPort (MESH_METRICS_PORT) must be a port number or off, not 'many'");
+    }
+
+    @Test
     void aMalformedOrUnknownArgumentIsNamed() {
         assertThatThrownBy(() -> AgentSettings.read("configPaths", k -> null))
                 .hasMessageContaining("'configPaths' is not key=value");

@@ -76,7 +76,8 @@ class GrpcAgentIT {
     }
 
     static Map<String, String> meshEnv() {
-        return Map.of("MESH_CONFIG_PATHS", config.toString(), "POD_NAMESPACE", "default");
+        return Map.of("MESH_CONFIG_PATHS", config.toString(), "POD_NAMESPACE", "default",
+                "MESH_METRICS_PORT", "off");
     }
 
     @Test

@@ -12,6 +12,8 @@ import io.proxyless.mesh.runtime.tls.TestPki;
 import java.nio.file.Path;
 import java.security.KeyStore;
 import java.security.cert.Certificate;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import javax.net.ssl.KeyManagerFactory;
@@ -122,14 +124,15 @@ class OkHttpAgentIT {
     }
 
     static Map<String, String> meshEnv() {
+        // metrics off but where a test asks: never a fixed port (15020) on a shared build machine
         return Map.of("MESH_CONFIG_PATHS", config.toString(), "POD_NAMESPACE", "default",
-                "MESH_CERTS_DIR", certs.toString());
+                "MESH_CERTS_DIR", certs.toString(), "MESH_METRICS_PORT", "off");
     }
 
     @Test
     void anUnchangedApplicationIsRoutedByTheMesh() {
-        int v1Before = v1.count();
-        int v2Before = v2.count();
+        int v1Before = v1.recorded.size();
+        int v2Before = v2.recorded.size();
         String outsideUrl = "http://localhost:" + outside.port() + "/plain";
         AgentProcess.Run run = AgentProcess.run("", meshEnv(),
                 "http|builder|10|" + REVIEWS + "|end-user=jason",
@@ -138,19 +141,28 @@ class OkHttpAgentIT {
                 "http|derived|5|" + outsideUrl,
                 "http|builder|5|" + DETAILS,
                 "await|http://127.0.0.1:" + shadow.port() + "/copies|5",
-                "http|new|3|" + SECURE);
+                "http|new|3|" + SECURE,
+                "retrofit|6|http://reviews:9080/|jason");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         System.out.println(run);
 
-        // header routing: every jason call reached v2, with the application's own interceptor still at work
+        // what this run's calls did at the upstreams (other tests share them)
+        List<HttpUpstream.Received> atV1 = new ArrayList<>(v1.recorded).subList(v1Before, v1.recorded.size());
+        List<HttpUpstream.Received> atV2 = new ArrayList<>(v2.recorded).subList(v2Before, v2.recorded.size());
+
+        // header routing: every jason call reached v2 (10 from the OkHttp client with the application's own
+        // interceptor, still at work; 6 from Retrofit's client, which has none)
         assertThat(run.step(0)).as(run.toString()).isEqualTo(Map.of("v2", 10));
-        assertThat(v2.recorded.stream().filter(r -> "jason".equals(r.header("end-user"))).count()).isEqualTo(10);
-        assertThat(v2.recorded).allMatch(r -> "on".equals(r.header("x-app-interceptor")));
-        assertThat(v1.recorded).noneMatch(r -> "jason".equals(r.header("end-user")));
+        List<String> appInterceptor = atV2.stream().filter(r -> "jason".equals(r.header("end-user")))
+                .map(r -> String.valueOf(r.header("x-app-interceptor"))).toList();
+        assertThat(appInterceptor).hasSize(16);
+        assertThat(Collections.frequency(appInterceptor, "on")).isEqualTo(10);
+        assertThat(Collections.frequency(appInterceptor, "null")).isEqualTo(6);
+        assertThat(atV1).noneMatch(r -> "jason".equals(r.header("end-user")));
 
         // 80/20: the split counted at the upstreams; bounds ±6 standard deviations of Binomial(500, 0.2)
-        int toV1 = v1.count() - v1Before;
-        int toV2 = v2.count() - v2Before - 10;
+        int toV1 = atV1.size();
+        int toV2 = atV2.size() - 16;
         assertThat(toV1 + toV2).isEqualTo(SPLIT_CALLS);
         assertThat(toV2).as("calls to v2 of " + SPLIT_CALLS).isBetween(46, 154);
         assertThat(run.step(1)).containsOnlyKeys("v1", "v2");
@@ -173,11 +185,30 @@ class OkHttpAgentIT {
         assertThat(secure.recorded).hasSize(3).allSatisfy(r -> assertThat(r.peerCertificates()).first()
                 .isEqualTo(workload.certificate()));
 
+        // Retrofit's own OkHttpClient is in the mesh too: its jason calls went to v2 (counted above)
+        assertThat(run.step(7)).as(run.toString()).isEqualTo(Map.of("v2", 6));
+
         // the mesh interceptor once per client: builder (mesh + app's), new OkHttpClient(), derived newBuilder()
         assertThat(run.stdout()).contains("interceptors 2 1 2");
-        assertThat(run.stderr()).contains("mesh agent installed in").contains("certificates " + certs);
+        assertThat(run.stderr()).contains("mesh agent installed in").contains("certificates " + certs)
+                .contains("metrics off");
         System.out.println("[mesh-agent] " + run.stderr().lines().filter(l -> l.contains("installed in"))
                 .findFirst().orElse(""));
+    }
+
+    @Test
+    void istiosMetricsAreServedWhereASidecarServesThem() {
+        int port = HttpUpstream.deadPort();
+        Map<String, String> env = new java.util.HashMap<>(meshEnv());
+        env.put("MESH_METRICS_PORT", String.valueOf(port));
+        AgentProcess.Run run = AgentProcess.run("", env,
+                "http|builder|7|" + REVIEWS + "|end-user=jason",
+                "scrape|http://127.0.0.1:" + port + "/stats/prometheus|istio_requests_total|destination_version=\"v2\"|7");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.step(1)).as(run.toString()).isEqualTo(Map.of("reached", 1));
+        assertThat(run.stdout()).contains("reporter=\"source\"").contains("response_code=\"200\"")
+                .contains("destination_service=\"reviews.default.svc.cluster.local\"");
+        assertThat(run.stderr()).contains("metrics on :" + port + "/stats/prometheus");
     }
 
     @Test
@@ -194,7 +225,8 @@ class OkHttpAgentIT {
     @Test
     void aMissingOrInvalidConfigLeavesTheApplicationUnchanged() {
         String outsideUrl = "http://localhost:" + outside.port() + "/plain";
-        AgentProcess.Run missing = AgentProcess.run("", Map.of(), "http|new|1|" + outsideUrl);
+        AgentProcess.Run missing = AgentProcess.run("", Map.of("MESH_METRICS_PORT", "off"),
+                "http|new|1|" + outsideUrl);
         assertThat(missing.exitCode()).as(missing.toString()).isZero();
         assertThat(missing.step(0)).isEqualTo(Map.of("outside", 1));
         assertThat(missing.stdout()).contains("interceptors 1 0 1");
@@ -207,7 +239,7 @@ class OkHttpAgentIT {
         assertThat(invalid.stderr()).contains("mesh agent not installed").contains("absent.yaml");
 
         AgentProcess.Run disabled = AgentProcess.run("", Map.of("MESH_CONFIG_PATHS", config.toString(),
-                "MESH_AGENT_DISABLED", "true"), "http|new|1|" + outsideUrl);
+                "MESH_AGENT_DISABLED", "true", "MESH_METRICS_PORT", "off"), "http|new|1|" + outsideUrl);
         assertThat(disabled.stdout()).contains("interceptors 1 0 1");
         assertThat(disabled.stderr()).contains("mesh agent disabled");
     }

@@ -19,9 +19,11 @@ import okhttp3.Response;
  *       that has an application interceptor of its own (it adds {@code x-app-interceptor: on});</li>
  *   <li>{@code http|new|N|URL[|header=value]} — the same with {@code new OkHttpClient()};</li>
  *   <li>{@code http|derived|N|URL[|header=value]} — with {@code builderClient.newBuilder().build()};</li>
- *   <li>{@code grpc|...} — see {@link GrpcSteps};</li>
+ *   <li>{@code grpc|...} — see {@link GrpcSteps}; {@code retrofit|...} — see {@link RetrofitSteps};</li>
  *   <li>{@code await|URL|BODY} — GETs URL until it answers BODY (10 s at most): {@code reached} or
  *       {@code timeout};</li>
+ *   <li>{@code scrape|URL|METRIC|LABEL|SUM} — scrapes URL (Prometheus text) until the samples of METRIC with
+ *       LABEL ({@code name="value"}) add up to SUM (10 s at most), and prints them as {@code METRIC} lines;</li>
  *   <li>{@code noop} — builds a client and does nothing (for start-up time).</li>
  * </ul>
  */
@@ -49,6 +51,8 @@ public final class PlainApp {
                 }, Integer.parseInt(step[2]), step[3], step.length > 4 ? step[4] : null);
                 case "grpc" -> GrpcSteps.run(step);
                 case "await" -> await(plain, step[1], step[2]);
+                case "retrofit" -> RetrofitSteps.run(step);
+                case "scrape" -> scrape(plain, step[1], step[2], step[3], Double.parseDouble(step[4]));
                 default -> throw new IllegalArgumentException(args[i]);
             };
             StringBuilder line = new StringBuilder("RESULT ").append(i);
@@ -75,6 +79,32 @@ public final class PlainApp {
             }
             Thread.sleep(20);
         }
+        return Map.of("timeout", 1);
+    }
+
+    private static Map<String, Integer> scrape(OkHttpClient client, String url, String metric, String label,
+                                               double expected) throws InterruptedException {
+        long deadline = System.nanoTime() + 10_000_000_000L;
+        String last = "";
+        while (System.nanoTime() < deadline) {
+            try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
+                last = response.body().string();
+            } catch (IOException e) {
+                last = e.toString();
+            }
+            double sum = 0;
+            for (String line : last.split("\n")) {
+                if (line.startsWith(metric + "{") && line.contains(label)) {
+                    sum += Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1));
+                }
+            }
+            if (sum == expected) {
+                last.lines().filter(l -> l.startsWith(metric)).forEach(l -> System.out.println("METRIC " + l));
+                return Map.of("reached", 1);
+            }
+            Thread.sleep(20);
+        }
+        System.out.println("SCRAPE " + last.replace('\n', ' '));
         return Map.of("timeout", 1);
     }
 

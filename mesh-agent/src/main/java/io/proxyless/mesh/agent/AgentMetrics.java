@@ -1,0 +1,55 @@
+package io.proxyless.mesh.agent;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.proxyless.mesh.micrometer.MeshMetrics;
+import io.proxyless.mesh.runtime.Mesh;
+import java.io.IOException;
+import java.io.OutputStream;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+
+/**
+ * Istio's standard metrics and Envoy's cluster stats of the workload's calls ({@link MeshMetrics}) at
+ * {@code :15020/stats/prometheus}, where a sidecar serves its merged metrics, so that the scrape annotations Istio
+ * puts on injected pods find them unchanged. Source labels come from the pod's environment, as for a sidecar.
+ *
+ * <p>The server's threads are daemon threads (it is started from the agent's own daemon thread, whose status its
+ * dispatcher inherits): serving metrics never keeps the application's JVM alive.
+ */
+final class AgentMetrics {
+    static final String PATH = "/stats/prometheus";
+
+    private AgentMetrics() {
+    }
+
+    /**
+     * Binds the metrics to {@code mesh} and serves them on {@code port} (all interfaces, as a sidecar's 15020).
+     *
+     * @throws IOException when the port cannot be bound (the caller logs it; the mesh works without metrics)
+     */
+    static void start(Mesh mesh, int port) throws IOException {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MeshMetrics.bindTo(mesh, registry);
+        HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
+        server.createContext(PATH, exchange -> serve(exchange, registry));
+        server.start();
+    }
+
+    private static void serve(HttpExchange exchange, PrometheusMeterRegistry registry) throws IOException {
+        try (exchange) {
+            if (!"GET".equals(exchange.getRequestMethod()) || !PATH.equals(exchange.getRequestURI().getPath())) {
+                exchange.sendResponseHeaders(404, -1);
+                return;
+            }
+            byte[] body = registry.scrape().getBytes(StandardCharsets.UTF_8);
+            exchange.getResponseHeaders().set("Content-Type", "text/plain; version=0.0.4; charset=utf-8");
+            exchange.sendResponseHeaders(200, body.length);
+            try (OutputStream out = exchange.getResponseBody()) {
+                out.write(body);
+            }
+        }
+    }
+}
