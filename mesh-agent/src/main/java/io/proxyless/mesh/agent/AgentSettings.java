@@ -21,7 +21,8 @@ import java.util.function.Function;
  *   <tr><td>{@code configPaths}</td><td>{@code MESH_CONFIG_PATHS}</td><td>Istio YAML files or directories,
  *       separated by {@code :} (the platform's path separator); watched and reloaded</td></tr>
  *   <tr><td>{@code xdsBootstrap}</td><td>{@code GRPC_XDS_BOOTSTRAP}</td><td>grpc-java xDS bootstrap file</td></tr>
- *   <tr><td>{@code xdsBootstrapConfig}</td><td>{@code GRPC_XDS_BOOTSTRAP_CONFIG}</td><td>the bootstrap JSON itself</td></tr>
+ *   <tr><td>{@code xdsBootstrapConfig}</td><td>{@code GRPC_XDS_BOOTSTRAP_CONFIG}</td>
+ *       <td>the bootstrap JSON itself</td></tr>
  *   <tr><td>{@code namespace}</td><td>{@code POD_NAMESPACE}</td><td>the workload's namespace</td></tr>
  *   <tr><td>{@code certsDir}</td><td>{@code MESH_CERTS_DIR}</td><td>workload certificates for ISTIO_MUTUAL;
  *       default: the first of Istio's locations that holds them</td></tr>

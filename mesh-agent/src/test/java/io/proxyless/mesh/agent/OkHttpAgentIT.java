@@ -203,7 +203,8 @@ class OkHttpAgentIT {
         env.put("MESH_METRICS_PORT", String.valueOf(port));
         AgentProcess.Run run = AgentProcess.run("", env,
                 "http|builder|7|" + REVIEWS + "|end-user=jason",
-                "scrape|http://127.0.0.1:" + port + "/stats/prometheus|istio_requests_total|destination_version=\"v2\"|7");
+                "scrape|http://127.0.0.1:" + port + "/stats/prometheus"
+                        + "|istio_requests_total|destination_version=\"v2\"|7");
         assertThat(run.exitCode()).as(run.toString()).isZero();
         assertThat(run.step(1)).as(run.toString()).isEqualTo(Map.of("reached", 1));
         assertThat(run.stdout()).contains("reporter=\"source\"").contains("response_code=\"200\"")
