@@ -80,14 +80,11 @@ public record RouteDecision(RouteAction action, String host, int port, CompiledR
     }
 
     /**
-     * What a consistent-hash balancer hashes for this request: the route's hash policies, else the cluster's;
-     * null when neither hashes.
+     * What a consistent-hash balancer hashes for this request: the route's hash policies (written from the first
+     * destination's DestinationRule for Istio config); null when it names none.
      */
     public RequestHash requestHash() {
-        if (route != null && route.hash() != null) {
-            return route.hash();
-        }
-        return cluster == null ? null : cluster.hash();
+        return route == null ? null : route.hash();
     }
 
     /** Istio's name for the load balancer in force, or null when not forwarding. */

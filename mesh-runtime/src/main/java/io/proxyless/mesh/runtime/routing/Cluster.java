@@ -37,13 +37,11 @@ import java.util.random.RandomGenerator;
  * @param tlsContext   the TLS context built for {@code tlsPolicy} when the snapshot was compiled (certificate
  *                     files read and checked), or null — plain text, or ISTIO_MUTUAL without workload
  *                     certificates configured on the mesh (an adapter's own {@link ClientTlsContexts} builds it)
- * @param hash         what the balancer hashes when the route names nothing (Istio's DestinationRule
- *                     {@code consistentHash}), or null
  */
 public record Cluster(String key, String host, String subset, int port, List<Endpoint> endpoints,
                       ClusterPolicy policy, LoadBalancer loadBalancer, OutlierDetector outlier, ConnectionPool pool,
                       boolean passthrough, LocalityPriorities priorities, ClientTlsPolicy tlsPolicy,
-                      ClientTlsContext tlsContext, RequestHash hash) {
+                      ClientTlsContext tlsContext) {
 
     public static String key(int port, String subset, String host) {
         return "outbound|" + port + "|" + (subset == null ? "" : subset) + "|" + host;
@@ -64,7 +62,7 @@ public record Cluster(String key, String host, String subset, int port, List<End
 
     /**
      * Like {@link #pick(RouteRequest, Set, RandomGenerator)}, hashing what {@code routeHash} names (Envoy's route
-     * hash policies) when it is not null, else what the cluster's own {@link #hash()} names.
+     * hash policies; null: nothing is hashed).
      */
     public Endpoint pick(RouteRequest request, RequestHash routeHash, Set<Endpoint> previousHosts,
                          RandomGenerator random) {
@@ -84,9 +82,8 @@ public record Cluster(String key, String host, String subset, int port, List<End
         if (candidates.isEmpty()) {
             return null;
         }
-        RequestHash h = routeHash != null ? routeHash : hash;
-        return loadBalancer.pick(candidates, new PickContext(h == null ? null : h.key(request), previousHosts,
-                random));
+        return loadBalancer.pick(candidates, new PickContext(routeHash == null ? null : routeHash.key(request),
+                previousHosts, random));
     }
 
     /** An adapter is about to send an attempt to {@code endpoint} (least-request in-flight counts). */

@@ -109,7 +109,7 @@ public final class ModelCompiler {
                     ConnectionPool.Limits.ISTIO_DEFAULT, List.of());
             build.clusters.put(MeshCompiler.PASSTHROUGH_CLUSTER, new Cluster(MeshCompiler.PASSTHROUGH_CLUSTER, "",
                     null, 0, List.of(), ClusterPolicy.NONE, LoadBalancers.create((LoadBalancerSettings) null,
-                    List.of()), passthrough.outlier(), passthrough.pool(), true, null, null, null, null));
+                    List.of()), passthrough.outlier(), passthrough.pool(), true, null, null, null));
         }
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
@@ -187,7 +187,7 @@ public final class ModelCompiler {
                     key == null ? 0 : key.port(), List.copyOf(endpoints), policies.getOrDefault(name,
                     ClusterPolicy.NONE), LoadBalancers.create(c.lbPolicy(), endpoints, localityWeights(lbEndpoints,
                     endpoints), tracker(name)), entry.outlier(), entry.pool(), passthrough, priorities, tlsPolicy,
-                    tlsContext(tlsPolicy), null));
+                    tlsContext(tlsPolicy)));
         }
 
         /**
