@@ -15,15 +15,18 @@ import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.routing.Compilation;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
 import io.proxyless.mesh.runtime.routing.MeshCompiler;
+import io.proxyless.mesh.runtime.security.InboundPolicy;
 import io.proxyless.mesh.runtime.source.ConfigListener;
 import io.proxyless.mesh.runtime.source.ConfigSource;
 import io.proxyless.mesh.runtime.source.ConfigSourceProvider;
 import io.proxyless.mesh.runtime.source.file.FileConfigSource;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
+import io.proxyless.mesh.runtime.tls.ServerTlsContext;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import io.proxyless.mesh.runtime.tls.TlsFileReferences;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -69,6 +72,9 @@ public final class Mesh implements AutoCloseable {
     private final MeshClock clock;
     private final MeshListeners listeners;
     private final RequestHeaderContributors headerContributors = new RequestHeaderContributors();
+    private final Path istioCertificates;
+    private final Duration certificateCheckInterval;
+    private volatile ServerTlsContext serverTls;
     private volatile CompiledMesh compiled;
 
     private Mesh(Builder b, ConfigSource source, boolean ownsSource) {
@@ -78,7 +84,12 @@ public final class Mesh implements AutoCloseable {
         this.clock = b.clock;
         this.listeners = new MeshListeners(b.listener);
         this.health = new ClusterHealth(clock::nanoTime);
-        this.tls = b.tls != null ? b.tls : ClientTlsContexts.builder().clock(clock).build();
+        // The workload certificates serve both sides: the default ISTIO_MUTUAL client contexts (unless the
+        // contexts are given) and the server side (mesh.serverTls()).
+        this.tls = b.tls != null ? b.tls : ClientTlsContexts.builder().istioCertificates(b.istioCertificates)
+                .reloadInterval(b.certificateCheckInterval).clock(clock).build();
+        this.istioCertificates = b.istioCertificates != null ? b.istioCertificates : tls.istioCertificates();
+        this.certificateCheckInterval = b.certificateCheckInterval;
         this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health, clock, tls);
         Compilation first;
         try {
@@ -189,6 +200,53 @@ public final class Mesh implements AutoCloseable {
         return tls;
     }
 
+    /**
+     * The workload's inbound policy in force now: the mTLS mode of each port (PeerAuthentication) and the
+     * authorization of each request (AuthorizationPolicy), for this mesh's namespace and {@code sourceLabels},
+     * compiled with the snapshot. Servers read it for every connection or call, so a config change applies to the
+     * next one and an invalid edit keeps the last good policy.
+     *
+     * <pre>{@code
+     * AuthorizationDecision d = mesh.inbound().authorize(request);
+     * }</pre>
+     */
+    public InboundPolicy inbound() {
+        return compiled.inbound();
+    }
+
+    /**
+     * The directory of Istio workload certificates ({@code cert-chain.pem}, {@code key.pem},
+     * {@code root-cert.pem}): the builder's {@link Builder#istioCertificates}, else the one of the given client
+     * TLS contexts.
+     */
+    public Optional<Path> istioCertificates() {
+        return Optional.ofNullable(istioCertificates);
+    }
+
+    /**
+     * The server side of the mesh's mutual TLS with the workload certificates (rotation watched), created on
+     * first use and shared by every server of this mesh.
+     *
+     * @throws TlsConfigException when no workload certificates are configured, or they can't be loaded
+     */
+    public ServerTlsContext serverTls() throws TlsConfigException {
+        ServerTlsContext s = serverTls;
+        if (s != null) {
+            return s;
+        }
+        synchronized (this) {
+            if (serverTls == null) {
+                if (istioCertificates == null) {
+                    throw new TlsConfigException("the server side of mutual TLS needs the workload certificates "
+                            + "(cert-chain.pem, key.pem, root-cert.pem): configure "
+                            + "Mesh.builder().istioCertificates(dir)");
+                }
+                serverTls = ServerTlsContext.load(istioCertificates, certificateCheckInterval, clock::nanoTime);
+            }
+            return serverTls;
+        }
+    }
+
     /** The client's namespace. */
     public String namespace() {
         return namespace;
@@ -266,8 +324,27 @@ public final class Mesh implements AutoCloseable {
         private MeshClock clock = MeshClock.system();
         private MeshListener listener = MeshListener.NONE;
         private ClientTlsContexts tls;
+        private Path istioCertificates;
+        private Duration certificateCheckInterval = Duration.ofSeconds(1);
 
         private Builder() {
+        }
+
+        /**
+         * The workload's Istio certificates: a directory with {@code cert-chain.pem}, {@code key.pem} and
+         * {@code root-cert.pem} (what Istio's agent writes, e.g. {@code /etc/certs}); the files are re-read when
+         * they change. Client side: the default certificates for DestinationRule {@code ISTIO_MUTUAL} (an
+         * adapter's own TLS settings, or {@link #tls}, still win). Server side: {@link Mesh#serverTls()}.
+         */
+        public Builder istioCertificates(Path directory) {
+            this.istioCertificates = Objects.requireNonNull(directory);
+            return this;
+        }
+
+        /** How often, at most, workload certificate files are checked for changes (default 1 s). */
+        public Builder certificateCheckInterval(Duration interval) {
+            this.certificateCheckInterval = Objects.requireNonNull(interval);
+            return this;
         }
 
         /**

@@ -9,6 +9,7 @@ import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.ServiceRegistry;
+import io.proxyless.mesh.runtime.security.InboundPolicy;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -34,11 +35,14 @@ public final class CompiledMesh {
     private final List<String> warnings;
     private final Map<String, EndpointTracker> trackers;
     private final MeshModel model;
+    private final InboundPolicy inbound;
 
     CompiledMesh(MeshConfig config, ServiceRegistry registry, HostTable anyPort, Map<Integer, HostTable> byPort,
                  Map<String, Cluster> clusters,
                  OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
-                 List<String> warnings, Map<String, EndpointTracker> trackers, MeshModel model) {
+                 List<String> warnings, Map<String, EndpointTracker> trackers, MeshModel model,
+                 InboundPolicy inbound) {
+        this.inbound = inbound;
         this.trackers = trackers;
         this.model = model;
         this.config = config;
@@ -68,6 +72,15 @@ public final class CompiledMesh {
      */
     public MeshModel model() {
         return model;
+    }
+
+    /**
+     * The inbound policy of this workload in this snapshot: mTLS modes per port (PeerAuthentication) and the
+     * authorization engines (AuthorizationPolicy), compiled with the snapshot; {@link InboundPolicy#allowAll()}
+     * when the config carries no security policy for the workload (an xDS route model carries none yet).
+     */
+    public InboundPolicy inbound() {
+        return inbound;
     }
 
     public MeshConfig config() {

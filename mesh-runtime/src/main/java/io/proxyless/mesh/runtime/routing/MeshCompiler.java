@@ -21,6 +21,7 @@ import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.MeshService;
 import io.proxyless.mesh.runtime.registry.RegistryOptions;
 import io.proxyless.mesh.runtime.registry.ServiceRegistry;
+import io.proxyless.mesh.runtime.security.InboundPolicy;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
@@ -144,8 +145,11 @@ public final class MeshCompiler {
                 registry.outboundTrafficPolicy(), this::aliases);
         Map<String, ClusterPolicy> policies = new HashMap<>();
         build.clusters.forEach((key, c) -> policies.put(key, c.policy()));
+        // 4. The inbound side of this workload: PeerAuthentication and AuthorizationPolicy, compiled once here too.
+        InboundPolicy inbound = InboundPolicy.compile(config, namespace, labels);
+        warnings.addAll(inbound.warnings());
         return modelCompiler.compile(assembly.model(), config, registry, warnings, assembly.missingClusters(),
-                policies, previous);
+                policies, inbound, previous);
     }
 
     private List<Resource<VirtualService>> orderedVirtualServices(MeshConfig config, ServiceRegistry registry) {

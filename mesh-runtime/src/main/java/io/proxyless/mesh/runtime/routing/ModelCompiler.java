@@ -18,6 +18,7 @@ import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.RegistryOptions;
 import io.proxyless.mesh.runtime.registry.ServiceRegistry;
+import io.proxyless.mesh.runtime.security.InboundPolicy;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import io.proxyless.mesh.runtime.tls.ClientTlsContext;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
@@ -85,7 +86,7 @@ public final class ModelCompiler {
                 "config version " + config.version() + " holds Istio resources, not a route model"));
         // A model config has no Istio resources, so its registry is empty: the model's clusters are the services.
         return compile(model, config, ServiceRegistry.build(config, options), List.of(), Map.of(), Map.of(),
-                previous);
+                InboundPolicy.allowAll(), previous);
     }
 
     /**
@@ -96,10 +97,11 @@ public final class ModelCompiler {
      * @param warnings what the writer of the model found, reported before the model's own warnings
      * @param missing  what the clusters routes name but the model lacks stood for, by cluster name
      * @param policies the merged DestinationRule policy each cluster was written from, by cluster name, for dumps
+     * @param inbound  the workload's inbound policy compiled from the same config
      */
     Compilation compile(MeshModel model, MeshConfig config, ServiceRegistry registry, List<String> warnings,
                         Map<String, RouteTables.Missing> missing, Map<String, ClusterPolicy> policies,
-                        CompiledMesh previous) throws TlsConfigException {
+                        InboundPolicy inbound, CompiledMesh previous) throws TlsConfigException {
         Build build = new Build(previous, policies);
         for (io.proxyless.mesh.runtime.model.Cluster c : model.clusters().values()) {
             build.cluster(c, model.endpoints(c.name()));
@@ -131,7 +133,7 @@ public final class ModelCompiler {
                 ? OutboundTrafficPolicy.Mode.REGISTRY_ONLY : OutboundTrafficPolicy.Mode.ALLOW_ANY;
         CompiledMesh snapshot = new CompiledMesh(config, registry, anyPort, byPort, clusters, outbound,
                 options.clientNamespace(), options.domainSuffix(), allWarnings, Map.copyOf(build.trackers),
-                model);
+                model, inbound);
         return new Compilation(snapshot, build.plan.build());
     }
 

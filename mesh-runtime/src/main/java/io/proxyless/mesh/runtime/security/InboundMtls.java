@@ -1,0 +1,30 @@
+package io.proxyless.mesh.runtime.security;
+
+import java.util.Map;
+import java.util.Objects;
+
+/**
+ * The mTLS modes of this workload's inbound ports, PeerAuthentication precedence already applied: the workload's
+ * mode and the ports whose mode differs ({@code portLevelMtls} of the workload policy).
+ *
+ * @param mode      the mode of every port not in {@code ports}
+ * @param ports     modes of single ports, by the port the server listens on
+ * @param decidedBy the PeerAuthentications that set the modes ({@code "default"} when none does), for logs and
+ *                  {@code mesh authz}
+ */
+public record InboundMtls(MtlsMode mode, Map<Integer, MtlsMode> ports, String decidedBy) {
+    /** PERMISSIVE everywhere: no PeerAuthentication sets a mode. */
+    public static final InboundMtls DEFAULT = new InboundMtls(MtlsMode.PERMISSIVE, Map.of(), "default");
+
+    public InboundMtls {
+        Objects.requireNonNull(mode);
+        ports = Map.copyOf(ports);
+        Objects.requireNonNull(decidedBy);
+    }
+
+    /** The mode of {@code port}. */
+    public MtlsMode mode(int port) {
+        MtlsMode m = ports.get(port);
+        return m == null ? mode : m;
+    }
+}
