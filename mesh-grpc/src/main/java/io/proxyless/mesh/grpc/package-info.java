@@ -1,5 +1,7 @@
 /**
- * gRPC integration: channels whose calls the mesh routes one by one, as Istio's sidecar would route them.
+ * gRPC integration: channels whose calls the mesh routes one by one, as Istio's sidecar would route them, and
+ * servers that apply the workload's PeerAuthentication and AuthorizationPolicy to inbound connections and calls
+ * ({@link io.proxyless.mesh.grpc.MeshGrpc#serverBuilder}, {@link io.proxyless.mesh.grpc.MeshGrpc#PEER_IDENTITY}).
  *
  * <pre>{@code
  * ManagedChannel ch = MeshGrpc.channelBuilder(mesh, "reviews.default.svc.cluster.local:9080")
@@ -19,6 +21,9 @@
  * outlier detection, retried by mesh-runtime's {@code RetryRules} with replay of the buffered request messages
  * until response headers commit the call. Transport-neutral decisions (retries, backoff, faults, mirror
  * selection, header operations, rewrites, TLS) are mesh-runtime's ({@code runtime.call}, {@code runtime.tls}),
- * shared with the OkHttp adapter.
+ * shared with the OkHttp adapter. On the server side, {@code PeerAuthenticationNegotiator} hands every accepted
+ * connection to a {@code TlsInspector} (TLS or plain text by the first bytes, against the port's mode now), TLS
+ * connections to {@code TlsHandshake}, and every call to {@code InboundAuthorization}; the evaluation is
+ * mesh-runtime's ({@code runtime.security}, {@code tls.ServerTlsContext}).
  */
 package io.proxyless.mesh.grpc;
