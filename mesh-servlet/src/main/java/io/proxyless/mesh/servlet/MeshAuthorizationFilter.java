@@ -52,15 +52,12 @@ import org.slf4j.LoggerFactory;
  * </ol>
  *
  * <p>What the policy sees: the server's port ({@code getLocalPort()}), the client's address, the method, the path
- * normalized as Istio's default ({@link RequestPaths}, RFC 3986, no query), the {@code Host} header and every
+ * normalized as Istio's default (RFC 3986; the query is not part of it), the {@code Host} header and every
  * header by its lower-case name.
  */
 public final class MeshAuthorizationFilter implements Filter {
     /** The request attribute holding the caller's verified SPIFFE id, a {@code String}. */
     public static final String PEER_IDENTITY = "io.proxyless.mesh.peerIdentity";
-
-    /** Envoy's RBAC filter's body for a denied request. */
-    static final String ACCESS_DENIED = "RBAC: access denied";
 
     private static final String CERTIFICATES = "jakarta.servlet.request.X509Certificate";
     private static final Logger log = LoggerFactory.getLogger(MeshAuthorizationFilter.class);
@@ -117,12 +114,12 @@ public final class MeshAuthorizationFilter implements Filter {
         } catch (RuntimeException e) {
             // an evaluation that breaks is a bug, and must not become an open door
             log.warn("authorization of {} {} failed; denied", request.getMethod(), path, e);
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, ACCESS_DENIED);
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, AuthorizationDecision.DENIED_MESSAGE);
             return;
         }
         if (!decision.allowed()) {
             log.debug("denied {} {} from {}: {}", request.getMethod(), path, principal, decision.reason());
-            refuse(response, HttpServletResponse.SC_FORBIDDEN, ACCESS_DENIED);
+            refuse(response, HttpServletResponse.SC_FORBIDDEN, AuthorizationDecision.DENIED_MESSAGE);
             return;
         }
         if (principal != null) {

@@ -2,12 +2,15 @@ package io.proxyless.mesh.servlet;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.math.BigInteger;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
+import java.security.cert.X509Certificate;
 import java.time.Duration;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLSession;
 
 /** The JDK's HTTP client as a caller: with a client certificate (mTLS) or in plain text. */
 final class Client {
@@ -33,9 +36,13 @@ final class Client {
     }
 
     /** Status and body; an exception when the connection fails (a refused handshake, a reset). */
-    Reply send(String method, int port, String path) throws IOException {
-        HttpRequest request = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + path))
-                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10)).build();
+    Reply send(String method, int port, String path, String... headers) throws IOException {
+        HttpRequest.Builder builder = HttpRequest.newBuilder(URI.create(scheme + "://127.0.0.1:" + port + path))
+                .method(method, HttpRequest.BodyPublishers.noBody()).timeout(Duration.ofSeconds(10));
+        if (headers.length > 0) {
+            builder.headers(headers);
+        }
+        HttpRequest request = builder.build();
         try {
             HttpResponse<String> response = http.send(request, HttpResponse.BodyHandlers.ofString());
             return new Reply(response.statusCode(), response.body());
@@ -50,6 +57,23 @@ final class Client {
             return send("GET", port, path);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
+        }
+    }
+
+    /** The serial number of the certificate the server presents to a new connection. */
+    static BigInteger serverCertificate(SSLContext context, int port) {
+        HttpClient http = builder().sslContext(context).build();
+        try {
+            HttpResponse<Void> response = http.send(HttpRequest.newBuilder(
+                    URI.create("https://127.0.0.1:" + port + "/")).timeout(Duration.ofSeconds(10)).build(),
+                    HttpResponse.BodyHandlers.discarding());
+            SSLSession session = response.sslSession().orElseThrow();
+            return ((X509Certificate) session.getPeerCertificates()[0]).getSerialNumber();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
         }
     }
 

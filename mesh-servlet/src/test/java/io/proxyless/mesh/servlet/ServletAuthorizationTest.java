@@ -66,7 +66,8 @@ class ServletAuthorizationTest {
         int port = start(Map.of(
                 "allow.yaml", authorizationPolicy("allow-all", "ALLOW", "[{}]"),
                 "deny.yaml", authorizationPolicy("deny-admin", "DENY",
-                        "[{from: [{source: {principals: ['*/sa/sleep']}}], to: [{operation: {paths: ['/admin*']}}]}]")));
+                        "[{from: [{source: {principals: ['*/sa/sleep']}}],"
+                                + " to: [{operation: {paths: ['/admin*']}}]}]")));
 
         assertThat(sleep.get(port, "/admin/users")).isEqualTo(DENIED);
         assertThat(sleep.get(port, "/reviews/1")).isEqualTo(ok("GET", "/reviews/1", SLEEP));
@@ -106,6 +107,28 @@ class ServletAuthorizationTest {
         assertThat(plain.get(port, "/public/../admin").status()).isNotEqualTo(200);
         assertThat(plain.get(port, "/%61dmin/users")).isEqualTo(DENIED);
         assertThat(plain.get(port, "/admin;jsessionid=1")).isEqualTo(DENIED);
+    }
+
+    @Test
+    void sourceAddressesNamespacesHeadersAndPortsComeFromTheServletRequest() throws Exception {
+        String deny = "[{when: [{key: 'request.headers[X-Block]', values: ['yes']}]},"
+                + " {from: [{source: {notIpBlocks: [127.0.0.0/8]}}]}";
+        int port = start(Map.of(
+                "allow.yaml", authorizationPolicy("allow-default", "ALLOW",
+                        "[{from: [{source: {namespaces: [default], ipBlocks: [127.0.0.0/8]}}]}]"),
+                "deny.yaml", authorizationPolicy("deny", "DENY", deny + "]")));
+
+        assertThat(sleep.get(port, "/reviews/1")).isEqualTo(ok("GET", "/reviews/1", SLEEP));
+        assertThat(sleep.send("GET", port, "/reviews/1", "x-block", "yes")).isEqualTo(DENIED);
+        assertThat(sleep.send("GET", port, "/reviews/1", "X-Block", "no").status()).isEqualTo(200);
+        assertThat(Client.tls(workload.certificates.client("prod", "sleep")).get(port, "/reviews/1"))
+                .as("another namespace").isEqualTo(DENIED);
+        assertThat(plain.get(port, "/reviews/1")).as("plain text has no namespace").isEqualTo(DENIED);
+
+        // destination.port is the server's own port
+        workload.write(Map.of("deny.yaml", authorizationPolicy("deny", "DENY",
+                deny + ", {to: [{operation: {ports: ['" + port + "']}}]}]")));
+        Await.until("the DENY rule for this port", () -> sleep.get(port, "/reviews/1").equals(DENIED));
     }
 
     @Test

@@ -7,6 +7,7 @@ import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.proxyless.mesh.runtime.testing.Await;
 import java.io.IOException;
+import java.math.BigInteger;
 import java.nio.file.Path;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
@@ -112,6 +113,17 @@ class ServletMtlsTest {
         Await.until("the port to become STRICT", () -> plain.get(port, "/").status() == 403);
         assertThat(plain.get(port, "/").body()).doesNotContain("peer=");
         assertThat(Client.tls(workload.certificates.client("sleep")).get(port, "/").status()).isEqualTo(200);
+    }
+
+    @Test
+    void aRotatedCertificateServesTheNextConnection() throws Exception {
+        start(Map.of(), true);
+        int port = server.port();
+        BigInteger first = Client.serverCertificate(workload.certificates.client("sleep"), port);
+
+        workload.certificates.writeServer("reviews");
+        Await.until("a new connection to get the rotated certificate", () ->
+                !Client.serverCertificate(workload.certificates.client("sleep"), port).equals(first));
     }
 
     /** Plain text never reaches the application: the connection fails or the filter answers. */
