@@ -7,6 +7,8 @@ import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.proxyless.mesh.runtime.Mesh;
 import java.util.Objects;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * gRPC entry points: channels whose calls the mesh routes one by one, as Istio's sidecar would route them.
@@ -42,6 +44,8 @@ import java.util.Objects;
  * {@code mesh:///} channel: gRPC then ignores the config selector and the calls fail with a status saying so.
  */
 public final class MeshGrpc {
+    private static final Logger log = LoggerFactory.getLogger(MeshGrpc.class);
+
     /** The target scheme: {@code mesh:///host:port}. */
     public static final String SCHEME = "mesh";
 
@@ -99,6 +103,11 @@ public final class MeshGrpc {
      */
     public static NettyServerBuilder serverBuilder(Mesh mesh, int port) {
         Objects.requireNonNull(mesh, "mesh");
+        if (mesh.snapshot().config().model().isPresent()) {
+            // Unsupported is loud: from xDS the mesh has no PeerAuthentication or AuthorizationPolicy to apply.
+            log.warn("gRPC server on port {}: the mesh takes its config from xDS, whose inbound listener is not "
+                    + "read yet; every connection is PERMISSIVE and every call allowed", port);
+        }
         PeerAuthenticationNegotiator negotiator = new PeerAuthenticationNegotiator(new MeshInboundConnections(mesh));
         return NettyServerBuilder.forPort(port, InternalNettyServerCredentials.create(negotiator))
                 .intercept(new InboundAuthorization(mesh));
