@@ -34,7 +34,6 @@ import org.slf4j.LoggerFactory;
  */
 final class InboundAuthorization implements ServerInterceptor {
     private static final Logger log = LoggerFactory.getLogger(InboundAuthorization.class);
-    static final String DENIED = "RBAC: access denied";
 
     private final Mesh mesh;
 
@@ -62,12 +61,12 @@ final class InboundAuthorization implements ServerInterceptor {
         } catch (RuntimeException e) {
             log.error("inbound policy failed on {}; denying (fail closed)", call.getMethodDescriptor()
                     .getFullMethodName(), e);
-            return refuse(call, Status.PERMISSION_DENIED.withDescription(DENIED));
+            return refuse(call, Status.PERMISSION_DENIED.withDescription(AuthorizationDecision.DENIED_MESSAGE));
         }
         if (!decision.allowed()) {
             log.debug("{} from {} denied: {}", call.getMethodDescriptor().getFullMethodName(), identity,
                     decision.reason());
-            return refuse(call, Status.PERMISSION_DENIED.withDescription(DENIED));
+            return refuse(call, Status.PERMISSION_DENIED.withDescription(AuthorizationDecision.DENIED_MESSAGE));
         }
         Context context = identity == null ? Context.current()
                 : Context.current().withValue(MeshGrpc.PEER_IDENTITY, identity);
