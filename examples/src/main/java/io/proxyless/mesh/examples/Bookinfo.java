@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.concurrent.Callable;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
@@ -29,6 +30,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BiFunction;
+import java.util.stream.Stream;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
 import okhttp3.Response;
@@ -64,7 +66,9 @@ final class Bookinfo implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     final DemoPki pki;
+    /** The in-process productpage; null when productpage runs with the agent ({@link AgentProductPage}). */
     final HttpWorkload productpage;
+    private final int productpagePort;
     final DetailsServer details;
     final HttpWorkload ratings;
     final HttpWorkload reviewsV1;
@@ -80,6 +84,7 @@ final class Bookinfo implements AutoCloseable {
     private final OkHttpClient base;
     private final ExecutorService users;
     private volatile MeshClient productpageClient;
+    private volatile AgentProductPage productpageAgent;
     private volatile MeshClient reviewsClient;
     private volatile MeshClient sleepClient;
 
@@ -91,7 +96,11 @@ final class Bookinfo implements AutoCloseable {
         }
     }
 
-    Bookinfo(Path certificates) {
+    /**
+     * The workloads, with certificates under {@code certificates}; with {@code agent}, productpage is left to
+     * {@link #startAgentProductPage} instead of being served here.
+     */
+    Bookinfo(Path certificates, boolean agent) {
         pki = DemoPki.create(certificates);
         base = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(10)).build();
         browser = base.newBuilder().build();
@@ -109,7 +118,8 @@ final class Bookinfo implements AutoCloseable {
                 pki.serverCertificates("reviews"));
         reviewsV3 = HttpWorkload.inMesh("reviews-v3", r -> reviews("v3", "red", r),
                 pki.serverCertificates("reviews"));
-        productpage = HttpWorkload.plain("productpage-v1", this::productpage);
+        productpage = agent ? null : HttpWorkload.plain("productpage-v1", this::productpage);
+        productpagePort = agent ? AgentProductPage.reservePort() : productpage.port();
         httpbinV1 = HttpWorkload.plain("httpbin-v1", r -> httpbin("v1", r));
         httpbinV2 = HttpWorkload.plain("httpbin-v2", r -> httpbin("v2", r));
         httpbinOrg = HttpWorkload.plain("httpbin.org", r -> Reply.ok("httpbin.org (local stand-in): Host "
@@ -122,7 +132,7 @@ final class Bookinfo implements AutoCloseable {
     /** Example endpoint port → the port the workload really listens on. */
     Map<Integer, Integer> portMapping() {
         Map<Integer, Integer> m = new LinkedHashMap<>();
-        m.put(PRODUCTPAGE, productpage.port());
+        m.put(PRODUCTPAGE, productpagePort);
         m.put(DETAILS, details.port());
         m.put(RATINGS, ratings.port());
         m.put(REVIEWS_V1, reviewsV1.port());
@@ -153,10 +163,12 @@ final class Bookinfo implements AutoCloseable {
 
     /**
      * Gives the workloads that call others their mesh clients. {@code meshOf(workload, certificateDirectory)}
-     * builds each one's {@link Mesh}.
+     * builds each one's {@link Mesh}; an injected productpage has none here.
      */
     void connect(BiFunction<String, Path, Mesh> meshOf) {
-        productpageClient = client("productpage", meshOf, true);
+        if (productpage != null) {
+            productpageClient = client("productpage", meshOf, true);
+        }
         reviewsClient = client("reviews", meshOf, false);
         sleepClient = client("sleep", meshOf, false);
     }
@@ -167,8 +179,20 @@ final class Bookinfo implements AutoCloseable {
         return new MeshClient(workload, meshOf.apply(workload, certs), certs, base, details);
     }
 
+    /**
+     * Starts the unchanged productpage application with the agent, its mesh configured by {@code meshEnvironment}
+     * (the config source's variables); output and scratch files under {@code scratch}.
+     */
+    AgentProductPage startAgentProductPage(Map<String, String> meshEnvironment, Path scratch) {
+        productpageAgent = AgentProductPage.start(productpagePort, meshEnvironment,
+                pki.workloadDirectory("productpage"), DemoMetrics.podEnvironment("productpage-v1", "productpage", "v1"),
+                scratch);
+        return productpageAgent;
+    }
+
+    /** The mesh clients built with the API (productpage's only when it is not injected). */
     List<MeshClient> clients() {
-        return List.of(productpageClient, reviewsClient, sleepClient);
+        return Stream.of(productpageClient, reviewsClient, sleepClient).filter(Objects::nonNull).toList();
     }
 
     /**
@@ -177,7 +201,9 @@ final class Bookinfo implements AutoCloseable {
      */
     Map<SourceIdentity, Mesh> identities() {
         Map<SourceIdentity, Mesh> m = new LinkedHashMap<>();
-        m.put(DemoMetrics.identity("productpage-v1", "productpage", "v1"), productpageClient.mesh);
+        if (productpageClient != null) {
+            m.put(DemoMetrics.identity("productpage-v1", "productpage", "v1"), productpageClient.mesh);
+        }
         m.put(DemoMetrics.identity("reviews", "reviews", null), reviewsClient.mesh);
         m.put(DemoMetrics.identity("sleep", "sleep", "v1"), sleepClient.mesh);
         return m;
@@ -197,8 +223,8 @@ final class Bookinfo implements AutoCloseable {
     }
 
     List<HttpWorkload> httpWorkloads() {
-        return List.of(productpage, ratings, reviewsV1, reviewsV2, reviewsV3, httpbinV1, httpbinV2, httpbinOrg, cnn,
-                egressGateway);
+        return Stream.of(productpage, ratings, reviewsV1, reviewsV2, reviewsV3, httpbinV1, httpbinV2, httpbinOrg, cnn,
+                egressGateway).filter(Objects::nonNull).toList();
     }
 
     /** PeerAuthentication for details, ratings and reviews. */
@@ -219,7 +245,7 @@ final class Bookinfo implements AutoCloseable {
 
     /** One page of productpage as {@code user} (null: not signed in) sees it. */
     Page view(String user) {
-        String url = "http://127.0.0.1:" + productpage.port() + "/productpage" + (user == null ? "" : "?u=" + user);
+        String url = "http://127.0.0.1:" + productpagePort + "/productpage" + (user == null ? "" : "?u=" + user);
         long start = System.nanoTime();
         try (Response r = browser.newCall(new Request.Builder().url(url).build()).execute()) {
             String body = r.body().string();
@@ -227,6 +253,28 @@ final class Bookinfo implements AutoCloseable {
         } catch (IOException e) {
             return Page.parse(user, 0, "error: " + e, System.nanoTime() - start);
         }
+    }
+
+    /**
+     * Loads productpage until a page is complete (details and reviews), {@code limit} at most, as a readiness
+     * probe would: the first page pays for every workload's first connections, TLS handshakes and class loading,
+     * which on a busy machine can outlast a call's deadline, so nothing is measured before that is done.
+     */
+    boolean warmUp(Duration limit) {
+        long deadline = System.nanoTime() + limit.toNanos();
+        while (System.nanoTime() < deadline) {
+            Page page = view(null);
+            if (page.status() == 200 && page.detailsOk() && page.reviews() != null) {
+                return true;
+            }
+            try {
+                Thread.sleep(100);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                return false;
+            }
+        }
+        return false;
     }
 
     /** {@code count} pages, {@code parallel} at a time. */
@@ -372,6 +420,11 @@ final class Bookinfo implements AutoCloseable {
         productpageClient = null;
         reviewsClient = null;
         sleepClient = null;
+        AgentProductPage agent = productpageAgent;
+        if (agent != null) {
+            agent.close();
+        }
+        productpageAgent = null;
     }
 
     @Override

@@ -7,6 +7,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Comparator;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -19,6 +20,7 @@ import java.util.stream.Stream;
  * <pre>
  * java -jar examples/target/demo.jar           # config from files, changed between scenarios (hot reload)
  * java -jar examples/target/demo.jar --xds     # the same scenarios from an embedded xDS server
+ * java -jar examples/target/demo.jar --agent   # productpage unchanged, put in the mesh by -javaagent
  * </pre>
  *
  * <p>Every service is a real server on 127.0.0.1 with an ephemeral port: productpage calls details over gRPC
@@ -36,34 +38,40 @@ public final class BookinfoDemo {
      * How to run the demo.
      *
      * @param xds      take config from an embedded xDS server instead of watched files
+     * @param agent    run productpage as an application without mesh code, in a JVM of its own with
+     *                 {@code -javaagent:mesh-agent.jar}, instead of with the mesh API in this JVM
      * @param examples the examples directory (with {@code config/} and {@code scenarios/}), or null to look for
      *                 it in the working directory and fall back to the copy inside the jar
      * @param out      where the walk-through is printed
      * @param only     numbers of the scenarios to run (from 1); empty: all
      */
-    public record Options(boolean xds, Path examples, PrintStream out, Set<Integer> only) {
+    public record Options(boolean xds, boolean agent, Path examples, PrintStream out, Set<Integer> only) {
         public Options {
             only = Set.copyOf(only);
         }
 
         public static Options defaults() {
-            return new Options(false, null, System.out, Set.of());
+            return new Options(false, false, null, System.out, Set.of());
         }
 
         public Options withXds(boolean on) {
-            return new Options(on, examples, out, only);
+            return new Options(on, agent, examples, out, only);
+        }
+
+        public Options withAgent(boolean on) {
+            return new Options(xds, on, examples, out, only);
         }
 
         public Options withExamples(Path dir) {
-            return new Options(xds, dir, out, only);
+            return new Options(xds, agent, dir, out, only);
         }
 
         public Options withOut(PrintStream stream) {
-            return new Options(xds, examples, stream, only);
+            return new Options(xds, agent, examples, stream, only);
         }
 
         public Options withOnly(Set<Integer> scenarios) {
-            return new Options(xds, examples, out, scenarios);
+            return new Options(xds, agent, examples, out, scenarios);
         }
     }
 
@@ -72,6 +80,7 @@ public final class BookinfoDemo {
         for (int i = 0; i < args.length; i++) {
             switch (args[i]) {
                 case "--xds" -> options = options.withXds(true);
+                case "--agent" -> options = options.withAgent(true);
                 case "--examples" -> {
                     if (i + 1 == args.length) {
                         usage("--examples needs a directory");
@@ -91,16 +100,21 @@ public final class BookinfoDemo {
                 default -> usage("unknown argument: " + args[i]);
             }
         }
+        if (options.agent() && options.xds()) {
+            usage("--agent takes the mesh config from files; it does not combine with --xds yet");
+        }
         DemoReport report = run(options);
         System.exit(report.passed() ? 0 : 1);
     }
 
     private static final String USAGE = """
-            Usage: java -jar examples/target/demo.jar [--xds] [--only N,N...] [--examples DIR]
+            Usage: java -jar examples/target/demo.jar [--agent | --xds] [--only N,N...] [--examples DIR]
 
             Runs a Bookinfo-style mesh in this JVM through the scenarios of Istio's traffic-management tasks and
             checks what each one measures. Exit status 0: every check passed; 1: a check failed.
 
+              --agent          run productpage unchanged (plain OkHttp and grpc-java) in a JVM of its own,
+                               put in the mesh by -javaagent:mesh-agent.jar instead of the mesh API
               --xds            take the mesh config from an embedded xDS server instead of watched files
               --only N,N...    run only these scenarios (numbered from 1 as printed)
               --examples DIR   the examples directory (default: ./examples, ./, or the copy inside the jar)""";
@@ -138,10 +152,10 @@ public final class BookinfoDemo {
             throw new UncheckedIOException(e);
         }
         List<DemoReport.Scenario> scenarios;
-        String mode = options.xds() ? "xds" : "files";
+        String mode = options.xds() ? "xds" : options.agent() ? "agent" : "files";
         try {
             ExampleFiles examples = ExampleFiles.locate(options.examples(), scratch);
-            try (Bookinfo app = new Bookinfo(scratch.resolve("certs"));
+            try (Bookinfo app = new Bookinfo(scratch.resolve("certs"), options.agent());
                  ConfigDriver driver = options.xds()
                          ? new XdsConfigDriver(examples, scratch.resolve("xds"), app.portMapping())
                          : new FileConfigDriver(examples, scratch.resolve("mesh"), app.portMapping())) {
@@ -149,9 +163,20 @@ public final class BookinfoDemo {
                 try {
                     driver.apply(Walkthrough.initialConfig());
                     app.connect(driver::mesh);
-                    out.printf("Meshes up for productpage, reviews and sleep after %.1f s.%n",
-                            (System.nanoTime() - start) / 1e9);
-                    try (DemoMetrics metrics = DemoMetrics.start(app.identities())) {
+                    Map<String, String> served = new LinkedHashMap<>();
+                    if (options.agent()) {
+                        AgentProductPage productpage = app.startAgentProductPage(driver.agentEnvironment(), scratch);
+                        driver.addAgent(productpage::configDump);
+                        served.put("productpage-v1", productpage.metricsUrl());
+                        out.printf("productpage: an application without mesh code, in its own JVM with "
+                                + "-javaagent:%s%n  (MESH_CONFIG_PATHS, POD_NAMESPACE, MESH_CERTS_DIR set as in a "
+                                + "pod; its log: %s)%n", AgentProductPage.agentJar(), productpage.log());
+                    }
+                    boolean ready = app.warmUp(Duration.ofSeconds(60));
+                    out.printf("Meshes up for productpage%s, reviews and sleep after %.1f s%s.%n",
+                            options.agent() ? " (injected)" : "", (System.nanoTime() - start) / 1e9,
+                            ready ? "" : " (productpage served no complete page yet)");
+                    try (DemoMetrics metrics = DemoMetrics.start(app.identities(), served)) {
                         out.println("Istio's standard metrics of each client, at its merged-metrics path:");
                         metrics.urls().forEach((workload, url) -> out.printf("  %-15s %s%n", workload, url));
                         scenarios = new Walkthrough(app, driver, out, metrics).run(options.only());
@@ -171,7 +196,8 @@ public final class BookinfoDemo {
     private static void header(PrintStream out, Options options, ExampleFiles examples, Bookinfo app,
                                ConfigDriver driver) {
         out.println("Proxyless Mesh for Java: Bookinfo demo, config from "
-                + (options.xds() ? "an embedded xDS server" : "files with hot reload"));
+                + (options.xds() ? "an embedded xDS server" : "files with hot reload")
+                + (options.agent() ? "; productpage put in the mesh by the Java agent, not the API" : ""));
         out.println("Example config: " + examples.describe());
         out.println("Workloads on 127.0.0.1; the example endpoint ports are rendered with the real ones:");
         Map<Integer, Integer> ports = app.portMapping();

@@ -6,7 +6,9 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.function.Supplier;
 
 /**
  * Where the workloads' meshes take their config from, and how the demo changes it between scenarios: files in a
@@ -19,6 +21,18 @@ interface ConfigDriver extends AutoCloseable {
 
     /** Builds {@code workload}'s mesh on the config in force; its ISTIO_MUTUAL certificates are in {@code certs}. */
     Mesh mesh(String workload, Path certs);
+
+    /**
+     * The environment that points an injected workload's agent at this config, as a pod's spec would
+     * ({@code MESH_CONFIG_PATHS}, or the xDS bootstrap).
+     */
+    Map<String, String> agentEnvironment();
+
+    /**
+     * Makes {@link #apply} wait for an injected workload too: {@code configDump} reads what its agent has in force
+     * ({@code /config_dump}; null while it does not answer).
+     */
+    void addAgent(Supplier<String> configDump);
 
     /**
      * Makes the example pieces (e.g. {@code config/base}, {@code scenarios/retries}) the config in force, and

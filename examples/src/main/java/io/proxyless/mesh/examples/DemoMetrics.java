@@ -13,13 +13,20 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.function.Function;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import java.util.stream.Collectors;
 
 /**
@@ -31,6 +38,8 @@ import java.util.stream.Collectors;
  */
 final class DemoMetrics implements AutoCloseable {
     static final String PATH = "/stats/prometheus";
+    private static final String REQUESTS = "istio_requests_total";
+    private static final Pattern LABEL = Pattern.compile("([a-zA-Z_][a-zA-Z0-9_]*)=\"((?:[^\"\\\\]|\\\\.)*)\"");
     static final String BY_VERSION = "sum by (destination_service_name, destination_version) "
             + "(increase(istio_requests_total[scenario]))";
     static final String BY_CODE = "sum by (response_code, response_flags) (increase(istio_requests_total[scenario]))";
@@ -58,9 +67,13 @@ final class DemoMetrics implements AutoCloseable {
     }
 
     private final List<Workload> workloads;
+    /** Workloads that serve their metrics themselves (an injected one: its agent), by name: their URLs. */
+    private final Map<String, String> served;
+    private final HttpClient scraper = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
 
-    private DemoMetrics(List<Workload> workloads) {
+    private DemoMetrics(List<Workload> workloads, Map<String, String> served) {
         this.workloads = workloads;
+        this.served = served;
     }
 
     /**
@@ -68,17 +81,30 @@ final class DemoMetrics implements AutoCloseable {
      * each at {@code /stats/prometheus} on 127.0.0.1.
      */
     static DemoMetrics start(Map<SourceIdentity, Mesh> meshes) {
+        return start(meshes, Map.of());
+    }
+
+    /**
+     * As {@link #start(Map)}, with workloads that serve Istio's metrics themselves ({@code name → URL} of their
+     * {@code /stats/prometheus}, as an injected workload's agent does), scraped for the summaries.
+     */
+    static DemoMetrics start(Map<SourceIdentity, Mesh> meshes, Map<String, String> served) {
         List<Workload> workloads = new ArrayList<>();
         meshes.forEach((identity, mesh) -> {
             PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
             MeshMetrics metrics = MeshMetrics.builder().source(identity).bindTo(mesh, registry);
             workloads.add(new Workload(identity.workload(), registry, metrics, serve(registry)));
         });
-        return new DemoMetrics(workloads);
+        return new DemoMetrics(workloads, new LinkedHashMap<>(served));
     }
 
     /** The identity a sidecar in a Bookinfo pod would report: namespace default, the app's labels. */
     static SourceIdentity identity(String workload, String app, String version) {
+        return SourceIdentity.fromEnvironment(podEnvironment(workload, app, version)::get, "default");
+    }
+
+    /** The environment Istio's injection gives a Bookinfo pod, from which its identity is read. */
+    static Map<String, String> podEnvironment(String workload, String app, String version) {
         Map<String, String> pod = new LinkedHashMap<>();
         pod.put("POD_NAMESPACE", "default");
         pod.put("ISTIO_META_WORKLOAD_NAME", workload);
@@ -86,7 +112,7 @@ final class DemoMetrics implements AutoCloseable {
         pod.put("SERVICE_ACCOUNT", "bookinfo-" + app);
         pod.put("ISTIO_METAJSON_LABELS", version == null ? "{\"app\":\"" + app + "\"}"
                 : "{\"app\":\"" + app + "\",\"version\":\"" + version + "\"}");
-        return SourceIdentity.fromEnvironment(pod::get, "default");
+        return pod;
     }
 
     private static HttpServer serve(PrometheusMeterRegistry registry) {
@@ -119,6 +145,7 @@ final class DemoMetrics implements AutoCloseable {
     Map<String, String> urls() {
         Map<String, String> out = new LinkedHashMap<>();
         workloads.forEach(w -> out.put(w.name(), w.url()));
+        out.putAll(served);
         return out;
     }
 
@@ -136,7 +163,43 @@ final class DemoMetrics implements AutoCloseable {
                 out.merge(labels, c.count(), Double::sum);
             }
         }
+        for (String url : served.values()) {
+            for (String line : scrape(url).split("\n")) {
+                if (line.startsWith(REQUESTS + "{")) {
+                    Map<String, String> l = labels(line);
+                    out.merge(List.of(l.get("destination_service_name"), l.get("destination_version"),
+                            l.get("response_code"), l.get("response_flags")),
+                            Double.parseDouble(line.substring(line.lastIndexOf(' ') + 1)), Double::sum);
+                }
+            }
+        }
         return new Counts(out);
+    }
+
+    private String scrape(String url) {
+        try {
+            HttpResponse<String> r = scraper.send(HttpRequest.newBuilder(URI.create(url))
+                    .timeout(Duration.ofSeconds(5)).build(), HttpResponse.BodyHandlers.ofString());
+            if (r.statusCode() != 200) {
+                throw new IllegalStateException(url + " answered " + r.statusCode());
+            }
+            return r.body();
+        } catch (IOException e) {
+            throw new UncheckedIOException(url + ": " + e.getMessage(), e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    /** The labels of one sample line of the Prometheus text format: {@code name{k="v",...} value}. */
+    static Map<String, String> labels(String sample) {
+        Map<String, String> out = new LinkedHashMap<>();
+        Matcher m = LABEL.matcher(sample.substring(sample.indexOf('{') + 1, sample.lastIndexOf('}')));
+        while (m.find()) {
+            out.put(m.group(1), m.group(2).replace("\\\"", "\"").replace("\\\\", "\\"));
+        }
+        return out;
     }
 
     /**

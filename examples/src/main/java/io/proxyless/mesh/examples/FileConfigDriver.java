@@ -1,5 +1,7 @@
 package io.proxyless.mesh.examples;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.api.loader.LoadedConfig;
@@ -10,10 +12,12 @@ import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.concurrent.CopyOnWriteArrayList;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
@@ -24,11 +28,13 @@ import java.util.stream.Stream;
  */
 final class FileConfigDriver implements ConfigDriver {
     private static final Duration RELOAD_LIMIT = Duration.ofSeconds(15);
+    private static final ObjectMapper JSON = new ObjectMapper();
 
     private final ExampleFiles examples;
     private final Path directory;
     private final Map<Integer, Integer> ports;
     private final List<Mesh> meshes = new CopyOnWriteArrayList<>();
+    private final List<Supplier<String>> agents = new CopyOnWriteArrayList<>();
 
     FileConfigDriver(ExampleFiles examples, Path directory, Map<Integer, Integer> ports) {
         this.examples = examples;
@@ -46,6 +52,16 @@ final class FileConfigDriver implements ConfigDriver {
         Mesh mesh = Mesh.builder().configPaths(directory).namespace("default").build();
         meshes.add(mesh);
         return mesh;
+    }
+
+    @Override
+    public Map<String, String> agentEnvironment() {
+        return Map.of("MESH_CONFIG_PATHS", directory.toAbsolutePath().toString(), "POD_NAMESPACE", "default");
+    }
+
+    @Override
+    public void addAgent(Supplier<String> configDump) {
+        agents.add(configDump);
     }
 
     @Override
@@ -79,7 +95,43 @@ final class FileConfigDriver implements ConfigDriver {
                 sleep(10);
             }
         }
+        // An injected workload's mesh is in another JVM: its config dump names each resource in force and the
+        // file it came from, and every scenario's files have paths of their own, so the same names from the same
+        // files are the same content.
+        Set<List<String>> expectedDump = loaded.resources().stream()
+                .map(r -> List.of(r.kind().kindName(), r.metadata().key(), relative(r.source().file())))
+                .collect(Collectors.toSet());
+        for (Supplier<String> agent : agents) {
+            while (!expectedDump.equals(inForce(agent.get()))) {
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the injected productpage did not reload " + pieces + " within "
+                            + RELOAD_LIMIT + "; its config dump:\n" + agent.get());
+                }
+                sleep(10);
+            }
+        }
         return new Applied(files, warnings, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    /** (type, namespace/name, file) of each resource in a config dump; empty when there is none. */
+    private Set<List<String>> inForce(String configDump) {
+        if (configDump == null) {
+            return Set.of();
+        }
+        try {
+            Set<List<String>> out = new HashSet<>();
+            for (JsonNode r : JSON.readTree(configDump).path("resources")) {
+                out.add(List.of(r.path("type").asText(), r.path("name").asText(), relative(r.path("file").asText())));
+            }
+            return out;
+        } catch (IOException e) {
+            return Set.of();
+        }
+    }
+
+    private String relative(String file) {
+        String dir = directory.toAbsolutePath() + File.separator;
+        return file != null && file.startsWith(dir) ? file.substring(dir.length()) : String.valueOf(file);
     }
 
     static void sleep(long millis) {

@@ -26,6 +26,7 @@ import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Supplier;
 import java.util.stream.Collectors;
 
 /**
@@ -85,6 +86,17 @@ final class XdsConfigDriver implements ConfigDriver {
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+    }
+
+    /** The agent does not read xDS yet: {@code --agent} runs with config from files. */
+    @Override
+    public Map<String, String> agentEnvironment() {
+        throw new UnsupportedOperationException("the agent takes its config from files; run --agent without --xds");
+    }
+
+    @Override
+    public void addAgent(Supplier<String> configDump) {
+        throw new UnsupportedOperationException("the agent takes its config from files; run --agent without --xds");
     }
 
     @Override

@@ -36,6 +36,24 @@ class BookinfoDemoTest {
     }
 
     @Test
+    void agentModeRunsEveryScenarioWithProductpageInjectedInsteadOfBuiltWithTheApi() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        // The README's demo command: productpage is an application without mesh code in a JVM of its own, and
+        // every check of its gRPC and OkHttp calls (routing, shifting, timeouts, mTLS, its metrics) still holds.
+        DemoReport report = BookinfoDemo.run(BookinfoDemo.Options.defaults().withAgent(true)
+                .withOut(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+        String output = printed.toString(StandardCharsets.UTF_8);
+
+        assertThat(report.mode()).isEqualTo("agent");
+        assertThat(report.failures()).as(output).isEmpty();
+        assertThat(report.scenarios()).as(output).hasSize(Walkthrough.SCENARIOS).allMatch(DemoReport.Scenario::passed);
+        assertThat(output).contains("-javaagent:").contains("mesh-agent.jar")
+                .contains("Meshes up for productpage (injected)");
+        // productpage's calls counted by its agent's metrics: details over gRPC, reviews over OkHttp
+        assertThat(output).contains("details v1 60").containsPattern("reviews v[123] \\d+");
+    }
+
+    @Test
     void xdsModeRunsTheSameScenariosThroughAnEmbeddedControlPlane() {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         // Header routing, fault abort, retries, mTLS over SDS certificates, egress gateway: one of each kind of

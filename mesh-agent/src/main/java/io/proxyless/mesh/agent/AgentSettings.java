@@ -28,6 +28,8 @@ import java.util.function.Function;
  *       default: the first of Istio's locations that holds them</td></tr>
  *   <tr><td>{@code metricsPort}</td><td>{@code MESH_METRICS_PORT}</td><td>the port of Istio's metrics at
  *       {@code /stats/prometheus} (default 15020, a sidecar's), or {@code off}</td></tr>
+ *   <tr><td>{@code adminPort}</td><td>{@code MESH_ADMIN_PORT}</td><td>the port of the config dump at
+ *       {@code 127.0.0.1:PORT/config_dump} (default 15000, Envoy's admin port in a sidecar), or {@code off}</td></tr>
  *   <tr><td>{@code disabled}</td><td>{@code MESH_AGENT_DISABLED}</td><td>{@code true}: the agent does nothing</td></tr>
  * </table>
  *
@@ -37,13 +39,17 @@ import java.util.function.Function;
  * @param namespace          the workload's namespace, or null (the mesh's default, {@code default})
  * @param certsDir           the workload certificate directory, or null when none was found
  * @param metricsPort        where metrics are served, or null when they are off
+ * @param adminPort          where the config dump is served (on 127.0.0.1), or null when it is off
  * @param disabled           whether the agent was switched off
  */
 public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xdsBootstrapConfig, String namespace,
-                            Path certsDir, Integer metricsPort, boolean disabled) {
+                            Path certsDir, Integer metricsPort, Integer adminPort, boolean disabled) {
 
     /** Where a sidecar serves its merged metrics. */
     public static final int DEFAULT_METRICS_PORT = 15020;
+
+    /** Where a sidecar's Envoy serves its admin interface ({@code /config_dump}), on the loopback address. */
+    public static final int DEFAULT_ADMIN_PORT = 15000;
 
     /** Where Istio mounts workload certificates ({@code cert-chain.pem}, {@code key.pem}, {@code root-cert.pem}). */
     static final List<Path> ISTIO_CERT_DIRS = List.of(Path.of("/etc/certs"),
@@ -64,6 +70,7 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
         k.put("namespace", "POD_NAMESPACE");
         k.put("certsDir", "MESH_CERTS_DIR");
         k.put("metricsPort", "MESH_METRICS_PORT");
+        k.put("adminPort", "MESH_ADMIN_PORT");
         k.put("disabled", "MESH_AGENT_DISABLED");
         return java.util.Collections.unmodifiableMap(k);
     }
@@ -91,13 +98,15 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
         String certs = value.apply("certsDir");
         Path certsDir = certs != null ? Path.of(certs) : istioCertDir().orElse(null);
         return new AgentSettings(paths, xds == null ? null : Path.of(xds), value.apply("xdsBootstrapConfig"),
-                value.apply("namespace"), certsDir, metricsPort(value.apply("metricsPort")),
+                value.apply("namespace"), certsDir,
+                port("metricsPort", value.apply("metricsPort"), DEFAULT_METRICS_PORT),
+                port("adminPort", value.apply("adminPort"), DEFAULT_ADMIN_PORT),
                 "true".equalsIgnoreCase(value.apply("disabled")));
     }
 
-    private static Integer metricsPort(String value) {
+    private static Integer port(String key, String value, int defaultPort) {
         if (value == null) {
-            return DEFAULT_METRICS_PORT;
+            return defaultPort;
         }
         if (value.equalsIgnoreCase("off")) {
             return null;
@@ -110,7 +119,7 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
         } catch (NumberFormatException e) {
             // named below
         }
-        throw new IllegalArgumentException("metricsPort (MESH_METRICS_PORT) must be a port number or off, not '"
+        throw new IllegalArgumentException(key + " (" + KEYS.get(key) + ") must be a port number or off, not '"
                 + value + "'");
     }
 
@@ -125,7 +134,8 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
                 : xdsBootstrap != null ? "xDS bootstrap " + xdsBootstrap : "xDS bootstrap JSON";
         return config + ", namespace " + (namespace == null ? "default" : namespace)
                 + (certsDir == null ? ", no workload certificates" : ", certificates " + certsDir)
-                + (metricsPort == null ? ", metrics off" : ", metrics on :" + metricsPort + "/stats/prometheus");
+                + (metricsPort == null ? ", metrics off" : ", metrics on :" + metricsPort + "/stats/prometheus")
+                + (adminPort == null ? ", admin off" : ", config dump on 127.0.0.1:" + adminPort + "/config_dump");
     }
 
     private static Optional<Path> istioCertDir() {

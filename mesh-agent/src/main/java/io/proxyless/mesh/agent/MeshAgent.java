@@ -82,6 +82,15 @@ public final class MeshAgent {
                                 + " (" + message(e) + "); set MESH_METRICS_PORT to another port, or off");
                     }
                 }
+                if (settings.adminPort() != null) {
+                    try {
+                        AgentAdmin.start(built, settings.adminPort());
+                    } catch (Throwable e) {
+                        LOG.warning("mesh agent: no config dump on 127.0.0.1:" + settings.adminPort()
+                                + AgentAdmin.PATH + " (" + message(e) + "); set MESH_ADMIN_PORT to another port, "
+                                + "or off");
+                    }
+                }
             } catch (Throwable e) {
                 // One clear line, and nothing left behind: later classes are not changed, hooks do nothing.
                 instrumentation.removeTransformer(transformer);

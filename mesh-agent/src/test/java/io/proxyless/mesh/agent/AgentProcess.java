@@ -55,6 +55,7 @@ final class AgentProcess {
         Map<String, String> childEnv = pb.environment();
         childEnv.keySet().removeIf(k -> k.startsWith("MESH_") || k.startsWith("GRPC_XDS_")
                 || k.equals("POD_NAMESPACE") || k.equals("JAVA_TOOL_OPTIONS"));
+        childEnv.put("MESH_ADMIN_PORT", "off"); // never a fixed port (15000) on a shared build machine
         childEnv.putAll(env);
         try {
             Path out = Files.createTempFile("app", ".out");

@@ -62,6 +62,15 @@ class AgentSettingsTest {
     }
 
     @Test
+    void theConfigDumpIsOnEnvoysAdminPortUnlessMovedOrOff() {
+        assertThat(AgentSettings.read(null, k -> null).adminPort()).isEqualTo(15000);
+        assertThat(AgentSettings.read("adminPort=19000", k -> null).adminPort()).isEqualTo(19000);
+        assertThat(AgentSettings.read(null, Map.of("MESH_ADMIN_PORT", "off")::get).adminPort()).isNull();
+        assertThatThrownBy(() -> AgentSettings.read("adminPort=-1", k -> null))
+                .hasMessageContaining("adminPort (MESH_ADMIN_PORT) must be a port number or off, not '-1'");
+    }
+
+    @Test
     void aMalformedOrUnknownArgumentIsNamed() {
         assertThatThrownBy(() -> AgentSettings.read("configPaths", k -> null))
                 .hasMessageContaining("'configPaths' is not key=value");

@@ -213,6 +213,20 @@ class OkHttpAgentIT {
     }
 
     @Test
+    void theConfigInForceIsDumpedWhereASidecarsEnvoyDumpsIt() {
+        int port = HttpUpstream.deadPort();
+        Map<String, String> env = new java.util.HashMap<>(meshEnv());
+        env.put("MESH_ADMIN_PORT", String.valueOf(port));
+        AgentProcess.Run run = AgentProcess.run("", env, "http|new|1|" + RATINGS,
+                "get|http://127.0.0.1:" + port + "/config_dump");
+        assertThat(run.exitCode()).as(run.toString()).isZero();
+        assertThat(run.step(1)).as(run.toString()).isEqualTo(Map.of("status200", 1));
+        assertThat(run.stdout()).contains("\"source\" : \"FileConfigSource\"")
+                .contains("\"name\" : \"default/ratings\"").contains("\"status\" : \"ACKED\"");
+        assertThat(run.stderr()).contains("config dump on 127.0.0.1:" + port + "/config_dump");
+    }
+
+    @Test
     void withoutTheAgentTheApplicationUsesDnsAsBefore() {
         String outsideUrl = "http://localhost:" + outside.port() + "/plain";
         AgentProcess.Run run = AgentProcess.run(null, meshEnv(),

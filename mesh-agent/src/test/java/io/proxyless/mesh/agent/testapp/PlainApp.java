@@ -24,6 +24,7 @@ import okhttp3.Response;
  *       {@code timeout};</li>
  *   <li>{@code scrape|URL|METRIC|LABEL|SUM} — scrapes URL (Prometheus text) until the samples of METRIC with
  *       LABEL ({@code name="value"}) add up to SUM (10 s at most), and prints them as {@code METRIC} lines;</li>
+ *   <li>{@code get|URL} — one GET: {@code status<code>}, and the body printed as {@code BODY} lines;</li>
  *   <li>{@code noop} — builds a client and does nothing (for start-up time).</li>
  * </ul>
  */
@@ -51,6 +52,7 @@ public final class PlainApp {
                 }, Integer.parseInt(step[2]), step[3], step.length > 4 ? step[4] : null);
                 case "grpc" -> GrpcSteps.run(step);
                 case "await" -> await(plain, step[1], step[2]);
+                case "get" -> get(plain, step[1]);
                 case "retrofit" -> RetrofitSteps.run(step);
                 case "scrape" -> scrape(plain, step[1], step[2], step[3], Double.parseDouble(step[4]));
                 default -> throw new IllegalArgumentException(args[i]);
@@ -80,6 +82,13 @@ public final class PlainApp {
             Thread.sleep(20);
         }
         return Map.of("timeout", 1);
+    }
+
+    private static Map<String, Integer> get(OkHttpClient client, String url) throws IOException {
+        try (Response response = client.newCall(new Request.Builder().url(url).build()).execute()) {
+            response.body().string().lines().forEach(l -> System.out.println("BODY " + l));
+            return Map.of("status" + response.code(), 1);
+        }
     }
 
     private static Map<String, Integer> scrape(OkHttpClient client, String url, String metric, String label,
