@@ -24,8 +24,10 @@ import java.util.function.Function;
  *   <tr><td>{@code xdsBootstrapConfig}</td><td>{@code GRPC_XDS_BOOTSTRAP_CONFIG}</td>
  *       <td>the bootstrap JSON itself</td></tr>
  *   <tr><td>{@code namespace}</td><td>{@code POD_NAMESPACE}</td><td>the workload's namespace</td></tr>
- *   <tr><td>{@code certsDir}</td><td>{@code MESH_CERTS_DIR}</td><td>workload certificates for ISTIO_MUTUAL;
- *       default: the first of Istio's locations that holds them</td></tr>
+ *   <tr><td>{@code certsDir}</td><td>{@code MESH_CERTS_DIR}</td><td>workload certificates for ISTIO_MUTUAL
+ *       ({@code cert-chain.pem}, {@code key.pem}, {@code root-cert.pem}); default: the first of Istio's
+ *       locations, {@code /var/run/secrets/workload-spiffe-credentials} and {@code /etc/certs}, that holds all
+ *       three</td></tr>
  *   <tr><td>{@code metricsPort}</td><td>{@code MESH_METRICS_PORT}</td><td>the port of Istio's metrics at
  *       {@code /stats/prometheus} (default 15020, a sidecar's), or {@code off}</td></tr>
  *   <tr><td>{@code adminPort}</td><td>{@code MESH_ADMIN_PORT}</td><td>the port of the config dump at
@@ -51,9 +53,16 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
     /** Where a sidecar's Envoy serves its admin interface ({@code /config_dump}), on the loopback address. */
     public static final int DEFAULT_ADMIN_PORT = 15000;
 
-    /** Where Istio mounts workload certificates ({@code cert-chain.pem}, {@code key.pem}, {@code root-cert.pem}). */
-    static final List<Path> ISTIO_CERT_DIRS = List.of(Path.of("/etc/certs"),
-            Path.of("/var/run/secrets/workload-spiffe-credentials"));
+    /**
+     * Where Istio's agent finds file-mounted workload certificates, in its order: the workload identity
+     * directory, which it prefers when it holds all three files, then the older {@code /etc/certs}. Both hold
+     * {@link #CERT_FILES}.
+     */
+    static final List<Path> ISTIO_CERT_DIRS = List.of(Path.of("/var/run/secrets/workload-spiffe-credentials"),
+            Path.of("/etc/certs"));
+
+    /** Istio's file names in each of {@link #ISTIO_CERT_DIRS}: certificate chain, private key, root. */
+    static final List<String> CERT_FILES = List.of("cert-chain.pem", "key.pem", "root-cert.pem");
 
     /** Agent argument → environment variable. */
     static final Map<String, String> KEYS = keys();
@@ -81,6 +90,11 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
      * @throws IllegalArgumentException for an argument that is not {@code key=value} or an unknown key
      */
     public static AgentSettings read(String agentArgs, Function<String, String> env) {
+        return read(agentArgs, env, ISTIO_CERT_DIRS);
+    }
+
+    /** As {@link #read(String, Function)}, looking for workload certificates in {@code istioCertDirs}. */
+    static AgentSettings read(String agentArgs, Function<String, String> env, List<Path> istioCertDirs) {
         Map<String, String> args = parseArgs(agentArgs);
         Function<String, String> value = key -> {
             String v = args.containsKey(key) ? args.get(key) : env.apply(KEYS.get(key));
@@ -96,7 +110,7 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
         }
         String xds = value.apply("xdsBootstrap");
         String certs = value.apply("certsDir");
-        Path certsDir = certs != null ? Path.of(certs) : istioCertDir().orElse(null);
+        Path certsDir = certs != null ? Path.of(certs) : istioCertDir(istioCertDirs).orElse(null);
         return new AgentSettings(paths, xds == null ? null : Path.of(xds), value.apply("xdsBootstrapConfig"),
                 value.apply("namespace"), certsDir,
                 port("metricsPort", value.apply("metricsPort"), DEFAULT_METRICS_PORT),
@@ -138,8 +152,11 @@ public record AgentSettings(List<Path> configPaths, Path xdsBootstrap, String xd
                 + (adminPort == null ? ", admin off" : ", config dump on 127.0.0.1:" + adminPort + "/config_dump");
     }
 
-    private static Optional<Path> istioCertDir() {
-        return ISTIO_CERT_DIRS.stream().filter(d -> Files.isReadable(d.resolve("cert-chain.pem"))).findFirst();
+    /** The first directory that holds all of Istio's three files, as Istio's agent checks before it uses one. */
+    private static Optional<Path> istioCertDir(List<Path> dirs) {
+        return dirs.stream()
+                .filter(d -> CERT_FILES.stream().allMatch(f -> Files.isReadable(d.resolve(f))))
+                .findFirst();
     }
 
     private static Map<String, String> parseArgs(String agentArgs) {

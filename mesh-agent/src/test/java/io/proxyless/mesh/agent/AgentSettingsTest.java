@@ -4,10 +4,12 @@ import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.io.File;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
 
 class AgentSettingsTest {
 
@@ -23,6 +25,29 @@ class AgentSettingsTest {
         assertThat(s.certsDir()).isEqualTo(Path.of("/var/certs"));
         assertThat(s.disabled()).isFalse();
         assertThat(s.hasConfig()).isTrue();
+    }
+
+    @Test
+    void workloadCertificatesAreFoundWhereIstiosAgentFindsThem(@TempDir Path root) throws Exception {
+        Path spiffe = root.resolve("var/run/secrets/workload-spiffe-credentials");
+        Path etcCerts = root.resolve("etc/certs");
+        List<Path> istio = List.of(spiffe, etcCerts);
+        Files.createDirectories(spiffe);
+        Files.createDirectories(etcCerts);
+        for (String f : List.of("cert-chain.pem", "key.pem", "root-cert.pem")) {
+            Files.writeString(etcCerts.resolve(f), "pem");
+        }
+        // only /etc/certs holds the three files; an incomplete workload identity directory is passed over
+        Files.writeString(spiffe.resolve("cert-chain.pem"), "pem");
+        assertThat(AgentSettings.read(null, k -> null, istio).certsDir()).isEqualTo(etcCerts);
+        // with all three, the workload identity directory is preferred, as by Istio's agent
+        Files.writeString(spiffe.resolve("key.pem"), "pem");
+        Files.writeString(spiffe.resolve("root-cert.pem"), "pem");
+        assertThat(AgentSettings.read(null, k -> null, istio).certsDir()).isEqualTo(spiffe);
+        // MESH_CERTS_DIR names the directory outright
+        assertThat(AgentSettings.read(null, Map.of("MESH_CERTS_DIR", "/var/certs")::get, istio).certsDir())
+                .isEqualTo(Path.of("/var/certs"));
+        assertThat(AgentSettings.read(null, k -> null, List.of(root.resolve("none"))).certsDir()).isNull();
     }
 
     @Test
