@@ -5,6 +5,7 @@ import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.logging.Level;
 import java.util.logging.Logger;
 
@@ -26,6 +27,8 @@ import java.util.logging.Logger;
  */
 public final class MeshAgent {
     static final Logger LOG = Logger.getLogger("io.proxyless.mesh.agent");
+    /** One agent per JVM: a second -javaagent or attach finds this set. */
+    private static final AtomicBoolean STARTED = new AtomicBoolean();
     private static final String NOT_INSTALLED = "mesh agent not installed, the application runs without the mesh: ";
 
     private MeshAgent() {
@@ -36,13 +39,21 @@ public final class MeshAgent {
         start(agentArgs, instrumentation);
     }
 
-    /** Entry point for attaching to a running JVM; clients built before the attach stay as they are. */
+    /**
+     * Entry point for attaching to a running JVM through the Attach API ({@code Agent-Class}): OkHttp clients and
+     * gRPC channel builders made from then on join the mesh; those made before stay as they are (no field of a
+     * live object is changed). The running JVM's environment is fixed, so agent arguments configure it.
+     */
     public static void agentmain(String agentArgs, Instrumentation instrumentation) {
         start(agentArgs, instrumentation);
     }
 
     private static void start(String agentArgs, Instrumentation instrumentation) {
         long started = System.nanoTime();
+        if (!STARTED.compareAndSet(false, true)) {
+            LOG.warning("mesh agent already running in this JVM; loading it again changes nothing");
+            return;
+        }
         AgentSettings settings;
         try {
             settings = AgentSettings.read(agentArgs, System::getenv);

@@ -41,6 +41,11 @@ final class AgentProcess {
      *                  {@code POD_NAMESPACE}, {@code GRPC_XDS_*})
      */
     static Run run(String agentArgs, Map<String, String> env, String... steps) {
+        return start(agentArgs, env, steps).finish();
+    }
+
+    /** As {@link #run}, returning while the application runs (to attach to it, say). */
+    static Started start(String agentArgs, Map<String, String> env, String... steps) {
         List<String> command = new ArrayList<>();
         command.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
         command.add("-Xshare:auto");
@@ -62,22 +67,48 @@ final class AgentProcess {
             Path err = Files.createTempFile("app", ".err");
             pb.redirectOutput(out.toFile()).redirectError(err.toFile());
             long start = System.nanoTime();
-            Process p = pb.start();
-            if (!p.waitFor(40, TimeUnit.SECONDS)) {
-                p.destroyForcibly();
-                throw new AssertionError("application did not finish in 40 s: " + Files.readString(err));
-            }
-            long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - start);
-            String stdout = Files.readString(out, StandardCharsets.UTF_8);
-            String stderr = Files.readString(err, StandardCharsets.UTF_8);
-            Files.delete(out);
-            Files.delete(err);
-            return new Run(p.exitValue(), results(stdout), stdout, stderr, millis);
+            return new Started(pb.start(), out, err, start);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
-        } catch (InterruptedException e) {
-            Thread.currentThread().interrupt();
-            throw new AssertionError(e);
+        }
+    }
+
+    /** A running application and where its output goes. */
+    record Started(Process process, Path out, Path err, long startNanos) {
+        long pid() {
+            return process.pid();
+        }
+
+        /** Waits (20 s at most) until the application printed a line starting with {@code prefix}. */
+        void awaitOutput(String prefix) throws IOException, InterruptedException {
+            long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(20);
+            while (Files.readAllLines(out, StandardCharsets.UTF_8).stream().noneMatch(l -> l.startsWith(prefix))) {
+                if (System.nanoTime() > deadline || !process.isAlive()) {
+                    throw new AssertionError("the application never printed " + prefix + ": " + Files.readString(err));
+                }
+                Thread.sleep(20);
+            }
+        }
+
+        /** Waits (40 s at most) for the application to exit, and collects what it printed. */
+        Run finish() {
+            try {
+                if (!process.waitFor(40, TimeUnit.SECONDS)) {
+                    process.destroyForcibly();
+                    throw new AssertionError("application did not finish in 40 s: " + Files.readString(err));
+                }
+                long millis = TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - startNanos);
+                String stdout = Files.readString(out, StandardCharsets.UTF_8);
+                String stderr = Files.readString(err, StandardCharsets.UTF_8);
+                Files.delete(out);
+                Files.delete(err);
+                return new Run(process.exitValue(), results(stdout), stdout, stderr, millis);
+            } catch (IOException e) {
+                throw new UncheckedIOException(e);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new AssertionError(e);
+            }
         }
     }
 

@@ -19,6 +19,9 @@ import okhttp3.Response;
  *       that has an application interceptor of its own (it adds {@code x-app-interceptor: on});</li>
  *   <li>{@code http|new|N|URL[|header=value]} — the same with {@code new OkHttpClient()};</li>
  *   <li>{@code http|derived|N|URL[|header=value]} — with {@code builderClient.newBuilder().build()};</li>
+ *   <li>{@code http|fresh|N|URL[|header=value]} — with a {@code new OkHttpClient()} built for this step;</li>
+ *   <li>{@code pause|FILE} — prints {@code PAUSED <step>} and waits (30 s at most) until FILE exists:
+ *       {@code resumed} or {@code timeout};</li>
  *   <li>{@code grpc|...} — see {@link GrpcSteps}; {@code retrofit|...} — see {@link RetrofitSteps};</li>
  *   <li>{@code await|URL|BODY} — GETs URL until it answers BODY (10 s at most): {@code reached} or
  *       {@code timeout};</li>
@@ -48,11 +51,13 @@ public final class PlainApp {
                     case "builder" -> builder;
                     case "new" -> plain;
                     case "derived" -> derived;
+                    case "fresh" -> new OkHttpClient();
                     default -> throw new IllegalArgumentException(step[1]);
                 }, Integer.parseInt(step[2]), step[3], step.length > 4 ? step[4] : null);
                 case "grpc" -> GrpcSteps.run(step);
                 case "await" -> await(plain, step[1], step[2]);
                 case "get" -> get(plain, step[1]);
+                case "pause" -> pause(i, java.nio.file.Path.of(step[1]));
                 case "retrofit" -> RetrofitSteps.run(step);
                 case "scrape" -> scrape(plain, step[1], step[2], step[3], Double.parseDouble(step[4]));
                 default -> throw new IllegalArgumentException(args[i]);
@@ -82,6 +87,19 @@ public final class PlainApp {
             Thread.sleep(20);
         }
         return Map.of("timeout", 1);
+    }
+
+    private static Map<String, Integer> pause(int step, java.nio.file.Path file) throws InterruptedException {
+        System.out.println("PAUSED " + step);
+        System.out.flush();
+        long deadline = System.nanoTime() + 30_000_000_000L;
+        while (!java.nio.file.Files.exists(file)) {
+            if (System.nanoTime() > deadline) {
+                return Map.of("timeout", 1);
+            }
+            Thread.sleep(20);
+        }
+        return Map.of("resumed", 1);
     }
 
     private static Map<String, Integer> get(OkHttpClient client, String url) throws IOException {
