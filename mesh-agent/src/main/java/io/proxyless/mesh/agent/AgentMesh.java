@@ -1,7 +1,6 @@
 package io.proxyless.mesh.agent;
 
 import io.proxyless.mesh.runtime.Mesh;
-import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 
 /** Builds the workload's one {@link Mesh} from the agent's settings, with the public builder an application uses. */
 final class AgentMesh {
@@ -21,7 +20,8 @@ final class AgentMesh {
             b.namespace(settings.namespace());
         }
         if (settings.certsDir() != null) {
-            b.tls(ClientTlsContexts.builder().istioCertificates(settings.certsDir()).build());
+            // the mesh's workload certificates: ISTIO_MUTUAL's client side, watched for rotation
+            b.istioCertificates(settings.certsDir());
         }
         return b.build();
     }

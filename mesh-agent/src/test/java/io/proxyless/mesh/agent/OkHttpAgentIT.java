@@ -22,6 +22,7 @@ import javax.net.ssl.TrustManagerFactory;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.condition.EnabledIfSystemProperty;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -260,16 +261,27 @@ class OkHttpAgentIT {
         assertThat(disabled.stderr()).contains("mesh agent disabled");
     }
 
+    /**
+     * Opt-in, never part of {@code verify}: {@code ./mvnw -B -q -o verify -pl mesh-agent -am
+     * -Dmesh.agent.startup=true -Dtest='OkHttpAgentIT#addedStartUpTimeIsMeasured'
+     * -Dsurefire.failIfNoSpecifiedTests=false} (docs/injection.md, Start-up).
+     */
     @Test
+    @EnabledIfSystemProperty(named = "mesh.agent.startup", matches = "true")
     void addedStartUpTimeIsMeasured() {
         long without = Long.MAX_VALUE;
         long with = Long.MAX_VALUE;
-        for (int i = 0; i < 3; i++) {
+        String installed = "";
+        for (int i = 0; i < 5; i++) {
             without = Math.min(without, AgentProcess.run(null, meshEnv(), "noop").millis());
-            with = Math.min(with, AgentProcess.run("", meshEnv(), "noop").millis());
+            AgentProcess.Run run = AgentProcess.run("", meshEnv(), "noop");
+            if (run.millis() < with) {
+                with = run.millis();
+                installed = run.stderr().lines().filter(l -> l.contains("installed in")).findFirst().orElse("");
+            }
         }
         // Reported, not asserted: wall-clock time on a shared machine says little about one run.
-        System.out.printf("[mesh-agent] JVM start-up to exit, best of 3: %d ms without the agent, %d ms with it "
-                + "(+%d ms; goal < 300 ms)%n", without, with, with - without);
+        System.out.printf("[mesh-agent] JVM start-up to exit, best of 5: %d ms without the agent, %d ms with it "
+                + "(+%d ms; goal < 300 ms); %s%n", without, with, with - without, installed.trim());
     }
 }
