@@ -34,6 +34,7 @@ import picocli.CommandLine.UnmatchedArgumentException;
             // A new subcommand is one more line here; give it its own footer example, or it inherits this one.
             ValidateCommand.class,
             RouteCommand.class,
+            AuthzCommand.class,
             RouteCheckCommand.class,
             DumpCommand.class,
             HelpCommand.class,
