@@ -56,7 +56,8 @@ public final class Analyzers {
             new GatewaySecretAnalyzer(),
             new SidecarSelectorAnalyzer(),
             new ServiceEntryAnalyzer(),
-            new JwtClaimRouteAnalyzer());
+            new JwtClaimRouteAnalyzer(),
+            new PolicyPortAnalyzer());
 
     /** Istio's cluster-local suffix for Kubernetes service names. */
     static final String CLUSTER_LOCAL_SUFFIX = "svc.cluster.local";

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.api.validation;
 
+import com.google.re2j.Pattern;
 import io.proxyless.mesh.api.AuthorizationPolicy;
 import io.proxyless.mesh.api.AuthorizationPolicy.Action;
 import io.proxyless.mesh.api.Condition;
@@ -25,6 +26,8 @@ final class AuthorizationPolicyValidator {
     /** Keys written {@code prefix[name]}. */
     private static final List<String> MAP_KEYS = List.of("request.headers", "request.auth.claims",
             "experimental.envoy.filters.");
+    /** A principal as Istio's SPIFFE identities read without the scheme. */
+    private static final Pattern SPIFFE_PATH = Pattern.compile("[^/]+/ns/[^/]+/sa/[^/]+");
     private static final String FAIL_CLOSED = "; a rule that uses it fails closed (an ALLOW rule never matches, a "
             + "DENY rule matches without it)";
 
@@ -43,12 +46,27 @@ final class AuthorizationPolicyValidator {
             ctx.warning("spec.action", "DENY action without `rules` is meaningless as it will never be triggered, "
                     + "add an empty rule `{}` if you want it be triggered for every request");
         }
+        if (action == Action.AUDIT && spec.rules().isEmpty()) {
+            // Istio accepts it silently; it is as meaningless as a DENY without rules.
+            ctx.warning("spec.action", "AUDIT action without `rules` never marks a request for audit, add an empty "
+                    + "rule `{}` if you want every request audited");
+        }
         for (int i = 0; i < spec.rules().size(); i++) {
             Rule rule = spec.rules().get(i);
             String path = "spec.rules[" + i + "]";
             if (rule == null) {
                 ctx.error(path, "`rule` must not be nil");
                 continue;
+            }
+            // Istio tells `from: []` (an error) from an absent `from` (any source); so do we, from the source.
+            if (rule.from().isEmpty() && ctx.written(path + ".from")) {
+                ctx.error(path + ".from", "`from` must not be empty");
+            }
+            if (rule.to().isEmpty() && ctx.written(path + ".to")) {
+                ctx.error(path + ".to", "`to` must not be empty");
+            }
+            if (rule.when().isEmpty() && ctx.written(path + ".when")) {
+                ctx.warning(path + ".when", "`when` is empty: an empty list of conditions is the same as none");
             }
             for (int j = 0; j < rule.from().size(); j++) {
                 from(rule.from().get(j), path + ".from[" + j + "]", ctx);
@@ -58,6 +76,72 @@ final class AuthorizationPolicyValidator {
             }
             for (int j = 0; j < rule.when().size(); j++) {
                 condition(rule.when().get(j), path + ".when[" + j + "]", ctx);
+            }
+            if (action == Action.DENY && onlyHttpAttributes(rule)) {
+                ctx.warning(path, "configured AuthorizationPolicy will deny all traffic to TCP ports under its "
+                        + "scope due to the use of only HTTP attributes in a DENY rule; it is recommended to "
+                        + "explicitly specify the port");
+            }
+        }
+    }
+
+    /**
+     * Istio's check for a DENY rule whose {@code from} or {@code to} uses HTTP attributes only: on a TCP port such a
+     * rule is widened to match every connection, since the HTTP attributes can't be evaluated there.
+     */
+    private static boolean onlyHttpAttributes(Rule rule) {
+        boolean fromExists = false;
+        boolean tcpInFrom = false;
+        for (Rule.From f : rule.from()) {
+            Source s = f == null ? null : f.source();
+            if (s != null) {
+                fromExists = true;
+                tcpInFrom |= Stream.of(s.principals(), s.notPrincipals(), s.ipBlocks(), s.notIpBlocks(),
+                        s.namespaces(), s.notNamespaces(), s.remoteIpBlocks(), s.notRemoteIpBlocks())
+                        .anyMatch(l -> !l.isEmpty());
+            }
+        }
+        boolean toExists = false;
+        boolean tcpInTo = false;
+        for (Rule.To t : rule.to()) {
+            Operation o = t == null ? null : t.operation();
+            if (o != null) {
+                toExists = true;
+                tcpInTo |= !o.ports().isEmpty() || !o.notPorts().isEmpty();
+            }
+        }
+        return (fromExists && !toExists && !tcpInFrom) || (toExists && !tcpInTo);
+    }
+
+    /**
+     * Principals are peer identities written without {@code spiffe://} ({@code cluster.local/ns/NS/sa/SA}): a
+     * value in another form is valid to Istio but matches no workload identity.
+     */
+    private static void principals(List<String> values, String path, ValidationContext ctx) {
+        for (int i = 0; i < values.size(); i++) {
+            String v = values.get(i);
+            if (v == null || v.isEmpty()) {
+                continue;
+            }
+            if (v.startsWith("spiffe://")) {
+                ctx.warning(path + "[" + i + "]", "principal " + CommonRules.quote(v) + " starts with "
+                        + "\"spiffe://\": Istio writes principals without it (" + v.substring("spiffe://".length())
+                        + "), so this value never matches");
+            } else if (!v.contains("*") && !SPIFFE_PATH.matcher(v).matches()) {
+                ctx.warning(path + "[" + i + "]", "principal " + CommonRules.quote(v) + " is not of the form "
+                        + "<trust domain>/ns/<namespace>/sa/<service account>, so it matches no workload identity");
+            }
+        }
+    }
+
+    private static void paths(List<String> values, String path, ValidationContext ctx) {
+        for (int i = 0; i < values.size(); i++) {
+            String v = values.get(i);
+            if (v != null && !v.isEmpty()) {
+                String problem = PathTemplates.problem(v);
+                if (problem != null) {
+                    ctx.error(path + "[" + i + "]", problem);
+                }
             }
         }
     }
@@ -133,6 +217,8 @@ final class AuthorizationPolicyValidator {
         ips(src.notIpBlocks(), at + "notIpBlocks", ctx);
         ips(src.remoteIpBlocks(), at + "remoteIpBlocks", ctx);
         ips(src.notRemoteIpBlocks(), at + "notRemoteIpBlocks", ctx);
+        principals(src.principals(), at + "principals", ctx);
+        principals(src.notPrincipals(), at + "notPrincipals", ctx);
         nonEmpty(src.principals(), at + "principals", "Principals", ctx);
         nonEmpty(src.requestPrincipals(), at + "requestPrincipals", "RequestPrincipals", ctx);
         nonEmpty(src.namespaces(), at + "namespaces", "Namespaces", ctx);
@@ -163,6 +249,8 @@ final class AuthorizationPolicyValidator {
         String at = path + ".operation.";
         ports(op.ports(), at + "ports", ctx);
         ports(op.notPorts(), at + "notPorts", ctx);
+        paths(op.paths(), at + "paths", ctx);
+        paths(op.notPaths(), at + "notPaths", ctx);
         nonEmpty(op.ports(), at + "ports", "Ports", ctx);
         nonEmpty(op.methods(), at + "methods", "Methods", ctx);
         nonEmpty(op.paths(), at + "paths", "Paths", ctx);
@@ -259,6 +347,7 @@ final class AuthorizationPolicyValidator {
         switch (key) {
             case "source.ip", "remote.ip", "destination.ip" -> ips(values, path, ctx);
             case "destination.port" -> ports(values, path, ctx);
+            case "source.principal" -> principals(values, path, ctx);
             default -> {
             }
         }

@@ -15,6 +15,9 @@ final class PeerAuthenticationValidator {
     static void validate(PeerAuthentication spec, ValidationContext ctx) {
         PolicyScope.validate(spec.selector(), null, List.of(), ctx);
         boolean selectsWorkloads = spec.selector() != null && !spec.selector().matchLabels().isEmpty();
+        if (spec.portLevelMtls().isEmpty() && ctx.written("spec.portLevelMtls")) {
+            ctx.error("spec.portLevelMtls", "port level mTLS, if defined, must have at least one element");
+        }
         if (!selectsWorkloads && !spec.portLevelMtls().isEmpty()) {
             ctx.error("spec.portLevelMtls", "mesh/namespace peer authentication cannot have port level mTLS");
         }

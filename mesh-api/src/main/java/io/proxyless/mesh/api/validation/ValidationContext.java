@@ -33,6 +33,15 @@ public final class ValidationContext {
         return resource.namespace();
     }
 
+    /**
+     * True when {@code path} was written in the resource's source, even as an empty list or map ({@code from: []}):
+     * the model records normalise "unset" and "empty" alike, so only the source can tell Istio's explicit empty
+     * lists apart.
+     */
+    public boolean written(String path) {
+        return resource.source().locations().lines().containsKey(path);
+    }
+
     public void error(String path, String message) {
         add(Severity.ERROR, path, message);
     }

@@ -301,4 +301,83 @@ class AuthorizationPolicyValidatorTest {
                 targetRef: {kind: Service, name: reviews}
                 """)).containsExactly(at(6, "spec.selector: only one of targetRefs or workloadSelector can be set"));
     }
+
+    @Test
+    void principalsWithTheSchemeOrInAnotherFormAreWarnedAbout() {
+        assertThat(problems("""
+                rules:
+                - from:
+                  - source:
+                      principals: ["spiffe://cluster.local/ns/default/sa/sleep", sleep, "cluster.local/ns/*"]
+                  when:
+                  - {key: source.principal, values: ["spiffe://cluster.local/ns/default/sa/sleep"]}
+                """)).containsExactly(
+                warning(9, "spec.rules[0].from[0].source.principals[0]: principal"
+                        + " \"spiffe://cluster.local/ns/default/sa/sleep\" starts with \"spiffe://\": Istio writes"
+                        + " principals without it (cluster.local/ns/default/sa/sleep), so this value never matches"),
+                warning(9, "spec.rules[0].from[0].source.principals[1]: principal \"sleep\" is not of the form"
+                        + " <trust domain>/ns/<namespace>/sa/<service account>, so it matches no workload identity"),
+                warning(11, "spec.rules[0].when[0].values[0]: principal"
+                        + " \"spiffe://cluster.local/ns/default/sa/sleep\" starts with \"spiffe://\": Istio writes"
+                        + " principals without it (cluster.local/ns/default/sa/sleep), so this value never matches"));
+    }
+
+    @Test
+    void explicitEmptyListsAreErrorsAsInIstio() {
+        assertThat(problems("""
+                rules:
+                - from: []
+                  to: []
+                """)).containsExactly(at(7, "spec.rules[0].from: `from` must not be empty"),
+                at(8, "spec.rules[0].to: `to` must not be empty"));
+        assertThat(problems("""
+                rules:
+                - when: []
+                """)).containsExactly(warning(7, "spec.rules[0].when: `when` is empty: an empty list of conditions"
+                + " is the same as none"));
+    }
+
+    @Test
+    void pathTemplatesAreValidatedAsIstioDoes() {
+        assertThat(problems("""
+                rules:
+                - to:
+                  - operation:
+                      paths: ["/api/{*}/reviews", "/files/{**}", "/a/{**}/b/{*}", "/a/{x}", "/a/b*c/{*}"]
+                      notPaths: ["/x/{**}/{**}"]
+                """)).containsExactly(
+                at(9, "spec.rules[0].to[0].operation.paths[2]: invalid or unsupported path a/{**}/b/{*}."
+                        + " {**} is not the last operator"),
+                at(9, "spec.rules[0].to[0].operation.paths[3]: invalid or unsupported path a/{x}."
+                        + " Contains '{' or '}' beyond a supported path template"),
+                at(9, "spec.rules[0].to[0].operation.paths[4]: invalid or unsupported path a/b*c/{*}."
+                        + " Contains segment b*c with invalid string literal"),
+                at(10, "spec.rules[0].to[0].operation.notPaths[0]: invalid or unsupported path x/{**}/{**}."
+                        + " {**} is not the last operator"));
+    }
+
+    @Test
+    void unknownWhenKeysAreErrors() {
+        assertThat(errors("""
+                rules:
+                - when: [{key: source.principals, values: [a]}]
+                """)).singleElement().satisfies(p -> assertThat(p)
+                .startsWith(at(7, "spec.rules[0].when[0].key: unknown attribute: source.principals"))
+                .contains("did you mean \"source.principal\"?"));
+    }
+
+    @Test
+    void auditWithoutRulesAndDenyOnHttpAttributesOnlyAreWarnedAbout() {
+        assertThat(problems("action: AUDIT")).containsExactly(warning(6, "spec.action: AUDIT action without"
+                + " `rules` never marks a request for audit, add an empty rule `{}` if you want every request"
+                + " audited"));
+        assertThat(problems("""
+                action: DENY
+                rules:
+                - to: [{operation: {methods: [POST]}}]
+                - to: [{operation: {methods: [POST], ports: ["8080"]}}]
+                """)).containsExactly(warning(8, "spec.rules[0]: configured AuthorizationPolicy will deny all"
+                + " traffic to TCP ports under its scope due to the use of only HTTP attributes in a DENY rule;"
+                + " it is recommended to explicitly specify the port"));
+    }
 }

@@ -122,4 +122,13 @@ class PeerAuthenticationValidatorTest {
                 """)).singleElement().satisfies(p -> assertThat(p)
                 .startsWith(at(6, "spec.targetRef: unknown field \"targetRef\"")));
     }
+
+    @Test
+    void anExplicitEmptyPortLevelMapIsAnError() {
+        assertThat(problems("""
+                selector: {matchLabels: {app: reviews}}
+                portLevelMtls: {}
+                """)).containsExactly(at(7, "spec.portLevelMtls: port level mTLS, if defined, must have at least"
+                + " one element"));
+    }
 }
