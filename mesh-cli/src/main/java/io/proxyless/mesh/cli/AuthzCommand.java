@@ -104,7 +104,7 @@ final class AuthzCommand implements Callable<Integer> {
     private record Workload(String namespace, Map<String, String> labels, int port) {
         @Override
         public String toString() {
-            return namespace + " " + labels + " port " + port;
+            return namespace + " " + new java.util.TreeMap<>(labels) + " port " + port;
         }
     }
 

@@ -98,7 +98,7 @@ class TroubleshootingDocTest {
     void everyToolHasAnExampleInTheDoc() throws IOException {
         List<String> commands = commands().map(a -> (String) a.get()[0]).toList();
 
-        for (String tool : List.of("validate", "route", "route-check", "dump")) {
+        for (String tool : List.of("validate", "route", "route-check", "dump", "authz")) {
             assertThat(commands).as(tool).anyMatch(c -> c.startsWith("mesh " + tool + " "));
         }
     }
