@@ -1,13 +1,14 @@
 #!/usr/bin/env bash
 # Runs every benchmark side by side on this machine (everything on 127.0.0.1) and rewrites docs/benchmarks.md and
-# the latency plots in docs/benchmarks/ (issue #9). Takes about 10 minutes on 2 cores; stops everything it started.
+# the latency plots in docs/benchmarks/ (issue #9). Takes about 12 minutes on 2 cores; stops everything it started.
 #
 #   ./bench/run.sh
 #
 # Environment (all optional):
 #   MESH_TARGET=target-x  build folder name (-Dmesh.target), for a tree where others build at the same time
 #   MVN_FLAGS=-o          extra Maven flags
-#   BENCH_ROUNDS=7        measured 1-second slices per variant and concurrency in the side-by-side scenarios
+#   BENCH_ROUNDS=15       rounds per concurrency in the side-by-side scenarios (a round: one slice of every variant)
+#   BENCH_SLICE_MS=500    length of one measured slice
 #   BENCH_KEEP=1          keep the raw results (JMH JSON, latencies, CPU, JFR, logs) and print where they are
 set -euo pipefail
 
@@ -161,38 +162,42 @@ jmh() {
     || log "jmh $name failed or timed out (exit $?); see the report"
 }
 
-# side SCENARIO KIND VARIANTS CONCURRENCIES MAX_SECONDS: every variant in one JVM, measured in slices that take
-# turns (SideBySide): WARMUP_CYCLES × 1 s per variant of warm-up, then ROUNDS slices of 1 s per variant and
-# concurrency.
-WARMUP_CYCLES=8
-ROUNDS=${BENCH_ROUNDS:-7}
+# side SCENARIO KIND VARIANTS CONCURRENCIES MAX_SECONDS DRAIN_MS: every variant in one JVM, measured in slices that
+# take turns (SideBySide): WARMUP_CYCLES × 1 s per variant of warm-up, then ROUNDS rounds of one SLICE_MS slice per
+# variant, per concurrency, with DRAIN_MS of pause after each slice. Many short rounds rather than a few long ones:
+# the report takes every ratio per round and summarises the rounds by median and interquartile range.
+WARMUP_CYCLES=6
+ROUNDS=${BENCH_ROUNDS:-15}
+SLICE_MS=${BENCH_SLICE_MS:-500}
 side() {
-  local scenario=$1 kind=$2 variants=$3 concurrency=$4 limit=$5
+  local scenario=$1 kind=$2 variants=$3 concurrency=$4 limit=$5 drain=$6
   log "side by side $scenario: $variants at concurrency $concurrency"
   # shellcheck disable=SC2086
   timeout --kill-after=10 "$limit" java -Xms512m -Xmx512m $JVM_COMMON -Dbench.proxy.pid="${HAPROXY_PID:-0}" \
+      -Dbench.drain.ms="$drain" \
       -cp "$JAR" io.proxyless.mesh.benchmarks.SideBySide "$scenario" "$kind" "$variants" "$concurrency" \
-      "$WARMUP_CYCLES" 1000 "$ROUNDS" > "$RESULTS/logs/side-$scenario.log" 2>&1 \
+      "$WARMUP_CYCLES" "$SLICE_MS" "$ROUNDS" > "$RESULTS/logs/side-$scenario.log" 2>&1 \
     || log "side by side $scenario failed or timed out (exit $?); see the report"
 }
 
-HTTP_VARIANTS=plain,plain-4,mesh
-[[ "$HAPROXY_STATUS" == ok ]] && HTTP_VARIANTS=plain,plain-4,mesh,haproxy
+# mesh-metrics: the mesh variant with Istio's metrics on (issue #13's overhead, metrics on vs off)
+HTTP_VARIANTS=plain,plain-4,mesh,mesh-metrics
+[[ "$HAPROXY_STATUS" == ok ]] && HTTP_VARIANTS=plain,plain-4,mesh,mesh-metrics,haproxy
 
 sample_foreign
 jmh route 240 "-Xms512m -Xmx512m" RouteDecisionBenchmark -wi 1 -w 1s -i 3 -r 1s
 sample_foreign
-side http http "$HTTP_VARIANTS" 1,8,32 200
+side http http "$HTTP_VARIANTS" 1,8,32 280 50
 sample_foreign
-side grpc-unary grpc-unary plain,plain-rr,mesh,xds 1,8 160
+side grpc-unary grpc-unary plain,plain-rr,mesh,xds 1,8 160 50
 sample_foreign
-side grpc-streaming grpc-streaming plain,plain-rr,mesh,xds 8 120
+side grpc-streaming grpc-streaming plain,plain-rr,mesh,xds 8 120 50
 sample_foreign
-side mirror http mirror-none,mirror-healthy,mirror-dead 1,8 120
+side mirror http mirror-none,mirror-healthy,mirror-dead 1,8 180 200
 sample_foreign
 # The JMH benchmarks of issues #5 and #6 (plain vs mesh), one fork per variant, as a cross-check.
-jmh jmh-http-c8 90 "-Xms512m -Xmx512m" 'HttpBenchmark.request' -p variant=plain,mesh -t 8 -wi 10 -w 1s -i 3 -r 2s
-jmh jmh-grpc-c8 90 "-Xms512m -Xmx512m" 'GrpcBenchmark.unary$' -p channel=plain,mesh -t 8 -wi 10 -w 1s -i 3 -r 2s
+jmh jmh-http-c8 90 "-Xms512m -Xmx512m" 'HttpBenchmark.request' -p variant=plain,mesh -t 8 -wi 6 -w 1s -i 3 -r 2s
+jmh jmh-grpc-c8 90 "-Xms512m -Xmx512m" 'GrpcBenchmark.unary$' -p channel=plain,mesh -t 8 -wi 6 -w 1s -i 3 -r 2s
 sample_foreign
 jmh apply 300 "-Xms2g -Xmx2g" ConfigApplyBenchmark
 
@@ -218,7 +223,7 @@ FOREIGN="Maven builds or test runs of other sessions were running at $FOREIGN_SE
   echo "build.seconds=$BUILD_SECONDS"
   echo "rounds=$ROUNDS"
   echo "foreign.processes=$( [[ $FOREIGN_SEEN -gt 0 ]] && echo "$FOREIGN" || echo "")"
-  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS slices of 1 s per variant and concurrency; JMH cross-check: 10 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config apply: 1 cold + 3 warm single shots"
+  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency; JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config apply: 1 cold + 3 warm single shots"
 } > "$RESULTS/meta.properties"
 for f in "$ROOT"/bench/findings-*.md; do
   [[ -f "$f" ]] && cp "$f" "$RESULTS/"

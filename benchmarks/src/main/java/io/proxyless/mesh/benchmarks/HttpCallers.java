@@ -1,5 +1,8 @@
 package io.proxyless.mesh.benchmarks;
 
+import io.micrometer.prometheusmetrics.PrometheusConfig;
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
+import io.proxyless.mesh.micrometer.MeshMetrics;
 import io.proxyless.mesh.okhttp.MeshInterceptor;
 import io.proxyless.mesh.runtime.Mesh;
 import java.io.IOException;
@@ -25,13 +28,16 @@ import okio.Okio;
  *       four connections as the mesh's do, without mesh code;</li>
  *   <li>{@code mesh}: {@link MeshInterceptor} calling {@code http://echo:8080} ({@link MeshConfigs#httpEcho}: header
  *       route, 80/20 split, retries, LEAST_REQUEST over four endpoints, outlier detection);</li>
+ *   <li>{@code mesh-metrics}: the {@code mesh} variant with Istio's metrics on ({@link MeshMetrics} bound to a
+ *       Prometheus registry, as a sidecar-less application serving {@code /stats/prometheus} has them), the same
+ *       client otherwise: metrics on vs off;</li>
  *   <li>{@code haproxy}: to the local HAProxy the script started (same routing, the stand-in for a sidecar hop);</li>
  *   <li>{@code mirror-none}, {@code mirror-healthy}, {@code mirror-dead}: the mesh variant without a mirror, with
  *       every request mirrored to a healthy port, and to a port where nothing listens.</li>
  * </ul>
  */
 final class HttpCallers {
-    static final String[] VARIANTS = {"plain", "plain-4", "mesh", "haproxy", "mirror-none", "mirror-healthy",
+    static final String[] VARIANTS = {"plain", "plain-4", "mesh", "mesh-metrics", "haproxy", "mirror-none", "mirror-healthy",
             "mirror-dead"};
     private static final MediaType JSON = MediaType.get("application/json");
     private static final byte[] POST_BODY = new byte[512];
@@ -61,7 +67,7 @@ final class HttpCallers {
                 }
             }
             case "haproxy" -> bases = new String[] {"http://127.0.0.1:" + BenchEnv.port(backend, "proxy.port")};
-            case "mesh", "mirror-none", "mirror-healthy", "mirror-dead" -> {
+            case "mesh", "mesh-metrics", "mirror-none", "mirror-healthy", "mirror-dead" -> {
                 Integer mirrorPort = switch (variant) {
                     case "mirror-healthy" -> BenchEnv.port(backend, "http.mirror.port");
                     case "mirror-dead" -> BenchEnv.port(backend, "dead.port");
@@ -70,6 +76,9 @@ final class HttpCallers {
                 dir = Files.createTempDirectory("mesh-bench-http");
                 Files.writeString(dir.resolve("mesh.yaml"), MeshConfigs.httpEcho(ports, mirrorPort));
                 mesh = Mesh.builder().configPaths(dir).namespace("default").watch(false).build();
+                if (variant.equals("mesh-metrics")) {
+                    MeshMetrics.bindTo(mesh, new PrometheusMeterRegistry(PrometheusConfig.DEFAULT));
+                }
                 interceptor = MeshInterceptor.builder(mesh).build();
                 b.addInterceptor(interceptor);
                 bases = new String[] {"http://echo:8080"};

@@ -5,11 +5,24 @@ final class MeshConfigs {
     private MeshConfigs() {
     }
 
+    /**
+     * N services like Bookinfo's reviews: each a ServiceEntry with three endpoints per version (v1, v2, v3), a
+     * DestinationRule with LEAST_REQUEST and a subset per version, and a VirtualService with a header match
+     * ({@code end-user: jason} → v2) and an 80/20 split over v1/v3. So a decision picks LEAST_REQUEST among three
+     * endpoints of its subset.
+     */
     static String bookinfoLike(int services) {
         StringBuilder out = new StringBuilder();
         for (int i = 0; i < services; i++) {
             String name = "svc" + i;
-            int base = (i % 250) * 4;
+            StringBuilder endpoints = new StringBuilder();
+            int host = 1;
+            for (String version : new String[] {"v1", "v2", "v3"}) {
+                for (int e = 0; e < 3; e++) {
+                    endpoints.append("      - {address: 10.%d.%d.%d, labels: {version: %s}}\n"
+                            .formatted(i / 250 % 250, i % 250, host++, version));
+                }
+            }
             out.append("""
                     apiVersion: networking.istio.io/v1
                     kind: ServiceEntry
@@ -20,15 +33,13 @@ final class MeshConfigs {
                       resolution: STATIC
                       ports: [{number: 9080, name: http, protocol: HTTP}]
                       endpoints:
-                      - {address: 10.%2$d.%3$d.1, labels: {version: v1}}
-                      - {address: 10.%2$d.%3$d.2, labels: {version: v2}}
-                      - {address: 10.%2$d.%3$d.3, labels: {version: v3}}
-                    ---
+                    %2$s---
                     apiVersion: networking.istio.io/v1
                     kind: DestinationRule
                     metadata: {name: %1$s}
                     spec:
                       host: %1$s
+                      trafficPolicy: {loadBalancer: {simple: LEAST_REQUEST}}
                       subsets:
                       - {name: v1, labels: {version: v1}}
                       - {name: v2, labels: {version: v2}}
@@ -46,7 +57,7 @@ final class MeshConfigs {
                         - {destination: {host: %1$s, subset: v1}, weight: 80}
                         - {destination: {host: %1$s, subset: v3}, weight: 20}
                     ---
-                    """.formatted(name, i / 250 % 250, base % 250));
+                    """.formatted(name, endpoints));
         }
         return out.toString();
     }

@@ -34,7 +34,7 @@ import jdk.jfr.Recording;
  * java -Dbench.backend=FILE -Dbench.out=DIR [-Dbench.proxy.pid=PID] [-Dbench.jfr=true] \
  *     -cp benchmarks.jar io.proxyless.mesh.benchmarks.SideBySide \
  *     SCENARIO KIND VARIANTS CONCURRENCIES WARMUP_CYCLES SLICE_MS ROUNDS
- * e.g. http http plain,mesh,haproxy 1,8,32 4 1000 5
+ * e.g. http http plain,mesh,haproxy 1,8,32 4 500 15
  * </pre>
  * KIND is {@code http}, {@code grpc-unary} or {@code grpc-streaming}. Per slice it writes, under
  * {@code DIR}: the latencies ({@code lat/side-SCENARIO__variant=V__tC/r<round>-m1-t0.bin}), the CPU line as
@@ -43,7 +43,8 @@ import jdk.jfr.Recording;
  */
 public final class SideBySide {
     private static final long TICK_NANOS = 1_000_000_000L / Long.getLong("bench.clk.tck", 100L);
-    private static final long DRAIN_MILLIS = 200;
+    /** Pause after each slice: background work of the slice (mirror copies) finishes before the next one starts. */
+    private static final long DRAIN_MILLIS = Long.getLong("bench.drain.ms", 200L);
 
     private final String scenario;
     private final Map<String, Caller> callers;
@@ -243,7 +244,7 @@ public final class SideBySide {
         } else if (errors.get() > 0) {
             System.out.println("warm-up " + scenario + " " + v + ": " + errors.get() + " errors: " + firstError.get());
         }
-        Thread.sleep(DRAIN_MILLIS); // let mirror copies and other background work of this slice finish
+        Thread.sleep(DRAIN_MILLIS);
     }
 
     /** Bytes allocated so far by all live threads of this JVM. */

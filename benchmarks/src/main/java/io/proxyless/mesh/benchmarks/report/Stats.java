@@ -3,26 +3,33 @@ package io.proxyless.mesh.benchmarks.report;
 import java.util.List;
 
 /**
- * Mean and spread of a measured quantity over iterations. The spread is reported as half the range between the
- * lowest and the highest iteration (with three iterations a confidence interval would say little).
+ * Summary of a measured quantity over iterations (side by side: over rounds): mean, median and quartiles, and the
+ * extremes. Tables show the median with half the interquartile range, which one noisy round does not move; the mean
+ * and range remain for the CPU and allocation columns.
  */
-record Stats(double mean, double min, double max, int n) {
-    static final Stats NONE = new Stats(Double.NaN, Double.NaN, Double.NaN, 0);
+record Stats(double mean, double min, double max, double median, double q1, double q3, int n) {
+    static final Stats NONE = new Stats(Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, Double.NaN, 0);
 
     static Stats of(List<Double> values) {
-        List<Double> v = values.stream().filter(d -> d != null && !d.isNaN()).toList();
-        if (v.isEmpty()) {
+        double[] v = values.stream().filter(d -> d != null && !d.isNaN()).mapToDouble(Double::doubleValue).sorted()
+                .toArray();
+        if (v.length == 0) {
             return NONE;
         }
         double sum = 0;
-        double min = Double.POSITIVE_INFINITY;
-        double max = Double.NEGATIVE_INFINITY;
         for (double d : v) {
             sum += d;
-            min = Math.min(min, d);
-            max = Math.max(max, d);
         }
-        return new Stats(sum / v.size(), min, max, v.size());
+        return new Stats(sum / v.length, v[0], v[v.length - 1], quantile(v, 0.5), quantile(v, 0.25),
+                quantile(v, 0.75), v.length);
+    }
+
+    /** Linear interpolation between the closest ranks of sorted values. */
+    static double quantile(double[] sorted, double q) {
+        double pos = q * (sorted.length - 1);
+        int lo = (int) Math.floor(pos);
+        int hi = (int) Math.ceil(pos);
+        return sorted[lo] + (sorted[hi] - sorted[lo]) * (pos - lo);
     }
 
     boolean present() {
@@ -32,5 +39,10 @@ record Stats(double mean, double min, double max, int n) {
     /** Half the range, in percent of the mean. */
     double spreadPercent() {
         return mean == 0 ? 0 : (max - min) / 2 / Math.abs(mean) * 100;
+    }
+
+    /** Half the interquartile range, in percent of the median. */
+    double iqrPercent() {
+        return median == 0 ? 0 : (q3 - q1) / 2 / Math.abs(median) * 100;
     }
 }
