@@ -47,11 +47,19 @@ final class ChainTransport implements AttemptTransport {
         return configure(chain, target).proceed(chain.request());
     }
 
+    /** The chain with the attempt's settings; each {@code with…} copies the chain, so only what differs is set. */
     private static Interceptor.Chain configure(Interceptor.Chain chain, AttemptTarget t) {
-        Interceptor.Chain c = chain.withDns(t.dns())
-                .withConnectTimeout(Math.max(1, t.connectTimeoutMillis()), TimeUnit.MILLISECONDS)
-                .withReadTimeout(t.readTimeoutMillis(), TimeUnit.MILLISECONDS)
-                .withWriteTimeout(t.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        Interceptor.Chain c = chain.withDns(t.dns());
+        int connect = Math.max(1, t.connectTimeoutMillis());
+        if (connect != chain.connectTimeoutMillis()) {
+            c = c.withConnectTimeout(connect, TimeUnit.MILLISECONDS);
+        }
+        if (t.readTimeoutMillis() != chain.readTimeoutMillis()) {
+            c = c.withReadTimeout(t.readTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
+        if (t.writeTimeoutMillis() != chain.writeTimeoutMillis()) {
+            c = c.withWriteTimeout(t.writeTimeoutMillis(), TimeUnit.MILLISECONDS);
+        }
         if (t.tls() != null) {
             c = c.withSslSocketFactory(t.tls().socketFactory(), t.tls().trustManager())
                     .withHostnameVerifier(MeshCall.VERIFIED_BY_TRUST_MANAGER);

@@ -29,7 +29,7 @@ import java.io.InterruptedIOException;
 import java.time.Duration;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedBlockingQueue;
+import java.util.concurrent.LinkedTransferQueue;
 import java.util.function.LongConsumer;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLException;
@@ -70,13 +70,17 @@ final class MeshCall implements Exchange {
     private final Request request;
     private final RouteRequest routeRequest;
     private final Executor serial = MoreExecutors.newSequentialExecutor(MoreExecutors.directExecutor());
-    private final BlockingQueue<Object> steps = new LinkedBlockingQueue<>();
+    // Lock-free: a call hands over two or three steps, so two locks and their conditions per call would cost more
+    // than the steps themselves.
+    private final BlockingQueue<Object> steps = new LinkedTransferQueue<>();
     private final RoutedCall call;
     // Set in the serial executor, read by the application's thread after taking a step (the queue orders them).
-    private Request template;
+    private boolean prepared;
+    private HttpUrl url;
     private String authority;
     private String urlHost;
     private boolean passthrough;
+    private boolean changesHeaders;
     private volatile boolean timedOut;
     private volatile Call attemptCall;
 
@@ -130,7 +134,7 @@ final class MeshCall implements Exchange {
 
     @Override
     public void send(Attempt attempt) {
-        if (template == null) {
+        if (!prepared) {
             prepare();
         }
         if (passthrough) {
@@ -155,10 +159,12 @@ final class MeshCall implements Exchange {
 
     @Override
     public void mirror(MirrorCopy copy) {
-        if (template == null) {
+        if (!prepared) {
             prepare();
         }
-        mesh.mirrors().send(copy, template, authority, call.decision().timeout());
+        Request.Builder b = request.newBuilder().url(url);
+        HeaderMutations.applyRequest(call.decision(), OkHttpRequests.sink(b));
+        mesh.mirrors().send(copy, b.header("Host", authority).build(), authority, urlHost, call.decision().timeout());
     }
 
     @Override
@@ -174,21 +180,22 @@ final class MeshCall implements Exchange {
         steps.add(ENDED);
     }
 
-    /** The request every attempt starts from: rewrites and request header operations applied. */
+    /**
+     * What every attempt starts from, decided once per call: the URL after rewrites, the authority and the host
+     * OkHttp connects to. Nothing is copied or parsed again when the route changes nothing: the application's URL
+     * is already canonical, so its host is the attempt's host.
+     */
     private void prepare() {
         RouteDecision decision = call.decision();
+        prepared = true;
         passthrough = decision.route() == null && decision.cluster().passthrough();
         String pathAndQuery = Rewrites.path(decision, routeRequest);
+        url = pathAndQuery == null ? request.url() : withPath(request.url(), pathAndQuery);
         String a = HeaderMutations.authority(decision);
         authority = a == null ? routeRequest.authority() : a;
-        Request.Builder b = request.newBuilder();
-        HeaderMutations.applyRequest(decision, OkHttpRequests.sink(b));
-        b.header("Host", authority);
-        if (pathAndQuery != null) {
-            b.url(withPath(request.url(), pathAndQuery));
-        }
-        template = b.build();
-        urlHost = urlHost(authority, routeRequest.host());
+        urlHost = a == null && request.header("Host") == null ? request.url().host()
+                : urlHost(authority, routeRequest.host());
+        changesHeaders = HeaderMutations.changesRequest(decision);
     }
 
     // ---- the application's thread ----
@@ -258,16 +265,32 @@ final class MeshCall implements Exchange {
     }
 
     /**
-     * The request for one attempt: the template sent to the endpoint's port (TLS when the cluster says so), with
-     * the headers the mesh adds to this attempt.
+     * The request for one attempt: the application's request with the route's header operations and authority,
+     * sent to the endpoint's port (TLS when the cluster says so), with the headers the mesh adds to this attempt.
+     * One request copy per attempt; the URL is rebuilt only for what differs.
      */
     private Request upstream(Attempt a, ClientTlsContext tls) {
-        HttpUrl.Builder url = template.url().newBuilder().host(urlHost).port(a.endpoint().port());
-        if (tls != null) {
-            url.scheme("https");
+        int port = a.endpoint().port();
+        boolean sameHost = urlHost.equals(url.host());
+        HttpUrl target = url;
+        if (!sameHost || port != url.port() || (tls != null && !url.isHttps())) {
+            HttpUrl.Builder u = url.newBuilder().port(port);
+            if (!sameHost) {
+                u.host(urlHost);
+            }
+            if (tls != null) {
+                u.scheme("https");
+            }
+            target = u.build();
         }
-        Request.Builder b = template.newBuilder().url(url.build());
-        a.requestHeaders(OkHttpRequests.sink(b));
+        Request.Builder b = request.newBuilder().url(target);
+        if (changesHeaders) {
+            HeaderMutations.applyRequest(call.decision(), OkHttpRequests.sink(b));
+        }
+        b.header("Host", authority);
+        if (a.addsRequestHeaders()) {
+            a.requestHeaders(OkHttpRequests.sink(b));
+        }
         return b.build();
     }
 
@@ -303,7 +326,9 @@ final class MeshCall implements Exchange {
         Response response = (Response) a.attachment();
         AttemptOutcome outcome = AttemptOutcome.httpStatus(response.code());
         Response.Builder b = response.newBuilder();
-        HeaderMutations.applyResponse(call.decision(), OkHttpRequests.sink(b));
+        if (HeaderMutations.changesResponse(call.decision())) {
+            HeaderMutations.applyResponse(call.decision(), OkHttpRequests.sink(b));
+        }
         if (response.priorResponse() == null) {
             b.request(request);
         }

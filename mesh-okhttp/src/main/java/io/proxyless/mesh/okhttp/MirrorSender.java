@@ -68,10 +68,10 @@ final class MirrorSender implements AutoCloseable {
     }
 
     /**
-     * Queues {@code copy} of {@code template} (the primary request after rewrites and header operations); never
-     * blocks and never throws.
+     * Queues {@code copy} of {@code template} (the primary request after rewrites and header operations, whose
+     * authority is {@code authority} and URL host {@code urlHost}); never blocks and never throws.
      */
-    void send(MirrorCopy copy, Request template, String authority, Duration routeTimeout) {
+    void send(MirrorCopy copy, Request template, String authority, String urlHost, Duration routeTimeout) {
         RequestBody body = template.body();
         if (body != null && (body.isOneShot() || body.isDuplex())) {
             drop(copy, "the request body can be sent only once");
@@ -90,12 +90,15 @@ final class MirrorSender implements AutoCloseable {
             }
         }
         String shadowAuthority = shadowHostSuffix ? Mirroring.shadowAuthority(authority) : authority;
-        String urlHost = MeshCall.urlHost(shadowAuthority, copy.request().host());
-        HttpUrl.Builder url = template.url().newBuilder().host(urlHost).port(endpoint.port());
+        String host = shadowHostSuffix ? MeshCall.urlHost(shadowAuthority, copy.request().host()) : urlHost;
+        HttpUrl.Builder url = template.url().newBuilder().port(endpoint.port());
+        if (!host.equals(template.url().host())) {
+            url.host(host);
+        }
         if (tlsContext != null) {
             url.scheme("https");
         }
-        AttemptTarget target = new AttemptTarget(cluster, EndpointDns.of(urlHost, endpoint, client.dns()), tlsContext,
+        AttemptTarget target = new AttemptTarget(cluster, EndpointDns.of(host, endpoint, client.dns()), tlsContext,
                 AttemptTarget.millis(cluster.pool().limits().connectTimeout().toMillis()),
                 client.readTimeoutMillis(), client.writeTimeoutMillis());
         Request request = template.newBuilder()

@@ -52,6 +52,18 @@ public final class HeaderMutations {
                 singleDestination(decision), sink);
     }
 
+    /** Whether {@link #applyRequest} changes anything, so that an adapter copies no headers when it would not. */
+    public static boolean changesRequest(RouteDecision decision) {
+        return !(decision.route() == null || decision.route().requestHeaderOps().changesNoHeader())
+                || !(decision.destination() == null || decision.destination().requestHeaderOps().changesNoHeader());
+    }
+
+    /** Whether {@link #applyResponse} changes anything. */
+    public static boolean changesResponse(RouteDecision decision) {
+        return !(decision.route() == null || decision.route().responseHeaderOps().changesNoHeader())
+                || !(decision.destination() == null || decision.destination().responseHeaderOps().changesNoHeader());
+    }
+
     /**
      * The authority the request must carry upstream, or null to keep the request's own: {@code rewrite.authority},
      * else a {@code :authority}/{@code host} header operation of the route, else of the destination.

@@ -142,4 +142,34 @@ class HeaderMutationsTest {
             assertThat(r.headers.get("x-who")).containsExactly("route");
         }
     }
+
+    @Test
+    void changesSaysWhetherApplyingWouldChangeAnything() {
+        try (Mesh mesh = mesh(dir, WEB, virtualService("""
+                - match: [{uri: {prefix: /route-request}}]
+                  headers: {request: {remove: [x-a]}}
+                  route: [{destination: {host: web}}]
+                - match: [{uri: {prefix: /destination-response}}]
+                  route:
+                  - destination: {host: web}
+                    headers: {response: {add: {x-b: "1"}}}
+                - match: [{uri: {prefix: /authority-only}}]
+                  rewrite: {authority: other}
+                  route: [{destination: {host: web}}]
+                - route: [{destination: {host: web}}]
+                """))) {
+            RouteDecision routeRequest = mesh.route(get("http://web:8080/route-request"));
+            assertThat(HeaderMutations.changesRequest(routeRequest)).isTrue();
+            assertThat(HeaderMutations.changesResponse(routeRequest)).isFalse();
+            RouteDecision destinationResponse = mesh.route(get("http://web:8080/destination-response"));
+            assertThat(HeaderMutations.changesRequest(destinationResponse)).isFalse();
+            assertThat(HeaderMutations.changesResponse(destinationResponse)).isTrue();
+            RouteDecision authorityOnly = mesh.route(get("http://web:8080/authority-only"));
+            assertThat(HeaderMutations.changesRequest(authorityOnly)).as("the authority is the adapter's Host")
+                    .isFalse();
+            RouteDecision none = mesh.route(get("http://web:8080/"));
+            assertThat(HeaderMutations.changesRequest(none)).isFalse();
+            assertThat(HeaderMutations.changesResponse(none)).isFalse();
+        }
+    }
 }
