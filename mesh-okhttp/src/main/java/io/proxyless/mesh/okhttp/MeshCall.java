@@ -162,9 +162,15 @@ final class MeshCall implements Exchange {
         if (!prepared) {
             prepare();
         }
-        Request.Builder b = request.newBuilder().url(url);
-        HeaderMutations.applyRequest(call.decision(), OkHttpRequests.sink(b));
-        mesh.mirrors().send(copy, b.header("Host", authority).build(), authority, urlHost, call.decision().timeout());
+        // The copy's request is made on the sender's thread, from immutable parts: nothing per copy on this one.
+        RouteDecision decision = call.decision();
+        HttpUrl copyUrl = url;
+        String copyAuthority = authority;
+        mesh.mirrors().send(copy, request.body(), () -> {
+            Request.Builder b = request.newBuilder().url(copyUrl);
+            HeaderMutations.applyRequest(decision, OkHttpRequests.sink(b));
+            return b.header("Host", copyAuthority).build();
+        }, authority, urlHost, decision.timeout());
     }
 
     @Override

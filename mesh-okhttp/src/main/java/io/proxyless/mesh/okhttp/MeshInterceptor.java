@@ -60,7 +60,6 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
         // Once, here: an OkHttp the mesh cannot run on fails now, naming its version, not at the first request.
         this.transport = OkHttpVersion.detect().transport(this);
         this.mesh = b.mesh;
-        this.engine = new CallEngine(b.mesh, "http", b.listener, null);
         // The mesh's own contexts, whose per-cluster TLS was built (and checked) when the config was compiled,
         // unless this interceptor is given certificate settings of its own.
         this.tls = b.ownTls ? ClientTlsContexts.builder()
@@ -71,6 +70,7 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
                 .build() : b.mesh.tls();
         this.mirrors = new MirrorSender(transport, b.mirrorClient, b.mirrorConcurrency, b.mirrorQueueSize, b.mirrorTimeout,
                 tls, b.shadowHostSuffix);
+        this.engine = new CallEngine(b.mesh, "http", MeshListener.both(b.listener, mirrors.dropCounter()), null);
     }
 
     /**

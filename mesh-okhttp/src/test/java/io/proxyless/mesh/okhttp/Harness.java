@@ -54,6 +54,11 @@ final class Harness implements AutoCloseable {
         return start(MeshYaml.mesh(dir, clock, documents), b -> b);
     }
 
+    Harness start(Path dir, io.proxyless.mesh.runtime.time.MeshClock clock,
+                  UnaryOperator<MeshInterceptor.Builder> options, String... documents) {
+        return start(MeshYaml.mesh(dir, clock, documents), options);
+    }
+
     Harness start(Mesh mesh, UnaryOperator<MeshInterceptor.Builder> options) {
         this.mesh = mesh;
         interceptor = options.apply(MeshInterceptor.builder(mesh)).build();

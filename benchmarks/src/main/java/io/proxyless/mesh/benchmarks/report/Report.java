@@ -1237,9 +1237,10 @@ public final class Report {
         out.append("""
                 The mesh HTTP variant (same routes) with the default route mirroring 100% of requests to service
                 `echo-mirror`: **healthy** — another port of the backend, which answers every copy; **dead** — a port
-                where nothing listens (every copy's connection is refused). The copies go out through the interceptor's
-                bounded mirror sender (8 threads, queue 64; a copy that does not fit is dropped and counted). Only the
-                primary requests are timed.
+                where nothing listens (a copy's connection is refused; the engine then backs the endpoint off and drops
+                its copies, one probe per backoff). The copies go out through the interceptor's bounded mirror sender
+                (8 threads of its own, queue 64, its own connection pool; a copy that does not fit is dropped and
+                counted). Only the primary requests are timed.
 
                 """);
         Map<String, String> stats = mirrorStats();
@@ -1342,17 +1343,17 @@ public final class Report {
             return s + String.format(Locale.ROOT, "; the machine was %.0f%% busy: the copies' work (sender threads, "
                     + "their connections%s) runs beside the primary on the same 2 cores and delays it when they meet",
                     busy * 100, variant.equals("mirror-healthy") ? ", the mirror service answering them"
-                            : ", refused connects, each a whole OkHttp call with a ConnectException");
+                            : "; a refused endpoint is backed off, so only a probe per backoff connects");
         }
         if (variant.equals("mirror-healthy")) {
             s += String.format(Locale.ROOT, "; every request is served twice on the same 2 cores (%.0f%% busy), so the "
                     + "primaries queue behind the copies for CPU — the sender never blocks the primary, but the "
                     + "machine has no spare core; a sidecar's mirror costs the same backend work", busy * 100);
         } else {
-            s += String.format(Locale.ROOT, "; each copy is a whole OkHttp call whose connect is refused (OkHttp "
-                    + "connects on its TaskRunner thread and builds a ConnectException with its stack trace), and with no "
-                    + "outlier detection for the mirror host nothing stops the copies; the 2 cores were %.0f%% busy",
-                    busy * 100);
+            s += String.format(Locale.ROOT, "; the engine backs a mirror endpoint that refused a copy or timed out "
+                    + "off (1 s doubling to 30 s on the mesh clock, one probe copy after each), dropping its copies "
+                    + "before any request copy or connect attempt, so what is left is deciding and counting the drop; "
+                    + "the 2 cores were %.0f%% busy", busy * 100);
         }
         return s;
     }

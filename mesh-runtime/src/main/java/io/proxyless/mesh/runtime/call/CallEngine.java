@@ -28,6 +28,7 @@ public final class CallEngine {
     private final String protocol;
     private final MeshListener listener;
     private final RandomGenerator random;
+    private final MirrorBackoff mirrorBackoff;
 
     /**
      * @param mesh     the mesh whose snapshot routes the calls
@@ -40,6 +41,7 @@ public final class CallEngine {
         this.protocol = Objects.requireNonNull(protocol, "protocol");
         this.listener = MeshListener.both(mesh.listener(), Objects.requireNonNull(listener, "listener"));
         this.random = random;
+        this.mirrorBackoff = new MirrorBackoff(mesh.clock());
     }
 
     /**
@@ -59,6 +61,11 @@ public final class CallEngine {
 
     public Mesh mesh() {
         return mesh;
+    }
+
+    /** Mirror endpoints that refused a copy or timed out, backed off (one per engine, outliving calls). */
+    MirrorBackoff mirrorBackoff() {
+        return mirrorBackoff;
     }
 
     String protocol() {

@@ -14,7 +14,8 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * for it. The adapter copies the request and sends it fire-and-forget, reporting through {@link #begin},
  * {@link #finished} and {@link #dropped} from any thread: the copy's circuit-breaker permit and outlier feedback
  * are kept here, so a mirror counts against its cluster as Envoy's shadow requests do, and nothing about it
- * reaches the primary call.
+ * reaches the primary call. A copy that fails to connect or times out backs its endpoint off for the engine's
+ * later copies ({@link MirrorBackoff}).
  */
 public final class MirrorCopy {
     private final RoutedCall call;
@@ -86,6 +87,7 @@ public final class MirrorCopy {
             cluster.attemptFinished(endpoint, outcome);
             p.close();
         }
+        call.engine().mirrorBackoff().finished(endpoint, outcome);
         listener().mirrorCompleted(call, mirror, status);
     }
 
@@ -99,6 +101,7 @@ public final class MirrorCopy {
             cluster.attemptAbandoned(endpoint);
             p.close();
         }
+        call.engine().mirrorBackoff().abandoned(endpoint);
         listener().mirrorDropped(call, mirror, reason);
     }
 }

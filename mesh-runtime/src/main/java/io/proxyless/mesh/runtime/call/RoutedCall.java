@@ -391,6 +391,11 @@ public final class RoutedCall implements CallView {
             listener.mirrorDropped(this, m, "no healthy upstream in mirror cluster " + mc.key());
             return;
         }
+        String backingOff = engine.mirrorBackoff().refusal(e);
+        if (backingOff != null) {
+            listener.mirrorDropped(this, m, backingOff); // no copy, no connect attempt
+            return;
+        }
         exchange.mirror(new MirrorCopy(this, m, mc, e));
     }
 
