@@ -23,6 +23,7 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.atomic.LongAdder;
 import java.util.function.Supplier;
 import okhttp3.Call;
+import okhttp3.ConnectionPool;
 import okhttp3.HttpUrl;
 import okhttp3.OkHttpClient;
 import okhttp3.Request;
@@ -46,6 +47,7 @@ final class MirrorSender implements AutoCloseable {
     private final ClientTlsContexts tls;
     private final boolean shadowHostSuffix;
     private final Duration timeout;
+    private final boolean ownPool;
     private final LongAdder queued = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -57,7 +59,12 @@ final class MirrorSender implements AutoCloseable {
         this.tls = tls;
         this.shadowHostSuffix = shadowHostSuffix;
         this.timeout = timeout;
-        this.client = transport.mirrorClient((base == null ? new OkHttpClient() : base).newBuilder()
+        // By default copies have a connection pool of their own (never the primaries' connections) that keeps a
+        // connection per sender thread: OkHttp's default keeps 5 idle, so more senders would connect per copy.
+        this.ownPool = base == null;
+        OkHttpClient.Builder own = base != null ? base.newBuilder() : new OkHttpClient.Builder()
+                .connectionPool(new ConnectionPool(Math.max(5, concurrency), 5, TimeUnit.MINUTES));
+        this.client = transport.mirrorClient(own
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
                 .followSslRedirects(false));
@@ -183,5 +190,8 @@ final class MirrorSender implements AutoCloseable {
     public void close() {
         executor.shutdownNow();
         client.dispatcher().cancelAll();
+        if (ownPool) {
+            client.connectionPool().evictAll();
+        }
     }
 }
