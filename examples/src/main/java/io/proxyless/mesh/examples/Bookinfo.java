@@ -41,7 +41,8 @@ import okhttp3.Response;
  *   <li>Bookinfo: {@code productpage} (HTTP), which calls {@code details} over gRPC and {@code reviews} over
  *       HTTP; {@code reviews} v1 (no stars), v2 (black stars) and v3 (red stars), of which v2 and v3 call
  *       {@code ratings} over HTTP. Outbound calls go through each workload's own {@link MeshClient}; the
- *       {@code end-user} header travels along, as Bookinfo propagates it;</li>
+ *       {@code end-user} header travels along, as Bookinfo propagates it. details, ratings and reviews serve with
+ *       the mesh's own servers, each pod with its own {@link Mesh} for its inbound side;</li>
  *   <li>{@code httpbin} v1 and v2 and a {@code sleep} client, for circuit breaking and mirroring;</li>
  *   <li>stand-ins for the world outside: {@code httpbin.org}, {@code edition.cnn.com}, and an egress gateway
  *       that forwards to the latter.</li>
@@ -66,6 +67,8 @@ final class Bookinfo implements AutoCloseable {
     private static final AtomicInteger THREADS = new AtomicInteger();
 
     final DemoPki pki;
+    /** The meshes of the server workloads in the mesh (details, ratings, reviews v1–v3): their inbound side. */
+    private final List<Mesh> serverMeshes = new ArrayList<>();
     /** The in-process productpage; null when productpage runs with the agent ({@link AgentProductPage}). */
     final HttpWorkload productpage;
     private final int productpagePort;
@@ -88,19 +91,14 @@ final class Bookinfo implements AutoCloseable {
     private volatile MeshClient reviewsClient;
     private volatile MeshClient sleepClient;
 
-    static {
-        // The JDK's HTTP server writes headers and body separately; without TCP_NODELAY every small response waits
-        // out the client's delayed ACK (about 40 ms). Read once, when the first server starts.
-        if (System.getProperty("sun.net.httpserver.nodelay") == null) {
-            System.setProperty("sun.net.httpserver.nodelay", "true");
-        }
-    }
-
     /**
-     * The workloads, with certificates under {@code certificates}; with {@code agent}, productpage is left to
-     * {@link #startAgentProductPage} instead of being served here.
+     * Starts the workloads, with certificates under {@code certificates}; with {@code agent}, productpage is left to
+     * {@link #startAgentProductPage} instead of being served here. Those in the mesh serve with a mesh of their own
+     * from {@code config}, as each pod's sidecar has its own view: its namespace and labels select the
+     * PeerAuthentication and AuthorizationPolicies that apply to it, its certificates (from the demo CA) are what it
+     * presents and checks callers against.
      */
-    Bookinfo(Path certificates, boolean agent) {
+    Bookinfo(Path certificates, boolean agent, ConfigDriver config) {
         pki = DemoPki.create(certificates);
         base = new OkHttpClient.Builder().readTimeout(Duration.ofSeconds(10)).build();
         browser = base.newBuilder().build();
@@ -109,15 +107,15 @@ final class Bookinfo implements AutoCloseable {
             t.setDaemon(true);
             return t;
         });
-        details = new DetailsServer(pki.serverCertificates("details"));
+        details = new DetailsServer(serverMesh(config, "details", "v1"));
         ratings = HttpWorkload.inMesh("ratings-v1",
-                r -> Reply.ok("ratings: reviewer1 5 stars, reviewer2 4 stars"), pki.serverCertificates("ratings"));
+                r -> Reply.ok("ratings: reviewer1 5 stars, reviewer2 4 stars"), serverMesh(config, "ratings", "v1"));
         reviewsV1 = HttpWorkload.inMesh("reviews-v1", r -> Reply.ok("reviews: v1\nstars: none"),
-                pki.serverCertificates("reviews"));
+                serverMesh(config, "reviews", "v1"));
         reviewsV2 = HttpWorkload.inMesh("reviews-v2", r -> reviews("v2", "black", r),
-                pki.serverCertificates("reviews"));
+                serverMesh(config, "reviews", "v2"));
         reviewsV3 = HttpWorkload.inMesh("reviews-v3", r -> reviews("v3", "red", r),
-                pki.serverCertificates("reviews"));
+                serverMesh(config, "reviews", "v3"));
         productpage = agent ? null : HttpWorkload.plain("productpage-v1", this::productpage);
         productpagePort = agent ? AgentProductPage.reservePort() : productpage.port();
         httpbinV1 = HttpWorkload.plain("httpbin-v1", r -> httpbin("v1", r));
@@ -127,6 +125,13 @@ final class Bookinfo implements AutoCloseable {
         cnn = HttpWorkload.plain("edition.cnn.com", r -> Reply.ok("edition.cnn.com (local stand-in): "
                 + r.path() + " via " + r.header("via")));
         egressGateway = HttpWorkload.plain("istio-egressgateway", this::egressGateway);
+    }
+
+    private Mesh serverMesh(ConfigDriver config, String app, String version) {
+        Mesh mesh = config.serverMesh(app + "-" + version, Map.of("app", app, "version", version),
+                pki.workloadDirectory(app));
+        serverMeshes.add(mesh);
+        return mesh;
     }
 
     /** Example endpoint port → the port the workload really listens on. */
@@ -225,13 +230,6 @@ final class Bookinfo implements AutoCloseable {
     List<HttpWorkload> httpWorkloads() {
         return Stream.of(productpage, ratings, reviewsV1, reviewsV2, reviewsV3, httpbinV1, httpbinV2, httpbinOrg, cnn,
                 egressGateway).filter(Objects::nonNull).toList();
-    }
-
-    /** PeerAuthentication for details, ratings and reviews. */
-    void peerAuthentication(InboundPort.Mode mode) {
-        details.inbound().mode(mode);
-        ratings.inbound().mode(mode);
-        reviews().forEach(w -> w.inbound().mode(mode));
     }
 
     /** Forgets what every workload and client recorded. */
@@ -432,6 +430,7 @@ final class Bookinfo implements AutoCloseable {
         closeClients();
         httpWorkloads().forEach(HttpWorkload::close);
         details.close();
+        serverMeshes.forEach(Mesh::close);
         users.shutdownNow();
         base.dispatcher().executorService().shutdownNow();
         base.connectionPool().evictAll();

@@ -12,6 +12,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.stream.Stream;
 
 /**
@@ -25,7 +26,9 @@ import java.util.stream.Stream;
  *
  * <p>Every service is a real server on 127.0.0.1 with an ephemeral port: productpage calls details over gRPC
  * ({@code mesh-grpc}) and reviews v1/v2/v3 over OkHttp ({@code mesh-okhttp}), reviews v2/v3 call ratings; httpbin,
- * a {@code sleep} client and stand-ins for external sites and an egress gateway complete Istio's task setups. They
+ * a {@code sleep} client and stand-ins for external sites and an egress gateway complete Istio's task setups.
+ * details, reviews and ratings are served by the mesh's own servers ({@code MeshGrpc.serverBuilder}, Jetty with
+ * {@code mesh-servlet}), which enforce PeerAuthentication and AuthorizationPolicy for each pod. They
  * are wired only through the mesh config of {@code examples/config} and {@code examples/scenarios}, rendered with
  * the real ports. Each scenario prints what it applied and what it measured from real requests, and checks the
  * measurement; the exit status is 0 when every check passed, 1 otherwise.
@@ -155,10 +158,14 @@ public final class BookinfoDemo {
         String mode = options.xds() ? "xds" : options.agent() ? "agent" : "files";
         try {
             ExampleFiles examples = ExampleFiles.locate(options.examples(), scratch);
-            try (Bookinfo app = new Bookinfo(scratch.resolve("certs"), options.agent());
-                 ConfigDriver driver = options.xds()
-                         ? new XdsConfigDriver(examples, scratch.resolve("xds"), app.portMapping())
-                         : new FileConfigDriver(examples, scratch.resolve("mesh"), app.portMapping())) {
+            // The servers in the mesh need their meshes to start, and the config needs their ports: the drivers
+            // read the ports when they render config, filled in once the workloads listen.
+            Map<Integer, Integer> ports = new ConcurrentHashMap<>();
+            try (ConfigDriver driver = options.xds()
+                         ? new XdsConfigDriver(examples, scratch.resolve("xds"), ports)
+                         : new FileConfigDriver(examples, scratch.resolve("mesh"), ports);
+                 Bookinfo app = new Bookinfo(scratch.resolve("certs"), options.agent(), driver)) {
+                ports.putAll(app.portMapping());
                 header(out, options, examples, app, driver);
                 try {
                     driver.apply(Walkthrough.initialConfig());

@@ -35,6 +35,13 @@ interface ConfigDriver extends AutoCloseable {
     void addAgent(Supplier<String> configDump);
 
     /**
+     * Builds the mesh a server workload serves with: the PeerAuthentication and AuthorizationPolicies of namespace
+     * {@code default} that select {@code labels} decide its inbound side; its certificates are in {@code certs}.
+     * It may be built before the first {@link #apply}; every later one waits for it too.
+     */
+    Mesh serverMesh(String workload, Map<String, String> labels, Path certs);
+
+    /**
      * Makes the example pieces (e.g. {@code config/base}, {@code scenarios/retries}) the config in force, and
      * returns once every mesh built so far routes with it.
      */

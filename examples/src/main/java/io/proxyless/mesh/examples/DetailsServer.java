@@ -1,6 +1,5 @@
 package io.proxyless.mesh.examples;
 
-import io.grpc.Grpc;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Server;
@@ -9,34 +8,27 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.ServerInterceptors;
 import io.grpc.ServerServiceDefinition;
-import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
-import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.ClientAuth;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslContextBuilder;
-import io.grpc.netty.shaded.io.netty.handler.ssl.SslProvider;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
+import io.proxyless.mesh.grpc.MeshGrpc;
+import io.proxyless.mesh.runtime.Mesh;
 import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.TimeUnit;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import javax.net.ssl.SSLSession;
-import okhttp3.tls.HandshakeCertificates;
 
 /**
  * Bookinfo's details service as a gRPC server (grpc-netty-shaded) with one unary method,
  * {@code bookinfo.Details/Get}. The messages are UTF-8 strings, so a hand-written {@link MethodDescriptor} with
- * a string marshaller replaces generated protobuf code. Like {@link HttpWorkload}, it sits behind an
- * {@link InboundPort} (plain text and mutual TLS) and records each call it receives.
+ * a string marshaller replaces generated protobuf code. The server is the mesh's own,
+ * {@link MeshGrpc#serverBuilder}: its port takes mutual TLS and plain text as the details workload's
+ * PeerAuthentication says, and each call is checked against its AuthorizationPolicies
+ * ({@code PERMISSION_DENIED}, {@code RBAC: access denied}). It records each call that got through.
  */
 final class DetailsServer implements AutoCloseable {
     /** Strings as UTF-8 bytes. */
@@ -61,43 +53,39 @@ final class DetailsServer implements AutoCloseable {
             .setType(MethodDescriptor.MethodType.UNARY).setFullMethodName("bookinfo.Details/Get")
             .setRequestMarshaller(UTF8).setResponseMarshaller(UTF8).build();
 
-    /** A call as the server received it. */
-    record Received(String method, String authority, String endUser, boolean mutualTls, String clientCertificate) {
+    /** A call as the server received it; peer the caller's verified SPIFFE id, null for plain text. */
+    record Received(String method, String authority, String endUser, String peer) {
+        /** The mesh's TLS is always mutual: a peer identity means mTLS. */
+        boolean mutualTls() {
+            return peer != null;
+        }
     }
 
     private static final Metadata.Key<String> END_USER = Metadata.Key.of("end-user", Metadata.ASCII_STRING_MARSHALLER);
 
-    private final Server plain;
-    private final Server tls;
-    private final InboundPort inbound;
+    private final Server server;
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
 
-    DetailsServer(HandshakeCertificates certificates) {
+    /** Serves details on an ephemeral port with {@code mesh}, the details workload's mesh. */
+    DetailsServer(Mesh mesh) {
         ServerServiceDefinition service = ServerServiceDefinition.builder("bookinfo.Details")
                 .addMethod(GET, ServerCalls.asyncUnaryCall(DetailsServer::get)).build();
         ServerInterceptor recorder = new ServerInterceptor() {
             @Override
             public <Q, A> ServerCall.Listener<Q> interceptCall(ServerCall<Q, A> call, Metadata headers,
                                                                ServerCallHandler<Q, A> next) {
-                SSLSession session = call.getAttributes().get(Grpc.TRANSPORT_ATTR_SSL_SESSION);
+                // Runs after the mesh's authorization: the call was allowed, and its caller is known.
                 received.add(new Received(call.getMethodDescriptor().getFullMethodName(), call.getAuthority(),
-                        headers.get(END_USER), session != null, peerName(session)));
+                        headers.get(END_USER), MeshGrpc.PEER_IDENTITY.get()));
                 return next.startCall(call, headers);
             }
         };
-        ServerServiceDefinition recorded = ServerInterceptors.intercept(service, recorder);
-        InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
         try {
-            plain = NettyServerBuilder.forAddress(any).addService(recorded).build().start();
-            SslContextBuilder ssl = SslContextBuilder.forServer(certificates.keyManager())
-                    .trustManager(certificates.trustManager()).clientAuth(ClientAuth.REQUIRE);
-            tls = NettyServerBuilder.forAddress(any)
-                    .sslContext(GrpcSslContexts.configure(ssl, SslProvider.JDK).build())
-                    .addService(recorded).build().start();
+            server = MeshGrpc.serverBuilder(mesh, 0).addService(ServerInterceptors.intercept(service, recorder))
+                    .build().start();
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        inbound = new InboundPort(plain.getPort(), tls.getPort());
     }
 
     private static void get(String productId, StreamObserver<String> response) {
@@ -105,23 +93,8 @@ final class DetailsServer implements AutoCloseable {
         response.onCompleted();
     }
 
-    private static String peerName(SSLSession session) {
-        if (session == null) {
-            return null;
-        }
-        try {
-            return HttpWorkload.commonName((X509Certificate) session.getPeerCertificates()[0]);
-        } catch (SSLPeerUnverifiedException e) {
-            return null;
-        }
-    }
-
     int port() {
-        return inbound.port();
-    }
-
-    InboundPort inbound() {
-        return inbound;
+        return server.getPort();
     }
 
     List<Received> received() {
@@ -134,12 +107,9 @@ final class DetailsServer implements AutoCloseable {
 
     @Override
     public void close() {
-        inbound.close();
-        plain.shutdownNow();
-        tls.shutdownNow();
+        server.shutdownNow();
         try {
-            plain.awaitTermination(2, TimeUnit.SECONDS);
-            tls.awaitTermination(2, TimeUnit.SECONDS);
+            server.awaitTermination(2, TimeUnit.SECONDS);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
         }

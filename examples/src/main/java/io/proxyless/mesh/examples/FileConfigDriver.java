@@ -65,6 +65,19 @@ final class FileConfigDriver implements ConfigDriver {
     }
 
     @Override
+    public Mesh serverMesh(String workload, Map<String, String> labels, Path certs) {
+        try {
+            Files.createDirectories(directory); // a server may start before the first config is written
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        Mesh mesh = Mesh.builder().configPaths(directory).namespace("default").sourceLabels(labels)
+                .istioCertificates(certs).build();
+        meshes.add(mesh);
+        return mesh;
+    }
+
+    @Override
     public Applied apply(List<String> pieces) {
         long start = System.nanoTime();
         try {

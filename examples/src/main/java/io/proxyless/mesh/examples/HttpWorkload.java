@@ -1,45 +1,52 @@
 package io.proxyless.mesh.examples;
 
-import com.sun.net.httpserver.HttpExchange;
-import com.sun.net.httpserver.HttpServer;
-import com.sun.net.httpserver.HttpsConfigurator;
-import com.sun.net.httpserver.HttpsExchange;
-import com.sun.net.httpserver.HttpsParameters;
-import com.sun.net.httpserver.HttpsServer;
+import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.tls.TlsConfigException;
+import io.proxyless.mesh.servlet.MeshAuthorizationFilter;
+import io.proxyless.mesh.servlet.MeshServerTls;
+import jakarta.servlet.DispatcherType;
+import jakarta.servlet.http.HttpServlet;
+import jakarta.servlet.http.HttpServletRequest;
+import jakarta.servlet.http.HttpServletResponse;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.OutputStream;
-import java.io.UncheckedIOException;
-import java.net.InetAddress;
-import java.net.InetSocketAddress;
 import java.nio.charset.StandardCharsets;
-import java.security.cert.Certificate;
-import java.security.cert.X509Certificate;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.EnumSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
-import java.util.concurrent.ExecutorService;
-import java.util.concurrent.Executors;
 import java.util.concurrent.atomic.AtomicInteger;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLPeerUnverifiedException;
-import okhttp3.tls.HandshakeCertificates;
+import org.eclipse.jetty.ee10.servlet.FilterHolder;
+import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
+import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.server.DetectorConnectionFactory;
+import org.eclipse.jetty.server.HttpConfiguration;
+import org.eclipse.jetty.server.HttpConnectionFactory;
+import org.eclipse.jetty.server.SecureRequestCustomizer;
+import org.eclipse.jetty.server.Server;
+import org.eclipse.jetty.server.ServerConnector;
+import org.eclipse.jetty.server.SslConnectionFactory;
+import org.eclipse.jetty.util.ssl.SslContextFactory;
+import org.eclipse.jetty.util.thread.QueuedThreadPool;
 
 /**
- * One HTTP workload (a "pod") of the demo: the JDK's {@link HttpServer} on 127.0.0.1, an ephemeral port. It records
- * every request it receives — headers, whether it came over mutual TLS and the client certificate's name — and the
+ * One HTTP workload (a "pod") of the demo: an embedded Jetty on 127.0.0.1, an ephemeral port. It records every
+ * request it receives — headers, whether it came over mutual TLS and the caller's verified SPIFFE identity — and the
  * most requests it had in flight at once, so that scenarios measure what really arrived.
  *
- * <p>A workload in the mesh ({@link #inMesh}) has an {@link InboundPort} in front: plain text and mutual TLS on one
- * port (PERMISSIVE), or mutual TLS only (STRICT).
+ * <p>A workload in the mesh ({@link #inMesh}) is served the way {@code mesh-servlet} serves a proxyless service:
+ * its port takes mutual TLS with the workload certificates ({@link MeshServerTls}) and plain text (Jetty's TLS
+ * detection), and {@link MeshAuthorizationFilter} enforces the PeerAuthentication mode and the AuthorizationPolicies
+ * of the workload's mesh config before the application sees a request — STRICT refuses plain text, a denied request
+ * gets {@code 403 RBAC: access denied}.
  */
 final class HttpWorkload implements AutoCloseable {
-    /** A request as the workload received it; header names lower case. */
+    /** A request as the workload received it; header names lower case; peer the caller's SPIFFE id or null. */
     record Received(String method, String path, String query, Map<String, String> headers, boolean mutualTls,
-                    String clientCertificate) {
+                    String peer) {
         String header(String name) {
             return headers.get(name);
         }
@@ -57,77 +64,74 @@ final class HttpWorkload implements AutoCloseable {
         Reply handle(Received request) throws Exception;
     }
 
-    private static final AtomicInteger THREADS = new AtomicInteger();
-
     private final String name;
     private final Handler handler;
-    private final ExecutorService executor;
-    private final HttpServer plain;
-    private final HttpsServer tls;
-    private final InboundPort inbound;
+    private final Server server;
+    private final ServerConnector connector;
     private final ConcurrentLinkedQueue<Received> received = new ConcurrentLinkedQueue<>();
     private final AtomicInteger inFlight = new AtomicInteger();
     private final AtomicInteger maxInFlight = new AtomicInteger();
     private final AtomicInteger sequence = new AtomicInteger();
     private volatile boolean failEveryOther;
 
-    private HttpWorkload(String name, Handler handler, HandshakeCertificates certificates) {
+    private HttpWorkload(String name, Handler handler, Mesh mesh) {
         this.name = name;
         this.handler = handler;
-        this.executor = Executors.newCachedThreadPool(r -> {
-            Thread t = new Thread(r, name + "-" + THREADS.incrementAndGet());
-            t.setDaemon(true);
-            return t;
-        });
-        try {
-            InetSocketAddress any = new InetSocketAddress(InetAddress.getLoopbackAddress(), 0);
-            plain = HttpServer.create(any, 128);
-            plain.createContext("/", this::serve);
-            plain.setExecutor(executor);
-            plain.start();
-            if (certificates == null) {
-                tls = null;
-                inbound = null;
-                return;
+        QueuedThreadPool threads = new QueuedThreadPool(64, 2);
+        threads.setName(name);
+        threads.setDaemon(true);
+        server = new Server(threads);
+        HttpConfiguration config = new HttpConfiguration();
+        config.setSendServerVersion(false);
+        HttpConnectionFactory http = new HttpConnectionFactory(config);
+        ServletContextHandler context = new ServletContextHandler();
+        context.addServlet(new ServletHolder(new Application()), "/*");
+        if (mesh == null) {
+            connector = new ServerConnector(server, 1, 1, http);
+        } else {
+            // The client certificate becomes a request attribute here, for the filter to read the SPIFFE id.
+            SecureRequestCustomizer secure = new SecureRequestCustomizer();
+            secure.setSniHostCheck(false);
+            config.addCustomizer(secure);
+            SslContextFactory.Server tls = new SslContextFactory.Server();
+            try {
+                tls.setSslContext(MeshServerTls.sslContext(mesh));
+            } catch (TlsConfigException e) {
+                throw new IllegalStateException(name + ": the workload certificates can't be used", e);
             }
-            tls = HttpsServer.create(any, 128);
-            tls.setHttpsConfigurator(new HttpsConfigurator(certificates.sslContext()) {
-                @Override
-                public void configure(HttpsParameters params) {
-                    // Mutual TLS: the client must show a mesh certificate. (Set through SSLParameters: the JDK
-                    // applies HttpsParameters.setNeedClientAuth and then resets it with setWantClientAuth(false).)
-                    SSLParameters ssl = getSSLContext().getDefaultSSLParameters();
-                    ssl.setNeedClientAuth(true);
-                    params.setSSLParameters(ssl);
-                }
-            });
-            tls.createContext("/", this::serve);
-            tls.setExecutor(executor);
-            tls.start();
-            inbound = new InboundPort(plain.getAddress().getPort(), tls.getAddress().getPort());
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+            // PERMISSIVE needs mTLS and plain text on one port; the filter refuses plain text when it is STRICT.
+            connector = new ServerConnector(server, 1, 1,
+                    new DetectorConnectionFactory(new SslConnectionFactory(tls, http.getProtocol())), http);
+            context.addFilter(new FilterHolder(MeshAuthorizationFilter.create(mesh)), "/*",
+                    EnumSet.of(DispatcherType.REQUEST));
+        }
+        connector.setHost("127.0.0.1");
+        connector.setPort(0);
+        server.addConnector(connector);
+        server.setHandler(context);
+        try {
+            server.start();
+        } catch (Exception e) {
+            throw new IllegalStateException(name + " did not start", e);
         }
     }
 
-    /** A workload outside the mesh's mTLS (httpbin, external sites, the egress gateway). */
+    /** A workload outside the mesh's mTLS (productpage behind the ingress, httpbin, external sites, gateways). */
     static HttpWorkload plain(String name, Handler handler) {
         return new HttpWorkload(name, handler, null);
     }
 
-    /** A workload with a mesh identity: PERMISSIVE inbound port, mutual TLS with {@code certificates}. */
-    static HttpWorkload inMesh(String name, Handler handler, HandshakeCertificates certificates) {
-        return new HttpWorkload(name, handler, certificates);
+    /**
+     * A workload with a mesh identity: its {@code mesh} (namespace and labels of the workload, its certificates)
+     * decides the mTLS mode of the port and who may call it.
+     */
+    static HttpWorkload inMesh(String name, Handler handler, Mesh mesh) {
+        return new HttpWorkload(name, handler, mesh);
     }
 
     /** The port clients connect to. */
     int port() {
-        return inbound != null ? inbound.port() : plain.getAddress().getPort();
-    }
-
-    /** The inbound port's mTLS mode (workloads in the mesh only). */
-    InboundPort inbound() {
-        return inbound;
+        return connector.getLocalPort();
     }
 
     /** When on, every other request (the first, third, ...) fails with 503, as a broken pod would. */
@@ -136,7 +140,7 @@ final class HttpWorkload implements AutoCloseable {
         failEveryOther = on;
     }
 
-    /** Requests received since the last {@link #reset()}. */
+    /** Requests received (past the mesh's checks) since the last {@link #reset()}. */
     List<Received> received() {
         return new ArrayList<>(received);
     }
@@ -155,76 +159,51 @@ final class HttpWorkload implements AutoCloseable {
         maxInFlight.set(0);
     }
 
-    private void serve(HttpExchange exchange) throws IOException {
-        int now = inFlight.incrementAndGet();
-        maxInFlight.accumulateAndGet(now, Math::max);
-        try (exchange) {
-            try (InputStream body = exchange.getRequestBody()) {
-                body.readAllBytes();
-            }
-            Map<String, String> headers = new TreeMap<>();
-            exchange.getRequestHeaders().forEach((k, v) -> headers.put(k.toLowerCase(Locale.ROOT), String.join(",", v)));
-            String peer = null;
-            boolean mutual = false;
-            if (exchange instanceof HttpsExchange https) {
-                mutual = true;
-                peer = peerName(https);
-            }
-            Received r = new Received(exchange.getRequestMethod(), exchange.getRequestURI().getPath(),
-                    exchange.getRequestURI().getRawQuery(), headers, mutual, peer);
-            received.add(r);
-            Reply reply;
-            if (failEveryOther && sequence.incrementAndGet() % 2 == 1) {
-                reply = new Reply(503, name + " is failing");
-            } else {
-                try {
-                    reply = handler.handle(r);
-                } catch (Exception e) {
-                    reply = new Reply(500, name + ": " + e);
+    /** The workload's application: records the request and answers with the handler's reply. */
+    private final class Application extends HttpServlet {
+        @Override
+        protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
+            int now = inFlight.incrementAndGet();
+            maxInFlight.accumulateAndGet(now, Math::max);
+            try {
+                request.getInputStream().readAllBytes();
+                Map<String, String> headers = new TreeMap<>();
+                for (String header : Collections.list(request.getHeaderNames())) {
+                    headers.put(header.toLowerCase(Locale.ROOT),
+                            String.join(",", Collections.list(request.getHeaders(header))));
                 }
-            }
-            byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
-            exchange.getResponseHeaders().set("Content-Type", "text/plain; charset=utf-8");
-            exchange.getResponseHeaders().set("x-served-by", name);
-            exchange.sendResponseHeaders(reply.status(), bytes.length == 0 ? -1 : bytes.length);
-            if (bytes.length > 0) {
-                try (OutputStream out = exchange.getResponseBody()) {
-                    out.write(bytes);
+                String peer = (String) request.getAttribute(MeshAuthorizationFilter.PEER_IDENTITY);
+                Received r = new Received(request.getMethod(), request.getRequestURI(), request.getQueryString(),
+                        headers, request.isSecure(), peer);
+                received.add(r);
+                Reply reply;
+                if (failEveryOther && sequence.incrementAndGet() % 2 == 1) {
+                    reply = new Reply(503, name + " is failing");
+                } else {
+                    try {
+                        reply = handler.handle(r);
+                    } catch (Exception e) {
+                        reply = new Reply(500, name + ": " + e);
+                    }
                 }
-            }
-        } finally {
-            inFlight.decrementAndGet();
-        }
-    }
-
-    /** The client certificate's common name. */
-    private static String peerName(HttpsExchange exchange) {
-        try {
-            Certificate[] chain = exchange.getSSLSession().getPeerCertificates();
-            return commonName((X509Certificate) chain[0]);
-        } catch (SSLPeerUnverifiedException e) {
-            return null;
-        }
-    }
-
-    static String commonName(X509Certificate certificate) {
-        for (String part : certificate.getSubjectX500Principal().getName().split(",")) {
-            if (part.startsWith("CN=")) {
-                return part.substring(3);
+                byte[] bytes = reply.body().getBytes(StandardCharsets.UTF_8);
+                response.setStatus(reply.status());
+                response.setContentType("text/plain; charset=utf-8");
+                response.setHeader("x-served-by", name);
+                response.setContentLength(bytes.length);
+                response.getOutputStream().write(bytes);
+            } finally {
+                inFlight.decrementAndGet();
             }
         }
-        return certificate.getSubjectX500Principal().getName();
     }
 
     @Override
     public void close() {
-        if (inbound != null) {
-            inbound.close();
+        try {
+            server.stop();
+        } catch (Exception e) {
+            // stopping anyway
         }
-        plain.stop(0);
-        if (tls != null) {
-            tls.stop(0);
-        }
-        executor.shutdownNow();
     }
 }

@@ -33,8 +33,13 @@ final class Walkthrough {
     static final String ALL_V1 = "config/routing/bookinfo-all-v1.yaml";
     static final String JASON_V2 = "config/routing/reviews-jason-v2.yaml";
     static final String DEFAULT_MESH = "config";
+    static final String STRICT = "scenarios/mutual-tls-strict";
+    static final String AUTHZ = "scenarios/authorization";
+    /** Bookinfo with ISTIO_MUTUAL to every service: the callers present their identities. */
+    private static final List<String> MUTUAL_TLS = List.of("config/base/bookinfo-services.yaml",
+            "config/base/httpbin-service.yaml", "config/routing", "scenarios/mutual-tls");
     /** How many scenarios {@link #run} knows. */
-    static final int SCENARIOS = 13;
+    static final int SCENARIOS = 14;
 
     private final Bookinfo app;
     private final ConfigDriver config;
@@ -73,7 +78,9 @@ final class Walkthrough {
                 new Step("Mutual TLS between the Bookinfo services", "Mutual TLS Migration", this::mutualTls),
                 new Step("Egress to an external service under REGISTRY_ONLY", "Accessing External Services",
                         this::egress),
-                new Step("Egress through an egress gateway", "Egress Gateways", this::egressGateway));
+                new Step("Egress through an egress gateway", "Egress Gateways", this::egressGateway),
+                new Step("Authorization: productpage may call reviews, sleep may not", "Authorization for HTTP traffic",
+                        this::authorization));
     }
 
     /** Runs the scenarios numbered in {@code only} (from 1), or all of them when it is empty. */
@@ -100,7 +107,6 @@ final class Walkthrough {
         } catch (RuntimeException e) {
             run.failed(e);
         } finally {
-            app.peerAuthentication(InboundPort.Mode.PERMISSIVE);
             app.ratings.failEveryOther(false);
         }
         return run.finish();
@@ -323,20 +329,20 @@ final class Walkthrough {
                 "scenarios/mutual-tls");
         mtlsPages(run, "ISTIO_MUTUAL");
 
-        app.peerAuthentication(InboundPort.Mode.STRICT);
-        run.action("details, reviews and ratings now require mutual TLS (PeerAuthentication STRICT)");
-        app.reset();
+        apply(run, "config/base/bookinfo-services.yaml", "config/base/httpbin-service.yaml", "config/routing",
+                "scenarios/mutual-tls", STRICT);
+        run.note("details, reviews and ratings now require mutual TLS: their servers enforce the PeerAuthentication");
         mtlsPages(run, "STRICT servers");
-        boolean refused;
+        String plain;
         try (Response r = app.browser.newCall(new Request.Builder()
                 .url("http://127.0.0.1:" + app.reviewsV1.port() + "/reviews/0").build()).execute()) {
-            refused = false;
-            r.body().string();
+            plain = r.code() + " " + r.body().string();
         } catch (IOException e) {
-            refused = true;
+            plain = "refused (" + e.getMessage() + ")";
         }
-        run.measured("a plain-text call from outside the mesh to reviews v1: %s", refused ? "refused" : "answered");
-        run.check(refused && app.reviewsV1.inbound().refused() > 0, "STRICT refuses plain text");
+        run.measured("a plain-text call from outside the mesh to reviews v1: %s", plain);
+        run.check(!plain.startsWith("200") && app.reviewsV1.count() == 0,
+                "STRICT refuses plain text before the application sees it");
     }
 
     private void mtlsPages(ScenarioRun run, String label) {
@@ -346,20 +352,20 @@ final class Walkthrough {
         List<HttpWorkload.Received> ratings = app.ratings.received();
         run.measured("%s, 6 jason pages: %d ok; mTLS on details %s (client %s), reviews v2 %s (client %s),"
                         + " ratings %s (client %s)", label, count(pages, p -> "ok".equals(p.ratings()) && p.detailsOk()),
-                mtls(details, DetailsServer.Received::mutualTls), peers(details, DetailsServer.Received::clientCertificate),
-                mtls(reviews, HttpWorkload.Received::mutualTls), peers(reviews, HttpWorkload.Received::clientCertificate),
-                mtls(ratings, HttpWorkload.Received::mutualTls), peers(ratings, HttpWorkload.Received::clientCertificate));
+                mtls(details, DetailsServer.Received::mutualTls), peers(details, DetailsServer.Received::peer),
+                mtls(reviews, HttpWorkload.Received::mutualTls), peers(reviews, HttpWorkload.Received::peer),
+                mtls(ratings, HttpWorkload.Received::mutualTls), peers(ratings, HttpWorkload.Received::peer));
         run.check(count(pages, p -> "ok".equals(p.ratings()) && p.detailsOk()) == 6, "%s: all 6 pages complete",
                 label);
         run.check(!details.isEmpty() && details.stream().allMatch(r -> r.mutualTls()
-                        && "productpage".equals(r.clientCertificate())),
-                "%s: details (gRPC) got every call over mTLS from productpage's certificate", label);
+                        && DemoPki.spiffeId("productpage").equals(r.peer())),
+                "%s: details (gRPC) got every call over mTLS from productpage's identity", label);
         run.check(!reviews.isEmpty() && reviews.stream().allMatch(r -> r.mutualTls()
-                        && "productpage".equals(r.clientCertificate())),
-                "%s: reviews got every call over mTLS from productpage's certificate", label);
+                        && DemoPki.spiffeId("productpage").equals(r.peer())),
+                "%s: reviews got every call over mTLS from productpage's identity", label);
         run.check(!ratings.isEmpty() && ratings.stream().allMatch(r -> r.mutualTls()
-                        && "reviews".equals(r.clientCertificate())),
-                "%s: ratings got every call over mTLS from reviews' certificate", label);
+                        && DemoPki.spiffeId("reviews").equals(r.peer())),
+                "%s: ratings got every call over mTLS from reviews' identity", label);
     }
 
     // ---- Egress ----
@@ -397,6 +403,74 @@ final class Walkthrough {
         run.check(app.egressGateway.count() == 5 && gatewayHosts.equals(List.of("edition.cnn.com")),
                 "every call went to the egress gateway, still addressed to edition.cnn.com");
         run.check(app.cnn.count() == 5 && viaGateway == 5, "the site received every call from the gateway");
+    }
+
+    // ---- Authorization ----
+
+    private void authorization(ScenarioRun run) {
+        run.note("the servers are the mesh's own (Jetty with mesh-servlet, MeshGrpc.serverBuilder); callers are"
+                + " known by their SPIFFE ids, e.g. productpage %s", DemoPki.spiffeId("productpage"));
+        apply(run, with(MUTUAL_TLS, AUTHZ + "/reviews-viewer.yaml"));
+        List<Page> pages = app.view(null, 10, 1);
+        String sleepReviews = answer(app.sleep(), "http://reviews:9080/reviews/0");
+        String sleepRatings = answer(app.sleep(), "http://ratings:9080/ratings/0");
+        List<String> reviewsCallers = peers(app.reviewsV1.received(), HttpWorkload.Received::peer);
+        run.measured("reviews-viewer only, 10 pages: reviews %s; sleep -> reviews: %s; sleep -> ratings: %s;"
+                + " reviews v1 served %s", versions(pages), sleepReviews, sleepRatings, reviewsCallers);
+        run.check(count(pages, p -> "v1".equals(p.reviews())) == 10, "productpage's 10 GETs to reviews were allowed");
+        run.check(sleepReviews.equals("403 RBAC: access denied"), "sleep is refused by reviews: 403 RBAC: access"
+                + " denied, as Envoy answers");
+        run.check(reviewsCallers.equals(List.of(DemoPki.spiffeId("productpage"))) && app.reviewsV1.count() == 10,
+                "reviews' application saw productpage's calls only");
+        run.check(sleepRatings.startsWith("200"), "ratings, with no policy, still lets sleep in");
+
+        apply(run, with(MUTUAL_TLS, AUTHZ + "/allow-nothing.yaml"));
+        List<Page> denied = app.view("jason", 3, 1);
+        run.measured("allow-nothing, 3 pages: details %s; reviews %s",
+                tally(denied, p -> p.detailsOk() ? "ok" : p.fields().get("details-error")),
+                tally(denied, p -> p.reviews() != null ? "ok" : p.reviewsError()));
+        run.check(count(denied, p -> !p.detailsOk() && String.valueOf(p.fields().get("details-error"))
+                        .startsWith("PERMISSION_DENIED")) == 3,
+                "an ALLOW policy with no rules matches nothing: details (gRPC) denies every call (PERMISSION_DENIED)");
+        run.check(count(denied, p -> String.valueOf(p.reviewsError()).startsWith("HTTP 403")) == 3,
+                "reviews denies every call (403)");
+        run.check(app.details.received().isEmpty() && app.reviews().stream().allMatch(w -> w.count() == 0),
+                "no request reached an application");
+
+        apply(run, with(MUTUAL_TLS, AUTHZ));
+        List<Page> allowed = app.view("jason", 6, 1);
+        sleepReviews = answer(app.sleep(), "http://reviews:9080/reviews/0");
+        sleepRatings = answer(app.sleep(), "http://ratings:9080/ratings/0");
+        run.measured("allow-nothing + details-, reviews- and ratings-viewer, 6 jason pages: %d complete; sleep ->"
+                + " reviews: %s; sleep -> ratings: %s", count(allowed, Walkthrough::complete), sleepReviews,
+                sleepRatings);
+        run.check(count(allowed, Walkthrough::complete) == 6,
+                "each viewer policy lets its one caller through: all 6 pages have details, reviews v2 and ratings");
+        run.check(sleepReviews.equals("403 RBAC: access denied") && sleepRatings.equals("403 RBAC: access denied"),
+                "sleep is denied everywhere (deny by default)");
+    }
+
+    private static boolean complete(Page p) {
+        return p.detailsOk() && "v2".equals(p.reviews()) && "ok".equals(p.ratings());
+    }
+
+    private static String[] with(List<String> pieces, String... more) {
+        List<String> all = new ArrayList<>(pieces);
+        all.addAll(List.of(more));
+        return all.toArray(String[]::new);
+    }
+
+    /** One GET through {@code client}: "STATUS first-line-of-body", "refused STATUS", or the error. */
+    private static String answer(MeshClient client, String url) {
+        try (Response r = client.http.newCall(new Request.Builder().url(url).build()).execute()) {
+            String body = r.body().string();
+            int nl = body.indexOf('\n');
+            return r.code() + " " + (nl < 0 ? body : body.substring(0, nl));
+        } catch (MeshRejectedException e) {
+            return "refused " + e.status() + " (" + e.reason() + ")";
+        } catch (IOException e) {
+            return e.toString();
+        }
     }
 
     /** One GET through {@code client}: "200", "HTTP n", "refused STATUS", or the error. */

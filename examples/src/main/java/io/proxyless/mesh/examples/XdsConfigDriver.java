@@ -53,6 +53,7 @@ final class XdsConfigDriver implements ConfigDriver {
     private final Map<String, String> acked = new ConcurrentHashMap<>();
     private final List<String> nacks = new CopyOnWriteArrayList<>();
     private final Map<String, Mesh> meshes = new ConcurrentHashMap<>();
+    private final FileConfigDriver inbound;
     private int version;
     private int step;
 
@@ -60,6 +61,7 @@ final class XdsConfigDriver implements ConfigDriver {
         this.examples = examples;
         this.directory = directory;
         this.ports = ports;
+        this.inbound = new FileConfigDriver(examples, directory.resolve("inbound"), ports);
         V3DiscoveryServer discovery = new V3DiscoveryServer(new DiscoveryServerCallbacks() {
             @Override
             public void onV3StreamRequest(long streamId, DiscoveryRequest request) {
@@ -103,7 +105,8 @@ final class XdsConfigDriver implements ConfigDriver {
     public String describe() {
         return "an embedded xDS server (ADS) on 127.0.0.1:" + server.getPort() + "; each scenario's YAML is"
                 + " translated into the clusters, endpoints and routes istiod sends a sidecar (files kept in "
-                + directory + ")";
+                + directory + "); the servers' PeerAuthentication and AuthorizationPolicies from watched files in "
+                + directory.resolve("inbound");
     }
 
     @Override
@@ -127,6 +130,15 @@ final class XdsConfigDriver implements ConfigDriver {
         Mesh mesh = Mesh.builder().xdsBootstrap(file).namespace("default").build();
         meshes.put(node, mesh);
         return mesh;
+    }
+
+    /**
+     * This control plane serves what a proxyless client asks for (clusters, endpoints, routes), not the inbound
+     * listeners istiod sends a proxyless gRPC server: the servers' meshes read the same example config from files.
+     */
+    @Override
+    public Mesh serverMesh(String workload, Map<String, String> labels, Path certs) {
+        return inbound.serverMesh(workload, labels, certs);
     }
 
     /** The absolute path as the inside of a JSON string. */
@@ -177,6 +189,7 @@ final class XdsConfigDriver implements ConfigDriver {
                 FileConfigDriver.sleep(50);
             }
         }
+        inbound.apply(pieces);
         List<String> warnings = loaded.warnings().stream()
                 .map(p -> p.format().replace(rendered + java.io.File.separator, "")).toList();
         return new Applied(files, warnings, Duration.ofNanos(System.nanoTime() - start));
@@ -184,6 +197,7 @@ final class XdsConfigDriver implements ConfigDriver {
 
     @Override
     public void close() {
+        inbound.close();
         server.shutdownNow();
         try {
             server.awaitTermination(2, TimeUnit.SECONDS);

@@ -33,6 +33,8 @@ class BookinfoDemoTest {
                     .hasSize(Walkthrough.SCENARIOS + 1);
         }
         assertThat(output).as("circuit-breaker overflows are counted with Envoy's flag").contains(" 503 UO ");
+        // Authorization on the mesh's own servers: productpage allowed, sleep denied as Envoy denies.
+        assertThat(output).as(output).contains("sleep -> reviews: 403 RBAC: access denied");
     }
 
     @Test
@@ -57,16 +59,16 @@ class BookinfoDemoTest {
     void xdsModeRunsTheSameScenariosThroughAnEmbeddedControlPlane() {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         // Header routing, fault abort, retries, mTLS over SDS certificates, egress gateway: one of each kind of
-        // resource the translation to Envoy produces.
+        // resource the translation to Envoy produces; and authorization, whose servers read their policies from files.
         DemoReport report = BookinfoDemo.run(BookinfoDemo.Options.defaults().withXds(true)
-                .withOnly(Set.of(3, 6, 8, 11, 13))
+                .withOnly(Set.of(3, 6, 8, 11, 13, 14))
                 .withOut(new PrintStream(printed, true, StandardCharsets.UTF_8)));
         String output = printed.toString(StandardCharsets.UTF_8);
 
         assertThat(report.mode()).isEqualTo("xds");
         assertThat(report.failures()).as(output).isEmpty();
         assertThat(report.scenarios()).as(output).extracting(DemoReport.Scenario::number)
-                .containsExactly(3, 6, 8, 11, 13);
+                .containsExactly(3, 6, 8, 11, 13, 14);
         assertThat(report.passed()).as(output).isTrue();
     }
 }

@@ -23,6 +23,12 @@ class ScenarioConfigTest {
                 Arguments.of((Object) new String[] {"config/base", "scenarios/traffic-shifting/100-v3"}),
                 Arguments.of((Object) new String[] {"config/base/bookinfo-services.yaml",
                     "config/base/httpbin-service.yaml", "config/routing", "scenarios/mutual-tls"}),
+                Arguments.of((Object) new String[] {"config/base/bookinfo-services.yaml",
+                    "config/base/httpbin-service.yaml", "config/routing", "scenarios/mutual-tls",
+                    "scenarios/mutual-tls-strict"}),
+                Arguments.of((Object) new String[] {"config/base/bookinfo-services.yaml",
+                    "config/base/httpbin-service.yaml", "config/routing", "scenarios/mutual-tls",
+                    "scenarios/authorization"}),
                 Arguments.of((Object) new String[] {"config/base", "scenarios/egress/external-service"}),
                 Arguments.of((Object) new String[] {"config/base", "config/egress/edition-cnn-com.yaml",
                     "scenarios/egress/egress-gateway"}));
