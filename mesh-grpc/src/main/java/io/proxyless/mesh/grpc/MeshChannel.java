@@ -158,7 +158,7 @@ final class MeshChannel extends Channel {
     EndpointChannels.Key keyFor(Endpoint endpoint, Cluster cluster, CompiledMesh snapshot, String authority)
             throws TlsConfigException {
         ClientTLSSettings settings = cluster.policy() == null ? null : cluster.policy().tls();
-        ClientTlsContext tls = cluster.passthrough() ? null : tlsContexts.forCluster(snapshot, cluster);
+        ClientTlsContext tls = cluster.passthrough() ? null : tlsContexts.forEndpoint(snapshot, cluster, endpoint);
         boolean defaultTls = tls == null && settings == null && options.transportSecurity();
         return new EndpointChannels.Key(endpoint.address(), endpoint.port(), settings, tls, defaultTls,
                 tls != null || defaultTls ? authority : null, ConnectionSettings.of(cluster));

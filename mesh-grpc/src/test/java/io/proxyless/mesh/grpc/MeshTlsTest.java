@@ -207,6 +207,53 @@ class MeshTlsTest {
         });
     }
 
+    /**
+     * Istio's auto mTLS: no DestinationRule tls, one endpoint labelled {@code security.istio.io/tlsMode: istio}
+     * (an mTLS server) and one not (a plain-text server); each gets what it speaks, per endpoint.
+     */
+    @Test
+    void autoMtlsSendsIstioMutualToTheLabelledEndpointAndPlainTextToTheOther() throws Exception {
+        Path certs = workloadCertificates("client");
+        Backend mtls = tlsBackend("spiffe-reviews", true);
+        Backend plain = Backend.start("plain");
+        try {
+            String yaml = """
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: reviews}
+                    spec:
+                      hosts: [%s]
+                      location: MESH_INTERNAL
+                      resolution: STATIC
+                      ports: [{number: 9080, name: grpc, protocol: GRPC}]
+                      endpoints:
+                      - {address: 127.0.0.1, ports: {grpc: %d}, serviceAccount: reviews,
+                         labels: {security.istio.io/tlsMode: istio}}
+                      - {address: 127.0.0.1, ports: {grpc: %d}}
+                    ---
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: reviews}
+                    spec:
+                      host: %s
+                      trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}
+                    """.formatted(REVIEWS, mtls.port(), plain.port(), REVIEWS);
+            MeshFixture.write(dir, yaml);
+            mesh = Mesh.builder().configPaths(dir).namespace("default").watch(false)
+                    .tls(ClientTlsContexts.builder().istioCertificates(certs).build()).build();
+            channel = MeshGrpc.channelBuilder(mesh, REVIEWS + ":9080").build();
+            for (int i = 0; i < 6; i++) {
+                assertThat(call(channel, REVIEWS_GET, "x")).isIn("v1", "plain");
+            }
+            assertThat(mtls.calls.get()).isEqualTo(3);
+            assertThat(mtls.clientCertificates).containsOnly("CN=client");
+            assertThat(plain.calls.get()).isEqualTo(3);
+            assertThat(plain.tls).containsOnly(false);
+        } finally {
+            plain.close();
+        }
+    }
+
     /** A directory as Istio mounts workload certificates: cert-chain.pem, key.pem, root-cert.pem. */
     private Path workloadCertificates(String leaf) throws Exception {
         Path certs = Files.createDirectories(dir.resolve("certs"));

@@ -151,7 +151,7 @@ final class MeshCall<T> implements Exchange {
             ClientTlsContext tls = null;
             if (!applicationTls) {
                 try {
-                    tls = owner.tls().forCluster(a.snapshot(), a.cluster());
+                    tls = owner.tls().forEndpoint(a.snapshot(), a.cluster(), a.endpoint());
                 } catch (TlsConfigException e) {
                     sent.failure = new MeshTlsException(call.decision().host(), routeName(), e.getMessage(), e);
                     call.tlsFailure(a.clusterKey(), e);

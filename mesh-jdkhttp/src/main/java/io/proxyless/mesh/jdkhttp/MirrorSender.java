@@ -41,7 +41,8 @@ final class MirrorSender {
         ClientTlsContext tls = null;
         if (!applicationTls) {
             try {
-                tls = owner.tls().forCluster(copy.call().engine().mesh().snapshot(), copy.cluster());
+                tls = owner.tls().forEndpoint(copy.call().engine().mesh().snapshot(), copy.cluster(),
+                        copy.endpoint());
             } catch (TlsConfigException e) {
                 copy.call().tlsFailure(copy.cluster().key(), e);
                 copy.dropped("TLS for mirror cluster cannot be set up: " + e.getMessage());

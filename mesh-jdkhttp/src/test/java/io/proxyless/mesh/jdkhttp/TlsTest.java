@@ -106,6 +106,27 @@ class TlsTest {
         }
     }
 
+    /** Istio's auto mTLS: no DestinationRule tls; the labelled endpoint gets mTLS, the other plain text. */
+    @Test
+    void autoMtlsChoosesTlsPerEndpoint() throws Exception {
+        try (Harness h = new Harness()) {
+            HttpUpstream secure = tlsUpstream(h, TestPki.leaf(root, "reviews", List.of("URI:" + SPIFFE_REVIEWS)),
+                    true);
+            HttpUpstream plain = h.add(HttpUpstream.start("plain"));
+            startIstioMutual(h, serviceEntry("reviews", 9080,
+                            endpoint(secure, "serviceAccount: reviews, labels: {security.istio.io/tlsMode: istio}"),
+                            endpoint(plain, "")),
+                    destinationRule("reviews", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}"));
+            for (int i = 0; i < 6; i++) {
+                assertThat(h.get("http://reviews:9080/")).isIn("200 secure", "200 plain");
+            }
+            assertThat(secure.count()).isEqualTo(3);
+            assertThat(plain.count()).isEqualTo(3);
+            assertThat(secure.recorded).allSatisfy(r -> assertThat(r.peerCertificates()).first()
+                    .isEqualTo(client.certificate()));
+        }
+    }
+
     @Test
     void theWorkloadCertificatesCanBeGivenToTheClientInsteadOfTheMesh() throws Exception {
         try (Harness h = new Harness()) {

@@ -10,6 +10,7 @@ import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.MeshService;
 import io.proxyless.mesh.runtime.routing.Cluster;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
+import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
 import java.util.Map;
 import java.util.Optional;
 
@@ -75,8 +76,8 @@ record Destination(String service, String serviceName, String serviceNamespace, 
         String app = firstKnown(labels.get("app"), labels.get("app.kubernetes.io/name"));
         String version = firstKnown(labels.get("version"), labels.get("app.kubernetes.io/version"));
         String principal = UNKNOWN;
-        if (cluster.tlsPolicy() != null && cluster.tlsPolicy().mode() == ClientTLSSettings.TLSmode.ISTIO_MUTUAL
-                && isKnown(endpoint.serviceAccount())) {
+        ClientTlsPolicy tls = cluster.tlsPolicy(endpoint);
+        if (tls != null && tls.mode() == ClientTLSSettings.TLSmode.ISTIO_MUTUAL && isKnown(endpoint.serviceAccount())) {
             String sa = endpoint.serviceAccount();
             principal = sa.startsWith("spiffe://") ? sa : SourceIdentity.spiffe(trustDomain, namespace, sa);
         }

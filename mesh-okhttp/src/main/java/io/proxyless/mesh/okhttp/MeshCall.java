@@ -223,7 +223,7 @@ final class MeshCall implements Exchange {
             ClientTlsContext tls = null;
             if (!request.url().isHttps()) {
                 try {
-                    tls = mesh.tls().forCluster(a.snapshot(), a.cluster());
+                    tls = mesh.tls().forEndpoint(a.snapshot(), a.cluster(), a.endpoint());
                 } catch (TlsConfigException e) {
                     MeshTlsException failure = new MeshTlsException(call.decision().host(), routeName(), e.getMessage(), e);
                     serial.execute(() -> {
@@ -392,7 +392,7 @@ final class MeshCall implements Exchange {
         ClientTlsContext tls = null;
         if (!passthrough && !request.url().isHttps()) {
             try {
-                tls = mesh.tls().forCluster(last.snapshot(), last.cluster());
+                tls = mesh.tls().forEndpoint(last.snapshot(), last.cluster(), last.endpoint());
             } catch (TlsConfigException e) {
                 // reported when the attempt was sent
             }

@@ -121,7 +121,7 @@ final class MirrorSender implements AutoCloseable {
         ClientTlsContext tlsContext = null;
         if (!primary.url().isHttps()) {
             try {
-                tlsContext = tls.forCluster(copy.call().engine().mesh().snapshot(), cluster);
+                tlsContext = tls.forEndpoint(copy.call().engine().mesh().snapshot(), cluster, endpoint);
             } catch (TlsConfigException e) {
                 copy.call().tlsFailure(cluster.key(), e);
                 drop(copy, "TLS for mirror cluster cannot be set up: " + e.getMessage());

@@ -1,8 +1,11 @@
 package io.proxyless.mesh.okhttp;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.BoolValue;
 import com.google.protobuf.Duration;
+import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
+import com.google.protobuf.Value;
 import io.envoyproxy.controlplane.cache.v3.SimpleCache;
 import io.envoyproxy.controlplane.cache.v3.Snapshot;
 import io.envoyproxy.controlplane.server.DiscoveryServerCallbacks;
@@ -12,7 +15,10 @@ import io.envoyproxy.envoy.config.core.v3.Address;
 import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
+import io.envoyproxy.envoy.config.core.v3.DataSource;
+import io.envoyproxy.envoy.config.core.v3.Metadata;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -24,6 +30,11 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
 import io.envoyproxy.envoy.config.route.v3.RouteMatch;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
+import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.TlsCertificate;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
@@ -123,6 +134,55 @@ final class XdsControlPlane implements AutoCloseable {
                 .addVirtualHosts(vh.addAllRoutes(routes)).setValidateClusters(BoolValue.of(false)).build();
         cache.setSnapshot(GROUP, Snapshot.create(clusters, endpoints, List.of(), List.of(rc), List.of(),
                 Integer.toString(version.incrementAndGet())));
+    }
+
+    /**
+     * Serves, under a new version, the reviews service as istiod writes it with auto mTLS: one cluster whose
+     * {@code transport_socket_matches} send ISTIO_MUTUAL (the workload certificates in {@code certs}, as files;
+     * reviews' SPIFFE identity) to
+     * endpoints with {@code tlsMode: istio} metadata and plain text to the rest; {@code mtls} carries that
+     * metadata, {@code plain} none.
+     */
+    void serveAutoMtls(HttpUpstream mtls, HttpUpstream plain, Path certs) {
+        UpstreamTlsContext tls = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+                .addTlsCertificates(TlsCertificate.newBuilder()
+                        .setCertificateChain(file(certs.resolve("cert-chain.pem")))
+                        .setPrivateKey(file(certs.resolve("key.pem"))))
+                .setValidationContext(CertificateValidationContext.newBuilder()
+                        .setTrustedCa(file(certs.resolve("root-cert.pem")))
+                        .addMatchSubjectAltNames(StringMatcher.newBuilder()
+                                .setExact("spiffe://cluster.local/ns/default/sa/reviews"))))
+                .setSni("outbound_." + PORT + "_._." + HOST)
+                .build();
+        Cluster cluster = edsCluster(cluster("")).toBuilder()
+                .addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-istio")
+                        .setMatch(Struct.newBuilder().putFields("tlsMode", Value.newBuilder().setStringValue("istio")
+                                .build()))
+                        .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
+                                .setTypedConfig(Any.pack(tls))))
+                .addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-disabled")
+                        .setMatch(Struct.getDefaultInstance())
+                        .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.raw_buffer")
+                                .setTypedConfig(Any.pack(RawBuffer.getDefaultInstance()))))
+                .build();
+        ClusterLoadAssignment assignment = assignment(cluster(""), List.of(mtls.port(), plain.port()));
+        LocalityLbEndpoints.Builder group = assignment.getEndpoints(0).toBuilder();
+        group.setLbEndpoints(0, group.getLbEndpoints(0).toBuilder().setMetadata(Metadata.newBuilder()
+                .putFilterMetadata("envoy.transport_socket_match", Struct.newBuilder()
+                        .putFields("tlsMode", Value.newBuilder().setStringValue("istio").build()).build())));
+        assignment = assignment.toBuilder().setEndpoints(0, group).build();
+        VirtualHost.Builder vh = VirtualHost.newBuilder().setName(HOST + ":" + PORT);
+        for (String d : List.of(HOST, "reviews", "reviews.default.svc", "reviews.default")) {
+            vh.addDomains(d).addDomains(d + ":" + PORT);
+        }
+        RouteConfiguration rc = RouteConfiguration.newBuilder().setName(Integer.toString(PORT))
+                .addVirtualHosts(vh.addRoutes(to(""))).build();
+        cache.setSnapshot(GROUP, Snapshot.create(List.of(cluster), List.of(assignment), List.of(), List.of(rc),
+                List.of(), Integer.toString(version.incrementAndGet())));
+    }
+
+    private static DataSource file(Path path) {
+        return DataSource.newBuilder().setFilename(path.toString()).build();
     }
 
     /** Istio's name of the reviews cluster for {@code subset} ("" for the whole service). */

@@ -68,6 +68,7 @@ public final class Mesh implements AutoCloseable {
     private final MeshCompiler compiler;
     private final ClusterHealth health;
     private final ClientTlsContexts tls;
+    private final boolean autoMtls;
     private final String namespace;
     private final MeshClock clock;
     private final MeshListeners listeners;
@@ -90,7 +91,9 @@ public final class Mesh implements AutoCloseable {
                 .reloadInterval(b.certificateCheckInterval).clock(clock).build();
         this.istioCertificates = b.istioCertificates != null ? b.istioCertificates : tls.istioCertificates();
         this.certificateCheckInterval = b.certificateCheckInterval;
-        this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health, clock, tls);
+        this.autoMtls = b.autoMtls != null ? b.autoMtls : istioCertificates != null;
+        this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health, clock, tls,
+                autoMtls);
         Compilation first;
         try {
             first = compiler.compile(source.current(), null);
@@ -247,6 +250,11 @@ public final class Mesh implements AutoCloseable {
         }
     }
 
+    /** Whether Istio's auto mTLS is on for Istio config ({@link Builder#autoMtls(boolean)}). */
+    public boolean autoMtls() {
+        return autoMtls;
+    }
+
     /** The client's namespace. */
     public String namespace() {
         return namespace;
@@ -326,6 +334,7 @@ public final class Mesh implements AutoCloseable {
         private ClientTlsContexts tls;
         private Path istioCertificates;
         private Duration certificateCheckInterval = Duration.ofSeconds(1);
+        private Boolean autoMtls;
 
         private Builder() {
         }
@@ -344,6 +353,22 @@ public final class Mesh implements AutoCloseable {
         /** How often, at most, workload certificate files are checked for changes (default 1 s). */
         public Builder certificateCheckInterval(Duration interval) {
             this.certificateCheckInterval = Objects.requireNonNull(interval);
+            return this;
+        }
+
+        /**
+         * Istio's auto mTLS (MeshConfig {@code enableAutoMtls}) for Istio config: where a DestinationRule sets no
+         * {@code tls}, ISTIO_MUTUAL to the endpoints labelled {@code security.istio.io/tlsMode: istio} and plain
+         * text to the others, chosen per endpoint; a DestinationRule's {@code tls} always wins. Default: on when
+         * workload certificates are configured. Config from xDS carries istiod's choice
+         * ({@code transport_socket_matches}) and is followed whatever this says.
+         *
+         * <pre>{@code
+         * Mesh.builder().configPaths(Path.of("mesh/")).autoMtls(false).build(); // plain text unless a DR says tls
+         * }</pre>
+         */
+        public Builder autoMtls(boolean autoMtls) {
+            this.autoMtls = autoMtls;
             return this;
         }
 

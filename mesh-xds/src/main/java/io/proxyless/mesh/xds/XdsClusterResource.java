@@ -25,13 +25,16 @@ import io.proxyless.mesh.runtime.model.ClusterLoadAssignment;
 import io.proxyless.mesh.runtime.model.ConnectionSettings;
 import io.proxyless.mesh.runtime.model.LbPolicy;
 import io.proxyless.mesh.runtime.model.OutlierDetection;
+import io.proxyless.mesh.runtime.model.TransportSocketMatch;
 import io.proxyless.mesh.runtime.model.UpstreamTls;
 import java.math.BigInteger;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
 import java.util.Set;
 
 /**
@@ -130,12 +133,13 @@ final class XdsClusterResource {
         CircuitBreakers breakers = parseCircuitBreakers(c, f);
         ConnectionSettings connection = parseConnectionSettings(c, f);
         UpstreamTls tls = parseTransportSocket(c, ctx, f);
+        List<TransportSocketMatch> socketMatches = parseTransportSocketMatches(c, ctx, f);
         if (discovery == null || f.hasErrors()) {
             return null;
         }
         try {
             io.proxyless.mesh.runtime.model.Cluster cluster = new io.proxyless.mesh.runtime.model.Cluster(c.getName(),
-                    clusterKey(c.getName()), discovery, lb, outlier, breakers, connection, tls);
+                    clusterKey(c.getName()), discovery, lb, outlier, breakers, connection, tls, socketMatches);
             return new Update(cluster, edsName, inline);
         } catch (IllegalArgumentException e) {
             f.error("", e.getMessage());
@@ -528,24 +532,35 @@ final class XdsClusterResource {
 
     // ---- TLS ----
 
-    /**
-     * The upstream TLS settings: {@code transport_socket}, or the TLS entry of {@code transport_socket_matches}
-     * (Istio's auto mTLS, which uses TLS for endpoints labelled {@code tlsMode: istio}).
-     */
+    /** The cluster's own upstream TLS ({@code transport_socket}), or null for plain text. */
     static UpstreamTls parseTransportSocket(Cluster c, ParseContext ctx, Findings f) {
-        if (c.hasTransportSocket()) {
-            return parseTls(c.getTransportSocket(), "transport_socket", ctx, f);
-        }
+        return c.hasTransportSocket() ? parseTls(c.getTransportSocket(), "transport_socket", ctx, f) : null;
+    }
+
+    /**
+     * {@code transport_socket_matches}: per-endpoint sockets, matched against each endpoint's
+     * {@code envoy.transport_socket_match} metadata (Istio's auto mTLS: TLS for {@code tlsMode: istio}, plain
+     * text for the rest). Match values other than strings cannot be compared with the endpoints' metadata as
+     * this client keeps it, so they are errors rather than entries that silently never match.
+     */
+    static List<TransportSocketMatch> parseTransportSocketMatches(Cluster c, ParseContext ctx, Findings f) {
+        List<TransportSocketMatch> out = new ArrayList<>();
         for (int i = 0; i < c.getTransportSocketMatchesCount(); i++) {
-            var m = c.getTransportSocketMatches(i);
-            if (m.getTransportSocket().getTypedConfig().getTypeUrl().equals(TLS_TYPE)) {
-                f.warn("transport_socket_matches[" + i + "]", "per-endpoint transport sockets are not supported; TLS"
-                        + " is used for every endpoint of the cluster");
-                return parseTls(m.getTransportSocket(), "transport_socket_matches[" + i + "].transport_socket", ctx,
-                        f);
-            }
+            Cluster.TransportSocketMatch m = c.getTransportSocketMatches(i);
+            String path = "transport_socket_matches[" + i + "]";
+            Map<String, String> match = new LinkedHashMap<>();
+            m.getMatch().getFieldsMap().forEach((k, v) -> {
+                if (v.hasStringValue()) {
+                    match.put(k, v.getStringValue());
+                } else {
+                    f.error(Findings.join(path, "match." + k), "only string values can be matched by this client");
+                }
+            });
+            UpstreamTls tls = m.hasTransportSocket()
+                    ? parseTls(m.getTransportSocket(), Findings.join(path, "transport_socket"), ctx, f) : null;
+            out.add(new TransportSocketMatch(m.getName(), match, tls));
         }
-        return null;
+        return out;
     }
 
     /**

@@ -31,6 +31,8 @@ final class XdsEndpointResource {
     static final String TLS_MODE_LABEL = "security.istio.io/tlsMode";
     /** The endpoint metadata Envoy's subset load balancer matches on: string values become labels. */
     static final String LB_METADATA = "envoy.lb";
+    /** The endpoint metadata Envoy matches a cluster's {@code transport_socket_matches} against. */
+    static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
     private static final Set<HealthStatus> EXCLUDED = Set.of(HealthStatus.UNHEALTHY, HealthStatus.DRAINING,
             HealthStatus.TIMEOUT);
 
@@ -132,7 +134,25 @@ final class XdsEndpointResource {
             return null;
         }
         return new io.proxyless.mesh.runtime.model.LbEndpoint(address, port, ProtoValues.clampToInt(weight), locality,
-                priority, labels(e), null);
+                priority, labels(e), null).withTransportSocketMatch(transportSocketMatch(e));
+    }
+
+    /**
+     * The string values of the endpoint's {@code envoy.transport_socket_match} metadata, which its cluster's
+     * {@code transport_socket_matches} are matched against.
+     */
+    static Map<String, String> transportSocketMatch(LbEndpoint e) {
+        Struct match = e.getMetadata().getFilterMetadataMap().get(TRANSPORT_SOCKET_MATCH);
+        if (match == null) {
+            return Map.of();
+        }
+        Map<String, String> out = new LinkedHashMap<>();
+        match.getFieldsMap().forEach((k, v) -> {
+            if (v.hasStringValue()) {
+                out.put(k, v.getStringValue());
+            }
+        });
+        return out;
     }
 
     /**
@@ -149,7 +169,7 @@ final class XdsEndpointResource {
                 }
             });
         }
-        Struct match = e.getMetadata().getFilterMetadataMap().get("envoy.transport_socket_match");
+        Struct match = e.getMetadata().getFilterMetadataMap().get(TRANSPORT_SOCKET_MATCH);
         if (match != null) {
             Value tlsMode = match.getFieldsMap().get("tlsMode");
             if (tlsMode != null && tlsMode.hasStringValue()) {

@@ -3,8 +3,10 @@ package io.proxyless.mesh.xds;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.Struct;
 import com.google.protobuf.UInt32Value;
 import com.google.protobuf.UInt64Value;
+import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.cluster.v3.CircuitBreakers;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
@@ -13,6 +15,7 @@ import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
+import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
@@ -23,6 +26,7 @@ import io.envoyproxy.envoy.type.matcher.v3.RegexMatcher;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
 import io.proxyless.mesh.runtime.model.ClusterKey;
 import io.proxyless.mesh.runtime.model.LbPolicy;
+import io.proxyless.mesh.runtime.model.TransportSocketMatch;
 import io.proxyless.mesh.runtime.model.UpstreamTls;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -250,6 +254,36 @@ class XdsClusterResourceTest {
                 .build();
         assertThat(nack(Cluster.newBuilder().setTransportSocket(socket(unknownSds))))
                 .contains("SDS secret \"other\" names no certificate provider");
+    }
+
+    /** istiod's auto mTLS cluster: TLS for {@code tlsMode: istio} endpoints, raw buffer for the rest. */
+    @Test
+    void transportSocketMatchesBecomePerEndpointSocketsInOrder() {
+        UpstreamTlsContext tls = UpstreamTlsContext.newBuilder().setCommonTlsContext(CommonTlsContext.newBuilder()
+                .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("default"))
+                .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder().setName("ROOTCA"))).build();
+        var c = cluster(Cluster.newBuilder()
+                .addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-istio")
+                        .setMatch(Struct.newBuilder().putFields("tlsMode", Value.newBuilder().setStringValue("istio")
+                                .build()))
+                        .setTransportSocket(socket(tls)))
+                .addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-disabled")
+                        .setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.raw_buffer")
+                                .setTypedConfig(Any.pack(RawBuffer.getDefaultInstance())))));
+        assertThat(c.tls()).as("the cluster's own socket: plain text").isNull();
+        assertThat(c.transportSocketMatches()).containsExactly(
+                new TransportSocketMatch("tlsMode-istio", Map.of("tlsMode", "istio"),
+                        UpstreamTls.mutual(Path.of("/certs/cert-chain.pem"), Path.of("/certs/key.pem"),
+                                Path.of("/certs/root-cert.pem"), null, List.of())),
+                new TransportSocketMatch("tlsMode-disabled", Map.of(), null));
+    }
+
+    @Test
+    void aTransportSocketMatchOnANonStringValueIsNacked() {
+        assertThat(nack(Cluster.newBuilder().addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder()
+                .setName("m").setMatch(Struct.newBuilder().putFields("n", Value.newBuilder().setNumberValue(1)
+                        .build())))))
+                .contains("transport_socket_matches[0].match.n: only string values can be matched");
     }
 
     private static TransportSocket socket(UpstreamTlsContext tls) {

@@ -44,7 +44,8 @@ class XdsEndpointResourceTest {
         assertThat(parsed.value().clusterName()).isEqualTo("c");
         assertThat(parsed.value().endpoints()).containsExactly(
                 new io.proxyless.mesh.runtime.model.LbEndpoint("10.0.0.1", 80, 5, "us-east/a", 1,
-                        Map.of(XdsEndpointResource.TLS_MODE_LABEL, "istio", "version", "v1"), null),
+                        Map.of(XdsEndpointResource.TLS_MODE_LABEL, "istio", "version", "v1"), null)
+                        .withTransportSocketMatch(Map.of("tlsMode", "istio")),
                 new io.proxyless.mesh.runtime.model.LbEndpoint("10.0.0.4", 80, 1, "us-east/a", 1, Map.of(), null));
     }
 

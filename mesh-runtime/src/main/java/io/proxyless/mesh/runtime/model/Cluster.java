@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.model;
 
+import java.util.List;
 import java.util.Objects;
 
 /**
@@ -20,11 +21,15 @@ import java.util.Objects;
  * @param outlierDetection  outlier detection, or null when off
  * @param circuitBreakers   request and connection limits
  * @param connection        connect timeout, idle timeout, keep-alives
- * @param tls               TLS towards the endpoints, or null for plain text
+ * @param tls               TLS towards the endpoints, or null for plain text (Envoy's {@code transport_socket}:
+ *                          for the endpoints no entry of {@code transportSocketMatches} matches)
+ * @param transportSocketMatches per-endpoint transport sockets, first match wins (Envoy's
+ *                          {@code transport_socket_matches}; Istio's auto mTLS), or empty
  */
 public record Cluster(String name, ClusterKey key, Discovery discovery, LbPolicy lbPolicy,
                       OutlierDetection outlierDetection, CircuitBreakers circuitBreakers,
-                      ConnectionSettings connection, UpstreamTls tls) {
+                      ConnectionSettings connection, UpstreamTls tls,
+                      List<TransportSocketMatch> transportSocketMatches) {
 
     /** Envoy's cluster discovery types that a client acts on. */
     public enum Discovery {
@@ -36,8 +41,16 @@ public record Cluster(String name, ClusterKey key, Discovery discovery, LbPolicy
         ORIGINAL_DST
     }
 
+    /** A cluster without per-endpoint transport sockets. */
+    public Cluster(String name, ClusterKey key, Discovery discovery, LbPolicy lbPolicy,
+                   OutlierDetection outlierDetection, CircuitBreakers circuitBreakers, ConnectionSettings connection,
+                   UpstreamTls tls) {
+        this(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls, List.of());
+    }
+
     public Cluster {
         Objects.requireNonNull(name, "name");
+        transportSocketMatches = transportSocketMatches == null ? List.of() : List.copyOf(transportSocketMatches);
         Objects.requireNonNull(discovery, "discovery");
         lbPolicy = lbPolicy == null ? LbPolicy.leastRequest() : lbPolicy;
         circuitBreakers = circuitBreakers == null ? CircuitBreakers.DEFAULT : circuitBreakers;
@@ -63,22 +76,32 @@ public record Cluster(String name, ClusterKey key, Discovery discovery, LbPolicy
     }
 
     public Cluster withLbPolicy(LbPolicy lbPolicy) {
-        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls);
+        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls,
+                transportSocketMatches);
     }
 
     public Cluster withOutlierDetection(OutlierDetection outlierDetection) {
-        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls);
+        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls,
+                transportSocketMatches);
     }
 
     public Cluster withCircuitBreakers(CircuitBreakers circuitBreakers) {
-        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls);
+        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls,
+                transportSocketMatches);
     }
 
     public Cluster withConnection(ConnectionSettings connection) {
-        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls);
+        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls,
+                transportSocketMatches);
     }
 
     public Cluster withTls(UpstreamTls tls) {
-        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls);
+        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls,
+                transportSocketMatches);
+    }
+
+    public Cluster withTransportSocketMatches(List<TransportSocketMatch> transportSocketMatches) {
+        return new Cluster(name, key, discovery, lbPolicy, outlierDetection, circuitBreakers, connection, tls,
+                transportSocketMatches);
     }
 }

@@ -17,13 +17,22 @@ import java.util.Objects;
  *                       {@code load_balancing_weight}; Istio's locality {@code distribute} percentages), or 0 when
  *                       localities are not weighted; the endpoint's balancing weight is then
  *                       {@code localityShare × weight / (sum of its locality's weights)}
+ * @param transportSocketMatch the endpoint's {@code envoy.transport_socket_match} metadata (string values), which
+ *                       the cluster's {@link TransportSocketMatch}es are matched against; Istio writes
+ *                       {@code tlsMode} there from the workload's {@code security.istio.io/tlsMode} label
  */
 public record LbEndpoint(String address, int port, int weight, String locality, int priority,
-                         Map<String, String> labels, String serviceAccount, double localityShare) {
+                         Map<String, String> labels, String serviceAccount, double localityShare,
+                         Map<String, String> transportSocketMatch) {
 
     public LbEndpoint(String address, int port, int weight, String locality, int priority,
                       Map<String, String> labels, String serviceAccount) {
-        this(address, port, weight, locality, priority, labels, serviceAccount, 0);
+        this(address, port, weight, locality, priority, labels, serviceAccount, 0, Map.of());
+    }
+
+    public LbEndpoint(String address, int port, int weight, String locality, int priority,
+                      Map<String, String> labels, String serviceAccount, double localityShare) {
+        this(address, port, weight, locality, priority, labels, serviceAccount, localityShare, Map.of());
     }
 
     public LbEndpoint {
@@ -42,26 +51,37 @@ public record LbEndpoint(String address, int port, int weight, String locality, 
         }
         locality = locality == null ? "" : locality;
         labels = labels == null ? Map.of() : Map.copyOf(labels);
+        transportSocketMatch = transportSocketMatch == null ? Map.of() : Map.copyOf(transportSocketMatch);
     }
 
     /** An endpoint with weight 1, priority 0, no locality or labels. */
     public static LbEndpoint of(String address, int port) {
-        return new LbEndpoint(address, port, 1, "", 0, Map.of(), null, 0);
+        return new LbEndpoint(address, port, 1, "", 0, Map.of(), null, 0, Map.of());
     }
 
     public LbEndpoint withWeight(int weight) {
-        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare);
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare,
+                transportSocketMatch);
     }
 
     public LbEndpoint withLocality(String locality, int priority) {
-        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare);
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare,
+                transportSocketMatch);
     }
 
     public LbEndpoint withLocalityShare(double localityShare) {
-        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare);
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare,
+                transportSocketMatch);
     }
 
     public LbEndpoint withLabels(Map<String, String> labels) {
-        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare);
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare,
+                transportSocketMatch);
+    }
+
+    /** This endpoint with {@code envoy.transport_socket_match} metadata {@code metadata}. */
+    public LbEndpoint withTransportSocketMatch(Map<String, String> metadata) {
+        return new LbEndpoint(address, port, weight, locality, priority, labels, serviceAccount, localityShare,
+                metadata);
     }
 }

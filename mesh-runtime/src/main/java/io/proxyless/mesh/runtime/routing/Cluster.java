@@ -37,14 +37,37 @@ import java.util.random.RandomGenerator;
  * @param tlsContext   the TLS context built for {@code tlsPolicy} when the snapshot was compiled (certificate
  *                     files read and checked), or null — plain text, or ISTIO_MUTUAL without workload
  *                     certificates configured on the mesh (an adapter's own {@link ClientTlsContexts} builds it)
+ * @param sockets      TLS per endpoint (Envoy's {@code transport_socket_matches}, Istio's auto mTLS), or null when
+ *                     {@code tlsPolicy} applies to every endpoint; read it through {@link #tlsPolicy(Endpoint)}
  */
 public record Cluster(String key, String host, String subset, int port, List<Endpoint> endpoints,
                       ClusterPolicy policy, LoadBalancer loadBalancer, OutlierDetector outlier, ConnectionPool pool,
                       boolean passthrough, LocalityPriorities priorities, ClientTlsPolicy tlsPolicy,
-                      ClientTlsContext tlsContext) {
+                      ClientTlsContext tlsContext, TransportSockets sockets) {
+
+    /** A cluster whose TLS is the same for every endpoint. */
+    public Cluster(String key, String host, String subset, int port, List<Endpoint> endpoints, ClusterPolicy policy,
+                   LoadBalancer loadBalancer, OutlierDetector outlier, ConnectionPool pool, boolean passthrough,
+                   LocalityPriorities priorities, ClientTlsPolicy tlsPolicy, ClientTlsContext tlsContext) {
+        this(key, host, subset, port, endpoints, policy, loadBalancer, outlier, pool, passthrough, priorities,
+                tlsPolicy, tlsContext, null);
+    }
 
     public static String key(int port, String subset, String host) {
         return "outbound|" + port + "|" + (subset == null ? "" : subset) + "|" + host;
+    }
+
+    /**
+     * The TLS towards {@code endpoint} (picked from this cluster), or null for plain text: the socket its
+     * metadata chose when the cluster has {@code transport_socket_matches}, else {@link #tlsPolicy()}.
+     */
+    public ClientTlsPolicy tlsPolicy(Endpoint endpoint) {
+        return sockets == null ? tlsPolicy : sockets.forEndpoint(endpoint).policy();
+    }
+
+    /** The TLS context compiled for {@link #tlsPolicy(Endpoint)}, or null (see {@link #tlsContext()}). */
+    public ClientTlsContext tlsContext(Endpoint endpoint) {
+        return sockets == null ? tlsContext : sockets.forEndpoint(endpoint).context();
     }
 
     /** Istio's load balancer name as {@code mesh route} shows it. */

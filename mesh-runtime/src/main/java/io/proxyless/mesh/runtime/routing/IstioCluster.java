@@ -19,8 +19,13 @@ import java.util.List;
  * @param policy      the merged DestinationRule policy for this port and subset
  * @param priorities  locality priority levels and {@code distribute} weights
  * @param passthrough connect to the address the client asked for ({@code resolution: NONE})
- * @param tlsPolicy   TLS towards the endpoints, or null for plain text
+ * @param tlsPolicy   TLS towards the endpoints as the DestinationRule's {@code tls} asks for it, or null for plain
+ *                    text
+ * @param autoMtls    Istio's auto mTLS, when it applies (auto mTLS on, no DestinationRule {@code tls}, a mesh
+ *                    service): ISTIO_MUTUAL for the endpoints labelled {@code security.istio.io/tlsMode: istio},
+ *                    plain text for the others; else null
  */
 record IstioCluster(String key, String host, String subset, int port, List<Endpoint> endpoints, ClusterPolicy policy,
-                    LocalityPriorities priorities, boolean passthrough, ClientTlsPolicy tlsPolicy) {
+                    LocalityPriorities priorities, boolean passthrough, ClientTlsPolicy tlsPolicy,
+                    ClientTlsPolicy autoMtls) {
 }

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.routing;
 
+import io.proxyless.mesh.api.ClientTLSSettings;
 import io.proxyless.mesh.api.Destination;
 import io.proxyless.mesh.api.DestinationRule;
 import io.proxyless.mesh.api.HTTPMatchRequest;
@@ -9,6 +10,7 @@ import io.proxyless.mesh.api.HTTPRouteDestination;
 import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ResourceKind;
+import io.proxyless.mesh.api.ServiceEntry;
 import io.proxyless.mesh.api.VirtualService;
 import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
 import io.proxyless.mesh.runtime.balancing.LocalityPrioritizer;
@@ -58,6 +60,7 @@ public final class MeshCompiler {
     private final ClusterHealth health;
     private final MeshClock clock;
     private final ClientTlsContexts tls;
+    private final boolean autoMtls;
     private final ModelCompiler modelCompiler;
 
     /**
@@ -71,6 +74,16 @@ public final class MeshCompiler {
      */
     public MeshCompiler(String namespace, Map<String, String> labels, String domainSuffix, String locality,
                         ClusterHealth health, MeshClock clock, ClientTlsContexts tls) {
+        this(namespace, labels, domainSuffix, locality, health, clock, tls, false);
+    }
+
+    /**
+     * Like {@link #MeshCompiler(String, Map, String, String, ClusterHealth, MeshClock, ClientTlsContexts)}, with
+     * Istio's auto mTLS ({@code autoMtls}: MeshConfig {@code enableAutoMtls}) on or off for Istio config.
+     */
+    public MeshCompiler(String namespace, Map<String, String> labels, String domainSuffix, String locality,
+                        ClusterHealth health, MeshClock clock, ClientTlsContexts tls, boolean autoMtls) {
+        this.autoMtls = autoMtls;
         this.namespace = namespace;
         this.labels = Map.copyOf(labels);
         this.domainSuffix = domainSuffix;
@@ -273,16 +286,33 @@ public final class MeshCompiler {
                     policy.loadBalancer() == null ? null : policy.loadBalancer().localityLbSetting(),
                     policy.outlierDetection() != null, endpoints);
             IstioCluster cluster = new IstioCluster(key, service.host(), subset, port, endpoints, policy, priorities,
-                    service.isPassthrough(), tlsPolicy(key, service, subset, port, policy));
+                    service.isPassthrough(), tlsPolicy(key, service, subset, port, policy.tls()),
+                    autoMtls(key, service, subset, port, policy));
             clusters.put(key, cluster);
             return cluster;
         }
 
+        /**
+         * Istio's auto mTLS ({@code enableAutoMtls}, istiod's {@code buildAutoMtlsSettings}): without a
+         * DestinationRule {@code tls}, a mesh service's endpoints that run Istio's mTLS get ISTIO_MUTUAL with the
+         * service's identities. Null when off, when the DestinationRule says {@code tls} (it wins, DISABLE
+         * included), for {@code MESH_EXTERNAL} services and for passthrough.
+         */
+        private ClientTlsPolicy autoMtls(String key, MeshService service, String subset, int port,
+                                         ClusterPolicy policy) {
+            if (!autoMtls || policy.tls() != null || service.isPassthrough()
+                    || service.location() != ServiceEntry.Location.MESH_INTERNAL) {
+                return null;
+            }
+            return tlsPolicy(key, service, subset, port,
+                    ClientTLSSettings.mode(ClientTLSSettings.TLSmode.ISTIO_MUTUAL));
+        }
+
         private ClientTlsPolicy tlsPolicy(String key, MeshService service, String subset, int port,
-                                          ClusterPolicy policy) {
+                                          ClientTLSSettings settings) {
             try {
                 // The ISTIO_MUTUAL certificate directory is the client's, not the config's: left out here.
-                return ClientTlsPolicy.resolve(key, service.host(), subset, port, policy.tls(), service, null,
+                return ClientTlsPolicy.resolve(key, service.host(), subset, port, settings, service, null,
                         tls.trustDomain());
             } catch (TlsConfigException e) {
                 if (tlsFailure == null) {

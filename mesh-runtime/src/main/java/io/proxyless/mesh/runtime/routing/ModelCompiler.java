@@ -14,6 +14,8 @@ import io.proxyless.mesh.runtime.model.ClusterKey;
 import io.proxyless.mesh.runtime.model.LbEndpoint;
 import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.model.RouteConfiguration;
+import io.proxyless.mesh.runtime.model.TransportSocketMatch;
+import io.proxyless.mesh.runtime.model.UpstreamTls;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.RegistryOptions;
@@ -26,6 +28,7 @@ import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -55,6 +58,8 @@ import java.util.function.ToDoubleFunction;
  * }</pre>
  */
 public final class ModelCompiler {
+    /** Stands for a cluster's own {@code transport_socket}, for endpoints no entry of its matches takes. */
+    private static final TransportSocketMatch OWN_SOCKET = new TransportSocketMatch("", Map.of(), null);
     private final RegistryOptions options;
     private final ClusterHealth health;
     private final MeshClock clock;
@@ -189,7 +194,37 @@ public final class ModelCompiler {
                     key == null ? 0 : key.port(), List.copyOf(endpoints), policies.getOrDefault(name,
                     ClusterPolicy.NONE), LoadBalancers.create(c.lbPolicy(), endpoints, localityWeights(lbEndpoints,
                     endpoints), tracker(name)), entry.outlier(), entry.pool(), passthrough, priorities, tlsPolicy,
-                    tlsContext(tlsPolicy)));
+                    tlsContext(tlsPolicy), passthrough ? null : sockets(c, key, lbEndpoints, endpoints)));
+        }
+
+        /**
+         * Envoy's {@code transport_socket_matches}, decided per endpoint now: the first entry whose match the
+         * endpoint's metadata holds, else the cluster's own socket. Null when the cluster has no entries.
+         */
+        private TransportSockets sockets(io.proxyless.mesh.runtime.model.Cluster c, ClusterKey key,
+                                         List<LbEndpoint> lbEndpoints, List<Endpoint> endpoints) {
+            if (c.transportSocketMatches().isEmpty()) {
+                return null;
+            }
+            // One socket per entry (and one for the cluster's own), however many endpoints share it.
+            Map<TransportSocketMatch, TransportSockets.Socket> byMatch = new IdentityHashMap<>();
+            Map<Endpoint, TransportSockets.Socket> byEndpoint = new HashMap<>();
+            for (int i = 0; i < lbEndpoints.size(); i++) {
+                byEndpoint.put(endpoints.get(i), socket(c, key, lbEndpoints.get(i).transportSocketMatch(), byMatch));
+            }
+            return new TransportSockets(byEndpoint, socket(c, key, Map.of(), byMatch));
+        }
+
+        private TransportSockets.Socket socket(io.proxyless.mesh.runtime.model.Cluster c, ClusterKey key,
+                                               Map<String, String> metadata,
+                                               Map<TransportSocketMatch, TransportSockets.Socket> byMatch) {
+            TransportSocketMatch chosen = c.transportSocketMatches().stream().filter(m -> m.matches(metadata))
+                    .findFirst().orElse(OWN_SOCKET);
+            return byMatch.computeIfAbsent(chosen, m -> {
+                UpstreamTls upstream = m == OWN_SOCKET ? c.tls() : m.tls();
+                ClientTlsPolicy policy = ClientTlsPolicy.of(c.name(), key, upstream);
+                return new TransportSockets.Socket(m == OWN_SOCKET ? null : m.name(), policy, tlsContext(policy));
+            });
         }
 
         /**

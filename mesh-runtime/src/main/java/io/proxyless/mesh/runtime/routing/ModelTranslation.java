@@ -26,6 +26,7 @@ import io.proxyless.mesh.runtime.model.PathRewrite;
 import io.proxyless.mesh.runtime.model.QueryParameterMatch;
 import io.proxyless.mesh.runtime.model.Redirect;
 import io.proxyless.mesh.runtime.model.RouteMatch;
+import io.proxyless.mesh.runtime.model.TransportSocketMatch;
 import io.proxyless.mesh.runtime.model.UpstreamTls;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
@@ -256,7 +257,9 @@ final class ModelTranslation {
                 .withConnection(new ConnectionSettings(limits.connectTimeout(), limits.idleTimeout(),
                         limits.http2KeepAliveInterval(), limits.http2KeepAliveTimeout(),
                         limits.maxRequestsPerConnection(), limits.maxConnectionDuration()))
-                .withTls(tls(c.tlsPolicy()));
+                .withTls(tls(c.tlsPolicy()))
+                .withTransportSocketMatches(c.autoMtls() == null ? List.of()
+                        : TransportSocketMatch.istioAutoMtls(tls(c.autoMtls())));
     }
 
     static LbPolicy lbPolicy(LoadBalancerSettings lb) {
@@ -334,8 +337,11 @@ final class ModelTranslation {
                     share = priorities.weight(e) * localityWeight.get(e.locality()) / e.weight();
                 }
             }
+            // istiod copies the workload's tlsMode label into the endpoint's transport socket match metadata.
+            String tlsMode = e.labels().get(TransportSocketMatch.TLS_MODE_LABEL);
             out.add(new LbEndpoint(e.address(), e.port(), e.weight(), e.locality(), priority, e.labels(),
-                    e.serviceAccount(), share));
+                    e.serviceAccount(), share, tlsMode == null ? Map.of()
+                    : Map.of(TransportSocketMatch.TLS_MODE, tlsMode)));
         }
         return out;
     }

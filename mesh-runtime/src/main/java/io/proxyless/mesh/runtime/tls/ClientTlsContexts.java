@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.tls;
 
+import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Cluster;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
 import io.proxyless.mesh.runtime.time.MeshClock;
@@ -76,6 +77,27 @@ public final class ClientTlsContexts {
             return null;
         }
         ClientTlsContext compiled = cluster.tlsContext();
+        if (compiled != null && compiled.owner() == this) {
+            return compiled;
+        }
+        return context(policy);
+    }
+
+    /**
+     * The TLS context for an attempt to {@code endpoint} of {@code cluster}, or null when that traffic is plain
+     * text: as {@link #forCluster}, with the TLS the cluster chose for the endpoint ({@link
+     * Cluster#tlsPolicy(Endpoint)}: Istio's auto mTLS sends ISTIO_MUTUAL only to endpoints labelled
+     * {@code security.istio.io/tlsMode: istio}).
+     *
+     * @throws TlsConfigException when TLS is asked for but cannot be set up
+     */
+    public ClientTlsContext forEndpoint(CompiledMesh snapshot, Cluster cluster, Endpoint endpoint)
+            throws TlsConfigException {
+        ClientTlsPolicy policy = cluster.tlsPolicy(endpoint);
+        if (policy == null) {
+            return null;
+        }
+        ClientTlsContext compiled = cluster.tlsContext(endpoint);
         if (compiled != null && compiled.owner() == this) {
             return compiled;
         }
