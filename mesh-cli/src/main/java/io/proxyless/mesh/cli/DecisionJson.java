@@ -1,5 +1,6 @@
 package io.proxyless.mesh.cli;
 
+import io.proxyless.mesh.api.ClientTLSSettings;
 import io.proxyless.mesh.api.HTTPDirectResponse;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.loader.ConfigWriter;
@@ -12,6 +13,7 @@ import io.proxyless.mesh.runtime.routing.Mirror;
 import io.proxyless.mesh.runtime.routing.RetryPolicy;
 import io.proxyless.mesh.runtime.routing.RouteAction;
 import io.proxyless.mesh.runtime.routing.WeightedDestination;
+import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Arrays;
@@ -39,6 +41,7 @@ final class DecisionJson {
         json.put("picks", picks(samples));
         json.put("endpoint", d.endpoint() == null ? null
                 : map("address", d.endpoint().address(), "port", d.endpoint().port()));
+        json.put("tlsMode", tlsMode(d));
         json.put("loadBalancer", d.isForward() ? d.loadBalancer() : null);
         json.put("timeout", duration(d.timeout()));
         json.put("retries", d.isForward() ? retries(d.retries()) : null);
@@ -57,6 +60,19 @@ final class DecisionJson {
         warnings.addAll(mesh.snapshot().warnings());
         json.put("warnings", warnings);
         return json;
+    }
+
+    /**
+     * The TLS the picked endpoint gets (its cluster's TLS for it: a DestinationRule's {@code tls}, or Istio's
+     * auto mTLS per endpoint), as Istio's {@code ClientTLSSettings.TLSmode}; null without an endpoint or for
+     * passthrough, where the application's own scheme decides.
+     */
+    private static String tlsMode(RouteDecision d) {
+        if (d.endpoint() == null || d.cluster() == null || d.cluster().passthrough()) {
+            return null;
+        }
+        ClientTlsPolicy tls = d.cluster().tlsPolicy(d.endpoint());
+        return tls == null ? ClientTLSSettings.TLSmode.DISABLE.name() : tls.mode().name();
     }
 
     private static Map<String, Object> route(RouteDecision d) {

@@ -61,6 +61,12 @@ final class MeshOptions {
             description = "The client's workload labels, e.g. app=productpage,version=v1.")
     Map<String, String> sourceLabels = new LinkedHashMap<>();
 
+    @Option(names = "--auto-mtls", paramLabel = "true|false", defaultValue = "true", arity = "1",
+            description = "Istio's auto mTLS (MeshConfig enableAutoMtls) for --config: without DestinationRule tls, "
+                    + "ISTIO_MUTUAL to endpoints labelled security.istio.io/tlsMode=istio, plain text to the others "
+                    + "(default: ${DEFAULT-VALUE}, Istio's default; with --bootstrap the control plane decides).")
+    boolean autoMtls;
+
     boolean xds() {
         return source.bootstrap != null;
     }
@@ -82,7 +88,7 @@ final class MeshOptions {
                     throw new ParameterException(commandLine, "no such file or directory: " + p);
                 }
             }
-            return builder.configPaths(source.configs).build();
+            return builder.configPaths(source.configs).autoMtls(autoMtls).build();
         }
         if (!Files.isRegularFile(source.bootstrap)) {
             throw new ParameterException(commandLine, "no such file: " + source.bootstrap);

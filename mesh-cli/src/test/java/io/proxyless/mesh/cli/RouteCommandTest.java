@@ -56,6 +56,38 @@ class RouteCommandTest {
     }
 
     @Test
+    void tlsModeIsTheOneOfThePickedEndpointWithAutoMtlsAndAnExplicitDestinationRule(@TempDir Path dir)
+            throws IOException {
+        Files.writeString(dir.resolve("reviews.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: reviews, namespace: default}
+                spec:
+                  hosts: [reviews.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 9080, name: http, protocol: HTTP}]
+                  endpoints:
+                  - {address: 10.0.0.1, labels: {security.istio.io/tlsMode: istio}, serviceAccount: reviews}
+                """);
+        String config = dir.toString();
+        assertThat(route(0, "--config", config, "GET", "http://reviews:9080/").get("tlsMode").asText())
+                .isEqualTo("ISTIO_MUTUAL");
+        assertThat(route(0, "--config", config, "--auto-mtls=false", "GET", "http://reviews:9080/").get("tlsMode")
+                .asText()).isEqualTo("DISABLE");
+        Files.writeString(dir.resolve("dr.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews, namespace: default}
+                spec:
+                  host: reviews
+                  trafficPolicy: {tls: {mode: DISABLE}}
+                """);
+        assertThat(route(0, "--config", config, "GET", "http://reviews:9080/").get("tlsMode").asText())
+                .as("an explicit DestinationRule tls wins").isEqualTo("DISABLE");
+    }
+
+    @Test
     void requestRoutingSendsEveryoneElseToV1() throws IOException {
         JsonNode json = route(0, "--config", CONFIG, "GET", "http://reviews:9080/reviews/1");
         assertThat(json.get("route").get("index").asInt()).isEqualTo(1);
