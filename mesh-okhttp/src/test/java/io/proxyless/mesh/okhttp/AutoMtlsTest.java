@@ -8,7 +8,6 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.testing.HttpUpstream;
 import io.proxyless.mesh.runtime.testing.MeshYaml;
-import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.TestPki;
 import java.io.IOException;
 import java.nio.file.Path;
@@ -55,7 +54,7 @@ class AutoMtlsTest {
     private Mesh mesh(UnaryOperator<Mesh.Builder> options, String... documents) {
         MeshYaml.write(dir, documents);
         return options.apply(Mesh.builder().configPaths(dir).namespace("default").watch(false)
-                .tls(ClientTlsContexts.builder().istioCertificates(certs).build())).build();
+                .istioCertificates(certs)).build();
     }
 
     @Test
