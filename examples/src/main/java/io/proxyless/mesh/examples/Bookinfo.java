@@ -322,9 +322,11 @@ final class Bookinfo implements AutoCloseable {
             if (user != null) {
                 headers.put(Metadata.Key.of("end-user", Metadata.ASCII_STRING_MARSHALLER), user);
             }
+            // details speaks mTLS from the first page on (auto mTLS): the deadline leaves room for a cold JVM's
+            // first handshakes on a busy machine.
             String details = ClientCalls.blockingUnaryCall(
                     ClientInterceptors.intercept(mesh.details, MetadataUtils.newAttachHeadersInterceptor(headers)),
-                    DetailsServer.GET, CallOptions.DEFAULT.withDeadlineAfter(5, TimeUnit.SECONDS), "0");
+                    DetailsServer.GET, CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "0");
             page.append("details: ").append(details).append('\n');
         } catch (StatusRuntimeException e) {
             page.append("details-error: ").append(e.getStatus().getCode()).append(' ')

@@ -49,7 +49,8 @@ final class FileConfigDriver implements ConfigDriver {
 
     @Override
     public Mesh mesh(String workload, Path certs) {
-        Mesh mesh = Mesh.builder().configPaths(directory).namespace("default").build();
+        // The workload certificates make the mesh's clients send Istio's auto mTLS, as a sidecar's do.
+        Mesh mesh = Mesh.builder().configPaths(directory).namespace("default").istioCertificates(certs).build();
         meshes.add(mesh);
         return mesh;
     }

@@ -34,6 +34,7 @@ import io.envoyproxy.envoy.config.route.v3.WeightedCluster;
 import io.envoyproxy.envoy.extensions.filters.common.fault.v3.FaultDelay;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.FaultAbort;
 import io.envoyproxy.envoy.extensions.filters.http.fault.v3.HTTPFault;
+import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.SdsSecretConfig;
@@ -77,9 +78,10 @@ import java.util.TreeSet;
 /**
  * A small istiod for the demo's {@code --xds} mode: turns the Istio resources of a scenario into the Envoy
  * resources istiod sends a sidecar — clusters {@code outbound|PORT|SUBSET|HOST} with their endpoints and
- * DestinationRule policy (circuit breakers, outlier detection, ISTIO_MUTUAL over SDS), and one route configuration
- * per port whose virtual hosts carry the VirtualService routes (matches, weighted clusters, timeouts, retries,
- * faults, mirrors) or istiod's default route, plus {@code allow_any} or {@code block_all}.
+ * DestinationRule policy (circuit breakers, outlier detection, ISTIO_MUTUAL over SDS, auto mTLS as
+ * {@code transport_socket_matches}), and one route configuration per port whose virtual hosts carry the
+ * VirtualService routes (matches, weighted clusters, timeouts, retries, faults, mirrors) or istiod's default route,
+ * plus {@code allow_any} or {@code block_all}.
  *
  * <p>It covers what the example config uses, written after istiod's route, cluster and retry translation: a
  * feature outside that (a redirect, a rewrite, a port-level policy, SIMPLE TLS, ...) fails loudly rather than
@@ -96,6 +98,9 @@ final class IstioToEnvoy {
             "type.googleapis.com/envoy.extensions.retry.host.previous_hosts.v3.PreviousHostsPredicate";
     private static final long UNLIMITED = 0xFFFF_FFFFL;
     private static final Set<String> HTTP_PROTOCOLS = Set.of("HTTP", "HTTP2", "GRPC", "GRPC-WEB");
+    /** The workload label istiod copies into the endpoint metadata that {@code transport_socket_matches} match. */
+    private static final String TLS_MODE_LABEL = "security.istio.io/tlsMode";
+    private static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
 
     /** What a sidecar of the client's namespace gets. */
     record Resources(List<Cluster> clusters, List<ClusterLoadAssignment> endpoints, List<RouteConfiguration> routes) {
@@ -213,7 +218,15 @@ final class IstioToEnvoy {
         }
         for (WorkloadEntry e : members) {
             Integer own = port.name() == null ? null : e.ports().get(port.name());
-            group.addLbEndpoints(lbEndpoint(e.address(), own != null ? own : port.number()));
+            LbEndpoint endpoint = lbEndpoint(e.address(), own != null ? own : port.number());
+            String tlsMode = e.labels().get(TLS_MODE_LABEL);
+            if (tlsMode != null) {
+                // As istiod: the workload's tlsMode label is the metadata transport_socket_matches look at.
+                endpoint = endpoint.toBuilder().setMetadata(Metadata.newBuilder().putFilterMetadata(
+                        TRANSPORT_SOCKET_MATCH, Struct.newBuilder().putFields("tlsMode",
+                                Value.newBuilder().setStringValue(tlsMode).build()).build())).build();
+            }
+            group.addLbEndpoints(endpoint);
         }
         cla.addEndpoints(group);
 
@@ -230,6 +243,19 @@ final class IstioToEnvoy {
         TrafficPolicy policy = merged(dr == null ? null : dr.spec().trafficPolicy(),
                 subset == null ? null : subset.trafficPolicy());
         applyPolicy(c, policy, port.number(), subset == null ? null : subset.name(), s.host());
+        if ((policy == null || policy.tls() == null) && s.spec().location() == ServiceEntry.Location.MESH_INTERNAL) {
+            // istiod's auto mTLS (enableAutoMtls, on by default): without DestinationRule tls, ISTIO_MUTUAL for
+            // the endpoints labelled tlsMode istio and plain text for the others.
+            c.addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-istio")
+                            .setMatch(Struct.newBuilder().putFields("tlsMode",
+                                    Value.newBuilder().setStringValue("istio").build()))
+                            .setTransportSocket(istioMutual(List.of(), null, port.number(),
+                                    subset == null ? null : subset.name(), s.host())))
+                    .addTransportSocketMatches(Cluster.TransportSocketMatch.newBuilder().setName("tlsMode-disabled")
+                            .setTransportSocket(TransportSocket.newBuilder()
+                                    .setName("envoy.transport_sockets.raw_buffer")
+                                    .setTypedConfig(Any.pack(RawBuffer.getDefaultInstance()))));
+        }
         clusters.add(c.build());
     }
 
@@ -313,29 +339,35 @@ final class IstioToEnvoy {
             if (tls.mode() != ClientTLSSettings.TLSmode.ISTIO_MUTUAL) {
                 throw unsupported("tls mode " + tls.mode());
             }
-            // ISTIO_MUTUAL as istiod sends it: the workload certificate and the mesh root over SDS, which the
-            // client's bootstrap maps to its certificate files.
-            CertificateValidationContext.Builder sans = CertificateValidationContext.newBuilder();
-            for (String san : tls.subjectAltNames()) {
-                sans.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
-                        .setSanType(san.startsWith("spiffe://") ? SubjectAltNameMatcher.SanType.URI
-                                : SubjectAltNameMatcher.SanType.DNS)
-                        .setMatcher(StringMatcher.newBuilder().setExact(san)));
-            }
-            UpstreamTlsContext context = UpstreamTlsContext.newBuilder()
-                    .setSni(tls.sni() != null ? tls.sni()
-                            : "outbound_." + port + "_." + (subset == null ? "" : subset) + "_." + host)
-                    .setCommonTlsContext(CommonTlsContext.newBuilder()
-                            .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("default")
-                                    .setSdsConfig(ads()))
-                            .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext
-                                    .newBuilder().setDefaultValidationContext(sans)
-                                    .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder()
-                                            .setName("ROOTCA").setSdsConfig(ads()))))
-                    .build();
-            c.setTransportSocket(TransportSocket.newBuilder().setName("envoy.transport_sockets.tls")
-                    .setTypedConfig(Any.pack(context)));
+            c.setTransportSocket(istioMutual(tls.subjectAltNames(), tls.sni(), port, subset, host));
         }
+    }
+
+    /**
+     * ISTIO_MUTUAL as istiod sends it: the workload certificate and the mesh root over SDS, which the client's
+     * bootstrap maps to its certificate files.
+     */
+    private static TransportSocket istioMutual(List<String> subjectAltNames, String sni, int port, String subset,
+                                               String host) {
+        CertificateValidationContext.Builder sans = CertificateValidationContext.newBuilder();
+        for (String san : subjectAltNames) {
+            sans.addMatchTypedSubjectAltNames(SubjectAltNameMatcher.newBuilder()
+                    .setSanType(san.startsWith("spiffe://") ? SubjectAltNameMatcher.SanType.URI
+                            : SubjectAltNameMatcher.SanType.DNS)
+                    .setMatcher(StringMatcher.newBuilder().setExact(san)));
+        }
+        UpstreamTlsContext context = UpstreamTlsContext.newBuilder()
+                .setSni(sni != null ? sni : "outbound_." + port + "_." + (subset == null ? "" : subset) + "_." + host)
+                .setCommonTlsContext(CommonTlsContext.newBuilder()
+                        .addTlsCertificateSdsSecretConfigs(SdsSecretConfig.newBuilder().setName("default")
+                                .setSdsConfig(ads()))
+                        .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext
+                                .newBuilder().setDefaultValidationContext(sans)
+                                .setValidationContextSdsSecretConfig(SdsSecretConfig.newBuilder()
+                                        .setName("ROOTCA").setSdsConfig(ads()))))
+                .build();
+        return TransportSocket.newBuilder().setName("envoy.transport_sockets.tls").setTypedConfig(Any.pack(context))
+                .build();
     }
 
     private static UInt32Value limit(Integer value) {

@@ -95,7 +95,7 @@ class MeshDumpTest {
             assertThat(v2.port()).isEqualTo(9080);
             assertThat(v2.loadBalancer()).isEqualTo("LEAST_REQUEST");
             assertThat(v2.endpoints()).containsExactly(new MeshDump.ClusterEndpoint("127.0.0.1", 9184,
-                    Map.of("app", "reviews", "version", "v2"), "", 1, false, 0));
+                    Map.of("app", "reviews", "version", "v2", "security.istio.io/tlsMode", "istio"), "", 1, false, 0));
             assertThat(v2.outlierDetection().enabled()).isFalse();
             assertThat(v2.connectionPool().maxRequests()).isEqualTo(4294967295L);
             assertThat(dump.clusters()).extracting(MeshDump.Cluster::key).isSorted();
