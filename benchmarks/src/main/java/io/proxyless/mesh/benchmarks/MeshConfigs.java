@@ -139,8 +139,16 @@ final class MeshConfigs {
      * {@link XdsResources#scale} is the same config as istiod would send it.
      */
     static String scale(int services) {
-        StringBuilder out = new StringBuilder(services * 700);
-        for (int i = 0; i < services; i++) {
+        return scale(0, services, 2);
+    }
+
+    /**
+     * Services {@code from} (inclusive) to {@code to} (exclusive) of {@link #scale(int)}, the default routes retrying
+     * {@code attempts} times (2 in {@link #scale(int)}): what one file of a directory of manifests holds.
+     */
+    static String scale(int from, int to, int attempts) {
+        StringBuilder out = new StringBuilder((to - from) * 700);
+        for (int i = from; i < to; i++) {
             int a = i / 250 % 250;
             int b = i % 250;
             out.append("""
@@ -174,9 +182,9 @@ final class MeshConfigs {
                         route: [{destination: {host: svc%1$d}}]
                         retries: {attempts: 3, retryOn: "5xx"}
                       - route: [{destination: {host: svc%1$d}}]
-                        retries: {attempts: 2, retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"}
+                        retries: {attempts: %4$d, retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"}
                     ---
-                    """.formatted(i, a, b));
+                    """.formatted(i, a, b, attempts));
         }
         return out.toString();
     }

@@ -105,6 +105,14 @@ final class XdsResources {
      * 30,000 endpoints with a route configuration small enough for gRPC's default 4 MiB message limit.
      */
     static Resources scale(int services, boolean minimalRoutes) {
+        return scale(services, minimalRoutes, -1, 2);
+    }
+
+    /**
+     * {@link #scale(int, boolean)} where service {@code changed}'s default route retries {@code attempts} times (the
+     * others twice): a one-service change.
+     */
+    static Resources scale(int services, boolean minimalRoutes, int changed, int attempts) {
         List<Cluster> clusters = new ArrayList<>(services);
         List<ClusterLoadAssignment> endpoints = new ArrayList<>(services);
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName("9080")
@@ -136,7 +144,8 @@ final class XdsResources {
                                 .setName("end-user").setStringMatch(StringMatcher.newBuilder().setExact("jason"))))
                         .setRoute(RouteAction.newBuilder().setCluster(name).setRetryPolicy(fiveXx)));
                 vh.addRoutes(Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                        .setRoute(RouteAction.newBuilder().setCluster(name).setRetryPolicy(defaults)));
+                        .setRoute(RouteAction.newBuilder().setCluster(name).setRetryPolicy(i != changed ? defaults
+                                : defaults.toBuilder().setNumRetries(UInt32Value.of(attempts)).build())));
             }
             rc.addVirtualHosts(vh);
         }

@@ -1,0 +1,274 @@
+package io.proxyless.mesh.benchmarks;
+
+import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.RouteDecision;
+import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.routing.CompiledMesh;
+import io.proxyless.mesh.runtime.routing.RouteAction;
+import io.proxyless.mesh.runtime.time.MeshClock;
+import io.proxyless.mesh.xds.XdsBootstrap;
+import io.proxyless.mesh.xds.XdsConfigSource;
+import java.io.IOException;
+import java.lang.management.ManagementFactory;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Locale;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Stream;
+import javax.management.ObjectName;
+
+/**
+ * Issue #17's scale figures for one source and one size, measured in the fresh JVM this runs in ({@code bench/run.sh}
+ * starts one per case, so "first config" is a cold start):
+ *
+ * <pre>
+ * java -Xms2g -Xmx2g -cp benchmarks/target/benchmarks.jar io.proxyless.mesh.benchmarks.ConfigScale \
+ *      file|xds SERVICES RESULT_FILE [HISTOGRAM_FILE]
+ * </pre>
+ *
+ * <ol>
+ *   <li><b>first config in force</b>: from building the {@code Mesh} to its first routed request, in a JVM that has
+ *       routed nothing before (file: read, bind, validate, compile; xDS: connect, CDS, RDS, EDS, parse, assemble,
+ *       compile);</li>
+ *   <li><b>retained heap</b>: used heap after full GCs with the mesh alive, minus the same before it was built
+ *       (the config's input — the YAML files on disk, the control plane's snapshot — exists in both), and, with
+ *       {@code HISTOGRAM_FILE}, the live-object class histogram at that point;</li>
+ *   <li><b>one-service change</b>: one service's VirtualService default route changes its retry attempts (files:
+ *       the one file holding it is rewritten; xDS: a new snapshot where that route differs); measured from the
+ *       source taking the change up (files: the debounce's timer firing after its quiet period; xDS: the control
+ *       plane holding the new snapshot) to the new snapshot in force, {@value #CHANGES} times, median kept.</li>
+ * </ol>
+ *
+ * <p>The file config is {@link MeshConfigs#scale} split into files of {@value #SERVICES_PER_FILE} services (as a
+ * directory of manifests is); xDS is {@link XdsResources#scale} as istiod sends it, over delta xDS. Results are
+ * written as {@code key=value} lines.
+ */
+public final class ConfigScale {
+    static final int SERVICES_PER_FILE = 100;
+    static final int CHANGES = 5;
+
+    private ConfigScale() {
+    }
+
+    public static void main(String[] args) throws Exception {
+        if (args.length < 3) {
+            System.err.println("usage: ConfigScale file|xds SERVICES RESULT_FILE [HISTOGRAM_FILE]");
+            System.exit(2);
+        }
+        String source = args[0];
+        int services = Integer.parseInt(args[1]);
+        Path result = Path.of(args[2]);
+        Path histogram = args.length > 3 ? Path.of(args[3]) : null;
+        List<String> lines = new ArrayList<>();
+        lines.add("source=" + source);
+        lines.add("services=" + services);
+        switch (source) {
+            case "file" -> file(services, lines, histogram);
+            case "xds" -> xds(services, lines, histogram);
+            default -> throw new IllegalArgumentException("source must be file or xds: " + source);
+        }
+        Files.createDirectories(result.toAbsolutePath().getParent());
+        Files.write(result, lines);
+        lines.forEach(System.out::println);
+        System.exit(0); // the xDS client's and the control plane's threads are not daemons
+    }
+
+    private static void file(int services, List<String> lines, Path histogram) throws Exception {
+        Path dir = Files.createTempDirectory("mesh-scale");
+        try {
+            long bytes = 0;
+            for (int from = 0; from < services; from += SERVICES_PER_FILE) {
+                Path f = dir.resolve(fileName(from));
+                Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), 2));
+                bytes += Files.size(f);
+            }
+            lines.add("files=" + (services + SERVICES_PER_FILE - 1) / SERVICES_PER_FILE);
+            lines.add("yaml_bytes=" + bytes);
+            TimerClock clock = new TimerClock();
+            long heapBefore = heapAfterGc();
+            long started = System.nanoTime();
+            Mesh mesh = Mesh.builder().configPaths(dir).namespace("default").clock(clock).build();
+            firstRoute(mesh, services, started, lines);
+            heap(heapBefore, mesh, lines, histogram);
+
+            // One service changes: the file holding the last service is rewritten with its retries changed.
+            int changed = services - 1;
+            int from = changed / SERVICES_PER_FILE * SERVICES_PER_FILE;
+            Path f = dir.resolve(fileName(from));
+            List<Long> applies = new ArrayList<>();
+            List<Long> endToEnd = new ArrayList<>();
+            for (int i = 0; i < CHANGES; i++) {
+                CompiledMesh before = mesh.snapshot();
+                long written = System.nanoTime();
+                Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE),
+                        i % 2 == 0 ? 3 : 2));
+                long inForce = awaitNewSnapshot(mesh, before, 30);
+                applies.add(inForce - clock.lastFired(written));
+                endToEnd.add(inForce - written);
+                checkAttempts(mesh, changed, i % 2 == 0 ? 3 : 2);
+            }
+            lines.add("change_ms=" + millis(median(applies)));
+            lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
+            lines.add("change_end_to_end_ms=" + millis(median(endToEnd)));
+            lines.add("quiet_period_ms=150");
+            mesh.close();
+        } finally {
+            try (Stream<Path> files = Files.list(dir)) {
+                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                    Files.deleteIfExists(p);
+                }
+            }
+            Files.deleteIfExists(dir);
+        }
+    }
+
+    private static void xds(int services, List<String> lines, Path histogram) throws Exception {
+        try (ControlPlane controlPlane = new ControlPlane()) {
+            XdsResources.Resources r = XdsResources.scale(services, false);
+            controlPlane.serve(r, "1");
+            lines.add("cds_bytes=" + r.bytes(r.clusters()));
+            lines.add("eds_bytes=" + r.bytes(r.endpoints()));
+            lines.add("rds_bytes=" + r.bytes(r.routes()));
+            Path bootstrap = controlPlane.bootstrap(false);
+            long heapBefore = heapAfterGc();
+            long started = System.nanoTime();
+            // What Mesh.builder().xdsBootstrap(bootstrap).build() does, over delta xDS.
+            XdsConfigSource xds = XdsConfigSource.builder(XdsBootstrap.read(bootstrap)).namespace("default")
+                    .delta(true).start();
+            if (!xds.awaitInitialConfig(Duration.ofSeconds(60))) {
+                throw new IllegalStateException("no complete xDS config within 60 s (the xDS client's log says why)");
+            }
+            Mesh mesh = Mesh.builder().configSource(xds).namespace("default").build();
+            firstRoute(mesh, services, started, lines);
+            heap(heapBefore, mesh, lines, histogram);
+
+            int changed = services - 1;
+            List<Long> applies = new ArrayList<>();
+            for (int i = 0; i < CHANGES; i++) {
+                XdsResources.Resources next = XdsResources.scale(services, false, changed, i % 2 == 0 ? 4 : 2);
+                CompiledMesh before = mesh.snapshot();
+                long served = System.nanoTime();
+                controlPlane.serve(next, Integer.toString(i + 2));
+                long inForce = awaitNewSnapshot(mesh, before, 30);
+                applies.add(inForce - served);
+                checkAttempts(mesh, changed, i % 2 == 0 ? 4 : 2);
+            }
+            lines.add("change_ms=" + millis(median(applies)));
+            lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
+            mesh.close();
+            xds.close();
+        }
+    }
+
+    private static String fileName(int from) {
+        return String.format(Locale.ROOT, "services-%06d.yaml", from);
+    }
+
+    private static void firstRoute(Mesh mesh, int services, long started, List<String> lines) {
+        RouteDecision d = mesh.route(probe(services - 1));
+        long elapsed = System.nanoTime() - started;
+        if (d.action() != RouteAction.FORWARD || d.endpoint() == null) {
+            throw new IllegalStateException("first route did not forward: " + d);
+        }
+        lines.add("first_ms=" + millis(elapsed));
+        lines.add("jit_ms=" + ManagementFactory.getCompilationMXBean().getTotalCompilationTime());
+        lines.add("classes_loaded=" + ManagementFactory.getClassLoadingMXBean().getTotalLoadedClassCount());
+        lines.add("clusters=" + mesh.snapshot().clusters().size());
+    }
+
+    private static RouteRequest probe(int service) {
+        return RouteRequest.builder("GET", "http://svc" + service + ".default.svc.cluster.local:9080/items/1").build();
+    }
+
+    private static void heap(long before, Mesh mesh, List<String> lines, Path histogram) throws Exception {
+        long after = heapAfterGc();
+        lines.add("heap_bytes=" + (after - before));
+        if (histogram != null) {
+            Object text = ManagementFactory.getPlatformMBeanServer().invoke(
+                    new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
+                    new Object[] {new String[0]}, new String[] {String[].class.getName()});
+            Files.writeString(histogram, text.toString());
+        }
+        // Keeps the mesh reachable until the heap has been measured.
+        if (mesh.snapshot() == null) {
+            throw new IllegalStateException();
+        }
+    }
+
+    /** Waits until {@code mesh} holds a snapshot other than {@code before}; the time it was seen. */
+    private static long awaitNewSnapshot(Mesh mesh, CompiledMesh before, int seconds) throws InterruptedException {
+        long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(seconds);
+        while (mesh.snapshot() == before) {
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException("the change was not in force within " + seconds + " s");
+            }
+            Thread.sleep(0, 200_000);
+        }
+        return System.nanoTime();
+    }
+
+    private static void checkAttempts(Mesh mesh, int service, int attempts) {
+        RouteDecision d = mesh.route(probe(service));
+        if (d.retries() == null || d.retries().attempts() != attempts) {
+            throw new IllegalStateException("svc" + service + " does not retry " + attempts + " times after the "
+                    + "change: " + d);
+        }
+    }
+
+    private static long heapAfterGc() {
+        for (int i = 0; i < 3; i++) {
+            System.gc();
+        }
+        return ManagementFactory.getMemoryMXBean().getHeapMemoryUsage().getUsed();
+    }
+
+    private static long median(List<Long> values) {
+        List<Long> sorted = values.stream().sorted().toList();
+        return sorted.get(sorted.size() / 2);
+    }
+
+    private static long millis(long nanos) {
+        return Math.round(nanos / 1e6);
+    }
+
+    /**
+     * The system clock, noting when the last scheduled task ran: the file source's debounce fires on the mesh
+     * clock, so the apply of a change is timed from the end of its quiet period.
+     */
+    private static final class TimerClock implements MeshClock {
+        private final MeshClock system = MeshClock.system();
+        private final AtomicLong lastFired = new AtomicLong();
+
+        @Override
+        public long nanoTime() {
+            return system.nanoTime();
+        }
+
+        @Override
+        public long currentTimeMillis() {
+            return system.currentTimeMillis();
+        }
+
+        @Override
+        public Timer schedule(Runnable task, long delay, TimeUnit unit) {
+            return system.schedule(() -> {
+                lastFired.set(System.nanoTime());
+                task.run();
+            }, delay, unit);
+        }
+
+        /** When the last task ran after {@code since}. */
+        long lastFired(long since) {
+            long t = lastFired.get();
+            if (t < since) {
+                throw new IllegalStateException("no timer fired since the change");
+            }
+            return t;
+        }
+    }
+}
