@@ -24,7 +24,7 @@ import java.util.stream.Stream;
 
 /**
  * A real Prometheus server (Debian's {@code prometheus} package), started with a temporary config that scrapes one
- * target every 200 ms, listening on 127.0.0.1, and queried through its HTTP API.
+ * target every 250 ms, listening on 127.0.0.1, and queried through its HTTP API.
  */
 final class PrometheusServer implements AutoCloseable {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -55,7 +55,7 @@ final class PrometheusServer implements AutoCloseable {
     static PrometheusServer start(Path binary, Path dir, int targetPort) throws IOException {
         Path config = dir.resolve("prometheus.yml");
         Files.writeString(config, """
-                global: {scrape_interval: 200ms, scrape_timeout: 200ms, evaluation_interval: 200ms}
+                global: {scrape_interval: 250ms, scrape_timeout: 250ms, evaluation_interval: 250ms}
                 scrape_configs:
                 - job_name: mesh-app
                   metrics_path: /stats/prometheus

@@ -83,6 +83,10 @@ final class MeshCall implements Exchange {
     private boolean changesHeaders;
     private volatile boolean timedOut;
     private volatile Call attemptCall;
+    // The application's thread only: the last attempt's response. OkHttp refuses a new attempt on the chain while
+    // it is open, and the engine's close of a given-up attempt runs in the serial executor, which may still be
+    // queued behind a timer when the next attempt is taken.
+    private Response lastResponse;
 
     MeshCall(MeshInterceptor mesh, Interceptor.Chain chain) {
         this.mesh = mesh;
@@ -208,6 +212,11 @@ final class MeshCall implements Exchange {
 
     /** Sends one attempt and reports its outcome to the engine. */
     private void sendNow(Attempt a) {
+        if (lastResponse != null) {
+            // A new attempt means the engine gave up on the previous one: its response is never the application's.
+            lastResponse.close();
+            lastResponse = null;
+        }
         Request upstream;
         AttemptTarget target = null;
         if (passthrough) {
@@ -240,6 +249,7 @@ final class MeshCall implements Exchange {
         try {
             Response response = target == null ? chain.proceed(upstream)
                     : mesh.transport().send(chain, upstream, target, this::inFlight);
+            lastResponse = response;
             serial.execute(() -> {
                 if (a.isSettled()) {
                     response.close(); // the engine gave up on this attempt meanwhile

@@ -11,13 +11,14 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
-import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Queue;
 import java.util.TreeMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
@@ -213,13 +214,22 @@ public final class HttpUpstream implements AutoCloseable {
         return recorded.stream().map(r -> r.header("Host")).toList();
     }
 
-    /** A port on 127.0.0.1 where nothing listens: connections are refused. */
+    /** Sockets holding {@link #deadPort()}s for the life of the test JVM. */
+    private static final Queue<Socket> RESERVED = new ConcurrentLinkedQueue<>();
+
+    /**
+     * A port on 127.0.0.1 where nothing listens: connections are refused. The port stays bound (a socket that
+     * never listens), so no other server, in this JVM or another build on the machine, can take it meanwhile.
+     */
     public static int deadPort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
+        Socket s = new Socket();
+        try {
+            s.bind(new InetSocketAddress(InetAddress.getByName("127.0.0.1"), 0));
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
+        RESERVED.add(s);
+        return s.getLocalPort();
     }
 
     @Override
