@@ -199,7 +199,7 @@ class OkHttpAgentIT {
 
     @Test
     void istiosMetricsAreServedWhereASidecarServesThem() {
-        int port = HttpUpstream.deadPort();
+        int port = HttpUpstream.freePort();
         Map<String, String> env = new java.util.HashMap<>(meshEnv());
         env.put("MESH_METRICS_PORT", String.valueOf(port));
         AgentProcess.Run run = AgentProcess.run("", env,
@@ -215,7 +215,7 @@ class OkHttpAgentIT {
 
     @Test
     void theConfigInForceIsDumpedWhereASidecarsEnvoyDumpsIt() {
-        int port = HttpUpstream.deadPort();
+        int port = HttpUpstream.freePort();
         Map<String, String> env = new java.util.HashMap<>(meshEnv());
         env.put("MESH_ADMIN_PORT", String.valueOf(port));
         // a call to a host outside the mesh: the upstreams the other tests count are shared

@@ -11,6 +11,7 @@ import java.io.OutputStream;
 import java.io.UncheckedIOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
+import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.security.cert.Certificate;
@@ -212,6 +213,18 @@ public final class HttpUpstream implements AutoCloseable {
     /** The {@code Host} header of every request received. */
     public List<String> hosts() {
         return recorded.stream().map(r -> r.header("Host")).toList();
+    }
+
+    /**
+     * A port on 127.0.0.1 free a moment ago, for a server the test starts itself (in another process, say). Not a
+     * refusing endpoint: use {@link #deadPort()} for that.
+     */
+    public static int freePort() {
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
+            return s.getLocalPort();
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
     }
 
     /** Sockets holding {@link #deadPort()}s for the life of the test JVM. */
