@@ -7,8 +7,6 @@ import io.grpc.netty.shaded.io.grpc.netty.InternalNettyServerCredentials;
 import io.grpc.netty.shaded.io.grpc.netty.NettyServerBuilder;
 import io.proxyless.mesh.runtime.Mesh;
 import java.util.Objects;
-import org.slf4j.Logger;
-import org.slf4j.LoggerFactory;
 
 /**
  * gRPC entry points: channels whose calls the mesh routes one by one, as Istio's sidecar would route them.
@@ -44,7 +42,6 @@ import org.slf4j.LoggerFactory;
  * {@code mesh:///} channel: gRPC then ignores the config selector and the calls fail with a status saying so.
  */
 public final class MeshGrpc {
-    private static final Logger log = LoggerFactory.getLogger(MeshGrpc.class);
 
     /** The target scheme: {@code mesh:///host:port}. */
     public static final String SCHEME = "mesh";
@@ -98,15 +95,19 @@ public final class MeshGrpc {
      * Server server = MeshGrpc.serverBuilder(mesh, 9080).addService(new ReviewsService()).build().start();
      * }</pre>
      *
-     * The builder's transport security is the mesh's: setting TLS on it ({@code sslContext},
+     * With config from xDS the port's policy is the inbound listener the control plane sends for it
+     * ({@code xds.istio.io/grpc/lds/inbound/0.0.0.0:PORT} from istiod, asked for when the builder is created, or at
+     * the first connection for port 0): until it has arrived every call is refused, as grpc-java's xDS server is
+     * not serving without it.
+     *
+     * <p>The builder's transport security is the mesh's: setting TLS on it ({@code sslContext},
      * {@code useTransportSecurity}) fails. Interceptors added to the builder later run before the authorization check.
      */
     public static NettyServerBuilder serverBuilder(Mesh mesh, int port) {
         Objects.requireNonNull(mesh, "mesh");
-        if (mesh.snapshot().config().model().isPresent()) {
-            // Unsupported is loud: from xDS the mesh has no PeerAuthentication or AuthorizationPolicy to apply.
-            log.warn("gRPC server on port {}: the mesh takes its config from xDS, whose inbound listener is not "
-                    + "read yet; every connection is PERMISSIVE and every call allowed", port);
+        if (port != 0) {
+            // From xDS, the port's inbound listener is asked for now; calls are refused until it has arrived.
+            mesh.serveInbound(port);
         }
         PeerAuthenticationNegotiator negotiator = new PeerAuthenticationNegotiator(new MeshInboundConnections(mesh));
         return NettyServerBuilder.forPort(port, InternalNettyServerCredentials.create(negotiator))

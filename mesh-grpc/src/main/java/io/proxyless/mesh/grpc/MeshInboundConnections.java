@@ -21,6 +21,8 @@ final class MeshInboundConnections implements InboundConnections {
 
     @Override
     public MtlsMode mode(int port) {
+        // A server built for port 0 learns its port here; telling the mesh again is a cheap no-op.
+        mesh.serveInbound(port);
         return mesh.inbound().mtlsMode(port);
     }
 

@@ -142,6 +142,22 @@ final class XdsControlPlane implements AutoCloseable {
                 Integer.toString(version.incrementAndGet())));
     }
 
+    /**
+     * Serves, under a new version, only {@code inbound}: the inbound listeners istiod sends a proxyless gRPC server
+     * (the server's mesh asks for them by name; its wildcard outbound subscription sees them too and routes
+     * nothing through them).
+     */
+    void serveInbound(List<Listener> inbound) {
+        cache.setSnapshot(GROUP, Snapshot.create(List.of(), List.of(), inbound, List.of(), List.of(),
+                Integer.toString(version.incrementAndGet())));
+    }
+
+    /** Like {@link #bootstrapJson()}, with istio-agent's {@code server_listener_resource_name_template}. */
+    String serverBootstrapJson(String serverListenerTemplate) {
+        return bootstrapJson().replaceFirst("\\{",
+                "{\"server_listener_resource_name_template\": \"" + serverListenerTemplate + "\", ");
+    }
+
     /** Istio's name of the reviews cluster for {@code subset} ("" for the whole service). */
     static String cluster(String subset) {
         return "outbound|" + PORT + "|" + subset + "|" + HOST;

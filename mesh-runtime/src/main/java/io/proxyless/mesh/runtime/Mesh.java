@@ -218,6 +218,26 @@ public final class Mesh implements AutoCloseable {
     }
 
     /**
+     * Tells the mesh that this workload serves inbound calls on {@code port}, as a server starting on it does
+     * ({@code MeshGrpc.serverBuilder}, {@code mesh-servlet}'s filter). A mesh configured from xDS then subscribes to
+     * the port's inbound listener ({@code xds.istio.io/grpc/lds/inbound/0.0.0.0:PORT} for istiod) and refuses calls
+     * on the port until it has arrived; a mesh configured from files has the port's policy already. Idempotent.
+     *
+     * <pre>{@code
+     * mesh.serveInbound(9080);
+     * MtlsMode mode = mesh.inbound().mtlsMode(9080);
+     * }</pre>
+     *
+     * @throws IllegalArgumentException when {@code port} is not in 1..65535
+     */
+    public void serveInbound(int port) {
+        if (port < 1 || port > 65535) {
+            throw new IllegalArgumentException("not a port to serve on: " + port);
+        }
+        source.serveInbound(port);
+    }
+
+    /**
      * The directory of Istio workload certificates ({@code cert-chain.pem}, {@code key.pem},
      * {@code root-cert.pem}): the builder's {@link Builder#istioCertificates}, else the one of the given client
      * TLS contexts.

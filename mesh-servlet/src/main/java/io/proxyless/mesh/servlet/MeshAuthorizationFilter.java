@@ -51,6 +51,10 @@ import org.slf4j.LoggerFactory;
  *   <li>An allowed request reaches the application with {@link #PEER_IDENTITY} set (absent for plain text).</li>
  * </ol>
  *
+ * <p>With config from xDS, the policy of a port is the inbound listener the control plane sends for it, asked for
+ * at the port's first request (call {@code mesh.serveInbound(port)} when the container starts to ask earlier);
+ * requests are refused until it has arrived.
+ *
  * <p>What the policy sees: the server's port ({@code getLocalPort()}), the client's address, the method, the path
  * normalized as Istio's default (RFC 3986; the query is not part of it), the {@code Host} header and every
  * header by its lower-case name.
@@ -80,8 +84,11 @@ public final class MeshAuthorizationFilter implements Filter {
             // nothing to evaluate a policy on: refuse rather than let it through unchecked
             throw new ServletException("MeshAuthorizationFilter serves HTTP requests only");
         }
-        InboundPolicy policy = mesh.inbound();
         int port = request.getLocalPort();
+        // The container's ports are learned from its requests: a mesh configured from xDS then asks for the port's
+        // inbound listener (and refuses until it has arrived). Telling it again is a cheap no-op.
+        mesh.serveInbound(port);
+        InboundPolicy policy = mesh.inbound();
         X509Certificate[] certificates = certificates(request);
         String principal = certificates == null ? null : PeerIdentity.of(certificates[0]);
 

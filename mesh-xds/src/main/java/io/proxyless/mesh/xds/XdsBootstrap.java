@@ -48,9 +48,9 @@ import java.util.function.Function;
  * }</pre>
  *
  * <p>Unknown fields and wrong types are errors that name the field ({@link XdsBootstrapException}): a typo in a
- * bootstrap must not silently connect the client to nothing. Fields grpc-java knows but a client-side mesh has no
- * use for ({@code server_listener_resource_name_template}, federation's {@code authorities} and
- * {@code client_default_listener_resource_name_template}) are accepted and reported in {@link #warnings()}.
+ * bootstrap must not silently connect the client to nothing. Fields grpc-java knows but the mesh has no use for
+ * (federation's {@code authorities} and {@code client_default_listener_resource_name_template}) are accepted and
+ * reported in {@link #warnings()}.
  *
  * @param servers              the control planes, in order; only the first is used (grpc-java's fallback to the
  *                             next one is not implemented, and a warning says so)
@@ -59,9 +59,12 @@ import java.util.function.Function;
  *                             them ({@code default} and, for the CA, {@code ROOTCA} in Istio's configs)
  * @param warnings             accepted but ignored fields
  * @param origin               where the bootstrap came from (a path, an environment variable), for messages
+ * @param serverListenerResourceNameTemplate the name of a server's inbound listener, {@code %s} standing for
+ *                             {@code ip:port} ({@code xds.istio.io/grpc/lds/inbound/%s} from istio-agent), or null
+ *                             when the bootstrap has none (servers then refuse calls: no inbound policy can arrive)
  */
 public record XdsBootstrap(List<ServerInfo> servers, NodeInfo node, Map<String, CertificateProvider> certificateProviders,
-                           List<String> warnings, String origin) {
+                           List<String> warnings, String origin, String serverListenerResourceNameTemplate) {
 
     /** Environment variable naming a bootstrap file (grpc-java's). */
     public static final String BOOTSTRAP_FILE_ENV = "GRPC_XDS_BOOTSTRAP";
@@ -297,20 +300,16 @@ public record XdsBootstrap(List<ServerInfo> servers, NodeInfo node, Map<String, 
 
         NodeInfo node = r.node(root.get("node"));
         Map<String, CertificateProvider> providers = r.providers(root.get("certificate_providers"));
-        for (String ignored : List.of("server_listener_resource_name_template",
-                "client_default_listener_resource_name_template", "authorities")) {
+        String serverTemplate = root.has("server_listener_resource_name_template")
+                ? r.string(root, "server_listener_resource_name_template", "server_listener_resource_name_template",
+                false) : null;
+        for (String ignored : List.of("client_default_listener_resource_name_template", "authorities")) {
             if (root.has(ignored)) {
                 r.string(root, ignored, ignored, false);
-                if (!ignored.equals("authorities")) {
-                    warnings.add(ignored + ": ignored; " + (ignored.startsWith("server")
-                            ? "the mesh configures outbound calls only, not xDS-managed servers"
-                            : "xDS federation is not supported"));
-                } else {
-                    warnings.add("authorities: ignored; xDS federation is not supported");
-                }
+                warnings.add(ignored + ": ignored; xDS federation is not supported");
             }
         }
-        return new XdsBootstrap(serverList, node, providers, warnings, origin);
+        return new XdsBootstrap(serverList, node, providers, warnings, origin, serverTemplate);
     }
 
     private static String firstNonEmpty(String a, String b) {

@@ -15,6 +15,7 @@ import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.model.MeshModel;
+import io.proxyless.mesh.runtime.security.InboundPolicy;
 import io.proxyless.mesh.runtime.source.ConfigListener;
 import io.proxyless.mesh.runtime.source.ConfigSource;
 import io.proxyless.mesh.runtime.time.MeshClock;
@@ -64,6 +65,10 @@ import org.slf4j.LoggerFactory;
  *       {@code outbound|PORT|...} clusters use ({@code 9080}), and the endpoints of EDS clusters. Listeners are
  *       not needed. This shape carries all of Istio's traffic features and is the one to use against istiod.</li>
  * </ul>
+ * And for the ports the workload serves ({@link #serveInbound}), their inbound listeners (the bootstrap's
+ * {@code server_listener_resource_name_template}), on a second ADS stream over the same channel, compiled into the
+ * config's inbound policy ({@link MeshConfig#inbound()}; calls on a port are refused until its listener is in
+ * force).
  *
  * <p><b>When config changes.</b> A new snapshot is published once every resource it depends on has arrived (or
  * is known not to exist), so a route never points at a cluster that is still on its way. Invalid resources are
@@ -94,6 +99,17 @@ public final class XdsConfigSource implements ConfigSource {
     private final ExecutorService executor;
     private final ManagedChannel channel;
     private final AdsClient client;
+    private final AdsClient.Options options;
+    private final MeshClock clock;
+    private final DoubleSupplier jitter;
+    private final Set<Integer> inboundPorts = java.util.concurrent.ConcurrentHashMap.newKeySet();
+    // Executor thread only. The inbound listeners go over a stream of their own (see serveInbound).
+    private AdsClient inboundClient;
+    private volatile AdsClient inboundView;
+    private InboundPolicy inbound;
+    private MeshModel lastModel;
+    private List<Problem> lastModelWarnings = List.of();
+    private boolean missingTemplateLogged;
     private final Object deliveryLock = new Object();
     private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch initial = new CountDownLatch(1);
@@ -122,10 +138,13 @@ public final class XdsConfigSource implements ConfigSource {
         // stream would fail with RESOURCE_EXHAUSTED forever. Envoy and grpc-xds accept far larger xDS messages.
         this.channel = Grpc.newChannelBuilder(server.uri(), creds).userAgent("proxyless-mesh-java")
                 .maxInboundMessageSize(MAX_XDS_MESSAGE_BYTES).build();
-        this.client = new AdsClient(channel, b.bootstrap.node().toProto(),
-                new AdsClient.Options(delta, server.ignoreResourceDeletion(), b.doesNotExistTimeout,
-                        b.initialBackoff, b.maxBackoff),
-                executor, b.clock, b.jitter, this::parse, this::onChange);
+        this.options = new AdsClient.Options(delta, server.ignoreResourceDeletion(), b.doesNotExistTimeout,
+                b.initialBackoff, b.maxBackoff);
+        this.clock = b.clock;
+        this.jitter = b.jitter;
+        this.inbound = XdsInboundPolicy.assemble(namespace, List.of(), List.of());
+        this.client = new AdsClient(channel, b.bootstrap.node().toProto(), options, executor, b.clock, b.jitter,
+                this::parse, this::onChange);
     }
 
     /** How long {@link #connect} waits for the first complete config. */
@@ -203,7 +222,45 @@ public final class XdsConfigSource implements ConfigSource {
     }
 
     List<AdsClient.ResourceInfo> resources() {
-        return client.resources();
+        AdsClient in = inboundView;
+        if (in == null) {
+            return client.resources();
+        }
+        List<AdsClient.ResourceInfo> all = new ArrayList<>(client.resources());
+        all.addAll(in.resources());
+        return List.copyOf(all);
+    }
+
+    /**
+     * Subscribes to the inbound listener of {@code port}: the bootstrap's
+     * {@code server_listener_resource_name_template} with {@code 0.0.0.0:PORT}, as grpc-java's xDS server names
+     * it. Until it is in force the published inbound policy refuses calls on the port.
+     *
+     * <p>The inbound listeners are asked for on a second ADS stream over the same channel: istiod's proxyless
+     * generator reads an LDS request's names as a filter, so one subscription cannot hold both this source's
+     * wildcard (every outbound listener) and the inbound listener names.
+     */
+    @Override
+    public void serveInbound(int port) {
+        if (inboundPorts.add(port) && !closed.get()) {
+            try {
+                executor.execute(this::subscribeInbound);
+            } catch (java.util.concurrent.RejectedExecutionException e) {
+                log.debug("xDS source closed; not subscribing to the inbound listener of port {}", port);
+            }
+        }
+    }
+
+    private boolean isInboundListener(String name) {
+        String template = bootstrap.serverListenerResourceNameTemplate();
+        int at = template == null ? -1 : template.indexOf("%s");
+        return at > 0 && name.startsWith(template.substring(0, at));
+    }
+
+    /** The name of the inbound listener of {@code port}, or null without a template. */
+    String inboundListenerName(int port) {
+        String template = bootstrap.serverListenerResourceNameTemplate();
+        return template == null ? null : template.replace("%s", "0.0.0.0:" + port);
     }
 
     String lastStreamError() {
@@ -247,11 +304,17 @@ public final class XdsConfigSource implements ConfigSource {
         if (!closed.compareAndSet(false, true)) {
             return;
         }
+        Runnable closeClients = () -> {
+            client.close();
+            if (inboundClient != null) {
+                inboundClient.close();
+            }
+        };
         if (Thread.currentThread() == thread) {
-            client.close(); // a listener closing its own source: we are on the source's thread already
+            closeClients.run(); // a listener closing its own source: we are on the source's thread already
         } else {
             try {
-                executor.submit(client::close).get(5, TimeUnit.SECONDS);
+                executor.submit(closeClients).get(5, TimeUnit.SECONDS);
             } catch (Exception e) {
                 log.debug("closing the xDS client failed", e);
             }
@@ -284,9 +347,77 @@ public final class XdsConfigSource implements ConfigSource {
         return this;
     }
 
+    // ---- Inbound (on the executor) ----
+
+    private void subscribeInbound() {
+        if (closed.get()) {
+            return;
+        }
+        if (bootstrap.serverListenerResourceNameTemplate() == null) {
+            if (!missingTemplateLogged) {
+                missingTemplateLogged = true;
+                log.error("xDS bootstrap {} has no server_listener_resource_name_template: no inbound listener can be "
+                        + "asked for, so calls on ports {} are refused", bootstrap.origin(), inboundPorts);
+            }
+            onInboundChange();
+            return;
+        }
+        Set<String> names = new java.util.TreeSet<>();
+        inboundPorts.forEach(p -> names.add(inboundListenerName(p)));
+        boolean first = inboundClient == null;
+        if (first) {
+            inboundClient = new AdsClient(channel, bootstrap.node().toProto(), options, executor, clock, jitter,
+                    (type, message) -> type == XdsResourceType.LISTENER
+                            ? XdsInboundListenerResource.parse((Listener) message)
+                            : Parsed.error("only inbound listeners are asked for on this stream"),
+                    this::onInboundChange);
+            inboundView = inboundClient;
+        }
+        inboundClient.subscribe(XdsResourceType.LISTENER, false, names);
+        if (first) {
+            inboundClient.start();
+        }
+        onInboundChange();
+    }
+
+    private void onInboundChange() {
+        if (closed.get()) {
+            return;
+        }
+        List<XdsInboundListenerResource.Update> inForce = new ArrayList<>();
+        List<String> notes = new ArrayList<>();
+        for (int port : new java.util.TreeSet<>(inboundPorts)) {
+            String name = inboundListenerName(port);
+            if (name == null) {
+                notes.add("port " + port + ": the xDS bootstrap has no server_listener_resource_name_template; "
+                        + "calls are refused");
+                continue;
+            }
+            AdsClient.ResourceInfo info = inboundClient == null ? null : inboundClient.resources().stream()
+                    .filter(r -> r.name().equals(name)).findFirst().orElse(null);
+            if (info != null && info.value() instanceof XdsInboundListenerResource.Update u) {
+                inForce.add(u);
+            } else {
+                String state = info == null || info.status() == AdsClient.ResourceStatus.REQUESTED
+                        ? "not received yet" : info.status() == AdsClient.ResourceStatus.NACKED
+                        ? "rejected (" + info.error() + ")" : "does not exist";
+                notes.add("port " + port + ": inbound listener " + name + " " + state + "; calls are refused");
+            }
+        }
+        inbound = XdsInboundPolicy.assemble(namespace, inForce, notes);
+        reportRejections();
+        if (lastModel != null) {
+            publish(lastModel, lastModelWarnings);
+        }
+    }
+
     private Parsed<?> parse(XdsResourceType type, Message message) {
         return switch (type) {
-            case LISTENER -> XdsListenerResource.parse((Listener) message, parseContext);
+            case LISTENER -> isInboundListener(((Listener) message).getName())
+                    // A server's listener a control plane lists among the wildcard's: not a client's concern.
+                    ? Parsed.of(new XdsListenerResource.Update(((Listener) message).getName(), null, null, null, null,
+                            ParseContext.HttpFilters.DEFAULT), new Findings())
+                    : XdsListenerResource.parse((Listener) message, parseContext);
             // Parsed here to accept or reject it; each listener that names it applies its own filters when the
             // model is assembled.
             case ROUTE -> XdsRouteResource.parse((RouteConfiguration) message, 0, parseContext);
@@ -317,6 +448,9 @@ public final class XdsConfigSource implements ConfigSource {
                     XdsResourceType.ROUTE, io.proxyless.mesh.runtime.model.RouteConfiguration.class);
             Set<String> clusterNames = new LinkedHashSet<>();
             for (XdsListenerResource.Update l : listenerValues.values()) {
+                if (!l.routes()) {
+                    continue;
+                }
                 var rc = l.inlineRoutes() != null ? l.inlineRoutes() : routeValues.get(l.routeConfigName());
                 if (rc != null) {
                     clusterNames.addAll(XdsModelAssembly.clusterNames(rc));
@@ -364,18 +498,9 @@ public final class XdsConfigSource implements ConfigSource {
                     current.version(), e);
             return;
         }
-        List<Problem> warnings = new ArrayList<>();
-        for (AdsClient.ResourceInfo r : client.resources()) {
-            if (r.value() != null) {
-                r.warnings().forEach(w -> warnings.add(XdsModelAssembly.warning(r.type().shortName(), r.name(),
-                        w.path(), w.message())));
-            }
-        }
-        warnings.addAll(out.warnings());
-        warnings.sort(Comparator.comparing((Problem p) -> Objects.requireNonNullElse(p.kind(), ""))
-                .thenComparing(p -> Objects.requireNonNullElse(p.name(), ""))
-                .thenComparing(p -> Objects.requireNonNullElse(p.path(), "")));
-        publish(out.model(), warnings);
+        lastModel = out.model();
+        lastModelWarnings = out.warnings();
+        publish(out.model(), out.warnings());
     }
 
     /**
@@ -400,7 +525,7 @@ public final class XdsConfigSource implements ConfigSource {
     private void reportRejections() {
         List<Problem> errors = new ArrayList<>();
         Set<String> rejected = new LinkedHashSet<>();
-        for (AdsClient.ResourceInfo r : client.resources()) {
+        for (AdsClient.ResourceInfo r : resources()) {
             if (r.status() == AdsClient.ResourceStatus.NACKED) {
                 rejected.add(r.type() + "/" + r.name() + "@" + r.rejectedVersion());
                 errors.add(new Problem(Severity.ERROR, null, 0, r.type().shortName(), null, r.name(), "",
@@ -425,13 +550,26 @@ public final class XdsConfigSource implements ConfigSource {
         }
     }
 
-    private void publish(MeshModel model, List<Problem> warnings) {
+    /** Publishes {@code model} with the inbound policy in force and every resource's warnings. */
+    private void publish(MeshModel model, List<Problem> modelWarnings) {
+        List<Problem> warnings = new ArrayList<>();
+        for (AdsClient.ResourceInfo r : resources()) {
+            if (r.value() != null) {
+                r.warnings().forEach(w -> warnings.add(XdsModelAssembly.warning(r.type().shortName(), r.name(),
+                        w.path(), w.message())));
+            }
+        }
+        warnings.addAll(modelWarnings);
+        warnings.sort(Comparator.comparing((Problem p) -> Objects.requireNonNullElse(p.kind(), ""))
+                .thenComparing(p -> Objects.requireNonNullElse(p.name(), ""))
+                .thenComparing(p -> Objects.requireNonNullElse(p.path(), "")));
         MeshConfig old = current;
-        if (old.version() != 0 && old.model().equals(Optional.of(model)) && old.warnings().equals(warnings)) {
+        if (old.version() != 0 && old.model().equals(Optional.of(model)) && old.warnings().equals(warnings)
+                && old.inbound().orElse(null) == inbound) {
             initial.countDown();
             return;
         }
-        MeshConfig next = MeshConfig.ofModel(model, warnings);
+        MeshConfig next = MeshConfig.ofModel(model, inbound, warnings);
         synchronized (deliveryLock) {
             if (closed.get()) {
                 return;

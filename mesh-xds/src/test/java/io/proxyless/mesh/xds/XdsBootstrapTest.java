@@ -43,7 +43,8 @@ class XdsBootstrapTest {
         assertThat(b.certificateProviders().get("default")).isEqualTo(new XdsBootstrap.CertificateProvider("default",
                 "/var/lib/istio/data/cert-chain.pem", "/var/lib/istio/data/key.pem",
                 "/var/lib/istio/data/root-cert.pem", Duration.ofSeconds(900)));
-        assertThat(b.warnings()).singleElement().asString().startsWith("server_listener_resource_name_template");
+        assertThat(b.warnings()).isEmpty();
+        assertThat(b.serverListenerResourceNameTemplate()).isEqualTo("xds.istio.io/grpc/lds/inbound/%s");
         assertThat(b.node().toProto().getMetadata().getFieldsOrThrow("LABELS").getStructValue()
                 .getFieldsOrThrow("app").getStringValue()).isEqualTo("web");
     }

@@ -14,6 +14,7 @@ import io.proxyless.mesh.api.VirtualService;
 import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
 import io.proxyless.mesh.api.loader.LoadedConfig;
 import io.proxyless.mesh.runtime.model.MeshModel;
+import io.proxyless.mesh.runtime.security.InboundPolicy;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -57,7 +58,8 @@ public final class MeshConfig {
     private static final AtomicLong LAST_VERSION = new AtomicLong();
 
     /** No resources, no warnings, version 0. What a runtime holds before any config arrives. */
-    public static final MeshConfig EMPTY = new MeshConfig(0, List.of(), List.of(), null, KubernetesObjects.EMPTY);
+    public static final MeshConfig EMPTY = new MeshConfig(0, List.of(), List.of(), null, null,
+            KubernetesObjects.EMPTY);
 
     private final long version;
     private final ImmutableList<Resource<?>> resources;
@@ -66,12 +68,14 @@ public final class MeshConfig {
     private final ImmutableListMultimap<HostKey, Resource<?>> byHost;
     private final ImmutableList<Problem> warnings;
     private final MeshModel model;
+    private final InboundPolicy inbound;
     private final KubernetesObjects kubernetes;
 
     private MeshConfig(long version, List<Resource<?>> resources, List<Problem> warnings, MeshModel model,
-                       KubernetesObjects kubernetes) {
+                       InboundPolicy inbound, KubernetesObjects kubernetes) {
         this.version = version;
         this.model = model;
+        this.inbound = inbound;
         this.resources = ImmutableList.copyOf(resources);
         this.warnings = ImmutableList.copyOf(warnings);
         this.kubernetes = kubernetes;
@@ -129,7 +133,7 @@ public final class MeshConfig {
         if (problems.stream().anyMatch(Problem::blocksConfig)) {
             throw new ConfigException(problems);
         }
-        return new MeshConfig(LAST_VERSION.incrementAndGet(), resources, problems, null, kubernetes);
+        return new MeshConfig(LAST_VERSION.incrementAndGet(), resources, problems, null, null, kubernetes);
     }
 
     /**
@@ -139,12 +143,34 @@ public final class MeshConfig {
      * @throws ConfigException if {@code warnings} holds an error
      */
     public static MeshConfig ofModel(MeshModel model, List<Problem> warnings) throws ConfigException {
+        return ofModel(model, null, warnings);
+    }
+
+    /**
+     * Like {@link #ofModel(MeshModel, List)}, with the workload's inbound policy the source compiled itself (xDS:
+     * from the inbound listeners of the ports this workload serves).
+     *
+     * @param inbound the inbound policy, or null for none ({@link InboundPolicy#allowAll()})
+     * @throws ConfigException if {@code warnings} holds an error
+     */
+    public static MeshConfig ofModel(MeshModel model, InboundPolicy inbound, List<Problem> warnings)
+            throws ConfigException {
         Objects.requireNonNull(model, "model");
         Objects.requireNonNull(warnings, "warnings");
         if (warnings.stream().anyMatch(Problem::blocksConfig)) {
             throw new ConfigException(warnings);
         }
-        return new MeshConfig(LAST_VERSION.incrementAndGet(), List.of(), warnings, model, KubernetesObjects.EMPTY);
+        return new MeshConfig(LAST_VERSION.incrementAndGet(), List.of(), warnings, model, inbound,
+                KubernetesObjects.EMPTY);
+    }
+
+    /**
+     * The inbound policy a source published with its route model ({@link #ofModel(MeshModel, InboundPolicy,
+     * List)}); empty for Istio resources (the runtime compiles their PeerAuthentications and AuthorizationPolicies)
+     * and for a model published without one.
+     */
+    public Optional<InboundPolicy> inbound() {
+        return Optional.ofNullable(inbound);
     }
 
     /** The route model a source published ({@link #ofModel}); empty for a config of Istio resources. */

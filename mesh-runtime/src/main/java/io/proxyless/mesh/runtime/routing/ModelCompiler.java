@@ -91,7 +91,7 @@ public final class ModelCompiler {
                 "config version " + config.version() + " holds Istio resources, not a route model"));
         // A model config has no Istio resources, so its registry is empty: the model's clusters are the services.
         return compile(model, config, ServiceRegistry.build(config, options), List.of(), Map.of(), Map.of(),
-                InboundPolicy.allowAll(), previous);
+                config.inbound().orElse(InboundPolicy.allowAll()), previous);
     }
 
     /**

@@ -51,6 +51,15 @@ public interface ConfigSource extends AutoCloseable {
         return ConfigDump.of(this);
     }
 
+    /**
+     * Tells the source that this workload serves inbound calls on {@code port}. A source that configures servers
+     * (the xDS source: the port's inbound listener, with its mTLS mode and RBAC filters) starts asking for that
+     * port's config; until it has arrived, the inbound policy it publishes refuses calls on the port. Idempotent,
+     * callable from any thread. Sources whose inbound policy comes with their config (files) ignore it.
+     */
+    default void serveInbound(int port) {
+    }
+
     /** Stops watching for changes and releases the source's thread. Idempotent; {@link #current()} still works. */
     @Override
     void close();
