@@ -307,9 +307,13 @@ public record MeshDump(Client client, String outboundTrafficPolicy, List<Service
      * @param weight   load-balancing weight
      * @param ejected  true while outlier detection keeps it out of load balancing
      * @param inFlight attempts sent to it and not yet finished (0 for passthrough clusters, which do not count)
+     * @param tlsMode  the TLS this endpoint gets, as Istio's {@code ClientTLSSettings.TLSmode} (a DestinationRule's
+     *                 {@code tls}, or auto mTLS per endpoint: {@code ISTIO_MUTUAL} to endpoints labelled
+     *                 {@code security.istio.io/tlsMode: istio}, {@code DISABLE} to the others); null for
+     *                 passthrough clusters, where the application's own scheme decides
      */
     public record ClusterEndpoint(String address, int port, Map<String, String> labels, String locality, int weight,
-                                  boolean ejected, int inFlight) {
+                                  boolean ejected, int inFlight, String tlsMode) {
         public ClusterEndpoint {
             labels = ImmutableSortedMap.copyOf(labels);
         }

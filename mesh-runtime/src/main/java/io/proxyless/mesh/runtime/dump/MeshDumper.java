@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.dump;
 
+import io.proxyless.mesh.api.ClientTLSSettings;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Severity;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
@@ -17,6 +18,7 @@ import io.proxyless.mesh.runtime.routing.HostEntry;
 import io.proxyless.mesh.runtime.routing.Mirror;
 import io.proxyless.mesh.runtime.routing.RetryPolicy;
 import io.proxyless.mesh.runtime.routing.WeightedDestination;
+import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -124,7 +126,7 @@ final class MeshDumper {
         OutlierDetector outlier = c.outlier();
         List<MeshDump.ClusterEndpoint> endpoints = c.endpoints().stream()
                 .map(e -> new MeshDump.ClusterEndpoint(e.address(), e.port(), e.labels(), e.locality(), e.weight(),
-                        outlier.isEjected(e), c.loadBalancer().inFlight(e)))
+                        outlier.isEjected(e), c.loadBalancer().inFlight(e), tlsMode(c, e)))
                 .toList();
         return new MeshDump.Cluster(c.key(), c.host(), c.subset(), c.port(), c.passthrough(), c.loadBalancerName(),
                 endpoints,
@@ -132,6 +134,15 @@ final class MeshDumper {
                         .map(level -> level.stream().map(Endpoint::authority).toList()).toList(),
                 new MeshDump.Policy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls()),
                 connectionPool(c.pool()), outliers(outlier.snapshot()));
+    }
+
+    /** The endpoint's TLS as Istio names its modes; null for passthrough (the application's scheme decides). */
+    private static String tlsMode(Cluster c, Endpoint e) {
+        if (c.passthrough()) {
+            return null;
+        }
+        ClientTlsPolicy tls = c.tlsPolicy(e);
+        return tls == null ? ClientTLSSettings.TLSmode.DISABLE.name() : tls.mode().name();
     }
 
     private static MeshDump.ConnectionPool connectionPool(ConnectionPool pool) {

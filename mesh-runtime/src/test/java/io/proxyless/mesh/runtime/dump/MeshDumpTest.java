@@ -95,7 +95,8 @@ class MeshDumpTest {
             assertThat(v2.port()).isEqualTo(9080);
             assertThat(v2.loadBalancer()).isEqualTo("LEAST_REQUEST");
             assertThat(v2.endpoints()).containsExactly(new MeshDump.ClusterEndpoint("127.0.0.1", 9184,
-                    Map.of("app", "reviews", "version", "v2", "security.istio.io/tlsMode", "istio"), "", 1, false, 0));
+                    Map.of("app", "reviews", "version", "v2", "security.istio.io/tlsMode", "istio"), "", 1, false, 0,
+                    "DISABLE")); // no workload certificates, so no auto mTLS
             assertThat(v2.outlierDetection().enabled()).isFalse();
             assertThat(v2.connectionPool().maxRequests()).isEqualTo(4294967295L);
             assertThat(dump.clusters()).extracting(MeshDump.Cluster::key).isSorted();
@@ -243,7 +244,7 @@ class MeshDumpTest {
             assertThat(httpbin.at("/connectionPool/connectTimeout").asText()).isEqualTo("10s");
             assertThat(httpbin.at("/outlierDetection/baseEjectionTime").asText()).isEqualTo("180s");
             assertThat(fieldNames(httpbin.at("/endpoints/0"))).containsExactly("address", "port", "labels",
-                    "locality", "weight", "ejected", "inFlight");
+                    "locality", "weight", "ejected", "inFlight", "tlsMode");
             assertThat(fieldNames(httpbin.at("/endpoints/0/labels"))).containsExactly("app", "version");
 
             // A cluster without outlier detection says only that.

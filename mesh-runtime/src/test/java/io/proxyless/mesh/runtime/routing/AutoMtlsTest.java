@@ -67,6 +67,10 @@ class AutoMtlsTest {
             assertThat(policy.subjectAltNames()).containsExactly("spiffe://cluster.local/ns/default/sa/reviews");
             assertThat(policy.sni()).isEqualTo("outbound_.9080_._.reviews.default.svc.cluster.local");
             assertThat(cluster.tlsPolicy()).as("the cluster's own socket").isNull();
+            assertThat(mesh.dump().cluster(CLUSTER).orElseThrow().endpoints())
+                    .as("the dump shows each endpoint's TLS")
+                    .extracting(e -> e.port() + " " + e.tlsMode())
+                    .containsExactlyInAnyOrder("1001 ISTIO_MUTUAL", "1002 DISABLE");
         }
     }
 
