@@ -22,6 +22,9 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
+import javax.net.ssl.ExtendedSSLSession;
+import javax.net.ssl.SNIHostName;
+import javax.net.ssl.SNIServerName;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -56,12 +59,32 @@ import org.slf4j.LoggerFactory;
  * requests are refused until it has arrived.
  *
  * <p>What the policy sees: the server's port ({@code getLocalPort()}), the client's address, the method, the path
- * normalized as Istio's default (RFC 3986; the query is not part of it), the {@code Host} header and every
- * header by its lower-case name.
+ * normalized as Istio's default (RFC 3986; the query is not part of it), the {@code Host} header, every
+ * header by its lower-case name, and the TLS server name when the container hands over the connection's
+ * {@link #SSL_SESSION} (else a TLS request's SNI is unknown and {@code connection.sni} conditions fail closed).
  */
 public final class MeshAuthorizationFilter implements Filter {
     /** The request attribute holding the caller's verified SPIFFE id, a {@code String}. */
     public static final String PEER_IDENTITY = "io.proxyless.mesh.peerIdentity";
+
+    /**
+     * The request attribute through which a container integration may hand the filter the connection's
+     * {@link javax.net.ssl.SSLSession}: the filter reads the TLS server name (SNI) the client sent from it. The
+     * Servlet API has no SNI of its own; without this attribute a TLS request's SNI is unknown, and an
+     * AuthorizationPolicy condition on {@code connection.sni} fails closed (an ALLOW rule does not match, a DENY
+     * rule does). In Jetty 12, a customizer after the {@code SecureRequestCustomizer} sets it:
+     *
+     * <pre>{@code
+     * httpConfig.addCustomizer(new SecureRequestCustomizer());
+     * httpConfig.addCustomizer((request, responseHeaders) -> {
+     *     if (request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE) instanceof EndPoint.SslSessionData tls) {
+     *         request.setAttribute(MeshAuthorizationFilter.SSL_SESSION, tls.sslSession());
+     *     }
+     *     return request;
+     * });
+     * }</pre>
+     */
+    public static final String SSL_SESSION = "io.proxyless.mesh.sslSession";
 
     private static final String CERTIFICATES = "jakarta.servlet.request.X509Certificate";
     private static final Logger log = LoggerFactory.getLogger(MeshAuthorizationFilter.class);
@@ -105,19 +128,18 @@ public final class MeshAuthorizationFilter implements Filter {
             refuse(response, HttpServletResponse.SC_BAD_REQUEST, "Bad Request");
             return;
         }
-        InboundRequest inbound = InboundRequest.builder()
+        InboundRequest.Builder inbound = InboundRequest.builder()
                 .port(port)
                 .principal(principal)
                 .sourceIp(request.getRemoteAddr())
                 .method(request.getMethod())
                 .path(request.getQueryString() == null ? path : path + "?" + request.getQueryString())
                 .host(host(request))
-                .headers(headers(request))
-                .sni(null)
-                .build();
+                .headers(headers(request));
+        serverName(request, inbound);
         AuthorizationDecision decision;
         try {
-            decision = policy.authorize(inbound);
+            decision = policy.authorize(inbound.build());
         } catch (RuntimeException e) {
             // an evaluation that breaks is a bug, and must not become an open door
             log.warn("authorization of {} {} failed; denied", request.getMethod(), path, e);
@@ -143,6 +165,35 @@ public final class MeshAuthorizationFilter implements Filter {
         }
         Object value = request.getAttribute(CERTIFICATES);
         return value instanceof X509Certificate[] chain && chain.length > 0 ? chain : null;
+    }
+
+    /**
+     * The TLS server name the client sent: none on plain text; from the {@link #SSL_SESSION} the container handed
+     * over; otherwise unknown, so that a {@code connection.sni} condition fails closed.
+     */
+    private static void serverName(HttpServletRequest request, InboundRequest.Builder inbound) {
+        if (!request.isSecure()) {
+            inbound.sni(null);
+            return;
+        }
+        if (request.getAttribute(SSL_SESSION) instanceof ExtendedSSLSession session) {
+            try {
+                inbound.sni(hostName(session.getRequestedServerNames()));
+                return;
+            } catch (UnsupportedOperationException e) {
+                // a provider that does not keep the names: unknown, as without the session
+            }
+        }
+        inbound.sniUnknown();
+    }
+
+    private static String hostName(List<SNIServerName> names) {
+        for (SNIServerName name : names) {
+            if (name instanceof SNIHostName host) {
+                return host.getAsciiName();
+            }
+        }
+        return null;
     }
 
     /** Envoy's {@code :authority}: the Host header, or what the container made of the request line. */

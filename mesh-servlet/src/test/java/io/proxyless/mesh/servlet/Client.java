@@ -9,7 +9,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.util.List;
+import javax.net.ssl.SNIHostName;
 import javax.net.ssl.SSLContext;
+import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLSession;
 
 /** The JDK's HTTP client as a caller: with a client certificate (mTLS) or in plain text. */
@@ -28,6 +31,13 @@ final class Client {
 
     static Client tls(SSLContext context) {
         return new Client(builder().sslContext(context).build(), "https");
+    }
+
+    /** mTLS sending {@code serverName} as SNI (the JDK client sends none to an IP address by itself). */
+    static Client tls(SSLContext context, String serverName) {
+        SSLParameters parameters = context.getDefaultSSLParameters();
+        parameters.setServerNames(List.of(new SNIHostName(serverName)));
+        return new Client(builder().sslContext(context).sslParameters(parameters).build(), "https");
     }
 
     private static HttpClient.Builder builder() {

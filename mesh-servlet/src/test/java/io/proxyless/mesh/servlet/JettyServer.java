@@ -11,6 +11,7 @@ import javax.net.ssl.SSLContext;
 import org.eclipse.jetty.ee10.servlet.FilterHolder;
 import org.eclipse.jetty.ee10.servlet.ServletContextHandler;
 import org.eclipse.jetty.ee10.servlet.ServletHolder;
+import org.eclipse.jetty.io.EndPoint;
 import org.eclipse.jetty.server.DetectorConnectionFactory;
 import org.eclipse.jetty.server.HttpConfiguration;
 import org.eclipse.jetty.server.HttpConnectionFactory;
@@ -39,17 +40,25 @@ final class JettyServer implements AutoCloseable {
 
     /** TLS only. */
     static JettyServer tls(SSLContext sslContext, Filter filter) {
-        return start(sslContext, false, filter);
+        return start(sslContext, false, false, filter);
     }
 
     /** TLS or plain text on one port, told apart by Jetty's {@link DetectorConnectionFactory}. */
     static JettyServer detecting(SSLContext sslContext, Filter filter) {
-        return start(sslContext, true, filter);
+        return start(sslContext, true, false, filter);
+    }
+
+    /**
+     * As {@link #detecting}, and each TLS request carries its {@code SSLSession} in
+     * {@link MeshAuthorizationFilter#SSL_SESSION} (so the filter sees the SNI), set as the filter's Javadoc shows.
+     */
+    static JettyServer detectingWithSslSession(SSLContext sslContext, Filter filter) {
+        return start(sslContext, true, true, filter);
     }
 
     /** Plain text only. */
     static JettyServer plain(Filter filter) {
-        return start(null, false, filter);
+        return start(null, false, false, filter);
     }
 
     int port() {
@@ -61,7 +70,7 @@ final class JettyServer implements AutoCloseable {
         server.stop();
     }
 
-    private static JettyServer start(SSLContext sslContext, boolean detect, Filter filter) {
+    private static JettyServer start(SSLContext sslContext, boolean detect, boolean sslSession, Filter filter) {
         Server server = new Server();
         HttpConfiguration config = new HttpConfiguration();
         HttpConnectionFactory http = new HttpConnectionFactory(config);
@@ -74,6 +83,15 @@ final class JettyServer implements AutoCloseable {
             SecureRequestCustomizer secure = new SecureRequestCustomizer();
             secure.setSniHostCheck(false);
             config.addCustomizer(secure);
+            if (sslSession) {
+                config.addCustomizer((request, responseHeaders) -> {
+                    Object tls = request.getAttribute(EndPoint.SslSessionData.ATTRIBUTE);
+                    if (tls instanceof EndPoint.SslSessionData data) {
+                        request.setAttribute(MeshAuthorizationFilter.SSL_SESSION, data.sslSession());
+                    }
+                    return request;
+                });
+            }
             SslContextFactory.Server factory = new SslContextFactory.Server();
             factory.setSslContext(sslContext);
             SslConnectionFactory tls = new SslConnectionFactory(factory, http.getProtocol());

@@ -62,6 +62,28 @@ class ServletAuthorizationTest {
     }
 
     @Test
+    void aDenyOnConnectionSniFailsClosedWhenTheContainerDoesNotTellTheSni() throws Exception {
+        Map<String, String> files = Map.of("deny.yaml", authorizationPolicy("deny-admin-sni", "DENY",
+                "[{when: [{key: connection.sni, values: [admin.example]}]}]"));
+        int port = start(files);
+        Client reviews = Client.tls(workload.certificates.client("sleep"), "reviews.example");
+
+        assertThat(reviews.get(port, "/reviews/1")).as("TLS: the SNI might be admin.example").isEqualTo(DENIED);
+        assertThat(plain.get(port, "/reviews/1")).as("plain text sends no SNI")
+                .isEqualTo(ok("GET", "/reviews/1", "-"));
+
+        server.close();
+        server = JettyServer.detectingWithSslSession(MeshServerTls.sslContext(workload.mesh),
+                MeshAuthorizationFilter.create(workload.mesh));
+        port = server.port();
+        Client admin = Client.tls(workload.certificates.client("sleep"), "admin.example");
+        assertThat(reviews.get(port, "/reviews/1")).as("the SSLSession tells the SNI")
+                .isEqualTo(ok("GET", "/reviews/1", SLEEP));
+        assertThat(sleep.get(port, "/reviews/1")).as("no SNI sent").isEqualTo(ok("GET", "/reviews/1", SLEEP));
+        assertThat(admin.get(port, "/reviews/1")).isEqualTo(DENIED);
+    }
+
+    @Test
     void denyBeatsAllow() throws Exception {
         int port = start(Map.of(
                 "allow.yaml", authorizationPolicy("allow-all", "ALLOW", "[{}]"),

@@ -33,6 +33,7 @@ public final class InboundRequest {
     private final String host;
     private final Map<String, String> headers;
     private final String sni;
+    private final boolean sniKnown;
 
     private InboundRequest(Builder b) {
         this.port = b.port;
@@ -43,7 +44,8 @@ public final class InboundRequest {
         this.path = b.path;
         this.urlPath = urlPath(b.path);
         this.host = b.host;
-        this.sni = b.sni == null || b.sni.isEmpty() ? null : b.sni;
+        this.sniKnown = b.sniKnown;
+        this.sni = !b.sniKnown || b.sni == null || b.sni.isEmpty() ? null : b.sni;
         // Envoy matches a header that appears several times against its values joined by commas.
         Map<String, String> joined = new HashMap<>();
         b.headers.forEach((name, values) -> {
@@ -97,9 +99,18 @@ public final class InboundRequest {
         return host;
     }
 
-    /** The TLS server name the client asked for, or null. */
+    /** The TLS server name the client asked for, or null: none sent, or {@link #sniKnown() unknown}. */
     public String sni() {
         return sni;
+    }
+
+    /**
+     * False when the server can't tell whether or which server name the client sent (a servlet container that
+     * doesn't expose it): a {@code connection.sni} condition then fails closed — an ALLOW rule doesn't match, a
+     * DENY rule does. True for plain text (no SNI) and whenever {@link Builder#sni} was given.
+     */
+    public boolean sniKnown() {
+        return sniKnown;
     }
 
     /**
@@ -143,7 +154,8 @@ public final class InboundRequest {
     @Override
     public String toString() {
         return method + " " + host + path + " on port " + port + " from "
-                + (principal == null ? "plain text" : principal) + (sourceIp == null ? "" : " at " + sourceIp);
+                + (principal == null ? "plain text" : principal) + (sourceIp == null ? "" : " at " + sourceIp)
+                + (sni != null ? " (SNI " + sni + ")" : sniKnown ? "" : " (SNI unknown)");
     }
 
     /** Builds an {@link InboundRequest}. */
@@ -156,6 +168,7 @@ public final class InboundRequest {
         private String host;
         private Map<String, List<String>> headers = Map.of();
         private String sni;
+        private boolean sniKnown = true;
 
         private Builder() {
         }
@@ -201,9 +214,20 @@ public final class InboundRequest {
             return this;
         }
 
-        /** The TLS server name indication, or null. */
+        /** The TLS server name indication, or null when the client sent none. */
         public Builder sni(String sni) {
             this.sni = sni;
+            this.sniKnown = true;
+            return this;
+        }
+
+        /**
+         * The connection is TLS but the server can't see the server name the client sent: a condition on
+         * {@code connection.sni} fails closed (see {@link InboundRequest#sniKnown()}).
+         */
+        public Builder sniUnknown() {
+            this.sni = null;
+            this.sniKnown = false;
             return this;
         }
 

@@ -29,10 +29,15 @@ public record Rbac(Action action, List<RbacPolicy> policies) {
         AUDIT
     }
 
-    /** The first policy matching {@code request}, or null. */
+    /**
+     * The first policy matching {@code request}, or null. A rule whose match depends on an attribute the server
+     * doesn't know (an unknown SNI) fails closed: it does not match in an ALLOW engine and matches in the others
+     * (DENY, CUSTOM, AUDIT) — the rule istiod applies to attributes it can't translate.
+     */
     public RbacPolicy firstMatch(InboundRequest request) {
+        boolean unknownMatches = action != Action.ALLOW;
         for (RbacPolicy p : policies) {
-            if (p.matches(request)) {
+            if (p.matches(request, unknownMatches)) {
                 return p;
             }
         }

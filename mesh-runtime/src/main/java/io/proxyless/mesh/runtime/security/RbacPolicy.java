@@ -17,18 +17,33 @@ public record RbacPolicy(String policy, int rule, List<Permission> permissions, 
         principals = List.copyOf(principals);
     }
 
-    /** True when {@code request} matches this rule. */
+    /** True when {@code request} certainly matches this rule (a match that depends on an unknown attribute is none). */
     public boolean matches(InboundRequest request) {
-        return anyPermission(request) && anyPrincipal(request);
+        return matches(request, false);
     }
 
-    private boolean anyPermission(InboundRequest request) {
+    /**
+     * True when {@code request} matches this rule; {@code unknownMatches} says what a permission that depends on an
+     * attribute the server doesn't know counts as (fail closed: no match for ALLOW, a match for DENY).
+     */
+    public boolean matches(InboundRequest request, boolean unknownMatches) {
+        Permission.Outcome o = anyPermission(request);
+        return (o == Permission.Outcome.MATCH || unknownMatches && o == Permission.Outcome.UNKNOWN)
+                && anyPrincipal(request);
+    }
+
+    private Permission.Outcome anyPermission(InboundRequest request) {
+        Permission.Outcome result = Permission.Outcome.NO_MATCH;
         for (Permission p : permissions) {
-            if (p.matches(request)) {
-                return true;
+            Permission.Outcome o = p.evaluate(request);
+            if (o == Permission.Outcome.MATCH) {
+                return o;
+            }
+            if (o == Permission.Outcome.UNKNOWN) {
+                result = o;
             }
         }
-        return false;
+        return result;
     }
 
     private boolean anyPrincipal(InboundRequest request) {

@@ -113,6 +113,54 @@ class InboundPolicyPropertyTest {
         });
     }
 
+    @Test
+    void anUnknownSniNeverAdmitsMoreThanAnyKnownOne() {
+        forAll((random, policies, request, where) -> {
+            // The same policies with connection.sni conditions (values, notValues or both) on some rules: a server
+            // that can't see the SNI admits a request only when it would admit it whatever SNI the client sent.
+            List<Resource<AuthorizationPolicy>> withSni = policies.stream().map(p -> resource(p.name(),
+                    withSniConditions(random, p.spec()))).toList();
+            InboundPolicy compiled = compile(withSni);
+            if (compiled.authorize(withSni(request, null, false)).allowed()) {
+                for (String sni : REQUEST_SNIS) {
+                    assertThat(compiled.authorize(withSni(request, sni, true)).allowed()).as(where + ", sni " + sni)
+                            .isTrue();
+                }
+            }
+            // without a connection.sni condition, not knowing the SNI changes nothing
+            assertThat(compile(policies).authorize(withSni(request, null, false)).allowed()).as(where)
+                    .isEqualTo(compile(policies).authorize(request).allowed());
+        });
+    }
+
+    private static final String[] SNIS = {"outbound_.9080_._.reviews.default.svc.cluster.local", "*.cluster.local",
+        "reviews*", "*"};
+    private static final String[] REQUEST_SNIS = {null, "outbound_.9080_._.reviews.default.svc.cluster.local",
+        "reviews.example", "other.cluster.local"};
+
+    private static InboundRequest withSni(InboundRequest r, String sni, boolean known) {
+        Map<String, List<String>> headers = r.header("x-version") == null ? Map.of()
+                : Map.of("x-version", List.of(r.header("x-version")));
+        InboundRequest.Builder b = InboundRequest.builder().principal(r.principal()).sourceIp(r.sourceIp())
+                .host(r.host()).method(r.method()).path(r.path()).port(r.port()).headers(headers);
+        return (known ? b.sni(sni) : b.sniUnknown()).build();
+    }
+
+    private static AuthorizationPolicy withSniConditions(Random random, AuthorizationPolicy spec) {
+        List<Rule> rules = spec.rules().stream().map(r -> {
+            if (random.nextInt(3) == 0) {
+                return r;
+            }
+            List<Condition> when = new ArrayList<>(r.when());
+            List<String> values = random.nextBoolean() ? List.of(SNIS[random.nextInt(SNIS.length)]) : List.of();
+            List<String> notValues = values.isEmpty() || random.nextBoolean()
+                    ? List.of(SNIS[random.nextInt(SNIS.length)]) : List.of();
+            when.add(new Condition("connection.sni", values, notValues));
+            return new Rule(r.from(), r.to(), when);
+        }).toList();
+        return new AuthorizationPolicy(spec.selector(), null, List.of(), rules, spec.action(), null);
+    }
+
     // --- the harness: seeded generators, the failing seed and case in the message ---
 
     @FunctionalInterface

@@ -240,6 +240,46 @@ class InboundPolicyTest {
     }
 
     @Test
+    void anUnknownSniFailsClosed() {
+        InboundPolicy allow = reviews(policy("allow-sni", """
+                rules:
+                - when: [{key: connection.sni, values: ["*.reviews.svc.cluster.local"]}]
+                - to: [{operation: {paths: ["/public"]}}]
+                  when: [{key: connection.sni, notValues: ["admin.*"]}]
+                """));
+        assertThat(allow.authorize(request(SLEEP, "GET", "/").sniUnknown().build()).allowed())
+                .as("ALLOW: an unknown SNI matches no value").isFalse();
+        assertThat(allow.authorize(request(SLEEP, "GET", "/public").sniUnknown().build()).allowed())
+                .as("ALLOW: nor escapes a notValues").isFalse();
+        assertThat(allow.authorize(request(SLEEP, "GET", "/public").sni(null).build()).rule())
+                .as("no SNI sent is known: not admin.*").isEqualTo(1);
+
+        InboundPolicy deny = reviews(policy("deny-sni", """
+                action: DENY
+                rules: [{when: [{key: connection.sni, values: [admin.example]}]}]
+                """));
+        AuthorizationDecision d = deny.authorize(request(SLEEP, "GET", "/").sniUnknown().build());
+        assertThat(d.allowed()).as("DENY: an unknown SNI might be admin.example").isFalse();
+        assertThat(d.policy()).isEqualTo("default/deny-sni");
+        assertThat(deny.authorize(request(SLEEP, "GET", "/").sni("reviews.example").build()).allowed()).isTrue();
+        assertThat(request(SLEEP, "GET", "/").build().sniKnown()).isTrue();
+
+        InboundPolicy denyNot = reviews(policy("deny-not-sni", """
+                action: DENY
+                rules: [{when: [{key: connection.sni, notValues: [reviews.example]}]}]
+                """));
+        assertThat(denyNot.authorize(request(SLEEP, "GET", "/").sniUnknown().build()).allowed())
+                .as("DENY with notValues: an unknown SNI might be another name").isFalse();
+        assertThat(denyNot.authorize(request(SLEEP, "GET", "/").sni("reviews.example").build()).allowed()).isTrue();
+
+        InboundPolicy audit = reviews(policy("audit-sni", """
+                action: AUDIT
+                rules: [{when: [{key: connection.sni, values: [admin.example]}]}]
+                """));
+        assertThat(audit.audit(request(SLEEP, "GET", "/").sniUnknown().build())).isNotNull();
+    }
+
+    @Test
     void headersWithSeveralValuesAreMatchedJoined() {
         InboundPolicy p = reviews(policy("header", """
                 rules: [{when: [{key: "request.headers[x-a]", values: ["1,2"]}]}]
