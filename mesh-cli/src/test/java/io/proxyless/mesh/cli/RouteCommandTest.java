@@ -56,7 +56,7 @@ class RouteCommandTest {
     }
 
     @Test
-    void tlsModeIsTheOneOfThePickedEndpointWithAutoMtlsAndAnExplicitDestinationRule(@TempDir Path dir)
+    void tlsModeIsTheOneOfThePickedEndpointWithAutoMtlsPeerAuthenticationAndAnExplicitDestinationRule(@TempDir Path dir)
             throws IOException {
         Files.writeString(dir.resolve("reviews.yaml"), """
                 apiVersion: networking.istio.io/v1
@@ -75,6 +75,15 @@ class RouteCommandTest {
                 .isEqualTo("ISTIO_MUTUAL");
         assertThat(route(0, "--config", config, "--auto-mtls=false", "GET", "http://reviews:9080/").get("tlsMode")
                 .asText()).isEqualTo("DISABLE");
+        Files.writeString(dir.resolve("pa.yaml"), """
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: default, namespace: default}
+                spec: {mtls: {mode: DISABLE}}
+                """);
+        assertThat(route(0, "--config", config, "GET", "http://reviews:9080/").get("tlsMode").asText())
+                .as("the endpoint's PeerAuthentication is DISABLE").isEqualTo("DISABLE");
+        Files.delete(dir.resolve("pa.yaml"));
         Files.writeString(dir.resolve("dr.yaml"), """
                 apiVersion: networking.istio.io/v1
                 kind: DestinationRule

@@ -77,6 +77,33 @@ class AutoMtlsTest {
     }
 
     @Test
+    void aLabelledEndpointWhosePeerAuthenticationIsDisableGetsPlainText() throws IOException {
+        try (Harness h = new Harness()) {
+            HttpUpstream mtls = mtlsServer(h);
+            HttpUpstream plain = h.upstream("plain");
+            // Both run the mesh's mTLS (labelled), but the plain one's workload policy is DISABLE: a server that
+            // takes plain text only. Without the policy the client would send it TLS and fail.
+            String plainLabels = "labels: {security.istio.io/tlsMode: istio, app: legacy}, serviceAccount: reviews";
+            h.start(mesh(b -> b, serviceEntry("reviews", 9080, endpoint(mtls, ISTIO), endpoint(plain, plainLabels)),
+                    destinationRule("reviews", ROUND_ROBIN), """
+                    apiVersion: security.istio.io/v1
+                    kind: PeerAuthentication
+                    metadata: {name: legacy-plain-text, namespace: default}
+                    spec:
+                      selector: {matchLabels: {app: legacy}}
+                      mtls: {mode: DISABLE}
+                    """), b -> b);
+
+            for (int i = 0; i < 10; i++) {
+                assertThat(h.get("http://reviews:9080/")).isIn("200 mtls", "200 plain");
+            }
+            assertThat(mtls.count()).isEqualTo(5);
+            assertThat(plain.count()).isEqualTo(5);
+            assertThat(plain.recorded).allSatisfy(r -> assertThat(r.peerCertificates()).isEmpty());
+        }
+    }
+
+    @Test
     void anExplicitDisableWinsOverTheLabel() throws IOException {
         try (Harness h = new Harness()) {
             HttpUpstream plain = h.upstream("plain");

@@ -5,6 +5,7 @@ import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
 import java.util.List;
+import java.util.Set;
 
 /**
  * One cluster of Istio config as the compiler resolved it for this client, before it is written as the route
@@ -24,8 +25,13 @@ import java.util.List;
  * @param autoMtls    Istio's auto mTLS, when it applies (auto mTLS on, no DestinationRule {@code tls}, a mesh
  *                    service): ISTIO_MUTUAL for the endpoints labelled {@code security.istio.io/tlsMode: istio},
  *                    plain text for the others; else null
+ * @param mtlsDisabled the endpoints whose PeerAuthentication is DISABLE on their port: auto mTLS sends them plain
+ *                     text whatever their label (empty unless {@code autoMtls} applies)
  */
 record IstioCluster(String key, String host, String subset, int port, List<Endpoint> endpoints, ClusterPolicy policy,
                     LocalityPriorities priorities, boolean passthrough, ClientTlsPolicy tlsPolicy,
-                    ClientTlsPolicy autoMtls) {
+                    ClientTlsPolicy autoMtls, Set<Endpoint> mtlsDisabled) {
+    IstioCluster {
+        mtlsDisabled = Set.copyOf(mtlsDisabled);
+    }
 }

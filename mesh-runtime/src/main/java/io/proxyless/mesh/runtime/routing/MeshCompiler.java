@@ -23,7 +23,9 @@ import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.MeshService;
 import io.proxyless.mesh.runtime.registry.RegistryOptions;
 import io.proxyless.mesh.runtime.registry.ServiceRegistry;
+import io.proxyless.mesh.runtime.security.InboundMtls;
 import io.proxyless.mesh.runtime.security.InboundPolicy;
+import io.proxyless.mesh.runtime.security.MtlsMode;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
@@ -31,10 +33,12 @@ import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
 /**
  * Compiles a {@link MeshConfig} into a {@link CompiledMesh} for one client (namespace, labels). Everything that
@@ -285,9 +289,10 @@ public final class MeshCompiler {
             LocalityPriorities priorities = LocalityPrioritizer.prioritize(locality, labels,
                     policy.loadBalancer() == null ? null : policy.loadBalancer().localityLbSetting(),
                     policy.outlierDetection() != null, endpoints);
+            ClientTlsPolicy autoMtls = autoMtls(key, service, subset, port, policy);
             IstioCluster cluster = new IstioCluster(key, service.host(), subset, port, endpoints, policy, priorities,
-                    service.isPassthrough(), tlsPolicy(key, service, subset, port, policy.tls()),
-                    autoMtls(key, service, subset, port, policy));
+                    service.isPassthrough(), tlsPolicy(key, service, subset, port, policy.tls()), autoMtls,
+                    autoMtls == null ? Set.of() : mtlsDisabled(service, endpoints));
             clusters.put(key, cluster);
             return cluster;
         }
@@ -306,6 +311,28 @@ public final class MeshCompiler {
             }
             return tlsPolicy(key, service, subset, port,
                     ClientTLSSettings.mode(ClientTLSSettings.TLSmode.ISTIO_MUTUAL));
+        }
+
+        /**
+         * The endpoints whose own PeerAuthentication is DISABLE on the port they listen on: a server there takes
+         * plain text only, so auto mTLS must not send it TLS. istiod turns auto mTLS off for the whole service when
+         * the namespace or mesh-wide policy of the service's namespace is DISABLE; the compiler knows each
+         * endpoint's labels and port, so it applies workload selectors and {@code portLevelMtls} too.
+         */
+        private Set<Endpoint> mtlsDisabled(MeshService service, List<Endpoint> endpoints) {
+            if (config.resources(ResourceKind.PEER_AUTHENTICATION).isEmpty()) {
+                return Set.of();
+            }
+            Map<Map<String, String>, InboundMtls> byLabels = new HashMap<>();
+            Set<Endpoint> disabled = new HashSet<>();
+            for (Endpoint e : endpoints) {
+                InboundMtls mtls = byLabels.computeIfAbsent(e.labels(),
+                        l -> InboundMtls.compile(config, service.namespace(), l));
+                if (mtls.mode(e.port()) == MtlsMode.DISABLE) {
+                    disabled.add(e);
+                }
+            }
+            return disabled;
         }
 
         private ClientTlsPolicy tlsPolicy(String key, MeshService service, String subset, int port,

@@ -337,8 +337,9 @@ final class ModelTranslation {
                     share = priorities.weight(e) * localityWeight.get(e.locality()) / e.weight();
                 }
             }
-            // istiod copies the workload's tlsMode label into the endpoint's transport socket match metadata.
-            String tlsMode = e.labels().get(TransportSocketMatch.TLS_MODE_LABEL);
+            // istiod copies the workload's tlsMode label into the endpoint's transport socket match metadata; an
+            // endpoint whose PeerAuthentication is DISABLE gets none, so auto mTLS sends it plain text.
+            String tlsMode = c.mtlsDisabled().contains(e) ? null : e.labels().get(TransportSocketMatch.TLS_MODE_LABEL);
             out.add(new LbEndpoint(e.address(), e.port(), e.weight(), e.locality(), priority, e.labels(),
                     e.serviceAccount(), share, tlsMode == null ? Map.of()
                     : Map.of(TransportSocketMatch.TLS_MODE, tlsMode)));

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.security;
 
+import io.proxyless.mesh.runtime.config.MeshConfig;
 import java.util.Map;
 import java.util.Objects;
 
@@ -20,6 +21,15 @@ public record InboundMtls(MtlsMode mode, Map<Integer, MtlsMode> ports, String de
         Objects.requireNonNull(mode);
         ports = Map.copyOf(ports);
         Objects.requireNonNull(decidedBy);
+    }
+
+    /**
+     * The modes of the workload in {@code namespace} with {@code labels}, from the PeerAuthentications of
+     * {@code config} (workload &gt; namespace &gt; mesh-wide in {@link InboundPolicy#ROOT_NAMESPACE}). A client uses it
+     * for a destination's endpoints, a server for itself.
+     */
+    public static InboundMtls compile(MeshConfig config, String namespace, Map<String, String> labels) {
+        return InboundPolicyCompiler.peerAuthentication(config, namespace, labels, InboundPolicy.ROOT_NAMESPACE);
     }
 
     /** The mode of {@code port}. */

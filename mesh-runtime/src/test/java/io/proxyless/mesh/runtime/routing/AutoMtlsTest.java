@@ -99,6 +99,58 @@ class AutoMtlsTest {
                 .containsExactlyInAnyOrderEntriesOf(Map.of(1001, TLSmode.DISABLE, 1002, TLSmode.DISABLE));
     }
 
+    private static String peerAuthentication(String name, String namespace, String spec) {
+        return """
+                apiVersion: security.istio.io/v1
+                kind: PeerAuthentication
+                metadata: {name: %s, namespace: %s}
+                spec: %s
+                """.formatted(name, namespace, spec);
+    }
+
+    private static String twoLabelledEndpoints() {
+        return serviceEntry("reviews", 9080,
+                endpoint(1001, "labels: {security.istio.io/tlsMode: istio, version: v1}, serviceAccount: reviews"),
+                endpoint(1002, "labels: {security.istio.io/tlsMode: istio, version: v2}, serviceAccount: reviews"));
+    }
+
+    @Test
+    void endpointsWhosePeerAuthenticationIsDisableGetPlainText() {
+        Map<Integer, TLSmode> both = Map.of(1001, TLSmode.ISTIO_MUTUAL, 1002, TLSmode.ISTIO_MUTUAL);
+        Map<Integer, TLSmode> none = Map.of(1001, TLSmode.DISABLE, 1002, TLSmode.DISABLE);
+        Map<Integer, TLSmode> v2Only = Map.of(1001, TLSmode.DISABLE, 1002, TLSmode.ISTIO_MUTUAL);
+        assertThat(modes(b -> b.autoMtls(true), twoLabelledEndpoints())).containsExactlyInAnyOrderEntriesOf(both);
+        assertThat(modes(b -> b.autoMtls(true), twoLabelledEndpoints(),
+                peerAuthentication("default", "default", "{mtls: {mode: DISABLE}}")))
+                .as("the destination's namespace").containsExactlyInAnyOrderEntriesOf(none);
+        assertThat(modes(b -> b.autoMtls(true), twoLabelledEndpoints(),
+                peerAuthentication("default", "istio-system", "{mtls: {mode: DISABLE}}")))
+                .as("mesh-wide").containsExactlyInAnyOrderEntriesOf(none);
+        assertThat(modes(b -> b.autoMtls(true), twoLabelledEndpoints(),
+                peerAuthentication("default", "istio-system", "{mtls: {mode: DISABLE}}"),
+                peerAuthentication("default", "default", "{mtls: {mode: PERMISSIVE}}")))
+                .as("the namespace's mode beats the mesh's").containsExactlyInAnyOrderEntriesOf(both);
+        assertThat(modes(b -> b.autoMtls(true), twoLabelledEndpoints(),
+                peerAuthentication("default", "other", "{mtls: {mode: DISABLE}}")))
+                .as("another namespace").containsExactlyInAnyOrderEntriesOf(both);
+        assertThat(modes(b -> b.autoMtls(true), twoLabelledEndpoints(),
+                peerAuthentication("v1-plain", "default", "{selector: {matchLabels: {version: v1}}, "
+                        + "mtls: {mode: DISABLE}}")))
+                .as("a workload selector on the endpoints' labels").containsExactlyInAnyOrderEntriesOf(v2Only);
+        assertThat(modes(b -> b.autoMtls(true), twoLabelledEndpoints(),
+                peerAuthentication("port", "default", "{selector: {matchLabels: {app: reviews}}, "
+                        + "portLevelMtls: {\"1001\": {mode: DISABLE}}}")))
+                .as("a selector that matches no endpoint").containsExactlyInAnyOrderEntriesOf(both);
+        assertThat(modes(b -> b.autoMtls(true), twoLabelledEndpoints(),
+                peerAuthentication("port", "default", "{selector: {matchLabels: {security.istio.io/tlsMode: istio}}, "
+                        + "portLevelMtls: {\"1001\": {mode: DISABLE}}}")))
+                .as("portLevelMtls names the port the endpoint listens on").containsExactlyInAnyOrderEntriesOf(v2Only);
+        assertThat(modes(b -> b.autoMtls(true), twoLabelledEndpoints(),
+                peerAuthentication("default", "default", "{mtls: {mode: DISABLE}}"),
+                destinationRule("reviews", "trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}")))
+                .as("a DestinationRule tls still wins").containsExactlyInAnyOrderEntriesOf(both);
+    }
+
     @Test
     void meshExternalServicesGetNoAutoMtls() {
         String external = twoEndpoints().replace("location: MESH_INTERNAL", "location: MESH_EXTERNAL");
