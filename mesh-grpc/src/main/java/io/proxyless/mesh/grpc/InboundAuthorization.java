@@ -10,6 +10,7 @@ import io.grpc.ServerCallHandler;
 import io.grpc.ServerInterceptor;
 import io.grpc.Status;
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.security.AuditLog;
 import io.proxyless.mesh.runtime.security.AuthorizationDecision;
 import io.proxyless.mesh.runtime.security.InboundPolicy;
 import io.proxyless.mesh.runtime.security.InboundRequest;
@@ -57,7 +58,9 @@ final class InboundAuthorization implements ServerInterceptor {
                 return refuse(call, Status.UNAVAILABLE.withDescription("mesh: plain text refused on port " + port
                         + ": its PeerAuthentication mode is STRICT"));
             }
-            decision = policy.authorize(request(call, headers, transport, port, identity));
+            InboundRequest request = request(call, headers, transport, port, identity);
+            decision = policy.authorize(request);
+            AuditLog.record(policy, request, decision);
         } catch (RuntimeException e) {
             log.error("inbound policy failed on {}; denying (fail closed)", call.getMethodDescriptor()
                     .getFullMethodName(), e);

@@ -1,6 +1,7 @@
 package io.proxyless.mesh.servlet;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.security.AuditLog;
 import io.proxyless.mesh.runtime.security.AuthorizationDecision;
 import io.proxyless.mesh.runtime.security.InboundPolicy;
 import io.proxyless.mesh.runtime.security.InboundRequest;
@@ -139,7 +140,9 @@ public final class MeshAuthorizationFilter implements Filter {
         serverName(request, inbound);
         AuthorizationDecision decision;
         try {
-            decision = policy.authorize(inbound.build());
+            InboundRequest built = inbound.build();
+            decision = policy.authorize(built);
+            AuditLog.record(policy, built, decision);
         } catch (RuntimeException e) {
             // an evaluation that breaks is a bug, and must not become an open door
             log.warn("authorization of {} {} failed; denied", request.getMethod(), path, e);

@@ -5,7 +5,11 @@ import static io.proxyless.mesh.servlet.Workload.authorizationPolicy;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.runtime.testing.Await;
+import java.io.ByteArrayOutputStream;
+import java.io.PrintStream;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
@@ -81,6 +85,33 @@ class ServletAuthorizationTest {
                 .isEqualTo(ok("GET", "/reviews/1", SLEEP));
         assertThat(sleep.get(port, "/reviews/1")).as("no SNI sent").isEqualTo(ok("GET", "/reviews/1", SLEEP));
         assertThat(admin.get(port, "/reviews/1")).isEqualTo(DENIED);
+    }
+
+    @Test
+    void anAuditedRequestIsLoggedOnceWhateverTheDecision() throws Exception {
+        int port = start(Map.of(
+                "audit.yaml", authorizationPolicy("audit-reviews", "AUDIT",
+                        "[{to: [{operation: {paths: [/reviews/*]}}]}]"),
+                "deny.yaml", authorizationPolicy("deny-other", "DENY",
+                        "[{from: [{source: {principals: [cluster.local/ns/default/sa/other]}}]}]")));
+        // slf4j-simple, the tests' binding, writes to the System.err of the moment
+        PrintStream err = System.err;
+        ByteArrayOutputStream captured = new ByteArrayOutputStream();
+        System.setErr(new PrintStream(captured, true, StandardCharsets.UTF_8));
+        try {
+            assertThat(sleep.get(port, "/reviews/1").status()).isEqualTo(200);
+            assertThat(sleep.get(port, "/details/1").status()).isEqualTo(200);
+            assertThat(other.get(port, "/reviews/2")).isEqualTo(DENIED);
+        } finally {
+            System.setErr(err);
+        }
+        List<String> audit = captured.toString(StandardCharsets.UTF_8).lines().filter(l -> l.contains("AUDIT"))
+                .toList();
+        assertThat(audit).hasSize(2);
+        assertThat(audit.get(0)).contains("INFO").endsWith("AUDIT default/audit-reviews rules[0]: " + SLEEP
+                + " GET /reviews/1 on port " + port + " (allowed)");
+        assertThat(audit.get(1)).endsWith("AUDIT default/audit-reviews rules[0]: "
+                + "spiffe://cluster.local/ns/default/sa/other GET /reviews/2 on port " + port + " (denied)");
     }
 
     @Test

@@ -141,9 +141,17 @@ public final class InboundPolicy {
         return AuthorizationDecision.noPolicy();
     }
 
-    /** The AUDIT policy rule that matches {@code request} (for audit logging), or null. Never decides. */
+    /**
+     * The AUDIT policy rule that matches {@code request} (for audit logging), or null. Never decides. Servers log
+     * it through {@link AuditLog#record}.
+     */
     public RbacPolicy audit(InboundRequest request) {
         return audit == null ? null : audit.firstMatch(request);
+    }
+
+    /** True when an AUDIT policy with at least one rule applies: only then can {@link #audit} match. */
+    public boolean hasAuditPolicies() {
+        return audit != null && !audit.policies().isEmpty();
     }
 
     /** The authorization engines, in the order they were given or compiled. */
