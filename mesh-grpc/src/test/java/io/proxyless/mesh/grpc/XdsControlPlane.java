@@ -13,6 +13,7 @@ import io.envoyproxy.envoy.config.core.v3.AggregatedConfigSource;
 import io.envoyproxy.envoy.config.core.v3.ApiVersion;
 import io.envoyproxy.envoy.config.core.v3.ConfigSource;
 import io.envoyproxy.envoy.config.core.v3.SocketAddress;
+import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.Endpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
@@ -30,6 +31,10 @@ import io.envoyproxy.envoy.extensions.filters.http.router.v3.Router;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpConnectionManager;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.HttpFilter;
 import io.envoyproxy.envoy.extensions.filters.network.http_connection_manager.v3.Rds;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateProviderPluginInstance;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
+import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.UpstreamTlsContext;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.type.matcher.v3.StringMatcher;
@@ -121,6 +126,10 @@ final class XdsControlPlane implements AutoCloseable {
             clusters.add(edsCluster(cluster(subset)));
             endpoints.add(assignment(cluster(subset), List.of(backend.port())));
         });
+        serveListener(clusters, endpoints, routes);
+    }
+
+    private void serveListener(List<Cluster> clusters, List<ClusterLoadAssignment> endpoints, List<Route> routes) {
         VirtualHost.Builder vh = VirtualHost.newBuilder().setName(HOST + ":" + PORT);
         for (String d : List.of(HOST, "reviews", "reviews.default.svc", "reviews.default")) {
             vh.addDomains(d).addDomains(d + ":" + PORT);
@@ -156,6 +165,39 @@ final class XdsControlPlane implements AutoCloseable {
     String serverBootstrapJson(String serverListenerTemplate) {
         return bootstrapJson().replaceFirst("\\{",
                 "{\"server_listener_resource_name_template\": \"" + serverListenerTemplate + "\", ");
+    }
+
+    /**
+     * Serves the reviews service as istiod serves a proxyless client a service with DestinationRule
+     * {@code ISTIO_MUTUAL} (its {@code grpcgen}): one EDS cluster whose endpoint is {@code serverPort} on 127.0.0.1
+     * and whose transport socket is an {@code UpstreamTlsContext} naming the bootstrap's certificate provider
+     * {@code default} (certificate {@code default}, roots {@code ROOTCA}, in the current and the deprecated
+     * fields) and the server's SPIFFE id as the only subject alt name.
+     */
+    void serveIstioMutual(int serverPort, String serverIdentity) {
+        CertificateProviderPluginInstance certificate = CertificateProviderPluginInstance.newBuilder()
+                .setInstanceName("default").setCertificateName("default").build();
+        CertificateProviderPluginInstance roots = CertificateProviderPluginInstance.newBuilder()
+                .setInstanceName("default").setCertificateName("ROOTCA").build();
+        CommonTlsContext common = CommonTlsContext.newBuilder()
+                .setTlsCertificateProviderInstance(certificate)
+                .setTlsCertificateCertificateProviderInstance(CommonTlsContext.CertificateProviderInstance.newBuilder()
+                        .setInstanceName("default").setCertificateName("default"))
+                .setCombinedValidationContext(CommonTlsContext.CombinedCertificateValidationContext.newBuilder()
+                        .setDefaultValidationContext(CertificateValidationContext.newBuilder()
+                                .setCaCertificateProviderInstance(roots)
+                                .addMatchSubjectAltNames(StringMatcher.newBuilder().setExact(serverIdentity)))
+                        .setValidationContextCertificateProviderInstance(
+                                CommonTlsContext.CertificateProviderInstance.newBuilder()
+                                        .setInstanceName("default").setCertificateName("ROOTCA")))
+                .build();
+        Cluster cluster = edsCluster(cluster("")).toBuilder().setTransportSocket(TransportSocket.newBuilder()
+                .setName("envoy.transport_sockets.tls")
+                .setTypedConfig(Any.pack(UpstreamTlsContext.newBuilder().setCommonTlsContext(common).build())))
+                .build();
+        List<Cluster> clusters = List.of(cluster);
+        List<ClusterLoadAssignment> endpoints = List.of(assignment(cluster(""), List.of(serverPort)));
+        serveListener(clusters, endpoints, List.of(to("")));
     }
 
     /** Istio's name of the reviews cluster for {@code subset} ("" for the whole service). */
@@ -234,6 +276,20 @@ final class XdsControlPlane implements AutoCloseable {
                  "node": {"id": "sidecar~10.0.9.9~client-1.default~default.svc.cluster.local",
                           "metadata": {"GENERATOR": "grpc", "NAMESPACE": "default"}}}
                 """.formatted(port);
+    }
+
+    /**
+     * {@link #bootstrapJson} with the certificate provider istio-agent writes for a proxyless gRPC workload:
+     * {@code default}, grpc-java's {@code file_watcher} plugin over Istio's certificate files in {@code certs}.
+     */
+    String bootstrapJson(Path certs) {
+        String base = bootstrapJson().strip();
+        return base.substring(0, base.length() - 1) + """
+                , "certificate_providers": {"default": {"plugin_name": "file_watcher", "config": {
+                    "certificate_file": "%s", "private_key_file": "%s", "ca_certificate_file": "%s",
+                    "refresh_interval": "600s"}}}}
+                """.formatted(certs.resolve("cert-chain.pem"), certs.resolve("key.pem"),
+                certs.resolve("root-cert.pem"));
     }
 
     /** Writes {@link #bootstrapJson} to {@code dir/bootstrap.json}. */
