@@ -22,7 +22,9 @@ import javax.net.ssl.SSLContext;
  * connection gets the new certificate without restarting the server. Every engine of the context needs a client
  * certificate: Istio's PeerAuthentication knows mutual TLS or plain text, never one-way TLS, so a TLS connection
  * to a STRICT or PERMISSIVE port is always mutual and a client from another CA, or with no certificate, is refused
- * in the handshake. No container setting ({@code setNeedClientAuth}, {@code clientAuth="true"}) is needed.
+ * in the handshake. Jetty needs no client-auth setting of its own; Tomcat applies its {@code certificateVerification}
+ * to every engine, so there it must be {@code required} (its default, {@code none}, would turn client certificates
+ * off), and Tomcat takes the context through its own {@code org.apache.tomcat.util.net.SSLContext} interface.
  * Whether plain text is allowed on a port (PERMISSIVE) or refused (STRICT) is
  * {@link MeshAuthorizationFilter}'s part, since an engine is made before anyone knows the port it will serve.
  */

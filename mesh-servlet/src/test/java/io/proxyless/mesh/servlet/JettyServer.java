@@ -115,8 +115,8 @@ final class JettyServer implements AutoCloseable {
         return new JettyServer(server, connector);
     }
 
-    /** Answers every method with what it saw. */
-    private static final class Echo extends HttpServlet {
+    /** Answers every method with what it saw (Tomcat's tests serve it too). */
+    static final class Echo extends HttpServlet {
         @Override
         protected void service(HttpServletRequest request, HttpServletResponse response) throws IOException {
             Object peer = request.getAttribute(MeshAuthorizationFilter.PEER_IDENTITY);
