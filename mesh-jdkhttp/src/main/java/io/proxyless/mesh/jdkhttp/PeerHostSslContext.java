@@ -1,17 +1,9 @@
 package io.proxyless.mesh.jdkhttp;
 
-import java.security.KeyManagementException;
-import java.security.SecureRandom;
+import io.proxyless.mesh.runtime.tls.DelegatingSslContextSpi;
 import java.util.function.Consumer;
-import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
-import javax.net.ssl.SSLParameters;
-import javax.net.ssl.SSLServerSocketFactory;
-import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.SSLSocketFactory;
-import javax.net.ssl.TrustManager;
 
 /**
  * An {@link SSLContext} whose engines are opened for the logical host, whatever address they connect to. The JDK
@@ -31,31 +23,15 @@ final class PeerHostSslContext extends SSLContext {
         super(new Spi(delegate, peerHost, configure), delegate.getProvider(), delegate.getProtocol());
     }
 
-    private static final class Spi extends SSLContextSpi {
-        private final SSLContext delegate;
+    /** Every engine opened for the peer host and configured; the rest is the delegate's. */
+    private static final class Spi extends DelegatingSslContextSpi {
         private final String peerHost;
         private final Consumer<SSLEngine> configure;
 
         Spi(SSLContext delegate, String peerHost, Consumer<SSLEngine> configure) {
-            this.delegate = delegate;
+            super(delegate);
             this.peerHost = peerHost;
             this.configure = configure;
-        }
-
-        @Override
-        protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom random)
-                throws KeyManagementException {
-            throw new KeyManagementException("already initialised: the mesh manages this context's keys");
-        }
-
-        @Override
-        protected SSLSocketFactory engineGetSocketFactory() {
-            return delegate.getSocketFactory();
-        }
-
-        @Override
-        protected SSLServerSocketFactory engineGetServerSocketFactory() {
-            return delegate.getServerSocketFactory();
         }
 
         @Override
@@ -68,26 +44,6 @@ final class PeerHostSslContext extends SSLContext {
             SSLEngine engine = delegate.createSSLEngine(peerHost, port);
             configure.accept(engine);
             return engine;
-        }
-
-        @Override
-        protected SSLSessionContext engineGetServerSessionContext() {
-            return delegate.getServerSessionContext();
-        }
-
-        @Override
-        protected SSLSessionContext engineGetClientSessionContext() {
-            return delegate.getClientSessionContext();
-        }
-
-        @Override
-        protected SSLParameters engineGetDefaultSSLParameters() {
-            return delegate.getDefaultSSLParameters();
-        }
-
-        @Override
-        protected SSLParameters engineGetSupportedSSLParameters() {
-            return delegate.getSupportedSSLParameters();
         }
     }
 }

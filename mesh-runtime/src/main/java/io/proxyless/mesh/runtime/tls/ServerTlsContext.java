@@ -6,25 +6,20 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
-import java.security.KeyManagementException;
 import java.security.Principal;
 import java.security.PrivateKey;
-import java.security.SecureRandom;
 import java.security.cert.Certificate;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.function.LongSupplier;
 import javax.net.ssl.KeyManager;
 import javax.net.ssl.SSLContext;
-import javax.net.ssl.SSLContextSpi;
 import javax.net.ssl.SSLEngine;
 import javax.net.ssl.SSLParameters;
 import javax.net.ssl.SSLPeerUnverifiedException;
 import javax.net.ssl.SSLServerSocket;
 import javax.net.ssl.SSLServerSocketFactory;
 import javax.net.ssl.SSLSession;
-import javax.net.ssl.SSLSessionContext;
-import javax.net.ssl.SSLSocketFactory;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.X509ExtendedKeyManager;
 
@@ -68,8 +63,8 @@ public final class ServerTlsContext {
             throw new TlsConfigException(directory + ": cannot create a server TLS context: " + e, e);
         }
         // Both share the one base context (its session cache and managers); only the client-auth setting differs.
-        this.requireClientCertificate = new ClientAuthContext(base, true);
-        this.requestClientCertificate = new ClientAuthContext(base, false);
+        this.requireClientCertificate = DelegatingSslContextSpi.sslContext(new ClientAuthSpi(base, true));
+        this.requestClientCertificate = DelegatingSslContextSpi.sslContext(new ClientAuthSpi(base, false));
     }
 
     /**
@@ -191,21 +186,14 @@ public final class ServerTlsContext {
     }
 
     /**
-     * An SSLContext whose engines and server sockets come configured for client authentication, so a container
-     * (Jetty, Tomcat, Netty) given the context needs no client-auth setting of its own.
+     * Engines, parameters and server sockets come configured for client authentication, so a container (Jetty,
+     * Tomcat, Netty) given the context needs no client-auth setting of its own; the rest is the base context's.
      */
-    private static final class ClientAuthContext extends SSLContext {
-        ClientAuthContext(SSLContext base, boolean need) {
-            super(new Spi(base, need), base.getProvider(), base.getProtocol());
-        }
-    }
-
-    private static final class Spi extends SSLContextSpi {
-        private final SSLContext base;
+    private static final class ClientAuthSpi extends DelegatingSslContextSpi {
         private final boolean need;
 
-        Spi(SSLContext base, boolean need) {
-            this.base = base;
+        ClientAuthSpi(SSLContext base, boolean need) {
+            super(base);
             this.need = need;
         }
 
@@ -229,49 +217,28 @@ public final class ServerTlsContext {
         }
 
         @Override
-        protected void engineInit(KeyManager[] km, TrustManager[] tm, SecureRandom sr)
-                throws KeyManagementException {
-            throw new KeyManagementException("the mesh's server TLS context is already initialised");
-        }
-
-        @Override
-        protected SSLSocketFactory engineGetSocketFactory() {
-            return base.getSocketFactory();
-        }
-
-        @Override
         protected SSLServerSocketFactory engineGetServerSocketFactory() {
-            return new ServerSocketFactory(base.getServerSocketFactory(), need);
+            return new ServerSocketFactory(delegate.getServerSocketFactory(), need);
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine() {
-            return configure(base.createSSLEngine());
+            return configure(super.engineCreateSSLEngine());
         }
 
         @Override
         protected SSLEngine engineCreateSSLEngine(String host, int port) {
-            return configure(base.createSSLEngine(host, port));
-        }
-
-        @Override
-        protected SSLSessionContext engineGetServerSessionContext() {
-            return base.getServerSessionContext();
-        }
-
-        @Override
-        protected SSLSessionContext engineGetClientSessionContext() {
-            return base.getClientSessionContext();
+            return configure(super.engineCreateSSLEngine(host, port));
         }
 
         @Override
         protected SSLParameters engineGetDefaultSSLParameters() {
-            return configure(base.getDefaultSSLParameters());
+            return configure(super.engineGetDefaultSSLParameters());
         }
 
         @Override
         protected SSLParameters engineGetSupportedSSLParameters() {
-            return configure(base.getSupportedSSLParameters());
+            return configure(super.engineGetSupportedSSLParameters());
         }
     }
 
