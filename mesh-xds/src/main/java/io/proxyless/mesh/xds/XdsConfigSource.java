@@ -114,7 +114,8 @@ public final class XdsConfigSource implements ConfigSource {
     private final List<ConfigListener> listeners = new CopyOnWriteArrayList<>();
     private final CountDownLatch initial = new CountDownLatch(1);
     private final AtomicBoolean closed = new AtomicBoolean();
-    private volatile MeshConfig current = MeshConfig.EMPTY;
+    private volatile MeshConfig current;
+    private boolean published;
     private volatile List<Problem> lastProblems = List.of();
     private Set<String> lastRejected = Set.of();
     private volatile Thread thread;
@@ -143,6 +144,10 @@ public final class XdsConfigSource implements ConfigSource {
         this.clock = b.clock;
         this.jitter = b.jitter;
         this.inbound = XdsInboundPolicy.assemble(namespace, List.of(), List.of());
+        // Before the first config a mesh built on this source routes nothing it knows of, and its servers refuse
+        // every call: an empty Istio config would let everything in.
+        this.current = MeshConfig.ofModel(MeshModel.of(List.of(), List.of(), List.of(),
+                MeshModel.OutboundPolicy.ALLOW_ANY, List.of()), inbound, List.of());
         this.client = new AdsClient(channel, b.bootstrap.node().toProto(), options, executor, b.clock, b.jitter,
                 this::parse, this::onChange);
     }
@@ -564,7 +569,7 @@ public final class XdsConfigSource implements ConfigSource {
                 .thenComparing(p -> Objects.requireNonNullElse(p.name(), ""))
                 .thenComparing(p -> Objects.requireNonNullElse(p.path(), "")));
         MeshConfig old = current;
-        if (old.version() != 0 && old.model().equals(Optional.of(model)) && old.warnings().equals(warnings)
+        if (published && old.model().equals(Optional.of(model)) && old.warnings().equals(warnings)
                 && old.inbound().orElse(null) == inbound) {
             initial.countDown();
             return;
@@ -575,6 +580,7 @@ public final class XdsConfigSource implements ConfigSource {
                 return;
             }
             current = next;
+            published = true;
             if (lastRejected.isEmpty()) {
                 lastProblems = warnings;
             }

@@ -118,6 +118,17 @@ class XdsInboundTest {
     }
 
     @Test
+    void aMeshBuiltBeforeTheFirstConfigRefusesCalls() throws Exception {
+        try (XdsTestServer server = new XdsTestServer();
+             XdsConfigSource source = XdsConfigSource.builder(bootstrap(server)).start();
+             Mesh mesh = Mesh.builder().configSource(source).build()) {
+            // Nothing served yet: no config has arrived, and the mesh must not take that for "no policy".
+            assertThat(allowed(mesh, PORT, SLEEP)).isFalse();
+            assertThat(mesh.inbound().mtlsMode(PORT)).isEqualTo(MtlsMode.STRICT);
+        }
+    }
+
+    @Test
     void withoutATemplateServedPortsAreRefused() throws Exception {
         try (XdsTestServer server = new XdsTestServer()) {
             serve(server);
