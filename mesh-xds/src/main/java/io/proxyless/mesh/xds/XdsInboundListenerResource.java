@@ -53,6 +53,13 @@ final class XdsInboundListenerResource {
     static final String DOWNSTREAM_TLS_TYPE =
             "type.googleapis.com/envoy.extensions.transport_sockets.tls.v3.DownstreamTlsContext";
     private static final String RBAC_NAME = "envoy.filters.http.rbac";
+    /**
+     * Listener fields read here, or that cannot change what a server enforces (its stats name, the addresses it is
+     * also reachable at: the application binds its own sockets).
+     */
+    private static final Set<String> HANDLED_LISTENER_FIELDS = Set.of("name", "address", "filter_chains",
+            "default_filter_chain", "listener_filters", "use_original_dst", "api_listener", "traffic_direction",
+            "stat_prefix", "additional_addresses");
     private static final Set<String> HANDLED_CHAIN_FIELDS = Set.of("filter_chain_match", "filters",
             "transport_socket", "name", "metadata");
 
@@ -111,6 +118,7 @@ final class XdsInboundListenerResource {
         if (listener.hasApiListener()) {
             f.error("api_listener", "an inbound listener serves with filter chains, not an api_listener");
         }
+        f.unsupportedFields(listener, "", HANDLED_LISTENER_FIELDS);
         String origin = "inbound listener " + name;
         List<Chain> chains = new ArrayList<>();
         for (int i = 0; i < listener.getFilterChainsCount(); i++) {

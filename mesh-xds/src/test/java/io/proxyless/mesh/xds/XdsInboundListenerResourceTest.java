@@ -224,6 +224,14 @@ class XdsInboundListenerResourceTest {
     }
 
     @Test
+    void listenerFieldsThatAreNotReadWarn() {
+        Listener l = IstiodInbound.strict(PORT, null, null).toBuilder()
+                .setPerConnectionBufferLimitBytes(com.google.protobuf.UInt32Value.of(1024)).setStatPrefix("x").build();
+        assertThat(XdsInboundListenerResource.parse(l).warnings()).extracting(Findings.Finding::path)
+                .contains("per_connection_buffer_limit_bytes").doesNotContain("stat_prefix");
+    }
+
+    @Test
     void invalidListenersAreRejected() {
         Listener twoFilters = IstiodInbound.listener(PORT, List.of(IstiodInbound.chain("x", false, null, null, null)
                 .toBuilder().addFilters(io.envoyproxy.envoy.config.listener.v3.Filter.newBuilder().setName("tcp"))
