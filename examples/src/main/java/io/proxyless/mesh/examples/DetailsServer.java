@@ -83,6 +83,8 @@ final class DetailsServer implements AutoCloseable {
         try {
             server = MeshGrpc.serverBuilder(mesh, 0).addService(ServerInterceptors.intercept(service, recorder))
                     .build().start();
+            // Its port is known now: a mesh configured from xDS asks for the port's inbound listener.
+            mesh.serveInbound(server.getPort());
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }

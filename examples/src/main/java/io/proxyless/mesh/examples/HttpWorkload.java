@@ -114,6 +114,10 @@ final class HttpWorkload implements AutoCloseable {
         } catch (Exception e) {
             throw new IllegalStateException(name + " did not start", e);
         }
+        if (mesh != null) {
+            // Its port is known now: a mesh configured from xDS asks for the port's inbound listener.
+            mesh.serveInbound(port());
+        }
     }
 
     /** A workload outside the mesh's mTLS (productpage behind the ingress, httpbin, external sites, gateways). */
