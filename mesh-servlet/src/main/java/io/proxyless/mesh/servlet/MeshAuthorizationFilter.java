@@ -111,7 +111,9 @@ public final class MeshAuthorizationFilter implements Filter {
         int port = request.getLocalPort();
         // The container's ports are learned from its requests: a mesh configured from xDS then asks for the port's
         // inbound listener (and refuses until it has arrived). Telling it again is a cheap no-op.
-        mesh.serveInbound(port);
+        if (port > 0) {
+            mesh.serveInbound(port);
+        }
         InboundPolicy policy = mesh.inbound();
         X509Certificate[] certificates = certificates(request);
         String principal = certificates == null ? null : PeerIdentity.of(certificates[0]);
