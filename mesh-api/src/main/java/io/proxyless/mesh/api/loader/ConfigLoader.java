@@ -1,5 +1,7 @@
 package io.proxyless.mesh.api.loader;
 
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
 import io.proxyless.mesh.api.ConfigException;
 import io.proxyless.mesh.api.FieldLocations;
 import io.proxyless.mesh.api.Metadata;
@@ -78,6 +80,11 @@ public final class ConfigLoader {
     private static final Pattern NAMESPACE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
     private final String defaultNamespace;
+    // Loaded resources are kept while in force, and much of their text repeats: every resource of a kind has the
+    // same field paths (and often the same layout), and names, hosts and settings recur across resources. One
+    // instance per distinct value for all of them (and across reloads), held weakly so that values no loaded
+    // resource has any more can go.
+    private final Interner<Object> shared = Interners.newWeakInterner();
 
     private ConfigLoader(String defaultNamespace) {
         this.defaultNamespace = Objects.requireNonNull(defaultNamespace, "defaultNamespace");
@@ -285,7 +292,7 @@ public final class ConfigLoader {
                     return;
                 }
             }
-            YamlReader.Result result = YamlReader.read(content, json);
+            YamlReader.Result result = YamlReader.read(content, json, v -> (String) shared.intern(v));
             for (YamlNode document : result.documents()) {
                 document(file, document, "");
             }
@@ -460,7 +467,7 @@ public final class ConfigLoader {
             if (!envelopeOk || spec == null) {
                 return;
             }
-            FieldLocations locations = new FieldLocations(map.line(), LocationIndex.of(map));
+            FieldLocations locations = new FieldLocations(map.line(), LocationIndex.of(map), shared);
             Resource<?> resource = new Resource<>(kind, apiVersion, new Metadata(name, namespace, labels, annotations),
                     spec, new SourceInfo(file, locations));
             Resource<?> previous = byKey.putIfAbsent(kind.kindName() + "/" + namespace + "/" + name, resource);

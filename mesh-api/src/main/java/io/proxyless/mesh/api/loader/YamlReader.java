@@ -13,6 +13,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.function.UnaryOperator;
 
 /**
  * Reads a YAML (possibly multi-document) or JSON stream into {@link YamlNode}s with line numbers. Lines count
@@ -54,13 +55,21 @@ final class YamlReader {
     }
 
     static Result read(String content, boolean json) {
+        return read(content, json, UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #read(String, boolean)}, with every string value passed through {@code strings} (the loader's
+     * interner: names, hosts and settings repeat across resources, and the bound records keep them).
+     */
+    static Result read(String content, boolean json, UnaryOperator<String> strings) {
         List<YamlNode> documents = new ArrayList<>();
         Map<Integer, String> scalarAnchors = json ? Map.of() : ScalarAnchors.of(content);
         try (JsonParser parser = (json ? JSON : YAML).createParser(content)) {
             JsonToken token;
             while ((token = parser.nextToken()) != null) {
                 // Anchors belong to one document, and so does the expansion budget.
-                YamlNode node = new Document(parser, scalarAnchors).read(token, 0).node();
+                YamlNode node = new Document(parser, scalarAnchors, strings).read(token, 0).node();
                 // An empty document ("---" with nothing after it, which snakeyaml may report as null or as an
                 // empty string) is not an error, just nothing to load.
                 boolean empty = node instanceof YamlNode.ScalarNode s
@@ -91,10 +100,12 @@ final class YamlReader {
     private static final class Document {
         private final JsonParser p;
         private final Map<Integer, String> scalarAnchors;
+        private final UnaryOperator<String> strings;
         private final Map<String, Sized> anchors = new HashMap<>();
         private long aliasValues;
 
-        Document(JsonParser parser, Map<Integer, String> scalarAnchors) {
+        Document(JsonParser parser, Map<Integer, String> scalarAnchors, UnaryOperator<String> strings) {
+            this.strings = strings;
             this.p = parser;
             this.scalarAnchors = scalarAnchors;
         }
@@ -158,7 +169,7 @@ final class YamlReader {
                     return new Sized(new YamlNode.ListNode(items, line), values);
                 }
                 case VALUE_STRING:
-                    return scalar(YamlNode.ScalarType.STRING, p.getText(), line);
+                    return scalar(YamlNode.ScalarType.STRING, strings.apply(p.getText()), line);
                 case VALUE_NUMBER_INT:
                     return scalar(YamlNode.ScalarType.INTEGER, p.getText(), line);
                 case VALUE_NUMBER_FLOAT:

@@ -39,7 +39,7 @@ public final class ValidationContext {
      * lists apart.
      */
     public boolean written(String path) {
-        return resource.source().locations().lines().containsKey(path);
+        return resource.source().locations().written(path);
     }
 
     public void error(String path, String message) {

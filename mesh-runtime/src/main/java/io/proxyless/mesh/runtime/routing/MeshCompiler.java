@@ -1,5 +1,7 @@
 package io.proxyless.mesh.runtime.routing;
 
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
 import io.proxyless.mesh.api.ClientTLSSettings;
 import io.proxyless.mesh.api.Destination;
 import io.proxyless.mesh.api.DestinationRule;
@@ -66,6 +68,10 @@ public final class MeshCompiler {
     private final ClientTlsContexts tls;
     private final boolean autoMtls;
     private final ModelCompiler modelCompiler;
+    // Host names written short in config (a VirtualService's "reviews", its destinations, a DestinationRule's host)
+    // are qualified again for every place they are written, and every host has its short-name aliases: one string
+    // per distinct name for the whole snapshot (and the next ones), rather than one per place.
+    private final Interner<String> names = Interners.newWeakInterner();
 
     /**
      * @param namespace    the client's namespace (short names resolve in it)
@@ -189,12 +195,14 @@ public final class MeshCompiler {
 
     /** The short forms a client of this compiler's namespace may call {@code host} by ({@link HostName#aliases}). */
     private List<String> aliases(String host) {
-        return HostName.of(host).aliases(namespace, domainSuffix).stream().map(HostName::toString).toList();
+        return HostName.of(host).aliases(namespace, domainSuffix).stream().map(h -> names.intern(h.toString()))
+                .toList();
     }
 
     String qualify(String host, String resourceNamespace) {
         // Validation rejects an empty host; a resource that skipped it keeps its (unmatchable) empty name.
-        return host.isEmpty() ? host : HostName.qualified(host, resourceNamespace, domainSuffix).toString();
+        return host.isEmpty() ? host
+                : names.intern(HostName.qualified(host, resourceNamespace, domainSuffix).toString());
     }
 
     private record DrIndex(Map<String, List<Resource<DestinationRule>>> exact,

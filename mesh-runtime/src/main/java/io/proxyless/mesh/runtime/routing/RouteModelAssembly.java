@@ -16,6 +16,7 @@ import io.proxyless.mesh.runtime.model.VirtualHost;
 import io.proxyless.mesh.runtime.registry.ServicePortSpec;
 import java.util.ArrayList;
 import java.util.Collection;
+import java.util.HashMap;
 import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -42,6 +43,8 @@ final class RouteModelAssembly {
     private final Map<Integer, List<VirtualHost>> virtualHosts = new TreeMap<>();
     private final Map<Integer, Set<String>> domainsTaken = new LinkedHashMap<>();
     private final Map<String, RouteTables.Missing> missingClusters = new LinkedHashMap<>();
+    // A host's domains appear in its port's configuration and in ANY_PORT's: one HostName each.
+    private final Map<String, HostName> domainNames = new HashMap<>();
 
     /**
      * The model of a compilation and, for routes to clusters that do not exist, why not.
@@ -93,27 +96,35 @@ final class RouteModelAssembly {
             return; // a VirtualService for a host with no service: istiod builds no virtual host for it either
         }
         List<Integer> ports = e.service().ports().stream().map(ServicePortSpec::number).toList();
+        List<Route> last = null;
         for (int p : ports) {
-            virtualHost(e, p, p);
+            last = routes(e, p);
+            virtualHost(e, p, p, last);
         }
         if (ports.size() == 1) {
-            // Port-less lookup: any port reaches the only port's routes.
-            virtualHost(e, RouteConfiguration.ANY_PORT, ports.get(0));
+            // Port-less lookup: any port reaches the only port's routes — the same list, so that the snapshot
+            // compiles and holds them once.
+            virtualHost(e, RouteConfiguration.ANY_PORT, ports.get(0), last);
         } else if (e.virtualService() != null) {
             // A multi-port service on another port: its VirtualService still routes (to named ports).
-            virtualHost(e, RouteConfiguration.ANY_PORT, RouteConfiguration.ANY_PORT);
+            virtualHost(e, RouteConfiguration.ANY_PORT, RouteConfiguration.ANY_PORT,
+                    routes(e, RouteConfiguration.ANY_PORT));
         }
     }
 
+    /** The routes of {@code e} on service port {@code port}. */
+    private List<Route> routes(IstioHost e, int port) {
+        return e.virtualService() == null ? defaultRoute(e, port) : vsRoutes(e, port);
+    }
+
     /** The virtual host of {@code e} in configuration {@code listener}, routing as on service port {@code port}. */
-    private void virtualHost(IstioHost e, int listener, int port) {
-        List<Route> routes = e.virtualService() == null ? defaultRoute(e, port) : routes(e, port);
+    private void virtualHost(IstioHost e, int listener, int port, List<Route> routes) {
         Set<String> taken = domainsTaken.computeIfAbsent(listener, k -> new HashSet<>());
         List<HostName> domains = new ArrayList<>();
         for (String d : concat(e.host(), aliases.apply(e.host()))) {
             if (taken.add(d)) {
                 // The first host to claim a short name keeps it, as Istio's sidecar listeners do.
-                domains.add(HostName.of(d));
+                domains.add(domainNames.computeIfAbsent(d, HostName::of));
             }
         }
         if (domains.isEmpty()) {
@@ -139,7 +150,7 @@ final class RouteModelAssembly {
                                 ? RetryPolicy.ISTIO_DEFAULT_HASHING : RetryPolicy.ISTIO_DEFAULT))));
     }
 
-    private List<Route> routes(IstioHost e, int port) {
+    private List<Route> vsRoutes(IstioHost e, int port) {
         List<Route> out = new ArrayList<>();
         for (IstioRoute r : e.routes()) {
             List<HTTPMatchRequest> blocks = r.blocks().isEmpty() ? java.util.Collections.singletonList(null)
@@ -156,7 +167,7 @@ final class RouteModelAssembly {
                 }
             }
         }
-        return out;
+        return List.copyOf(out);
     }
 
     private Route route(IstioRoute r, HTTPMatchRequest block, int port) {

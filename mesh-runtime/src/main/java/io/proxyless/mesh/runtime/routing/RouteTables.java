@@ -25,6 +25,9 @@ final class RouteTables {
     private final Map<String, Cluster> clusters;
     private final Map<String, Missing> missing;
     private final List<String> warnings;
+    // A virtual host's routes that also serve port-less lookups (RouteConfiguration.ANY_PORT) are the same list in
+    // both configurations: compiled once, held once.
+    private final Map<RoutesKey, List<CompiledRoute>> compiled = new HashMap<>();
 
     /**
      * @param clusters the snapshot's clusters by name (routes to a name not in it are refused with 503)
@@ -49,6 +52,19 @@ final class RouteTables {
     record Missing(String host, String subset, Integer port, String problem) {
     }
 
+    /** The same routes list (by identity) with the same origin. */
+    private record RoutesKey(List<Route> routes, String origin) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RoutesKey k && k.routes == routes && k.origin.equals(origin);
+        }
+
+        @Override
+        public int hashCode() {
+            return System.identityHashCode(routes) * 31 + origin.hashCode();
+        }
+    }
+
     /** The host table of one route configuration. */
     HostTable hostTable(RouteConfiguration rc) {
         Map<String, HostEntry> exact = new HashMap<>();
@@ -58,8 +74,9 @@ final class RouteTables {
             List<String> domains = vh.domains().stream().map(HostName::toString).toList();
             String host = domains.stream().filter(d -> !d.startsWith("*")).findFirst().orElse(domains.get(0));
             String origin = vh.origin() != null ? vh.origin() : "virtual host " + vh.name();
-            HostEntry entry = new HostEntry(host.startsWith("*") ? host : HostName.normalize(host), routes(vh, origin),
-                    origin);
+            List<CompiledRoute> routes = compiled.computeIfAbsent(new RoutesKey(vh.routes(), origin),
+                    k -> routes(vh, origin));
+            HostEntry entry = new HostEntry(host.startsWith("*") ? host : HostName.normalize(host), routes, origin);
             for (String d : domains) {
                 if (d.equals("*")) {
                     any = any == null ? entry : any;
