@@ -36,13 +36,15 @@ public final class CompiledMesh {
     private final Map<String, EndpointTracker> trackers;
     private final MeshModel model;
     private final InboundPolicy inbound;
+    private final Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes;
 
     CompiledMesh(MeshConfig config, ServiceRegistry registry, HostTable anyPort, Map<Integer, HostTable> byPort,
                  Map<String, Cluster> clusters,
                  OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
                  List<String> warnings, Map<String, EndpointTracker> trackers, MeshModel model,
-                 InboundPolicy inbound) {
+                 InboundPolicy inbound, Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes) {
         this.inbound = inbound;
+        this.compiledRoutes = compiledRoutes;
         this.trackers = trackers;
         this.model = model;
         this.config = config;
@@ -59,6 +61,14 @@ public final class CompiledMesh {
         this.clientNamespace = clientNamespace;
         this.domainSuffix = domainSuffix;
         this.warnings = List.copyOf(warnings);
+    }
+
+    /**
+     * The compiled routes of each distinct (routes, origin) of the model's virtual hosts: the next compilation
+     * reuses those whose routes and clusters did not change.
+     */
+    Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes() {
+        return compiledRoutes;
     }
 
     /** The endpoint tracker (in-flight counts, first-seen times) of cluster {@code key} in this snapshot, or null. */

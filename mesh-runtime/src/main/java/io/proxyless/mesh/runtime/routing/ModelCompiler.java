@@ -124,7 +124,7 @@ public final class ModelCompiler {
         List<String> allWarnings = new ArrayList<>(warnings);
         allWarnings.addAll(model.warnings());
         Map<String, Cluster> clusters = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(build.clusters));
-        RouteTables tables = new RouteTables(clusters, missing, allWarnings);
+        RouteTables tables = new RouteTables(clusters, missing, allWarnings, previous);
         Map<Integer, HostTable> byPort = new HashMap<>();
         HostTable anyPort = HostTable.EMPTY;
         for (RouteConfiguration rc : model.routeConfigurations().values()) {
@@ -138,7 +138,7 @@ public final class ModelCompiler {
                 ? OutboundTrafficPolicy.Mode.REGISTRY_ONLY : OutboundTrafficPolicy.Mode.ALLOW_ANY;
         CompiledMesh snapshot = new CompiledMesh(config, registry, anyPort, byPort, clusters, outbound,
                 options.clientNamespace(), options.domainSuffix(), allWarnings, Map.copyOf(build.trackers),
-                model, inbound);
+                model, inbound, tables.compiledRoutes());
         return new Compilation(snapshot, build.plan.build());
     }
 
@@ -174,6 +174,22 @@ public final class ModelCompiler {
         void cluster(io.proxyless.mesh.runtime.model.Cluster c, List<LbEndpoint> lbEndpoints) {
             String name = c.name();
             ClusterKey key = c.key();
+            OutlierDetector.Settings outlier = OutlierDetector.Settings.from(c.outlierDetection());
+            ConnectionPool.Limits limits = ConnectionPool.Limits.from(c.circuitBreakers(), c.connection());
+            Cluster unchanged = unchanged(c, lbEndpoints);
+            ClusterHealth.Entry entry = null;
+            if (unchanged != null) {
+                entry = healthEntry(name, outlier, limits, unchanged.endpoints());
+                EndpointTracker tracker = previous.tracker(name);
+                if (entry.outlier() == unchanged.outlier() && entry.pool() == unchanged.pool() && tracker != null
+                        && tlsContext(ClientTlsPolicy.of(name, key, c.tls())) == unchanged.tlsContext()) {
+                    // Incremental compile: the same cluster, endpoints and policy compile to what is in force, so
+                    // the compiled cluster (balancer and tracker included) carries over as it is.
+                    clusters.put(name, unchanged);
+                    trackers.put(name, tracker);
+                    return;
+                }
+            }
             boolean passthrough = c.discovery() == io.proxyless.mesh.runtime.model.Cluster.Discovery.ORIGINAL_DST;
             List<Endpoint> endpoints = new ArrayList<>(lbEndpoints.size());
             TreeMap<Integer, List<Endpoint>> levels = new TreeMap<>();
@@ -186,15 +202,33 @@ public final class ModelCompiler {
             // Envoy's priorities: level 0 takes the traffic while healthy enough, spilling over to the next.
             LocalityPriorities priorities = levels.size() > 1
                     ? new LocalityPriorities(List.copyOf(levels.values()), Map.of()) : null;
-            OutlierDetector.Settings outlier = OutlierDetector.Settings.from(c.outlierDetection());
-            ConnectionPool.Limits limits = ConnectionPool.Limits.from(c.circuitBreakers(), c.connection());
-            ClusterHealth.Entry entry = healthEntry(name, outlier, limits, endpoints);
+            if (entry == null) {
+                entry = healthEntry(name, outlier, limits, endpoints);
+            }
             ClientTlsPolicy tlsPolicy = ClientTlsPolicy.of(name, key, c.tls());
             clusters.put(name, new Cluster(name, key != null ? key.host() : name, key == null ? null : key.subset(),
                     key == null ? 0 : key.port(), List.copyOf(endpoints), policies.getOrDefault(name,
                     ClusterPolicy.NONE), LoadBalancers.create(c.lbPolicy(), endpoints, localityWeights(lbEndpoints,
                     endpoints), tracker(name)), entry.outlier(), entry.pool(), passthrough, priorities, tlsPolicy,
                     tlsContext(tlsPolicy), passthrough ? null : sockets(c, key, lbEndpoints, endpoints)));
+        }
+
+        /**
+         * The previous snapshot's compiled cluster {@code c} when it was compiled from the same model cluster, the
+         * same endpoints and the same DestinationRule policy, with one TLS socket for all endpoints; else null.
+         */
+        private Cluster unchanged(io.proxyless.mesh.runtime.model.Cluster c, List<LbEndpoint> lbEndpoints) {
+            if (previous == null || previous.model() == null) {
+                return null;
+            }
+            Cluster before = previous.clusters().get(c.name());
+            if (before == null || before.sockets() != null
+                    || !c.equals(previous.model().clusters().get(c.name()))
+                    || !lbEndpoints.equals(previous.model().endpoints(c.name()))
+                    || !before.policy().equals(policies.getOrDefault(c.name(), ClusterPolicy.NONE))) {
+                return null;
+            }
+            return before;
         }
 
         /**

@@ -25,8 +25,9 @@ final class RouteTables {
     private final Map<String, Cluster> clusters;
     private final Map<String, Missing> missing;
     private final List<String> warnings;
-    // A virtual host's routes that also serve port-less lookups (RouteConfiguration.ANY_PORT) are the same list in
-    // both configurations: compiled once, held once.
+    private final Map<RoutesKey, List<CompiledRoute>> before;
+    // Virtual hosts with the same routes and origin (a port's routes that also serve port-less lookups,
+    // RouteConfiguration.ANY_PORT) share one compiled list.
     private final Map<RoutesKey, List<CompiledRoute>> compiled = new HashMap<>();
 
     /**
@@ -34,11 +35,20 @@ final class RouteTables {
      * @param missing  what a cluster that routes name but {@code clusters} lacks stood for, and why it is missing,
      *                 when the source knows (unknown host or subset); by cluster name
      * @param warnings where to report what the tables cannot hold
+     * @param previous the snapshot in force, or null: routes it compiled from the same model routes, to the same
+     *                 compiled clusters, are reused (incremental compile)
      */
-    RouteTables(Map<String, Cluster> clusters, Map<String, Missing> missing, List<String> warnings) {
+    RouteTables(Map<String, Cluster> clusters, Map<String, Missing> missing, List<String> warnings,
+                CompiledMesh previous) {
         this.clusters = clusters;
         this.missing = missing;
         this.warnings = warnings;
+        this.before = previous == null ? Map.of() : previous.compiledRoutes();
+    }
+
+    /** The compiled routes of every virtual host compiled so far, by (routes, origin). */
+    Map<RoutesKey, List<CompiledRoute>> compiledRoutes() {
+        return java.util.Collections.unmodifiableMap(compiled);
     }
 
     /**
@@ -52,17 +62,8 @@ final class RouteTables {
     record Missing(String host, String subset, Integer port, String problem) {
     }
 
-    /** The same routes list (by identity) with the same origin. */
-    private record RoutesKey(List<Route> routes, String origin) {
-        @Override
-        public boolean equals(Object o) {
-            return o instanceof RoutesKey k && k.routes == routes && k.origin.equals(origin);
-        }
-
-        @Override
-        public int hashCode() {
-            return System.identityHashCode(routes) * 31 + origin.hashCode();
-        }
+    /** A virtual host's routes (by value) and origin: what its compiled routes depend on, besides clusters. */
+    record RoutesKey(List<Route> routes, String origin) {
     }
 
     /** The host table of one route configuration. */
@@ -75,7 +76,7 @@ final class RouteTables {
             String host = domains.stream().filter(d -> !d.startsWith("*")).findFirst().orElse(domains.get(0));
             String origin = vh.origin() != null ? vh.origin() : "virtual host " + vh.name();
             List<CompiledRoute> routes = compiled.computeIfAbsent(new RoutesKey(vh.routes(), origin),
-                    k -> routes(vh, origin));
+                    k -> reusable(before.get(k)) ? before.get(k) : routes(vh, origin));
             HostEntry entry = new HostEntry(host.startsWith("*") ? host : HostName.normalize(host), routes, origin);
             for (String d : domains) {
                 if (d.equals("*")) {
@@ -92,6 +93,30 @@ final class RouteTables {
         }
         wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
         return new HostTable(exact, wildcards, any);
+    }
+
+    /**
+     * Whether routes the previous snapshot compiled from the same model routes still hold: every cluster they send
+     * or mirror to is the very cluster of this snapshot (an unchanged cluster carries over as the same object), so
+     * nothing they point at changed.
+     */
+    private boolean reusable(List<CompiledRoute> compiledBefore) {
+        if (compiledBefore == null) {
+            return false;
+        }
+        for (CompiledRoute r : compiledBefore) {
+            for (WeightedDestination d : r.destinations()) {
+                if (d.cluster() == null || clusters.get(d.cluster().key()) != d.cluster()) {
+                    return false;
+                }
+            }
+            for (Mirror m : r.mirrors()) {
+                if (m.cluster() == null || clusters.get(m.cluster().key()) != m.cluster()) {
+                    return false;
+                }
+            }
+        }
+        return true;
     }
 
     private List<CompiledRoute> routes(VirtualHost vh, String origin) {
