@@ -21,6 +21,7 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.stream.Stream;
 import javax.management.ObjectName;
+import jdk.jfr.Recording;
 
 /**
  * Issue #17's scale figures for one source and one size, measured in the fresh JVM this runs in ({@code bench/run.sh}
@@ -38,15 +39,15 @@ import javax.management.ObjectName;
  *   <li><b>retained heap</b>: used heap after full GCs with the mesh alive, minus the same before it was built
  *       (the config's input — the YAML files on disk, the control plane's snapshot — exists in both), and, with
  *       {@code HISTOGRAM_FILE}, the live-object class histogram at that point;</li>
- *   <li><b>one-service change</b>: one service's VirtualService default route changes its retry attempts (files:
- *       the one file holding it is rewritten; xDS: a new snapshot where that route differs); measured from the
+ *   <li><b>one-service change</b>: one of one service's endpoints moves (files: the one file holding its
+ *       ServiceEntry is rewritten; xDS: a new snapshot where its endpoint assignment differs); measured from the
  *       source taking the change up (files: the debounce's timer firing after its quiet period; xDS: the control
  *       plane holding the new snapshot) to the new snapshot in force, {@value #CHANGES} times, median kept.</li>
  * </ol>
  *
  * <p>The file config is {@link MeshConfigs#scale} split into files of {@value #SERVICES_PER_FILE} services (as a
  * directory of manifests is); xDS is {@link XdsResources#scale} as istiod sends it, over delta xDS. Results are
- * written as {@code key=value} lines.
+ * written as {@code key=value} lines. With {@code -Dscale.jfr=FILE}, CPU samples of the changes are recorded to FILE.
  */
 public final class ConfigScale {
     static final int SERVICES_PER_FILE = 100;
@@ -84,7 +85,7 @@ public final class ConfigScale {
             long bytes = 0;
             for (int from = 0; from < services; from += SERVICES_PER_FILE) {
                 Path f = dir.resolve(fileName(from));
-                Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), 2));
+                Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), -1, 0));
                 bytes += Files.size(f);
             }
             lines.add("files=" + (services + SERVICES_PER_FILE - 1) / SERVICES_PER_FILE);
@@ -96,22 +97,24 @@ public final class ConfigScale {
             firstRoute(mesh, services, started, lines);
             heap(heapBefore, mesh, lines, histogram);
 
-            // One service changes: the file holding the last service is rewritten with its retries changed.
+            // One service changes: the file holding the last service is rewritten with one of its endpoints moved.
             int changed = services - 1;
             int from = changed / SERVICES_PER_FILE * SERVICES_PER_FILE;
             Path f = dir.resolve(fileName(from));
             List<Long> applies = new ArrayList<>();
             List<Long> endToEnd = new ArrayList<>();
+            Recording jfr = startChangeRecording();
             for (int i = 0; i < CHANGES; i++) {
                 CompiledMesh before = mesh.snapshot();
                 long written = System.nanoTime();
-                Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE),
-                        i % 2 == 0 ? 3 : 2));
+                Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), changed,
+                        i + 1));
                 long inForce = awaitNewSnapshot(mesh, before, 30);
                 applies.add(inForce - clock.lastFired(written));
                 endToEnd.add(inForce - written);
-                checkAttempts(mesh, changed, i % 2 == 0 ? 3 : 2);
+                checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
             }
+            stopChangeRecording(jfr);
             lines.add("change_ms=" + millis(median(applies)));
             lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
             lines.add("change_end_to_end_ms=" + millis(median(endToEnd)));
@@ -149,19 +152,41 @@ public final class ConfigScale {
 
             int changed = services - 1;
             List<Long> applies = new ArrayList<>();
+            Recording jfr = startChangeRecording();
             for (int i = 0; i < CHANGES; i++) {
-                XdsResources.Resources next = XdsResources.scale(services, false, changed, i % 2 == 0 ? 4 : 2);
+                XdsResources.Resources next = XdsResources.scale(services, false, changed, i + 1);
                 CompiledMesh before = mesh.snapshot();
                 long served = System.nanoTime();
                 controlPlane.serve(next, Integer.toString(i + 2));
                 long inForce = awaitNewSnapshot(mesh, before, 30);
                 applies.add(inForce - served);
-                checkAttempts(mesh, changed, i % 2 == 0 ? 4 : 2);
+                checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
             }
+            stopChangeRecording(jfr);
             lines.add("change_ms=" + millis(median(applies)));
             lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
             mesh.close();
             xds.close();
+        }
+    }
+
+    /** With {@code -Dscale.jfr=FILE}, CPU samples of the one-service changes go to FILE. */
+    private static Recording startChangeRecording() {
+        if (System.getProperty("scale.jfr") == null) {
+            return null;
+        }
+        Recording jfr = new Recording();
+        jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(5));
+        jfr.setToDisk(true);
+        jfr.start();
+        return jfr;
+    }
+
+    private static void stopChangeRecording(Recording jfr) throws IOException {
+        if (jfr != null) {
+            jfr.stop();
+            jfr.dump(Path.of(System.getProperty("scale.jfr")));
+            jfr.close();
         }
     }
 
@@ -212,11 +237,11 @@ public final class ConfigScale {
         return System.nanoTime();
     }
 
-    private static void checkAttempts(Mesh mesh, int service, int attempts) {
+    private static void checkEndpoint(Mesh mesh, int service, String address) {
         RouteDecision d = mesh.route(probe(service));
-        if (d.retries() == null || d.retries().attempts() != attempts) {
-            throw new IllegalStateException("svc" + service + " does not retry " + attempts + " times after the "
-                    + "change: " + d);
+        if (d.cluster() == null || d.cluster().endpoints().stream().noneMatch(e -> e.address().equals(address))) {
+            throw new IllegalStateException("svc" + service + " has no endpoint " + address + " after the change: "
+                    + d);
         }
     }
 

@@ -139,14 +139,15 @@ final class MeshConfigs {
      * {@link XdsResources#scale} is the same config as istiod would send it.
      */
     static String scale(int services) {
-        return scale(0, services, 2);
+        return scale(0, services, -1, 0);
     }
 
     /**
-     * Services {@code from} (inclusive) to {@code to} (exclusive) of {@link #scale(int)}, the default routes retrying
-     * {@code attempts} times (2 in {@link #scale(int)}): what one file of a directory of manifests holds.
+     * Services {@code from} (inclusive) to {@code to} (exclusive) of {@link #scale(int)}, what one file of a
+     * directory of manifests holds; service {@code changed}'s third endpoint is {@code 10.250.X.Y} for
+     * {@code version} X·250+Y &gt; 0 (a one-service change).
      */
-    static String scale(int from, int to, int attempts) {
+    static String scale(int from, int to, int changed, int version) {
         StringBuilder out = new StringBuilder((to - from) * 700);
         for (int i = from; i < to; i++) {
             int a = i / 250 % 250;
@@ -163,7 +164,7 @@ final class MeshConfigs {
                       endpoints:
                       - {address: 10.%2$d.%3$d.1}
                       - {address: 10.%2$d.%3$d.2}
-                      - {address: 10.%2$d.%3$d.3}
+                      - {address: %4$s}
                     ---
                     apiVersion: networking.istio.io/v1
                     kind: DestinationRule
@@ -182,11 +183,17 @@ final class MeshConfigs {
                         route: [{destination: {host: svc%1$d}}]
                         retries: {attempts: 3, retryOn: "5xx"}
                       - route: [{destination: {host: svc%1$d}}]
-                        retries: {attempts: %4$d, retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"}
+                        retries: {attempts: 2, retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"}
                     ---
-                    """.formatted(i, a, b, attempts));
+                    """.formatted(i, a, b, i == changed && version > 0 ? changedAddress(version)
+                            : "10." + a + "." + b + ".3"));
         }
         return out.toString();
+    }
+
+    /** The changed service's third endpoint in {@code version} (&gt; 0) of a one-service change. */
+    static String changedAddress(int version) {
+        return "10.250." + version / 250 % 250 + "." + version % 250;
     }
 
     private static String serviceEntry(String name, String host, int port, String protocol, int[] ports,

@@ -105,14 +105,15 @@ final class XdsResources {
      * 30,000 endpoints with a route configuration small enough for gRPC's default 4 MiB message limit.
      */
     static Resources scale(int services, boolean minimalRoutes) {
-        return scale(services, minimalRoutes, -1, 2);
+        return scale(services, minimalRoutes, -1, 0);
     }
 
     /**
-     * {@link #scale(int, boolean)} where service {@code changed}'s default route retries {@code attempts} times (the
-     * others twice): a one-service change.
+     * {@link #scale(int, boolean)} where service {@code changed}'s third endpoint is
+     * {@link MeshConfigs#changedAddress}{@code (version)} for {@code version} &gt; 0: a one-service change, as
+     * {@link MeshConfigs#scale(int, int, int, int)} writes it in a file.
      */
-    static Resources scale(int services, boolean minimalRoutes, int changed, int attempts) {
+    static Resources scale(int services, boolean minimalRoutes, int changed, int version) {
         List<Cluster> clusters = new ArrayList<>(services);
         List<ClusterLoadAssignment> endpoints = new ArrayList<>(services);
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName("9080")
@@ -129,7 +130,8 @@ final class XdsResources {
             int a = i / 250 % 250;
             int b = i % 250;
             endpoints.add(assignment(name, List.of("10." + a + "." + b + ".1", "10." + a + "." + b + ".2",
-                    "10." + a + "." + b + ".3"), new int[] {9080, 9080, 9080}));
+                    i == changed && version > 0 ? MeshConfigs.changedAddress(version) : "10." + a + "." + b + ".3"),
+                    new int[] {9080, 9080, 9080}));
             VirtualHost.Builder vh = VirtualHost.newBuilder().setName(host + ":9080");
             if (minimalRoutes) {
                 vh.addDomains(host).addDomains(host + ":9080");
@@ -144,8 +146,7 @@ final class XdsResources {
                                 .setName("end-user").setStringMatch(StringMatcher.newBuilder().setExact("jason"))))
                         .setRoute(RouteAction.newBuilder().setCluster(name).setRetryPolicy(fiveXx)));
                 vh.addRoutes(Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                        .setRoute(RouteAction.newBuilder().setCluster(name).setRetryPolicy(i != changed ? defaults
-                                : defaults.toBuilder().setNumRetries(UInt32Value.of(attempts)).build())));
+                        .setRoute(RouteAction.newBuilder().setCluster(name).setRetryPolicy(defaults)));
             }
             rc.addVirtualHosts(vh);
         }

@@ -96,6 +96,8 @@ public final class XdsConfigSource implements ConfigSource {
     private final boolean proxyless;
     private final boolean delta;
     private final ParseContext parseContext;
+    // Route configurations parsed for the last model, reused while their message is unchanged (executor only).
+    private final RouteParses routeParses = RouteParses.none();
     private final ExecutorService executor;
     private final ManagedChannel channel;
     private final AdsClient client;
@@ -497,7 +499,8 @@ public final class XdsConfigSource implements ConfigSource {
                 client.values(XdsResourceType.ENDPOINT, io.proxyless.mesh.runtime.model.ClusterLoadAssignment.class));
         XdsModelAssembly.Result out;
         try {
-            out = XdsModelAssembly.assemble(inputs, parseContext);
+            out = XdsModelAssembly.assemble(inputs, parseContext, routeParses);
+            routeParses.assembled();
         } catch (RuntimeException e) {
             log.error("assembling the xDS resources into the route model failed; keeping config version {}",
                     current.version(), e);

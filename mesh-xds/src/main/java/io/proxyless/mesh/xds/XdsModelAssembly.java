@@ -42,9 +42,11 @@ final class XdsModelAssembly {
     static final String PASSTHROUGH_CLUSTER = "PassthroughCluster";
 
     private final ParseContext ctx;
+    private final RouteParses parses;
     private final List<Problem> warnings = new ArrayList<>();
 
-    private XdsModelAssembly(ParseContext ctx) {
+    private XdsModelAssembly(ParseContext ctx, RouteParses parses) {
+        this.parses = parses;
         this.ctx = ctx;
     }
 
@@ -77,7 +79,12 @@ final class XdsModelAssembly {
     }
 
     static Result assemble(Inputs in, ParseContext ctx) {
-        XdsModelAssembly a = new XdsModelAssembly(ctx);
+        return assemble(in, ctx, RouteParses.none());
+    }
+
+    /** Like {@link #assemble(Inputs, ParseContext)}, taking route configurations parsed before from {@code parses}. */
+    static Result assemble(Inputs in, ParseContext ctx, RouteParses parses) {
+        XdsModelAssembly a = new XdsModelAssembly(ctx, parses);
         MeshModel.OutboundPolicy[] outbound = {MeshModel.OutboundPolicy.ALLOW_ANY};
         List<RouteConfiguration> configs = ctx.proxyless() ? a.proxylessRoutes(in)
                 : a.sidecarRoutes(in, outbound);
@@ -167,7 +174,7 @@ final class XdsModelAssembly {
 
     private RouteConfiguration parseRoutes(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, int port,
                                            ParseContext context) {
-        Parsed<RouteConfiguration> parsed = XdsRouteResource.parse(raw, port, context);
+        Parsed<RouteConfiguration> parsed = parses.parse(raw, port, context);
         if (!parsed.ok()) {
             // It was ACKed under the default filters; a listener's own filters cannot make it invalid, but if
             // they do, its routes are left out rather than half applied.
