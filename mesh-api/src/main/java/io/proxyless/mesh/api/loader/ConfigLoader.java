@@ -2,6 +2,8 @@ package io.proxyless.mesh.api.loader;
 
 import com.google.common.collect.Interner;
 import com.google.common.collect.Interners;
+import com.google.common.hash.HashCode;
+import com.google.common.hash.Hashing;
 import io.proxyless.mesh.api.ConfigException;
 import io.proxyless.mesh.api.FieldLocations;
 import io.proxyless.mesh.api.Metadata;
@@ -25,6 +27,7 @@ import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -85,6 +88,10 @@ public final class ConfigLoader {
     // instance per distinct value for all of them (and across reloads), held weakly so that values no loaded
     // resource has any more can go.
     private final Interner<Object> shared = Interners.newWeakInterner();
+    // What the last load parsed, by file, and the validation of its resources: a reload takes what did not change.
+    // Replaced whole by each load (a load that runs beside another one merely parses again).
+    private volatile Map<String, ParsedFile> parsedFiles = Map.of();
+    private volatile Map<Resource<?>, List<Problem>> validatedBefore = Map.of();
 
     private ConfigLoader(String defaultNamespace) {
         this.defaultNamespace = Objects.requireNonNull(defaultNamespace, "defaultNamespace");
@@ -105,6 +112,8 @@ public final class ConfigLoader {
     /** Loads and validates all resources under {@code paths}. Problems are in the result, not thrown. */
     public LoadedConfig load(List<Path> paths) {
         Batch batch = new Batch();
+        Map<String, ParsedFile> files = new HashMap<>();
+        Map<Resource<?>, List<Problem>> validated = new IdentityHashMap<>();
         for (Path path : paths) {
             for (ConfigFile file : expand(path, batch)) {
                 String content;
@@ -117,10 +126,38 @@ public final class ConfigLoader {
                     batch.fileProblem(file.shown().toString(), 0, "cannot read file: " + describe(e));
                     continue;
                 }
-                batch.parse(file.shown().toString(), content, isJson(file.shown()));
+                batch.merge(parsed(file.shown().toString(), content, isJson(file.shown()), files));
             }
         }
-        return batch.finish();
+        parsedFiles = files;
+        LoadedConfig loaded = batch.finish(validatedBefore, validated);
+        validatedBefore = validated;
+        return loaded;
+    }
+
+    /**
+     * What {@code content} of {@code file} parses to: taken from the last load when the file's text is the same
+     * (so a reload that changed one file of many reads only that one), else parsed now; noted in {@code files}
+     * for the next load.
+     */
+    private Batch parsed(String file, String content, boolean json, Map<String, ParsedFile> files) {
+        HashCode hash = Hashing.murmur3_128().hashUnencodedChars(content);
+        ParsedFile before = parsedFiles.get(file);
+        Batch parsed;
+        if (before != null && before.json() == json && before.length() == content.length()
+                && before.hash().equals(hash)) {
+            parsed = before.parsed();
+        } else {
+            parsed = new Batch();
+            parsed.parse(file, content, json);
+            parsed.byKey.clear(); // only for duplicates within the file; merge checks across files
+        }
+        files.put(file, new ParsedFile(content.length(), hash, json, parsed));
+        return parsed;
+    }
+
+    /** A file's text (by length and hash) and what it parsed to. */
+    private record ParsedFile(int length, HashCode hash, boolean json, Batch parsed) {
     }
 
     /**
@@ -509,14 +546,55 @@ public final class ConfigLoader {
             return m == null ? Map.of() : m;
         }
 
+        /**
+         * Adds what one file parsed to (in a batch of its own) to this load: its problems, then its resources in
+         * order, each checked against the resources of the files before it.
+         */
+        void merge(Batch file) {
+            problems.addAll(file.problems);
+            for (Resource<?> resource : file.resources) {
+                Resource<?> previous = byKey.putIfAbsent(resource.kind().kindName() + "/" + resource.namespace() + "/"
+                        + resource.name(), resource);
+                if (previous != null) {
+                    problems.add(resource.problem(Severity.ERROR, "metadata.name", "duplicate "
+                            + resource.describe() + "; already defined at " + previous.source().describe()));
+                    continue;
+                }
+                resources.add(resource);
+                unbound.put(resource, file.unbound.get(resource));
+                if (file.allocatedAddresses.contains(resource.describe())) {
+                    allocatedAddresses.add(resource.describe());
+                }
+            }
+            services.addAll(file.services);
+            endpointLists.addAll(file.endpointLists);
+            pods.addAll(file.pods);
+            namespaces.addAll(file.namespaces);
+            nodes.addAll(file.nodes);
+            secrets.addAll(file.secrets);
+            gatewayApiGateways.addAll(file.gatewayApiGateways);
+        }
+
         LoadedConfig finish() {
+            return finish(Map.of(), new IdentityHashMap<>());
+        }
+
+        /**
+         * Validates every resource — taking the problems of a resource {@code before} has (the same resource
+         * object, parsed from an unchanged file) — noting them in {@code validated}, then runs the analyses.
+         */
+        LoadedConfig finish(Map<Resource<?>, List<Problem>> before, Map<Resource<?>, List<Problem>> validated) {
             // The analyses see every resource that bound completely, as istioctl analyze sees what it reads;
             // those that failed validation too are a fallback set should an analysis trip over one of them.
             List<Resource<?>> bound = new ArrayList<>();
             List<Resource<?>> valid = new ArrayList<>();
             for (Resource<?> resource : resources) {
                 Set<String> unboundPaths = unbound.getOrDefault(resource, Set.of());
-                List<Problem> found = Validator.validate(resource, unboundPaths);
+                List<Problem> found = before.get(resource);
+                if (found == null) {
+                    found = Validator.validate(resource, unboundPaths);
+                }
+                validated.put(resource, found);
                 problems.addAll(found);
                 if (unboundPaths.isEmpty()) {
                     bound.add(resource);
