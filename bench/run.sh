@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Runs every benchmark side by side on this machine (everything on 127.0.0.1) and rewrites docs/benchmarks.md and
-# the latency plots in docs/benchmarks/ (issue #9). Takes about 12 minutes on 2 cores; stops everything it started.
+# the latency plots in docs/benchmarks/ (issue #9). Takes about 15 minutes on 2 cores; stops everything it started.
+# Its config-at-scale section runs alone with bench/config-scale.sh.
 #
 #   ./bench/run.sh
 #
@@ -199,7 +200,8 @@ sample_foreign
 jmh jmh-http-c8 90 "-Xms512m -Xmx512m" 'HttpBenchmark.request' -p variant=plain,mesh -t 8 -wi 6 -w 1s -i 3 -r 2s
 jmh jmh-grpc-c8 90 "-Xms512m -Xmx512m" 'GrpcBenchmark.unary$' -p channel=plain,mesh -t 8 -wi 6 -w 1s -i 3 -r 2s
 sample_foreign
-jmh apply 300 "-Xms2g -Xmx2g" ConfigApplyBenchmark
+# Config at scale (issue #17): 10,000 and 50,000 services by files and by xDS, one fresh JVM per case.
+MESH_TARGET=$TARGET "$ROOT/bench/config-scale.sh" "$RESULTS" "$JAR" || log "config at scale failed; see the report"
 
 # ---------------------------------------------------------------- report
 stop_pid "$HAPROXY_PID"; HAPROXY_PID=""
@@ -223,7 +225,7 @@ FOREIGN="Maven builds or test runs of other sessions were running at $FOREIGN_SE
   echo "build.seconds=$BUILD_SECONDS"
   echo "rounds=$ROUNDS"
   echo "foreign.processes=$( [[ $FOREIGN_SEEN -gt 0 ]] && echo "$FOREIGN" || echo "")"
-  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency; JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config apply: 1 cold + 3 warm single shots"
+  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency; JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, 5 one-service changes"
 } > "$RESULTS/meta.properties"
 for f in "$ROOT"/bench/findings-*.md; do
   [[ -f "$f" ]] && cp "$f" "$RESULTS/"

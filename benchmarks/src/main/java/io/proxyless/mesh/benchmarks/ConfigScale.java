@@ -36,9 +36,11 @@ import jdk.jfr.Recording;
  *   <li><b>first config in force</b>: from building the {@code Mesh} to its first routed request, in a JVM that has
  *       routed nothing before (file: read, bind, validate, compile; xDS: connect, CDS, RDS, EDS, parse, assemble,
  *       compile);</li>
- *   <li><b>retained heap</b>: used heap after full GCs with the mesh alive, minus the same before it was built
- *       (the config's input — the YAML files on disk, the control plane's snapshot — exists in both), and, with
- *       {@code HISTOGRAM_FILE}, the live-object class histogram at that point;</li>
+ *   <li><b>retained heap</b>: used heap after full GCs with the compiled snapshot alone alive (after the changes;
+ *       the mesh and its source closed), minus the same before the mesh was built (the config's input — the YAML
+ *       files on disk, the control plane's snapshot — exists in both), and, with {@code HISTOGRAM_FILE}, the
+ *       live-object class histogram at that point; {@code heap_mesh_bytes} is the same with the mesh and its
+ *       source still alive;</li>
  *   <li><b>one-service change</b>: one of one service's endpoints moves (files: the one file holding its
  *       ServiceEntry is rewritten; xDS: a new snapshot where its endpoint assignment differs); measured from the
  *       source taking the change up (files: the debounce's timer firing after its quiet period; xDS: the control
@@ -68,9 +70,29 @@ public final class ConfigScale {
         List<String> lines = new ArrayList<>();
         lines.add("source=" + source);
         lines.add("services=" + services);
+        Built built;
         switch (source) {
-            case "file" -> file(services, lines, histogram);
-            case "xds" -> xds(services, lines, histogram);
+            case "file" -> {
+                Path dir = Files.createTempDirectory("mesh-scale");
+                try {
+                    built = file(services, lines, dir);
+                    snapshotHeap(built, lines, histogram);
+                } finally {
+                    try (Stream<Path> files = Files.list(dir)) {
+                        for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
+                            Files.deleteIfExists(p);
+                        }
+                    }
+                    Files.deleteIfExists(dir);
+                }
+            }
+            case "xds" -> {
+                // The control plane outlives the measurement: its snapshot is in the heap before and after.
+                try (ControlPlane controlPlane = new ControlPlane()) {
+                    built = xds(services, lines, controlPlane);
+                    snapshotHeap(built, lines, histogram);
+                }
+            }
             default -> throw new IllegalArgumentException("source must be file or xds: " + source);
         }
         Files.createDirectories(result.toAbsolutePath().getParent());
@@ -79,95 +101,84 @@ public final class ConfigScale {
         System.exit(0); // the xDS client's and the control plane's threads are not daemons
     }
 
-    private static void file(int services, List<String> lines, Path histogram) throws Exception {
-        Path dir = Files.createTempDirectory("mesh-scale");
-        try {
-            long bytes = 0;
-            for (int from = 0; from < services; from += SERVICES_PER_FILE) {
-                Path f = dir.resolve(fileName(from));
-                Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), -1, 0));
-                bytes += Files.size(f);
-            }
-            lines.add("files=" + (services + SERVICES_PER_FILE - 1) / SERVICES_PER_FILE);
-            lines.add("yaml_bytes=" + bytes);
-            TimerClock clock = new TimerClock();
-            long heapBefore = heapAfterGc();
-            long started = System.nanoTime();
-            Mesh mesh = Mesh.builder().configPaths(dir).namespace("default").clock(clock).build();
-            firstRoute(mesh, services, started, lines);
-            heap(heapBefore, mesh, lines, histogram);
-
-            // One service changes: the file holding the last service is rewritten with one of its endpoints moved.
-            int changed = services - 1;
-            int from = changed / SERVICES_PER_FILE * SERVICES_PER_FILE;
-            Path f = dir.resolve(fileName(from));
-            List<Long> applies = new ArrayList<>();
-            List<Long> endToEnd = new ArrayList<>();
-            Recording jfr = startChangeRecording();
-            for (int i = 0; i < CHANGES; i++) {
-                CompiledMesh before = mesh.snapshot();
-                long written = System.nanoTime();
-                Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), changed,
-                        i + 1));
-                long inForce = awaitNewSnapshot(mesh, before, 30);
-                applies.add(inForce - clock.lastFired(written));
-                endToEnd.add(inForce - written);
-                checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
-            }
-            stopChangeRecording(jfr);
-            lines.add("change_ms=" + millis(median(applies)));
-            lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
-            lines.add("change_end_to_end_ms=" + millis(median(endToEnd)));
-            lines.add("quiet_period_ms=150");
-            mesh.close();
-        } finally {
-            try (Stream<Path> files = Files.list(dir)) {
-                for (Path p : files.sorted(Comparator.reverseOrder()).toList()) {
-                    Files.deleteIfExists(p);
-                }
-            }
-            Files.deleteIfExists(dir);
-        }
+    /** The snapshot in force when the mesh was closed, and the used heap before the mesh was built. */
+    private record Built(CompiledMesh snapshot, long heapBefore) {
     }
 
-    private static void xds(int services, List<String> lines, Path histogram) throws Exception {
-        try (ControlPlane controlPlane = new ControlPlane()) {
-            XdsResources.Resources r = XdsResources.scale(services, false);
-            controlPlane.serve(r, "1");
-            lines.add("cds_bytes=" + r.bytes(r.clusters()));
-            lines.add("eds_bytes=" + r.bytes(r.endpoints()));
-            lines.add("rds_bytes=" + r.bytes(r.routes()));
-            Path bootstrap = controlPlane.bootstrap(false);
-            long heapBefore = heapAfterGc();
-            long started = System.nanoTime();
-            // What Mesh.builder().xdsBootstrap(bootstrap).build() does, over delta xDS.
-            XdsConfigSource xds = XdsConfigSource.builder(XdsBootstrap.read(bootstrap)).namespace("default")
-                    .delta(true).start();
-            if (!xds.awaitInitialConfig(Duration.ofSeconds(60))) {
-                throw new IllegalStateException("no complete xDS config within 60 s (the xDS client's log says why)");
-            }
-            Mesh mesh = Mesh.builder().configSource(xds).namespace("default").build();
-            firstRoute(mesh, services, started, lines);
-            heap(heapBefore, mesh, lines, histogram);
-
-            int changed = services - 1;
-            List<Long> applies = new ArrayList<>();
-            Recording jfr = startChangeRecording();
-            for (int i = 0; i < CHANGES; i++) {
-                XdsResources.Resources next = XdsResources.scale(services, false, changed, i + 1);
-                CompiledMesh before = mesh.snapshot();
-                long served = System.nanoTime();
-                controlPlane.serve(next, Integer.toString(i + 2));
-                long inForce = awaitNewSnapshot(mesh, before, 30);
-                applies.add(inForce - served);
-                checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
-            }
-            stopChangeRecording(jfr);
-            lines.add("change_ms=" + millis(median(applies)));
-            lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
-            mesh.close();
-            xds.close();
+    private static Built file(int services, List<String> lines, Path dir) throws Exception {
+        long bytes = 0;
+        for (int from = 0; from < services; from += SERVICES_PER_FILE) {
+            Path f = dir.resolve(fileName(from));
+            Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), -1, 0));
+            bytes += Files.size(f);
         }
+        lines.add("files=" + (services + SERVICES_PER_FILE - 1) / SERVICES_PER_FILE);
+        lines.add("yaml_bytes=" + bytes);
+        TimerClock clock = new TimerClock();
+        long heapBefore = heapAfterGc();
+        long started = System.nanoTime();
+        Mesh mesh = Mesh.builder().configPaths(dir).namespace("default").clock(clock).build();
+        firstRoute(mesh, services, started, lines);
+
+        // One service changes: the file holding the last service is rewritten with one of its endpoints moved.
+        int changed = services - 1;
+        int from = changed / SERVICES_PER_FILE * SERVICES_PER_FILE;
+        Path f = dir.resolve(fileName(from));
+        List<Long> applies = new ArrayList<>();
+        List<Long> endToEnd = new ArrayList<>();
+        Recording jfr = startChangeRecording();
+        for (int i = 0; i < CHANGES; i++) {
+            CompiledMesh before = mesh.snapshot();
+            long written = System.nanoTime();
+            Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), changed,
+                    i + 1));
+            long inForce = awaitNewSnapshot(mesh, before, 30);
+            applies.add(inForce - clock.lastFired(written));
+            endToEnd.add(inForce - written);
+            checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
+        }
+        stopChangeRecording(jfr);
+        lines.add("change_ms=" + millis(median(applies)));
+        lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
+        lines.add("change_end_to_end_ms=" + millis(median(endToEnd)));
+        lines.add("quiet_period_ms=150");
+        return closeKeepingSnapshot(heapBefore, mesh, null, lines);
+    }
+
+    private static Built xds(int services, List<String> lines, ControlPlane controlPlane) throws Exception {
+        XdsResources.Resources r = XdsResources.scale(services, false);
+        controlPlane.serve(r, "1");
+        lines.add("cds_bytes=" + r.bytes(r.clusters()));
+        lines.add("eds_bytes=" + r.bytes(r.endpoints()));
+        lines.add("rds_bytes=" + r.bytes(r.routes()));
+        Path bootstrap = controlPlane.bootstrap(false);
+        long heapBefore = heapAfterGc();
+        long started = System.nanoTime();
+        // What Mesh.builder().xdsBootstrap(bootstrap).build() does, over delta xDS.
+        XdsConfigSource xds = XdsConfigSource.builder(XdsBootstrap.read(bootstrap)).namespace("default")
+                .delta(true).start();
+        if (!xds.awaitInitialConfig(Duration.ofSeconds(60))) {
+            throw new IllegalStateException("no complete xDS config within 60 s (the xDS client's log says why)");
+        }
+        Mesh mesh = Mesh.builder().configSource(xds).namespace("default").build();
+        firstRoute(mesh, services, started, lines);
+
+        int changed = services - 1;
+        List<Long> applies = new ArrayList<>();
+        Recording jfr = startChangeRecording();
+        for (int i = 0; i < CHANGES; i++) {
+            XdsResources.Resources next = XdsResources.scale(services, false, changed, i + 1);
+            CompiledMesh before = mesh.snapshot();
+            long served = System.nanoTime();
+            controlPlane.serve(next, Integer.toString(i + 2));
+            long inForce = awaitNewSnapshot(mesh, before, 30);
+            applies.add(inForce - served);
+            checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
+        }
+        stopChangeRecording(jfr);
+        lines.add("change_ms=" + millis(median(applies)));
+        lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
+        return closeKeepingSnapshot(heapBefore, mesh, xds, lines);
     }
 
     /** With {@code -Dscale.jfr=FILE}, CPU samples of the one-service changes go to FILE. */
@@ -210,18 +221,33 @@ public final class ConfigScale {
         return RouteRequest.builder("GET", "http://svc" + service + ".default.svc.cluster.local:9080/items/1").build();
     }
 
-    private static void heap(long before, Mesh mesh, List<String> lines, Path histogram) throws Exception {
-        long after = heapAfterGc();
-        lines.add("heap_bytes=" + (after - before));
+    /**
+     * Notes the heap the mesh retains with its source, then closes both and hands back the snapshot in force, so
+     * that the caller — whose frame holds nothing else of the mesh — measures the snapshot alone.
+     */
+    private static Built closeKeepingSnapshot(long before, Mesh mesh, AutoCloseable source, List<String> lines)
+            throws Exception {
+        lines.add("heap_mesh_bytes=" + (heapAfterGc() - before));
+        CompiledMesh snapshot = mesh.snapshot();
+        mesh.close();
+        if (source != null) {
+            source.close();
+        }
+        return new Built(snapshot, before);
+    }
+
+    /** The heap the compiled snapshot alone retains, and the class histogram at that point. */
+    private static void snapshotHeap(Built built, List<String> lines, Path histogram) throws Exception {
+        lines.add("heap_bytes=" + (heapAfterGc() - built.heapBefore()));
         if (histogram != null) {
             Object text = ManagementFactory.getPlatformMBeanServer().invoke(
                     new ObjectName("com.sun.management:type=DiagnosticCommand"), "gcClassHistogram",
                     new Object[] {new String[0]}, new String[] {String[].class.getName()});
             Files.writeString(histogram, text.toString());
         }
-        // Keeps the mesh reachable until the heap has been measured.
-        if (mesh.snapshot() == null) {
-            throw new IllegalStateException();
+        // Keeps the snapshot reachable until the heap has been measured.
+        if (built.snapshot().clusters().isEmpty()) {
+            throw new IllegalStateException("no clusters");
         }
     }
 

@@ -100,7 +100,6 @@ public final class Report {
     private final Map<String, Run> runs = new LinkedHashMap<>();
     private final List<String[]> goals = new ArrayList<>();
     private final StringBuilder out = new StringBuilder();
-    private final Map<String, String> coldNotes = new LinkedHashMap<>();
     /** Other processes' share of the machine in every measured slice or iteration, before any is left out. */
     private final List<Double> foreignAll = new ArrayList<>();
 
@@ -384,7 +383,7 @@ public final class Report {
                 + meta.getProperty("os", "?") + " (kernel " + meta.getProperty("kernel", "?") + ")");
         row("CPU", meta.getProperty("cpu", "?"));
         row("JDK", System.getProperty("java.vm.name") + " " + System.getProperty("java.runtime.version")
-                + " (benchmarks run with `-Xms512m -Xmx512m`, config apply with 2 GB)");
+                + " (benchmarks run with `-Xms512m -Xmx512m`, config at scale with 2 GB)");
         row("versions", "Proxyless Mesh " + meta.getProperty("mesh.version", "?") + " (commit "
                 + meta.getProperty("commit", "?") + "), OkHttp " + constant("okhttp3.OkHttp", "VERSION")
                 + ", grpc-java " + constant("io.grpc.internal.GrpcUtil", "IMPLEMENTATION_VERSION")
@@ -980,252 +979,205 @@ public final class Report {
         }
     }
 
-    // ------------------------------------------------------------------ config apply
+    // ------------------------------------------------------------------ config at scale
 
-    private static final Map<String, String> APPLY_NAMES = Map.of("file", "file (one YAML file)", "xds",
-            "xDS, as istiod sends it", "xds-min-routes",
-            "xDS, minimal routes (FQDN domains, one plain route per service)");
+    private static final List<Integer> SCALE_SIZES = List.of(10_000, 50_000);
+    private static final Map<String, String> SCALE_NAMES = Map.of("file", "files", "xds", "xDS");
+    private static final double FIRST_GOAL_MS = 2000;
+    private static final double HEAP_GOAL_MB = 50;
+    private static final double CHANGE_GOAL_MS = 100;
+    /** Linear growth: 5× the services may cost at most this much more than 5× (time and heap). */
+    private static final double LINEAR_SLACK = 1.2;
+
+    /** One {@code ConfigScale} run's figures ({@code scale/SOURCE-N.properties}), or null when it did not finish. */
+    private Properties scale(String source, int services) throws IOException {
+        Path f = results.resolve("scale").resolve(source + "-" + services + ".properties");
+        if (!Files.exists(f)) {
+            return null;
+        }
+        Properties p = new Properties();
+        try (Reader r = Files.newBufferedReader(f)) {
+            p.load(r);
+        }
+        return p;
+    }
+
+    private static double num(Properties p, String key) {
+        String v = p == null ? null : p.getProperty(key);
+        return v == null ? Double.NaN : Double.parseDouble(v);
+    }
+
+    /** Retained heap per 10,000 services, MB. */
+    private static double heapPer10k(Properties p) {
+        return num(p, "heap_bytes") / 1048576.0 / (num(p, "services") / 10_000);
+    }
 
     private void applySection() throws IOException {
-        out.append("## Config apply: 10,000 services by file and by xDS (issues #7, #9)\n\n");
+        out.append("## Config at scale: 10,000 and 50,000 services by files and by xDS (issue #17)\n\n");
         out.append("""
-                Time from building the `Mesh` to the first routed request, and the heap the mesh keeps (used heap after
-                three `System.gc()` with the mesh alive, minus the same before it was built). 10,000 services, each a
-                ServiceEntry with three endpoints, a DestinationRule (LEAST_REQUEST) and a VirtualService with a header
-                route and a default route with retries: 10,000 clusters and 30,000 endpoints. **file**: one YAML file,
-                `Mesh.builder().configPaths(dir).build()` (read, bind, validate, compile). **xDS**: the xDS source
-                (what `Mesh.builder().xdsBootstrap(path).build()` builds) against an in-process java-control-plane server
-                holding the same config as istiod sends a sidecar-shaped node: 10,000 EDS clusters, 10,000 endpoint
-                assignments and the route configuration of port 9080, with a virtual host per service (connect, CDS,
-                RDS, EDS, translate, compile); and the same clusters and endpoints with minimal virtual hosts (FQDN
-                domains, one route without retries) — issue #7's "10,000 clusters + endpoints". Every iteration builds a new mesh; *cold* is the first one in a fresh JVM
-                (an application's start-up), *warm* the mean of the three after it (a later reload). Sizes are the
-                serialized resources of one state-of-the-world response per type.
+                Each case runs `ConfigScale` in a fresh JVM (`-Xms2g -Xmx2g`), so the first config is a cold start. N
+                services, each a ServiceEntry with three endpoints, a DestinationRule (LEAST_REQUEST) and a
+                VirtualService with a header route and a default route with retries: N clusters, 3N endpoints.
+                **files**: a directory of YAML files of 100 services each, `Mesh.builder().configPaths(dir).build()`
+                (read, bind, validate, analyse, compile). **xDS**: the xDS source over delta xDS against an in-process
+                java-control-plane server holding the same config as istiod sends a sidecar-shaped node (N EDS
+                clusters, N endpoint assignments, the route configuration of port 9080 with a virtual host per
+                service: connect, CDS, RDS, EDS, parse, assemble, compile).
 
-                | source | cold: first route | warm: first route | ± | heap kept by the mesh | config size |
-                |---|---:|---:|---:|---:|---|
+                * **first config in force**: from building the `Mesh` to its first routed request.
+                * **retained heap**: used heap after full GCs with the compiled snapshot in force alone alive (after the
+                  changes, the mesh and its source closed) minus the same before the mesh was built (the config's
+                  input — files on disk, the control plane's snapshot — exists in both), per 10,000 services; beside
+                  it, the same with the mesh and its source alive (the source's own copy of what it received: the
+                  xDS client's messages, the file loader's parses).
+                * **one-service change**: one endpoint of one service moves (files: the one file holding its
+                  ServiceEntry is rewritten; xDS: a new snapshot where its endpoint assignment differs, sent by delta
+                  xDS as that one resource); from the source taking the change up (files: the end of the debounce's
+                  150 ms quiet period; xDS: the control plane holding the new snapshot) to the new snapshot in force;
+                  median of 5. An unchanged cluster, and routes whose routes and clusters are unchanged, carry over
+                  from the snapshot in force (incremental compile, see [architecture](architecture.md)).
+
+                | source | services | first config in force | JIT during it | retained heap: snapshot | per 10,000 | with mesh and source | one-service change | config size |
+                |---|---:|---:|---:|---:|---:|---:|---:|---|
                 """);
-        Map<String, String> failures = new LinkedHashMap<>();
-        coldNotes.clear();
-        Map<String, double[]> results = new LinkedHashMap<>(); // cold ms, warm ms, heap MB
-        for (String source : List.of("file", "xds", "xds-min-routes")) {
-            Run r = run("ConfigApplyBenchmark.apply", 1, "services", "10000", "source", source);
-            String key = applyKey(source);
-            List<String[]> side = readSide(key + ".run.tsv");
-            Map<String, String> sizes = new LinkedHashMap<>();
-            for (String[] l : readSide(key + ".size.tsv")) {
-                sizes.put(l[0], l[1]);
-            }
-            if (r == null && side.isEmpty() && sizes.isEmpty()) {
-                continue;
-            }
-            double coldMs = Double.NaN;
-            List<Double> heap = new ArrayList<>();
-            for (String[] l : side) {
-                if (l[0].equals("WARMUP") && l[1].equals("1")) {
-                    coldMs = Long.parseLong(l[2]) / 1e6;
-                    if (l.length >= 7) {
-                        coldNotes.put(source, String.format(Locale.ROOT, "in the cold apply the JIT compiler threads "
-                                + "worked %,d ms (on 2 cores, beside the apply) and %,d classes were loaded; in the warm "
-                                + "ones %s", Long.parseLong(l[5]), Long.parseLong(l[6]), "%s"));
-                    }
-                } else if (l[0].equals("MEASUREMENT") && l.length >= 7 && coldNotes.containsKey(source)
-                        && !coldNotes.get(source).contains("ms of JIT")) {
-                    coldNotes.put(source, String.format(coldNotes.get(source), String.format(Locale.ROOT,
-                            "%,d ms of JIT and %,d classes", Long.parseLong(l[5]), Long.parseLong(l[6]))));
-                } else if (l[0].equals("MEASUREMENT")) {
-                    heap.add(Long.parseLong(l[3]) / 1048576.0);
+        Map<String, Properties> runs = new LinkedHashMap<>();
+        for (String source : List.of("file", "xds")) {
+            for (int n : SCALE_SIZES) {
+                Properties p = scale(source, n);
+                runs.put(source + "-" + n, p);
+                if (p == null) {
+                    out.append(String.format(Locale.ROOT, "| %s | %,d | **failed** (see `logs/scale-%s-%d.log`) | | | | | | |%n",
+                            SCALE_NAMES.get(source), n, source, n));
+                    continue;
                 }
+                String size = source.equals("file")
+                        ? String.format(Locale.ROOT, "YAML %.1f MB in %s files", num(p, "yaml_bytes") / 1e6,
+                                p.getProperty("files"))
+                        : String.format(Locale.ROOT, "CDS %.1f MB, EDS %.1f MB, RDS %.1f MB", num(p, "cds_bytes") / 1e6,
+                                num(p, "eds_bytes") / 1e6, num(p, "rds_bytes") / 1e6);
+                out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f ms | %,.0f ms, %,.0f classes | %.0f MB | %.0f MB | %.0f MB | %s | %s |%n",
+                        SCALE_NAMES.get(source), n, num(p, "first_ms"), num(p, "jit_ms"), num(p, "classes_loaded"),
+                        num(p, "heap_bytes") / 1048576.0, heapPer10k(p), num(p, "heap_mesh_bytes") / 1048576.0,
+                        p.getProperty("change_ms") == null ? "–" : p.getProperty("change_ms") + " ms (all: "
+                                + p.getProperty("change_all_ms") + ")", size));
             }
-            String sizeText = sizes.entrySet().stream().map(e -> e.getKey().replace("_bytes", "").toUpperCase(Locale.ROOT)
-                    .replace("YAML", "YAML") + " " + String.format(Locale.ROOT, "%.1f MB", Long.parseLong(e.getValue()) / 1e6))
-                    .reduce((x, y) -> x + ", " + y).orElse("–");
-            if (r == null) {
-                String error = failure("apply", "source = " + source + ")");
-                failures.put(source, error == null ? "no result; see the run's logs" : error);
-                out.append(String.format(Locale.ROOT, "| %s | %s | **failed** | | | %s |%n", APPLY_NAMES.get(source),
-                        Double.isNaN(coldMs) ? "failed" : String.format(Locale.ROOT, "%,.0f ms", coldMs), sizeText));
-                continue;
-            }
-            Stats warm = r.throughput();
-            Stats h = Stats.of(heap);
-            results.put(source, new double[] {coldMs, warm.mean(), h.mean()});
-            out.append(String.format(Locale.ROOT, "| %s | %s | %,.0f ms | %.0f ms | %.0f MB | %s |%n",
-                    APPLY_NAMES.get(source), Double.isNaN(coldMs) ? "–" : String.format(Locale.ROOT, "%,.0f ms", coldMs),
-                    warm.mean(), (warm.max() - warm.min()) / 2, h.mean(), sizeText));
         }
         out.append('\n');
-        failures.forEach((src, err) -> out.append("**").append(APPLY_NAMES.get(src)).append(" failed:** `")
-                .append(err.replace("`", "'")).append("`\n\n"));
-
-        // goals: file; xDS as istiod sends it, with the minimal-routes number as context
-        double[] file = results.get("file");
-        if (file != null) {
-            applyGoal("apply 10,000 services by file", file, applyProfileNote("file"), coldNotes.get("file"));
-        } else if (failures.containsKey("file")) {
-            goal("apply 10,000 services by file", "< 2 s to first route", "failed", "**missed**", failures.get("file"));
+        for (String source : List.of("file", "xds")) {
+            scaleGoals(source, runs.get(source + "-10000"), runs.get(source + "-50000"));
         }
-        double[] xds = results.get("xds");
-        double[] xds4 = results.get("xds-min-routes");
-        if (xds != null) {
-            applyGoal("apply 10,000 services by xDS", xds, applyProfileNote("xds"), coldNotes.get("xds"));
-        } else if (failures.containsKey("xds")) {
-            String why = "the route configuration of port 9080 for 10,000 services is "
-                    + sizeOf(applyKey("xds"), "rds_bytes") + ", over gRPC's default 4 MiB inbound message limit, "
-                    + "which the mesh's xDS channel keeps (`XdsConfigSource` builds its channel without "
-                    + "`maxInboundMessageSize`): the stream fails with RESOURCE_EXHAUSTED and is retried forever, so "
-                    + "no config ever arrives (a state-of-the-world response carries every route configuration of "
-                    + "the type, so spreading services over ports does not help)";
-            if (xds4 != null) {
-                why += String.format(Locale.ROOT, ". With minimal virtual hosts (" + sizeOf(applyKey("xds-min-routes"),
-                        "rds_bytes") + " of routes), the same 10,000 clusters and 30,000 endpoints apply in %,.0f ms "
-                        + "warm, %,.0f ms cold", xds4[1], xds4[0]);
-                if (xds4[1] >= 2000 || xds4[0] >= 2000) {
-                    why += "; " + applyProfileNote("xds-min-routes");
-                }
-            }
-            goal("apply 10,000 services by xDS", "< 2 s to first route", "fails (one port)" + (xds4 == null ? ""
-                    : String.format(Locale.ROOT, "; minimal routes %,.0f ms warm, %,.0f ms cold", xds4[1], xds4[0])),
-                    "**missed**", why);
-        }
-        String breakdown = applyBreakdown();
-        if (!breakdown.isEmpty()) {
-            out.append(breakdown);
-        }
-    }
-
-    private static String applyKey(String source) {
-        return RunKeys.of("io.proxyless.mesh.benchmarks.ConfigApplyBenchmark.apply",
-                Map.of("services", "10000", "source", source), 1);
-    }
-
-    private String sizeOf(String key, String what) throws IOException {
-        for (String[] l : readSide(key + ".size.tsv")) {
-            if (l[0].equals(what)) {
-                return String.format(Locale.ROOT, "%.1f MB", Long.parseLong(l[1]) / 1e6);
-            }
-        }
-        return "?";
-    }
-
-    private void applyGoal(String name, double[] r, String profileNote, String coldNote) {
-        boolean warmMet = r[1] < 2000;
-        boolean coldMet = Double.isNaN(r[0]) || r[0] < 2000;
-        String why;
-        if (warmMet && coldMet) {
-            why = String.format(Locale.ROOT, "cold %,.0f ms, warm %,.0f ms; the mesh keeps %.0f MB", r[0], r[1], r[2]);
-        } else if (warmMet) {
-            why = String.format(Locale.ROOT, "a reload (warm) takes %,.0f ms; the first apply in a fresh JVM takes "
-                    + "%,.0f ms", r[1], r[0]);
-            if (coldNote != null && !coldNote.contains("%s")) {
-                why += ": " + coldNote;
-            }
-            why += " — the difference is start-up cost (class loading, interpreted code, JIT), not the mesh's work; "
-                    + profileNote;
-        } else {
-            why = String.format(Locale.ROOT, "cold %,.0f ms, warm %,.0f ms; %s", r[0], r[1], profileNote);
-        }
-        String status = warmMet && coldMet ? "**met**" : warmMet ? "**met** for a reload, **missed** at start-up"
-                : "**missed**";
-        goal(name, "< 2 s to first route", String.format(Locale.ROOT, "%,.0f ms warm, %,.0f ms cold; %.0f MB heap",
-                r[1], r[0], r[2]), status, why);
-    }
-
-    /** What the apply profile says, with the known causes it shows. */
-    private String applyProfileNote(String source) {
-        Map<String, Double> p = Profiles.inclusive(results.resolve("jfr"), applyKey(source), 60);
-        if (p.isEmpty()) {
-            return "no profile recorded";
-        }
-        Double quadratic = p.get("MeshCompiler.orderedVirtualServices");
-        Double rules = p.get("MeshCompiler$Build.rules");
-        StringBuilder s = new StringBuilder("JFR (all iterations): ");
-        if (rules != null && rules > 0.15) {
-            s.append(String.format(Locale.ROOT, "%.0f%% of the mesh's samples are in `MeshCompiler.Build.rules(host)`, "
-                    + "which, for every cluster host, scans every DestinationRule, qualifying its host "
-                    + "(`toLowerCase`) and checking its visibility — O(hosts × DestinationRules), 10⁸ checks for "
-                    + "10,000 services; indexing the rules by qualified host once per compile would make it linear",
-                    rules * 100));
-            if (quadratic != null && quadratic > 0.05) {
-                s.append("; ");
-            }
-        }
-        if (quadratic != null && quadratic > 0.05) {
-            s.append(String.format(Locale.ROOT, "%.0f%% of the mesh's samples are in "
-                    + "`MeshCompiler.orderedVirtualServices`, which keeps the public VirtualServices with "
-                    + "`ordered.contains(vs)` on a growing `ArrayList` — O(n²) deep record equality "
-                    + "(`Resource.equals` down through the spec records, or the source line maps of file config), "
-                    + "about 50 million comparisons for 10,000 VirtualServices; an identity set would make it linear",
-                    quadratic * 100));
-            Double loader = p.get("ConfigLoader.load");
-            if (loader != null) {
-                s.append(String.format(Locale.ROOT, "; reading, binding and validating the YAML takes %.0f%%",
-                        loader * 100));
-            }
-        }
-        if ((quadratic == null || quadratic <= 0.05) && (rules == null || rules <= 0.15)) {
-            int n = 0;
-            for (Map.Entry<String, Double> e : p.entrySet()) {
-                if (n++ == 4) {
-                    break;
-                }
-                s.append(n > 1 ? ", " : "").append('`').append(e.getKey()).append('`')
-                        .append(String.format(Locale.ROOT, " %.0f%%", e.getValue() * 100));
-            }
-        }
-        return s.toString();
-    }
-
-    /** Inclusive profile of config apply, both sources. */
-    private String applyBreakdown() {
-        StringBuilder s = new StringBuilder();
-        for (String source : List.of("file", "xds-min-routes")) {
-            Map<String, Double> p = Profiles.inclusive(results.resolve("jfr"), applyKey(source), 12);
+        for (String source : List.of("file", "xds")) {
+            Map<String, Double> p = changeProfile(source, 12);
             if (p.isEmpty()) {
                 continue;
             }
-            s.append("Where config apply spends its time, ").append(APPLY_NAMES.get(source))
-                    .append(" (JFR, share of samples in mesh code that have the method on the stack):\n\n")
+            out.append("Where a one-service change at 10,000 services spends its time, ").append(SCALE_NAMES.get(source))
+                    .append(" (JFR of the 5 changes, share of samples in mesh code that have the method on the stack):\n\n")
                     .append("| method | share |\n|---|---:|\n");
-            p.forEach((m, v) -> s.append("| `").append(m).append("` | ")
+            p.forEach((m, v) -> out.append("| `").append(m).append("` | ")
                     .append(String.format(Locale.ROOT, "%.0f%%", v * 100)).append(" |\n"));
-            s.append('\n');
+            out.append('\n');
         }
-        return s.toString();
-    }
-
-    private List<String[]> readSide(String name) throws IOException {
-        Path f = results.resolve("apply").resolve(name);
-        if (!Files.exists(f)) {
-            return List.of();
-        }
-        return Files.readAllLines(f).stream().filter(l -> !l.isBlank()).map(l -> l.split("\t")).toList();
-    }
-
-    /** The first exception line JMH printed for the fork with these parameters. */
-    private String failure(String scenario, String paramsText) throws IOException {
-        Path logs = results.resolve("logs");
-        if (!Files.isDirectory(logs)) {
-            return null;
-        }
-        List<Path> files;
-        try (Stream<Path> s = Files.list(logs)) {
-            files = s.filter(p -> p.getFileName().toString().startsWith(scenario)).sorted().toList();
-        }
-        String first = null;
-        for (Path f : files) {
-            boolean inside = false;
-            for (String line : Files.readAllLines(f)) {
-                if (line.startsWith("# Parameters:")) {
-                    inside = line.contains(paramsText);
-                } else if (inside && line.contains("stream to the control plane failed")) {
-                    return line.substring(line.indexOf("xDS stream")).trim();
-                } else if (inside && first == null && (line.contains("Exception") || line.contains("Error:"))) {
-                    first = line.trim();
-                }
+        for (String source : List.of("file", "xds")) {
+            String histogram = histogramTop(source + "-10000", 8);
+            if (!histogram.isEmpty()) {
+                out.append("Largest classes of the live heap with the snapshot of 10,000 services alone alive, ")
+                        .append(SCALE_NAMES.get(source)).append(" (`GC.class_histogram`, the whole JVM, the control "
+                                + "plane's snapshot included for xDS):\n\n")
+                        .append("| class | instances | MB |\n|---|---:|---:|\n").append(histogram).append('\n');
             }
         }
-        return first;
+    }
+
+    private void scaleGoals(String source, Properties at10k, Properties at50k) throws IOException {
+        String name = SCALE_NAMES.get(source);
+        String log = "see `logs/scale-" + source + "-10000.log`";
+        if (at10k == null) {
+            goal("10,000 services by " + name + ": first config in force (fresh JVM)", "≤ 2 s", "failed",
+                    "**missed**", log);
+            return;
+        }
+        double first = num(at10k, "first_ms");
+        String firstWhy = String.format(Locale.ROOT, "in a fresh JVM the JIT compiler threads worked %,.0f ms beside "
+                + "the apply (2 cores) and %,.0f classes were loaded", num(at10k, "jit_ms"), num(at10k, "classes_loaded"));
+        goal("10,000 services by " + name + ": first config in force (fresh JVM)", "≤ 2 s",
+                String.format(Locale.ROOT, "%,.0f ms", first), first <= FIRST_GOAL_MS ? "**met**" : "**missed**",
+                firstWhy);
+        double heap = heapPer10k(at10k);
+        String heapWhy = String.format(Locale.ROOT, "the compiled snapshot of 10,000 services alone keeps %.0f MB "
+                + "(with the mesh and its source alive %.0f MB)", heap, num(at10k, "heap_mesh_bytes") / 1048576.0);
+        String top = histogramTop(source + "-10000", 4).lines().map(l -> l.split("\\|"))
+                .filter(c -> c.length > 3).map(c -> c[1].trim() + " " + c[3].trim() + " MB")
+                .reduce((a, b) -> a + ", " + b).orElse("");
+        if (!top.isEmpty()) {
+            heapWhy += "; largest classes of the live heap: " + top;
+        }
+        if (at50k != null) {
+            heapWhy += String.format(Locale.ROOT, "; at 50,000 services %.0f MB per 10,000", heapPer10k(at50k));
+        }
+        goal("retained heap per 10,000 services, " + name, "≤ 50 MB", String.format(Locale.ROOT, "%.0f MB", heap),
+                heap <= HEAP_GOAL_MB ? "**met**" : "**missed**", heapWhy);
+        if (at50k != null) {
+            double timeGrowth = num(at50k, "first_ms") / first;
+            double heapGrowth = num(at50k, "heap_bytes") / num(at10k, "heap_bytes");
+            boolean linear = timeGrowth <= 5 * LINEAR_SLACK && heapGrowth <= 5 * LINEAR_SLACK;
+            goal("growth 10,000 → 50,000 services, " + name, String.format(Locale.ROOT, "linear (≤ %.0f× for 5× "
+                    + "the services)", 5 * LINEAR_SLACK), String.format(Locale.ROOT, "first config %.1f×, heap %.1f×",
+                    timeGrowth, heapGrowth), linear ? "**met**" : "**missed**", String.format(Locale.ROOT,
+                    "first config in force %,.0f ms at 50,000 services", num(at50k, "first_ms")));
+        } else {
+            goal("growth 10,000 → 50,000 services, " + name, "linear", "failed", "**missed**",
+                    "see `logs/scale-" + source + "-50000.log`");
+        }
+        double change = num(at10k, "change_ms");
+        String changeWhy = "from the source taking the change up to the new snapshot in force";
+        if (source.equals("file")) {
+            changeWhy += String.format(Locale.ROOT, " (after the 150 ms quiet period; %s ms from the file write)",
+                    at10k.getProperty("change_end_to_end_ms"));
+        }
+        if (change > CHANGE_GOAL_MS) {
+            Map<String, Double> p = changeProfile(source, 6);
+            if (!p.isEmpty()) {
+                changeWhy += "; JFR of the changes: " + p.entrySet().stream().map(e -> String.format(Locale.ROOT,
+                        "`%s` %.0f%%", e.getKey(), e.getValue() * 100)).reduce((a, b) -> a + ", " + b).orElse("");
+            }
+        }
+        goal("one-service change at 10,000 services, " + name, "≤ 100 ms", Double.isNaN(change) ? "failed"
+                : String.format(Locale.ROOT, "%,.0f ms", change), change <= CHANGE_GOAL_MS ? "**met**" : "**missed**",
+                changeWhy);
+    }
+
+    /** The change profile's informative methods: no lambdas and no entry points nearly every sample passes. */
+    private Map<String, Double> changeProfile(String source, int limit) {
+        Map<String, Double> out = new LinkedHashMap<>();
+        Profiles.inclusive(results.resolve("jfr"), "scale-" + source + "-10000-change", 60).forEach((m, v) -> {
+            if (out.size() < limit && v < 0.9 && !m.contains("lambda$") && !m.contains("$$Lambda")) {
+                out.put(m, v);
+            }
+        });
+        return out;
+    }
+
+    /** The largest classes of a case's live-heap histogram, as table rows. */
+    private String histogramTop(String run, int rows) throws IOException {
+        Path f = results.resolve("scale").resolve(run + ".histo");
+        if (!Files.exists(f)) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder();
+        int n = 0;
+        for (String line : Files.readAllLines(f)) {
+            String[] c = line.trim().split("\\s+");
+            if (c.length < 4 || !c[0].endsWith(":")) {
+                continue;
+            }
+            s.append(String.format(Locale.ROOT, "| `%s` | %,d | %.1f |%n", c[3], Long.parseLong(c[1]),
+                    Long.parseLong(c[2]) / 1048576.0));
+            if (++n == rows) {
+                break;
+            }
+        }
+        return s.toString();
     }
 
     // ------------------------------------------------------------------ mirroring
@@ -1392,7 +1344,7 @@ public final class Report {
                   their interquartile range, in percent of the median. A ratio decides its goal only when at least five
                   rounds remain and its ± is at most %.0f%%: then the goal is met or missed by the median; otherwise the
                   goal is **not decided** in this run and the page says so, whatever the median.
-                * **JMH** (route decision, config apply, and the plain-vs-mesh cross-check): one fork per benchmark and
+                * **JMH** (route decision and the plain-vs-mesh cross-check): one fork per benchmark and
                   parameter set, `-prof gc`. Reported: mean ± half the range of the measured iterations.
                 * **Latency**: every request's time from `execute()` to the last byte of the body (gRPC: the whole call, or
                   one message round trip), recorded raw per thread; p50/p99 are computed per iteration, the plots merge
