@@ -1,23 +1,57 @@
 package io.proxyless.mesh.agent;
 
+import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.source.ConfigSourceProvider;
+import io.proxyless.mesh.runtime.time.MeshClock;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.function.Function;
 
-/** Builds the workload's one {@link Mesh} from the agent's settings, with the public builder an application uses. */
+/**
+ * Builds the workload's one {@link Mesh} from the agent's settings, with the public builder an application uses:
+ * Istio YAML files when they are named, else the xDS control plane of the grpc-java bootstrap (istiod's
+ * {@code GRPC_XDS_BOOTSTRAP}), through the xDS source the agent jar carries with its gRPC and protobuf relocated
+ * ({@link AgentXds}).
+ */
 final class AgentMesh {
     private AgentMesh() {
     }
 
     /**
-     * The mesh, its config loaded, compiled and watched.
+     * The mesh, its config loaded, compiled and watched (files), or received from the control plane (xDS).
      *
-     * @throws IllegalStateException when no config is named, or it names xDS (not yet carried by the agent)
-     * @throws RuntimeException      when the config is invalid ({@code ConfigException}, every problem listed)
+     * @throws IllegalStateException when no config is named, or no complete xDS config arrives in time
+     * @throws RuntimeException      when the config is invalid ({@code ConfigException}, every problem listed) or
+     *                               the xDS bootstrap cannot be used (naming the file and field)
      */
     static Mesh build(AgentSettings settings) {
+        return build(settings, System::getenv);
+    }
+
+    static Mesh build(AgentSettings settings, Function<String, String> env) {
         check(settings);
-        Mesh.Builder b = Mesh.builder().configPaths(settings.configPaths());
-        if (settings.namespace() != null) {
-            b.namespace(settings.namespace());
+        Mesh.Builder b = Mesh.builder();
+        String namespace = settings.namespace();
+        if (!settings.configPaths().isEmpty()) {
+            b.configPaths(settings.configPaths());
+        } else {
+            // As Mesh.builder().xdsBootstrap(..) does with mesh-xds on the class path; here the source's provider
+            // comes from the agent's own class loader for it.
+            ConfigSourceProvider.Bootstrap bootstrap = xdsBootstrap(settings, AgentXds.provider(), env);
+            if (namespace == null) {
+                namespace = bootstrap.namespace().orElse(null);
+            }
+            if (!bootstrap.locality().isEmpty()) {
+                b.locality(bootstrap.locality());
+            }
+            b.configSource(bootstrap.connect(namespace != null ? namespace : ConfigLoader.DEFAULT_NAMESPACE,
+                    MeshClock.system()));
+        }
+        if (namespace != null) {
+            b.namespace(namespace);
         }
         if (settings.certsDir() != null) {
             // the mesh's workload certificates: ISTIO_MUTUAL's client side, watched for rotation
@@ -26,20 +60,40 @@ final class AgentMesh {
         return b.build();
     }
 
+    /** The bootstrap file, else the bootstrap JSON: as an agent argument, or grpc-java's environment variable. */
+    private static ConfigSourceProvider.Bootstrap xdsBootstrap(AgentSettings settings, ConfigSourceProvider xds,
+                                                              Function<String, String> env) {
+        if (settings.xdsBootstrap() != null) {
+            return xds.bootstrap(settings.xdsBootstrap());
+        }
+        if (settings.xdsBootstrapConfig().equals(env.apply(AgentSettings.KEYS.get("xdsBootstrapConfig")))) {
+            // $GRPC_XDS_BOOTSTRAP_CONFIG itself: read as grpc-java reads it, errors naming the variable
+            return xds.fromEnvironment().orElseThrow();
+        }
+        // JSON given as an agent argument: the provider reads JSON only from the environment
+        return xds.bootstrap(writeBootstrap(settings.xdsBootstrapConfig()));
+    }
+
     /**
      * Fails fast, before anything is loaded or instrumented, when the settings cannot give a mesh at all.
      *
-     * @throws IllegalStateException when no config is named, or it names xDS (not yet carried by the agent)
+     * @throws IllegalStateException when no config is named
      */
     static void check(AgentSettings settings) {
-        if (settings.configPaths().isEmpty()) {
-            if (settings.xdsBootstrap() != null || settings.xdsBootstrapConfig() != null) {
-                // The xDS source needs protobuf and grpc-java of its own; the agent does not carry them yet.
-                throw new IllegalStateException("xDS config (GRPC_XDS_BOOTSTRAP / GRPC_XDS_BOOTSTRAP_CONFIG) is not "
-                        + "supported by the agent yet: set MESH_CONFIG_PATHS (or configPaths=) to Istio YAML files");
-            }
+        if (!settings.hasConfig()) {
             throw new IllegalStateException("no mesh config: set MESH_CONFIG_PATHS (or the agent argument "
-                    + "configPaths=) to Istio YAML files or directories");
+                    + "configPaths=) to Istio YAML files or directories, or GRPC_XDS_BOOTSTRAP (xdsBootstrap=) to "
+                    + "an xDS bootstrap file");
+        }
+    }
+
+    private static Path writeBootstrap(String json) {
+        try {
+            Path file = Files.createTempFile("mesh-agent-xds-bootstrap", ".json");
+            file.toFile().deleteOnExit();
+            return Files.writeString(file, json);
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot write the xDS bootstrap JSON (xdsBootstrapConfig) to a file", e);
         }
     }
 }
