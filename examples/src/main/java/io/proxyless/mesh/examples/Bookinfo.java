@@ -188,9 +188,10 @@ final class Bookinfo implements AutoCloseable {
      * Starts the unchanged productpage application with the agent, its mesh configured by {@code meshEnvironment}
      * (the config source's variables); output and scratch files under {@code scratch}.
      */
-    AgentProductPage startAgentProductPage(Map<String, String> meshEnvironment, Path scratch) {
-        productpageAgent = AgentProductPage.start(productpagePort, meshEnvironment,
-                pki.workloadDirectory("productpage"), DemoMetrics.podEnvironment("productpage-v1", "productpage", "v1"),
+    AgentProductPage startAgentProductPage(ConfigDriver config, Path scratch) {
+        Path certs = pki.workloadDirectory("productpage");
+        productpageAgent = AgentProductPage.start(productpagePort, config.agentEnvironment("productpage", certs),
+                certs, DemoMetrics.podEnvironment("productpage-v1", "productpage", "v1"),
                 scratch);
         return productpageAgent;
     }

@@ -103,15 +103,12 @@ public final class BookinfoDemo {
                 default -> usage("unknown argument: " + args[i]);
             }
         }
-        if (options.agent() && options.xds()) {
-            usage("--agent takes the mesh config from files; it does not combine with --xds yet");
-        }
         DemoReport report = run(options);
         System.exit(report.passed() ? 0 : 1);
     }
 
     private static final String USAGE = """
-            Usage: java -jar examples/target/demo.jar [--agent | --xds] [--only N,N...] [--examples DIR]
+            Usage: java -jar examples/target/demo.jar [--agent] [--xds] [--only N,N...] [--examples DIR]
 
             Runs a Bookinfo-style mesh in this JVM through the scenarios of Istio's traffic-management tasks and
             checks what each one measures. Exit status 0: every check passed; 1: a check failed.
@@ -119,6 +116,7 @@ public final class BookinfoDemo {
               --agent          run productpage unchanged (plain OkHttp and grpc-java) in a JVM of its own,
                                put in the mesh by -javaagent:mesh-agent.jar instead of the mesh API
               --xds            take the mesh config from an embedded xDS server instead of watched files
+                               (with --agent: productpage's agent too, through GRPC_XDS_BOOTSTRAP)
               --only N,N...    run only these scenarios (numbered from 1 as printed)
               --examples DIR   the examples directory (default: ./examples, ./, or the copy inside the jar)""";
 
@@ -155,7 +153,8 @@ public final class BookinfoDemo {
             throw new UncheckedIOException(e);
         }
         List<DemoReport.Scenario> scenarios;
-        String mode = options.xds() ? "xds" : options.agent() ? "agent" : "files";
+        String mode = options.xds() && options.agent() ? "agent+xds"
+                : options.xds() ? "xds" : options.agent() ? "agent" : "files";
         try {
             ExampleFiles examples = ExampleFiles.locate(options.examples(), scratch);
             // The servers in the mesh need their meshes to start, and the config needs their ports: the drivers
@@ -172,12 +171,13 @@ public final class BookinfoDemo {
                     app.connect(driver::mesh);
                     Map<String, String> served = new LinkedHashMap<>();
                     if (options.agent()) {
-                        AgentProductPage productpage = app.startAgentProductPage(driver.agentEnvironment(), scratch);
+                        AgentProductPage productpage = app.startAgentProductPage(driver, scratch);
                         driver.addAgent(productpage::configDump);
                         served.put("productpage-v1", productpage.metricsUrl());
                         out.printf("productpage: an application without mesh code, in its own JVM with "
-                                + "-javaagent:%s%n  (MESH_CONFIG_PATHS, POD_NAMESPACE, MESH_CERTS_DIR set as in a "
-                                + "pod; its log: %s)%n", AgentProductPage.agentJar(), productpage.log());
+                                + "-javaagent:%s%n  (%s, POD_NAMESPACE, MESH_CERTS_DIR set as in a "
+                                + "pod; its log: %s)%n", AgentProductPage.agentJar(),
+                                options.xds() ? "GRPC_XDS_BOOTSTRAP" : "MESH_CONFIG_PATHS", productpage.log());
                     }
                     boolean ready = app.warmUp(Duration.ofSeconds(60));
                     out.printf("Meshes up for productpage%s, reviews and sleep after %.1f s%s.%n",

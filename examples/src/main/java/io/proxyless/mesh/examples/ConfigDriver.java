@@ -24,9 +24,10 @@ interface ConfigDriver extends AutoCloseable {
 
     /**
      * The environment that points an injected workload's agent at this config, as a pod's spec would
-     * ({@code MESH_CONFIG_PATHS}, or the xDS bootstrap).
+     * ({@code MESH_CONFIG_PATHS}, or {@code GRPC_XDS_BOOTSTRAP} naming a bootstrap for {@code workload} whose
+     * certificate provider reads {@code certs}).
      */
-    Map<String, String> agentEnvironment();
+    Map<String, String> agentEnvironment(String workload, Path certs);
 
     /**
      * Makes {@link #apply} wait for an injected workload too: {@code configDump} reads what its agent has in force

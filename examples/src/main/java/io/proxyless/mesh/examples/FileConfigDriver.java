@@ -56,7 +56,7 @@ final class FileConfigDriver implements ConfigDriver {
     }
 
     @Override
-    public Map<String, String> agentEnvironment() {
+    public Map<String, String> agentEnvironment(String workload, Path certs) {
         return Map.of("MESH_CONFIG_PATHS", directory.toAbsolutePath().toString(), "POD_NAMESPACE", "default");
     }
 

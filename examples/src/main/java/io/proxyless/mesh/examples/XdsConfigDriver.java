@@ -28,6 +28,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -75,6 +76,9 @@ final class XdsConfigDriver implements ConfigDriver {
     private final List<String> nacks = new CopyOnWriteArrayList<>();
     private final Map<String, Mesh> meshes = new ConcurrentHashMap<>();
     private final List<XdsConfigSource> serverSources = new CopyOnWriteArrayList<>();
+    /** Injected workloads (their node ids) and their agents' config dumps. */
+    private final Map<String, Supplier<String>> agents = new ConcurrentHashMap<>();
+    private String agentNode;
     private int version;
     private int step;
 
@@ -119,15 +123,18 @@ final class XdsConfigDriver implements ConfigDriver {
         }
     }
 
-    /** The agent does not read xDS yet: {@code --agent} runs with config from files. */
+    /** {@code GRPC_XDS_BOOTSTRAP} naming a bootstrap of the workload's own, as istiod's injection writes one. */
     @Override
-    public Map<String, String> agentEnvironment() {
-        throw new UnsupportedOperationException("the agent takes its config from files; run --agent without --xds");
+    public synchronized Map<String, String> agentEnvironment(String workload, Path certs) {
+        agentNode = node(workload);
+        return Map.of("GRPC_XDS_BOOTSTRAP", bootstrap(workload, certs).toAbsolutePath().toString(),
+                "POD_NAMESPACE", "default");
     }
 
+    /** The injected workload whose environment {@link #agentEnvironment} gave: its ACKs are waited for too. */
     @Override
-    public void addAgent(Supplier<String> configDump) {
-        throw new UnsupportedOperationException("the agent takes its config from files; run --agent without --xds");
+    public synchronized void addAgent(Supplier<String> configDump) {
+        agents.put(Objects.requireNonNull(agentNode, "agentEnvironment first"), configDump);
     }
 
     @Override
@@ -140,7 +147,18 @@ final class XdsConfigDriver implements ConfigDriver {
 
     @Override
     public Mesh mesh(String workload, Path certs) {
-        String node = "sidecar~127.0.0.1~" + workload + "-v1.default~default.svc.cluster.local";
+        Mesh mesh = Mesh.builder().xdsBootstrap(bootstrap(workload, certs)).namespace("default").build();
+        meshes.put(node(workload), mesh);
+        return mesh;
+    }
+
+    private static String node(String workload) {
+        return "sidecar~127.0.0.1~" + workload + "-v1.default~default.svc.cluster.local";
+    }
+
+    /** The workload's bootstrap file: this server, its node, and its certificates as the file_watcher provider. */
+    private Path bootstrap(String workload, Path certs) {
+        String node = node(workload);
         String bootstrap = """
                 {"xds_servers": [{"server_uri": "127.0.0.1:%d", "channel_creds": [{"type": "insecure"}],
                                   "server_features": ["xds_v3"]}],
@@ -152,13 +170,10 @@ final class XdsConfigDriver implements ConfigDriver {
                 json(certs.resolve(ClientTlsPolicy.KEY)), json(certs.resolve(ClientTlsPolicy.ROOT_CERT)));
         Path file = directory.resolve("bootstrap-" + workload + ".json");
         try {
-            Files.writeString(file, bootstrap);
+            return Files.writeString(file, bootstrap);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
-        Mesh mesh = Mesh.builder().xdsBootstrap(file).namespace("default").build();
-        meshes.put(node, mesh);
-        return mesh;
     }
 
     /**
@@ -280,9 +295,39 @@ final class XdsConfigDriver implements ConfigDriver {
                 FileConfigDriver.sleep(50);
             }
         }
+        // An injected workload's mesh is in another JVM: once it ACKed, its config dump settles when the new
+        // snapshot is published (its meshConfigVersion and the resources' versions and update times).
+        for (Map.Entry<String, Supplier<String>> agent : agents.entrySet()) {
+            awaitAck(agent.getKey(), v, deadline);
+            String seen = null;
+            while (true) {
+                String now = agent.getValue().get();
+                if (now != null && now.equals(seen)) {
+                    break;
+                }
+                if (System.nanoTime() > deadline) {
+                    throw new IllegalStateException("the injected " + agent.getKey() + " did not apply xDS version "
+                            + v + " within " + UPDATE_LIMIT + "; its config dump:\n" + now);
+                }
+                seen = now;
+                FileConfigDriver.sleep(50);
+            }
+        }
         List<String> warnings = loaded.warnings().stream()
                 .map(p -> p.format().replace(rendered + java.io.File.separator, "")).toList();
         return new Applied(files, warnings, Duration.ofNanos(System.nanoTime() - start));
+    }
+
+    private void awaitAck(String node, String v, long deadline) {
+        while (!TYPES.stream().allMatch(t -> v.equals(acked.get(node + " " + t)))) {
+            if (!nacks.isEmpty()) {
+                throw new IllegalStateException("xDS update " + v + " was rejected: " + nacks);
+            }
+            if (System.nanoTime() > deadline) {
+                throw new IllegalStateException(node + " did not ACK xDS version " + v + " within " + UPDATE_LIMIT);
+            }
+            FileConfigDriver.sleep(5);
+        }
     }
 
     @Override

@@ -56,6 +56,23 @@ class BookinfoDemoTest {
     }
 
     @Test
+    void agentWithXdsTakesProductpagesConfigFromTheControlPlane() {
+        ByteArrayOutputStream printed = new ByteArrayOutputStream();
+        // productpage injected, its agent bootstrapped to the embedded control plane (GRPC_XDS_BOOTSTRAP) as istiod's
+        // injection bootstraps a proxyless workload: header routing over OkHttp, mTLS to details over gRPC.
+        DemoReport report = BookinfoDemo.run(BookinfoDemo.Options.defaults().withAgent(true).withXds(true)
+                .withOnly(Set.of(3, 11))
+                .withOut(new PrintStream(printed, true, StandardCharsets.UTF_8)));
+        String output = printed.toString(StandardCharsets.UTF_8);
+
+        assertThat(report.mode()).isEqualTo("agent+xds");
+        assertThat(report.failures()).as(output).isEmpty();
+        assertThat(report.scenarios()).as(output).extracting(DemoReport.Scenario::number).containsExactly(3, 11);
+        assertThat(report.passed()).as(output).isTrue();
+        assertThat(output).contains("GRPC_XDS_BOOTSTRAP").contains("Meshes up for productpage (injected)");
+    }
+
+    @Test
     void xdsModeRunsTheSameScenariosThroughAnEmbeddedControlPlane() {
         ByteArrayOutputStream printed = new ByteArrayOutputStream();
         // Header routing, fault abort, retries, mTLS over SDS certificates, egress gateway: one of each kind of
