@@ -77,13 +77,25 @@ final class AgentMesh {
     /**
      * Fails fast, before anything is loaded or instrumented, when the settings cannot give a mesh at all.
      *
-     * @throws IllegalStateException when no config is named
+     * @throws IllegalStateException when no config is named, or the files named are not there
      */
     static void check(AgentSettings settings) {
         if (!settings.hasConfig()) {
             throw new IllegalStateException("no mesh config: set MESH_CONFIG_PATHS (or the agent argument "
                     + "configPaths=) to Istio YAML files or directories, or GRPC_XDS_BOOTSTRAP (xdsBootstrap=) to "
                     + "an xDS bootstrap file");
+        }
+        // Checked here, cheaply, so that a config that is not there leaves no client touched at all.
+        for (Path p : settings.configPaths()) {
+            if (!Files.exists(p)) {
+                throw new IllegalStateException("mesh config " + p + " (MESH_CONFIG_PATHS / configPaths=) does not "
+                        + "exist");
+            }
+        }
+        if (settings.configPaths().isEmpty() && settings.xdsBootstrap() != null
+                && !Files.isReadable(settings.xdsBootstrap())) {
+            throw new IllegalStateException("xDS bootstrap " + settings.xdsBootstrap() + " (GRPC_XDS_BOOTSTRAP / "
+                    + "xdsBootstrap=) is not a readable file");
         }
     }
 

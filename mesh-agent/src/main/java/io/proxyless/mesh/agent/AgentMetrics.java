@@ -26,13 +26,21 @@ final class AgentMetrics {
     }
 
     /**
-     * Binds the metrics to {@code mesh} and serves them on {@code port} (all interfaces, as a sidecar's 15020).
+     * Binds the metrics to {@code mesh}: before the application's first call may use it, so that every call is
+     * counted, as by a sidecar.
+     */
+    static PrometheusMeterRegistry bind(Mesh mesh) {
+        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
+        MeshMetrics.bindTo(mesh, registry);
+        return registry;
+    }
+
+    /**
+     * Serves the metrics on {@code port} (all interfaces, as a sidecar's 15020).
      *
      * @throws IOException when the port cannot be bound (the caller logs it; the mesh works without metrics)
      */
-    static void start(Mesh mesh, int port) throws IOException {
-        PrometheusMeterRegistry registry = new PrometheusMeterRegistry(PrometheusConfig.DEFAULT);
-        MeshMetrics.bindTo(mesh, registry);
+    static void serve(PrometheusMeterRegistry registry, int port) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext(PATH, exchange -> serve(exchange, registry));
         server.start();

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.agent;
 
+import io.micrometer.prometheusmetrics.PrometheusMeterRegistry;
 import io.proxyless.mesh.runtime.Mesh;
 import java.lang.instrument.ClassFileTransformer;
 import java.lang.instrument.Instrumentation;
@@ -20,10 +21,11 @@ import java.util.logging.Logger;
  *
  * <p>At start the agent reads its {@link AgentSettings} and registers a class transformer for OkHttp's client and
  * grpc-java's channel builders; the workload's one {@link Mesh} is built (config loaded, validated, compiled) on
- * a thread of its own meanwhile, so the application's start goes on in parallel. The first client or channel
- * the application builds waits for that mesh. A config that is missing or invalid is logged once, as one error
- * line, and leaves the application as without the agent: the transformer is removed and the hooks of classes
- * already changed do nothing.
+ * a thread of its own meanwhile, so the application's start goes on in parallel. The first call of an OkHttp
+ * client and the first gRPC channel builder wait for that mesh; building an OkHttp client does not. A config that
+ * is missing or invalid is logged once, as one error line, and leaves the application as without the agent: the
+ * transformer is removed, the hooks of classes already changed do nothing, and clients built meanwhile pass their
+ * calls through untouched.
  */
 public final class MeshAgent {
     static final Logger LOG = Logger.getLogger("io.proxyless.mesh.agent");
@@ -80,13 +82,14 @@ public final class MeshAgent {
         Thread build = new Thread(() -> {
             try {
                 Mesh built = AgentMesh.build(settings);
+                PrometheusMeterRegistry metrics = settings.metricsPort() == null ? null : AgentMetrics.bind(built);
                 if (!mesh.complete(built)) {
                     built.close(); // too late: the application gave up waiting for it
                     return;
                 }
-                if (settings.metricsPort() != null) {
+                if (metrics != null) {
                     try {
-                        AgentMetrics.start(built, settings.metricsPort());
+                        AgentMetrics.serve(metrics, settings.metricsPort());
                     } catch (Throwable e) {
                         // The mesh works without its metrics: one warning, as a sidecar whose port is taken.
                         LOG.warning("mesh agent: no metrics on :" + settings.metricsPort() + AgentMetrics.PATH

@@ -25,7 +25,7 @@ public final class MeshHooks {
     private static final ThreadLocal<Boolean> busy = new ThreadLocal<>();
     private static final URL AGENT_CODE = location(MeshHooks.class);
 
-    /** How long the first client waits for the mesh being built at start. */
+    /** How long the first OkHttp call, or the first gRPC channel builder, waits for the mesh being built at start. */
     private static final long MESH_WAIT_SECONDS = 60;
 
     /** The mesh (being built at start) and its adapters, made on first use. */
@@ -72,7 +72,8 @@ public final class MeshHooks {
 
     /**
      * Called as an {@code OkHttpClient} is built from {@code builder}: puts the mesh interceptor first among the
-     * builder's application interceptors unless one is there already.
+     * builder's application interceptors unless one is there already. It does not wait for the mesh being built
+     * at start; the client's first call does.
      */
     public static void okHttpClientBuilding(Object builder) {
         try {
@@ -94,11 +95,8 @@ public final class MeshHooks {
                 synchronized (in) {
                     hook = in.okHttp;
                     if (hook == null) {
-                        Mesh mesh = in.mesh();
-                        if (mesh == null) {
-                            return;
-                        }
-                        hook = new OkHttpHook(mesh);
+                        // No waiting here: the client's first call waits for the mesh (AwaitingMeshInterceptor).
+                        hook = new OkHttpHook(in::mesh);
                         in.okHttp = hook;
                     }
                 }

@@ -65,7 +65,9 @@ class AgentSettingsTest {
         AgentSettings s = AgentSettings.read("", env::get);
         assertThat(s.xdsBootstrap()).isEqualTo(Path.of("/etc/istio/proxy/grpc-bootstrap.json"));
         assertThat(s.hasConfig()).isTrue();
-        AgentMesh.check(s); // the agent carries the xDS source
+        // the agent carries the xDS source; a bootstrap that is not there is refused before anything is changed
+        assertThatThrownBy(() -> AgentMesh.check(s)).hasMessageContaining("/etc/istio/proxy/grpc-bootstrap.json")
+                .hasMessageContaining("GRPC_XDS_BOOTSTRAP");
     }
 
     @Test
