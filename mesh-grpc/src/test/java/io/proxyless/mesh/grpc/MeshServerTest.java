@@ -2,9 +2,9 @@ package io.proxyless.mesh.grpc;
 
 import static io.proxyless.mesh.grpc.Backend.RATINGS_GET;
 import static io.proxyless.mesh.grpc.Backend.REVIEWS_GET;
-import static io.proxyless.mesh.grpc.MeshFixture.REVIEWS;
 import static io.proxyless.mesh.grpc.MeshFixture.await;
 import static io.proxyless.mesh.grpc.MeshFixture.call;
+import static io.proxyless.mesh.grpc.MeshFixture.failure;
 import static io.proxyless.mesh.grpc.MeshFixture.write;
 import static io.proxyless.mesh.grpc.Workloads.spiffe;
 import static org.assertj.core.api.Assertions.assertThat;
@@ -15,7 +15,6 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
 import io.grpc.netty.shaded.io.grpc.netty.GrpcSslContexts;
 import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.netty.shaded.io.netty.handler.ssl.SslContext;
@@ -24,14 +23,12 @@ import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
-import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.TestPki;
 import java.io.IOException;
 import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CopyOnWriteArrayList;
@@ -59,24 +56,21 @@ class MeshServerTest {
     private Path serverConfig;
     private Mesh serverMesh;
     private Server server;
-    private final List<Mesh> clientMeshes = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private ReviewsCallers callers;
 
     @BeforeEach
     void setUp() throws IOException {
         workloads = new Workloads(dir.resolve("certs"), "mesh root");
+        callers = new ReviewsCallers(dir, workloads);
         serverConfig = Files.createDirectories(dir.resolve("reviews-config"));
     }
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (ManagedChannel c : channels) {
-            c.shutdownNow();
-        }
+        callers.close();
         if (server != null) {
             server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
         }
-        clientMeshes.forEach(Mesh::close);
         if (serverMesh != null) {
             serverMesh.close();
         }
@@ -117,60 +111,13 @@ class MeshServerTest {
 
     // ---- the callers
 
-    /** A mesh client of reviews with ISTIO_MUTUAL and the workload certificates of {@code default/sa}. */
-    private ManagedChannel meshClient(int port, String serviceAccount) throws IOException {
-        Path config = Files.createDirectories(dir.resolve(serviceAccount + "-config"));
-        write(config, """
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: reviews}
-                spec:
-                  hosts: [%s]
-                  location: MESH_INTERNAL
-                  resolution: STATIC
-                  ports: [{number: 9080, name: grpc, protocol: GRPC}]
-                  endpoints:
-                  - {address: 127.0.0.1, ports: {grpc: %d}, serviceAccount: reviews}
-                """.formatted(REVIEWS, port), """
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: reviews}
-                spec:
-                  host: %s
-                  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
-                """.formatted(REVIEWS));
-        ClientTlsContexts tls = ClientTlsContexts.builder()
-                .istioCertificates(workloads.certificates("default", serviceAccount)).build();
-        Mesh mesh = Mesh.builder().configPaths(config).namespace("default").tls(tls).watch(false).build();
-        clientMeshes.add(mesh);
-        return track(MeshGrpc.channelBuilder(mesh, REVIEWS + ":9080").build());
-    }
-
-    /** A client outside the mesh: plain text. */
-    private ManagedChannel plainText(int port) {
-        return track(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
-    }
-
     /** grpc-java with its own TLS and a client certificate for {@code default/sleep} issued by another root. */
     private ManagedChannel otherCa(int port) throws SSLException {
         TestPki.Issued foreign = new Workloads(dir.resolve("other-certs"), "another root").leaf("default", "sleep");
         SslContext tls = GrpcSslContexts.forClient()
                 .keyManager(foreign.keyPair().getPrivate(), foreign.certificate())
                 .trustManager(InsecureTrustManagerFactory.INSTANCE).build();
-        return track(NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls).build());
-    }
-
-    private ManagedChannel track(ManagedChannel channel) {
-        channels.add(channel);
-        return channel;
-    }
-
-    private static Status failure(ManagedChannel channel, MethodDescriptor<String, String> method) {
-        try {
-            throw new AssertionError("expected the call to fail, it answered " + call(channel, method, "x"));
-        } catch (StatusRuntimeException e) {
-            return e.getStatus();
-        }
+        return callers.track(NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls).build());
     }
 
     private static void assertDenied(ManagedChannel channel, MethodDescriptor<String, String> method) {
@@ -210,45 +157,46 @@ class MeshServerTest {
     @Test
     void strictAcceptsMeshClientsAndRefusesPlainTextAndAnotherCa() throws Exception {
         int port = start(peerAuthentication("STRICT"));
-        assertThat(call(meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
-        assertThat(failure(plainText(port), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(call(callers.meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
+        assertThat(failure(callers.plainText(port), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(failure(otherCa(port), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     @Test
     void permissiveAcceptsMutualTlsAndPlainTextOnOnePort() throws Exception {
         int port = start(peerAuthentication("PERMISSIVE"));
-        assertThat(call(meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
-        assertThat(call(plainText(port), REVIEWS_GET, "x")).isEqualTo("plaintext");
+        assertThat(call(callers.meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
+        assertThat(call(callers.plainText(port), REVIEWS_GET, "x")).isEqualTo("plaintext");
         assertThat(failure(otherCa(port), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     @Test
     void withoutPeerAuthenticationTheModeIsPermissive() throws Exception {
         int port = start();
-        assertThat(call(meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
-        assertThat(call(plainText(port), REVIEWS_GET, "x")).isEqualTo("plaintext");
+        assertThat(call(callers.meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
+        assertThat(call(callers.plainText(port), REVIEWS_GET, "x")).isEqualTo("plaintext");
     }
 
     @Test
     void disableAcceptsPlainTextOnly() throws Exception {
         int port = start(peerAuthentication("DISABLE"));
-        assertThat(call(plainText(port), REVIEWS_GET, "x")).isEqualTo("plaintext");
-        assertThat(failure(meshClient(port, "sleep"), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(call(callers.plainText(port), REVIEWS_GET, "x")).isEqualTo("plaintext");
+        assertThat(failure(callers.meshClient(port, "sleep"), REVIEWS_GET).getCode())
+                .isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     @Test
     void switchingToStrictRefusesTheNextCallOnAnOpenPlainTextConnection() throws Exception {
         int port = start(peerAuthentication("PERMISSIVE"));
-        ManagedChannel plain = plainText(port);
-        ManagedChannel sleep = meshClient(port, "sleep");
+        ManagedChannel plain = callers.plainText(port);
+        ManagedChannel sleep = callers.meshClient(port, "sleep");
         assertThat(call(plain, REVIEWS_GET, "x")).isEqualTo("plaintext");
 
         edit(peerAuthentication("STRICT"));
         Status refused = failure(plain, REVIEWS_GET);
         assertThat(refused.getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(refused.getDescription()).contains("STRICT");
-        assertThat(failure(plainText(port), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(failure(callers.plainText(port), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
         assertThat(call(sleep, REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
     }
 
@@ -278,7 +226,7 @@ class MeshServerTest {
             SslContext tls = GrpcSslContexts.forClient()
                     .keyManager(client.keyPair().getPrivate(), client.certificate())
                     .trustManager(new RecordingTrustManager(presented)).build();
-            return track(NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls).build());
+            return callers.track(NettyChannelBuilder.forAddress("127.0.0.1", port).sslContext(tls).build());
         } catch (SSLException e) {
             throw new AssertionError(e);
         }
@@ -350,9 +298,9 @@ class MeshServerTest {
     @Test
     void namespaceWideAllowWithAPrincipalListAdmitsSleepAndRefusesOther() throws Exception {
         int port = start(authorizationPolicy("allow-sleep", "ALLOW", FROM_SLEEP));
-        assertThat(call(meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
-        assertDenied(meshClient(port, "other"), REVIEWS_GET);
-        assertDenied(plainText(port), REVIEWS_GET);
+        assertThat(call(callers.meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
+        assertDenied(callers.meshClient(port, "other"), REVIEWS_GET);
+        assertDenied(callers.plainText(port), REVIEWS_GET);
     }
 
     @Test
@@ -362,17 +310,17 @@ class MeshServerTest {
                         - from: [{source: {principals: [cluster.local/ns/default/sa/sleep]}}]
                           to: [{operation: {paths: [/pkg.Reviews/Get]}}]
                         """));
-        ManagedChannel sleep = meshClient(port, "sleep");
+        ManagedChannel sleep = callers.meshClient(port, "sleep");
         assertDenied(sleep, REVIEWS_GET);
         assertThat(call(sleep, RATINGS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
-        assertThat(call(meshClient(port, "other"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "other"));
+        assertThat(call(callers.meshClient(port, "other"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "other"));
     }
 
     @Test
     void pathsMatchAsIstiosExactPrefixAndSuffix() throws Exception {
         int port = start(authorizationPolicy("reviews-only", "ALLOW",
                 "- to: [{operation: {paths: [/pkg.Reviews/*]}}]\n"));
-        ManagedChannel sleep = meshClient(port, "sleep");
+        ManagedChannel sleep = callers.meshClient(port, "sleep");
         assertThat(call(sleep, REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
         assertDenied(sleep, RATINGS_GET);
 
@@ -389,7 +337,7 @@ class MeshServerTest {
     @Test
     void aGrpcCallIsAPost() throws Exception {
         int port = start(authorizationPolicy("post", "ALLOW", "- to: [{operation: {methods: [POST]}}]\n"));
-        ManagedChannel sleep = meshClient(port, "sleep");
+        ManagedChannel sleep = callers.meshClient(port, "sleep");
         assertThat(call(sleep, REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
 
         edit(authorizationPolicy("get", "ALLOW", "- to: [{operation: {methods: [GET]}}]\n"));
@@ -399,7 +347,7 @@ class MeshServerTest {
     @Test
     void aPolicyChangeAppliesToTheNextCallOnTheSameConnection() throws Exception {
         int port = start(authorizationPolicy("allow-all", "ALLOW", ALL));
-        ManagedChannel sleep = meshClient(port, "sleep");
+        ManagedChannel sleep = callers.meshClient(port, "sleep");
         assertThat(call(sleep, REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
 
         edit(authorizationPolicy("allow-all", "ALLOW", ALL),
@@ -410,8 +358,8 @@ class MeshServerTest {
     @Test
     void anInvalidEditKeepsTheLastGoodPolicy() throws Exception {
         int port = start(authorizationPolicy("allow-sleep", "ALLOW", FROM_SLEEP));
-        ManagedChannel sleep = meshClient(port, "sleep");
-        ManagedChannel other = meshClient(port, "other");
+        ManagedChannel sleep = callers.meshClient(port, "sleep");
+        ManagedChannel other = callers.meshClient(port, "other");
         assertThat(call(sleep, REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
 
         write(serverConfig, authorizationPolicy("allow-sleep", "ALLOW",

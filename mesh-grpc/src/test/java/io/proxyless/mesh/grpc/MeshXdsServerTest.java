@@ -2,10 +2,9 @@ package io.proxyless.mesh.grpc;
 
 import static io.proxyless.mesh.grpc.Backend.RATINGS_GET;
 import static io.proxyless.mesh.grpc.Backend.REVIEWS_GET;
-import static io.proxyless.mesh.grpc.MeshFixture.REVIEWS;
 import static io.proxyless.mesh.grpc.MeshFixture.await;
 import static io.proxyless.mesh.grpc.MeshFixture.call;
-import static io.proxyless.mesh.grpc.MeshFixture.write;
+import static io.proxyless.mesh.grpc.MeshFixture.failure;
 import static io.proxyless.mesh.grpc.Workloads.spiffe;
 import static org.assertj.core.api.Assertions.assertThat;
 
@@ -19,20 +18,15 @@ import io.grpc.MethodDescriptor;
 import io.grpc.Server;
 import io.grpc.ServerServiceDefinition;
 import io.grpc.Status;
-import io.grpc.StatusRuntimeException;
-import io.grpc.netty.shaded.io.grpc.netty.NettyChannelBuilder;
 import io.grpc.stub.ServerCalls;
 import io.grpc.stub.StreamObserver;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.security.MtlsMode;
-import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.xds.IstiodInbound;
 import io.proxyless.mesh.xds.XdsBootstrap;
 import io.proxyless.mesh.xds.XdsConfigSource;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.TimeUnit;
@@ -60,12 +54,12 @@ class MeshXdsServerTest {
     private Mesh serverMesh;
     private Server server;
     private int port;
-    private final List<Mesh> clientMeshes = new ArrayList<>();
-    private final List<ManagedChannel> channels = new ArrayList<>();
+    private ReviewsCallers callers;
 
     @BeforeEach
     void setUp() throws IOException {
         workloads = new Workloads(dir.resolve("certs"), "mesh root");
+        callers = new ReviewsCallers(dir, workloads);
         controlPlane = new XdsControlPlane();
         controlPlane.serveInbound(List.of());
         source = XdsConfigSource.connect(XdsBootstrap.parse(controlPlane.serverBootstrapJson(IstiodInbound.TEMPLATE),
@@ -83,11 +77,8 @@ class MeshXdsServerTest {
 
     @AfterEach
     void tearDown() throws InterruptedException {
-        for (ManagedChannel c : channels) {
-            c.shutdownNow();
-        }
+        callers.close();
         server.shutdownNow().awaitTermination(5, TimeUnit.SECONDS);
-        clientMeshes.forEach(Mesh::close);
         serverMesh.close();
         source.close();
         controlPlane.close();
@@ -112,52 +103,6 @@ class MeshXdsServerTest {
                 && serverMesh.inbound().mtls().decidedBy().contains(IstiodInbound.name(port)));
     }
 
-    /** A mesh client of reviews with ISTIO_MUTUAL and the workload certificates of {@code default/sa}. */
-    private ManagedChannel meshClient(String serviceAccount) throws IOException {
-        Path config = Files.createDirectories(dir.resolve(serviceAccount + "-config"));
-        write(config, """
-                apiVersion: networking.istio.io/v1
-                kind: ServiceEntry
-                metadata: {name: reviews}
-                spec:
-                  hosts: [%s]
-                  location: MESH_INTERNAL
-                  resolution: STATIC
-                  ports: [{number: 9080, name: grpc, protocol: GRPC}]
-                  endpoints:
-                  - {address: 127.0.0.1, ports: {grpc: %d}, serviceAccount: reviews}
-                """.formatted(REVIEWS, port), """
-                apiVersion: networking.istio.io/v1
-                kind: DestinationRule
-                metadata: {name: reviews}
-                spec:
-                  host: %s
-                  trafficPolicy: {tls: {mode: ISTIO_MUTUAL}}
-                """.formatted(REVIEWS));
-        ClientTlsContexts tls = ClientTlsContexts.builder()
-                .istioCertificates(workloads.certificates("default", serviceAccount)).build();
-        Mesh mesh = Mesh.builder().configPaths(config).namespace("default").tls(tls).watch(false).build();
-        clientMeshes.add(mesh);
-        return track(MeshGrpc.channelBuilder(mesh, REVIEWS + ":9080").build());
-    }
-
-    private ManagedChannel plainText() {
-        return track(NettyChannelBuilder.forAddress("127.0.0.1", port).usePlaintext().build());
-    }
-
-    private ManagedChannel track(ManagedChannel channel) {
-        channels.add(channel);
-        return channel;
-    }
-
-    private static Status failure(ManagedChannel channel, MethodDescriptor<String, String> method) {
-        try {
-            throw new AssertionError("expected the call to fail, it answered " + call(channel, method, "x"));
-        } catch (StatusRuntimeException e) {
-            return e.getStatus();
-        }
-    }
-
     private static void assertDenied(ManagedChannel channel, MethodDescriptor<String, String> method) {
         Status status = failure(channel, method);
         assertThat(status.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);
@@ -166,10 +111,10 @@ class MeshXdsServerTest {
 
     @Test
     void beforeTheListenerArrivesCallsAreRefused() throws Exception {
-        ManagedChannel sleep = meshClient("sleep");
+        ManagedChannel sleep = callers.meshClient(port, "sleep");
         assertThat(serverMesh.inbound().mtlsMode(port)).isEqualTo(MtlsMode.STRICT);
         assertDenied(sleep, REVIEWS_GET);
-        assertThat(failure(plainText(), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(failure(callers.plainText(port), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
 
         serve(IstiodInbound.permissive(port, null, null));
         assertThat(call(sleep, REVIEWS_GET, "x")).as("the next call on the same connection")
@@ -179,23 +124,23 @@ class MeshXdsServerTest {
     @Test
     void strictRefusesPlainText() throws Exception {
         serve(IstiodInbound.strict(port, null, null));
-        assertThat(call(meshClient("sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
-        assertThat(failure(plainText(), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
+        assertThat(call(callers.meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
+        assertThat(failure(callers.plainText(port), REVIEWS_GET).getCode()).isEqualTo(Status.Code.UNAVAILABLE);
     }
 
     @Test
     void permissiveAcceptsMutualTlsAndPlainText() throws Exception {
         serve(IstiodInbound.permissive(port, null, null));
         assertThat(serverMesh.inbound().mtlsMode(port)).isEqualTo(MtlsMode.PERMISSIVE);
-        assertThat(call(meshClient("sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
-        assertThat(call(plainText(), REVIEWS_GET, "x")).isEqualTo("plaintext");
+        assertThat(call(callers.meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
+        assertThat(call(callers.plainText(port), REVIEWS_GET, "x")).isEqualTo("plaintext");
     }
 
     @Test
     void aPrincipalListAdmitsSleepAndRefusesOther() throws Exception {
         serve(IstiodInbound.strict(port, null, ALLOW_SLEEP));
-        assertThat(call(meshClient("sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
-        assertDenied(meshClient("other"), REVIEWS_GET);
+        assertThat(call(callers.meshClient(port, "sleep"), REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
+        assertDenied(callers.meshClient(port, "other"), REVIEWS_GET);
     }
 
     @Test
@@ -203,7 +148,7 @@ class MeshXdsServerTest {
         RBAC denyRatings = IstiodInbound.rbac(RBAC.Action.DENY,
                 Map.of("default-no-ratings-0", IstiodInbound.toPaths("/pkg.Ratings/Get")));
         serve(IstiodInbound.strict(port, denyRatings, ALLOW_SLEEP));
-        ManagedChannel sleep = meshClient("sleep");
+        ManagedChannel sleep = callers.meshClient(port, "sleep");
         assertThat(call(sleep, REVIEWS_GET, "x")).isEqualTo(spiffe("default", "sleep"));
         assertDenied(sleep, RATINGS_GET);
 
@@ -220,7 +165,7 @@ class MeshXdsServerTest {
                 .build();
         serve(IstiodInbound.strict(port, null, IstiodInbound.rbac(RBAC.Action.ALLOW,
                 Map.of("default-jwt-0", jwt))));
-        assertDenied(meshClient("sleep"), REVIEWS_GET);
+        assertDenied(callers.meshClient(port, "sleep"), REVIEWS_GET);
         assertThat(serverMesh.inbound().warnings()).anySatisfy(w -> assertThat(w).contains("default-jwt-0")
                 .contains("fail closed"));
     }
@@ -228,7 +173,7 @@ class MeshXdsServerTest {
     @Test
     void theNextListenerVersionKeepsServingOnAnOpenConnection() throws Exception {
         serve(IstiodInbound.permissive(port, null, null));
-        ManagedChannel plain = plainText();
+        ManagedChannel plain = callers.plainText(port);
         assertThat(call(plain, REVIEWS_GET, "x")).isEqualTo("plaintext");
         serve(IstiodInbound.strict(port, null, null));
         Status refused = failure(plain, REVIEWS_GET);
