@@ -25,7 +25,8 @@ import picocli.CommandLine.Spec;
         description = {
             "Prints the compiled config a client would run with, as one JSON object: services with their endpoints,"
                     + " the route table of every host, clusters with their merged DestinationRule policy, endpoint"
-                    + " health (ejected, in flight), connection-pool limits and outlier-detection state, the"
+                    + " health (ejected, in flight) and the TLS mode each endpoint gets, connection-pool limits and"
+                    + " outlier-detection state, the"
                     + " outboundTrafficPolicy, and the warnings found while loading and compiling.",
             "With --bootstrap, 'xds' also lists every xDS resource received, with its version, status (ACKED,"
                     + " NACKED, REQUESTED, DOES_NOT_EXIST) and error.",
