@@ -37,14 +37,17 @@ public final class CompiledMesh {
     private final MeshModel model;
     private final InboundPolicy inbound;
     private final Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes;
+    private final Map<Integer, RouteTables.PortTable> compiledTables;
 
     CompiledMesh(MeshConfig config, ServiceRegistry registry, HostTable anyPort, Map<Integer, HostTable> byPort,
                  Map<String, Cluster> clusters,
                  OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
                  List<String> warnings, Map<String, EndpointTracker> trackers, MeshModel model,
-                 InboundPolicy inbound, Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes) {
+                 InboundPolicy inbound, Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes,
+                 Map<Integer, RouteTables.PortTable> compiledTables) {
         this.inbound = inbound;
         this.compiledRoutes = compiledRoutes;
+        this.compiledTables = compiledTables;
         this.trackers = trackers;
         this.model = model;
         this.config = config;
@@ -69,6 +72,14 @@ public final class CompiledMesh {
      */
     Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes() {
         return compiledRoutes;
+    }
+
+    /**
+     * What each route configuration of the model compiled to, by port: the next compilation carries over the host
+     * table entries whose virtual hosts did not change.
+     */
+    Map<Integer, RouteTables.PortTable> portTables() {
+        return compiledTables;
     }
 
     /** The endpoint tracker (in-flight counts, first-seen times) of cluster {@code key} in this snapshot, or null. */
@@ -122,7 +133,7 @@ public final class CompiledMesh {
     public List<HostEntry> hosts() {
         Map<String, HostEntry> distinct = new java.util.TreeMap<>();
         for (HostTable t : tables()) {
-            t.exact().values().forEach(e -> distinct.putIfAbsent(e.host(), e));
+            t.exactEntries().forEach(e -> distinct.putIfAbsent(e.host(), e));
             t.wildcards().forEach(w -> distinct.putIfAbsent(w.getValue().host(), w.getValue()));
             if (t.any() != null) {
                 distinct.putIfAbsent(t.any().host(), t.any());

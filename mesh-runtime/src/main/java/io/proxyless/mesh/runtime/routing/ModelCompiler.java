@@ -138,7 +138,7 @@ public final class ModelCompiler {
                 ? OutboundTrafficPolicy.Mode.REGISTRY_ONLY : OutboundTrafficPolicy.Mode.ALLOW_ANY;
         CompiledMesh snapshot = new CompiledMesh(config, registry, anyPort, byPort, clusters, outbound,
                 options.clientNamespace(), options.domainSuffix(), allWarnings, Map.copyOf(build.trackers),
-                model, inbound, tables.compiledRoutes());
+                model, inbound, tables.compiledRoutes(), tables.portTables());
         return new Compilation(snapshot, build.plan.build());
     }
 
@@ -223,9 +223,9 @@ public final class ModelCompiler {
             }
             Cluster before = previous.clusters().get(c.name());
             if (before == null || before.sockets() != null
-                    || !c.equals(previous.model().clusters().get(c.name()))
-                    || !lbEndpoints.equals(previous.model().endpoints(c.name()))
-                    || !before.policy().equals(policies.getOrDefault(c.name(), ClusterPolicy.NONE))) {
+                    || !java.util.Objects.equals(c, previous.model().clusters().get(c.name()))
+                    || !java.util.Objects.equals(lbEndpoints, previous.model().endpoints(c.name()))
+                    || !java.util.Objects.equals(before.policy(), policies.getOrDefault(c.name(), ClusterPolicy.NONE))) {
                 return null;
             }
             return before;

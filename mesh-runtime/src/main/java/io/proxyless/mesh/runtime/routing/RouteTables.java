@@ -26,9 +26,11 @@ final class RouteTables {
     private final Map<String, Missing> missing;
     private final List<String> warnings;
     private final Map<RoutesKey, List<CompiledRoute>> before;
+    private final Map<Integer, PortTable> tablesBefore;
     // Virtual hosts with the same routes and origin (a port's routes that also serve port-less lookups,
     // RouteConfiguration.ANY_PORT) share one compiled list.
     private final Map<RoutesKey, List<CompiledRoute>> compiled = new HashMap<>();
+    private final Map<Integer, PortTable> tables = new HashMap<>();
 
     /**
      * @param clusters the snapshot's clusters by name (routes to a name not in it are refused with 503)
@@ -36,7 +38,8 @@ final class RouteTables {
      *                 when the source knows (unknown host or subset); by cluster name
      * @param warnings where to report what the tables cannot hold
      * @param previous the snapshot in force, or null: routes it compiled from the same model routes, to the same
-     *                 compiled clusters, are reused (incremental compile)
+     *                 compiled clusters, are reused, and so are the entries of its host tables that still hold
+     *                 (incremental compile)
      */
     RouteTables(Map<String, Cluster> clusters, Map<String, Missing> missing, List<String> warnings,
                 CompiledMesh previous) {
@@ -44,11 +47,17 @@ final class RouteTables {
         this.missing = missing;
         this.warnings = warnings;
         this.before = previous == null ? Map.of() : previous.compiledRoutes();
+        this.tablesBefore = previous == null ? Map.of() : previous.portTables();
     }
 
     /** The compiled routes of every virtual host compiled so far, by (routes, origin). */
     Map<RoutesKey, List<CompiledRoute>> compiledRoutes() {
         return java.util.Collections.unmodifiableMap(compiled);
+    }
+
+    /** What each route configuration compiled so far compiled to, by port. */
+    Map<Integer, PortTable> portTables() {
+        return java.util.Collections.unmodifiableMap(tables);
     }
 
     /**
@@ -62,29 +71,119 @@ final class RouteTables {
     record Missing(String host, String subset, Integer port, String problem) {
     }
 
-    /** A virtual host's routes (by value) and origin: what its compiled routes depend on, besides clusters. */
+    /**
+     * A virtual host's routes (by value) and origin: what its compiled routes depend on, besides clusters. Its
+     * hash is the origin's and the number of routes, not the routes': origins are distinct per virtual host but for
+     * one VirtualService serving several hosts, and hashing every route of every virtual host was most of the cost
+     * of a one-service change; equal keys still compare the routes.
+     */
     record RoutesKey(List<Route> routes, String origin) {
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof RoutesKey k && origin.equals(k.origin) && routes.equals(k.routes);
+        }
+
+        @Override
+        public int hashCode() {
+            return origin.hashCode() * 31 + routes.size();
+        }
     }
 
-    /** The host table of one route configuration. */
+    /**
+     * What one route configuration compiled to, kept in the snapshot for the next compilation: the configuration,
+     * its virtual hosts' entries (by position), the table and what building it warned about.
+     */
+    record PortTable(RouteConfiguration source, List<HostEntry> entries, HostTable table, List<String> warnings) {
+    }
+
+    /**
+     * The host table of one route configuration. When the snapshot in force compiled a configuration for the same
+     * port with the same virtual hosts' domains, its table carries over with only the entries of virtual hosts
+     * whose routes changed replaced (and their shards copied); otherwise it is built anew.
+     */
     HostTable hostTable(RouteConfiguration rc) {
-        Map<String, HostEntry> exact = new HashMap<>();
-        List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
-        HostEntry any = null;
-        for (VirtualHost vh : rc.virtualHosts()) {
-            List<String> domains = vh.domains().stream().map(HostName::toString).toList();
-            String host = domains.stream().filter(d -> !d.startsWith("*")).findFirst().orElse(domains.get(0));
+        List<VirtualHost> vhs = rc.virtualHosts();
+        PortTable old = tablesBefore.get(rc.port());
+        boolean sameDomains = old != null && old.source().virtualHosts().size() == vhs.size()
+                && old.source().name().equals(rc.name());
+        List<HostEntry> entries = new ArrayList<>(vhs.size());
+        List<Integer> changed = new ArrayList<>();
+        for (int i = 0; i < vhs.size(); i++) {
+            VirtualHost vh = vhs.get(i);
             String origin = vh.origin() != null ? vh.origin() : "virtual host " + vh.name();
             List<CompiledRoute> routes = compiled.computeIfAbsent(new RoutesKey(vh.routes(), origin),
                     k -> reusable(before.get(k)) ? before.get(k) : routes(vh, origin));
-            HostEntry entry = new HostEntry(host.startsWith("*") ? host : HostName.normalize(host), routes, origin);
-            for (String d : domains) {
+            VirtualHost oldVh = sameDomains ? old.source().virtualHosts().get(i) : null;
+            HostEntry oldEntry = sameDomains ? old.entries().get(i) : null;
+            if (oldVh != null && oldVh != vh
+                    && (!oldVh.domains().equals(vh.domains()) || !oldVh.name().equals(vh.name()))) {
+                sameDomains = false;
+            }
+            if (oldEntry != null && sameDomains && oldEntry.routes() == routes && oldEntry.origin().equals(origin)) {
+                entries.add(oldEntry);
+            } else {
+                entries.add(new HostEntry(hostOf(vh), routes, origin));
+                changed.add(i);
+            }
+        }
+        PortTable table = sameDomains ? update(old, rc, entries, changed) : build(rc, entries);
+        tables.put(rc.port(), table);
+        warnings.addAll(table.warnings());
+        return table.table();
+    }
+
+    /** The name of a virtual host's entry: its first exact domain (normalized), else its first domain. */
+    private static String hostOf(VirtualHost vh) {
+        for (HostName d : vh.domains()) {
+            String name = d.toString();
+            if (!name.startsWith("*")) {
+                return HostName.normalize(name);
+            }
+        }
+        return vh.domains().get(0).toString();
+    }
+
+    /**
+     * {@code old}'s table with the entries at {@code changed} replaced (the domains are the same, so every name
+     * keeps its owner); a full build when a changed virtual host has a wildcard domain or many changed.
+     */
+    private PortTable update(PortTable old, RouteConfiguration rc, List<HostEntry> entries, List<Integer> changed) {
+        if (changed.size() > Math.max(16, entries.size() / 4)) {
+            return build(rc, entries);
+        }
+        Map<String, HostEntry> replaced = new HashMap<>();
+        for (int i : changed) {
+            HostEntry before = old.entries().get(i);
+            for (HostName d : rc.virtualHosts().get(i).domains()) {
+                String name = d.toString();
+                if (name.contains("*")) {
+                    return build(rc, entries);
+                }
+                String normal = HostName.normalize(name);
+                if (old.table().exact(normal) == before) {
+                    replaced.put(normal, entries.get(i));
+                }
+            }
+        }
+        return new PortTable(rc, List.copyOf(entries), old.table().withExact(replaced), old.warnings());
+    }
+
+    private PortTable build(RouteConfiguration rc, List<HostEntry> entries) {
+        Map<String, HostEntry> exact = new HashMap<>();
+        List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
+        List<String> found = new ArrayList<>();
+        HostEntry any = null;
+        for (int i = 0; i < entries.size(); i++) {
+            VirtualHost vh = rc.virtualHosts().get(i);
+            HostEntry entry = entries.get(i);
+            for (HostName domain : vh.domains()) {
+                String d = domain.toString();
                 if (d.equals("*")) {
                     any = any == null ? entry : any;
                 } else if (d.startsWith("*.")) {
                     wildcards.add(Map.entry(d.substring(1), entry));
                 } else if (d.startsWith("*") || d.endsWith("*")) {
-                    warnings.add("route configuration " + rc.name() + ": domain " + d + " of virtual host "
+                    found.add("route configuration " + rc.name() + ": domain " + d + " of virtual host "
                             + vh.name() + " is not supported (only exact names, *.suffix and *)");
                 } else {
                     exact.putIfAbsent(HostName.normalize(d), entry);
@@ -92,7 +191,7 @@ final class RouteTables {
             }
         }
         wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
-        return new HostTable(exact, wildcards, any);
+        return new PortTable(rc, List.copyOf(entries), new HostTable(exact, wildcards, any), List.copyOf(found));
     }
 
     /**

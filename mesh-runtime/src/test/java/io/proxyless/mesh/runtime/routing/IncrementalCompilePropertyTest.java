@@ -9,6 +9,10 @@ import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.dump.MeshDump;
+import io.proxyless.mesh.runtime.model.ClusterLoadAssignment;
+import io.proxyless.mesh.runtime.model.MeshModel;
+import io.proxyless.mesh.runtime.model.RouteConfiguration;
+import io.proxyless.mesh.runtime.model.VirtualHost;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.testing.FakeClock;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
@@ -25,7 +29,9 @@ import org.junit.jupiter.api.Test;
  * against the snapshot in force gives the same routing decisions and the same {@code mesh dump} as compiling it from
  * scratch — for Istio config and for the route model it is written as (what an xDS source publishes). Routes reach
  * across services (splits and mirrors to other services' clusters), so an edit to one service must also recompile
- * the routes of others that point at it. A failure names its seed, case and step.
+ * the routes of others that point at it. A third variant hands the model over as an xDS source does, with what did
+ * not change as the very objects of the previous model (so host tables are patched, not rebuilt) and with wildcard
+ * and unsupported domains coming and going. A failure names its seed, case and step.
  */
 class IncrementalCompilePropertyTest {
     private static final long[] SEEDS = {1, 2, 42, 1234, 20261207};
@@ -54,6 +60,11 @@ class IncrementalCompilePropertyTest {
                 MeshCompiler modelCompiler = compiler(modelHealth);
                 CompiledMesh model = publish(modelCompiler.compile(
                         MeshConfig.ofModel(istio.model(), List.of()), null), modelHealth);
+                ClusterHealth sourceHealth = new ClusterHealth(clock::nanoTime);
+                MeshCompiler sourceCompiler = compiler(sourceHealth);
+                MeshModel sourceModel = withDomains(istio.model(), random.nextInt(3));
+                CompiledMesh source = publish(sourceCompiler.compile(MeshConfig.ofModel(sourceModel, List.of()),
+                        null), sourceHealth);
                 for (int step = 0; step < EDITS; step++) {
                     String edit = edit(services, random);
                     String where = "seed " + seed + ", case " + c + ", step " + step + " (" + edit + ")";
@@ -72,6 +83,13 @@ class IncrementalCompilePropertyTest {
                     CompiledMesh fullModel = compiler(new ClusterHealth(clock::nanoTime)).compile(nextModel, null)
                             .snapshot();
                     assertSame(model, fullModel, where + ", route model");
+
+                    sourceModel = sharing(sourceModel, withDomains(full.model(), random.nextInt(3)));
+                    MeshConfig nextSource = MeshConfig.ofModel(sourceModel, List.of());
+                    source = publish(sourceCompiler.compile(nextSource, source), sourceHealth);
+                    CompiledMesh fullSource = compiler(new ClusterHealth(clock::nanoTime)).compile(nextSource, null)
+                            .snapshot();
+                    assertSame(source, fullSource, where + ", route model as a source hands it over");
                 }
             }
         }
@@ -110,6 +128,72 @@ class IncrementalCompilePropertyTest {
         assertThat(viaS2.endpoint().address()).isEqualTo("10.9.9.9");
     }
 
+    /**
+     * {@code model} with, on its first port, a virtual host for {@code *.wild.example} and {@code wild.example}
+     * (kind 1) or one whose domain {@code w*} is not supported (kind 2) in front of the others; kind 0 adds none.
+     */
+    private static MeshModel withDomains(MeshModel model, int kind) {
+        if (kind == 0 || model.routeConfigurations().isEmpty()) {
+            return model;
+        }
+        List<RouteConfiguration> configs = new ArrayList<>();
+        int first = model.routeConfigurations().keySet().stream().filter(p -> p != RouteConfiguration.ANY_PORT)
+                .min(Integer::compare).orElse(RouteConfiguration.ANY_PORT);
+        for (RouteConfiguration rc : model.routeConfigurations().values()) {
+            if (rc.port() != first || rc.virtualHosts().isEmpty()) {
+                configs.add(rc);
+                continue;
+            }
+            List<VirtualHost> vhs = new ArrayList<>();
+            VirtualHost template = rc.virtualHosts().get(rc.virtualHosts().size() - 1);
+            vhs.add(kind == 1
+                    ? VirtualHost.of("wild", List.of(HostName.of("*.wild.example"), HostName.of("wild.example")),
+                    template.routes(), template.origin())
+                    : VirtualHost.of("w", List.of(HostName.of("w*"), HostName.of("w.example")), template.routes(),
+                    template.origin()));
+            vhs.addAll(rc.virtualHosts());
+            configs.add(RouteConfiguration.of(rc.name(), rc.port(), vhs));
+        }
+        return MeshModel.of(configs, List.copyOf(model.clusters().values()),
+                List.copyOf(model.loadAssignments().values()), model.outboundPolicy(), model.warnings());
+    }
+
+    /**
+     * {@code next} as a source that keeps what did not change hands it over: every route configuration, virtual
+     * host, cluster and load assignment equal to one of {@code previous} is that very object.
+     */
+    private static MeshModel sharing(MeshModel previous, MeshModel next) {
+        List<RouteConfiguration> configs = new ArrayList<>();
+        for (RouteConfiguration rc : next.routeConfigurations().values()) {
+            RouteConfiguration before = previous.routeConfigurations().get(rc.port());
+            if (rc.equals(before)) {
+                configs.add(before);
+                continue;
+            }
+            Map<String, VirtualHost> byName = new java.util.HashMap<>();
+            if (before != null) {
+                before.virtualHosts().forEach(vh -> byName.put(vh.name(), vh));
+            }
+            List<VirtualHost> vhs = new ArrayList<>();
+            for (VirtualHost vh : rc.virtualHosts()) {
+                VirtualHost old = byName.get(vh.name());
+                vhs.add(vh.equals(old) ? old : vh);
+            }
+            configs.add(RouteConfiguration.of(rc.name(), rc.port(), vhs));
+        }
+        List<io.proxyless.mesh.runtime.model.Cluster> clusters = new ArrayList<>();
+        for (io.proxyless.mesh.runtime.model.Cluster c : next.clusters().values()) {
+            io.proxyless.mesh.runtime.model.Cluster old = previous.clusters().get(c.name());
+            clusters.add(c.equals(old) ? old : c);
+        }
+        List<ClusterLoadAssignment> assignments = new ArrayList<>();
+        for (ClusterLoadAssignment a : next.loadAssignments().values()) {
+            ClusterLoadAssignment old = previous.loadAssignments().get(a.clusterName());
+            assignments.add(a.equals(old) ? old : a);
+        }
+        return MeshModel.of(configs, clusters, assignments, next.outboundPolicy(), next.warnings());
+    }
+
     private MeshCompiler compiler(ClusterHealth health) {
         return new MeshCompiler("default", Map.of(), HostName.DEFAULT_DOMAIN_SUFFIX, "", health, clock,
                 ClientTlsContexts.builder().clock(clock).build());
@@ -126,7 +210,8 @@ class IncrementalCompilePropertyTest {
         int probe = 0;
         for (int i = 0; i < SERVICES; i++) {
             for (String url : List.of("http://s" + i + ".default.svc.cluster.local:8080/a", "http://s" + i + "/a",
-                    "http://s" + i + ":9090/b")) {
+                    "http://s" + i + ":9090/b", "http://a" + i + ".wild.example:8080/a", "http://wild.example:8080/",
+                    "http://w.example:8080/")) {
                 for (boolean jason : new boolean[] {false, true}) {
                     RouteRequest.Builder b = RouteRequest.builder("GET", url);
                     if (jason) {
