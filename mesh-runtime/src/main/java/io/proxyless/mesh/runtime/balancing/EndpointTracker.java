@@ -1,12 +1,11 @@
 package io.proxyless.mesh.runtime.balancing;
 
 import io.proxyless.mesh.runtime.registry.Endpoint;
-import java.util.HashSet;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.LongSupplier;
 
@@ -36,7 +35,9 @@ public final class EndpointTracker {
     static final long WARM_SINCE_FOREVER = Long.MIN_VALUE;
 
     private final LongSupplier nanoClock;
-    private final Map<String, Slot> slots = new ConcurrentHashMap<>();
+    // The slots of the endpoint set last observed, replaced as a whole (never changed in place) so that a successor
+    // can share them: one small array per cluster rather than a map with an authority string per endpoint.
+    private volatile Slot[] slots = new Slot[0];
     private boolean observedOnce;
 
     /** A tracker on {@link System#nanoTime()}. */
@@ -61,15 +62,19 @@ public final class EndpointTracker {
      */
     public synchronized EndpointTracker successor() {
         EndpointTracker next = new EndpointTracker(nanoClock);
-        next.slots.putAll(slots);
+        next.slots = slots;
         next.observedOnce = observedOnce;
         return next;
     }
 
     /** The number of attempts to {@code endpoint} started and not yet ended, over all balancers of this cluster. */
     public int inFlight(Endpoint endpoint) {
-        Slot slot = slots.get(endpoint.authority());
-        return slot == null ? 0 : slot.inFlight.get();
+        for (Slot slot : slots) {
+            if (slot.holds(endpoint)) {
+                return slot.inFlight.get();
+            }
+        }
+        return 0;
     }
 
     long nanoTime() {
@@ -85,24 +90,54 @@ public final class EndpointTracker {
         long now = nanoTime();
         long firstSeen = observedOnce ? now : WARM_SINCE_FOREVER;
         observedOnce = true;
-        Slot[] result = new Slot[endpoints.size()];
-        Set<String> present = new HashSet<>();
-        for (int i = 0; i < result.length; i++) {
-            String key = endpoints.get(i).authority();
-            present.add(key);
-            result[i] = slots.computeIfAbsent(key, k -> new Slot(firstSeen));
+        Map<Slot, Slot> before = new HashMap<>(slots.length * 2);
+        for (Slot slot : slots) {
+            before.put(slot, slot);
         }
-        slots.keySet().retainAll(present);
+        Map<Slot, Slot> present = new LinkedHashMap<>(endpoints.size() * 2);
+        Slot[] result = new Slot[endpoints.size()];
+        for (int i = 0; i < result.length; i++) {
+            Endpoint e = endpoints.get(i);
+            Slot key = new Slot(e.address(), e.port(), firstSeen);
+            Slot slot = present.get(key);
+            if (slot == null) {
+                slot = before.getOrDefault(key, key);
+                present.put(slot, slot);
+            }
+            result[i] = slot;
+        }
+        slots = present.keySet().toArray(new Slot[0]);
         return result;
     }
 
-    /** Per-endpoint state shared by every balancer built from this tracker. */
+    /**
+     * Per-endpoint state shared by every balancer built from this tracker; equal for the same endpoint authority
+     * (address and port), whatever its weight or labels.
+     */
     static final class Slot {
         final AtomicInteger inFlight = new AtomicInteger();
         final long firstSeenNanos;
+        private final String address;
+        private final int port;
 
-        Slot(long firstSeenNanos) {
+        Slot(String address, int port, long firstSeenNanos) {
+            this.address = address;
+            this.port = port;
             this.firstSeenNanos = firstSeenNanos;
+        }
+
+        boolean holds(Endpoint endpoint) {
+            return port == endpoint.port() && address.equals(endpoint.address());
+        }
+
+        @Override
+        public boolean equals(Object o) {
+            return o instanceof Slot other && port == other.port && address.equals(other.address);
+        }
+
+        @Override
+        public int hashCode() {
+            return 31 * address.hashCode() + port;
         }
     }
 }

@@ -1,5 +1,7 @@
 package io.proxyless.mesh.runtime.config;
 
+import com.google.common.base.Supplier;
+import com.google.common.base.Suppliers;
 import com.google.common.collect.ImmutableList;
 import com.google.common.collect.ImmutableListMultimap;
 import com.google.common.collect.ImmutableMap;
@@ -64,8 +66,10 @@ public final class MeshConfig {
     private final long version;
     private final ImmutableList<Resource<?>> resources;
     private final ImmutableListMultimap<ResourceKind, Resource<?>> byKind;
-    private final ImmutableMap<NameKey, Resource<?>> byName;
-    private final ImmutableListMultimap<HostKey, Resource<?>> byHost;
+    // Looked up by name only for delegate VirtualServices, by host only by tools: made on first use, as the
+    // snapshot in force keeps its config and these indexes would otherwise hold an entry per resource.
+    private final Supplier<ImmutableMap<NameKey, Resource<?>>> byName = Suppliers.memoize(this::indexByName);
+    private final Supplier<ImmutableListMultimap<HostKey, Resource<?>>> byHost = Suppliers.memoize(this::indexByHost);
     private final ImmutableList<Problem> warnings;
     private final MeshModel model;
     private final InboundPolicy inbound;
@@ -81,18 +85,28 @@ public final class MeshConfig {
         this.kubernetes = kubernetes;
 
         ImmutableListMultimap.Builder<ResourceKind, Resource<?>> kinds = ImmutableListMultimap.builder();
-        Map<NameKey, Resource<?>> names = new LinkedHashMap<>();
-        ImmutableListMultimap.Builder<HostKey, Resource<?>> hosts = ImmutableListMultimap.builder();
         for (Resource<?> r : this.resources) {
             kinds.put(r.kind(), r);
+        }
+        this.byKind = kinds.build();
+    }
+
+    private ImmutableMap<NameKey, Resource<?>> indexByName() {
+        Map<NameKey, Resource<?>> names = new LinkedHashMap<>();
+        for (Resource<?> r : resources) {
             // First loaded wins, as in Istio where the oldest of two conflicting resources is used.
             names.putIfAbsent(new NameKey(r.kind(), r.namespace(), r.name()), r);
+        }
+        return ImmutableMap.copyOf(names);
+    }
+
+    private ImmutableListMultimap<HostKey, Resource<?>> indexByHost() {
+        ImmutableListMultimap.Builder<HostKey, Resource<?>> hosts = ImmutableListMultimap.builder();
+        for (Resource<?> r : resources) {
             // A resource listing the same host twice is indexed once under it.
             hostsOf(r).stream().distinct().forEach(h -> hosts.put(new HostKey(r.kind(), h), r));
         }
-        this.byKind = kinds.build();
-        this.byName = ImmutableMap.copyOf(names);
-        this.byHost = hosts.build();
+        return hosts.build();
     }
 
     /**
@@ -210,7 +224,7 @@ public final class MeshConfig {
     @SuppressWarnings("unchecked")
     public <S> Optional<Resource<S>> find(ResourceKind kind, String namespace, String name) {
         Objects.requireNonNull(kind, "kind");
-        return Optional.ofNullable((Resource<S>) byName.get(new NameKey(kind, namespace, name)));
+        return Optional.ofNullable((Resource<S>) byName.get().get(new NameKey(kind, namespace, name)));
     }
 
     /**
@@ -221,7 +235,7 @@ public final class MeshConfig {
     public <S> List<Resource<S>> byHost(ResourceKind kind, String host) {
         Objects.requireNonNull(kind, "kind");
         Objects.requireNonNull(host, "host");
-        return cast(byHost.get(new HostKey(kind, host)));
+        return cast(byHost.get().get(new HostKey(kind, host)));
     }
 
     /**

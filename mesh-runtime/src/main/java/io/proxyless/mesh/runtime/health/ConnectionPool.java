@@ -131,10 +131,10 @@ public final class ConnectionPool {
                     : tcp != null ? tcp.idleTimeout() : null;
             ConnectionPoolSettings.HTTPSettings.ConnectionKeepalive keepAlive = http == null ? null
                     : http.http2KeepAlive();
-            return new Limits(maxConnections, maxPending, maxRequests, maxRetries,
+            return shared(new Limits(maxConnections, maxPending, maxRequests, maxRetries,
                     perConnection == null || perConnection < 0 ? 0 : perConnection, connectTimeout, idle,
                     tcp == null ? null : tcp.maxConnectionDuration(), keepAlive == null ? null : keepAlive.interval(),
-                    keepAlive == null ? null : keepAlive.timeout());
+                    keepAlive == null ? null : keepAlive.timeout()));
         }
 
         /**
@@ -143,11 +143,16 @@ public final class ConnectionPool {
          */
         public static Limits from(io.proxyless.mesh.runtime.model.CircuitBreakers breakers,
                                   io.proxyless.mesh.runtime.model.ConnectionSettings connection) {
-            return new Limits(threshold(breakers.maxConnections()), threshold(breakers.maxPendingRequests()),
+            return shared(new Limits(threshold(breakers.maxConnections()), threshold(breakers.maxPendingRequests()),
                     threshold(breakers.maxRequests()), threshold(breakers.maxRetries()),
                     connection.maxRequestsPerConnection(), connection.connectTimeout(), connection.idleTimeout(),
                     connection.maxConnectionDuration(), connection.http2KeepAliveInterval(),
-                    connection.http2KeepAliveTimeout());
+                    connection.http2KeepAliveTimeout()));
+        }
+
+        // Most clusters have no limits of their own: they share one value instead of holding a copy each.
+        private static Limits shared(Limits limits) {
+            return limits.equals(ISTIO_DEFAULT) ? ISTIO_DEFAULT : limits;
         }
 
         private static long threshold(int value) {

@@ -15,7 +15,6 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
-import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
 
@@ -271,9 +270,11 @@ public final class OutlierDetector {
     private final LongSupplier nanoTime;
     private final ReentrantLock lock = new ReentrantLock();
     private final ConcurrentHashMap<Endpoint, HostState> hosts = new ConcurrentHashMap<>();
-    private final Map<EjectionType, AtomicLong> detected = counters();
-    private final Map<EjectionType, AtomicLong> enforced = counters();
-    private final AtomicLong overflow = new AtomicLong();
+    // Envoy's ejection stats: detected and enforced per type, then overflow. Guarded by the lock (they change
+    // only on an ejection decision) and made on the first one: most clusters never eject anything.
+    private static final int ENFORCED = EjectionType.values().length;
+    private static final int OVERFLOW = 2 * ENFORCED;
+    private long[] ejectionStats;
 
     private volatile Settings settings;
     /** Time of the next interval sweep; read without the lock to decide whether a sweep is due. */
@@ -464,7 +465,12 @@ public final class OutlierDetector {
             if (h.ejected) {
                 return; // Envoy leaves the counter running; the return to service resets it
             }
-            detected.get(type).incrementAndGet();
+            long[] stats = ejectionStats;
+            if (stats == null) {
+                stats = new long[OVERFLOW + 1];
+                ejectionStats = stats;
+            }
+            stats[type.ordinal()]++;
             double percent = 100.0 * (ejectedCount + 1) / denominator();
             if (percent <= s.maxEjectionPercent()) {
                 h.ejected = true;
@@ -475,10 +481,10 @@ public final class OutlierDetector {
                 if (s.mayGrow(h.multiplier)) {
                     h.multiplier++;
                 }
-                enforced.get(type).incrementAndGet();
+                stats[ENFORCED + type.ordinal()]++;
                 epoch++;
             } else {
-                overflow.incrementAndGet();
+                stats[OVERFLOW]++;
             }
             switch (type) {
                 case CONSECUTIVE_5XX -> reset(h.consecutive5xx);
@@ -549,8 +555,7 @@ public final class OutlierDetector {
             Settings s = settings;
             long now = nanoTime.getAsLong();
             if (s == null) {
-                return new Snapshot(false, null, 0, 0, snapshotOf(detected), snapshotOf(enforced), overflow.get(),
-                        List.of());
+                return new Snapshot(false, null, 0, 0, statsOf(0), statsOf(ENFORCED), stat(OVERFLOW), List.of());
             }
             sweepLocked(now, s);
             long interval = s.intervalNanos();
@@ -568,8 +573,8 @@ public final class OutlierDetector {
             });
             list.sort(Comparator.comparing((EndpointHealth eh) -> !eh.ejected())
                     .thenComparing(eh -> eh.endpoint().authority()));
-            return new Snapshot(true, s, denominator(), ejectedCount, snapshotOf(detected), snapshotOf(enforced),
-                    overflow.get(), list);
+            return new Snapshot(true, s, denominator(), ejectedCount, statsOf(0), statsOf(ENFORCED), stat(OVERFLOW),
+                    list);
         } finally {
             lock.unlock();
         }
@@ -658,17 +663,17 @@ public final class OutlierDetector {
         }
     }
 
-    private static Map<EjectionType, AtomicLong> counters() {
-        Map<EjectionType, AtomicLong> map = new EnumMap<>(EjectionType.class);
-        for (EjectionType t : EjectionType.values()) {
-            map.put(t, new AtomicLong());
-        }
-        return map;
+    /** One ejection stat (guarded by lock). */
+    private long stat(int index) {
+        return ejectionStats == null ? 0 : ejectionStats[index];
     }
 
-    private static Map<EjectionType, Long> snapshotOf(Map<EjectionType, AtomicLong> counters) {
+    /** The stats of every ejection type from {@code offset} on (guarded by lock). */
+    private Map<EjectionType, Long> statsOf(int offset) {
         Map<EjectionType, Long> map = new EnumMap<>(EjectionType.class);
-        counters.forEach((k, v) -> map.put(k, v.get()));
+        for (EjectionType t : EjectionType.values()) {
+            map.put(t, stat(offset + t.ordinal()));
+        }
         return map;
     }
 
