@@ -65,6 +65,7 @@ public final class HealthPlan {
     /** Collects the steps of one compilation. */
     public static final class Builder {
         private final List<Step> steps = new ArrayList<>();
+        private final List<String> kept = new ArrayList<>();
 
         /** Records that the new snapshot's cluster uses {@code entry} with these settings. */
         public Builder cluster(ClusterHealth.Entry entry, OutlierDetector.Settings outlierDetection,
@@ -73,9 +74,20 @@ public final class HealthPlan {
             return this;
         }
 
+        /**
+         * Records that the new snapshot's cluster {@code key} uses the entry in force exactly as the snapshot in
+         * force configured it (same settings, same endpoints: a cluster carried over by an incremental compile), so
+         * publishing has nothing to change in it but must keep it.
+         */
+        public Builder keep(String key) {
+            kept.add(key);
+            return this;
+        }
+
         public HealthPlan build() {
-            return new HealthPlan(steps, steps.stream().map(s -> s.entry().key())
-                    .collect(java.util.stream.Collectors.toSet()));
+            Set<String> live = new java.util.HashSet<>(kept);
+            steps.forEach(s -> live.add(s.entry().key()));
+            return new HealthPlan(steps, live);
         }
     }
 

@@ -179,16 +179,21 @@ public final class ModelCompiler {
             Cluster unchanged = unchanged(c, lbEndpoints);
             ClusterHealth.Entry entry = null;
             if (unchanged != null) {
-                entry = healthEntry(name, outlier, limits, unchanged.endpoints());
+                entry = HealthPlan.entryFor(health, name, outlier, limits, unchanged.endpoints());
+                boolean created = health.get(name) != entry;
                 EndpointTracker tracker = previous.tracker(name);
-                if (entry.outlier() == unchanged.outlier() && entry.pool() == unchanged.pool() && tracker != null
+                if (!created && entry.outlier() == unchanged.outlier() && entry.pool() == unchanged.pool()
+                        && tracker != null
                         && tlsContext(ClientTlsPolicy.of(name, key, c.tls())) == unchanged.tlsContext()) {
                     // Incremental compile: the same cluster, endpoints and policy compile to what is in force, so
-                    // the compiled cluster (balancer and tracker included) carries over as it is.
+                    // the compiled cluster (balancer and tracker included) carries over as it is, and its detector
+                    // and pool keep the settings and endpoints the snapshot in force gave them.
+                    plan.keep(name);
                     clusters.put(name, unchanged);
                     trackers.put(name, tracker);
                     return;
                 }
+                plan.cluster(entry, outlier, limits, unchanged.endpoints(), created);
             }
             boolean passthrough = c.discovery() == io.proxyless.mesh.runtime.model.Cluster.Discovery.ORIGINAL_DST;
             List<Endpoint> endpoints = new ArrayList<>(lbEndpoints.size());
