@@ -7,10 +7,13 @@ import io.proxyless.mesh.runtime.model.Route;
 import io.proxyless.mesh.runtime.model.RouteConfiguration;
 import io.proxyless.mesh.runtime.model.VirtualHost;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.IdentityHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The request path's host tables of a route model: one per route configuration, its virtual hosts' domains as
@@ -27,6 +30,9 @@ final class RouteTables {
     private final List<String> warnings;
     private final Map<RoutesKey, List<CompiledRoute>> before;
     private final Map<Integer, PortTable> tablesBefore;
+    // The clusters of the snapshot in force that this one does not carry over: routes sending or mirroring to one
+    // of them are compiled again.
+    private final Set<Cluster> replaced = Collections.newSetFromMap(new IdentityHashMap<>());
     // Virtual hosts with the same routes and origin (a port's routes that also serve port-less lookups,
     // RouteConfiguration.ANY_PORT) share one compiled list.
     private final Map<RoutesKey, List<CompiledRoute>> compiled = new HashMap<>();
@@ -48,6 +54,13 @@ final class RouteTables {
         this.warnings = warnings;
         this.before = previous == null ? Map.of() : previous.compiledRoutes();
         this.tablesBefore = previous == null ? Map.of() : previous.portTables();
+        if (previous != null) {
+            previous.clusters().forEach((name, c) -> {
+                if (clusters.get(name) != c) {
+                    replaced.add(c);
+                }
+            });
+        }
     }
 
     /** The compiled routes of every virtual host compiled so far, by (routes, origin). */
@@ -93,7 +106,8 @@ final class RouteTables {
      * What one route configuration compiled to, kept in the snapshot for the next compilation: the configuration,
      * its virtual hosts' entries (by position), the table and what building it warned about.
      */
-    record PortTable(RouteConfiguration source, List<HostEntry> entries, HostTable table, List<String> warnings) {
+    record PortTable(RouteConfiguration source, List<RoutesKey> keys, List<HostEntry> entries, HostTable table,
+                     List<String> warnings) {
     }
 
     /**
@@ -106,15 +120,25 @@ final class RouteTables {
         PortTable old = tablesBefore.get(rc.port());
         boolean sameDomains = old != null && old.source().virtualHosts().size() == vhs.size()
                 && old.source().name().equals(rc.name());
+        List<RoutesKey> keys = new ArrayList<>(vhs.size());
         List<HostEntry> entries = new ArrayList<>(vhs.size());
         List<Integer> changed = new ArrayList<>();
         for (int i = 0; i < vhs.size(); i++) {
             VirtualHost vh = vhs.get(i);
-            String origin = vh.origin() != null ? vh.origin() : "virtual host " + vh.name();
-            List<CompiledRoute> routes = compiled.computeIfAbsent(new RoutesKey(vh.routes(), origin),
-                    k -> reusable(before.get(k)) ? before.get(k) : routes(vh, origin));
             VirtualHost oldVh = sameDomains ? old.source().virtualHosts().get(i) : null;
             HostEntry oldEntry = sameDomains ? old.entries().get(i) : null;
+            // A source that kept what did not change (xDS) hands over the very virtual host again: its key and
+            // compiled routes are the previous ones, with nothing to hash or compare.
+            RoutesKey key = oldVh == vh ? old.keys().get(i) : new RoutesKey(vh.routes(),
+                    vh.origin() != null ? vh.origin() : "virtual host " + vh.name());
+            String origin = key.origin();
+            List<CompiledRoute> routes = compiled.get(key);
+            if (routes == null) {
+                List<CompiledRoute> earlier = oldVh == vh ? oldEntry.routes() : before.get(key);
+                routes = reusable(earlier) ? earlier : routes(vh, origin);
+                compiled.put(key, routes);
+            }
+            keys.add(key);
             if (oldVh != null && oldVh != vh
                     && (!oldVh.domains().equals(vh.domains()) || !oldVh.name().equals(vh.name()))) {
                 sameDomains = false;
@@ -126,7 +150,7 @@ final class RouteTables {
                 changed.add(i);
             }
         }
-        PortTable table = sameDomains ? update(old, rc, entries, changed) : build(rc, entries);
+        PortTable table = sameDomains ? update(old, rc, keys, entries, changed) : build(rc, keys, entries);
         tables.put(rc.port(), table);
         warnings.addAll(table.warnings());
         return table.table();
@@ -147,9 +171,10 @@ final class RouteTables {
      * {@code old}'s table with the entries at {@code changed} replaced (the domains are the same, so every name
      * keeps its owner); a full build when a changed virtual host has a wildcard domain or many changed.
      */
-    private PortTable update(PortTable old, RouteConfiguration rc, List<HostEntry> entries, List<Integer> changed) {
+    private PortTable update(PortTable old, RouteConfiguration rc, List<RoutesKey> keys, List<HostEntry> entries,
+                             List<Integer> changed) {
         if (changed.size() > Math.max(16, entries.size() / 4)) {
-            return build(rc, entries);
+            return build(rc, keys, entries);
         }
         Map<String, HostEntry> replaced = new HashMap<>();
         for (int i : changed) {
@@ -157,7 +182,7 @@ final class RouteTables {
             for (HostName d : rc.virtualHosts().get(i).domains()) {
                 String name = d.toString();
                 if (name.contains("*")) {
-                    return build(rc, entries);
+                    return build(rc, keys, entries);
                 }
                 String normal = HostName.normalize(name);
                 if (old.table().exact(normal) == before) {
@@ -165,10 +190,11 @@ final class RouteTables {
                 }
             }
         }
-        return new PortTable(rc, List.copyOf(entries), old.table().withExact(replaced), old.warnings());
+        return new PortTable(rc, List.copyOf(keys), List.copyOf(entries), old.table().withExact(replaced),
+                old.warnings());
     }
 
-    private PortTable build(RouteConfiguration rc, List<HostEntry> entries) {
+    private PortTable build(RouteConfiguration rc, List<RoutesKey> keys, List<HostEntry> entries) {
         Map<String, HostEntry> exact = new HashMap<>();
         List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
         List<String> found = new ArrayList<>();
@@ -191,13 +217,15 @@ final class RouteTables {
             }
         }
         wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
-        return new PortTable(rc, List.copyOf(entries), new HostTable(exact, wildcards, any), List.copyOf(found));
+        return new PortTable(rc, List.copyOf(keys), List.copyOf(entries), new HostTable(exact, wildcards, any),
+                List.copyOf(found));
     }
 
     /**
      * Whether routes the previous snapshot compiled from the same model routes still hold: every cluster they send
      * or mirror to is the very cluster of this snapshot (an unchanged cluster carries over as the same object), so
-     * nothing they point at changed.
+     * nothing they point at changed. The clusters they point at are the previous snapshot's, so it is enough that
+     * none of them was replaced.
      */
     private boolean reusable(List<CompiledRoute> compiledBefore) {
         if (compiledBefore == null) {
@@ -205,12 +233,12 @@ final class RouteTables {
         }
         for (CompiledRoute r : compiledBefore) {
             for (WeightedDestination d : r.destinations()) {
-                if (d.cluster() == null || clusters.get(d.cluster().key()) != d.cluster()) {
+                if (d.cluster() == null || replaced.contains(d.cluster())) {
                     return false;
                 }
             }
             for (Mirror m : r.mirrors()) {
-                if (m.cluster() == null || clusters.get(m.cluster().key()) != m.cluster()) {
+                if (m.cluster() == null || replaced.contains(m.cluster())) {
                     return false;
                 }
             }
