@@ -28,12 +28,14 @@ final class AgentAdmin {
     /**
      * Serves {@code mesh}'s config dump on {@code 127.0.0.1:port}.
      *
+     * @return the server, for the agent to stop when the JVM exits
      * @throws IOException when the port cannot be bound (the caller logs it; the mesh works without it)
      */
-    static void start(Mesh mesh, int port) throws IOException {
+    static HttpServer start(Mesh mesh, int port) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 0);
         server.createContext(PATH, exchange -> serve(exchange, mesh));
         server.start();
+        return server;
     }
 
     private static void serve(HttpExchange exchange, Mesh mesh) throws IOException {

@@ -38,12 +38,14 @@ final class AgentMetrics {
     /**
      * Serves the metrics on {@code port} (all interfaces, as a sidecar's 15020).
      *
+     * @return the server, for the agent to stop when the JVM exits
      * @throws IOException when the port cannot be bound (the caller logs it; the mesh works without metrics)
      */
-    static void serve(PrometheusMeterRegistry registry, int port) throws IOException {
+    static HttpServer serve(PrometheusMeterRegistry registry, int port) throws IOException {
         HttpServer server = HttpServer.create(new InetSocketAddress(port), 0);
         server.createContext(PATH, exchange -> serve(exchange, registry));
         server.start();
+        return server;
     }
 
     private static void serve(HttpExchange exchange, PrometheusMeterRegistry registry) throws IOException {

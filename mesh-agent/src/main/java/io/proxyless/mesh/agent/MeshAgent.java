@@ -70,7 +70,9 @@ public final class MeshAgent {
         }
         CompletableFuture<Mesh> mesh = new CompletableFuture<>();
         ClassFileTransformer transformer;
+        AgentShutdown shutdown;
         try {
+            shutdown = AgentShutdown.register(); // first: it changes nothing if what follows fails
             MeshHooks.install(mesh);
             transformer = Instrumentations.install(instrumentation);
         } catch (Throwable e) {
@@ -87,9 +89,10 @@ public final class MeshAgent {
                     built.close(); // too late: the application gave up waiting for it
                     return;
                 }
+                shutdown.add(built);
                 if (metrics != null) {
                     try {
-                        AgentMetrics.serve(metrics, settings.metricsPort());
+                        shutdown.add(AgentMetrics.serve(metrics, settings.metricsPort()));
                     } catch (Throwable e) {
                         // The mesh works without its metrics: one warning, as a sidecar whose port is taken.
                         LOG.warning("mesh agent: no metrics on :" + settings.metricsPort() + AgentMetrics.PATH
@@ -98,7 +101,7 @@ public final class MeshAgent {
                 }
                 if (settings.adminPort() != null) {
                     try {
-                        AgentAdmin.start(built, settings.adminPort());
+                        shutdown.add(AgentAdmin.start(built, settings.adminPort()));
                     } catch (Throwable e) {
                         LOG.warning("mesh agent: no config dump on 127.0.0.1:" + settings.adminPort()
                                 + AgentAdmin.PATH + " (" + message(e) + "); set MESH_ADMIN_PORT to another port, "

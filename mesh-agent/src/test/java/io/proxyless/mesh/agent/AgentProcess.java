@@ -18,8 +18,12 @@ import java.util.concurrent.TimeUnit;
 final class AgentProcess {
     static final Path AGENT_JAR = Path.of(System.getProperty("mesh.agentJar", "target/mesh-agent.jar"));
 
-    /** What one run printed: {@code RESULT} lines by step, the rest of stdout, stderr, and how long it took. */
-    record Run(int exitCode, Map<Integer, Map<String, Integer>> results, String stdout, String stderr, long millis) {
+    /**
+     * What one run printed: {@code RESULT} lines by step, the rest of stdout, stderr, how long it took to exit
+     * ({@code millis}) and to the end of its {@code main} ({@code mainMillis}, -1 if it never got there).
+     */
+    record Run(int exitCode, Map<Integer, Map<String, Integer>> results, String stdout, String stderr, long millis,
+               long mainMillis) {
         Map<String, Integer> step(int i) {
             return results.getOrDefault(i, Map.of());
         }
@@ -67,14 +71,15 @@ final class AgentProcess {
             Path err = Files.createTempFile("app", ".err");
             pb.redirectOutput(out.toFile()).redirectError(err.toFile());
             long start = System.nanoTime();
-            return new Started(pb.start(), out, err, start);
+            long startMillis = System.currentTimeMillis();
+            return new Started(pb.start(), out, err, start, startMillis);
         } catch (IOException e) {
             throw new UncheckedIOException(e);
         }
     }
 
     /** A running application and where its output goes. */
-    record Started(Process process, Path out, Path err, long startNanos) {
+    record Started(Process process, Path out, Path err, long startNanos, long startMillis) {
         long pid() {
             return process.pid();
         }
@@ -102,7 +107,8 @@ final class AgentProcess {
                 String stderr = Files.readString(err, StandardCharsets.UTF_8);
                 Files.delete(out);
                 Files.delete(err);
-                return new Run(process.exitValue(), results(stdout), stdout, stderr, millis);
+                return new Run(process.exitValue(), results(stdout), stdout, stderr, millis,
+                        mainMillis(stdout, startMillis));
             } catch (IOException e) {
                 throw new UncheckedIOException(e);
             } catch (InterruptedException e) {
@@ -136,6 +142,16 @@ final class AgentProcess {
             }
         }
         return app;
+    }
+
+    /** From the start to the application's {@code ENDED} line (its epoch ms; the two clocks are one machine's). */
+    private static long mainMillis(String stdout, long startMillis) {
+        for (String line : stdout.split("\n")) {
+            if (line.startsWith("ENDED ")) {
+                return Long.parseLong(line.substring("ENDED ".length()).trim()) - startMillis;
+            }
+        }
+        return -1;
     }
 
     private static Map<Integer, Map<String, Integer>> results(String stdout) {

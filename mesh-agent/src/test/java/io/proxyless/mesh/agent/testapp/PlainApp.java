@@ -69,6 +69,8 @@ public final class PlainApp {
         }
         System.out.println("interceptors " + builder.interceptors().size() + " " + plain.interceptors().size()
                 + " " + derived.interceptors().size());
+        // when main was done (epoch ms): the application's start-up, apart from the JVM's exit
+        System.out.println("ENDED " + System.currentTimeMillis());
         System.exit(0); // whatever threads the libraries keep
     }
 
