@@ -429,6 +429,7 @@ public final class Report {
             out.append("| ").append(String.join(" | ", g)).append(" |\n");
         }
         out.append('\n');
+        out.append(Tried.load().section(goals.stream().filter(g -> g[3].contains("missed")).map(g -> g[0]).toList()));
     }
 
     private void goal(String name, String target, String measured, String status, String why) {
