@@ -2,6 +2,7 @@ package io.proxyless.mesh.agent;
 
 import io.proxyless.mesh.api.loader.ConfigLoader;
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.source.ConfigSource;
 import io.proxyless.mesh.runtime.source.ConfigSourceProvider;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import java.io.IOException;
@@ -27,14 +28,15 @@ final class AgentMesh {
      * @throws RuntimeException      when the config is invalid ({@code ConfigException}, every problem listed) or
      *                               the xDS bootstrap cannot be used (naming the file and field)
      */
-    static Mesh build(AgentSettings settings) {
+    static Running build(AgentSettings settings) {
         return build(settings, System::getenv);
     }
 
-    static Mesh build(AgentSettings settings, Function<String, String> env) {
+    static Running build(AgentSettings settings, Function<String, String> env) {
         check(settings);
         Mesh.Builder b = Mesh.builder();
         String namespace = settings.namespace();
+        ConfigSource xdsSource = null;
         if (!settings.configPaths().isEmpty()) {
             b.configPaths(settings.configPaths());
         } else {
@@ -47,8 +49,9 @@ final class AgentMesh {
             if (!bootstrap.locality().isEmpty()) {
                 b.locality(bootstrap.locality());
             }
-            b.configSource(bootstrap.connect(namespace != null ? namespace : ConfigLoader.DEFAULT_NAMESPACE,
-                    MeshClock.system()));
+            xdsSource = bootstrap.connect(namespace != null ? namespace : ConfigLoader.DEFAULT_NAMESPACE,
+                    MeshClock.system());
+            b.configSource(xdsSource);
         }
         if (namespace != null) {
             b.namespace(namespace);
@@ -57,7 +60,32 @@ final class AgentMesh {
             // the mesh's workload certificates: ISTIO_MUTUAL's client side, watched for rotation
             b.istioCertificates(settings.certsDir());
         }
-        return b.build();
+        try {
+            return new Running(b.build(), xdsSource);
+        } catch (RuntimeException | Error e) {
+            // a mesh that never came up must not leave its ADS stream retrying the control plane behind it
+            if (xdsSource != null) {
+                xdsSource.close();
+            }
+            throw e;
+        }
+    }
+
+    /**
+     * The workload's mesh and what has to be closed with it: a mesh does not close a source it was handed
+     * ({@code Mesh.Builder.configSource}), so the xDS source is closed here.
+     *
+     * @param mesh      the mesh
+     * @param xdsSource the xDS source, or null (files: the mesh owns its file source)
+     */
+    record Running(Mesh mesh, ConfigSource xdsSource) implements AutoCloseable {
+        @Override
+        public void close() {
+            mesh.close();
+            if (xdsSource != null) {
+                xdsSource.close();
+            }
+        }
     }
 
     /** The bootstrap file, else the bootstrap JSON: as an agent argument, or grpc-java's environment variable. */

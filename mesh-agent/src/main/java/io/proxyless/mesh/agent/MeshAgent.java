@@ -82,14 +82,16 @@ public final class MeshAgent {
         }
         long premain = System.nanoTime() - started;
         Thread build = new Thread(() -> {
+            AgentMesh.Running running = null;
             try {
-                Mesh built = AgentMesh.build(settings);
+                running = AgentMesh.build(settings);
+                Mesh built = running.mesh();
                 PrometheusMeterRegistry metrics = settings.metricsPort() == null ? null : AgentMetrics.bind(built);
                 if (!mesh.complete(built)) {
-                    built.close(); // too late: the application gave up waiting for it
+                    running.close(); // too late: the application gave up waiting for it
                     return;
                 }
-                shutdown.add(built);
+                shutdown.add(running);
                 if (metrics != null) {
                     try {
                         shutdown.add(AgentMetrics.serve(metrics, settings.metricsPort()));
@@ -110,6 +112,9 @@ public final class MeshAgent {
                 }
             } catch (Throwable e) {
                 // One clear line, and nothing left behind: later classes are not changed, hooks do nothing.
+                if (running != null && !mesh.isDone()) {
+                    running.close();
+                }
                 instrumentation.removeTransformer(transformer);
                 MeshHooks.uninstall();
                 LOG.severe(NOT_INSTALLED + message(e));
