@@ -10,6 +10,7 @@
 #   MVN_FLAGS=-o          extra Maven flags
 #   BENCH_ROUNDS=15       rounds per concurrency in the side-by-side scenarios (a round: one slice of every variant)
 #   BENCH_SLICE_MS=500    length of one measured slice
+#   BENCH_MIRROR_SLICE_MS=2000  length of one measured slice in the mirror scenario (its goal is a p99)
 #   BENCH_KEEP=1          keep the raw results (JMH JSON, latencies, CPU, JFR, logs) and print where they are
 set -euo pipefail
 
@@ -170,14 +171,17 @@ jmh() {
 WARMUP_CYCLES=6
 ROUNDS=${BENCH_ROUNDS:-15}
 SLICE_MS=${BENCH_SLICE_MS:-500}
+# The mirror scenario's goal is a p99 change: a 500 ms slice at c=1 holds a few thousand requests, so its p99 rests on a
+# few dozen of them and the rounds' ratios spread beyond the page's ±10 % rule; longer slices give each p99 more.
+MIRROR_SLICE_MS=${BENCH_MIRROR_SLICE_MS:-2000}
 side() {
-  local scenario=$1 kind=$2 variants=$3 concurrency=$4 limit=$5 drain=$6
+  local scenario=$1 kind=$2 variants=$3 concurrency=$4 limit=$5 drain=$6 slice=${7:-$SLICE_MS}
   log "side by side $scenario: $variants at concurrency $concurrency"
   # shellcheck disable=SC2086
   timeout --kill-after=10 "$limit" java -Xms512m -Xmx512m $JVM_COMMON -Dbench.proxy.pid="${HAPROXY_PID:-0}" \
       -Dbench.drain.ms="$drain" \
       -cp "$JAR" io.proxyless.mesh.benchmarks.SideBySide "$scenario" "$kind" "$variants" "$concurrency" \
-      "$WARMUP_CYCLES" "$SLICE_MS" "$ROUNDS" > "$RESULTS/logs/side-$scenario.log" 2>&1 \
+      "$WARMUP_CYCLES" "$slice" "$ROUNDS" > "$RESULTS/logs/side-$scenario.log" 2>&1 \
     || log "side by side $scenario failed or timed out (exit $?); see the report"
 }
 
@@ -194,7 +198,7 @@ side grpc-unary grpc-unary plain,plain-rr,mesh,xds 1,8 160 50
 sample_foreign
 side grpc-streaming grpc-streaming plain,plain-rr,mesh,xds 8 120 50
 sample_foreign
-side mirror http mirror-none,mirror-healthy,mirror-dead 1,8 180 200
+side mirror http mirror-none,mirror-healthy,mirror-dead 1,8 360 200 "$MIRROR_SLICE_MS"
 sample_foreign
 # The JMH benchmarks of issues #5 and #6 (plain vs mesh), one fork per variant, as a cross-check.
 jmh jmh-http-c8 90 "-Xms512m -Xmx512m" 'HttpBenchmark.request' -p variant=plain,mesh -t 8 -wi 6 -w 1s -i 3 -r 2s
@@ -225,7 +229,7 @@ FOREIGN="Maven builds or test runs of other sessions were running at $FOREIGN_SE
   echo "build.seconds=$BUILD_SECONDS"
   echo "rounds=$ROUNDS"
   echo "foreign.processes=$( [[ $FOREIGN_SEEN -gt 0 ]] && echo "$FOREIGN" || echo "")"
-  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency; JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, 5 one-service changes"
+  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency ($MIRROR_SLICE_MS ms slices in the mirror scenario, whose goal is a p99); JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, 5 one-service changes"
 } > "$RESULTS/meta.properties"
 for f in "$ROOT"/bench/findings-*.md; do
   [[ -f "$f" ]] && cp "$f" "$RESULTS/"
