@@ -5,6 +5,7 @@ import java.time.Duration;
 import java.util.Objects;
 import java.util.concurrent.atomic.AtomicIntegerFieldUpdater;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicLongFieldUpdater;
 import java.util.concurrent.atomic.LongAdder;
 
 /**
@@ -240,9 +241,16 @@ public final class ConnectionPool {
     private final AtomicLong inFlight = new AtomicLong();
     private final AtomicLong retries = new AtomicLong();
     private final LongAdder admitted = new LongAdder();
-    private final LongAdder pendingOverflows = new LongAdder();
-    private final LongAdder maxRequestsOverflows = new LongAdder();
-    private final LongAdder retryOverflows = new LongAdder();
+    // Refusals are rare (a refused request fails anyway), so plain fields rather than an adder each per cluster.
+    private static final AtomicLongFieldUpdater<ConnectionPool> PENDING_OVERFLOWS =
+            AtomicLongFieldUpdater.newUpdater(ConnectionPool.class, "pendingOverflows");
+    private static final AtomicLongFieldUpdater<ConnectionPool> MAX_REQUESTS_OVERFLOWS =
+            AtomicLongFieldUpdater.newUpdater(ConnectionPool.class, "maxRequestsOverflows");
+    private static final AtomicLongFieldUpdater<ConnectionPool> RETRY_OVERFLOWS =
+            AtomicLongFieldUpdater.newUpdater(ConnectionPool.class, "retryOverflows");
+    private volatile long pendingOverflows;
+    private volatile long maxRequestsOverflows;
+    private volatile long retryOverflows;
     private volatile Limits limits;
 
     private ConnectionPool(Limits limits) {
@@ -285,11 +293,11 @@ public final class ConnectionPool {
             // The pending check comes first as in Envoy: a request is queued for a connection before it is
             // attached to one and counted against max requests.
             if (n + 1 - l.maxConnections() > l.maxPendingRequests()) {
-                pendingOverflows.increment();
+                PENDING_OVERFLOWS.incrementAndGet(this);
                 return Permit.PENDING_OVERFLOW;
             }
             if (n >= l.maxRequests()) {
-                maxRequestsOverflows.increment();
+                MAX_REQUESTS_OVERFLOWS.incrementAndGet(this);
                 return Permit.MAX_REQUESTS_OVERFLOW;
             }
             if (inFlight.compareAndSet(n, n + 1)) {
@@ -308,7 +316,7 @@ public final class ConnectionPool {
         for (;;) {
             long n = retries.get();
             if (n >= max) {
-                retryOverflows.increment();
+                RETRY_OVERFLOWS.incrementAndGet(this);
                 return Permit.RETRY_OVERFLOW;
             }
             if (retries.compareAndSet(n, n + 1)) {
@@ -335,6 +343,6 @@ public final class ConnectionPool {
     /** Counters for dumps. */
     public Stats stats() {
         return new Stats(activeRequests(), pendingRequests(), activeRetries(), admitted.sum(),
-                pendingOverflows.sum(), maxRequestsOverflows.sum(), retryOverflows.sum());
+                pendingOverflows, maxRequestsOverflows, retryOverflows);
     }
 }

@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.UnaryOperator;
 
 /**
  * The services one client can call, compiled once per config snapshot from the ServiceEntries, WorkloadEntries,
@@ -122,9 +123,17 @@ public final class ServiceRegistry {
      * anything doubtful goes to {@link #warnings()}.
      */
     public static ServiceRegistry build(MeshConfig config, RegistryOptions options) {
+        return build(config, options, UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #build(MeshConfig, RegistryOptions)}, each ServiceEntry endpoint passed through {@code shared}, which
+     * may hand back an equal endpoint built before (a compiler keeps one object per endpoint across snapshots).
+     */
+    public static ServiceRegistry build(MeshConfig config, RegistryOptions options, UnaryOperator<Endpoint> shared) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(options, "options");
-        return new Builder(config, options).build();
+        return new Builder(config, options, Objects.requireNonNull(shared, "shared")).build();
     }
 
     /** An empty registry for {@code options}' client: no services, no Sidecar, {@code ALLOW_ANY}. */
@@ -268,14 +277,16 @@ public final class ServiceRegistry {
     private static final class Builder {
         final MeshConfig config;
         final RegistryOptions options;
+        final UnaryOperator<Endpoint> shared;
         final List<String> warnings = new ArrayList<>();
         HostVisibility visibility;
         OutboundTrafficPolicy.Mode outboundTrafficPolicy = OutboundTrafficPolicy.Mode.ALLOW_ANY;
         String sidecarKey;
 
-        Builder(MeshConfig config, RegistryOptions options) {
+        Builder(MeshConfig config, RegistryOptions options, UnaryOperator<Endpoint> shared) {
             this.config = config;
             this.options = options;
+            this.shared = shared;
         }
 
         ServiceRegistry build() {
@@ -469,8 +480,8 @@ public final class ServiceRegistry {
                         Integer own = e.ports().get(p.name());
                         port = own != null && own > 0 ? own : p.endpointPort();
                     }
-                    Endpoint endpoint = new Endpoint(e.address(), port, w.labels(), e.locality(),
-                            e.weight() == null ? 1 : e.weight(), e.network(), e.serviceAccount());
+                    Endpoint endpoint = shared.apply(new Endpoint(e.address(), port, w.labels(), e.locality(),
+                            e.weight() == null ? 1 : e.weight(), e.network(), e.serviceAccount()));
                     byName.computeIfAbsent(p.name(), k -> new ArrayList<>()).add(endpoint);
                 }
             }

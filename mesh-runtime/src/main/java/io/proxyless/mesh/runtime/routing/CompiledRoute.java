@@ -5,9 +5,13 @@ import io.proxyless.mesh.runtime.model.DirectResponse;
 import io.proxyless.mesh.runtime.model.PathRewrite;
 import io.proxyless.mesh.runtime.model.Redirect;
 import io.proxyless.mesh.runtime.model.Route;
+import io.proxyless.mesh.runtime.model.RouteMatch;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
 import java.util.random.RandomGenerator;
 
 /**
@@ -39,24 +43,31 @@ public final class CompiledRoute {
     private final RequestHash hash;
 
     private CompiledRoute(List<Route> blocks, String origin, int position, List<WeightedDestination> destinations,
-                          List<Mirror> mirrors) {
+                          List<Mirror> mirrors, Map<Object, Object> shared) {
         Route route = blocks.get(0);
         io.proxyless.mesh.runtime.model.RouteAction forward = route.routeAction();
         this.virtualService = route.virtualService();
         this.origin = origin;
         this.index = route.virtualService() != null ? route.httpIndex() : position;
         this.name = route.name();
-        List<RouteMatcher> m = new ArrayList<>(blocks.size());
+        List<RouteMatch> matches = new ArrayList<>(blocks.size());
         for (Route block : blocks) {
-            m.add(ModelRouteMatcher.of(block.match()));
+            matches.add(block.match());
         }
-        this.matchers = List.copyOf(m);
+        this.matchers = sharedValue(shared, matches, k -> {
+            List<RouteMatcher> m = new ArrayList<>(matches.size());
+            for (RouteMatch match : matches) {
+                m.add(sharedValue(shared, match, ModelRouteMatcher::of));
+            }
+            return List.copyOf(m);
+        });
         this.needsQuery = matchers.stream().anyMatch(RouteMatcher::needsQuery);
         this.action = route.action() instanceof Redirect ? RouteAction.REDIRECT
                 : route.action() instanceof DirectResponse ? RouteAction.DIRECT_RESPONSE : RouteAction.FORWARD;
         this.destinations = List.copyOf(destinations);
         this.timeout = forward == null ? null : forward.timeout();
-        this.retries = forward == null ? null : RetryPolicy.from(forward.retryPolicy());
+        this.retries = forward == null || forward.retryPolicy() == null ? null
+                : sharedValue(shared, forward.retryPolicy(), RetryPolicy::from);
         this.fault = FaultPolicy.from(route.fault());
         this.mirrors = List.copyOf(mirrors);
         this.redirect = route.action() instanceof Redirect r ? r : null;
@@ -87,7 +98,29 @@ public final class CompiledRoute {
      */
     static CompiledRoute of(List<Route> blocks, String origin, int position, List<WeightedDestination> destinations,
                             List<Mirror> mirrors) {
-        return new CompiledRoute(blocks, origin, position, destinations, mirrors);
+        return of(blocks, origin, position, destinations, mirrors, new HashMap<>());
+    }
+
+    /**
+     * Like {@link #of(List, String, int, List, List)}; compiled forms of model values (matches, retry policies) are
+     * taken from {@code shared} when an equal value was compiled before, and put there otherwise, so that routes
+     * written alike (the same header match, the same retries in every service) share one immutable object.
+     */
+    static CompiledRoute of(List<Route> blocks, String origin, int position, List<WeightedDestination> destinations,
+                            List<Mirror> mirrors, Map<Object, Object> shared) {
+        return new CompiledRoute(blocks, origin, position, destinations, mirrors, shared);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static <K, V> V sharedValue(Map<Object, Object> shared, K key, Function<K, V> compile) {
+        Object value = shared.get(key);
+        if (value == null) {
+            value = compile.apply(key);
+            if (value != null) {
+                shared.put(key, value);
+            }
+        }
+        return (V) value;
     }
 
     /** The name istiod gives the route of a service without VirtualService. */

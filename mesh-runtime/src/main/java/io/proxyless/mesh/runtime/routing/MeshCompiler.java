@@ -72,6 +72,8 @@ public final class MeshCompiler {
     // are qualified again for every place they are written, and every host has its short-name aliases: one string
     // per distinct name for the whole snapshot (and the next ones), rather than one per place.
     private final Interner<String> names = Interners.newWeakInterner();
+    // The route model's values (routes, matches, retry policies), one object per distinct value (RouteModelAssembly).
+    private final Interner<Object> modelValues = Interners.newWeakInterner();
 
     /**
      * @param namespace    the client's namespace (short names resolve in it)
@@ -119,7 +121,7 @@ public final class MeshCompiler {
         }
         List<String> warnings = new ArrayList<>();
         ServiceRegistry registry = ServiceRegistry.build(config,
-                new RegistryOptions(namespace, labels, domainSuffix));
+                new RegistryOptions(namespace, labels, domainSuffix), modelCompiler::shared);
         warnings.addAll(registry.warnings());
         Build build = new Build(config, registry, warnings);
 
@@ -156,7 +158,7 @@ public final class MeshCompiler {
                 }
                 MeshService service = registry.lookup(host).orElse(null);
                 Map<Integer, IstioCluster> defaults = service == null ? Map.of() : build.defaultClusters(service);
-                entries.put(host, new IstioHost(host, service, vs.metadata().key(), routes, defaults));
+                entries.put(host, new IstioHost(host, service, names.intern(vs.metadata().key()), routes, defaults));
             }
         }
         if (build.tlsFailure != null) {
@@ -165,7 +167,7 @@ public final class MeshCompiler {
         // 3. The decisions written as the route model (what istiod sends a sidecar), compiled as any route model
         //    is: short names are domains of their virtual hosts, so requests never build strings to find a host.
         RouteModelAssembly.Assembly assembly = RouteModelAssembly.assemble(entries.values(), build.clusters,
-                registry.outboundTrafficPolicy(), this::aliases);
+                registry.outboundTrafficPolicy(), this::aliases, modelValues);
         Map<String, ClusterPolicy> policies = new HashMap<>();
         build.clusters.forEach((key, c) -> policies.put(key, c.policy()));
         // 4. The inbound side of this workload: PeerAuthentication and AuthorizationPolicy, compiled once here too.
@@ -463,7 +465,7 @@ public final class MeshCompiler {
                 mirrors.add(new IstioRoute.MirrorTarget(destination(vs, m.destination(), 0, null), pct));
             }
             mirrors.removeIf(m -> m.percentage() <= 0); // explicit 0 means no mirroring
-            return new IstioRoute(vs.metadata().key(), index, route, blocks, destinations, mirrors);
+            return new IstioRoute(names.intern(vs.metadata().key()), index, route, blocks, destinations, mirrors);
         }
 
         private IstioRoute.Target destination(Resource<VirtualService> vs, Destination d, int weight,

@@ -1,5 +1,7 @@
 package io.proxyless.mesh.runtime.routing;
 
+import com.google.common.collect.Interner;
+import com.google.common.collect.Interners;
 import io.proxyless.mesh.api.LoadBalancerSettings;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.runtime.balancing.EndpointTracker;
@@ -64,6 +66,11 @@ public final class ModelCompiler {
     private final ClusterHealth health;
     private final MeshClock clock;
     private final ClientTlsContexts tls;
+    // A compiled cluster's endpoints are the registry's (Istio config) and the previous snapshot's endpoint objects
+    // when equal, so that the snapshot holds one object (and one parsed address) per endpoint.
+    private final Interner<Endpoint> sharedEndpoints = Interners.newWeakInterner();
+    // Clusters written alike (the same circuit breakers and connection settings) share their pool limits.
+    private final Interner<ConnectionPool.Limits> sharedLimits = Interners.newWeakInterner();
 
     /**
      * @param options the client (namespace, labels, domain suffix): names outside the model are qualified in it
@@ -92,6 +99,11 @@ public final class ModelCompiler {
         // A model config has no Istio resources, so its registry is empty: the model's clusters are the services.
         return compile(model, config, ServiceRegistry.build(config, options), List.of(), Map.of(), Map.of(),
                 config.inbound().orElse(InboundPolicy.allowAll()), previous);
+    }
+
+    /** The endpoint equal to {@code endpoint} that snapshots of this compiler already hold, else itself. */
+    Endpoint shared(Endpoint endpoint) {
+        return sharedEndpoints.intern(endpoint);
     }
 
     /**
@@ -175,7 +187,8 @@ public final class ModelCompiler {
             String name = c.name();
             ClusterKey key = c.key();
             OutlierDetector.Settings outlier = OutlierDetector.Settings.from(c.outlierDetection());
-            ConnectionPool.Limits limits = ConnectionPool.Limits.from(c.circuitBreakers(), c.connection());
+            ConnectionPool.Limits limits = sharedLimits.intern(ConnectionPool.Limits.from(c.circuitBreakers(),
+                    c.connection()));
             Cluster unchanged = unchanged(c, lbEndpoints);
             ClusterHealth.Entry entry = null;
             if (unchanged != null) {
@@ -199,8 +212,8 @@ public final class ModelCompiler {
             List<Endpoint> endpoints = new ArrayList<>(lbEndpoints.size());
             TreeMap<Integer, List<Endpoint>> levels = new TreeMap<>();
             for (LbEndpoint e : lbEndpoints) {
-                Endpoint endpoint = new Endpoint(e.address(), e.port(), e.labels(), e.locality(), e.weight(), "",
-                        e.serviceAccount());
+                Endpoint endpoint = sharedEndpoints.intern(new Endpoint(e.address(), e.port(), e.labels(), e.locality(),
+                        e.weight(), "", e.serviceAccount()));
                 endpoints.add(endpoint);
                 levels.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(endpoint);
             }

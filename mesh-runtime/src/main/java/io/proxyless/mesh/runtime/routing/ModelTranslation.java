@@ -249,7 +249,9 @@ final class ModelTranslation {
                 ? io.proxyless.mesh.runtime.model.Cluster.Discovery.STRICT_DNS
                 : io.proxyless.mesh.runtime.model.Cluster.Discovery.EDS;
         ConnectionPool.Limits limits = ConnectionPool.Limits.from(c.policy().connectionPool());
-        return io.proxyless.mesh.runtime.model.Cluster.of(ClusterKey.of(c.port(), c.subset(), c.host()), discovery)
+        // Named by the key string the routes and the load assignment use, so the model holds the name once.
+        return new io.proxyless.mesh.runtime.model.Cluster(c.key(), ClusterKey.of(c.port(), c.subset(), c.host()),
+                discovery, null, null, null, null, null)
                 .withLbPolicy(lbPolicy(c.policy().loadBalancer()))
                 .withOutlierDetection(outlierDetection(OutlierDetector.Settings.from(c.policy().outlierDetection())))
                 .withCircuitBreakers(CircuitBreakers.of(clamp(limits.maxConnections()),

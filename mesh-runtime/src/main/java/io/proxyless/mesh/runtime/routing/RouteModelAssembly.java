@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.routing;
 
+import com.google.common.collect.Interner;
 import io.proxyless.mesh.api.HTTPMatchRequest;
 import io.proxyless.mesh.api.HTTPRoute;
 import io.proxyless.mesh.api.HostName;
@@ -39,6 +40,10 @@ import java.util.function.Function;
  */
 final class RouteModelAssembly {
     private final Function<String, List<String>> aliases;
+    // Equal model values are one object: across services (a match, a retry policy written the same way) and
+    // across compilations (a route that did not change is the previous model's route, which the compiled routes
+    // carried over from the snapshot in force point at), so the snapshot holds each once.
+    private final Interner<Object> shared;
     private final List<String> warnings = new ArrayList<>();
     private final Map<Integer, List<VirtualHost>> virtualHosts = new TreeMap<>();
     private final Map<Integer, Set<String>> domainsTaken = new LinkedHashMap<>();
@@ -55,8 +60,9 @@ final class RouteModelAssembly {
     record Assembly(MeshModel model, Map<String, RouteTables.Missing> missingClusters) {
     }
 
-    private RouteModelAssembly(Function<String, List<String>> aliases) {
+    private RouteModelAssembly(Function<String, List<String>> aliases, Interner<Object> shared) {
         this.aliases = aliases;
+        this.shared = shared;
     }
 
     /**
@@ -65,10 +71,12 @@ final class RouteModelAssembly {
      * @param hosts    one entry per host (aliases left out), in the compiler's order
      * @param clusters every cluster, by name
      * @param aliases  the short names a host is also reached by
+     * @param shared   makes equal model values one object (kept across compilations)
      */
     static Assembly assemble(Collection<IstioHost> hosts, Map<String, IstioCluster> clusters,
-                             OutboundTrafficPolicy.Mode outbound, Function<String, List<String>> aliases) {
-        RouteModelAssembly a = new RouteModelAssembly(aliases);
+                             OutboundTrafficPolicy.Mode outbound, Function<String, List<String>> aliases,
+                             Interner<Object> shared) {
+        RouteModelAssembly a = new RouteModelAssembly(aliases, shared);
         for (IstioHost e : hosts) {
             a.host(e);
         }
@@ -130,8 +138,9 @@ final class RouteModelAssembly {
         if (domains.isEmpty()) {
             return;
         }
-        virtualHosts.computeIfAbsent(listener, k -> new ArrayList<>()).add(VirtualHost.of(e.host() + ":" + port,
-                domains, routes, e.virtualService() == null ? null : "VirtualService " + e.virtualService()));
+        virtualHosts.computeIfAbsent(listener, k -> new ArrayList<>()).add(VirtualHost.of(
+                shared(e.host() + ":" + port), domains, routes,
+                e.virtualService() == null ? null : shared("VirtualService " + e.virtualService())));
     }
 
     private static List<String> concat(String first, List<String> rest) {
@@ -143,11 +152,12 @@ final class RouteModelAssembly {
     private List<Route> defaultRoute(IstioHost e, int port) {
         IstioCluster cluster = e.defaultClusters().get(port);
         String name = cluster != null ? cluster.key() : ClusterKey.of(port, null, e.host()).name();
-        return List.of(Route.forward(CompiledRoute.DEFAULT_ROUTE, RouteMatch.prefix("/"),
+        return List.of(shared(Route.forward(CompiledRoute.DEFAULT_ROUTE, shared(RouteMatch.prefix("/")),
                 io.proxyless.mesh.runtime.model.RouteAction.forCluster(name)
                         .withHashPolicies(ModelTranslation.hashPolicies(cluster))
-                        .withRetryPolicy(ModelTranslation.retry(cluster != null && cluster.policy().consistentHash()
-                                ? RetryPolicy.ISTIO_DEFAULT_HASHING : RetryPolicy.ISTIO_DEFAULT))));
+                        .withRetryPolicy(shared(ModelTranslation.retry(cluster != null
+                                && cluster.policy().consistentHash() ? RetryPolicy.ISTIO_DEFAULT_HASHING
+                                : RetryPolicy.ISTIO_DEFAULT))))));
     }
 
     private List<Route> vsRoutes(IstioHost e, int port) {
@@ -172,7 +182,7 @@ final class RouteModelAssembly {
 
     private Route route(IstioRoute r, HTTPMatchRequest block, int port) {
         HTTPRoute http = r.http();
-        RouteMatch match = ModelTranslation.match(block);
+        RouteMatch match = shared(ModelTranslation.match(block));
         HeaderOps request = HeaderOps.compile(http.headers() == null ? null : http.headers().request());
         HeaderOps response = HeaderOps.compile(http.headers() == null ? null : http.headers().response());
         Route route;
@@ -183,10 +193,14 @@ final class RouteModelAssembly {
         } else {
             route = Route.forward(http.name(), match, action(r, port, request));
         }
-        return route.withHeaders(ModelTranslation.headers(request), ModelTranslation.headers(response))
-                .withFault(ModelTranslation.fault(FaultPolicy.from(http.fault())))
-                .withOrigin("VirtualService " + r.virtualService() + " http[" + r.index() + "]")
-                .withVirtualService(r.virtualService(), r.index());
+        return shared(new Route(route.name(), route.match(), route.action(), ModelTranslation.headers(request),
+                ModelTranslation.headers(response), ModelTranslation.fault(FaultPolicy.from(http.fault())),
+                "VirtualService " + r.virtualService() + " http[" + r.index() + "]", r.virtualService(), r.index()));
+    }
+
+    @SuppressWarnings("unchecked")
+    private <T> T shared(T value) {
+        return value == null ? null : (T) shared.intern(value);
     }
 
     private io.proxyless.mesh.runtime.model.RouteAction action(IstioRoute r, int port, HeaderOps routeHeaders) {
@@ -215,7 +229,7 @@ final class RouteModelAssembly {
                 && !http.rewrite().authority().isEmpty() ? http.rewrite().authority() : routeHeaders.authority();
         return io.proxyless.mesh.runtime.model.RouteAction.forWeightedClusters(weights)
                 .withTimeout(http.timeout())
-                .withRetryPolicy(ModelTranslation.retry(RetryPolicy.from(http.retries(), hashing)))
+                .withRetryPolicy(shared(ModelTranslation.retry(RetryPolicy.from(http.retries(), hashing))))
                 .withHashPolicies(ModelTranslation.hashPolicies(first))
                 .withMirrors(mirrors)
                 .withRewrite(ModelTranslation.pathRewrite(http.rewrite()), hostRewrite);

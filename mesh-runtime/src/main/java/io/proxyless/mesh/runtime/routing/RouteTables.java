@@ -37,6 +37,8 @@ final class RouteTables {
     // RouteConfiguration.ANY_PORT) share one compiled list.
     private final Map<RoutesKey, List<CompiledRoute>> compiled = new HashMap<>();
     private final Map<Integer, PortTable> tables = new HashMap<>();
+    // The compiled forms of equal model values (matches, retry policies) of this compilation, shared by its routes.
+    private final Map<Object, Object> compiledValues = new HashMap<>();
 
     /**
      * @param clusters the snapshot's clusters by name (routes to a name not in it are refused with 503)
@@ -280,7 +282,7 @@ final class RouteTables {
                 }
             }
         }
-        return CompiledRoute.of(blocks, origin, position, destinations, mirrors);
+        return CompiledRoute.of(blocks, origin, position, destinations, mirrors, compiledValues);
     }
 
     private WeightedDestination destination(ClusterWeight w) {
