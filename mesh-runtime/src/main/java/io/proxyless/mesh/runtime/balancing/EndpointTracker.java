@@ -106,7 +106,8 @@ public final class EndpointTracker {
             }
             result[i] = slot;
         }
-        slots = present.keySet().toArray(new Slot[0]);
+        // Without repeated endpoints the balancer's array is the same list: one array, shared.
+        slots = present.size() == result.length ? result : present.keySet().toArray(new Slot[0]);
         return result;
     }
 

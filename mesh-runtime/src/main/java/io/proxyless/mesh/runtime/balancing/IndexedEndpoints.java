@@ -16,6 +16,8 @@ final class IndexedEndpoints {
 
     /** How far ahead of a hint {@link #indexOf} looks before falling back to a map lookup. */
     private static final int HINT_WINDOW = 4;
+    /** Clusters with at most this many endpoints are searched without index maps. */
+    private static final int LINEAR_SEARCH_MAX = 8;
 
     private final Endpoint[] endpoints;
     private final Map<Endpoint, Integer> byIdentity;
@@ -33,15 +35,19 @@ final class IndexedEndpoints {
                   SlowStart slowStart) {
         int n = clusterEndpoints.size();
         this.endpoints = clusterEndpoints.toArray(new Endpoint[0]);
-        this.byIdentity = new IdentityHashMap<>(n * 2);
-        this.byValue = new HashMap<>(n * 2);
+        // A small cluster (most are) is searched slot by slot, which is as fast as hashing and keeps no maps.
+        boolean indexed = n > LINEAR_SEARCH_MAX;
+        this.byIdentity = indexed ? new IdentityHashMap<>(n * 2) : null;
+        this.byValue = indexed ? new HashMap<>(n * 2) : null;
         this.weights = new double[n];
         double max = 0;
         boolean equal = true;
         for (int i = 0; i < n; i++) {
             Endpoint endpoint = endpoints[i];
-            byIdentity.put(endpoint, i);
-            byValue.putIfAbsent(endpoint, i);
+            if (indexed) {
+                byIdentity.put(endpoint, i);
+                byValue.putIfAbsent(endpoint, i);
+            }
             double w = weightOf == null ? endpoint.weight() : weightOf.applyAsDouble(endpoint);
             if (!(w > 0) || Double.isInfinite(w)) {
                 w = endpoint.weight(); // a broken weight function must not starve or flood an endpoint
@@ -158,6 +164,19 @@ final class IndexedEndpoints {
             if (all[i] == endpoint) {
                 return i;
             }
+        }
+        if (byIdentity == null) {
+            for (int i = 0; i < all.length; i++) {
+                if (all[i] == endpoint) {
+                    return i;
+                }
+            }
+            for (int i = 0; i < all.length; i++) {
+                if (all[i].equals(endpoint)) {
+                    return i;
+                }
+            }
+            return -1;
         }
         Integer index = byIdentity.get(endpoint);
         if (index == null) {

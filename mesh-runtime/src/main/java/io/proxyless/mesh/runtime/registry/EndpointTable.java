@@ -37,9 +37,12 @@ public final class EndpointTable {
     /** A table holding {@code byPort} (service port number → endpoints, in order); copied. */
     public static EndpointTable of(Map<Integer, List<Endpoint>> byPort) {
         Objects.requireNonNull(byPort, "byPort");
-        // TreeMap: ports print in order in dumps.
+        // TreeMap: ports print in order in dumps. Most services have one port: a one-entry map is enough.
         TreeMap<Integer, List<Endpoint>> copy = new TreeMap<>();
         byPort.forEach((port, endpoints) -> copy.put(port, List.copyOf(endpoints)));
+        if (copy.size() == 1) {
+            return new EndpointTable(Map.of(copy.firstKey(), copy.firstEntry().getValue()));
+        }
         return copy.isEmpty() ? EMPTY : new EndpointTable(java.util.Collections.unmodifiableMap(copy));
     }
 

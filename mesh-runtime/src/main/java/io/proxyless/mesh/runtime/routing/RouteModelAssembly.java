@@ -139,7 +139,7 @@ final class RouteModelAssembly {
             return;
         }
         virtualHosts.computeIfAbsent(listener, k -> new ArrayList<>()).add(VirtualHost.of(
-                shared(e.host() + ":" + port), domains, routes,
+                shared(e.host() + ":" + port), shared(List.copyOf(domains)), routes,
                 e.virtualService() == null ? null : shared("VirtualService " + e.virtualService())));
     }
 
