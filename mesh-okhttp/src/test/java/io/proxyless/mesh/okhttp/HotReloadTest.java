@@ -13,10 +13,12 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
 import java.util.List;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import okhttp3.Call;
 import okhttp3.Callback;
 import okhttp3.Dispatcher;
@@ -73,13 +75,17 @@ class HotReloadTest {
             Dispatcher dispatcher = new Dispatcher();
             dispatcher.setMaxRequests(200);
             dispatcher.setMaxRequestsPerHost(200);
-            OkHttpClient client = h.client.newBuilder().dispatcher(dispatcher).build();
+            // The held requests wait for the reload: on a loaded machine that can outlast OkHttp's default 10 s
+            // read timeout, which would fail them for a reason that is not the reload's.
+            OkHttpClient client = h.client.newBuilder().dispatcher(dispatcher)
+                    .readTimeout(Duration.ofMinutes(1)).build();
 
             int n = 1000;
             CountDownLatch done = new CountDownLatch(n);
             AtomicInteger ok = new AtomicInteger();
             AtomicInteger failed = new AtomicInteger();
             AtomicInteger completed = new AtomicInteger();
+            AtomicReference<String> firstFailure = new AtomicReference<>();
             for (int i = 0; i < n; i++) {
                 client.newCall(new Request.Builder().url("http://reviews:9080/" + i).build()).enqueue(new Callback() {
                     @Override
@@ -89,6 +95,7 @@ class HotReloadTest {
                             if (response.code() == 200 && (body.equals("v1") || body.equals("v2"))) {
                                 ok.incrementAndGet();
                             } else {
+                                firstFailure.compareAndSet(null, response.code() + " " + body);
                                 failed.incrementAndGet();
                             }
                         } finally {
@@ -99,6 +106,7 @@ class HotReloadTest {
 
                     @Override
                     public void onFailure(Call call, IOException e) {
+                        firstFailure.compareAndSet(null, e.toString());
                         failed.incrementAndGet();
                         completed.incrementAndGet();
                         done.countDown();
@@ -114,7 +122,7 @@ class HotReloadTest {
             v2.respond = r -> HttpUpstream.Reply.of(200, "v2");
             release.countDown();
             assertThat(done.await(30, TimeUnit.SECONDS)).isTrue();
-            assertThat(failed.get()).isZero();
+            assertThat(failed.get()).as("failed requests, the first: %s", firstFailure.get()).isZero();
             assertThat(ok.get()).isEqualTo(n);
 
             int v1Before = v1.count();
