@@ -1026,11 +1026,12 @@ public final class Report {
                 service: connect, CDS, RDS, EDS, parse, assemble, compile).
 
                 * **first config in force**: from building the `Mesh` to its first routed request.
-                * **retained heap**: used heap after full GCs with the compiled snapshot in force alone alive (after the
-                  changes, the mesh and its source closed) minus the same before the mesh was built (the config's
-                  input — files on disk, the control plane's snapshot — exists in both), per 10,000 services; beside
-                  it, the same with the mesh and its source alive (the source's own copy of what it received: the
-                  xDS client's messages, the file loader's parses).
+                * **retained heap**: what the compiled snapshot in force alone keeps alive (after the changes, the
+                  mesh and its source closed): used heap after full GCs while it is reachable minus the same once it
+                  has been dropped, each taken when the heap stops falling (a closed xDS client lets go of its last
+                  messages and buffers on its own threads, seconds later), per 10,000 services; beside it, used heap
+                  with the mesh and its source alive minus the same before the mesh was built (adding the source's
+                  own copy of what it received: the xDS client's messages, the file loader's parses).
                 * **one-service change**: one endpoint of one service moves (files: the one file holding its
                   ServiceEntry is rewritten; xDS: a new snapshot where its endpoint assignment differs, sent by delta
                   xDS as that one resource); from the source taking the change up (files: the end of the debounce's
