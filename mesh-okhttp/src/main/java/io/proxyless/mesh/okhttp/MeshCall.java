@@ -1,6 +1,5 @@
 package io.proxyless.mesh.okhttp;
 
-import com.google.common.util.concurrent.MoreExecutors;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.call.Attempt;
@@ -18,6 +17,7 @@ import io.proxyless.mesh.runtime.call.NoHealthyUpstreamException;
 import io.proxyless.mesh.runtime.call.Redirects;
 import io.proxyless.mesh.runtime.call.Rewrites;
 import io.proxyless.mesh.runtime.call.RoutedCall;
+import io.proxyless.mesh.runtime.call.SerialExecutor;
 import io.proxyless.mesh.runtime.event.CallEnd;
 import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
@@ -27,10 +27,6 @@ import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
-import java.util.concurrent.BlockingQueue;
-import java.util.concurrent.Executor;
-import java.util.concurrent.LinkedTransferQueue;
-import java.util.function.LongConsumer;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -50,7 +46,7 @@ import okhttp3.ResponseBody;
  * the call. Engine timers (fault delay, backoff, per-try and route timeouts) fire on the mesh clock and reach the
  * waiting thread through that queue; a route timeout cancels the OkHttp call, whatever it is doing.
  */
-final class MeshCall implements Exchange {
+final class MeshCall implements Exchange, ReleasingBody.Owner {
 
     /**
      * Mesh TLS verifies the server (chain and names) in its trust manager, where the cluster's rules are known;
@@ -69,10 +65,9 @@ final class MeshCall implements Exchange {
     private final Interceptor.Chain chain;
     private final Request request;
     private final RouteRequest routeRequest;
-    private final Executor serial = MoreExecutors.newSequentialExecutor(MoreExecutors.directExecutor());
-    // Lock-free: a call hands over two or three steps, so two locks and their conditions per call would cost more
-    // than the steps themselves.
-    private final BlockingQueue<Object> steps = new LinkedTransferQueue<>();
+    private final String hostHeader;
+    private final SerialExecutor serial = new SerialExecutor();
+    private final Steps steps = new Steps();
     private final RoutedCall call;
     // Set in the serial executor, read by the application's thread after taking a step (the queue orders them).
     private boolean prepared;
@@ -87,12 +82,16 @@ final class MeshCall implements Exchange {
     // it is open, and the engine's close of a given-up attempt runs in the serial executor, which may still be
     // queued behind a timer when the next attempt is taken.
     private Response lastResponse;
+    // The attempt whose response the application reads, and its outcome (set before the response is handed out).
+    private Attempt committed;
+    private AttemptOutcome committedOutcome;
 
     MeshCall(MeshInterceptor mesh, Interceptor.Chain chain) {
         this.mesh = mesh;
         this.chain = chain;
         this.request = chain.request();
-        this.routeRequest = OkHttpRequests.routeRequest(request);
+        this.hostHeader = request.header("Host");
+        this.routeRequest = OkHttpRequests.routeRequest(request, hostHeader);
         this.call = mesh.engine().newCall(routeRequest, this, serial);
     }
 
@@ -203,7 +202,7 @@ final class MeshCall implements Exchange {
         url = pathAndQuery == null ? request.url() : withPath(request.url(), pathAndQuery);
         String a = HeaderMutations.authority(decision);
         authority = a == null ? routeRequest.authority() : a;
-        urlHost = a == null && request.header("Host") == null ? request.url().host()
+        urlHost = a == null && hostHeader == null ? request.url().host()
                 : urlHost(authority, routeRequest.host());
         changesHeaders = HeaderMutations.changesRequest(decision);
     }
@@ -341,6 +340,8 @@ final class MeshCall implements Exchange {
     private Response respond(Attempt a) {
         Response response = (Response) a.attachment();
         AttemptOutcome outcome = AttemptOutcome.httpStatus(response.code());
+        committed = a;
+        committedOutcome = outcome;
         Response.Builder b = response.newBuilder();
         if (HeaderMutations.changesResponse(call.decision())) {
             HeaderMutations.applyResponse(call.decision(), OkHttpRequests.sink(b));
@@ -348,19 +349,29 @@ final class MeshCall implements Exchange {
         if (response.priorResponse() == null) {
             b.request(request);
         }
-        LongConsumer release = bytes -> serial.execute(() -> {
-            call.responseBytes(bytes);
-            a.finished(outcome);
-        });
         ResponseBody body = response.body();
         boolean empty = body.contentLength() == 0 || request.method().equals("HEAD") || response.code() == 204
                 || response.code() == 304;
         if (empty) {
-            release.accept(0);
+            released(0);
             return b.build();
         }
-        b.body(new ReleasingBody(body, release, e -> timedOut ? routeTimeout(e) : e));
+        b.body(new ReleasingBody(body, this));
         return b.build();
+    }
+
+    /** The committed response's body was read to its end or closed: the call is over. */
+    @Override
+    public void released(long bytesRead) {
+        serial.execute(() -> {
+            call.responseBytes(bytesRead);
+            committed.finished(committedOutcome);
+        });
+    }
+
+    @Override
+    public IOException readFailure(IOException e) {
+        return timedOut ? routeTimeout(e) : e;
     }
 
     /** How the engine ended a call that was not committed to a response. */

@@ -16,8 +16,12 @@ final class OkHttpRequests {
 
     /** The engine's view of {@code request}: the URL's parts, the Host header as authority, headers unchanged. */
     static RouteRequest routeRequest(Request request) {
+        return routeRequest(request, request.header("Host"));
+    }
+
+    /** {@link #routeRequest(Request)} with the request's {@code Host} header already read (null: none). */
+    static RouteRequest routeRequest(Request request, String hostHeader) {
         HttpUrl url = request.url();
-        String hostHeader = request.header("Host");
         String authority = hostHeader != null ? hostHeader : hostHeader(url);
         return new RouteRequest(url.scheme(), request.method(), url.host(), url.port(), authority,
                 url.encodedPath(), url.encodedQuery(), headers(request.headers()), null);

@@ -2,9 +2,8 @@ package io.proxyless.mesh.okhttp;
 
 import io.proxyless.mesh.runtime.call.MeshTimeoutException;
 import java.io.IOException;
-import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.function.LongConsumer;
-import java.util.function.UnaryOperator;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 import okhttp3.MediaType;
 import okhttp3.ResponseBody;
 import okio.Buffer;
@@ -15,26 +14,44 @@ import okio.Okio;
 /**
  * A response body that tells the mesh when the call is really over — read to the end or closed — so the circuit
  * breaker permit is returned and the route timer stopped then, not when the headers arrived. A read failure is
- * passed through {@code translate} (a route timeout becomes a {@link MeshTimeoutException}); {@code release} is
- * told how many body bytes were read.
+ * passed through its {@link Owner} (a route timeout becomes a {@link MeshTimeoutException}), which is told
+ * once how many body bytes were read.
  */
 final class ReleasingBody extends ResponseBody {
+    private static final VarHandle RELEASED;
+
+    static {
+        try {
+            RELEASED = MethodHandles.lookup().findVarHandle(ReleasingBody.class, "released", boolean.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
+
+    /** Who is told when the body is done with, and how a read failure reaches the application. */
+    interface Owner {
+        /** The body was read to its end, failed or was closed, after {@code bytesRead} bytes; called once. */
+        void released(long bytesRead);
+
+        /** The exception the application gets for {@code e}, thrown by a read. */
+        IOException readFailure(IOException e);
+    }
+
     private final ResponseBody delegate;
-    private final LongConsumer release;
-    private final AtomicBoolean released = new AtomicBoolean();
+    private final Owner owner;
+    @SuppressWarnings("unused") // through RELEASED
+    private volatile boolean released;
     private volatile long bytesRead;
-    private final UnaryOperator<IOException> translate;
     private BufferedSource source;
 
-    ReleasingBody(ResponseBody delegate, LongConsumer release, UnaryOperator<IOException> translate) {
+    ReleasingBody(ResponseBody delegate, Owner owner) {
         this.delegate = delegate;
-        this.release = release;
-        this.translate = translate;
+        this.owner = owner;
     }
 
     private void releaseOnce() {
-        if (released.compareAndSet(false, true)) {
-            release.accept(bytesRead);
+        if (RELEASED.compareAndSet(this, false, true)) {
+            owner.released(bytesRead);
         }
     }
 
@@ -59,7 +76,7 @@ final class ReleasingBody extends ResponseBody {
                         n = super.read(sink, byteCount);
                     } catch (IOException e) {
                         releaseOnce();
-                        throw translate.apply(e);
+                        throw owner.readFailure(e);
                     }
                     if (n == -1) {
                         releaseOnce();

@@ -66,6 +66,10 @@ final class Harness implements AutoCloseable {
         return this;
     }
 
+    OkHttpClient client() {
+        return client;
+    }
+
     Response call(String url) throws IOException {
         return client.newCall(new Request.Builder().url(url).build()).execute();
     }

@@ -116,6 +116,44 @@ class RetryTest {
     }
 
     @Test
+    void everyAttemptCarriesTheRewrittenPathAuthorityAndHeadersWhateverEndpointItGoesTo() throws IOException {
+        try (Harness h = new Harness()) {
+            HttpUpstream down = h.upstream("down", r -> unavailable());
+            HttpUpstream ok = h.upstream("ok");
+            h.start(dir, serviceEntry("reviews", 9080, endpoint(down, ""), endpoint(ok, "")),
+                    destinationRule("reviews", "trafficPolicy: {loadBalancer: {simple: ROUND_ROBIN}}"),
+                    virtualService("reviews", """
+                            - match: [{uri: {prefix: /api}}]
+                              rewrite: {uri: /v2, authority: reviews-internal:9080}
+                              headers:
+                                request: {set: {x-route: canary}, add: {x-trace: mesh}, remove: [x-secret]}
+                              route: [{destination: {host: reviews}}]
+                              retries: {attempts: 3, retryOn: 5xx}
+                            """));
+            for (int i = 0; i < 6; i++) {
+                Request request = new Request.Builder().url("http://reviews:9080/api/items/" + i + "?q=" + i)
+                        .header("x-secret", "s").header("x-trace", "app").build();
+                try (Response r = h.client().newCall(request).execute()) {
+                    assertThat(r.code() + " " + r.body().string()).isEqualTo("200 ok");
+                    assertThat(r.request().url().toString()).as("the application sees its own request")
+                            .isEqualTo("http://reviews:9080/api/items/" + i + "?q=" + i);
+                }
+            }
+            assertThat(down.count()).as("round robin sends some first attempts to the failing endpoint").isPositive();
+            List<HttpUpstream.Received> attempts = new java.util.ArrayList<>(down.recorded);
+            attempts.addAll(ok.recorded);
+            assertThat(ok.recorded).hasSize(6);
+            for (HttpUpstream.Received seen : attempts) {
+                assertThat(seen.target()).matches("/v2/items/\\d\\?q=\\d");
+                assertThat(seen.header("Host")).isEqualTo("reviews-internal:9080");
+                assertThat(seen.header("x-route")).isEqualTo("canary");
+                assertThat(seen.values("x-trace")).containsExactly("app", "mesh");
+                assertThat(seen.header("x-secret")).isNull();
+            }
+        }
+    }
+
+    @Test
     void theMeshListenerSeesACallsEndWithItsCodeFlagsAttemptsAndBytes() throws IOException {
         try (Harness h = new Harness()) {
             HttpUpstream down = h.upstream("down", r -> unavailable());

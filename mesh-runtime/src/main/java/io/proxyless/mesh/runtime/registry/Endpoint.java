@@ -50,6 +50,15 @@ public record Endpoint(String address, int port, Map<String, String> labels, Str
         return (address.indexOf(':') >= 0 ? "[" + address + "]" : address) + ":" + port;
     }
 
+    /**
+     * Address and port only: equal endpoints still hash alike, and per-endpoint state (outlier detection, request
+     * counts) is looked up by endpoint on every attempt, where hashing the labels map each time would show.
+     */
+    @Override
+    public int hashCode() {
+        return 31 * address.hashCode() + port;
+    }
+
     @Override
     public String toString() {
         return authority();
