@@ -17,13 +17,13 @@ import okhttp3.Dns;
 final class EndpointDns implements Dns {
     private final String host;
     private final String address;
-    private final List<InetAddress> literal;
+    private final InetAddress literal;
     private final Dns fallback;
 
     private EndpointDns(String host, String address, InetAddress literal, Dns fallback) {
         this.host = host;
         this.address = address;
-        this.literal = literal == null ? null : List.of(literal);
+        this.literal = literal;
         this.fallback = fallback;
     }
 
@@ -34,7 +34,8 @@ final class EndpointDns implements Dns {
     @Override
     public List<InetAddress> lookup(String hostname) throws UnknownHostException {
         if (hostname.equalsIgnoreCase(host)) {
-            return literal != null ? literal : fallback.lookup(address);
+            // Only when a connection is made (rare next to pooled reuse), so the list is made here, not per attempt.
+            return literal != null ? List.of(literal) : fallback.lookup(address);
         }
         return fallback.lookup(hostname);
     }
