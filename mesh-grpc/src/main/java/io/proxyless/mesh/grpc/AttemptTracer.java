@@ -5,7 +5,8 @@ import io.grpc.ClientStreamTracer;
 import io.grpc.Metadata;
 import io.grpc.Status;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
-import java.util.concurrent.atomic.AtomicLong;
+import java.lang.invoke.MethodHandles;
+import java.lang.invoke.VarHandle;
 
 /**
  * Watches one attempt's stream so that its end can be classified as Envoy's outlier detector and retry policy
@@ -18,10 +19,28 @@ final class AttemptTracer extends ClientStreamTracer.Factory {
     private volatile boolean requestSent;
     private volatile boolean headersReceived;
     private volatile boolean trailersReceived;
-    private final AtomicLong requestBytes = new AtomicLong();
-    private final AtomicLong responseBytes = new AtomicLong();
-    private final AtomicLong requestMessages = new AtomicLong();
-    private final AtomicLong responseMessages = new AtomicLong();
+    // Counters as fields updated through handles: one attempt per call, so four counter objects each would be
+    // most of what the tracer allocates.
+    private volatile long requestBytes;
+    private volatile long responseBytes;
+    private volatile long requestMessages;
+    private volatile long responseMessages;
+    private static final VarHandle REQUEST_BYTES;
+    private static final VarHandle RESPONSE_BYTES;
+    private static final VarHandle REQUEST_MESSAGES;
+    private static final VarHandle RESPONSE_MESSAGES;
+
+    static {
+        try {
+            MethodHandles.Lookup lookup = MethodHandles.lookup();
+            REQUEST_BYTES = lookup.findVarHandle(AttemptTracer.class, "requestBytes", long.class);
+            RESPONSE_BYTES = lookup.findVarHandle(AttemptTracer.class, "responseBytes", long.class);
+            REQUEST_MESSAGES = lookup.findVarHandle(AttemptTracer.class, "requestMessages", long.class);
+            RESPONSE_MESSAGES = lookup.findVarHandle(AttemptTracer.class, "responseMessages", long.class);
+        } catch (ReflectiveOperationException e) {
+            throw new ExceptionInInitializerError(e);
+        }
+    }
 
     @Override
     public ClientStreamTracer newClientStreamTracer(ClientStreamTracer.StreamInfo info, Metadata headers) {
@@ -49,44 +68,44 @@ final class AttemptTracer extends ClientStreamTracer.Factory {
 
             @Override
             public void outboundMessage(int seqNo) {
-                requestMessages.incrementAndGet();
+                REQUEST_MESSAGES.getAndAdd(AttemptTracer.this, 1L);
             }
 
             @Override
             public void inboundMessage(int seqNo) {
-                responseMessages.incrementAndGet();
+                RESPONSE_MESSAGES.getAndAdd(AttemptTracer.this, 1L);
             }
 
             @Override
             public void outboundUncompressedSize(long bytes) {
-                requestBytes.addAndGet(bytes);
+                REQUEST_BYTES.getAndAdd(AttemptTracer.this, bytes);
             }
 
             @Override
             public void inboundUncompressedSize(long bytes) {
-                responseBytes.addAndGet(bytes);
+                RESPONSE_BYTES.getAndAdd(AttemptTracer.this, bytes);
             }
         };
     }
 
     /** Request message bytes (uncompressed) sent on this attempt. */
     long requestBytes() {
-        return requestBytes.get();
+        return requestBytes;
     }
 
     /** Response message bytes (uncompressed) received on this attempt. */
     long responseBytes() {
-        return responseBytes.get();
+        return responseBytes;
     }
 
     /** Request messages sent on this attempt's stream. */
     long requestMessages() {
-        return requestMessages.get();
+        return requestMessages;
     }
 
     /** Response messages received on this attempt's stream. */
     long responseMessages() {
-        return responseMessages.get();
+        return responseMessages;
     }
 
     /** True when the server sent the status (trailers arrived). */

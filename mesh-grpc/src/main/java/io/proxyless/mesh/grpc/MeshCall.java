@@ -10,7 +10,6 @@ import io.grpc.Deadline;
 import io.grpc.Metadata;
 import io.grpc.MethodDescriptor;
 import io.grpc.Status;
-import io.grpc.SynchronizationContext;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.call.Attempt;
@@ -18,6 +17,7 @@ import io.proxyless.mesh.runtime.call.Exchange;
 import io.proxyless.mesh.runtime.call.MirrorCopy;
 import io.proxyless.mesh.runtime.call.Rewrites;
 import io.proxyless.mesh.runtime.call.RoutedCall;
+import io.proxyless.mesh.runtime.call.SerialExecutor;
 import io.proxyless.mesh.runtime.event.CallEnd;
 import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
@@ -48,9 +48,11 @@ import org.slf4j.LoggerFactory;
  * </ul>
  *
  * <p>Threading: the application's calls, attempt callbacks and the engine's timers all change state inside one
- * {@link SynchronizationContext} (the engine's serial executor), so no state needs a lock; listener callbacks
- * are handed, in order, to the call's executor. Attempts use a direct executor (their callbacks run on the
- * transport thread and only move state), so an attempt's completion is always observed and accounted for.
+ * {@link SerialExecutor} (the engine's serial executor; it runs a task on the submitting thread when it is free,
+ * with no allocation of its own), so no state needs a lock; listener callbacks are handed, in order, to the
+ * call's executor — or, for a direct executor, called right there, since the serial executor already orders
+ * them. Attempts use a direct executor (their callbacks run on the transport thread and only move state), so an
+ * attempt's completion is always observed and accounted for.
  */
 final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exchange {
     private static final Logger log = LoggerFactory.getLogger(MeshCall.class);
@@ -60,10 +62,10 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
     private final MethodDescriptor<ReqT, RespT> method;
     private final CallOptions callOptions;
     private final String authority;
+    // Null for a direct executor: callbacks are called inside sync, which runs one task at a time.
     private final Executor callbacks;
     private final Context context;
-    private final SynchronizationContext sync = new SynchronizationContext(
-            (thread, e) -> log.error("unexpected error in mesh call state machine", e));
+    private final SerialExecutor sync = new SerialExecutor();
 
     // All below: only inside sync.
     private Listener<RespT> listener;
@@ -93,7 +95,8 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         this.method = method;
         this.callOptions = callOptions;
         this.authority = authority;
-        this.callbacks = MoreExecutors.newSequentialExecutor(executor);
+        this.callbacks = executor == MoreExecutors.directExecutor() ? null
+                : MoreExecutors.newSequentialExecutor(executor);
         this.context = Context.current();
     }
 
@@ -162,8 +165,10 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
             if (u != null) {
                 u.call.sendMessage(message);
             }
-            for (MirrorCall<ReqT> m : mirrors) {
-                m.send(message);
+            if (!mirrors.isEmpty()) {
+                for (MirrorCall<ReqT> m : mirrors) {
+                    m.send(message);
+                }
             }
         });
     }
@@ -458,6 +463,18 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         if (u != current || closed || !call.isCommitted()) {
             return;
         }
+        if (callbacks == null) {
+            // The stream's steady state: no callback object per message.
+            Context previous = context.attach();
+            try {
+                listener.onMessage(message);
+            } catch (Throwable t) {
+                listenerFailed(t);
+            } finally {
+                context.detach(previous);
+            }
+            return;
+        }
         deliver(() -> listener.onMessage(message));
     }
 
@@ -542,21 +559,31 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
     }
 
     private void deliver(Runnable callback) {
+        if (callbacks == null) {
+            runCallback(callback);
+            return;
+        }
         try {
-            callbacks.execute(() -> {
-                Context previous = context.attach();
-                try {
-                    callback.run();
-                } catch (Throwable t) {
-                    // As ClientCallImpl does: a listener that throws cancels its call.
-                    cancel("mesh: call listener failed", t);
-                } finally {
-                    context.detach(previous);
-                }
-            });
+            callbacks.execute(() -> runCallback(callback));
         } catch (RejectedExecutionException e) {
             log.warn("call executor rejected a callback for {}", method.getFullMethodName(), e);
         }
+    }
+
+    private void runCallback(Runnable callback) {
+        Context previous = context.attach();
+        try {
+            callback.run();
+        } catch (Throwable t) {
+            listenerFailed(t);
+        } finally {
+            context.detach(previous);
+        }
+    }
+
+    /** As ClientCallImpl does: a listener that throws cancels its call. */
+    private void listenerFailed(Throwable t) {
+        cancel("mesh: call listener failed", t);
     }
 
     private static Deadline earlier(Deadline a, Deadline b) {

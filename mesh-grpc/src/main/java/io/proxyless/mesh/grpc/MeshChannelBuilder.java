@@ -1,5 +1,6 @@
 package io.proxyless.mesh.grpc;
 
+import com.google.common.util.concurrent.MoreExecutors;
 import io.grpc.BinaryLog;
 import io.grpc.ChannelConfigurator;
 import io.grpc.ClientInterceptor;
@@ -87,7 +88,8 @@ public final class MeshChannelBuilder extends ManagedChannelBuilder<MeshChannelB
 
     @Override
     public MeshChannelBuilder directExecutor() {
-        this.executor = Runnable::run;
+        // Guava's instance, which calls recognise to deliver callbacks without a hop.
+        this.executor = MoreExecutors.directExecutor();
         return this;
     }
 
