@@ -1,6 +1,5 @@
 package io.proxyless.mesh.jdkhttp;
 
-import com.google.common.util.concurrent.MoreExecutors;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.call.Attempt;
@@ -18,6 +17,7 @@ import io.proxyless.mesh.runtime.call.NoHealthyUpstreamException;
 import io.proxyless.mesh.runtime.call.Redirects;
 import io.proxyless.mesh.runtime.call.Rewrites;
 import io.proxyless.mesh.runtime.call.RoutedCall;
+import io.proxyless.mesh.runtime.call.SerialExecutor;
 import io.proxyless.mesh.runtime.event.ResponseFlag;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.tls.ClientTlsContext;
@@ -64,7 +64,7 @@ final class MeshCall<T> implements Exchange {
     private final BodyHandler<T> handler;
     private final RouteRequest routeRequest;
     private final boolean applicationTls;
-    private final Executor serial = MoreExecutors.newSequentialExecutor(MoreExecutors.directExecutor());
+    private final Executor serial = new SerialExecutor();
     private final CompletableFuture<HttpResponse<T>> result = new CompletableFuture<>();
     private final RoutedCall call;
     // Set before the call starts or in the serial executor.

@@ -47,8 +47,8 @@ public final class CallEngine {
     /**
      * A new call for {@code request}. Nothing happens until {@link RoutedCall#start()}. Every method of the call,
      * of its attempts and the engine's timers run in {@code serial}, one at a time: it must run tasks in order and
-     * never two at once (gRPC's {@code SynchronizationContext}, Guava's
-     * {@code MoreExecutors.newSequentialExecutor}).
+     * never two at once ({@link SerialExecutor}, which the adapters use; gRPC's {@code SynchronizationContext} or
+     * Guava's {@code MoreExecutors.newSequentialExecutor} would do too).
      */
     public RoutedCall newCall(RouteRequest request, Exchange exchange, Executor serial) {
         return new RoutedCall(this, request, exchange, serial);

@@ -3,10 +3,12 @@ package io.proxyless.mesh.runtime.call;
 import java.util.ArrayDeque;
 import java.util.Objects;
 import java.util.concurrent.Executor;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
- * The serial executor of one call for an adapter whose caller blocks (OkHttp's interceptor chain, say): a task
- * runs at once on the thread that submits it when no other task of the call is running, else it waits behind the
+ * The serial executor of one call (the OkHttp, gRPC and JDK client adapters each make one per call): a task runs
+ * at once on the thread that submits it when no other task of the call is running, else it waits behind the
  * ones submitted before it and runs on the thread running those. Tasks run in the order submitted and never two
  * at once, as {@link CallEngine#newCall} requires; a task submitted by a running task runs after it.
  *
@@ -22,7 +24,7 @@ import java.util.concurrent.Executor;
  * is logged and the next one runs; an {@link Error} leaves the remaining tasks for the next submitter.
  */
 public final class SerialExecutor implements Executor {
-    private static final System.Logger LOG = System.getLogger(SerialExecutor.class.getName());
+    private static final Logger log = LoggerFactory.getLogger(SerialExecutor.class);
 
     // Guarded by this. Made when a task first has to wait: overlap is rare (a timer or a body reader meeting the
     // caller's thread).
@@ -48,7 +50,7 @@ public final class SerialExecutor implements Executor {
                 try {
                     next.run();
                 } catch (RuntimeException e) {
-                    LOG.log(System.Logger.Level.ERROR, "call task " + next + " failed", e);
+                    log.error("call task {} failed", next, e);
                 }
                 synchronized (this) {
                     next = waiting == null ? null : waiting.poll();
