@@ -10,6 +10,7 @@
 #   MVN_FLAGS=-o          extra Maven flags
 #   BENCH_ROUNDS=15       rounds per concurrency in the side-by-side scenarios (a round: one slice of every variant)
 #   BENCH_SLICE_MS=500    length of one measured slice
+#   BENCH_C1_SLICE_MS=1000  length of one measured slice at concurrency 1 (HTTP and gRPC unary)
 #   BENCH_MIRROR_SLICE_MS=2000  length of one measured slice in the mirror scenario (its goal is a p99)
 #   BENCH_KEEP=1          keep the raw results (JMH JSON, latencies, CPU, JFR, logs) and print where they are
 set -euo pipefail
@@ -171,6 +172,9 @@ jmh() {
 WARMUP_CYCLES=6
 ROUNDS=${BENCH_ROUNDS:-15}
 SLICE_MS=${BENCH_SLICE_MS:-500}
+# At concurrency 1 a slice holds the fewest requests (about a third of those at 8), so the rounds' throughput ratios
+# spread most there; a slice twice as long keeps that spread within the page's ±10 % rule.
+C1_SLICE_MS=${BENCH_C1_SLICE_MS:-1000}
 # The mirror scenario's goal is a p99 change: a 500 ms slice at c=1 holds a few thousand requests, so its p99 rests on a
 # few dozen of them and the rounds' ratios spread beyond the page's ±10 % rule; longer slices give each p99 more.
 MIRROR_SLICE_MS=${BENCH_MIRROR_SLICE_MS:-2000}
@@ -192,9 +196,9 @@ HTTP_VARIANTS=plain,plain-4,mesh,mesh-metrics
 sample_foreign
 jmh route 240 "-Xms512m -Xmx512m" RouteDecisionBenchmark -wi 1 -w 1s -i 3 -r 1s
 sample_foreign
-side http http "$HTTP_VARIANTS" 1,8,32 280 50
+side http http "$HTTP_VARIANTS" 1,8,32 340 50 "$C1_SLICE_MS,$SLICE_MS,$SLICE_MS"
 sample_foreign
-side grpc-unary grpc-unary plain,plain-rr,mesh,xds 1,8 160 50
+side grpc-unary grpc-unary plain,plain-rr,mesh,xds 1,8 200 50 "$C1_SLICE_MS,$SLICE_MS"
 sample_foreign
 side grpc-streaming grpc-streaming plain,plain-rr,mesh,xds 8 120 50
 sample_foreign
@@ -229,7 +233,7 @@ FOREIGN="Maven builds or test runs of other sessions were running at $FOREIGN_SE
   echo "build.seconds=$BUILD_SECONDS"
   echo "rounds=$ROUNDS"
   echo "foreign.processes=$( [[ $FOREIGN_SEEN -gt 0 ]] && echo "$FOREIGN" || echo "")"
-  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency ($MIRROR_SLICE_MS ms slices in the mirror scenario, whose goal is a p99); JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, 5 one-service changes"
+  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency ($C1_SLICE_MS ms at concurrency 1, $MIRROR_SLICE_MS ms in the mirror scenario, whose goal is a p99); JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, 5 one-service changes"
 } > "$RESULTS/meta.properties"
 for f in "$ROOT"/bench/findings-*.md; do
   [[ -f "$f" ]] && cp "$f" "$RESULTS/"

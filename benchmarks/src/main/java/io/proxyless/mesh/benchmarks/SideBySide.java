@@ -34,9 +34,9 @@ import jdk.jfr.Recording;
  * java -Dbench.backend=FILE -Dbench.out=DIR [-Dbench.proxy.pid=PID] [-Dbench.jfr=true] \
  *     -cp benchmarks.jar io.proxyless.mesh.benchmarks.SideBySide \
  *     SCENARIO KIND VARIANTS CONCURRENCIES WARMUP_CYCLES SLICE_MS ROUNDS
- * e.g. http http plain,mesh,haproxy 1,8,32 4 500 15
+ * e.g. http http plain,mesh,haproxy 1,8,32 4 1000,500,500 15
  * </pre>
- * KIND is {@code http}, {@code grpc-unary} or {@code grpc-streaming}. Per slice it writes, under
+ * SLICE_MS is one length for every concurrency or one per concurrency, in the same order. KIND is {@code http}, {@code grpc-unary} or {@code grpc-streaming}. Per slice it writes, under
  * {@code DIR}: the latencies ({@code lat/side-SCENARIO__variant=V__tC/r<round>-m1-t0.bin}), the CPU line as
  * {@link Accounting} does ({@code cpu/…tsv}) and operations, errors, allocated bytes and the slice's time window
  * ({@code side/…tsv}); the JFR recording of the whole run goes to {@code jfr/side-SCENARIO.jfr}.
@@ -87,7 +87,7 @@ public final class SideBySide {
         List<String> variants = List.of(args[2].split(","));
         int[] concurrency = Arrays.stream(args[3].split(",")).mapToInt(Integer::parseInt).toArray();
         int warmupCycles = Integer.parseInt(args[4]);
-        long sliceMillis = Long.parseLong(args[5]);
+        long[] sliceMillis = sliceMillis(args[5], concurrency.length);
         int rounds = Integer.parseInt(args[6]);
         Path out = BenchEnv.out();
         if (out == null) {
@@ -121,16 +121,15 @@ public final class SideBySide {
                     run.slice(v, warmThreads, 1000, 0);
                 }
             }
-            int k = 0;
-            for (int c : concurrency) {
+            for (int k = 0; k < concurrency.length; k++) {
+                int c = concurrency[k];
                 for (int round = 1; round <= rounds; round++) {
                     for (int i = 0; i < variants.size(); i++) {
                         // the order rotates, so that no variant always follows the same one
                         String v = variants.get((i + k + round) % variants.size());
-                        run.slice(v, c, sliceMillis, round);
+                        run.slice(v, c, sliceMillis[k], round);
                     }
                 }
-                k++;
             }
             for (Map.Entry<String, Caller> e : callers.entrySet()) {
                 String stats = e.getValue().stats();
@@ -155,6 +154,25 @@ public final class SideBySide {
         }
         System.out.println("side by side " + scenario + ": done");
         System.exit(0);
+    }
+
+    /**
+     * The slice length per concurrency: one value for all, or one per concurrency. A slice at concurrency 1 holds the
+     * fewest requests, so its throughput varies most from round to round; a longer slice there narrows the spread of
+     * the rounds' ratios without lengthening the saturated runs, whose slices hold many times more requests.
+     */
+    private static long[] sliceMillis(String arg, int concurrencies) {
+        long[] given = Arrays.stream(arg.split(",")).mapToLong(Long::parseLong).toArray();
+        if (given.length == 1) {
+            long[] all = new long[concurrencies];
+            Arrays.fill(all, given[0]);
+            return all;
+        }
+        if (given.length != concurrencies) {
+            throw new IllegalArgumentException("SLICE_MS " + arg + ": give one length, or one per concurrency ("
+                    + concurrencies + ")");
+        }
+        return given;
     }
 
     /** One slice: {@code c} closed-loop workers on variant {@code v} for {@code millis}; round 0 = warm-up. */

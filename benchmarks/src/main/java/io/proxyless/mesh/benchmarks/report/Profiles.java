@@ -192,6 +192,41 @@ final class Profiles {
         return top;
     }
 
+    /**
+     * Share of the run's samples with a frame of one of {@code packages} anywhere on the stack (e.g. recording the
+     * metrics, wherever it is called from), and the hottest top frames of those samples.
+     */
+    static Profile within(Source source, List<String> packages) {
+        int[] counts = new int[2]; // samples, within
+        Map<String, Integer> hot = new HashMap<>();
+        source.forEachSample(e -> {
+            RecordedStackTrace st = e.getStackTrace();
+            if (st == null) {
+                return;
+            }
+            counts[0]++;
+            String top = null;
+            for (RecordedFrame fr : st.getFrames()) {
+                if (fr.getMethod() == null || fr.getMethod().getType() == null) {
+                    continue;
+                }
+                String cls = fr.getMethod().getType().getName();
+                if (top == null) {
+                    top = simple(cls + "." + fr.getMethod().getName());
+                }
+                if (packages.stream().anyMatch(cls::startsWith)) {
+                    counts[1]++;
+                    hot.merge(top, 1, Integer::sum);
+                    return;
+                }
+            }
+        });
+        Map<String, Integer> top = new LinkedHashMap<>();
+        hot.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(10)
+                .forEach(en -> top.put(en.getKey(), en.getValue()));
+        return new Profile(counts[0], counts[1], 0, 0, top);
+    }
+
     private static boolean isRouting(String cls) {
         return (cls.startsWith("io.proxyless.mesh.") && !cls.startsWith("io.proxyless.mesh.benchmarks"))
                 || cls.startsWith("io.grpc.xds.");

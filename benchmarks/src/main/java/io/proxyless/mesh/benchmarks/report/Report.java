@@ -563,7 +563,28 @@ public final class Report {
         }
         Ratio r = throughputRatio(on, off);
         goal("HTTP metrics on vs off, c=8", "≥ 0.97× (≤ 3% overhead)", r.toString(), verdict(r, 0.97, true),
-                costNote(off, on, "recording the metrics"));
+                costNote(off, on, "recording the metrics") + metricsProfile(on));
+    }
+
+    /** Where recording the metrics shows in the metrics-on variant's CPU samples, wherever it is called from. */
+    private String metricsProfile(Run on) {
+        Profiles.Profile p = Profiles.within(source(on), List.of("io.proxyless.mesh.micrometer.", "io.micrometer.",
+                "io.prometheus."));
+        if (p.samples() == 0) {
+            return "";
+        }
+        StringBuilder s = new StringBuilder(String.format(Locale.ROOT, "; JFR: %.1f%% of the client's Java samples "
+                + "(%d samples) have `MeshMetrics`, Micrometer or the Prometheus client on the stack",
+                p.routingShare() * 100, p.samples()));
+        int n = 0;
+        for (Map.Entry<String, Integer> e : p.hot().entrySet()) {
+            if (n++ == 3) {
+                break;
+            }
+            s.append(n == 1 ? ", hottest: " : "; ").append('`').append(e.getKey()).append('`')
+                    .append(String.format(Locale.ROOT, " %.1f%%", 100.0 * e.getValue() / p.samples()));
+        }
+        return s.toString();
     }
 
     private String hopNote(Run h, Run b) {
@@ -1337,8 +1358,8 @@ public final class Report {
                 * **Side by side** (HTTP, gRPC, mirroring): `SideBySide` sets up every variant of a scenario in one JVM
                   (`-Xms512m -Xmx512m`), warms them up together, then measures short closed-loop slices, the variants
                   taking turns in an order that rotates, %s rounds per concurrency (a round is one slice of every
-                  variant, back to back); between slices it pauses briefly (longer in the mirror scenario, so mirror
-                  copies drain). The JIT warm-up of the shared OkHttp/gRPC/Netty code is paid once, and noise from other
+                  variant, back to back; at concurrency 1, where a slice holds the fewest requests, slices are longer);
+                  between slices it pauses briefly (longer in the mirror scenario, so mirror copies drain). The JIT warm-up of the shared OkHttp/gRPC/Netty code is paid once, and noise from other
                   processes is spread over all variants. Allocation per request: bytes allocated by all threads of the
                   JVM during the slice (`ThreadMXBean`), divided by the requests.
                 * **Ratios and the spread rule**: a ratio (mesh/plain, metrics on/off, a p99 change) is taken per round,
