@@ -114,16 +114,19 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         if (numMessages < 0) {
             throw new IllegalArgumentException("numMessages must be non-negative");
         }
-        sync.execute(() -> {
-            if (closed) {
-                return;
-            }
-            requested = (int) Math.min(Integer.MAX_VALUE, (long) requested + numMessages);
-            Upstream u = current;
-            if (u != null) {
-                u.call.request(numMessages);
-            }
-        });
+        // Per message on a stream with automatic flow control: no task object (the count is boxed from the cache).
+        sync.execute(MeshCall::requestInSync, this, numMessages);
+    }
+
+    private void requestInSync(int numMessages) {
+        if (closed) {
+            return;
+        }
+        requested = (int) Math.min(Integer.MAX_VALUE, (long) requested + numMessages);
+        Upstream u = current;
+        if (u != null) {
+            u.call.request(numMessages);
+        }
     }
 
     @Override
@@ -154,23 +157,25 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
 
     @Override
     public void sendMessage(ReqT message) {
-        sync.execute(() -> {
-            if (closed) {
-                return;
+        sync.execute(MeshCall::sendInSync, this, message); // per message: no task object
+    }
+
+    private void sendInSync(ReqT message) {
+        if (closed) {
+            return;
+        }
+        Upstream u = current;
+        if (u == null || buffering) {
+            buffer(message, u != null);
+        }
+        if (u != null) {
+            u.call.sendMessage(message);
+        }
+        if (!mirrors.isEmpty()) {
+            for (MirrorCall<ReqT> m : mirrors) {
+                m.send(message);
             }
-            Upstream u = current;
-            if (u == null || buffering) {
-                buffer(message, u != null);
-            }
-            if (u != null) {
-                u.call.sendMessage(message);
-            }
-            if (!mirrors.isEmpty()) {
-                for (MirrorCall<ReqT> m : mirrors) {
-                    m.send(message);
-                }
-            }
-        });
+        }
     }
 
     @Override
@@ -465,6 +470,16 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         }
         if (callbacks == null) {
             // The stream's steady state: no callback object per message.
+            if (Context.current() == context) {
+                // Run where the attempt's own call delivered it: that call was made in this context and runs its
+                // callbacks in it, so it is attached already.
+                try {
+                    listener.onMessage(message);
+                } catch (Throwable t) {
+                    listenerFailed(t);
+                }
+                return;
+            }
             Context previous = context.attach();
             try {
                 listener.onMessage(message);
@@ -480,6 +495,18 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
 
     private void attemptReady(Upstream u) {
         if (u != current || closed) {
+            return;
+        }
+        if (callbacks == null) {
+            // As often as flow control lets a stream send again: no callback object.
+            Context previous = context.attach();
+            try {
+                listener.onReady();
+            } catch (Throwable t) {
+                listenerFailed(t);
+            } finally {
+                context.detach(previous);
+            }
             return;
         }
         deliver(() -> listener.onReady());
@@ -631,7 +658,15 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
 
         @Override
         public void onMessage(RespT message) {
-            sync.execute(() -> attemptMessage(this, message));
+            sync.execute(Upstream::message, this, message); // per message: no task object
+        }
+
+        private void message(RespT message) {
+            attemptMessage(this, message);
+        }
+
+        private void ready(Object unused) {
+            attemptReady(this);
         }
 
         @Override
@@ -641,7 +676,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
 
         @Override
         public void onReady() {
-            sync.execute(() -> attemptReady(this));
+            sync.execute(Upstream::ready, this, null);
         }
     }
 }
