@@ -515,6 +515,18 @@ public final class Report {
         } else {
             goal("HTTP mesh vs plain, c=" + c, "≥ 0.95×", "—", "not run", "see the run's logs");
         }
+        // Issue #17's second bar: against plain OkHttp spreading its calls over the same endpoints, what is left is
+        // the mesh's own cost.
+        Run ctl = side("http", "plain-4", c);
+        if (ctl != null && b != null) {
+            double r = throughputRatio(b, ctl).median();
+            goal("HTTP mesh vs plain over the same endpoints (control), c=" + c, "≥ 0.98×", ratio(b, ctl),
+                    verdict(b, ctl, 0.98), r >= 0.98 ? costNote(ctl, b, "the mesh")
+                            : whyBehind(ctl, b, "the mesh", "plain OkHttp over the four ports"));
+        } else {
+            goal("HTTP mesh vs plain over the same endpoints (control), c=" + c, "≥ 0.98×", "—", "not run",
+                    "see the run's logs");
+        }
         if (h != null && b != null) {
             double r = throughputRatio(b, h).median();
             goal("HTTP mesh vs HAProxy hop, c=" + c, "≥ 1.5×", ratio(b, h), verdict(b, h, 1.5),
