@@ -102,7 +102,7 @@ final class FileConfigDriver implements ConfigDriver {
                 .map(p -> p.format().replace(directory + File.separator, "")).toList();
         long deadline = System.nanoTime() + RELOAD_LIMIT.toNanos();
         for (Mesh mesh : meshes) {
-            while (!ConfigDriver.fingerprint(mesh.snapshot().config().resources()).equals(expected)) {
+            while (!ConfigDriver.fingerprint(mesh.config().resources()).equals(expected)) {
                 if (System.nanoTime() > deadline) {
                     throw new IllegalStateException("a mesh did not reload " + pieces + " within " + RELOAD_LIMIT);
                 }

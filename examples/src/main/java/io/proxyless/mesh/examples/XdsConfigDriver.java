@@ -283,7 +283,7 @@ final class XdsConfigDriver implements ConfigDriver {
             Mesh mesh = e.getValue();
             MeshConfig seen = null;
             while (true) {
-                MeshConfig now = mesh.snapshot().config();
+                MeshConfig now = mesh.config();
                 if (now == mesh.source().current() && now == seen) {
                     break;
                 }

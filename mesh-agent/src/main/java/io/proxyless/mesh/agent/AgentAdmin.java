@@ -46,7 +46,7 @@ final class AgentAdmin {
             }
             // Read before the dump: a source's dump can run ahead of the mesh by the one config being compiled,
             // and a reader that must know the dump is in force compares the two versions.
-            long inForce = mesh.snapshot().config().version();
+            long inForce = mesh.snapshot().version();
             byte[] body = mesh.configDump().getBytes(StandardCharsets.UTF_8);
             exchange.getResponseHeaders().set("Content-Type", "application/json");
             exchange.getResponseHeaders().set(IN_FORCE_HEADER, Long.toString(inForce));

@@ -131,7 +131,7 @@ final class AuthzCommand implements Callable<Integer> {
             PrintWriter err = spec.commandLine().getErr();
             List<Outcome> outcomes = new ArrayList<>();
             for (Workload w : workloads(snapshot, uri.getHost(), port, callerNamespace)) {
-                InboundPolicy policy = InboundPolicy.compile(snapshot.config(), w.namespace(), w.labels());
+                InboundPolicy policy = InboundPolicy.compile(mesh.config(), w.namespace(), w.labels());
                 outcomes.add(decide(policy, w, uri, headerMap));
             }
             Outcome reported = outcomes.stream().filter(o -> !o.decision().allowed()).findFirst()

@@ -55,7 +55,7 @@ final class DecisionJson {
         json.put("rewrite", d.route() == null ? null : ConfigWriter.valueToTree(IstioNotation.rewrite(d.route())));
         json.put("reason", d.reason());
         List<String> warnings = new ArrayList<>();
-        mesh.snapshot().config().warnings().stream().filter(p -> p.severity() != io.proxyless.mesh.api.Severity.INFO)
+        mesh.snapshot().configWarnings().stream().filter(p -> p.severity() != io.proxyless.mesh.api.Severity.INFO)
                 .map(Problem::format).forEach(warnings::add);
         warnings.addAll(mesh.snapshot().warnings());
         json.put("warnings", warnings);

@@ -150,7 +150,7 @@ final class RouteCheckCommand implements Callable<Integer> {
 
     /** Doubtful config can explain a FAIL, so warnings go to stderr, keeping stdout to the results. */
     private static void printWarnings(CompiledMesh snapshot, PrintWriter err) {
-        snapshot.config().warnings().stream().filter(p -> p.severity() != Severity.INFO)
+        snapshot.configWarnings().stream().filter(p -> p.severity() != Severity.INFO)
                 .map(Problem::format).forEach(err::println);
         snapshot.warnings().forEach(w -> err.println("warning: " + w));
         err.flush();

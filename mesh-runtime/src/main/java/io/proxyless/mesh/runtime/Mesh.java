@@ -77,6 +77,9 @@ public final class Mesh implements AutoCloseable {
     private final Duration certificateCheckInterval;
     private volatile ServerTlsContext serverTls;
     private volatile CompiledMesh compiled;
+    // What `compiled` was compiled from; written with it. Kept here rather than in the snapshot: the source holds
+    // the same object (its current config) and a snapshot should not keep resources alive on its own.
+    private volatile MeshConfig config;
 
     private Mesh(Builder b, ConfigSource source, boolean ownsSource) {
         this.source = source;
@@ -94,9 +97,10 @@ public final class Mesh implements AutoCloseable {
         this.autoMtls = b.autoMtls != null ? b.autoMtls : istioCertificates != null;
         this.compiler = new MeshCompiler(b.namespace, b.sourceLabels, b.domainSuffix, b.locality, health, clock, tls,
                 autoMtls);
+        MeshConfig initial = source.current();
         Compilation first;
         try {
-            first = compiler.compile(source.current(), null);
+            first = compiler.compile(initial, null);
         } catch (TlsConfigException e) {
             if (ownsSource) {
                 source.close();
@@ -104,11 +108,11 @@ public final class Mesh implements AutoCloseable {
             throw new ConfigException(new Problem(Severity.ERROR, null, 0, null, null, null, null,
                     e.getMessage()));
         }
-        publish(first);
+        publish(initial, first);
         source.addListener(new ConfigListener() {
             @Override
             public void onConfig(MeshConfig config) {
-                if (compiled.config() == config) {
+                if (compiled.version() == config.version()) {
                     return; // the initial snapshot, delivered again on subscription
                 }
                 Compilation next;
@@ -116,15 +120,15 @@ public final class Mesh implements AutoCloseable {
                     next = compiler.compile(config, compiled);
                 } catch (TlsConfigException e) {
                     log.error("mesh config version {} rejected, keeping version {}: {}", config.version(),
-                            compiled.config().version(), e.getMessage());
+                            compiled.version(), e.getMessage());
                     return;
                 } catch (RuntimeException e) {
                     // Compilation is a bug if it fails on validated config; keep serving the last good one.
                     log.error("mesh config version {} could not be compiled; keeping version {}", config.version(),
-                            compiled.config().version(), e);
+                            compiled.version(), e);
                     return;
                 }
-                publish(next);
+                publish(config, next);
                 log.info("mesh config version {} applied", config.version());
             }
 
@@ -140,10 +144,12 @@ public final class Mesh implements AutoCloseable {
      * Puts a compiled snapshot in force: the health plan (detector and pool settings, new and dropped clusters)
      * and the volatile write together, on the one thread that delivers config.
      */
-    private void publish(Compilation next) {
+    private void publish(MeshConfig from, Compilation next) {
         synchronized (health) {
             next.plan().apply(health);
             compiled = next.snapshot();
+            // After the snapshot: whoever sees this config in config() finds its snapshot (or a newer) in force.
+            config = from;
         }
         logWarnings(next.snapshot());
     }
@@ -161,6 +167,16 @@ public final class Mesh implements AutoCloseable {
     /** The compiled snapshot in force now (for dumps, the CLI and adapters that need cluster details). */
     public CompiledMesh snapshot() {
         return compiled;
+    }
+
+    /**
+     * The config the snapshot in force was compiled from: every Istio resource (or the route model) with its
+     * warnings, the same object its source published. It changes just after {@link #snapshot()} does, so once a
+     * config shows here its snapshot (or a newer one) is in force; {@link CompiledMesh#version()} tells whether
+     * the two read one after the other belong together.
+     */
+    public MeshConfig config() {
+        return config;
     }
 
     /**

@@ -318,7 +318,7 @@ class XdsProtocolTest {
 
     /** The clusters of the route model in force. */
     private static int clusters(Mesh mesh) {
-        return mesh.snapshot().config().model().orElseThrow().clusters().size();
+        return mesh.snapshot().model().clusters().size();
     }
 
     private static List<DeltaDiscoveryResponse> cdsResponsesSince(XdsTestServer server, int mark) {

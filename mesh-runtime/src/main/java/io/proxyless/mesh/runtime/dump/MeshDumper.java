@@ -36,7 +36,7 @@ final class MeshDumper {
     static MeshDump dump(CompiledMesh snapshot) {
         RegistryOptions client = snapshot.registry().options();
         List<Problem> warnings = new ArrayList<>();
-        snapshot.config().warnings().stream().filter(p -> !p.blocksConfig()).forEach(warnings::add);
+        snapshot.configWarnings().stream().filter(p -> !p.blocksConfig()).forEach(warnings::add);
         for (String w : snapshot.warnings()) {
             // Compile warnings name their resource in the text; they have no file position of their own.
             warnings.add(new Problem(Severity.WARNING, null, 0, null, null, null, null, w));

@@ -2,6 +2,7 @@ package io.proxyless.mesh.runtime.routing;
 
 import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.OutboundTrafficPolicy;
+import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.balancing.EndpointTracker;
@@ -21,7 +22,10 @@ import java.util.random.RandomGenerator;
  * config; a request that started on this snapshot finishes on it.
  */
 public final class CompiledMesh {
-    private final MeshConfig config;
+    // Of the config it was compiled from, only what tells the snapshot apart and what a dump shows: the config's
+    // resources stay with the source that loaded them (and the mesh, as Mesh.config()), not with every snapshot.
+    private final long version;
+    private final List<Problem> configWarnings;
     private final ServiceRegistry registry;
     private final HostTable anyPort;
     private final Map<Integer, HostTable> byPort;
@@ -50,7 +54,8 @@ public final class CompiledMesh {
         this.compiledTables = compiledTables;
         this.trackers = trackers;
         this.model = model;
-        this.config = config;
+        this.version = config.version();
+        this.configWarnings = config.warnings();
         this.registry = registry;
         this.anyPort = anyPort;
         this.byPort = Map.copyOf(byPort);
@@ -104,8 +109,22 @@ public final class CompiledMesh {
         return inbound;
     }
 
-    public MeshConfig config() {
-        return config;
+    /**
+     * The version of the config this snapshot was compiled from ({@link MeshConfig#version()}): unique and
+     * increasing, so a newer snapshot has a larger one. The config itself is {@code Mesh.config()}, which the
+     * source holds anyway.
+     */
+    public long version() {
+        return version;
+    }
+
+    /**
+     * The warnings and infos that came with the config this snapshot was compiled from
+     * ({@link MeshConfig#warnings()}: loading, validation, analysis), for dumps and the CLI; compile warnings are
+     * {@link #warnings()}.
+     */
+    public List<Problem> configWarnings() {
+        return configWarnings;
     }
 
     public ServiceRegistry registry() {

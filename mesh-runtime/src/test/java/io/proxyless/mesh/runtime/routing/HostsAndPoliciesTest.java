@@ -308,7 +308,7 @@ class HostsAndPoliciesTest {
                   - route: [{destination: {host: reviews, subset: v2}}]
                 """)) {
             // Reported once: by the config's checks, with its line; compiling does not repeat it without one.
-            assertThat(mesh.snapshot().config().warnings()).filteredOn(p -> "spec.http[1]".equals(p.path()))
+            assertThat(mesh.snapshot().configWarnings()).filteredOn(p -> "spec.http[1]".equals(p.path()))
                     .singleElement().satisfies(p -> assertThat(p.message()).contains("not used"));
             assertThat(mesh.snapshot().warnings()).noneSatisfy(w -> assertThat(w).contains("http[1]"));
         }

@@ -98,13 +98,15 @@ class PureCompileTest {
     void aCompilationThatThrowsLeavesVersionNWithItsOwnHealthSettings() throws Exception {
         PushConfigSource source = new PushConfigSource(config(web(5)));
         try (Mesh mesh = Mesh.builder().configSource(source).clock(clock).build()) {
-            MeshConfig n = mesh.snapshot().config();
+            MeshConfig n = mesh.config();
+            assertThat(mesh.snapshot().version()).isEqualTo(n.version());
             assertThat(threshold(mesh.health(), WEB)).isEqualTo(5);
 
             // N+1 tightens web's outlier detection and adds a cluster whose certificates cannot be loaded.
             source.push(config(web(1) + SECURE_WITH_MISSING_CA));
 
-            assertThat(mesh.snapshot().config()).as("version N stays in force").isSameAs(n);
+            assertThat(mesh.config()).as("version N stays in force").isSameAs(n);
+            assertThat(mesh.snapshot().version()).isEqualTo(n.version());
             assertThat(threshold(mesh.health(), WEB)).as("with N's outlier settings").isEqualTo(5);
             assertThat(mesh.health().get(SECURE)).as("no state for N+1's clusters").isNull();
 
@@ -117,7 +119,8 @@ class PureCompileTest {
 
             // A good N+2 takes effect, settings and all, and keeps the detector's state.
             source.push(config(web(1)));
-            assertThat(mesh.snapshot().config()).isNotSameAs(n);
+            assertThat(mesh.config()).isNotSameAs(n);
+            assertThat(mesh.snapshot().version()).isEqualTo(mesh.config().version()).isGreaterThan(n.version());
             assertThat(threshold(mesh.health(), WEB)).isEqualTo(1);
             Cluster web = mesh.snapshot().clusters().get(WEB);
             assertThat(web.outlier()).as("the same detector, reconfigured").isSameAs(d.cluster().outlier());

@@ -163,7 +163,8 @@ class TlsFileReferencesTest {
                 assertThat(p.path()).isEqualTo("spec.trafficPolicy.tls.caCertificates");
             });
             assertThat(source.current()).isSameAs(good);
-            assertThat(mesh.snapshot().config()).isSameAs(good);
+            assertThat(mesh.config()).isSameAs(good);
+            assertThat(mesh.snapshot().version()).isEqualTo(good.version());
         }
     }
 }
