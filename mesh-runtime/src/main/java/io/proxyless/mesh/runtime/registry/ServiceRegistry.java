@@ -101,7 +101,7 @@ public final class ServiceRegistry {
             } else {
                 for (HostName alias : HostName.of(s.host()).aliases(options.clientNamespace(),
                         options.domainSuffix())) {
-                    aliases.putIfAbsent(alias.toString(), s);
+                    aliases.putIfAbsent(b.names.apply(alias.toString()), s);
                 }
             }
             for (String address : s.addresses()) {
@@ -131,9 +131,20 @@ public final class ServiceRegistry {
      * may hand back an equal endpoint built before (a compiler keeps one object per endpoint across snapshots).
      */
     public static ServiceRegistry build(MeshConfig config, RegistryOptions options, UnaryOperator<Endpoint> shared) {
+        return build(config, options, shared, UnaryOperator.identity());
+    }
+
+    /**
+     * Like {@link #build(MeshConfig, RegistryOptions, UnaryOperator)}, each service's host, defining resource and
+     * short-name alias passed through {@code names}, which may hand back an equal string held already (a compiler
+     * interns the names its route model uses, so the registry and the model share one string per name).
+     */
+    public static ServiceRegistry build(MeshConfig config, RegistryOptions options, UnaryOperator<Endpoint> shared,
+                                        UnaryOperator<String> names) {
         Objects.requireNonNull(config, "config");
         Objects.requireNonNull(options, "options");
-        return new Builder(config, options, Objects.requireNonNull(shared, "shared")).build();
+        return new Builder(config, options, Objects.requireNonNull(shared, "shared"),
+                Objects.requireNonNull(names, "names")).build();
     }
 
     /** An empty registry for {@code options}' client: no services, no Sidecar, {@code ALLOW_ANY}. */
@@ -278,15 +289,18 @@ public final class ServiceRegistry {
         final MeshConfig config;
         final RegistryOptions options;
         final UnaryOperator<Endpoint> shared;
+        final UnaryOperator<String> names;
         final List<String> warnings = new ArrayList<>();
         HostVisibility visibility;
         OutboundTrafficPolicy.Mode outboundTrafficPolicy = OutboundTrafficPolicy.Mode.ALLOW_ANY;
         String sidecarKey;
 
-        Builder(MeshConfig config, RegistryOptions options, UnaryOperator<Endpoint> shared) {
+        Builder(MeshConfig config, RegistryOptions options, UnaryOperator<Endpoint> shared,
+                UnaryOperator<String> names) {
             this.config = config;
             this.options = options;
             this.shared = shared;
+            this.names = names;
         }
 
         ServiceRegistry build() {
@@ -618,9 +632,9 @@ public final class ServiceRegistry {
                             + " EndpointSlice, Endpoints, selected Pod with an address or ServiceEntry endpoint);"
                             + " requests to " + host + " fail with 503");
                 }
-                MeshService service = new MeshService(host, namespace, ports, base.location(), base.resolution(),
-                        base.exportTo(), base.subjectAltNames(), base.addresses(), base.key(),
-                        EndpointTable.of(byPort));
+                MeshService service = new MeshService(names.apply(host), namespace, ports, base.location(),
+                        base.resolution(), base.exportTo(), base.subjectAltNames(), base.addresses(),
+                        names.apply(base.key()), EndpointTable.of(byPort));
                 out.add(Map.entry(base.order(), service));
             }
             out.sort(Map.Entry.comparingByKey());

@@ -70,7 +70,8 @@ public final class MeshCompiler {
     private final ModelCompiler modelCompiler;
     // Host names written short in config (a VirtualService's "reviews", its destinations, a DestinationRule's host)
     // are qualified again for every place they are written, and every host has its short-name aliases: one string
-    // per distinct name for the whole snapshot (and the next ones), rather than one per place.
+    // per distinct name for the whole snapshot (and the next ones), rather than one per place. The registry's
+    // hosts, aliases and defining resources go through it too, so its lookup tables and the route model share them.
     private final Interner<String> names = Interners.newWeakInterner();
     // The route model's values (routes, matches, retry policies), one object per distinct value (RouteModelAssembly).
     private final Interner<Object> modelValues = Interners.newWeakInterner();
@@ -121,7 +122,7 @@ public final class MeshCompiler {
         }
         List<String> warnings = new ArrayList<>();
         ServiceRegistry registry = ServiceRegistry.build(config,
-                new RegistryOptions(namespace, labels, domainSuffix), modelCompiler::shared);
+                new RegistryOptions(namespace, labels, domainSuffix), modelCompiler::shared, names::intern);
         warnings.addAll(registry.warnings());
         Build build = new Build(config, registry, warnings);
 
