@@ -20,6 +20,7 @@ for n in ${SCALE_SIZES:-10000 50000}; do
   for source in ${SCALE_SOURCES:-file xds}; do
     echo "[bench $(date -u +%H:%M:%S)] config at scale: $source, $n services (fresh JVM)" >&2
     timeout --kill-after=10 300 java -Xms2g -Xmx2g -Dscale.jfr="$RESULTS/jfr/scale-$source-$n-change.jfr" \
+        -Dscale.jfr.route="$RESULTS/jfr/scale-$source-$n-route.jfr" \
         -cp "$JAR" io.proxyless.mesh.benchmarks.ConfigScale "$source" "$n" "$RESULTS/scale/$source-$n.properties" \
         "$RESULTS/scale/$source-$n.histo" > "$RESULTS/logs/scale-$source-$n.log" 2>&1 \
       || echo "[bench] config at scale $source $n failed or timed out (exit $?); see the report" >&2

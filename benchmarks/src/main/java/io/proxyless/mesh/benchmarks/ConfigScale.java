@@ -47,7 +47,10 @@ import jdk.jfr.Recording;
  *       source taking the change up (files: the debounce's timer firing after its quiet period; xDS: the control
  *       plane sending the delta response, so that neither hashing the new snapshot's resources nor computing the
  *       delta, the control plane's work, is counted) to the new snapshot in force, 5 times (-Dscale.changes),
- *       median kept ({@code change_served_ms}: xDS from handing the control plane its new snapshot).</li>
+ *       median kept ({@code change_served_ms}: xDS from handing the control plane its new snapshot);</li>
+ *   <li><b>one-service route change</b>: then the same service's default route gets a new timeout (files: its
+ *       file rewritten; xDS: the port's route configuration, all services' virtual hosts, sent again, as istiod
+ *       does), timed the same way ({@code route_change_ms}).</li>
  * </ol>
  *
  * <p>The file config is {@link MeshConfigs#scale} split into files of {@value #SERVICES_PER_FILE} services (as a
@@ -139,7 +142,7 @@ public final class ConfigScale {
         Path f = dir.resolve(fileName(from));
         List<Long> applies = new ArrayList<>();
         List<Long> endToEnd = new ArrayList<>();
-        Recording jfr = startChangeRecording();
+        Recording jfr = startChangeRecording("scale.jfr");
         for (int i = 0; i < CHANGES; i++) {
             CompiledMesh before = mesh.snapshot();
             long written = System.nanoTime();
@@ -150,11 +153,27 @@ public final class ConfigScale {
             endToEnd.add(inForce - written);
             checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
         }
-        stopChangeRecording(jfr);
+        stopChangeRecording(jfr, "scale.jfr");
         lines.add("change_ms=" + millis(median(applies)));
         lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
         lines.add("change_end_to_end_ms=" + millis(median(endToEnd)));
         lines.add("quiet_period_ms=150");
+
+        // The same service's default route changes (its timeout): the route tables are compiled again.
+        List<Long> routeApplies = new ArrayList<>();
+        jfr = startChangeRecording("scale.jfr.route");
+        for (int i = 0; i < CHANGES; i++) {
+            CompiledMesh before = mesh.snapshot();
+            long written = System.nanoTime();
+            Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), changed,
+                    CHANGES, i + 1));
+            long inForce = awaitNewSnapshot(mesh, before, 30);
+            routeApplies.add(inForce - clock.lastFired(written));
+            checkTimeout(mesh, changed, i + 1);
+        }
+        stopChangeRecording(jfr, "scale.jfr.route");
+        lines.add("route_change_ms=" + millis(median(routeApplies)));
+        lines.add("route_change_all_ms=" + routeApplies.stream().map(ConfigScale::millis).toList());
         return closeKeepingSnapshot(heapBefore, mesh, null, lines);
     }
 
@@ -179,7 +198,7 @@ public final class ConfigScale {
         int changed = services - 1;
         List<Long> applies = new ArrayList<>();
         List<Long> fromServed = new ArrayList<>();
-        Recording jfr = startChangeRecording();
+        Recording jfr = startChangeRecording("scale.jfr");
         for (int i = 0; i < CHANGES; i++) {
             var next = ControlPlane.snapshot(XdsResources.scale(services, false, changed, i + 1),
                     Integer.toString(i + 2));
@@ -191,16 +210,36 @@ public final class ConfigScale {
             fromServed.add(inForce - served);
             checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
         }
-        stopChangeRecording(jfr);
+        stopChangeRecording(jfr, "scale.jfr");
         lines.add("change_ms=" + millis(median(applies)));
         lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
         lines.add("change_served_ms=" + millis(median(fromServed)));
+
+        // The same service's default route changes (its timeout): istiod sends the port's whole route
+        // configuration again, and the route tables are compiled again.
+        List<Long> routeApplies = new ArrayList<>();
+        jfr = startChangeRecording("scale.jfr.route");
+        for (int i = 0; i < CHANGES; i++) {
+            var next = ControlPlane.snapshot(XdsResources.scale(services, false, changed, CHANGES, i + 1),
+                    Integer.toString(CHANGES + i + 2));
+            CompiledMesh before = mesh.snapshot();
+            controlPlane.serve(next);
+            long inForce = awaitNewSnapshot(mesh, before, 30);
+            routeApplies.add(inForce - controlPlane.deltaSent());
+            checkTimeout(mesh, changed, i + 1);
+        }
+        stopChangeRecording(jfr, "scale.jfr.route");
+        lines.add("route_change_ms=" + millis(median(routeApplies)));
+        lines.add("route_change_all_ms=" + routeApplies.stream().map(ConfigScale::millis).toList());
         return closeKeepingSnapshot(heapBefore, mesh, xds, lines);
     }
 
-    /** With {@code -Dscale.jfr=FILE}, CPU samples of the one-service changes go to FILE. */
-    private static Recording startChangeRecording() {
-        if (System.getProperty("scale.jfr") == null) {
+    /**
+     * With {@code -Dscale.jfr=FILE} ({@code -Dscale.jfr.route=FILE}), CPU samples of the one-service changes (route
+     * changes) go to FILE.
+     */
+    private static Recording startChangeRecording(String property) {
+        if (System.getProperty(property) == null) {
             return null;
         }
         Recording jfr = new Recording();
@@ -210,10 +249,10 @@ public final class ConfigScale {
         return jfr;
     }
 
-    private static void stopChangeRecording(Recording jfr) throws IOException {
+    private static void stopChangeRecording(Recording jfr, String property) throws IOException {
         if (jfr != null) {
             jfr.stop();
-            jfr.dump(Path.of(System.getProperty("scale.jfr")));
+            jfr.dump(Path.of(System.getProperty(property)));
             jfr.close();
         }
     }
@@ -282,6 +321,14 @@ public final class ConfigScale {
             Thread.sleep(0, 200_000);
         }
         return System.nanoTime();
+    }
+
+    private static void checkTimeout(Mesh mesh, int service, int seconds) {
+        RouteDecision d = mesh.route(probe(service));
+        if (!Duration.ofSeconds(seconds).equals(d.timeout())) {
+            throw new IllegalStateException("svc" + service + " has no " + seconds + " s route timeout after the "
+                    + "route change: " + d);
+        }
     }
 
     private static void checkEndpoint(Mesh mesh, int service, String address) {

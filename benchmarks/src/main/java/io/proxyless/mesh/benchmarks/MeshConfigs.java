@@ -148,6 +148,14 @@ final class MeshConfigs {
      * {@code version} X·250+Y &gt; 0 (a one-service change).
      */
     static String scale(int from, int to, int changed, int version) {
+        return scale(from, to, changed, version, 0);
+    }
+
+    /**
+     * {@link #scale(int, int, int, int)} where service {@code changed}'s default route also has a timeout of
+     * {@code routeVersion} seconds for {@code routeVersion} &gt; 0 (a one-service route change).
+     */
+    static String scale(int from, int to, int changed, int version, int routeVersion) {
         StringBuilder out = new StringBuilder((to - from) * 700);
         for (int i = from; i < to; i++) {
             int a = i / 250 % 250;
@@ -183,10 +191,11 @@ final class MeshConfigs {
                         route: [{destination: {host: svc%1$d}}]
                         retries: {attempts: 3, retryOn: "5xx"}
                       - route: [{destination: {host: svc%1$d}}]
-                        retries: {attempts: 2, retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"}
+                        retries: {attempts: 2, retryOn: "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes"}%5$s
                     ---
                     """.formatted(i, a, b, i == changed && version > 0 ? changedAddress(version)
-                            : "10." + a + "." + b + ".3"));
+                            : "10." + a + "." + b + ".3",
+                            i == changed && routeVersion > 0 ? "\n    timeout: " + routeVersion + "s" : ""));
         }
         return out.toString();
     }

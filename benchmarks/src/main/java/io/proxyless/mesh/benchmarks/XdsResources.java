@@ -114,6 +114,16 @@ final class XdsResources {
      * {@link MeshConfigs#scale(int, int, int, int)} writes it in a file.
      */
     static Resources scale(int services, boolean minimalRoutes, int changed, int version) {
+        return scale(services, minimalRoutes, changed, version, 0);
+    }
+
+    /**
+     * {@link #scale(int, boolean, int, int)} where service {@code changed}'s default route also has a timeout of
+     * {@code routeVersion} seconds for {@code routeVersion} &gt; 0: a one-service route change, as
+     * {@link MeshConfigs#scale(int, int, int, int, int)} writes it in a file (istiod sends the whole route
+     * configuration of the port again).
+     */
+    static Resources scale(int services, boolean minimalRoutes, int changed, int version, int routeVersion) {
         List<Cluster> clusters = new ArrayList<>(services);
         List<ClusterLoadAssignment> endpoints = new ArrayList<>(services);
         RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName("9080")
@@ -145,8 +155,12 @@ final class XdsResources {
                         .setMatch(RouteMatch.newBuilder().setPrefix("/").addHeaders(HeaderMatcher.newBuilder()
                                 .setName("end-user").setStringMatch(StringMatcher.newBuilder().setExact("jason"))))
                         .setRoute(RouteAction.newBuilder().setCluster(name).setRetryPolicy(fiveXx)));
+                RouteAction.Builder action = RouteAction.newBuilder().setCluster(name).setRetryPolicy(defaults);
+                if (i == changed && routeVersion > 0) {
+                    action.setTimeout(com.google.protobuf.Duration.newBuilder().setSeconds(routeVersion));
+                }
                 vh.addRoutes(Route.newBuilder().setName("default").setMatch(RouteMatch.newBuilder().setPrefix("/"))
-                        .setRoute(RouteAction.newBuilder().setCluster(name).setRetryPolicy(defaults)));
+                        .setRoute(action));
             }
             rc.addVirtualHosts(vh);
         }

@@ -1068,12 +1068,16 @@ public final class Report {
                 * **one-service change**: one endpoint of one service moves (files: the one file holding its
                   ServiceEntry is rewritten; xDS: a new snapshot where its endpoint assignment differs, sent by delta
                   xDS as that one resource); from the source taking the change up (files: the end of the debounce's
-                  150 ms quiet period; xDS: the control plane holding the new snapshot) to the new snapshot in force;
+                  150 ms quiet period; xDS: the control plane sending its delta response, having hashed the new
+                  snapshot's resources and found what changed, its own work) to the new snapshot in force;
                   median of 5. An unchanged cluster, and routes whose routes and clusters are unchanged, carry over
                   from the snapshot in force (incremental compile, see [architecture](architecture.md)).
+                * **route change**: then the same service's default route gets a new timeout (files: its file is
+                  rewritten; xDS: the route configuration of port 9080, every service's virtual host, is sent again,
+                  as istiod sends it), timed the same way; median of 5.
 
-                | source | services | first config in force | JIT during it | retained heap: snapshot | per 10,000 | with mesh and source | one-service change | config size |
-                |---|---:|---:|---:|---:|---:|---:|---:|---|
+                | source | services | first config in force | JIT during it | retained heap: snapshot | per 10,000 | with mesh and source | one-service change | route change | config size |
+                |---|---:|---:|---:|---:|---:|---:|---:|---:|---|
                 """);
         Map<String, Properties> runs = new LinkedHashMap<>();
         for (String source : List.of("file", "xds")) {
@@ -1081,7 +1085,7 @@ public final class Report {
                 Properties p = scale(source, n);
                 runs.put(source + "-" + n, p);
                 if (p == null) {
-                    out.append(String.format(Locale.ROOT, "| %s | %,d | **failed** (see `logs/scale-%s-%d.log`) | | | | | | |%n",
+                    out.append(String.format(Locale.ROOT, "| %s | %,d | **failed** (see `logs/scale-%s-%d.log`) | | | | | | | |%n",
                             SCALE_NAMES.get(source), n, source, n));
                     continue;
                 }
@@ -1090,11 +1094,13 @@ public final class Report {
                                 p.getProperty("files"))
                         : String.format(Locale.ROOT, "CDS %.1f MB, EDS %.1f MB, RDS %.1f MB", num(p, "cds_bytes") / 1e6,
                                 num(p, "eds_bytes") / 1e6, num(p, "rds_bytes") / 1e6);
-                out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f ms | %,.0f ms, %,.0f classes | %.0f MB | %.0f MB | %.0f MB | %s | %s |%n",
+                out.append(String.format(Locale.ROOT, "| %s | %,d | %,.0f ms | %,.0f ms, %,.0f classes | %.0f MB | %.0f MB | %.0f MB | %s | %s | %s |%n",
                         SCALE_NAMES.get(source), n, num(p, "first_ms"), num(p, "jit_ms"), num(p, "classes_loaded"),
                         num(p, "heap_bytes") / 1048576.0, heapPer10k(p), num(p, "heap_mesh_bytes") / 1048576.0,
                         p.getProperty("change_ms") == null ? "–" : p.getProperty("change_ms") + " ms (all: "
-                                + p.getProperty("change_all_ms") + ")", size));
+                                + p.getProperty("change_all_ms") + ")",
+                        p.getProperty("route_change_ms") == null ? "–" : p.getProperty("route_change_ms")
+                                + " ms (all: " + p.getProperty("route_change_all_ms") + ")", size));
             }
         }
         out.append('\n');
@@ -1102,16 +1108,20 @@ public final class Report {
             scaleGoals(source, runs.get(source + "-10000"), runs.get(source + "-50000"));
         }
         for (String source : List.of("file", "xds")) {
-            Map<String, Double> p = changeProfile(source, 12);
-            if (p.isEmpty()) {
-                continue;
+            for (String kind : List.of("change", "route")) {
+                Map<String, Double> p = changeProfile(source, kind, 12);
+                if (p.isEmpty()) {
+                    continue;
+                }
+                out.append("Where a one-service ").append(kind.equals("change") ? "change (an endpoint moves)"
+                                : "route change").append(" at 10,000 services spends its time, ")
+                        .append(SCALE_NAMES.get(source)).append(" (JFR of the 5 changes, share of samples in mesh code "
+                                + "that have the method on the stack):\n\n")
+                        .append("| method | share |\n|---|---:|\n");
+                p.forEach((m, v) -> out.append("| `").append(m).append("` | ")
+                        .append(String.format(Locale.ROOT, "%.0f%%", v * 100)).append(" |\n"));
+                out.append('\n');
             }
-            out.append("Where a one-service change at 10,000 services spends its time, ").append(SCALE_NAMES.get(source))
-                    .append(" (JFR of the 5 changes, share of samples in mesh code that have the method on the stack):\n\n")
-                    .append("| method | share |\n|---|---:|\n");
-            p.forEach((m, v) -> out.append("| `").append(m).append("` | ")
-                    .append(String.format(Locale.ROOT, "%.0f%%", v * 100)).append(" |\n"));
-            out.append('\n');
         }
         for (String source : List.of("file", "xds")) {
             String histogram = histogramTop(source + "-10000", 8);
@@ -1164,28 +1174,33 @@ public final class Report {
             goal("growth 10,000 → 50,000 services, " + name, "linear", "failed", "**missed**",
                     "see `logs/scale-" + source + "-50000.log`");
         }
-        double change = num(at10k, "change_ms");
         String changeWhy = "from the source taking the change up to the new snapshot in force";
         if (source.equals("file")) {
             changeWhy += String.format(Locale.ROOT, " (after the 150 ms quiet period; %s ms from the file write)",
                     at10k.getProperty("change_end_to_end_ms"));
         }
-        if (change > CHANGE_GOAL_MS) {
-            Map<String, Double> p = changeProfile(source, 6);
+        changeGoal(source, name + " (an endpoint moves)", "change", num(at10k, "change_ms"), changeWhy);
+        changeGoal(source, name + " (a route's timeout)", "route", num(at10k, "route_change_ms"),
+                "from the source taking the change up to the new snapshot in force");
+    }
+
+    private void changeGoal(String source, String name, String kind, double millis, String why) {
+        if (millis > CHANGE_GOAL_MS) {
+            Map<String, Double> p = changeProfile(source, kind, 6);
             if (!p.isEmpty()) {
-                changeWhy += "; JFR of the changes: " + p.entrySet().stream().map(e -> String.format(Locale.ROOT,
+                why += "; JFR of the changes: " + p.entrySet().stream().map(e -> String.format(Locale.ROOT,
                         "`%s` %.0f%%", e.getKey(), e.getValue() * 100)).reduce((a, b) -> a + ", " + b).orElse("");
             }
         }
-        goal("one-service change at 10,000 services, " + name, "≤ 100 ms", Double.isNaN(change) ? "failed"
-                : String.format(Locale.ROOT, "%,.0f ms", change), change <= CHANGE_GOAL_MS ? "**met**" : "**missed**",
-                changeWhy);
+        goal("one-service change at 10,000 services, " + name, "≤ 100 ms", Double.isNaN(millis) ? "failed"
+                : String.format(Locale.ROOT, "%,.0f ms", millis), millis <= CHANGE_GOAL_MS ? "**met**" : "**missed**",
+                why);
     }
 
     /** The change profile's informative methods: no lambdas and no entry points nearly every sample passes. */
-    private Map<String, Double> changeProfile(String source, int limit) {
+    private Map<String, Double> changeProfile(String source, String kind, int limit) {
         Map<String, Double> out = new LinkedHashMap<>();
-        Profiles.inclusive(results.resolve("jfr"), "scale-" + source + "-10000-change", 60).forEach((m, v) -> {
+        Profiles.inclusive(results.resolve("jfr"), "scale-" + source + "-10000-" + kind, 60).forEach((m, v) -> {
             if (out.size() < limit && v < 0.9 && !m.contains("lambda$") && !m.contains("$$Lambda")) {
                 out.put(m, v);
             }
