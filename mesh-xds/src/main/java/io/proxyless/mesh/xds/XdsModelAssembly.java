@@ -97,7 +97,10 @@ final class XdsModelAssembly {
                 own = in.endpoints().get(c.edsServiceName());
             }
             if (own != null) {
-                assignments.add(ClusterLoadAssignment.of(c.name(), own.endpoints()));
+                // istiod names an EDS resource after its cluster: the parsed assignment is then the model's as it
+                // is, the same object as in the model before, so the compiler finds it unchanged by identity.
+                assignments.add(own.clusterName().equals(c.name()) ? own
+                        : ClusterLoadAssignment.of(c.name(), own.endpoints()));
             }
         }
         MeshModel model = MeshModel.of(configs, clusters, assignments, outbound[0], List.of());

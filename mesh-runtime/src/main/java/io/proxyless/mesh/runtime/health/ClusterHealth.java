@@ -154,7 +154,7 @@ public final class ClusterHealth {
      * @return the keys dropped, sorted
      */
     public Set<String> retain(Collection<String> liveKeys) {
-        Set<String> live = Set.copyOf(liveKeys);
+        Set<?> live = liveKeys instanceof Set<?> set ? set : Set.copyOf(liveKeys);
         Set<String> dropped = new TreeSet<>();
         clusters.keySet().removeIf(k -> {
             if (live.contains(k)) {

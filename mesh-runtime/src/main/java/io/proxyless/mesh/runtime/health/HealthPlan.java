@@ -41,9 +41,10 @@ public final class HealthPlan {
     private final List<Step> steps;
     private final Set<String> liveKeys;
 
+    // Both are the builder's own, handed over (a plan names every cluster of its snapshot: no copy of thousands).
     private HealthPlan(List<Step> steps, Set<String> liveKeys) {
-        this.steps = List.copyOf(steps);
-        this.liveKeys = Set.copyOf(liveKeys);
+        this.steps = java.util.Collections.unmodifiableList(steps);
+        this.liveKeys = java.util.Collections.unmodifiableSet(liveKeys);
     }
 
     /**
@@ -87,7 +88,7 @@ public final class HealthPlan {
         public HealthPlan build() {
             Set<String> live = new java.util.HashSet<>(kept);
             steps.forEach(s -> live.add(s.entry().key()));
-            return new HealthPlan(steps, live);
+            return new HealthPlan(new ArrayList<>(steps), live);
         }
     }
 

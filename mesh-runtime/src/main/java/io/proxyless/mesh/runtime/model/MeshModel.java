@@ -1,6 +1,7 @@
 package io.proxyless.mesh.runtime.model;
 
-import java.util.LinkedHashMap;
+import com.google.common.collect.ImmutableMap;
+import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -28,9 +29,12 @@ public record MeshModel(Map<Integer, RouteConfiguration> routeConfigurations, Ma
     }
 
     public MeshModel {
-        routeConfigurations = Map.copyOf(routeConfigurations);
-        clusters = unmodifiableOrdered(clusters);
-        loadAssignments = Map.copyOf(loadAssignments);
+        // Immutable and in the source's order (dumps read better that way); maps built by of(...) are taken as
+        // they are, not copied again: a model holds an entry per cluster, and a one-service change builds a new
+        // model of all of them.
+        routeConfigurations = ImmutableMap.copyOf(routeConfigurations);
+        clusters = ImmutableMap.copyOf(clusters);
+        loadAssignments = ImmutableMap.copyOf(loadAssignments);
         Objects.requireNonNull(outboundPolicy, "outboundPolicy");
         warnings = List.copyOf(warnings);
         for (Map.Entry<String, Cluster> e : clusters.entrySet()) {
@@ -44,25 +48,30 @@ public record MeshModel(Map<Integer, RouteConfiguration> routeConfigurations, Ma
     public static MeshModel of(List<RouteConfiguration> routeConfigurations, List<Cluster> clusters,
                                List<ClusterLoadAssignment> loadAssignments, OutboundPolicy outboundPolicy,
                                List<String> warnings) {
-        Map<Integer, RouteConfiguration> routes = new LinkedHashMap<>();
-        for (RouteConfiguration rc : routeConfigurations) {
-            if (routes.putIfAbsent(rc.port(), rc) != null) {
-                throw new IllegalArgumentException("two route configurations for port " + rc.port());
+        return new MeshModel(
+                byKey(routeConfigurations, RouteConfiguration::port, "two route configurations for port "),
+                byKey(clusters, Cluster::name, "duplicate cluster "),
+                byKey(loadAssignments, ClusterLoadAssignment::clusterName, "two load assignments for cluster "),
+                outboundPolicy, warnings);
+    }
+
+    /** {@code values} by key, in order; a key twice is refused with {@code duplicate} and the key. */
+    private static <K, V> ImmutableMap<K, V> byKey(List<V> values, java.util.function.Function<V, K> key,
+                                                   String duplicate) {
+        ImmutableMap.Builder<K, V> out = ImmutableMap.builderWithExpectedSize(values.size());
+        for (V v : values) {
+            out.put(key.apply(v), v);
+        }
+        ImmutableMap<K, V> map = out.buildKeepingLast();
+        if (map.size() != values.size()) {
+            java.util.Set<K> seen = new HashSet<>();
+            for (V v : values) {
+                if (!seen.add(key.apply(v))) {
+                    throw new IllegalArgumentException(duplicate + key.apply(v));
+                }
             }
         }
-        Map<String, Cluster> byName = new LinkedHashMap<>();
-        for (Cluster c : clusters) {
-            if (byName.putIfAbsent(c.name(), c) != null) {
-                throw new IllegalArgumentException("duplicate cluster " + c.name());
-            }
-        }
-        Map<String, ClusterLoadAssignment> endpoints = new LinkedHashMap<>();
-        for (ClusterLoadAssignment a : loadAssignments) {
-            if (endpoints.putIfAbsent(a.clusterName(), a) != null) {
-                throw new IllegalArgumentException("two load assignments for cluster " + a.clusterName());
-            }
-        }
-        return new MeshModel(routes, byName, endpoints, outboundPolicy, warnings);
+        return map;
     }
 
     /** The route configuration for listener {@code port}, if any. */
@@ -74,10 +83,5 @@ public record MeshModel(Map<Integer, RouteConfiguration> routeConfigurations, Ma
     public List<LbEndpoint> endpoints(String clusterName) {
         ClusterLoadAssignment a = loadAssignments.get(clusterName);
         return a == null ? List.of() : a.endpoints();
-    }
-
-    private static <K, V> Map<K, V> unmodifiableOrdered(Map<K, V> map) {
-        // Cluster order is the order the source produced them (dumps read better that way), so no Map.copyOf.
-        return java.util.Collections.unmodifiableMap(new LinkedHashMap<>(map));
     }
 }
