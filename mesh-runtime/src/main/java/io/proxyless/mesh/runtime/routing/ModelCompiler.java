@@ -120,13 +120,18 @@ public final class ModelCompiler {
                         Map<String, RouteTables.Missing> missing, Map<String, ClusterPolicy> policies,
                         InboundPolicy inbound, CompiledMesh previous) throws TlsConfigException {
         Build build = new Build(previous, policies);
+        // The model's maps keep the source's order, and load assignments come in the order of their clusters (both
+        // sources write them so): walked alongside the clusters, each is found without a lookup.
+        InStep<io.proxyless.mesh.runtime.model.ClusterLoadAssignment> assignments = new InStep<>(
+                model.loadAssignments(), io.proxyless.mesh.runtime.model.ClusterLoadAssignment::clusterName);
         for (io.proxyless.mesh.runtime.model.Cluster c : model.clusters().values()) {
-            build.cluster(c, model.endpoints(c.name()));
+            var assignment = assignments.get(c.name());
+            build.cluster(c, assignment == null ? List.of() : assignment.endpoints());
         }
         if (!build.clusters.containsKey(MeshCompiler.PASSTHROUGH_CLUSTER)) {
             ClusterHealth.Entry passthrough = build.healthEntry(MeshCompiler.PASSTHROUGH_CLUSTER, null,
                     ConnectionPool.Limits.ISTIO_DEFAULT, List.of());
-            build.clusters.put(MeshCompiler.PASSTHROUGH_CLUSTER, new Cluster(MeshCompiler.PASSTHROUGH_CLUSTER, "",
+            build.put(MeshCompiler.PASSTHROUGH_CLUSTER, new Cluster(MeshCompiler.PASSTHROUGH_CLUSTER, "",
                     null, 0, List.of(), ClusterPolicy.NONE, LoadBalancers.create((LoadBalancerSettings) null,
                     List.of()), passthrough.outlier(), passthrough.pool(), true, null, null, null));
         }
@@ -137,7 +142,7 @@ public final class ModelCompiler {
         allWarnings.addAll(model.warnings());
         // The build's own map, handed over: nothing adds to it from here on.
         Map<String, Cluster> clusters = java.util.Collections.unmodifiableMap(build.clusters);
-        RouteTables tables = new RouteTables(clusters, missing, allWarnings, previous);
+        RouteTables tables = new RouteTables(clusters, missing, allWarnings, previous, build.replaced());
         Map<Integer, HostTable> byPort = new HashMap<>();
         HostTable anyPort = HostTable.EMPTY;
         for (RouteConfiguration rc : model.routeConfigurations().values()) {
@@ -155,6 +160,35 @@ public final class ModelCompiler {
         return new Compilation(snapshot, build.plan.build());
     }
 
+    /**
+     * Looks values of an ordered map up by name while walking a list of names in (mostly) the same order: the next
+     * value when its name is the one asked for, else a lookup. A one-service change hands over models whose
+     * clusters and assignments are in the same order as before, so nearly every one is found in step.
+     */
+    private static final class InStep<V> {
+        private final Map<String, V> map;
+        private final java.util.function.Function<V, String> nameOf;
+        private final java.util.Iterator<V> values;
+        private V next;
+
+        InStep(Map<String, V> map, java.util.function.Function<V, String> nameOf) {
+            this.map = map;
+            this.nameOf = nameOf;
+            this.values = map.values().iterator();
+            this.next = values.hasNext() ? values.next() : null;
+        }
+
+        /** The value named {@code name}, or null. */
+        V get(String name) {
+            if (next != null && nameOf.apply(next).equals(name)) {
+                V found = next;
+                next = values.hasNext() ? values.next() : null;
+                return found;
+            }
+            return map.get(name);
+        }
+    }
+
     /** The state of one compilation. */
     private final class Build {
         final CompiledMesh previous;
@@ -162,11 +196,46 @@ public final class ModelCompiler {
         final Map<String, Cluster> clusters = new LinkedHashMap<>();
         final Map<String, EndpointTracker> trackers = new HashMap<>();
         final HealthPlan.Builder plan = HealthPlan.builder();
+        // The previous model's clusters and assignments, walked alongside this model's.
+        final InStep<io.proxyless.mesh.runtime.model.Cluster> previousModelClusters;
+        final InStep<io.proxyless.mesh.runtime.model.ClusterLoadAssignment> previousAssignments;
+        // The previous snapshot's clusters this one replaced, and how many of its clusters were looked at: when
+        // all of them were, those replaced are known without going over the previous snapshot again.
+        final java.util.Set<Cluster> replaced = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
+        int previousSeen;
         TlsConfigException tlsFailure;
 
         Build(CompiledMesh previous, Map<String, ClusterPolicy> policies) {
             this.previous = previous;
             this.policies = policies;
+            MeshModel before = previous == null ? null : previous.model();
+            this.previousModelClusters = before == null ? null : new InStep<>(before.clusters(),
+                    io.proxyless.mesh.runtime.model.Cluster::name);
+            this.previousAssignments = before == null ? null : new InStep<>(before.loadAssignments(),
+                    io.proxyless.mesh.runtime.model.ClusterLoadAssignment::clusterName);
+        }
+
+        /**
+         * The previous snapshot's clusters that the compiled clusters do not carry over (routes to them are
+         * compiled again), or null when not every previous cluster was looked at.
+         */
+        java.util.Set<Cluster> replaced() {
+            if (previous == null) {
+                return java.util.Set.of();
+            }
+            return previousSeen == previous.clusters().size() ? replaced : null;
+        }
+
+        /** Puts {@code compiled} in the snapshot under {@code name}, noting the previous cluster it replaces. */
+        void put(String name, Cluster compiled) {
+            Cluster before = previous == null ? null : previous.clusters().get(name);
+            if (before != null) {
+                previousSeen++;
+                if (before != compiled) {
+                    replaced.add(before);
+                }
+            }
+            clusters.put(name, compiled);
         }
 
         ClusterHealth.Entry healthEntry(String key, OutlierDetector.Settings outlier, ConnectionPool.Limits limits,
@@ -200,6 +269,7 @@ public final class ModelCompiler {
                     // setting is built: at 10,000 clusters, building and interning every cluster's outlier and pool
                     // settings only to find them unchanged was a sixth of a one-service change.
                     plan.keep(name);
+                    previousSeen++;
                     clusters.put(name, unchanged);
                     trackers.put(name, tracker);
                     return;
@@ -229,7 +299,7 @@ public final class ModelCompiler {
                 entry = healthEntry(name, outlier, limits, endpoints);
             }
             ClientTlsPolicy tlsPolicy = ClientTlsPolicy.of(name, key, c.tls());
-            clusters.put(name, new Cluster(name, key != null ? key.host() : name, key == null ? null : key.subset(),
+            put(name, new Cluster(name, key != null ? key.host() : name, key == null ? null : key.subset(),
                     key == null ? 0 : key.port(), List.copyOf(endpoints), policies.getOrDefault(name,
                     ClusterPolicy.NONE), LoadBalancers.create(c.lbPolicy(), endpoints, localityWeights(lbEndpoints,
                     endpoints), tracker(name)), entry.outlier(), entry.pool(), passthrough, priorities, tlsPolicy,
@@ -244,10 +314,12 @@ public final class ModelCompiler {
             if (previous == null || previous.model() == null) {
                 return null;
             }
+            // Both walks step on every cluster, so that they stay in step with this model's.
+            io.proxyless.mesh.runtime.model.Cluster modelBefore = previousModelClusters.get(c.name());
+            var assignment = previousAssignments.get(c.name());
             Cluster before = previous.clusters().get(c.name());
-            if (before == null || before.sockets() != null
-                    || !java.util.Objects.equals(c, previous.model().clusters().get(c.name()))
-                    || !java.util.Objects.equals(lbEndpoints, previous.model().endpoints(c.name()))
+            if (before == null || before.sockets() != null || !java.util.Objects.equals(c, modelBefore)
+                    || !java.util.Objects.equals(lbEndpoints, assignment == null ? List.of() : assignment.endpoints())
                     || !java.util.Objects.equals(before.policy(), policies.getOrDefault(c.name(), ClusterPolicy.NONE))) {
                 return null;
             }

@@ -48,18 +48,22 @@ final class RouteTables {
      * @param previous the snapshot in force, or null: routes it compiled from the same model routes, to the same
      *                 compiled clusters, are reused, and so are the entries of its host tables that still hold
      *                 (incremental compile)
+     * @param replaced the clusters of {@code previous} that {@code clusters} does not hold as they are, when the
+     *                 caller knows them; null to find them here
      */
     RouteTables(Map<String, Cluster> clusters, Map<String, Missing> missing, List<String> warnings,
-                CompiledMesh previous) {
+                CompiledMesh previous, Set<Cluster> replaced) {
         this.clusters = clusters;
         this.missing = missing;
         this.warnings = warnings;
         this.before = previous == null ? Map.of() : previous.compiledRoutes();
         this.tablesBefore = previous == null ? Map.of() : previous.portTables();
-        if (previous != null) {
+        if (replaced != null) {
+            this.replaced.addAll(replaced);
+        } else if (previous != null) {
             previous.clusters().forEach((name, c) -> {
                 if (clusters.get(name) != c) {
-                    replaced.add(c);
+                    this.replaced.add(c);
                 }
             });
         }
