@@ -1,5 +1,6 @@
 package io.proxyless.mesh.xds;
 
+import com.google.common.collect.ImmutableSortedMap;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -107,6 +108,9 @@ final class AdsClient {
         boolean wildcard;
         final Set<String> names = new LinkedHashSet<>();
         final Map<String, ResourceState> resources = new TreeMap<>();
+        // The good values by name as last handed out (values()), or null once one of them changed: a response that
+        // changes one endpoint assignment leaves the other types' maps as they are, the very same objects.
+        ImmutableSortedMap<String, Object> values;
         String version = "";
         String nonce = "";
         boolean receivedOnStream;
@@ -196,6 +200,7 @@ final class AdsClient {
             ResourceState rs = ts.resources.remove(name);
             if (rs != null) {
                 cancelTimer(rs);
+                ts.values = null;
             }
         }
         if (!wildcard) {
@@ -230,15 +235,24 @@ final class AdsClient {
         return out;
     }
 
-    /** The good values of {@code type} in use, by name. */
+    /**
+     * The good values of {@code type} in use, by name (sorted, immutable): the same map object again until one of
+     * them changes, so callers can tell by identity that nothing of this type did.
+     */
+    @SuppressWarnings("unchecked")
     <T> Map<String, T> values(XdsResourceType type, Class<T> valueType) {
-        Map<String, T> out = new TreeMap<>();
-        for (ResourceState rs : types.get(type).resources.values()) {
-            if (rs.value != null) {
-                out.put(rs.name, valueType.cast(rs.value));
+        TypeState ts = types.get(type);
+        if (ts.values == null) {
+            // In the resources' own (sorted) order: building it compares nothing.
+            ImmutableSortedMap.Builder<String, Object> out = ImmutableSortedMap.naturalOrder();
+            for (ResourceState rs : ts.resources.values()) {
+                if (rs.value != null) {
+                    out.put(rs.name, valueType.cast(rs.value));
+                }
             }
+            ts.values = out.buildOrThrow();
         }
-        return out;
+        return (Map<String, T>) ts.values; // a resource type's values are all of one type, checked when built
     }
 
     void close() {
@@ -598,6 +612,7 @@ final class AdsClient {
             ts.resources.put(name, rs);
         }
         cancelTimer(rs);
+        ts.values = null;
         Parsed<?> parsed;
         try {
             parsed = parser.apply(ts.type, message);
@@ -627,6 +642,7 @@ final class AdsClient {
     /** A subscribed resource the server says is gone. */
     private void absent(TypeState ts, ResourceState rs) {
         cancelTimer(rs);
+        ts.values = null;
         if (ts.wildcard) {
             ts.resources.remove(rs.name);
             return;

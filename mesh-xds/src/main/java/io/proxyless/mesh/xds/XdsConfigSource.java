@@ -98,6 +98,8 @@ public final class XdsConfigSource implements ConfigSource {
     private final ParseContext parseContext;
     // Route configurations parsed for the last model, reused while their message is unchanged (executor only).
     private final RouteParses routeParses = RouteParses.none();
+    // The model's cluster maps of the last model, reused while the clusters (endpoints) are the same (executor only).
+    private final XdsModelAssembly.ClusterMaps clusterMaps = XdsModelAssembly.ClusterMaps.none();
     private final ExecutorService executor;
     private final ManagedChannel channel;
     private final AdsClient client;
@@ -110,6 +112,9 @@ public final class XdsConfigSource implements ConfigSource {
     private volatile AdsClient inboundView;
     private InboundPolicy inbound;
     private MeshModel lastModel;
+    // The cluster values the route (sidecar) and endpoint subscriptions were last derived from: the client hands
+    // the same map again while no cluster changed, and then they stand as they are.
+    private Map<String, XdsClusterResource.Update> subscribedFor;
     private List<Problem> lastModelWarnings = List.of();
     private boolean missingTemplateLogged;
     private final Object deliveryLock = new Object();
@@ -467,23 +472,28 @@ public final class XdsConfigSource implements ConfigSource {
             clusterValues = client.values(XdsResourceType.CLUSTER, XdsClusterResource.Update.class);
         } else {
             clusterValues = client.values(XdsResourceType.CLUSTER, XdsClusterResource.Update.class);
-            // istiod names a sidecar's outbound route configuration after the port, and its service clusters
-            // outbound|PORT|SUBSET|HOST: the ports of those clusters are the route configurations there are.
-            Set<String> ports = new java.util.TreeSet<>();
+        }
+        if (clusterValues != subscribedFor) {
+            if (!proxyless) {
+                // istiod names a sidecar's outbound route configuration after the port, and its service clusters
+                // outbound|PORT|SUBSET|HOST: the ports of those clusters are the route configurations there are.
+                Set<String> ports = new java.util.TreeSet<>();
+                clusterValues.values().forEach(c -> {
+                    if (c.cluster().key() != null) {
+                        ports.add(Integer.toString(c.cluster().key().port()));
+                    }
+                });
+                client.subscribe(XdsResourceType.ROUTE, false, ports);
+            }
+            Set<String> edsNames = new LinkedHashSet<>();
             clusterValues.values().forEach(c -> {
-                if (c.cluster().key() != null) {
-                    ports.add(Integer.toString(c.cluster().key().port()));
+                if (c.edsServiceName() != null) {
+                    edsNames.add(c.edsServiceName());
                 }
             });
-            client.subscribe(XdsResourceType.ROUTE, false, ports);
+            client.subscribe(XdsResourceType.ENDPOINT, false, edsNames);
+            subscribedFor = clusterValues;
         }
-        Set<String> edsNames = new LinkedHashSet<>();
-        clusterValues.values().forEach(c -> {
-            if (c.edsServiceName() != null) {
-                edsNames.add(c.edsServiceName());
-            }
-        });
-        client.subscribe(XdsResourceType.ENDPOINT, false, edsNames);
 
         reportRejections();
         if (!complete()) {
@@ -499,7 +509,7 @@ public final class XdsConfigSource implements ConfigSource {
                 client.values(XdsResourceType.ENDPOINT, io.proxyless.mesh.runtime.model.ClusterLoadAssignment.class));
         XdsModelAssembly.Result out;
         try {
-            out = XdsModelAssembly.assemble(inputs, parseContext, routeParses);
+            out = XdsModelAssembly.assemble(inputs, parseContext, routeParses, clusterMaps);
             routeParses.assembled();
         } catch (RuntimeException e) {
             log.error("assembling the xDS resources into the route model failed; keeping config version {}",

@@ -1,5 +1,7 @@
 package io.proxyless.mesh.xds;
 
+import com.google.common.collect.ImmutableMap;
+import com.google.common.collect.ImmutableSortedMap;
 import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Severity;
@@ -64,10 +66,11 @@ final class XdsModelAssembly {
                   Map<String, XdsClusterResource.Update> clusters,
                   Map<String, ClusterLoadAssignment> endpoints) {
         Inputs {
-            listeners = new TreeMap<>(listeners);
-            routes = new TreeMap<>(routes);
-            clusters = new TreeMap<>(clusters);
-            endpoints = new TreeMap<>(endpoints);
+            // The client's values are sorted immutable maps already, taken as they are.
+            listeners = ImmutableSortedMap.copyOf(listeners);
+            routes = ImmutableSortedMap.copyOf(routes);
+            clusters = ImmutableSortedMap.copyOf(clusters);
+            endpoints = ImmutableSortedMap.copyOf(endpoints);
         }
     }
 
@@ -78,32 +81,69 @@ final class XdsModelAssembly {
         }
     }
 
-    static Result assemble(Inputs in, ParseContext ctx) {
-        return assemble(in, ctx, RouteParses.none());
+    /**
+     * The model's clusters and load assignments as the last assembly built them, and the resources they were built
+     * from: while the client hands over the very same cluster (or endpoint) values, the maps are the same too, so a
+     * change to one cluster's endpoints builds the assignments again but not the clusters. Not thread-safe: the
+     * source's executor is its only user.
+     */
+    static final class ClusterMaps {
+        private Map<String, XdsClusterResource.Update> clustersFrom;
+        private Map<String, ClusterLoadAssignment> endpointsFrom;
+        private ImmutableMap<String, Cluster> clusters;
+        private ImmutableMap<String, ClusterLoadAssignment> assignments;
+
+        /** Remembers nothing (every assembly builds its maps). */
+        static ClusterMaps none() {
+            return new ClusterMaps();
+        }
     }
 
-    /** Like {@link #assemble(Inputs, ParseContext)}, taking route configurations parsed before from {@code parses}. */
-    static Result assemble(Inputs in, ParseContext ctx, RouteParses parses) {
+    static Result assemble(Inputs in, ParseContext ctx) {
+        return assemble(in, ctx, RouteParses.none(), ClusterMaps.none());
+    }
+
+    /**
+     * Like {@link #assemble(Inputs, ParseContext)}, taking route configurations parsed before from {@code parses}
+     * and the cluster maps built before from {@code maps}.
+     */
+    static Result assemble(Inputs in, ParseContext ctx, RouteParses parses, ClusterMaps maps) {
         XdsModelAssembly a = new XdsModelAssembly(ctx, parses);
         MeshModel.OutboundPolicy[] outbound = {MeshModel.OutboundPolicy.ALLOW_ANY};
         List<RouteConfiguration> configs = ctx.proxyless() ? a.proxylessRoutes(in)
                 : a.sidecarRoutes(in, outbound);
-        List<Cluster> clusters = new ArrayList<>();
-        List<ClusterLoadAssignment> assignments = new ArrayList<>();
-        for (XdsClusterResource.Update c : in.clusters().values()) {
-            clusters.add(c.cluster());
-            ClusterLoadAssignment own = c.inlineEndpoints();
-            if (own == null && c.edsServiceName() != null) {
-                own = in.endpoints().get(c.edsServiceName());
+        boolean sameClusters = maps.clusters != null && maps.clustersFrom == in.clusters();
+        if (!sameClusters) {
+            // Keyed by cluster name already (the client's values), so no name is there twice.
+            ImmutableMap.Builder<String, Cluster> clusters = ImmutableMap.builderWithExpectedSize(in.clusters().size());
+            for (XdsClusterResource.Update c : in.clusters().values()) {
+                clusters.put(c.name(), c.cluster());
             }
-            if (own != null) {
-                // istiod names an EDS resource after its cluster: the parsed assignment is then the model's as it
-                // is, the same object as in the model before, so the compiler finds it unchanged by identity.
-                assignments.add(own.clusterName().equals(c.name()) ? own
-                        : ClusterLoadAssignment.of(c.name(), own.endpoints()));
-            }
+            maps.clusters = clusters.buildOrThrow();
+            maps.clustersFrom = in.clusters();
         }
-        MeshModel model = MeshModel.of(configs, clusters, assignments, outbound[0], List.of());
+        if (!sameClusters || maps.endpointsFrom != in.endpoints()) {
+            ImmutableMap.Builder<String, ClusterLoadAssignment> assignments = ImmutableMap.builderWithExpectedSize(
+                    in.clusters().size());
+            for (XdsClusterResource.Update c : in.clusters().values()) {
+                ClusterLoadAssignment own = c.inlineEndpoints();
+                if (own == null && c.edsServiceName() != null) {
+                    own = in.endpoints().get(c.edsServiceName());
+                }
+                if (own != null) {
+                    // istiod names an EDS resource after its cluster: the parsed assignment is then the model's as
+                    // it is, the same object as in the model before, so the compiler finds it unchanged by identity.
+                    assignments.put(c.name(), own.clusterName().equals(c.name()) ? own
+                            : ClusterLoadAssignment.of(c.name(), own.endpoints()));
+                }
+            }
+            maps.assignments = assignments.buildOrThrow();
+            maps.endpointsFrom = in.endpoints();
+        }
+        ImmutableMap.Builder<Integer, RouteConfiguration> routes = ImmutableMap.builder();
+        configs.forEach(rc -> routes.put(rc.port(), rc));
+        MeshModel model = new MeshModel(routes.buildOrThrow(), maps.clusters, maps.assignments, outbound[0],
+                List.of());
         return new Result(model, a.warnings);
     }
 
@@ -270,9 +310,10 @@ final class XdsModelAssembly {
     private RouteConfiguration catchAll(RouteConfiguration rc, Inputs in, MeshModel.OutboundPolicy[] outbound) {
         List<VirtualHost> kept = new ArrayList<>();
         for (VirtualHost vh : rc.virtualHosts()) {
-            if (vh.domains().equals(List.of(HostName.ANY)) && isBlockAll(vh)) {
+            boolean any = vh.domains().size() == 1 && vh.domains().get(0).equals(HostName.ANY);
+            if (any && isBlockAll(vh)) {
                 outbound[0] = MeshModel.OutboundPolicy.REGISTRY_ONLY;
-            } else if (!vh.domains().equals(List.of(HostName.ANY)) || !isAllowAny(vh, in)) {
+            } else if (!any || !isAllowAny(vh, in)) {
                 kept.add(vh);
             }
         }
