@@ -152,4 +152,29 @@ class XdsModelAssemblyTest {
         assertThat(result.warnings()).singleElement().extracting(p -> p.message()).asString()
                 .contains("has no virtual host for details.default.svc.cluster.local:9080");
     }
+
+    @Test
+    void clusterMapsAreReusedWhileTheirResourcesAreTheSameMaps() {
+        var r = XdsFixtures.bookinfo(false, Map.of());
+        XdsModelAssembly.Inputs in = inputs(r, SIDECAR, false);
+        XdsModelAssembly.ClusterMaps maps = XdsModelAssembly.ClusterMaps.none();
+        MeshModel first = XdsModelAssembly.assemble(in, SIDECAR, RouteParses.none(), maps).model();
+        MeshModel again = XdsModelAssembly.assemble(in, SIDECAR, RouteParses.none(), maps).model();
+        assertThat(again.clusters()).isSameAs(first.clusters());
+        assertThat(again.loadAssignments()).isSameAs(first.loadAssignments());
+
+        // One cluster's endpoints change: the same clusters, new assignments, as a fresh assembly has them.
+        String changed = XdsFixtures.cluster("reviews", "v2");
+        var endpoints = new java.util.TreeMap<>(in.endpoints());
+        endpoints.put(changed, io.proxyless.mesh.runtime.model.ClusterLoadAssignment.of(changed, List.of()));
+        XdsModelAssembly.Inputs next = new XdsModelAssembly.Inputs(in.listeners(), in.routes(), in.clusters(),
+                endpoints);
+        MeshModel patched = XdsModelAssembly.assemble(next, SIDECAR, RouteParses.none(), maps).model();
+        assertThat(patched.clusters()).isSameAs(first.clusters());
+        assertThat(patched.endpoints(changed)).isEmpty();
+        assertThat(patched).isEqualTo(XdsModelAssembly.assemble(next, SIDECAR).model());
+        assertThat(new java.util.ArrayList<>(patched.loadAssignments().keySet()))
+                .isEqualTo(new java.util.ArrayList<>(XdsModelAssembly.assemble(next, SIDECAR).model()
+                        .loadAssignments().keySet()));
+    }
 }

@@ -65,6 +65,13 @@ class IncrementalCompilePropertyTest {
                 MeshModel sourceModel = withDomains(istio.model(), random.nextInt(3));
                 CompiledMesh source = publish(sourceCompiler.compile(MeshConfig.ofModel(sourceModel, List.of()),
                         null), sourceHealth);
+                // The same models with clusters and load assignments in another order each time: the compiler's
+                // walk alongside the previous model falls out of step and must still find what carries over.
+                Random order = new Random(seed * 31 + c);
+                ClusterHealth shuffledHealth = new ClusterHealth(clock::nanoTime);
+                MeshCompiler shuffledCompiler = compiler(shuffledHealth);
+                CompiledMesh shuffled = publish(shuffledCompiler.compile(MeshConfig.ofModel(
+                        shuffled(sourceModel, order), List.of()), null), shuffledHealth);
                 for (int step = 0; step < EDITS; step++) {
                     String edit = edit(services, random);
                     String where = "seed " + seed + ", case " + c + ", step " + step + " (" + edit + ")";
@@ -90,6 +97,12 @@ class IncrementalCompilePropertyTest {
                     CompiledMesh fullSource = compiler(new ClusterHealth(clock::nanoTime)).compile(nextSource, null)
                             .snapshot();
                     assertSame(source, fullSource, where + ", route model as a source hands it over");
+
+                    MeshConfig nextShuffled = MeshConfig.ofModel(shuffled(sourceModel, order), List.of());
+                    shuffled = publish(shuffledCompiler.compile(nextShuffled, shuffled), shuffledHealth);
+                    CompiledMesh fullShuffled = compiler(new ClusterHealth(clock::nanoTime))
+                            .compile(nextShuffled, null).snapshot();
+                    assertSame(shuffled, fullShuffled, where + ", route model with clusters in another order");
                 }
             }
         }
@@ -192,6 +205,16 @@ class IncrementalCompilePropertyTest {
             assignments.add(a.equals(old) ? old : a);
         }
         return MeshModel.of(configs, clusters, assignments, next.outboundPolicy(), next.warnings());
+    }
+
+    /** {@code model} (its very objects) with its clusters and load assignments each in a random order. */
+    private static MeshModel shuffled(MeshModel model, Random random) {
+        List<io.proxyless.mesh.runtime.model.Cluster> clusters = new ArrayList<>(model.clusters().values());
+        List<ClusterLoadAssignment> assignments = new ArrayList<>(model.loadAssignments().values());
+        java.util.Collections.shuffle(clusters, random);
+        java.util.Collections.shuffle(assignments, random);
+        return MeshModel.of(List.copyOf(model.routeConfigurations().values()), clusters, assignments,
+                model.outboundPolicy(), model.warnings());
     }
 
     private MeshCompiler compiler(ClusterHealth health) {
