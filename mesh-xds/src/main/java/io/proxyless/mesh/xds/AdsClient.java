@@ -1,6 +1,7 @@
 package io.proxyless.mesh.xds;
 
 import com.google.common.collect.ImmutableSortedMap;
+import com.google.common.collect.Maps;
 import com.google.protobuf.Any;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
@@ -24,6 +25,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.SortedMap;
 import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
@@ -107,7 +109,7 @@ final class AdsClient {
         final XdsResourceType type;
         boolean wildcard;
         final Set<String> names = new LinkedHashSet<>();
-        final Map<String, ResourceState> resources = new TreeMap<>();
+        final SortedMap<String, ResourceState> resources = new TreeMap<>();
         // The good values by name as last handed out (values()), or null once one of them changed: a response that
         // changes one endpoint assignment leaves the other types' maps as they are, the very same objects.
         ImmutableSortedMap<String, Object> values;
@@ -243,14 +245,9 @@ final class AdsClient {
     <T> Map<String, T> values(XdsResourceType type, Class<T> valueType) {
         TypeState ts = types.get(type);
         if (ts.values == null) {
-            // In the resources' own (sorted) order: building it compares nothing.
-            ImmutableSortedMap.Builder<String, Object> out = ImmutableSortedMap.naturalOrder();
-            for (ResourceState rs : ts.resources.values()) {
-                if (rs.value != null) {
-                    out.put(rs.name, valueType.cast(rs.value));
-                }
-            }
-            ts.values = out.buildOrThrow();
+            // Copied from the resources' own sorted map, in its order: building it compares no names.
+            ts.values = ImmutableSortedMap.copyOfSorted(Maps.transformValues(
+                    Maps.filterValues(ts.resources, rs -> rs.value != null), rs -> (Object) valueType.cast(rs.value)));
         }
         return (Map<String, T>) ts.values; // a resource type's values are all of one type, checked when built
     }

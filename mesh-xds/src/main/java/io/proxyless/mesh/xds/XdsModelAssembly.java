@@ -125,10 +125,19 @@ final class XdsModelAssembly {
         if (!sameClusters || maps.endpointsFrom != in.endpoints()) {
             ImmutableMap.Builder<String, ClusterLoadAssignment> assignments = ImmutableMap.builderWithExpectedSize(
                     in.clusters().size());
+            // Clusters and EDS resources are both sorted by name, and istiod names an EDS resource after its
+            // cluster: found by walking both in step (a merge), looked up only when out of step.
+            var eds = in.endpoints().entrySet().iterator();
+            Map.Entry<String, ClusterLoadAssignment> nextEds = eds.hasNext() ? eds.next() : null;
             for (XdsClusterResource.Update c : in.clusters().values()) {
                 ClusterLoadAssignment own = c.inlineEndpoints();
-                if (own == null && c.edsServiceName() != null) {
-                    own = in.endpoints().get(c.edsServiceName());
+                String edsName = c.edsServiceName();
+                if (own == null && edsName != null) {
+                    while (nextEds != null && nextEds.getKey().compareTo(edsName) < 0) {
+                        nextEds = eds.hasNext() ? eds.next() : null;
+                    }
+                    own = nextEds != null && nextEds.getKey().equals(edsName) ? nextEds.getValue()
+                            : in.endpoints().get(edsName);
                 }
                 if (own != null) {
                     // istiod names an EDS resource after its cluster: the parsed assignment is then the model's as

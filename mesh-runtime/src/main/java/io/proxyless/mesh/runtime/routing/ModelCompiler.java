@@ -155,7 +155,8 @@ public final class ModelCompiler {
         OutboundTrafficPolicy.Mode outbound = model.outboundPolicy() == MeshModel.OutboundPolicy.REGISTRY_ONLY
                 ? OutboundTrafficPolicy.Mode.REGISTRY_ONLY : OutboundTrafficPolicy.Mode.ALLOW_ANY;
         CompiledMesh snapshot = new CompiledMesh(config, registry, anyPort, byPort, clusters, outbound,
-                options.clientNamespace(), options.domainSuffix(), allWarnings, Map.copyOf(build.trackers),
+                options.clientNamespace(), options.domainSuffix(), allWarnings,
+                java.util.Collections.unmodifiableMap(build.trackers),
                 model, inbound, tables.compiledRoutes(), tables.portTables());
         return new Compilation(snapshot, build.plan.build());
     }
