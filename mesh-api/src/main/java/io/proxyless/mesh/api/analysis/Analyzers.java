@@ -2,6 +2,8 @@ package io.proxyless.mesh.api.analysis;
 
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Resource;
+import io.proxyless.mesh.api.ServiceEntry;
+import io.proxyless.mesh.api.WorkloadEntry;
 import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -88,13 +90,34 @@ public final class Analyzers {
      */
     public static List<Problem> analyze(List<Resource<?>> resources, List<Resource<?>> valid,
                                         KubernetesObjects kubernetes, Set<String> allocatedAddresses) {
+        return analyze(resources, valid, kubernetes, allocatedAddresses, null).findings();
+    }
+
+    /**
+     * Like {@link #analyze(List, List, KubernetesObjects, Set)}, taking the findings of {@code previous} (an analysis
+     * of the config before a change, or null) where they cannot differ: when the config differs from the one
+     * {@code previous} looked at only in what no analysis reads (an inline endpoint's address, say: a one-service
+     * endpoint move), every analysis but those that read the clock keeps its findings. The findings are the
+     * same as a run from scratch, in the same order.
+     */
+    public static Analysis analyze(List<Resource<?>> resources, List<Resource<?>> valid,
+                                   KubernetesObjects kubernetes, Set<String> allocatedAddresses, Analysis previous) {
         // The one reading of the wall clock: whether a Gateway's certificate has expired is a question about now.
         Instant now = Instant.now();
-        AnalysisInput all = new AnalysisInput(List.copyOf(resources), kubernetes, Set.copyOf(allocatedAddresses), now);
-        AnalysisInput validOnly = new AnalysisInput(List.copyOf(valid), kubernetes, Set.copyOf(allocatedAddresses),
-                now);
-        List<Problem> findings = new ArrayList<>();
-        for (Analyzer analyzer : ALL) {
+        Analysis input = new Analysis(List.copyOf(resources), List.copyOf(valid), kubernetes,
+                Set.copyOf(allocatedAddresses), null, 0);
+        boolean reuse = previous != null && input.sameForAnalysis(previous);
+        AnalysisInput all = new AnalysisInput(input.resources, kubernetes, input.allocatedAddresses, now);
+        AnalysisInput validOnly = new AnalysisInput(input.valid, kubernetes, input.allocatedAddresses, now);
+        List<List<Problem>> byAnalyzer = new ArrayList<>(ALL.size());
+        int reused = 0;
+        for (int i = 0; i < ALL.size(); i++) {
+            Analyzer analyzer = ALL.get(i);
+            if (reuse && !analyzer.readsClock()) {
+                byAnalyzer.add(previous.byAnalyzer.get(i));
+                reused++;
+                continue;
+            }
             List<Problem> found = new ArrayList<>();
             try {
                 analyzer.analyze(all, found);
@@ -105,9 +128,84 @@ public final class Analyzers {
                 found.clear();
                 analyzer.analyze(validOnly, found);
             }
-            findings.addAll(found);
+            byAnalyzer.add(List.copyOf(found));
         }
-        return findings;
+        return new Analysis(input.resources, input.valid, kubernetes, input.allocatedAddresses,
+                List.copyOf(byAnalyzer), reused);
+    }
+
+    /**
+     * What one run of the analyses looked at and found, per analyzer: the next run over config that differs from
+     * it only in what no analysis reads takes the findings from here
+     * ({@link #analyze(List, List, KubernetesObjects, Set, Analysis)}).
+     */
+    public static final class Analysis {
+        private final List<Resource<?>> resources;
+        private final List<Resource<?>> valid;
+        private final KubernetesObjects kubernetes;
+        private final Set<String> allocatedAddresses;
+        private final List<List<Problem>> byAnalyzer;
+        private final int reused;
+
+        private Analysis(List<Resource<?>> resources, List<Resource<?>> valid, KubernetesObjects kubernetes,
+                         Set<String> allocatedAddresses, List<List<Problem>> byAnalyzer, int reused) {
+            this.resources = resources;
+            this.valid = valid;
+            this.kubernetes = kubernetes;
+            this.allocatedAddresses = allocatedAddresses;
+            this.byAnalyzer = byAnalyzer;
+            this.reused = reused;
+        }
+
+        /** How many analyzers' findings were taken from the analysis before, not found again. */
+        public int reused() {
+            return reused;
+        }
+
+        /** Every finding, analyzer by analyzer, in the order each reported them. */
+        public List<Problem> findings() {
+            List<Problem> out = new ArrayList<>();
+            byAnalyzer.forEach(out::addAll);
+            return out;
+        }
+
+        /** Whether every analysis reads the same from this config as from {@code other}'s. */
+        private boolean sameForAnalysis(Analysis other) {
+            return sameForAnalysis(resources, other.resources) && sameForAnalysis(valid, other.valid)
+                    && kubernetes.equals(other.kubernetes) && allocatedAddresses.equals(other.allocatedAddresses);
+        }
+
+        private static boolean sameForAnalysis(List<Resource<?>> a, List<Resource<?>> b) {
+            if (a.size() != b.size()) {
+                return false;
+            }
+            for (int i = 0; i < a.size(); i++) {
+                // Resources of files that did not change are the very objects of the run before.
+                if (a.get(i) != b.get(i) && !analysisView(a.get(i)).equals(analysisView(b.get(i)))) {
+                    return false;
+                }
+            }
+            return true;
+        }
+    }
+
+    /**
+     * {@code resource} as far as the analyses read it: of a ServiceEntry's inline endpoints they read the labels
+     * and ports (which workloads exist, which ports they serve), never the address, locality, weight, network or
+     * service account, so those are left out. Everything else is read, its source lines included (findings name
+     * them).
+     */
+    static Resource<?> analysisView(Resource<?> resource) {
+        if (!(resource.spec() instanceof ServiceEntry se) || se.endpoints().isEmpty()) {
+            return resource;
+        }
+        List<WorkloadEntry> endpoints = new ArrayList<>(se.endpoints().size());
+        for (WorkloadEntry e : se.endpoints()) {
+            endpoints.add(new WorkloadEntry(null, e.ports(), e.labels(), null, null, null, null));
+        }
+        return new Resource<>(resource.kind(), resource.apiVersion(), resource.metadata(),
+                new ServiceEntry(se.hosts(), se.addresses(), se.ports(), se.location(), se.resolution(), endpoints,
+                        se.workloadSelector(), se.exportTo(), se.subjectAltNames()), resource.source());
     }
 
     // ---------------------------------------------------------------- helpers shared by the analyzers

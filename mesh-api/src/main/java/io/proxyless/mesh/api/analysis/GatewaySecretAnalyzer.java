@@ -27,6 +27,11 @@ import java.util.Map;
 final class GatewaySecretAnalyzer implements Analyzer {
 
     @Override
+    public boolean readsClock() {
+        return true; // a certificate valid at one run may have expired at the next
+    }
+
+    @Override
     public void analyze(AnalysisInput input, List<Problem> findings) {
         if (input.kubernetes().secrets().isEmpty()) {
             return;

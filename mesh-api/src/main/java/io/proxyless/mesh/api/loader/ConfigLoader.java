@@ -28,7 +28,6 @@ import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.IdentityHashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
@@ -92,6 +91,8 @@ public final class ConfigLoader {
     // Replaced whole by each load (a load that runs beside another one merely parses again).
     private volatile Map<String, ParsedFile> parsedFiles = Map.of();
     private volatile Map<Resource<?>, List<Problem>> validatedBefore = Map.of();
+    // The last load's analyses: a reload that changed only what no analysis reads keeps their findings.
+    private volatile Analyzers.Analysis analyzedBefore;
 
     private ConfigLoader(String defaultNamespace) {
         this.defaultNamespace = Objects.requireNonNull(defaultNamespace, "defaultNamespace");
@@ -109,6 +110,12 @@ public final class ConfigLoader {
         return defaultNamespace;
     }
 
+    /** How many analyzers' findings the last load took from the load before it (0 when the change mattered). */
+    int analysesReused() {
+        Analyzers.Analysis last = analyzedBefore;
+        return last == null ? 0 : last.reused();
+    }
+
     /** Loads and validates all resources under {@code paths}. Problems are in the result, not thrown. */
     public LoadedConfig load(List<Path> paths) {
         Batch batch = new Batch();
@@ -116,9 +123,11 @@ public final class ConfigLoader {
         Map<Resource<?>, List<Problem>> validated = new IdentityHashMap<>();
         for (Path path : paths) {
             for (ConfigFile file : expand(path, batch)) {
-                String content;
+                byte[] content;
+                Batch parsed;
                 try {
-                    content = readUtf8(file.read());
+                    content = readBytes(file.read());
+                    parsed = parsed(file.shown().toString(), content, isJson(file.shown()), files);
                 } catch (TooLargeException e) {
                     batch.fileProblem(file.shown().toString(), 0, e.getMessage());
                     continue;
@@ -126,37 +135,42 @@ public final class ConfigLoader {
                     batch.fileProblem(file.shown().toString(), 0, "cannot read file: " + describe(e));
                     continue;
                 }
-                batch.merge(parsed(file.shown().toString(), content, isJson(file.shown()), files));
+                batch.merge(parsed);
             }
         }
         parsedFiles = files;
-        LoadedConfig loaded = batch.finish(validatedBefore, validated);
+        LoadedConfig loaded = batch.finish(validatedBefore, validated, analyzedBefore);
         validatedBefore = validated;
+        analyzedBefore = batch.analysis;
         return loaded;
     }
 
     /**
-     * What {@code content} of {@code file} parses to: taken from the last load when the file's text is the same
-     * (so a reload that changed one file of many reads only that one), else parsed now; noted in {@code files}
-     * for the next load.
+     * What {@code content} of {@code file} parses to: taken from the last load when the file's bytes are the same
+     * (so a reload that changed one file of many decodes and reads only that one), else parsed now; noted in
+     * {@code files} for the next load.
+     *
+     * @throws IOException when the changed file is not valid UTF-8
      */
-    private Batch parsed(String file, String content, boolean json, Map<String, ParsedFile> files) {
-        HashCode hash = Hashing.murmur3_128().hashUnencodedChars(content);
+    private Batch parsed(String file, byte[] content, boolean json, Map<String, ParsedFile> files)
+            throws IOException {
+        // Hashed as bytes, before decoding: an unchanged file is neither decoded nor hashed char by char.
+        HashCode hash = Hashing.murmur3_128().hashBytes(content);
         ParsedFile before = parsedFiles.get(file);
         Batch parsed;
-        if (before != null && before.json() == json && before.length() == content.length()
+        if (before != null && before.json() == json && before.length() == content.length
                 && before.hash().equals(hash)) {
             parsed = before.parsed();
         } else {
             parsed = new Batch();
-            parsed.parse(file, content, json);
+            parsed.parse(file, decodeUtf8(content), json);
             parsed.byKey.clear(); // only for duplicates within the file; merge checks across files
         }
-        files.put(file, new ParsedFile(content.length(), hash, json, parsed));
+        files.put(file, new ParsedFile(content.length, hash, json, parsed));
         return parsed;
     }
 
-    /** A file's text (by length and hash) and what it parsed to. */
+    /** A file's bytes (by length and hash) and what they parsed to. */
     private record ParsedFile(int length, HashCode hash, boolean json, Batch parsed) {
     }
 
@@ -259,7 +273,7 @@ public final class ConfigLoader {
         }
     }
 
-    private static String readUtf8(Path file) throws IOException {
+    private static byte[] readBytes(Path file) throws IOException {
         long size = Files.size(file);
         if (size > MAX_FILE_BYTES) {
             throw new TooLargeException(size);
@@ -272,6 +286,10 @@ public final class ConfigLoader {
         if (bytes.length > MAX_FILE_BYTES) {
             throw new TooLargeException(Math.max(Files.size(file), bytes.length));
         }
+        return bytes;
+    }
+
+    private static String decodeUtf8(byte[] bytes) throws IOException {
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
@@ -299,13 +317,17 @@ public final class ConfigLoader {
         return e.getMessage() == null ? e.getClass().getSimpleName() : e.getMessage();
     }
 
+    /** What makes a resource a duplicate of another: kind, namespace and name (no strings built per resource). */
+    private record ResourceKey(ResourceKind kind, String namespace, String name) {
+    }
+
     /** One load: all files, all resources, all problems. */
     private final class Batch {
         private final List<Resource<?>> resources = new ArrayList<>();
         private final List<Problem> problems = new ArrayList<>();
         // Identity: a Resource record hashes its whole spec, which is far too slow for thousands of resources.
         private final Map<Resource<?>, Set<String>> unbound = new java.util.IdentityHashMap<>();
-        private final Map<String, Resource<?>> byKey = new LinkedHashMap<>();
+        private final Map<ResourceKey, Resource<?>> byKey = new HashMap<>();
         private final List<KubernetesService> services = new ArrayList<>();
         private final List<ServiceEndpoints> endpointLists = new ArrayList<>();
         private final List<Pod> pods = new ArrayList<>();
@@ -315,6 +337,8 @@ public final class ConfigLoader {
         private final List<io.proxyless.mesh.api.kubernetes.KubernetesGateway> gatewayApiGateways = new ArrayList<>();
         // ServiceEntries whose status lists addresses istiod allocated (Istio's analysis takes those as set).
         private final Set<String> allocatedAddresses = new java.util.HashSet<>();
+        // What finish() ran the analyses over and found.
+        private Analyzers.Analysis analysis;
 
         void fileProblem(String file, int line, String message) {
             problems.add(new Problem(Severity.ERROR, file, line, null, null, null, null, message));
@@ -507,7 +531,7 @@ public final class ConfigLoader {
             FieldLocations locations = new FieldLocations(map.line(), LocationIndex.of(map), shared);
             Resource<?> resource = new Resource<>(kind, apiVersion, new Metadata(name, namespace, labels, annotations),
                     spec, new SourceInfo(file, locations));
-            Resource<?> previous = byKey.putIfAbsent(kind.kindName() + "/" + namespace + "/" + name, resource);
+            Resource<?> previous = byKey.putIfAbsent(new ResourceKey(kind, namespace, name), resource);
             if (previous != null) {
                 problems.add(resource.problem(Severity.ERROR, "metadata.name", "duplicate " + resource.describe()
                         + "; already defined at " + previous.source().describe()));
@@ -553,8 +577,8 @@ public final class ConfigLoader {
         void merge(Batch file) {
             problems.addAll(file.problems);
             for (Resource<?> resource : file.resources) {
-                Resource<?> previous = byKey.putIfAbsent(resource.kind().kindName() + "/" + resource.namespace() + "/"
-                        + resource.name(), resource);
+                Resource<?> previous = byKey.putIfAbsent(new ResourceKey(resource.kind(), resource.namespace(),
+                        resource.name()), resource);
                 if (previous != null) {
                     problems.add(resource.problem(Severity.ERROR, "metadata.name", "duplicate "
                             + resource.describe() + "; already defined at " + previous.source().describe()));
@@ -562,7 +586,7 @@ public final class ConfigLoader {
                 }
                 resources.add(resource);
                 unbound.put(resource, file.unbound.get(resource));
-                if (file.allocatedAddresses.contains(resource.describe())) {
+                if (!file.allocatedAddresses.isEmpty() && file.allocatedAddresses.contains(resource.describe())) {
                     allocatedAddresses.add(resource.describe());
                 }
             }
@@ -576,14 +600,17 @@ public final class ConfigLoader {
         }
 
         LoadedConfig finish() {
-            return finish(Map.of(), new IdentityHashMap<>());
+            return finish(Map.of(), new IdentityHashMap<>(), null);
         }
 
         /**
          * Validates every resource — taking the problems of a resource {@code before} has (the same resource
-         * object, parsed from an unchanged file) — noting them in {@code validated}, then runs the analyses.
+         * object, parsed from an unchanged file) — noting them in {@code validated}, then runs the analyses (taking
+         * the findings of {@code analyzedBefore} where the change cannot alter them) and notes them in
+         * {@link #analysis}.
          */
-        LoadedConfig finish(Map<Resource<?>, List<Problem>> before, Map<Resource<?>, List<Problem>> validated) {
+        LoadedConfig finish(Map<Resource<?>, List<Problem>> before, Map<Resource<?>, List<Problem>> validated,
+                            Analyzers.Analysis analyzedBefore) {
             // The analyses see every resource that bound completely, as istioctl analyze sees what it reads;
             // those that failed validation too are a fallback set should an analysis trip over one of them.
             List<Resource<?>> bound = new ArrayList<>();
@@ -605,7 +632,8 @@ public final class ConfigLoader {
             }
             KubernetesObjects kubernetes = new KubernetesObjects(services, endpointLists, pods, namespaces, nodes,
                     secrets, gatewayApiGateways);
-            problems.addAll(Analyzers.analyze(bound, valid, kubernetes, allocatedAddresses));
+            analysis = Analyzers.analyze(bound, valid, kubernetes, allocatedAddresses, analyzedBefore);
+            problems.addAll(analysis.findings());
             return new LoadedConfig(resources, problems, kubernetes);
         }
 

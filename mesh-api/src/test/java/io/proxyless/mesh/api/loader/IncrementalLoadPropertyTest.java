@@ -1,0 +1,193 @@
+package io.proxyless.mesh.api.loader;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Random;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * A reload is invisible: over seeded random configs spread over several files and random edits (an endpoint moved,
+ * endpoint labels, DestinationRule subsets or ports changed, a route's destination or subset changed, a DestinationRule's subsets changed, a
+ * Sidecar or a file's lines shifted, a service removed or added back), a loader that loads each version after the
+ * one before returns exactly what a new loader returns for the same files: the same resources and the same problems
+ * (validation and analysis findings with file:line) in the same order. The config is written to have findings
+ * (unknown hosts and subsets, ambiguous ports, unknown DestinationRule hosts, Sidecar selectors), so that findings
+ * taken from the load before are checked; a failure names its seed, case and step.
+ */
+class IncrementalLoadPropertyTest {
+    private static final long[] SEEDS = {3, 17, 2026, 98765};
+    private static final int CASES = 6;
+    private static final int EDITS = 10;
+    private static final int SERVICES = 8;
+    private static final int FILES = 3;
+
+    @TempDir
+    Path dir;
+
+    @Test
+    void aReloadFindsWhatAFreshLoadFinds() throws IOException {
+        int reusedLoads = 0;
+        int findings = 0;
+        for (long seed : SEEDS) {
+            Random random = new Random(seed);
+            for (int c = 0; c < CASES; c++) {
+                List<Service> services = new ArrayList<>();
+                for (int i = 0; i < SERVICES; i++) {
+                    services.add(Service.random(i, random));
+                }
+                write(services);
+                ConfigLoader loader = ConfigLoader.create();
+                LoadedConfig first = loader.load(List.of(dir));
+                assertThat(first).as("seed " + seed + ", case " + c).isEqualTo(ConfigLoader.create().load(List.of(dir)));
+                for (int step = 0; step < EDITS; step++) {
+                    String edit = edit(services, random);
+                    String where = "seed " + seed + ", case " + c + ", step " + step + " (" + edit + ")";
+                    write(services);
+                    LoadedConfig reloaded = loader.load(List.of(dir));
+                    LoadedConfig fresh = ConfigLoader.create().load(List.of(dir));
+                    assertThat(reloaded.problems()).as(where + ": problems").isEqualTo(fresh.problems());
+                    assertThat(reloaded).as(where).isEqualTo(fresh);
+                    findings += fresh.problems().size();
+                    reusedLoads += loader.analysesReused() > 0 ? 1 : 0;
+                }
+            }
+        }
+        // Holds trivially if nothing is ever reused or nothing is ever found.
+        assertThat(reusedLoads).as("reloads that kept the analyses' findings").isGreaterThan(SEEDS.length * CASES);
+        assertThat(findings).as("findings").isGreaterThan(SEEDS.length * CASES * EDITS);
+    }
+
+    private void write(List<Service> services) throws IOException {
+        for (int f = 0; f < FILES; f++) {
+            StringBuilder yaml = new StringBuilder();
+            if (f == 0) {
+                // A Pod, so that the Sidecar selector analysis runs (over Pods and endpoints' labels).
+                yaml.append("apiVersion: v1\nkind: Pod\nmetadata: {name: client, labels: {app: client}}\n---\n");
+            }
+            for (Service s : services) {
+                if (s.index % FILES == f && s.present) {
+                    yaml.append(s.yaml());
+                }
+            }
+            Files.writeString(dir.resolve("mesh-" + f + ".yaml"), yaml.toString());
+        }
+    }
+
+    /** Changes one random thing of one random service; what changed, for the failure message. */
+    private static String edit(List<Service> services, Random random) {
+        int i = random.nextInt(services.size());
+        Service s = services.get(i);
+        int kind = random.nextInt(11);
+        switch (kind) {
+            case 0, 1, 2 -> s.address = "10." + i + "." + random.nextInt(250) + "." + (1 + random.nextInt(250));
+            case 3 -> s.labelVersion = 1 + random.nextInt(3);
+            case 4 -> s.twoPorts = !s.twoPorts;
+            case 5 -> s.destination = random.nextInt(SERVICES + 2);
+            case 6 -> s.subset = random.nextInt(3);
+            case 7 -> s.comments = random.nextInt(3);
+            case 8 -> s.present = !s.present;
+            case 9 -> s.version = 1 + random.nextInt(3);
+            default -> {
+                // No change at all.
+            }
+        }
+        return "s" + i + " edit " + kind;
+    }
+
+    /** One service: a ServiceEntry, a DestinationRule (maybe for a host no one defines) and a VirtualService. */
+    private static final class Service {
+        final int index;
+        boolean present = true;
+        boolean twoPorts;
+        String address;
+        int version;
+        int labelVersion;
+        int destination;
+        int subset;
+        int comments;
+        boolean sidecar;
+
+        Service(int index) {
+            this.index = index;
+        }
+
+        static Service random(int index, Random random) {
+            Service s = new Service(index);
+            s.twoPorts = random.nextInt(3) == 0;
+            s.address = "10." + index + ".0.1";
+            s.version = 1 + random.nextInt(3);
+            s.labelVersion = 1 + random.nextInt(3);
+            s.destination = random.nextInt(SERVICES + 2); // beyond SERVICES: a host no one defines
+            s.subset = random.nextInt(3);
+            s.comments = random.nextInt(3);
+            s.sidecar = random.nextInt(4) == 0;
+            return s;
+        }
+
+        String yaml() {
+            String name = "s" + index;
+            StringBuilder out = new StringBuilder("# " + name + "\n".repeat(1 + comments));
+            out.append("""
+                    apiVersion: networking.istio.io/v1
+                    kind: ServiceEntry
+                    metadata: {name: %s}
+                    spec:
+                      hosts: [%s.default.svc.cluster.local]
+                      location: MESH_INTERNAL
+                      resolution: STATIC
+                      ports:
+                      - {number: 8080, name: http, protocol: HTTP}
+                    """.formatted(name, name));
+            if (twoPorts) {
+                out.append("  - {number: 9090, name: http-b, protocol: HTTP}\n");
+            }
+            out.append("  endpoints:\n  - {address: ").append(address).append(", labels: {app: ").append(name)
+                    .append(", version: v").append(labelVersion).append("}}\n")
+                    .append("  - {address: 10.").append(index).append(".9.9, labels: {app: ").append(name)
+                    .append(", version: v1}}\n---\n");
+            out.append("""
+                    apiVersion: networking.istio.io/v1
+                    kind: DestinationRule
+                    metadata: {name: %s}
+                    spec:
+                      host: %s
+                      subsets:
+                      - {name: v1, labels: {version: v1}}
+                    """.formatted(name, index % 4 == 3 ? "nowhere" + index : name));
+            if (version > 1) {
+                out.append("  - {name: v").append(version).append(", labels: {version: v").append(version)
+                        .append("}}\n");
+            }
+            out.append("---\n");
+            String subsetField = subset == 0 ? "" : ", subset: v" + subset;
+            out.append("""
+                    apiVersion: networking.istio.io/v1
+                    kind: VirtualService
+                    metadata: {name: %s}
+                    spec:
+                      hosts: [%s]
+                      http:
+                      - route: [{destination: {host: s%d%s}}]
+                    ---
+                    """.formatted(name, name, destination, subsetField));
+            if (sidecar) {
+                out.append("""
+                        apiVersion: networking.istio.io/v1
+                        kind: Sidecar
+                        metadata: {name: %s}
+                        spec:
+                          workloadSelector: {labels: {app: %s, version: v2}}
+                          egress: [{hosts: ["./*"]}]
+                        ---
+                        """.formatted(name, name));
+            }
+            return out.toString();
+        }
+    }
+}
