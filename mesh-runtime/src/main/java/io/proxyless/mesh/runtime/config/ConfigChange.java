@@ -1,6 +1,7 @@
 package io.proxyless.mesh.runtime.config;
 
 import io.proxyless.mesh.api.Resource;
+import io.proxyless.mesh.api.ResourceKind;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -28,20 +29,24 @@ public record ConfigChange(List<String> added, List<String> changed, List<String
 
     /** The change from {@code before} to {@code after}; of duplicates the first loaded counts, as in the engine. */
     public static ConfigChange between(List<Resource<?>> before, List<Resource<?>> after) {
-        Map<String, Resource<?>> old = byName(before);
-        Map<String, Resource<?>> next = byName(after);
+        Map<Name, Resource<?>> old = byName(before);
+        Map<Name, Resource<?>> next = byName(after);
         List<String> added = new ArrayList<>();
         List<String> changed = new ArrayList<>();
         List<String> removed = new ArrayList<>();
         next.forEach((name, r) -> {
             Resource<?> was = old.get(name);
             if (was == null) {
-                added.add(name);
-            } else if (!sameContent(was, r)) {
-                changed.add(name);
+                added.add(r.describe());
+            } else if (was != r && !sameContent(was, r)) {
+                changed.add(r.describe());
             }
         });
-        old.keySet().stream().filter(name -> !next.containsKey(name)).forEach(removed::add);
+        old.forEach((name, r) -> {
+            if (!next.containsKey(name)) {
+                removed.add(r.describe());
+            }
+        });
         return new ConfigChange(added, changed, removed);
     }
 
@@ -74,10 +79,17 @@ public record ConfigChange(List<String> added, List<String> changed, List<String
         parts.add(verb + " " + shown + (more > 0 ? " and " + more + " more" : ""));
     }
 
-    private static Map<String, Resource<?>> byName(List<Resource<?>> resources) {
-        Map<String, Resource<?>> byName = new LinkedHashMap<>();
+    /**
+     * What {@code Kind namespace/name} says, without building that string for every resource of a reload (names
+     * cannot hold a slash, so equal names are equal descriptions).
+     */
+    private record Name(ResourceKind kind, String namespace, String name) {
+    }
+
+    private static Map<Name, Resource<?>> byName(List<Resource<?>> resources) {
+        Map<Name, Resource<?>> byName = new LinkedHashMap<>(resources.size() * 4 / 3 + 1);
         for (Resource<?> r : resources) {
-            byName.putIfAbsent(r.describe(), r);
+            byName.putIfAbsent(new Name(r.kind(), r.namespace(), r.name()), r);
         }
         return byName;
     }

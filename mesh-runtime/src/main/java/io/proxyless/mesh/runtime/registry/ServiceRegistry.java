@@ -147,6 +147,135 @@ public final class ServiceRegistry {
                 Objects.requireNonNull(names, "names")).build();
     }
 
+    /**
+     * The registry of {@code config}, which differs from {@code beforeConfig} (whose registry, for the same client,
+     * is {@code before}) only in the inline endpoints of ServiceEntries that alone define their hosts: {@code before}
+     * with those services' endpoint tables written again, and everything else — the other services, the Sidecar,
+     * host and alias lookups, warnings — as it is, so that moving one service's endpoints does not build the
+     * registry of every service again. Null when the change is anything else, or when an endpoint of it would be
+     * worth a warning: then {@link #build(MeshConfig, RegistryOptions, UnaryOperator)} builds it.
+     */
+    public static ServiceRegistry withMovedEndpoints(ServiceRegistry before, MeshConfig beforeConfig,
+                                                     MeshConfig config, UnaryOperator<Endpoint> shared) {
+        List<Resource<?>> now = config.resources();
+        List<Resource<?>> was = beforeConfig.resources();
+        if (now.size() != was.size() || config.model().isPresent() || beforeConfig.model().isPresent()
+                || !config.kubernetes().equals(beforeConfig.kubernetes())) {
+            return null;
+        }
+        List<Resource<?>> moved = new ArrayList<>();
+        for (int i = 0; i < now.size(); i++) {
+            Resource<?> a = now.get(i);
+            Resource<?> b = was.get(i);
+            // Resources of files that did not change are the very objects of the config before.
+            if (a == b) {
+                continue;
+            }
+            if (a.kind() == ResourceKind.SERVICE_ENTRY && b.kind() == ResourceKind.SERVICE_ENTRY
+                    && a.metadata().equals(b.metadata())) {
+                ServiceEntry x = (ServiceEntry) a.spec();
+                ServiceEntry y = (ServiceEntry) b.spec();
+                if (!x.endpoints().equals(y.endpoints())) {
+                    if (!onlyEndpointsDiffer(x, y)) {
+                        return null;
+                    }
+                    moved.add(a);
+                    continue;
+                }
+            }
+            if (!a.equals(b)) {
+                return null;
+            }
+        }
+        // Names (hosts, keys) are the services' own, already shared: the builder only writes endpoints.
+        Builder builder = new Builder(config, before.options, shared, UnaryOperator.identity());
+        Map<MeshService, MeshService> replaced = new java.util.IdentityHashMap<>();
+        for (Resource<?> r : moved) {
+            ServiceEntry spec = (ServiceEntry) r.spec();
+            List<ServicePortSpec> ports = new ArrayList<>();
+            for (ServicePort p : spec.ports()) {
+                if (p != null && p.number() != null) {
+                    ports.add(ServicePortSpec.from(p));
+                }
+            }
+            @SuppressWarnings("unchecked")
+            List<Workload> workloads = builder.workloads((Resource<ServiceEntry>) r, spec.resolution(), Map.of());
+            for (String h : spec.hosts()) {
+                if (h == null || h.isBlank()) {
+                    continue;
+                }
+                String host = HostName.of(h).toString();
+                MeshService service = before.byHost.get(host);
+                if (service == null) {
+                    continue; // not visible to this client: its endpoints change nothing here
+                }
+                // The service must be this entry's alone: defined by it, not merged with other ServiceEntries (their
+                // merges and choices are warned about, naming the host) nor with a Kubernetes Service.
+                if (!service.source().equals(r.metadata().key()) || !service.namespace().equals(r.namespace())
+                        || before.warnings.stream().anyMatch(w -> w.contains(host))
+                        || config.kubernetes().services().stream().anyMatch(k -> host.startsWith(k.name() + "."))) {
+                    return null;
+                }
+                Map<String, List<Endpoint>> byName = builder.endpoints(spec, host, spec.resolution(), ports,
+                        workloads);
+                Map<Integer, List<Endpoint>> byPort = new LinkedHashMap<>();
+                for (ServicePortSpec p : service.ports()) {
+                    List<Endpoint> list = byName.get(p.name());
+                    if (list != null && !list.isEmpty()) {
+                        byPort.put(p.number(), list);
+                    }
+                }
+                replaced.put(service, new MeshService(service.host(), service.namespace(), service.ports(),
+                        service.location(), service.resolution(), service.exportTo(), service.subjectAltNames(),
+                        service.addresses(), service.source(), EndpointTable.of(byPort)));
+            }
+        }
+        if (!builder.warnings.isEmpty()) {
+            return null;
+        }
+        if (replaced.isEmpty()) {
+            return moved.isEmpty() ? before : null;
+        }
+        builder.precomputeSubsets(List.copyOf(replaced.values()));
+        return new ServiceRegistry(before, replaced);
+    }
+
+    /**
+     * Whether two ServiceEntries differ only in their inline endpoints, each of which has an address, on a
+     * resolution that takes them as they are (STATIC, DNS): what makes a service's endpoints and nothing else.
+     */
+    private static boolean onlyEndpointsDiffer(ServiceEntry x, ServiceEntry y) {
+        return x.hosts().equals(y.hosts()) && x.addresses().equals(y.addresses()) && x.ports().equals(y.ports())
+                && x.location() == y.location() && x.resolution() == y.resolution()
+                && (x.resolution() == Resolution.STATIC || x.resolution() == Resolution.DNS)
+                && x.workloadSelector() == null && y.workloadSelector() == null
+                && x.exportTo().equals(y.exportTo()) && x.subjectAltNames().equals(y.subjectAltNames())
+                && !x.endpoints().isEmpty() && !y.endpoints().isEmpty()
+                && x.endpoints().stream().allMatch(e -> e.address() != null && !e.address().isEmpty())
+                && y.endpoints().stream().allMatch(e -> e.address() != null && !e.address().isEmpty());
+    }
+
+    /** {@code before} with the services of {@code replaced}'s keys replaced by their values, wherever they are. */
+    private ServiceRegistry(ServiceRegistry before, Map<MeshService, MeshService> replaced) {
+        this.options = before.options;
+        this.visibility = before.visibility;
+        this.outboundTrafficPolicy = before.outboundTrafficPolicy;
+        this.sidecar = before.sidecar;
+        this.services = before.services.stream().map(s -> replaced.getOrDefault(s, s)).toList();
+        this.byHost = replace(before.byHost, replaced);
+        this.byAlias = replace(before.byAlias, replaced);
+        this.byAddress = replace(before.byAddress, replaced);
+        this.byWildcard = replace(before.byWildcard, replaced);
+        this.warnings = before.warnings;
+    }
+
+    private static Map<String, MeshService> replace(Map<String, MeshService> map,
+                                                    Map<MeshService, MeshService> replaced) {
+        Map<String, MeshService> out = new HashMap<>(map.size() * 4 / 3 + 1);
+        map.forEach((k, s) -> out.put(k, replaced.getOrDefault(s, s)));
+        return java.util.Collections.unmodifiableMap(out);
+    }
+
     /** An empty registry for {@code options}' client: no services, no Sidecar, {@code ALLOW_ANY}. */
     public static ServiceRegistry empty(RegistryOptions options) {
         return build(MeshConfig.EMPTY, options);

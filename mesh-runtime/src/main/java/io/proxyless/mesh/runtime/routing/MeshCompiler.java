@@ -19,6 +19,8 @@ import io.proxyless.mesh.runtime.balancing.LocalityPrioritizer;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.health.HealthPlan;
+import io.proxyless.mesh.runtime.model.ClusterLoadAssignment;
+import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.policy.DestinationRules;
 import io.proxyless.mesh.runtime.registry.Endpoint;
@@ -32,6 +34,7 @@ import io.proxyless.mesh.runtime.time.MeshClock;
 import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
 import io.proxyless.mesh.runtime.tls.TlsConfigException;
+import java.lang.ref.WeakReference;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -75,6 +78,9 @@ public final class MeshCompiler {
     private final Interner<String> names = Interners.newWeakInterner();
     // The route model's values (routes, matches, retry policies), one object per distinct value (RouteModelAssembly).
     private final Interner<Object> modelValues = Interners.newWeakInterner();
+    // The decisions of the last compilation of Istio config: when the next config only moves endpoints, they stand
+    // and only the moved services' clusters are compiled again (EndpointMoves).
+    private volatile EndpointMoves lastDecisions;
 
     /**
      * @param namespace    the client's namespace (short names resolve in it)
@@ -121,8 +127,19 @@ public final class MeshCompiler {
             return modelCompiler.compile(config, previous);
         }
         List<String> warnings = new ArrayList<>();
-        ServiceRegistry registry = ServiceRegistry.build(config,
-                new RegistryOptions(namespace, labels, domainSuffix), modelCompiler::shared, names::intern);
+        EndpointMoves decided = lastDecisions;
+        // The config the snapshot in force was compiled from, when this compiler's decisions for it are at hand.
+        MeshConfig before = decided == null ? null : decided.configOf(previous);
+        // The registry in force, with only moved endpoints written again, when that is all that changed.
+        ServiceRegistry registry = before == null ? null
+                : ServiceRegistry.withMovedEndpoints(previous.registry(), before, config, modelCompiler::shared);
+        if (registry == null) {
+            registry = ServiceRegistry.build(config, new RegistryOptions(namespace, labels, domainSuffix),
+                    modelCompiler::shared, names::intern);
+        }
+        if (before != null && EndpointMoves.onlyEndpointsMoved(before, previous.registry(), config, registry)) {
+            return endpointsMoved(decided, config, registry, previous);
+        }
         warnings.addAll(registry.warnings());
         Build build = new Build(config, registry, warnings);
 
@@ -171,11 +188,86 @@ public final class MeshCompiler {
                 registry.outboundTrafficPolicy(), this::aliases, modelValues);
         Map<String, ClusterPolicy> policies = new HashMap<>();
         build.clusters.forEach((key, c) -> policies.put(key, c.policy()));
+        List<String> decisions = List.copyOf(warnings.subList(registry.warnings().size(), warnings.size()));
         // 4. The inbound side of this workload: PeerAuthentication and AuthorizationPolicy, compiled once here too.
         InboundPolicy inbound = InboundPolicy.compile(config, namespace, labels);
         warnings.addAll(inbound.warnings());
-        return modelCompiler.compile(assembly.model(), config, registry, warnings, assembly.missingClusters(),
-                policies, inbound, previous);
+        Compilation compilation = modelCompiler.compile(assembly.model(), config, registry, warnings,
+                assembly.missingClusters(), policies, inbound, previous);
+        Map<String, EndpointMoves.Decided> clusters = new LinkedHashMap<>();
+        build.clusters.forEach((key, c) -> clusters.put(key, EndpointMoves.Decided.of(c,
+                assembly.leftOut().get(key))));
+        lastDecisions = new EndpointMoves(new WeakReference<>(compilation.snapshot()), new WeakReference<>(config),
+                decisions, assembly.routeWarnings(), clusters, assembly.missingClusters(), build.drIndex());
+        return compilation;
+    }
+
+    /**
+     * The compilation of {@code config}, whose endpoints alone moved since {@code previous} was compiled with
+     * {@code decided} ({@link EndpointMoves#onlyEndpointsMoved}): the clusters of services whose endpoints moved are
+     * compiled again, everything else is taken from {@code previous} — its route configurations, its other
+     * clusters, its decisions and their warnings.
+     */
+    private Compilation endpointsMoved(EndpointMoves decided, MeshConfig config, ServiceRegistry registry,
+                                       CompiledMesh previous) throws TlsConfigException {
+        ServiceRegistry before = previous.registry();
+        MeshModel model = previous.model();
+        // The decisions' warnings (DestinationRule merges among them) were reported by the compilation patched here.
+        Build build = new Build(config, registry, new ArrayList<>());
+        build.drIndex = decided.destinationRules(); // the same DestinationRules: no need to qualify each again
+        List<io.proxyless.mesh.runtime.model.Cluster> modelClusters = new ArrayList<>(model.clusters().size());
+        List<ClusterLoadAssignment> assignments = new ArrayList<>(model.clusters().size());
+        Map<String, EndpointMoves.Decided> clusters = new LinkedHashMap<>();
+        Map<String, ClusterPolicy> policies = new HashMap<>();
+        List<String> leftOut = new ArrayList<>();
+        // The services whose endpoints moved, by host (the registries list the same services in the same order).
+        Map<String, MeshService> moved = new HashMap<>();
+        for (int i = 0; i < registry.services().size(); i++) {
+            MeshService service = registry.services().get(i);
+            MeshService was = before.services().get(i);
+            if (service != was && !service.endpointTable().equals(was.endpointTable())) {
+                moved.put(service.host(), service);
+            }
+        }
+        for (Map.Entry<String, EndpointMoves.Decided> e : decided.clusters().entrySet()) {
+            String key = e.getKey();
+            EndpointMoves.Decided d = e.getValue();
+            MeshService service = moved.get(d.host());
+            if (service == null) {
+                if (d.leftOut() == null) {
+                    modelClusters.add(model.clusters().get(key));
+                    assignments.add(model.loadAssignments().get(key));
+                } else {
+                    leftOut.add(d.leftOut());
+                }
+                clusters.put(key, d);
+                policies.put(key, d.policy());
+                continue;
+            }
+            IstioCluster c = build.cluster(service, d.subset(), d.port());
+            String warning = RouteModelAssembly.cluster(c, modelClusters, assignments);
+            if (warning != null) {
+                leftOut.add(warning);
+            }
+            clusters.put(key, EndpointMoves.Decided.of(c, warning));
+            policies.put(key, c.policy());
+        }
+        if (build.tlsFailure != null) {
+            throw build.tlsFailure;
+        }
+        List<String> modelWarnings = new ArrayList<>(decided.routeWarnings());
+        modelWarnings.addAll(leftOut);
+        MeshModel next = MeshModel.of(List.copyOf(model.routeConfigurations().values()), modelClusters, assignments,
+                model.outboundPolicy(), modelWarnings);
+        List<String> warnings = new ArrayList<>(registry.warnings());
+        warnings.addAll(decided.decisions());
+        InboundPolicy inbound = previous.inbound();
+        warnings.addAll(inbound.warnings());
+        Compilation compilation = modelCompiler.compile(next, config, registry, warnings, decided.missing(), policies,
+                inbound, previous);
+        lastDecisions = new EndpointMoves(new WeakReference<>(compilation.snapshot()), new WeakReference<>(config),
+                decided.decisions(), decided.routeWarnings(), clusters, decided.missing(), decided.destinationRules());
+        return compilation;
     }
 
     private List<Resource<VirtualService>> orderedVirtualServices(MeshConfig config, ServiceRegistry registry) {
@@ -208,7 +300,8 @@ public final class MeshCompiler {
                 : names.intern(HostName.qualified(host, resourceNamespace, domainSuffix).toString());
     }
 
-    private record DrIndex(Map<String, List<Resource<DestinationRule>>> exact,
+    /** DestinationRules by qualified host, exact hosts and wildcards apart, in load order. */
+    record DrIndex(Map<String, List<Resource<DestinationRule>>> exact,
                            List<Map.Entry<String, Resource<DestinationRule>>> wildcards) {
     }
 
@@ -220,7 +313,7 @@ public final class MeshCompiler {
         final Map<String, IstioCluster> clusters = new LinkedHashMap<>();
         final Map<String, DestinationRules> rulesByHost = new HashMap<>();
         TlsConfigException tlsFailure;
-        private DrIndex drIndex;
+        DrIndex drIndex;
 
         Build(MeshConfig config, ServiceRegistry registry, List<String> warnings) {
             this.config = config;
@@ -267,7 +360,7 @@ public final class MeshCompiler {
         }
 
         /** DestinationRules by qualified host (load order), built once: one lookup per host, not a scan. */
-        private DrIndex drIndex() {
+        DrIndex drIndex() {
             if (drIndex == null) {
                 Map<String, List<Resource<DestinationRule>>> exact = new HashMap<>();
                 List<Map.Entry<String, Resource<DestinationRule>>> wildcards = new ArrayList<>();

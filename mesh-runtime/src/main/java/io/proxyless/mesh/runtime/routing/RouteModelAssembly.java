@@ -56,8 +56,30 @@ final class RouteModelAssembly {
      *
      * @param model           the route model
      * @param missingClusters why each cluster a route names but the model lacks is missing (unknown host or subset)
+     * @param routeWarnings   the model's warnings about virtual hosts and routes (those about clusters follow them)
+     * @param leftOut         the clusters the model cannot hold, by name, with the warning saying so
      */
-    record Assembly(MeshModel model, Map<String, RouteTables.Missing> missingClusters) {
+    record Assembly(MeshModel model, Map<String, RouteTables.Missing> missingClusters, List<String> routeWarnings,
+                    Map<String, String> leftOut) {
+    }
+
+    /**
+     * Writes {@code c} as a model cluster and its load assignment into {@code clusters} and {@code assignments};
+     * when the model cannot hold it, nothing is added and the warning saying so is returned (else null).
+     */
+    static String cluster(IstioCluster c, List<io.proxyless.mesh.runtime.model.Cluster> clusters,
+                          List<ClusterLoadAssignment> assignments) {
+        io.proxyless.mesh.runtime.model.Cluster cluster;
+        ClusterLoadAssignment assignment;
+        try {
+            cluster = ModelTranslation.cluster(c);
+            assignment = ClusterLoadAssignment.of(c.key(), ModelTranslation.endpoints(c));
+        } catch (IllegalArgumentException ex) {
+            return "cluster " + c.key() + " is left out of the route model: " + ex.getMessage();
+        }
+        clusters.add(cluster);
+        assignments.add(assignment);
+        return null;
     }
 
     private RouteModelAssembly(Function<String, List<String>> aliases, Interner<Object> shared) {
@@ -80,14 +102,15 @@ final class RouteModelAssembly {
         for (IstioHost e : hosts) {
             a.host(e);
         }
+        List<String> routeWarnings = List.copyOf(a.warnings);
+        Map<String, String> leftOut = new LinkedHashMap<>();
         List<io.proxyless.mesh.runtime.model.Cluster> modelClusters = new ArrayList<>();
         List<ClusterLoadAssignment> assignments = new ArrayList<>();
         for (IstioCluster c : clusters.values()) {
-            try {
-                modelClusters.add(ModelTranslation.cluster(c));
-                assignments.add(ClusterLoadAssignment.of(c.key(), ModelTranslation.endpoints(c)));
-            } catch (IllegalArgumentException ex) {
-                a.warnings.add("cluster " + c.key() + " is left out of the route model: " + ex.getMessage());
+            String warning = cluster(c, modelClusters, assignments);
+            if (warning != null) {
+                a.warnings.add(warning);
+                leftOut.put(c.key(), warning);
             }
         }
         List<RouteConfiguration> configs = new ArrayList<>();
@@ -96,7 +119,7 @@ final class RouteModelAssembly {
         MeshModel model = MeshModel.of(configs, modelClusters, assignments,
                 outbound == OutboundTrafficPolicy.Mode.REGISTRY_ONLY ? MeshModel.OutboundPolicy.REGISTRY_ONLY
                         : MeshModel.OutboundPolicy.ALLOW_ANY, a.warnings);
-        return new Assembly(model, Map.copyOf(a.missingClusters));
+        return new Assembly(model, Map.copyOf(a.missingClusters), routeWarnings, leftOut);
     }
 
     private void host(IstioHost e) {

@@ -25,7 +25,8 @@ import org.junit.jupiter.api.Test;
 
 /**
  * Incremental compile is invisible: over seeded random configs and random edits (one service's endpoints,
- * DestinationRule, VirtualService or ports changed, a service removed or added back), compiling each version
+ * DestinationRule, VirtualService or ports changed, an endpoint moved or relabelled in place — only endpoints
+ * differ, so the decisions of the compilation before stand — a service removed or added back), compiling each version
  * against the snapshot in force gives the same routing decisions and the same {@code mesh dump} as compiling it from
  * scratch — for Istio config and for the route model it is written as (what an xDS source publishes). Routes reach
  * across services (splits and mirrors to other services' clusters), so an edit to one service must also recompile
@@ -46,6 +47,8 @@ class IncrementalCompilePropertyTest {
     void incrementalCompileDecidesAsAFullCompile() throws TlsConfigException {
         int reused = 0;
         int clusters = 0;
+        int patched = 0;
+        int registryPatched = 0;
         for (long seed : SEEDS) {
             Random random = new Random(seed);
             for (int c = 0; c < CASES; c++) {
@@ -78,6 +81,17 @@ class IncrementalCompilePropertyTest {
                     MeshConfig next = config(services);
                     CompiledMesh before = istio;
                     istio = publish(compiler.compile(next, istio), health);
+                    Map<Integer, RouteConfiguration> configs = istio.model().routeConfigurations();
+                    if (!configs.isEmpty() && configs.entrySet().stream().allMatch(e ->
+                            e.getValue() == before.model().routeConfigurations().get(e.getKey()))) {
+                        patched++; // only endpoints moved: the route configurations are the very ones in force
+                    }
+                    java.util.Set<Object> servicesBefore = java.util.Collections.newSetFromMap(
+                            new java.util.IdentityHashMap<>());
+                    servicesBefore.addAll(before.registry().services());
+                    if (istio.registry().services().stream().anyMatch(servicesBefore::contains)) {
+                        registryPatched++; // the registry in force, only moved endpoints written again
+                    }
                     for (Map.Entry<String, Cluster> e : istio.clusters().entrySet()) {
                         clusters++;
                         reused += before.clusters().get(e.getKey()) == e.getValue() ? 1 : 0;
@@ -108,6 +122,8 @@ class IncrementalCompilePropertyTest {
         }
         // The property holds trivially if nothing is ever reused: most clusters of a one-service edit carry over.
         assertThat(reused).as("clusters carried over").isGreaterThan(clusters / 2);
+        assertThat(patched).as("compilations that only moved endpoints").isGreaterThan(SEEDS.length * CASES / 2);
+        assertThat(registryPatched).as("registries patched").isGreaterThan(SEEDS.length * CASES / 2);
     }
 
     @Test
@@ -295,8 +311,11 @@ class IncrementalCompilePropertyTest {
     private static String edit(List<Service> services, Random random) {
         int i = random.nextInt(services.size());
         Service s = services.get(i);
-        switch (random.nextInt(6)) {
+        switch (random.nextInt(8)) {
             case 0 -> s.endpoints = Service.endpoints(i, random);
+            case 6 -> s.endpoints = Service.moved(s.endpoints, i, random);
+            case 7 -> s.endpoints = s.endpoints.contains("version: v1") ? s.endpoints.replaceFirst("version: v1",
+                    "version: v2") : s.endpoints.replaceFirst("version: v2", "version: v1");
             case 1 -> s.destinationRule = Service.destinationRule(random);
             case 2 -> s.virtualService = Service.virtualService(random, services.size());
             case 3 -> s.twoPorts = !s.twoPorts;
@@ -338,6 +357,12 @@ class IncrementalCompilePropertyTest {
                         .append(e + 1).append(", labels: {version: v").append(1 + random.nextInt(2)).append("}}\n");
             }
             return out.toString();
+        }
+
+        /** {@code endpoints} with one address moved: the same lines, only endpoints differ (EndpointMoves). */
+        static String moved(String endpoints, int index, Random random) {
+            return endpoints.replaceFirst("address: 10\\." + index + "\\.\\d+\\.", "address: 10." + index + "."
+                    + (3 + random.nextInt(200)) + ".");
         }
 
         /** A DestinationRule spec body (host filled in later), or null for none. */
