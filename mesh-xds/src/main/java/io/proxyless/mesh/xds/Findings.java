@@ -32,6 +32,16 @@ final class Findings {
         warnings.add(new Finding(path, message));
     }
 
+    /** Adds findings made relative to {@code prefix} (a virtual host's, say), their paths under it. */
+    void addAll(String prefix, List<Finding> moreErrors, List<Finding> moreWarnings) {
+        moreErrors.forEach(e -> errors.add(under(prefix, e)));
+        moreWarnings.forEach(w -> warnings.add(under(prefix, w)));
+    }
+
+    private static Finding under(String prefix, Finding finding) {
+        return new Finding(finding.path().isEmpty() ? prefix : join(prefix, finding.path()), finding.message());
+    }
+
     boolean hasErrors() {
         return !errors.isEmpty();
     }

@@ -2,7 +2,9 @@ package io.proxyless.mesh.xds;
 
 import io.proxyless.mesh.runtime.model.RouteConfiguration;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * The route configurations an xDS source has parsed for its model, kept from one assembly to the next: a route
@@ -10,11 +12,21 @@ import java.util.Map;
  * resource (one cluster's endpoints, say) assembles the model again; the RDS resource it holds is still the same
  * message then, so its parse is taken as it was. Only the entries the last assembly used are kept.
  *
+ * <p>A route configuration sent again (istiod sends a port's whole route configuration when one service's routes
+ * change) translates only the virtual hosts that differ from its previous version's: the one before's virtual host
+ * messages are kept with their translations (per route configuration name and parse context, that version alone),
+ * and a message equal to one of them (protobuf's value equality, its hash memoized) gets the same translated
+ * object and findings again. The runtime's incremental compile takes a virtual host it is handed again, by
+ * identity, as it was compiled.
+ *
  * <p>Not thread-safe: the source's executor is its only user.
  */
 final class RouteParses {
     private Map<Key, Parsed<RouteConfiguration>> before = Map.of();
     private Map<Key, Parsed<RouteConfiguration>> used = new HashMap<>();
+    private final Map<VirtualHostsKey, Map<io.envoyproxy.envoy.config.route.v3.VirtualHost,
+            XdsRouteResource.ParsedVirtualHost>> virtualHosts = new HashMap<>();
+    private ParseContext acceptContext;
 
     /** The message (by identity: the client holds one per received version), the port and the filters. */
     private record Key(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, int port, ParseContext context) {
@@ -29,9 +41,23 @@ final class RouteParses {
         }
     }
 
+    /** Whose virtual hosts of the last version parsed are kept: a route configuration's name under a context. */
+    private record VirtualHostsKey(String name, ParseContext context) {
+    }
+
     /** Parses fresh every time (no memory between assemblies). */
     static RouteParses none() {
         return new RouteParses();
+    }
+
+    /**
+     * Parses a received version to accept or reject it (no port: each listener that names it parses it again
+     * when the model is assembled). Its virtual hosts are kept until no assembly uses the route configuration.
+     */
+    Parsed<RouteConfiguration> accept(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw,
+                                      ParseContext context) {
+        acceptContext = context;
+        return parseVirtualHosts(raw, 0, context);
     }
 
     Parsed<RouteConfiguration> parse(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, int port,
@@ -42,15 +68,48 @@ final class RouteParses {
             parsed = before.get(key);
         }
         if (parsed == null) {
-            parsed = XdsRouteResource.parse(raw, port, context);
+            parsed = parseVirtualHosts(raw, port, context);
         }
         used.put(key, parsed);
         return parsed;
     }
 
-    /** Ends one assembly: what it did not use is forgotten. */
+    private Parsed<RouteConfiguration> parseVirtualHosts(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw,
+                                                         int port, ParseContext context) {
+        VirtualHostsKey key = new VirtualHostsKey(raw.getName(), context);
+        Map<io.envoyproxy.envoy.config.route.v3.VirtualHost, XdsRouteResource.ParsedVirtualHost> previous =
+                virtualHosts.getOrDefault(key, Map.of());
+        Map<io.envoyproxy.envoy.config.route.v3.VirtualHost, XdsRouteResource.ParsedVirtualHost> next =
+                new HashMap<>(raw.getVirtualHostsCount() * 4 / 3 + 1);
+        Parsed<RouteConfiguration> parsed = XdsRouteResource.parse(raw, port, vh -> {
+            XdsRouteResource.ParsedVirtualHost p = previous.get(vh);
+            if (p == null) {
+                p = next.get(vh);
+            }
+            if (p == null) {
+                p = XdsRouteResource.parseVirtualHost(vh, context);
+            }
+            next.put(vh, p);
+            return p;
+        });
+        virtualHosts.put(key, next);
+        return parsed;
+    }
+
+    /**
+     * Ends one assembly: what it did not use is forgotten, and so are the virtual hosts of route configurations
+     * it did not use (those kept for accepting a version, while any listener uses the route configuration).
+     */
     void assembled() {
         before = used;
         used = new HashMap<>();
+        Set<VirtualHostsKey> inUse = new HashSet<>();
+        Set<String> names = new HashSet<>();
+        for (Key k : before.keySet()) {
+            inUse.add(new VirtualHostsKey(k.raw.getName(), k.context));
+            names.add(k.raw.getName());
+        }
+        virtualHosts.keySet().removeIf(k -> !inUse.contains(k)
+                && !(k.context().equals(acceptContext) && names.contains(k.name())));
     }
 }

@@ -96,7 +96,8 @@ public final class XdsConfigSource implements ConfigSource {
     private final boolean proxyless;
     private final boolean delta;
     private final ParseContext parseContext;
-    // Route configurations parsed for the last model, reused while their message is unchanged (executor only).
+    // Route configurations parsed for the last model, reused while their message is unchanged, and the virtual
+    // hosts of their last versions, reused when sent again unchanged (executor only).
     private final RouteParses routeParses = RouteParses.none();
     // The model's cluster maps of the last model, reused while the clusters (endpoints) are the same (executor only).
     private final XdsModelAssembly.ClusterMaps clusterMaps = XdsModelAssembly.ClusterMaps.none();
@@ -432,7 +433,7 @@ public final class XdsConfigSource implements ConfigSource {
                     : XdsListenerResource.parse((Listener) message, parseContext);
             // Parsed here to accept or reject it; each listener that names it applies its own filters when the
             // model is assembled.
-            case ROUTE -> XdsRouteResource.parse((RouteConfiguration) message, 0, parseContext);
+            case ROUTE -> routeParses.accept((RouteConfiguration) message, parseContext);
             case CLUSTER -> XdsClusterResource.parse((Cluster) message, parseContext);
             case ENDPOINT -> XdsEndpointResource.parse((ClusterLoadAssignment) message);
         };

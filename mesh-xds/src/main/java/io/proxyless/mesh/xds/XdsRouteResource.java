@@ -40,6 +40,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
+import java.util.function.Function;
 
 /**
  * RDS into the mesh's one route model ({@code io.proxyless.mesh.runtime.model}), as grpc-java's
@@ -93,13 +94,27 @@ final class XdsRouteResource {
      */
     static Parsed<io.proxyless.mesh.runtime.model.RouteConfiguration> parse(RouteConfiguration rc, int port,
                                                                          ParseContext ctx) {
+        return parse(rc, port, vh -> parseVirtualHost(vh, ctx));
+    }
+
+    /**
+     * Like {@link #parse(RouteConfiguration, int, ParseContext)}, each virtual host translated by
+     * {@code virtualHosts}, which may hand back what an equal message was translated into before (a virtual host's
+     * translation depends on the message and the context alone).
+     */
+    static Parsed<io.proxyless.mesh.runtime.model.RouteConfiguration> parse(
+            RouteConfiguration rc, int port,
+            Function<io.envoyproxy.envoy.config.route.v3.VirtualHost, ParsedVirtualHost> virtualHosts) {
         Findings f = new Findings();
         f.unsupportedFields(rc, "", CONFIG_FIELDS);
-        List<VirtualHost> hosts = new ArrayList<>();
+        List<VirtualHost> hosts = new ArrayList<>(rc.getVirtualHostsCount());
         for (int v = 0; v < rc.getVirtualHostsCount(); v++) {
-            VirtualHost vh = parseVirtualHost(rc.getVirtualHosts(v), "virtual_hosts[" + v + "]", ctx, f);
-            if (vh != null) {
-                hosts.add(vh);
+            ParsedVirtualHost vh = virtualHosts.apply(rc.getVirtualHosts(v));
+            if (!vh.errors().isEmpty() || !vh.warnings().isEmpty()) {
+                f.addAll("virtual_hosts[" + v + "]", vh.errors(), vh.warnings());
+            }
+            if (vh.value() != null) {
+                hosts.add(vh.value());
             }
         }
         io.proxyless.mesh.runtime.model.RouteConfiguration value = null;
@@ -111,6 +126,23 @@ final class XdsRouteResource {
             }
         }
         return Parsed.of(value, f);
+    }
+
+    /**
+     * One virtual host's translation with what it found, paths relative to the virtual host; value is null when
+     * there are errors.
+     */
+    record ParsedVirtualHost(VirtualHost value, List<Findings.Finding> errors, List<Findings.Finding> warnings) {
+        ParsedVirtualHost {
+            errors = List.copyOf(errors);
+            warnings = List.copyOf(warnings);
+        }
+    }
+
+    static ParsedVirtualHost parseVirtualHost(io.envoyproxy.envoy.config.route.v3.VirtualHost vh, ParseContext ctx) {
+        Findings f = new Findings();
+        VirtualHost value = parseVirtualHost(vh, "", ctx, f);
+        return new ParsedVirtualHost(value, f.errors(), f.warnings());
     }
 
     static VirtualHost parseVirtualHost(io.envoyproxy.envoy.config.route.v3.VirtualHost vh, String path,

@@ -1,0 +1,133 @@
+package io.proxyless.mesh.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import com.google.protobuf.BoolValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValue;
+import io.envoyproxy.envoy.config.core.v3.HeaderValueOption;
+import io.envoyproxy.envoy.config.route.v3.Route;
+import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
+import io.envoyproxy.envoy.config.route.v3.RouteMatch;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.Test;
+
+/**
+ * A route configuration sent again translates only the virtual hosts that changed, and what it yields is what a
+ * fresh parse yields: the same model, the same warnings and errors at the same paths.
+ */
+class RouteParsesTest {
+    private static final ParseContext SIDECAR = ParseContext.sidecar();
+    private static final List<String> SERVICES = List.of("details", "productpage", "ratings", "reviews");
+    private static final List<String> VIPS = List.of("details", "productpage", "ratings", "reviews", "alpha", "beta");
+
+    /** istiod's route configuration "9080", built afresh (new messages) each time, like each response's. */
+    private static RouteConfiguration routes(List<String> services, String changed, Duration timeout) {
+        RouteConfiguration.Builder rc = RouteConfiguration.newBuilder().setName("9080");
+        for (String s : services) {
+            Route route = Route.newBuilder(XdsFixtures.defaultRoute(XdsFixtures.cluster(s, ""), false))
+                    .setRoute(XdsFixtures.action(false, s.equals(changed) ? timeout : null)
+                            .setCluster(XdsFixtures.cluster(s, ""))).build();
+            VirtualHost vh = XdsFixtures.virtualHost(s, "10.0.0." + (1 + VIPS.indexOf(s)), List.of(route));
+            if (s.equals("ratings")) {
+                // Not acted on: a warning at virtual_hosts[N].request_headers_to_add, N this version's index.
+                vh = vh.toBuilder().addRequestHeadersToAdd(HeaderValueOption.newBuilder()
+                        .setHeader(HeaderValue.newBuilder().setKey("x-mesh").setValue("1"))).build();
+            }
+            rc.addVirtualHosts(vh);
+        }
+        return rc.build();
+    }
+
+    private static void assertSameAsFreshParse(Parsed<io.proxyless.mesh.runtime.model.RouteConfiguration> parsed,
+                                               RouteConfiguration raw, int port) {
+        Parsed<io.proxyless.mesh.runtime.model.RouteConfiguration> fresh = XdsRouteResource.parse(raw, port, SIDECAR);
+        assertThat(parsed).isEqualTo(fresh);
+    }
+
+    @Test
+    void aRouteConfigurationSentAgainWithOneVirtualHostChangedTranslatesThatOneAlone() {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = routes(SERVICES, null, null);
+        var accepted1 = parses.accept(v1, SIDECAR);
+        var assembled1 = parses.parse(v1, 9080, SIDECAR);
+        parses.assembled();
+        assertSameAsFreshParse(assembled1, v1, 9080);
+        assertThat(assembled1.value().virtualHosts()).as("the assembly takes what accepting the version translated")
+                .zipSatisfy(accepted1.value().virtualHosts(), (a, b) -> assertThat(a).isSameAs(b));
+
+        RouteConfiguration v2 = routes(SERVICES, "reviews", Duration.ofSeconds(3));
+        var accepted2 = parses.accept(v2, SIDECAR);
+        var assembled2 = parses.parse(v2, 9080, SIDECAR);
+        parses.assembled();
+
+        assertSameAsFreshParse(accepted2, v2, 0);
+        assertSameAsFreshParse(assembled2, v2, 9080);
+        assertThat(assembled2.warnings()).extracting(Findings.Finding::toString)
+                .containsExactly("virtual_hosts[2].request_headers_to_add: not supported; ignored");
+        var before = assembled1.value().virtualHosts();
+        var after = assembled2.value().virtualHosts();
+        for (int i = 0; i < SERVICES.size(); i++) {
+            if (SERVICES.get(i).equals("reviews")) {
+                assertThat(after.get(i)).isNotSameAs(before.get(i)).isNotEqualTo(before.get(i));
+            } else {
+                assertThat(after.get(i)).as(SERVICES.get(i)).isSameAs(before.get(i));
+            }
+        }
+    }
+
+    @Test
+    void reusedVirtualHostsCarryTheirFindingsToTheirNewPlace() {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = routes(SERVICES, null, null);
+        var first = parses.accept(v1, SIDECAR);
+        List<String> more = new ArrayList<>(List.of("alpha", "beta"));
+        more.addAll(SERVICES);
+        RouteConfiguration v2 = routes(more, null, null);
+
+        var second = parses.accept(v2, SIDECAR);
+
+        assertSameAsFreshParse(second, v2, 0);
+        assertThat(second.error()).isNull();
+        assertThat(second.warnings()).extracting(Findings.Finding::toString)
+                .containsExactly("virtual_hosts[4].request_headers_to_add: not supported; ignored");
+        assertThat(second.value().virtualHosts().subList(2, 6))
+                .zipSatisfy(first.value().virtualHosts(), (a, b) -> assertThat(a).isSameAs(b));
+
+        // An error in a virtual host (a match this client cannot evaluate) NACKs the version, re-sent or not.
+        RouteConfiguration invalid = v2.toBuilder().setVirtualHosts(5, v2.getVirtualHosts(5).toBuilder()
+                .addRoutes(0, Route.newBuilder(v2.getVirtualHosts(5).getRoutes(0)).setMatch(RouteMatch.newBuilder()
+                        .setPrefix("/").setTlsContext(RouteMatch.TlsContextMatchOptions.newBuilder()
+                                .setPresented(BoolValue.of(true)))))).build();
+        var rejected = parses.accept(invalid, SIDECAR);
+        assertSameAsFreshParse(rejected, invalid, 0);
+        assertThat(rejected.error()).isEqualTo("virtual_hosts[5].routes[0].match.tls_context: cannot be evaluated by this client");
+        var rejectedAgain = parses.accept(invalid.toBuilder().build(), SIDECAR);
+        assertThat(rejectedAgain).isEqualTo(rejected);
+    }
+
+    @Test
+    void keptWhileAnAssemblyUsesTheRouteConfigurationAndForgottenAfter() {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = routes(SERVICES, null, null);
+        RouteConfiguration other = v1.toBuilder().setName("9090").build();
+        var first = parses.accept(v1, SIDECAR);
+        var otherFirst = parses.accept(other, SIDECAR);
+        parses.parse(v1, 9080, SIDECAR);
+        parses.assembled();
+        // Another resource changed (endpoints, say): the route configuration is taken as it was parsed.
+        parses.parse(v1, 9080, SIDECAR);
+        parses.assembled();
+
+        var second = parses.accept(routes(SERVICES, null, null), SIDECAR);
+        var otherSecond = parses.accept(other.toBuilder().build(), SIDECAR);
+
+        assertThat(second.value().virtualHosts())
+                .zipSatisfy(first.value().virtualHosts(), (a, b) -> assertThat(a).isSameAs(b));
+        assertThat(otherSecond.value().virtualHosts()).as("no assembly used 9090: parsed afresh")
+                .isEqualTo(otherFirst.value().virtualHosts())
+                .zipSatisfy(otherFirst.value().virtualHosts(), (a, b) -> assertThat(a).isNotSameAs(b));
+    }
+}
