@@ -1,8 +1,10 @@
 package io.proxyless.mesh.xds;
 
 import io.proxyless.mesh.runtime.model.RouteConfiguration;
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -24,9 +26,12 @@ import java.util.Set;
 final class RouteParses {
     private Map<Key, Parsed<RouteConfiguration>> before = Map.of();
     private Map<Key, Parsed<RouteConfiguration>> used = new HashMap<>();
-    private final Map<VirtualHostsKey, Map<io.envoyproxy.envoy.config.route.v3.VirtualHost,
-            XdsRouteResource.ParsedVirtualHost>> virtualHosts = new HashMap<>();
+    private final Map<VirtualHostsKey, VirtualHosts> virtualHosts = new HashMap<>();
     private ParseContext acceptContext;
+    // The last version accepted, by identity, and its parse: an assembly with the same context takes its virtual
+    // hosts as they are (only the port differs).
+    private io.envoyproxy.envoy.config.route.v3.RouteConfiguration acceptedRaw;
+    private Parsed<RouteConfiguration> accepted;
 
     /** The message (by identity: the client holds one per received version), the port and the filters. */
     private record Key(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, int port, ParseContext context) {
@@ -45,6 +50,41 @@ final class RouteParses {
     private record VirtualHostsKey(String name, ParseContext context) {
     }
 
+    /**
+     * One version's virtual host messages and their translations, by position. istiod keeps a route
+     * configuration's virtual hosts in a stable order, so the message at the same position is compared first
+     * (no hash of a new message to compute); by value only when that one differs (a service added or removed).
+     */
+    private static final class VirtualHosts {
+        private final List<io.envoyproxy.envoy.config.route.v3.VirtualHost> messages;
+        private final List<XdsRouteResource.ParsedVirtualHost> parses;
+        private Map<io.envoyproxy.envoy.config.route.v3.VirtualHost, XdsRouteResource.ParsedVirtualHost> byValue;
+
+        VirtualHosts(List<io.envoyproxy.envoy.config.route.v3.VirtualHost> messages,
+                     List<XdsRouteResource.ParsedVirtualHost> parses) {
+            this.messages = messages;
+            this.parses = parses;
+        }
+
+        static final VirtualHosts NONE = new VirtualHosts(List.of(), List.of());
+
+        XdsRouteResource.ParsedVirtualHost find(int index, io.envoyproxy.envoy.config.route.v3.VirtualHost vh) {
+            if (index < messages.size() && messages.get(index).equals(vh)) {
+                return parses.get(index);
+            }
+            if (messages.isEmpty()) {
+                return null;
+            }
+            if (byValue == null) {
+                byValue = new HashMap<>(messages.size() * 4 / 3 + 1);
+                for (int i = 0; i < messages.size(); i++) {
+                    byValue.putIfAbsent(messages.get(i), parses.get(i));
+                }
+            }
+            return byValue.get(vh);
+        }
+    }
+
     /** Parses fresh every time (no memory between assemblies). */
     static RouteParses none() {
         return new RouteParses();
@@ -57,7 +97,9 @@ final class RouteParses {
     Parsed<RouteConfiguration> accept(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw,
                                       ParseContext context) {
         acceptContext = context;
-        return parseVirtualHosts(raw, 0, context);
+        acceptedRaw = raw;
+        accepted = parseVirtualHosts(raw, 0, context);
+        return accepted;
     }
 
     Parsed<RouteConfiguration> parse(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, int port,
@@ -66,6 +108,11 @@ final class RouteParses {
         Parsed<RouteConfiguration> parsed = used.get(key);
         if (parsed == null) {
             parsed = before.get(key);
+        }
+        if (parsed == null && raw == acceptedRaw && context.equals(acceptContext) && accepted.ok()) {
+            // What accepting it translated, on this port: the port is all a parse on another port changes.
+            parsed = new Parsed<>(RouteConfiguration.of(raw.getName(), port, accepted.value().virtualHosts()),
+                    accepted.warnings(), null);
         }
         if (parsed == null) {
             parsed = parseVirtualHosts(raw, port, context);
@@ -77,22 +124,18 @@ final class RouteParses {
     private Parsed<RouteConfiguration> parseVirtualHosts(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw,
                                                          int port, ParseContext context) {
         VirtualHostsKey key = new VirtualHostsKey(raw.getName(), context);
-        Map<io.envoyproxy.envoy.config.route.v3.VirtualHost, XdsRouteResource.ParsedVirtualHost> previous =
-                virtualHosts.getOrDefault(key, Map.of());
-        Map<io.envoyproxy.envoy.config.route.v3.VirtualHost, XdsRouteResource.ParsedVirtualHost> next =
-                new HashMap<>(raw.getVirtualHostsCount() * 4 / 3 + 1);
+        VirtualHosts previous = virtualHosts.getOrDefault(key, VirtualHosts.NONE);
+        List<io.envoyproxy.envoy.config.route.v3.VirtualHost> messages = raw.getVirtualHostsList();
+        List<XdsRouteResource.ParsedVirtualHost> parses = new ArrayList<>(messages.size());
         Parsed<RouteConfiguration> parsed = XdsRouteResource.parse(raw, port, vh -> {
-            XdsRouteResource.ParsedVirtualHost p = previous.get(vh);
-            if (p == null) {
-                p = next.get(vh);
-            }
+            XdsRouteResource.ParsedVirtualHost p = previous.find(parses.size(), vh);
             if (p == null) {
                 p = XdsRouteResource.parseVirtualHost(vh, context);
             }
-            next.put(vh, p);
+            parses.add(p);
             return p;
         });
-        virtualHosts.put(key, next);
+        virtualHosts.put(key, new VirtualHosts(messages, parses));
         return parsed;
     }
 
@@ -103,6 +146,8 @@ final class RouteParses {
     void assembled() {
         before = used;
         used = new HashMap<>();
+        acceptedRaw = null;
+        accepted = null;
         Set<VirtualHostsKey> inUse = new HashSet<>();
         Set<String> names = new HashSet<>();
         for (Key k : before.keySet()) {
