@@ -17,8 +17,8 @@ import java.util.Set;
  * <p>A route configuration sent again (istiod sends a port's whole route configuration when one service's routes
  * change) translates only the virtual hosts that differ from its previous version's: the one before's virtual host
  * messages are kept with their translations (per route configuration name and parse context, that version alone),
- * and a message equal to one of them (protobuf's value equality, its hash memoized) gets the same translated
- * object and findings again. The runtime's incremental compile takes a virtual host it is handed again, by
+ * and a message equal to one of them (protobuf's value equality: the one at its position first, by hash only when
+ * that one differs) gets the same translated object and findings again. The runtime's incremental compile takes a virtual host it is handed again, by
  * identity, as it was compiled.
  *
  * <p>Not thread-safe: the source's executor is its only user.

@@ -129,8 +129,8 @@ final class XdsRouteResource {
     }
 
     /**
-     * One virtual host's translation with what it found, paths relative to the virtual host; value is null when
-     * there are errors.
+     * One virtual host's translation with what it found, paths relative to the virtual host; value is null when the
+     * virtual host itself is invalid (any error rejects the route configuration).
      */
     record ParsedVirtualHost(VirtualHost value, List<Findings.Finding> errors, List<Findings.Finding> warnings) {
         ParsedVirtualHost {
