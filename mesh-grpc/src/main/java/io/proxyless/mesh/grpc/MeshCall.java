@@ -31,6 +31,7 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
+import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -469,25 +470,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
             return;
         }
         if (callbacks == null) {
-            // The stream's steady state: no callback object per message.
-            if (Context.current() == context) {
-                // Run where the attempt's own call delivered it: that call was made in this context and runs its
-                // callbacks in it, so it is attached already.
-                try {
-                    listener.onMessage(message);
-                } catch (Throwable t) {
-                    listenerFailed(t);
-                }
-                return;
-            }
-            Context previous = context.attach();
-            try {
-                listener.onMessage(message);
-            } catch (Throwable t) {
-                listenerFailed(t);
-            } finally {
-                context.detach(previous);
-            }
+            callInPlace(Listener::onMessage, message); // the stream's steady state: no callback object per message
             return;
         }
         deliver(() -> listener.onMessage(message));
@@ -498,15 +481,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
             return;
         }
         if (callbacks == null) {
-            // As often as flow control lets a stream send again: no callback object.
-            Context previous = context.attach();
-            try {
-                listener.onReady();
-            } catch (Throwable t) {
-                listenerFailed(t);
-            } finally {
-                context.detach(previous);
-            }
+            callInPlace((l, unused) -> l.onReady(), null); // as often as flow control lets a stream send again
             return;
         }
         deliver(() -> listener.onReady());
@@ -598,13 +573,25 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
     }
 
     private void runCallback(Runnable callback) {
-        Context previous = context.attach();
+        callInPlace((l, r) -> r.run(), callback);
+    }
+
+    /**
+     * Calls the listener here, in the call's context, with no callback object of its own ({@code callback} captures
+     * nothing). On the attempt's own callback thread the context is attached already — that call was made in it and
+     * runs its callbacks in it — so it is not attached again.
+     */
+    private <T> void callInPlace(BiConsumer<Listener<RespT>, T> callback, T arg) {
+        boolean attach = Context.current() != context;
+        Context previous = attach ? context.attach() : null;
         try {
-            callback.run();
+            callback.accept(listener, arg);
         } catch (Throwable t) {
             listenerFailed(t);
         } finally {
-            context.detach(previous);
+            if (attach) {
+                context.detach(previous);
+            }
         }
     }
 

@@ -1511,7 +1511,12 @@ public final class Report {
 
         @Override
         public String toString() {
-            return present() ? String.format(Locale.ROOT, "%.2f× (±%.0f%%)", median, spreadPercent()) : "—";
+            return present() ? String.format(Locale.ROOT, "%.2f× (±%s%%)", median, percent(spreadPercent())) : "—";
+        }
+
+        /** A spread in percent: whole numbers, but one decimal near the limit, where rounding would hide the verdict. */
+        static String percent(double p) {
+            return String.format(Locale.ROOT, Math.abs(p - SPREAD_LIMIT) < 0.5 ? "%.1f" : "%.0f", p);
         }
 
         /** The change in percent ({@code +12.0% (±3.1%)}), for latencies. */
@@ -1552,9 +1557,15 @@ public final class Report {
             return "not run";
         }
         if (!r.decisive()) {
-            return String.format(Locale.ROOT, "**not decided** (± %.0f%% > %.0f%%)", r.spreadPercent(), SPREAD_LIMIT);
+            return String.format(Locale.ROOT, "**not decided** (± %s%% > %.0f%%)", Ratio.percent(r.spreadPercent()),
+                    SPREAD_LIMIT);
         }
-        return status(atLeast ? r.median() >= target : r.median() <= target);
+        boolean met = atLeast ? r.median() >= target : r.median() <= target;
+        if (!met && String.format(Locale.ROOT, "%.2f", r.median()).equals(String.format(Locale.ROOT, "%.2f", target))) {
+            // Printed to two places the median would read as the target it misses.
+            return String.format(Locale.ROOT, "**missed** (%.3f %s %.2f)", r.median(), atLeast ? "<" : ">", target);
+        }
+        return status(met);
     }
 
     private static String num(Stats s, int decimals) {
