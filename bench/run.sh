@@ -12,6 +12,7 @@
 #   BENCH_SLICE_MS=500    length of one measured slice
 #   BENCH_C1_SLICE_MS=1000  length of one measured slice at concurrency 1 (HTTP and gRPC unary)
 #   BENCH_MIRROR_SLICE_MS=2000  length of one measured slice in the mirror scenario (its goal is a p99)
+#   BENCH_PARTS=4         parts each slice is measured in, the variants' order reversed from part to part
 #   BENCH_KEEP=1          keep the raw results (JMH JSON, latencies, CPU, JFR, logs) and print where they are
 set -euo pipefail
 
@@ -167,7 +168,8 @@ jmh() {
 
 # side SCENARIO KIND VARIANTS CONCURRENCIES MAX_SECONDS DRAIN_MS: every variant in one JVM, measured in slices that
 # take turns (SideBySide): WARMUP_CYCLES × 1 s per variant of warm-up, then ROUNDS rounds of one SLICE_MS slice per
-# variant, per concurrency, with DRAIN_MS of pause after each slice. Many short rounds rather than a few long ones:
+# variant, per concurrency, each slice measured in PARTS parts with DRAIN_MS of pause after each part. Many short
+# rounds rather than a few long ones:
 # the report takes every ratio per round and summarises the rounds by median and interquartile range.
 WARMUP_CYCLES=6
 ROUNDS=${BENCH_ROUNDS:-15}
@@ -178,12 +180,16 @@ C1_SLICE_MS=${BENCH_C1_SLICE_MS:-1000}
 # The mirror scenario's goal is a p99 change: a 500 ms slice at c=1 holds a few thousand requests, so its p99 rests on a
 # few dozen of them and the rounds' ratios spread beyond the page's ±10 % rule; longer slices give each p99 more.
 MIRROR_SLICE_MS=${BENCH_MIRROR_SLICE_MS:-2000}
+# A round measures each variant's slice in PARTS parts, the order reversed from part to part (A B C, C B A, …), and
+# sums them: on 2 shared cores the speed wanders over seconds (the scheduler's placement of client and backend threads,
+# other work), and variants that take turns closely see the same conditions, so the rounds' ratios spread less.
+PARTS=${BENCH_PARTS:-4}
 side() {
   local scenario=$1 kind=$2 variants=$3 concurrency=$4 limit=$5 drain=$6 slice=${7:-$SLICE_MS}
   log "side by side $scenario: $variants at concurrency $concurrency"
   # shellcheck disable=SC2086
   timeout --kill-after=10 "$limit" java -Xms512m -Xmx512m $JVM_COMMON -Dbench.proxy.pid="${HAPROXY_PID:-0}" \
-      -Dbench.drain.ms="$drain" \
+      -Dbench.drain.ms="$drain" -Dbench.subslices="$PARTS" \
       -cp "$JAR" io.proxyless.mesh.benchmarks.SideBySide "$scenario" "$kind" "$variants" "$concurrency" \
       "$WARMUP_CYCLES" "$slice" "$ROUNDS" > "$RESULTS/logs/side-$scenario.log" 2>&1 \
     || log "side by side $scenario failed or timed out (exit $?); see the report"
@@ -196,13 +202,13 @@ HTTP_VARIANTS=plain,plain-4,mesh,mesh-metrics
 sample_foreign
 jmh route 240 "-Xms512m -Xmx512m" RouteDecisionBenchmark -wi 1 -w 1s -i 3 -r 1s
 sample_foreign
-side http http "$HTTP_VARIANTS" 1,8,32 340 50 "$C1_SLICE_MS,$SLICE_MS,$SLICE_MS"
+side http http "$HTTP_VARIANTS" 1,8,32 420 50 "$C1_SLICE_MS,$SLICE_MS,$SLICE_MS"
 sample_foreign
-side grpc-unary grpc-unary plain,plain-rr,mesh,xds 1,8 200 50 "$C1_SLICE_MS,$SLICE_MS"
+side grpc-unary grpc-unary plain,plain-rr,mesh,xds 1,8 260 50 "$C1_SLICE_MS,$SLICE_MS"
 sample_foreign
-side grpc-streaming grpc-streaming plain,plain-rr,mesh,xds 8 120 50
+side grpc-streaming grpc-streaming plain,plain-rr,mesh,xds 8 160 50
 sample_foreign
-side mirror http mirror-none,mirror-healthy,mirror-dead 1,8 360 200 "$MIRROR_SLICE_MS"
+side mirror http mirror-none,mirror-healthy,mirror-dead 1,8 460 200 "$MIRROR_SLICE_MS"
 sample_foreign
 # The JMH benchmarks of issues #5 and #6 (plain vs mesh), one fork per variant, as a cross-check.
 jmh jmh-http-c8 90 "-Xms512m -Xmx512m" 'HttpBenchmark.request' -p variant=plain,mesh -t 8 -wi 6 -w 1s -i 3 -r 2s
@@ -232,8 +238,9 @@ FOREIGN="Maven builds or test runs of other sessions were running at $FOREIGN_SE
   echo "haproxy.status=$HAPROXY_STATUS"
   echo "build.seconds=$BUILD_SECONDS"
   echo "rounds=$ROUNDS"
+  echo "parts=$PARTS"
   echo "foreign.processes=$( [[ $FOREIGN_SEEN -gt 0 ]] && echo "$FOREIGN" || echo "")"
-  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency ($C1_SLICE_MS ms at concurrency 1, $MIRROR_SLICE_MS ms in the mirror scenario, whose goal is a p99); JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, 5 one-service changes"
+  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency ($C1_SLICE_MS ms at concurrency 1, $MIRROR_SLICE_MS ms in the mirror scenario, whose goal is a p99), each slice measured in $PARTS parts taking turns in mirrored order; JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, 5 one-service changes"
 } > "$RESULTS/meta.properties"
 for f in "$ROOT"/bench/findings-*.md; do
   [[ -f "$f" ]] && cp "$f" "$RESULTS/"

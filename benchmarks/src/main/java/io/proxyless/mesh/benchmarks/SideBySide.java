@@ -9,6 +9,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardOpenOption;
 import java.time.Duration;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -31,20 +32,29 @@ import jdk.jfr.Recording;
  * measure the same callers one fork per variant.
  *
  * <pre>
- * java -Dbench.backend=FILE -Dbench.out=DIR [-Dbench.proxy.pid=PID] [-Dbench.jfr=true] \
+ * java -Dbench.backend=FILE -Dbench.out=DIR [-Dbench.proxy.pid=PID] [-Dbench.jfr=true] [-Dbench.subslices=N] \
  *     -cp benchmarks.jar io.proxyless.mesh.benchmarks.SideBySide \
  *     SCENARIO KIND VARIANTS CONCURRENCIES WARMUP_CYCLES SLICE_MS ROUNDS
  * e.g. http http plain,mesh,haproxy 1,8,32 4 1000,500,500 15
  * </pre>
- * SLICE_MS is one length for every concurrency or one per concurrency, in the same order. KIND is {@code http}, {@code grpc-unary} or {@code grpc-streaming}. Per slice it writes, under
- * {@code DIR}: the latencies ({@code lat/side-SCENARIO__variant=V__tC/r<round>-m1-t0.bin}), the CPU line as
- * {@link Accounting} does ({@code cpu/…tsv}) and operations, errors, allocated bytes and the slice's time window
- * ({@code side/…tsv}); the JFR recording of the whole run goes to {@code jfr/side-SCENARIO.jfr}.
+ * SLICE_MS is one length for every concurrency or one per concurrency, in the same order. KIND is {@code http},
+ * {@code grpc-unary} or {@code grpc-streaming}. Each slice is measured in {@code bench.subslices} parts (default 1).
+ * Per round and variant it writes, under {@code DIR}: the latencies
+ * ({@code lat/side-SCENARIO__variant=V__tC/r<round>-m1-t0.bin}), the CPU line as {@link Accounting} does
+ * ({@code cpu/…tsv}) and operations, errors, allocated bytes and the time windows of the parts ({@code side/…tsv});
+ * the JFR recording of the whole run goes to {@code jfr/side-SCENARIO.jfr}.
  */
 public final class SideBySide {
     private static final long TICK_NANOS = 1_000_000_000L / Long.getLong("bench.clk.tck", 100L);
     /** Pause after each slice: background work of the slice (mirror copies) finishes before the next one starts. */
     private static final long DRAIN_MILLIS = Long.getLong("bench.drain.ms", 200L);
+    /**
+     * Parts of a round: each variant's slice is measured in this many parts, the variants' order reversed from one
+     * part to the next, and the parts summed per variant. Where the machine's speed wanders over seconds (other work,
+     * the scheduler's placement of client and backend threads on the 2 cores), parts that take turns closely sample
+     * the same conditions for every variant, so the round's ratios spread less than with one slice per variant.
+     */
+    private static final int SUBSLICES = Integer.getInteger("bench.subslices", 1);
 
     private final String scenario;
     private final Map<String, Caller> callers;
@@ -118,16 +128,30 @@ public final class SideBySide {
             int warmThreads = Math.min(8, maxThreads);
             for (int cycle = 0; cycle < warmupCycles; cycle++) {
                 for (String v : variants) {
-                    run.slice(v, warmThreads, 1000, 0);
+                    Slice warm = run.slice(v, warmThreads, 1000);
+                    if (warm.errors() > 0) {
+                        System.out.println("warm-up " + scenario + " " + v + ": " + warm.errors() + " errors: "
+                                + warm.firstError());
+                    }
                 }
             }
             for (int k = 0; k < concurrency.length; k++) {
                 int c = concurrency[k];
+                long part = Math.max(1, sliceMillis[k] / SUBSLICES);
                 for (int round = 1; round <= rounds; round++) {
-                    for (int i = 0; i < variants.size(); i++) {
-                        // the order rotates, so that no variant always follows the same one
-                        String v = variants.get((i + k + round) % variants.size());
-                        run.slice(v, c, sliceMillis[k], round);
+                    Map<String, Slice> measured = new LinkedHashMap<>();
+                    for (int s = 0; s < SUBSLICES; s++) {
+                        for (int i = 0; i < variants.size(); i++) {
+                            // the order rotates from round to round, so that no variant always follows the same one,
+                            // and runs backwards in every second part of a round (A B C, C B A, …): a drift of the
+                            // machine within the round then falls on every variant alike and cancels in the ratios
+                            int at = s % 2 == 0 ? i : variants.size() - 1 - i;
+                            String v = variants.get((at + k + round) % variants.size());
+                            measured.merge(v, run.slice(v, c, part), Slice::plus);
+                        }
+                    }
+                    for (Map.Entry<String, Slice> e : measured.entrySet()) {
+                        run.record(e.getKey(), c, round, e.getValue());
                     }
                 }
             }
@@ -175,8 +199,36 @@ public final class SideBySide {
         return given;
     }
 
-    /** One slice: {@code c} closed-loop workers on variant {@code v} for {@code millis}; round 0 = warm-up. */
-    private void slice(String v, int c, long millis, int round) throws Exception {
+    /**
+     * What one slice measured: operations, errors, latencies, CPU (wall, client user, client kernel, backend, proxy,
+     * machine busy, machine total; ns), allocated bytes, the highest load average seen and the slice's time windows.
+     */
+    private record Slice(long ops, int errors, Throwable firstError, long[] latencies, long[] cpu, long alloc,
+                         String load, List<long[]> windows) {
+        Slice plus(Slice o) {
+            long[] lat = Arrays.copyOf(latencies, latencies.length + o.latencies.length);
+            System.arraycopy(o.latencies, 0, lat, latencies.length, o.latencies.length);
+            long[] sum = cpu.clone();
+            for (int i = 0; i < sum.length; i++) {
+                sum[i] += o.cpu[i];
+            }
+            List<long[]> w = new ArrayList<>(windows);
+            w.addAll(o.windows);
+            return new Slice(ops + o.ops, errors + o.errors, firstError != null ? firstError : o.firstError, lat, sum,
+                    alloc + o.alloc, maxLoad(load, o.load), w);
+        }
+
+        private static String maxLoad(String a, String b) {
+            try {
+                return Double.parseDouble(a) >= Double.parseDouble(b) ? a : b;
+            } catch (NumberFormatException e) {
+                return a.isEmpty() ? b : a;
+            }
+        }
+    }
+
+    /** One slice: {@code c} closed-loop workers on variant {@code v} for {@code millis}. */
+    private Slice slice(String v, int c, long millis) throws Exception {
         Caller caller = callers.get(v);
         int[] counters = next.get(v);
         long[][] latencies = new long[c][];
@@ -239,30 +291,43 @@ public final class SideBySide {
         long backend = Accounting.processNanos(backendPid) - backend0;
         long proxy = Accounting.processNanos(proxyPid) - proxy0;
         long[] system = Accounting.systemTicks();
-        if (round > 0) {
-            String key = "side-" + scenario + "__variant=" + v + "__t" + c;
-            long ops = 0;
-            for (int n : counts) {
-                ops += n;
-            }
-            long[] all = new long[(int) ops];
-            int at = 0;
-            for (int w = 0; w < c; w++) {
-                System.arraycopy(latencies[w], 0, all, at, counts[w]);
-                at += counts[w];
-            }
-            writeLatencies(key, round, all);
-            append("cpu", key + ".tsv", String.format(Locale.ROOT, "%d\t1\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s", round, wall,
-                    client[0] - client0[0], client[1] - client0[1], backend, proxy,
-                    (system[0] - system0[0]) * TICK_NANOS, (system[1] - system0[1]) * TICK_NANOS, load()));
-            append("side", key + ".tsv", String.format(Locale.ROOT, "%d\t%d\t%d\t%d\t%d\t%d", round, ops, errors.get(),
-                    alloc, startMs, endMs));
-            System.out.printf(Locale.ROOT, "%s c=%d round %d %s: %,.0f ops/s%s%n", scenario, c, round, v,
-                    ops / (wall / 1e9), errors.get() > 0 ? ", " + errors.get() + " errors: " + firstError.get() : "");
-        } else if (errors.get() > 0) {
-            System.out.println("warm-up " + scenario + " " + v + ": " + errors.get() + " errors: " + firstError.get());
+        long ops = 0;
+        for (int n : counts) {
+            ops += n;
         }
+        long[] all = new long[(int) ops];
+        int at = 0;
+        for (int w = 0; w < c; w++) {
+            System.arraycopy(latencies[w], 0, all, at, counts[w]);
+            at += counts[w];
+        }
+        long[] cpu = {wall, client[0] - client0[0], client[1] - client0[1], backend, proxy,
+                (system[0] - system0[0]) * TICK_NANOS, (system[1] - system0[1]) * TICK_NANOS};
         Thread.sleep(DRAIN_MILLIS);
+        return new Slice(ops, errors.get(), firstError.get(), all, cpu, alloc, load(),
+                List.of(new long[] {startMs, endMs}));
+    }
+
+    /**
+     * Writes one round of variant {@code v}: its latencies, the CPU line as {@link Accounting} does, and operations,
+     * errors, allocated bytes and the time windows of its parts (start and end, ms) for the report.
+     */
+    private void record(String v, int c, int round, Slice s) throws IOException {
+        String key = "side-" + scenario + "__variant=" + v + "__t" + c;
+        writeLatencies(key, round, s.latencies());
+        long[] cpu = s.cpu();
+        append("cpu", key + ".tsv", String.format(Locale.ROOT, "%d\t1\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s", round, cpu[0],
+                cpu[1], cpu[2], cpu[3], cpu[4], cpu[5], cpu[6], s.load()));
+        StringBuilder windows = new StringBuilder();
+        for (long[] w : s.windows()) {
+            windows.append(windows.length() == 0 ? "" : ",").append(w[0]).append('-').append(w[1]);
+        }
+        long first = s.windows().get(0)[0];
+        long last = s.windows().get(s.windows().size() - 1)[1];
+        append("side", key + ".tsv", String.format(Locale.ROOT, "%d\t%d\t%d\t%d\t%d\t%d\t%s", round, s.ops(),
+                s.errors(), s.alloc(), first, last, windows));
+        System.out.printf(Locale.ROOT, "%s c=%d round %d %s: %,.0f ops/s%s%n", scenario, c, round, v,
+                s.ops() / (cpu[0] / 1e9), s.errors() > 0 ? ", " + s.errors() + " errors: " + s.firstError() : "");
     }
 
     /** Bytes allocated so far by all live threads of this JVM. */

@@ -35,7 +35,7 @@ public final class Report {
 
     /** One measured iteration of one run. */
     record Iter(String round, int index, double score, double alloc, long[] latencies, double[] cpu, long errors,
-                long startMs, long endMs) {
+                List<long[]> windows) {
         // cpu: wall, client user, client sys, backend, proxy, busy, total (ns); null when not recorded
         double ops() {
             return cpu == null ? Double.NaN : score * cpu[0] / 1e9;
@@ -183,14 +183,29 @@ public final class Report {
                 long ops = Long.parseLong(c[1]);
                 double wall = cpu == null ? Double.NaN : cpu[0];
                 run.iters.add(new Iter(round, 1, ops / (wall / 1e9), ops == 0 ? Double.NaN : Double.parseDouble(c[3]) / ops,
-                        readLatencies(key, round, 1), cpu, Long.parseLong(c[2]), Long.parseLong(c[4]),
-                        Long.parseLong(c[5])));
+                        readLatencies(key, round, 1), cpu, Long.parseLong(c[2]), windows(c)));
             }
             if (!run.iters.isEmpty()) {
                 runs.put(key, run);
                 run.iters.forEach(i -> foreignAll.add(i.foreign()));
             }
         }
+    }
+
+    /**
+     * The time windows (ms) of a side-by-side round of one variant: its parts ("start-end,start-end,…" in the
+     * seventh column), or, from a driver that measured one slice per round, the start and end columns.
+     */
+    private static List<long[]> windows(String[] c) {
+        if (c.length < 7) {
+            return List.of(new long[] {Long.parseLong(c[4]), Long.parseLong(c[5])});
+        }
+        List<long[]> windows = new ArrayList<>();
+        for (String w : c[6].split(",")) {
+            int dash = w.indexOf('-');
+            windows.add(new long[] {Long.parseLong(w.substring(0, dash)), Long.parseLong(w.substring(dash + 1))});
+        }
+        return windows;
     }
 
     /** Rounds left out per scenario and concurrency ("side-http@8" → rounds). */
@@ -250,7 +265,7 @@ public final class Report {
     /** The JFR samples that belong to a run: its own recordings (JMH), or its slices of the driver's recording. */
     private Profiles.Source source(Run r) {
         if (r.benchmark.startsWith("side-")) {
-            List<long[]> windows = r.iters.stream().map(i -> new long[] {i.startMs(), i.endMs()}).toList();
+            List<long[]> windows = r.iters.stream().flatMap(i -> i.windows().stream()).toList();
             return new Profiles.Source(List.of(results.resolve("jfr").resolve(r.benchmark + ".jfr")), windows);
         }
         return Profiles.Source.jmh(results.resolve("jfr"), r.key);
@@ -276,7 +291,7 @@ public final class Report {
         Map<Integer, double[]> cpu = readCpu(key, round);
         for (int i = 0; i < scores.size(); i++) {
             Iter it = new Iter(round, i + 1, scores.get(i), i < allocs.size() ? allocs.get(i) : Double.NaN,
-                    readLatencies(key, round, i + 1), cpu.get(i + 1), 0, 0, Long.MAX_VALUE);
+                    readLatencies(key, round, i + 1), cpu.get(i + 1), 0, List.of(new long[] {0, Long.MAX_VALUE}));
             run.iters.add(it);
             foreignAll.add(it.foreign());
         }
@@ -1385,8 +1400,11 @@ public final class Report {
                 * **Side by side** (HTTP, gRPC, mirroring): `SideBySide` sets up every variant of a scenario in one JVM
                   (`-Xms512m -Xmx512m`), warms them up together, then measures short closed-loop slices, the variants
                   taking turns in an order that rotates, %s rounds per concurrency (a round is one slice of every
-                  variant, back to back; at concurrency 1, where a slice holds the fewest requests, slices are longer);
-                  between slices it pauses briefly (longer in the mirror scenario, so mirror copies drain). The JIT warm-up of the shared OkHttp/gRPC/Netty code is paid once, and noise from other
+                  variant; at concurrency 1, where a slice holds the fewest requests, slices are longer). A round
+                  measures each variant's slice in %s parts, the variants' order reversed from part to part (A B C,
+                  C B A, …), and sums the parts: the machine's speed wanders over seconds on 2 shared cores, and
+                  variants that take turns closely meet the same conditions, so a drift within the round cancels in
+                  its ratios. Between parts it pauses briefly (longer in the mirror scenario, so mirror copies drain). The JIT warm-up of the shared OkHttp/gRPC/Netty code is paid once, and noise from other
                   processes is spread over all variants. Allocation per request: bytes allocated by all threads of the
                   JVM during the slice (`ThreadMXBean`), divided by the requests.
                 * **Ratios and the spread rule**: a ratio (mesh/plain, metrics on/off, a p99 change) is taken per round,
@@ -1411,7 +1429,7 @@ public final class Report {
                   its sidecar and a co-located service would. At concurrency 8 and 32 the machine is saturated, so
                   throughput is set by the CPU every request costs in all processes together; at concurrency 1 it is set
                   by latency.
-                """.formatted(meta.getProperty("rounds", "3"), SPREAD_LIMIT));
+                """.formatted(meta.getProperty("rounds", "3"), meta.getProperty("parts", "1"), SPREAD_LIMIT));
         out.append("* **Times**: ").append(meta.getProperty("timing", "see bench/run.sh")).append("\n\n");
     }
 
@@ -1557,8 +1575,10 @@ public final class Report {
             return "not run";
         }
         if (!r.decisive()) {
-            return String.format(Locale.ROOT, "**not decided** (± %s%% > %.0f%%)", Ratio.percent(r.spreadPercent()),
-                    SPREAD_LIMIT);
+            return r.spreadPercent() <= SPREAD_LIMIT
+                    ? String.format(Locale.ROOT, "**not decided** (%d rounds < 5)", r.n())
+                    : String.format(Locale.ROOT, "**not decided** (± %s%% > %.0f%%)", Ratio.percent(r.spreadPercent()),
+                            SPREAD_LIMIT);
         }
         boolean met = atLeast ? r.median() >= target : r.median() <= target;
         if (!met && String.format(Locale.ROOT, "%.2f", r.median()).equals(String.format(Locale.ROOT, "%.2f", target))) {
