@@ -7,6 +7,7 @@ import static io.proxyless.mesh.grpc.MeshFixture.write;
 import static io.proxyless.mesh.grpc.Workloads.spiffe;
 import static org.assertj.core.api.Assertions.assertThat;
 
+import io.grpc.CallOptions;
 import io.grpc.Grpc;
 import io.grpc.InsecureChannelCredentials;
 import io.grpc.ManagedChannel;
@@ -84,7 +85,10 @@ class GrpcXdsClientInteropTest {
                 channel = Grpc.newChannelBuilder("xds-mtls:///" + TARGET,
                         XdsChannelCredentials.create(InsecureChannelCredentials.create())).build();
 
-                assertThat(call(channel, REVIEWS_GET, "hello")).as("mTLS with the client's workload certificate")
+                // The first call carries grpc-xds's cold start (its xDS resolution, clusters, certificate provider
+                // and the mTLS handshake): on a busy 2-core machine that alone has taken more than the usual 10 s.
+                assertThat(call(channel, CallOptions.DEFAULT.withDeadlineAfter(60, TimeUnit.SECONDS), REVIEWS_GET,
+                        "hello")).as("mTLS with the client's workload certificate")
                         .isEqualTo(spiffe("default", "productpage"));
                 Status denied = failure(channel, REVIEWS_GET, "x-blocked", "yes");
                 assertThat(denied.getCode()).isEqualTo(Status.Code.PERMISSION_DENIED);

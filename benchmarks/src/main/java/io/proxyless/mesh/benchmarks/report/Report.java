@@ -1537,10 +1537,13 @@ public final class Report {
             return String.format(Locale.ROOT, Math.abs(p - SPREAD_LIMIT) < 0.5 ? "%.1f" : "%.0f", p);
         }
 
-        /** The change in percent ({@code +12.0% (±3.1%)}), for latencies. */
+        /**
+         * The change in percent with the ratio's spread, as the spread rule judges it ({@code +12.0% (±3%)}: ± is
+         * relative to the ratio, like every other ± on the page), for latencies.
+         */
         String change() {
-            return present() ? String.format(Locale.ROOT, "%+.1f%% (±%.1f%%)", (median - 1) * 100,
-                    (q3 - q1) / 2 * 100) : "—";
+            return present() ? String.format(Locale.ROOT, "%+.1f%% (±%s%%)", (median - 1) * 100,
+                    percent(spreadPercent())) : "—";
         }
     }
 
