@@ -51,6 +51,11 @@ import okio.Buffer;
 final class MirrorConnections implements AutoCloseable {
     private static final String USER_AGENT = "okhttp/" + OkHttp.VERSION;
     private static final int MAX_LINE = 64 * 1024;
+    /**
+     * The most connections a sender thread keeps: mirror endpoints change with the config, and a thread that
+     * never idles long enough to end would otherwise keep one to every endpoint it ever sent a copy to.
+     */
+    static final int MAX_PER_THREAD = 8;
     /** The largest request body sent this way. */
     static final long MAX_BODY = 64 * 1024;
 
@@ -160,7 +165,11 @@ final class MirrorConnections implements AutoCloseable {
                     discard(c);
                     throw new IOException("mirror sender closed");
                 }
-                perThread.get().add(c);
+                List<Connection> mine = perThread.get();
+                if (mine.size() == MAX_PER_THREAD) {
+                    discard(mine.get(0)); // the longest kept: an endpoint that may be gone since
+                }
+                mine.add(c);
                 return c;
             } catch (IOException e) {
                 socket.close();
@@ -178,6 +187,11 @@ final class MirrorConnections implements AutoCloseable {
         perThread.get().remove(c);
         open.remove(c);
         c.close();
+    }
+
+    /** Connections open now, of all sender threads. */
+    int openConnections() {
+        return open.size();
     }
 
     /** Closes this thread's connections: the sender thread is about to end. */

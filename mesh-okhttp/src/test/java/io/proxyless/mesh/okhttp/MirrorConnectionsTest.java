@@ -18,6 +18,7 @@ import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -184,6 +185,28 @@ class MirrorConnectionsTest {
             assertThat(server.connections.get()).isEqualTo(3);
             assertThat(server.requests).containsExactly("GET /f/0", "POST /f/1", "PUT /f/2", "HEAD /f/3",
                     "DELETE /f/4", "GET /f/5", "GET /f/6", "GET /f/7");
+        }
+    }
+
+    /** A sender thread keeps at most a few connections: copies to ever new endpoints close the oldest. */
+    @Test
+    void aSenderThreadKeepsABoundedNumberOfConnections() throws Exception {
+        List<ScriptedServer> servers = new ArrayList<>();
+        try (MirrorConnections connections = new MirrorConnections(okhttp3.Dns.SYSTEM, 5_000)) {
+            for (int i = 0; i < MirrorConnections.MAX_PER_THREAD + 3; i++) {
+                ScriptedServer server = new ScriptedServer(
+                        new String[] {"HTTP/1.1 200 OK\r\nContent-Length: 0\r\n\r\n"});
+                servers.add(server);
+                Request r = new Request.Builder().url("http://shadow:9080/").build();
+                assertThat(connections.send(r, Endpoint.of("127.0.0.1", server.port()), "shadow:9080", 1_000, 5_000))
+                        .isEqualTo(200);
+                assertThat(connections.openConnections()).isLessThanOrEqualTo(MirrorConnections.MAX_PER_THREAD);
+            }
+            assertThat(connections.openConnections()).isEqualTo(MirrorConnections.MAX_PER_THREAD);
+        } finally {
+            for (ScriptedServer s : servers) {
+                s.close();
+            }
         }
     }
 
