@@ -180,10 +180,8 @@ public final class MeshInterceptor implements Interceptor, AutoCloseable {
         }
 
         /**
-         * The client whose connection pool, dispatcher and settings mirror copies use; the mesh adds its own
-         * interceptor to a derived client, the given client is not changed. By default plain-text copies go out on
-         * the mirror sender threads' own keep-alive connections, one write and one response read per copy, and
-         * the others (TLS, large or streamed bodies) through a client of the mesh's own.
+         * The client whose connection pool, dispatcher and settings mirror copies use (default: a new one). The
+         * mesh adds its own interceptor to a derived client; the given client is not changed.
          */
         public Builder mirrorClient(OkHttpClient client) {
             this.mirrorClient = client;

@@ -38,10 +38,6 @@ import okio.Okio;
  * counted, so a slow or dead mirror can never hold up, slow down or fail the primary traffic. A mirror endpoint
  * that refuses connections or times out is backed off by the engine, which then drops its copies before they get
  * here: no request copy, no thread and no connect attempt per copy.
- *
- * <p>A plain-text copy goes out on the sender thread's own keep-alive connection to the endpoint
- * ({@link MirrorConnections}): one write, its response read and discarded, no OkHttp call per copy. Copies over TLS,
- * and every copy when the application gives a mirror client of its own, are OkHttp calls of that client.
  */
 final class MirrorSender implements AutoCloseable {
 
@@ -52,8 +48,6 @@ final class MirrorSender implements AutoCloseable {
     private final boolean shadowHostSuffix;
     private final Duration timeout;
     private final boolean ownPool;
-    /** Plain-text copies when the mesh's own client sends them; null with an application's mirror client. */
-    private final MirrorConnections direct;
     private final LongAdder queued = new LongAdder();
     private final LongAdder dropped = new LongAdder();
     private final LongAdder completed = new LongAdder();
@@ -74,18 +68,10 @@ final class MirrorSender implements AutoCloseable {
                 .retryOnConnectionFailure(false)
                 .followRedirects(false)
                 .followSslRedirects(false));
-        this.direct = ownPool ? new MirrorConnections(client.dns(), client.readTimeoutMillis()) : null;
         AtomicInteger n = new AtomicInteger();
         this.executor = new ThreadPoolExecutor(concurrency, concurrency, 30, TimeUnit.SECONDS,
                 new ArrayBlockingQueue<>(queueSize), r -> {
-                    Runnable work = direct == null ? r : () -> {
-                        try {
-                            r.run();
-                        } finally {
-                            direct.closeThreadConnections(); // the thread's keep-alive connections end with it
-                        }
-                    };
-                    Thread t = new Thread(work, "mesh-okhttp-mirror-" + n.incrementAndGet());
+                    Thread t = new Thread(r, "mesh-okhttp-mirror-" + n.incrementAndGet());
                     t.setDaemon(true);
                     return t;
                 }, new ThreadPoolExecutor.AbortPolicy());
@@ -143,11 +129,6 @@ final class MirrorSender implements AutoCloseable {
             }
         }
         String shadowAuthority = shadowHostSuffix ? Mirroring.shadowAuthority(authority) : authority;
-        int connectTimeoutMillis = AttemptTarget.millis(cluster.pool().limits().connectTimeout().toMillis());
-        if (direct != null && tlsContext == null && !primary.url().isHttps() && MirrorConnections.fits(primary)) {
-            sendDirect(copy, primary, shadowAuthority, connectTimeoutMillis, callTimeout);
-            return;
-        }
         String host = shadowHostSuffix ? MeshCall.urlHost(shadowAuthority, copy.request().host()) : urlHost;
         HttpUrl.Builder url = primary.url().newBuilder().port(endpoint.port());
         if (!host.equals(primary.url().host())) {
@@ -157,7 +138,8 @@ final class MirrorSender implements AutoCloseable {
             url.scheme("https");
         }
         AttemptTarget target = new AttemptTarget(cluster, EndpointDns.of(host, endpoint, client.dns()), tlsContext,
-                connectTimeoutMillis, client.readTimeoutMillis(), client.writeTimeoutMillis());
+                AttemptTarget.millis(cluster.pool().limits().connectTimeout().toMillis()),
+                client.readTimeoutMillis(), client.writeTimeoutMillis());
         Request request = primary.newBuilder()
                 .url(url.build())
                 .header("Host", shadowAuthority)
@@ -182,28 +164,6 @@ final class MirrorSender implements AutoCloseable {
         } catch (IOException e) {
             outcome = status != 0 ? AttemptOutcome.httpStatus(status) : Failures.classify(e).outcome();
         }
-        finish(copy, outcome, status);
-    }
-
-    /** A plain-text copy on the sender thread's own keep-alive connection to the endpoint. */
-    private void sendDirect(MirrorCopy copy, Request primary, String authority, int connectTimeoutMillis,
-                            Duration callTimeout) {
-        if (!copy.begin()) {
-            return; // circuit breaker of the mirror cluster open: dropped and reported by the copy
-        }
-        AttemptOutcome outcome;
-        int status = 0;
-        try {
-            status = direct.send(primary, copy.endpoint(), authority, connectTimeoutMillis, callTimeout.toMillis());
-            outcome = AttemptOutcome.httpStatus(status);
-        } catch (IOException e) {
-            outcome = Failures.classify(e).outcome();
-        }
-        finish(copy, outcome, status);
-    }
-
-    /** {@code status}: the response's, 0 when the copy failed. */
-    private void finish(MirrorCopy copy, AttemptOutcome outcome, int status) {
         copy.finished(outcome, status == 0 ? -1 : status); // first: the engine's backoff sees it before the counters
         if (status != 0) {
             completed.increment();
@@ -229,9 +189,6 @@ final class MirrorSender implements AutoCloseable {
     @Override
     public void close() {
         executor.shutdownNow();
-        if (direct != null) {
-            direct.close();
-        }
         client.dispatcher().cancelAll();
         if (ownPool) {
             client.connectionPool().evictAll();

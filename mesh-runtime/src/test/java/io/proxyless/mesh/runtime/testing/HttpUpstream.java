@@ -20,9 +20,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Queue;
-import java.util.Set;
 import java.util.TreeMap;
-import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -98,7 +96,6 @@ public final class HttpUpstream implements AutoCloseable {
     /** How the upstream answers; a test may replace it while the upstream runs. */
     public volatile Function<Received, Reply> respond;
     private final AtomicInteger requests = new AtomicInteger();
-    private final Set<InetSocketAddress> peers = ConcurrentHashMap.newKeySet();
     private final HttpServer server;
     private final ExecutorService threads = Executors.newCachedThreadPool(r -> {
         Thread t = new Thread(r, "upstream");
@@ -170,7 +167,6 @@ public final class HttpUpstream implements AutoCloseable {
                     exchange.getRequestURI().getRawPath() + (exchange.getRequestURI().getRawQuery() == null ? ""
                             : "?" + exchange.getRequestURI().getRawQuery()), headers, body,
                     peerCertificates(exchange));
-            peers.add(exchange.getRemoteAddress());
             requests.incrementAndGet();
             recorded.add(received);
             Reply reply = respond.apply(received);
@@ -212,11 +208,6 @@ public final class HttpUpstream implements AutoCloseable {
     /** Requests received so far. */
     public int count() {
         return requests.get();
-    }
-
-    /** Connections requests came in on so far (distinct client addresses and ports). */
-    public int connections() {
-        return peers.size();
     }
 
     /** The {@code Host} header of every request received. */
