@@ -3,6 +3,7 @@ package io.proxyless.mesh.xds;
 import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Maps;
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.core.v3.Node;
@@ -30,7 +31,6 @@ import java.util.TreeMap;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiFunction;
 import java.util.function.Consumer;
 import java.util.function.DoubleSupplier;
 import org.slf4j.Logger;
@@ -88,6 +88,17 @@ final class AdsClient {
                    Duration initialBackoff, Duration maxBackoff) {
     }
 
+    /** Parses one resource of a response. */
+    @FunctionalInterface
+    interface Parser {
+        /**
+         * @param message the resource, decoded
+         * @param bytes   the bytes it was decoded from: a parser may tell by them what differs from the version
+         *                before without comparing decoded messages
+         */
+        Parsed<?> parse(XdsResourceType type, Message message, ByteString bytes);
+    }
+
     private static final class ResourceState {
         final String name;
         ResourceStatus status = ResourceStatus.REQUESTED;
@@ -136,7 +147,7 @@ final class AdsClient {
     private final Executor executor;
     private final MeshClock clock;
     private final DoubleSupplier jitter;
-    private final BiFunction<XdsResourceType, Message, Parsed<?>> parser;
+    private final Parser parser;
     private final Runnable onChange;
     private final Map<XdsResourceType, TypeState> types = new EnumMap<>(XdsResourceType.class);
 
@@ -162,7 +173,7 @@ final class AdsClient {
      * @param onChange told (on the executor) after every response, timer or stream event that changed something
      */
     AdsClient(ManagedChannel channel, Node node, Options options, Executor executor, MeshClock clock,
-              DoubleSupplier jitter, BiFunction<XdsResourceType, Message, Parsed<?>> parser, Runnable onChange) {
+              DoubleSupplier jitter, Parser parser, Runnable onChange) {
         this.channel = channel;
         this.node = node;
         this.options = options;
@@ -585,8 +596,8 @@ final class AdsClient {
     /** Parses one resource of a response and takes it (or records why not); returns its name, or null. */
     private String take(TypeState ts, Any any, String deltaName, String version, List<String> errors) {
         Message message;
+        Any payload = any;
         try {
-            Any payload = any;
             if (payload.getTypeUrl().equals(RESOURCE_WRAPPER)) {
                 payload = payload.unpack(Resource.class).getResource();
             }
@@ -612,7 +623,7 @@ final class AdsClient {
         ts.values = null;
         Parsed<?> parsed;
         try {
-            parsed = parser.apply(ts.type, message);
+            parsed = parser.parse(ts.type, message, payload.getValue());
         } catch (RuntimeException e) {
             // A parser bug must not take down the stream: treat it as an invalid resource.
             log.error("parsing {} {} failed", ts.type.shortName(), name, e);

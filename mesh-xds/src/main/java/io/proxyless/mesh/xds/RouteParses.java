@@ -1,6 +1,11 @@
 package io.proxyless.mesh.xds;
 
+import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.WireFormat;
 import io.proxyless.mesh.runtime.model.RouteConfiguration;
+import java.io.IOException;
+import java.nio.ByteBuffer;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -15,11 +20,14 @@ import java.util.Set;
  * message then, so its parse is taken as it was. Only the entries the last assembly used are kept.
  *
  * <p>A route configuration sent again (istiod sends a port's whole route configuration when one service's routes
- * change) translates only the virtual hosts that differ from its previous version's: the one before's virtual host
- * messages are kept with their translations (per route configuration name and parse context, that version alone),
- * and a message equal to one of them (protobuf's value equality: the one at its position first, by hash only when
- * that one differs) gets the same translated object and findings again. The runtime's incremental compile takes a virtual host it is handed again, by
- * identity, as it was compiled.
+ * change) translates only the virtual hosts that differ from its previous version's. They are told apart by the
+ * bytes they came in ({@link WireVirtualHosts}): the same bytes decode to the same message, and comparing bytes is a
+ * vectorized memory compare, where protobuf's value equality walks every field of 10,000 decoded messages and
+ * its hash (for a lookup) every field again. The virtual host at the same position is compared first (istiod keeps
+ * a route configuration's virtual hosts in a stable order); one whose name differs there (a service added or
+ * removed before it) is found by name. A match gets the same translated object and findings again, and the
+ * runtime's incremental compile takes a virtual host it is handed again, by identity, as it was compiled. Different
+ * bytes for an equal message (another serializer's field order) only cost a translation.
  *
  * <p>Not thread-safe: the source's executor is its only user.
  */
@@ -27,9 +35,11 @@ final class RouteParses {
     private Map<Key, Parsed<RouteConfiguration>> before = Map.of();
     private Map<Key, Parsed<RouteConfiguration>> used = new HashMap<>();
     private final Map<VirtualHostsKey, VirtualHosts> virtualHosts = new HashMap<>();
+    // Where the virtual hosts of the last version received of each route configuration are in its bytes.
+    private final Map<String, WireVirtualHosts> received = new HashMap<>();
     private ParseContext acceptContext;
     // The last version accepted, by identity, and its parse: an assembly with the same context takes its virtual
-    // hosts as they are (only the port differs).
+    // hosts as they are, and its whole value when on the port it was accepted for.
     private io.envoyproxy.envoy.config.route.v3.RouteConfiguration acceptedRaw;
     private Parsed<RouteConfiguration> accepted;
 
@@ -51,37 +61,117 @@ final class RouteParses {
     }
 
     /**
-     * One version's virtual host messages and their translations, by position. istiod keeps a route
-     * configuration's virtual hosts in a stable order, so the message at the same position is compared first
-     * (no hash of a new message to compute); by value only when that one differs (a service added or removed).
+     * Where each virtual host of one version of a route configuration is in the bytes it was decoded from (its
+     * {@code virtual_hosts} entries, in order). Holds those bytes, not the decoded messages.
+     */
+    static final class WireVirtualHosts {
+        private static final int VIRTUAL_HOSTS_TAG = WireFormat.WIRETYPE_LENGTH_DELIMITED
+                | io.envoyproxy.envoy.config.route.v3.RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER << 3;
+        static final WireVirtualHosts NONE = new WireVirtualHosts(null, ByteBuffer.allocate(0), new int[0],
+                new int[0]);
+
+        private final io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw;
+        private final ByteBuffer bytes;
+        private final int[] offsets;
+        private final int[] lengths;
+
+        private WireVirtualHosts(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, ByteBuffer bytes,
+                                 int[] offsets, int[] lengths) {
+            this.raw = raw;
+            this.bytes = bytes;
+            this.offsets = offsets;
+            this.lengths = lengths;
+        }
+
+        /**
+         * The virtual hosts of {@code raw} in {@code bytes}, the serialized message it was decoded from; NONE (no
+         * virtual host found again) when the bytes do not hold as many as the message has.
+         */
+        static WireVirtualHosts of(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, ByteString bytes) {
+            int n = raw.getVirtualHostsCount();
+            int[] offsets = new int[n];
+            int[] lengths = new int[n];
+            int found = 0;
+            try {
+                CodedInputStream in = bytes.newCodedInput();
+                for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                    if (tag != VIRTUAL_HOSTS_TAG) {
+                        in.skipField(tag);
+                        continue;
+                    }
+                    int length = in.readRawVarint32();
+                    if (found == n) {
+                        return NONE;
+                    }
+                    offsets[found] = in.getTotalBytesRead();
+                    lengths[found++] = length;
+                    in.skipRawBytes(length);
+                }
+            } catch (IOException e) {
+                return NONE; // not the bytes it was decoded from
+            }
+            return found == n ? new WireVirtualHosts(raw, bytes.asReadOnlyByteBuffer(), offsets, lengths) : NONE;
+        }
+
+        /** The bytes of {@code raw}, serialized again: for a message whose received bytes are not at hand. */
+        static WireVirtualHosts of(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw) {
+            return of(raw, raw.toByteString());
+        }
+
+        int size() {
+            return offsets.length;
+        }
+
+        /** Whether virtual host {@code i} here came in the same bytes as virtual host {@code j} of {@code other}. */
+        boolean sameBytes(int i, WireVirtualHosts other, int j) {
+            return lengths[i] == other.lengths[j]
+                    && bytes.slice(offsets[i], lengths[i]).equals(other.bytes.slice(other.offsets[j], other.lengths[j]));
+        }
+    }
+
+    /**
+     * One version's virtual hosts: their bytes, names and translations, by position. Keeps no decoded message.
      */
     private static final class VirtualHosts {
-        private final List<io.envoyproxy.envoy.config.route.v3.VirtualHost> messages;
-        private final List<XdsRouteResource.ParsedVirtualHost> parses;
-        private Map<io.envoyproxy.envoy.config.route.v3.VirtualHost, XdsRouteResource.ParsedVirtualHost> byValue;
+        static final VirtualHosts NONE = new VirtualHosts(WireVirtualHosts.NONE, new String[0], List.of());
 
-        VirtualHosts(List<io.envoyproxy.envoy.config.route.v3.VirtualHost> messages,
-                     List<XdsRouteResource.ParsedVirtualHost> parses) {
-            this.messages = messages;
+        private final WireVirtualHosts wire;
+        private final String[] names;
+        private final List<XdsRouteResource.ParsedVirtualHost> parses;
+        private Map<String, Integer> byName;
+
+        VirtualHosts(WireVirtualHosts wire, String[] names, List<XdsRouteResource.ParsedVirtualHost> parses) {
+            this.wire = wire;
+            this.names = names;
             this.parses = parses;
         }
 
-        static final VirtualHosts NONE = new VirtualHosts(List.of(), List.of());
-
-        XdsRouteResource.ParsedVirtualHost find(int index, io.envoyproxy.envoy.config.route.v3.VirtualHost vh) {
-            if (index < messages.size() && messages.get(index).equals(vh)) {
-                return parses.get(index);
-            }
-            if (messages.isEmpty()) {
+        /**
+         * The translation of virtual host {@code index} of a new version ({@code vh}, in {@code newWire}) when this
+         * version had it in the same bytes, else null.
+         */
+        XdsRouteResource.ParsedVirtualHost find(int index, io.envoyproxy.envoy.config.route.v3.VirtualHost vh,
+                                                WireVirtualHosts newWire) {
+            if (index >= newWire.size() || names.length == 0) {
                 return null;
             }
-            if (byValue == null) {
-                byValue = new HashMap<>(messages.size() * 4 / 3 + 1);
-                for (int i = 0; i < messages.size(); i++) {
-                    byValue.putIfAbsent(messages.get(i), parses.get(i));
+            int at = index;
+            if (index >= names.length || !names[index].equals(vh.getName())) {
+                // Not at its place (a virtual host added or removed before it): by name. Envoy's virtual host
+                // names are unique within a route configuration; a duplicate is only not found again.
+                if (byName == null) {
+                    byName = new HashMap<>(names.length * 4 / 3 + 1);
+                    for (int i = 0; i < names.length; i++) {
+                        byName.putIfAbsent(names[i], i);
+                    }
                 }
+                Integer found = byName.get(vh.getName());
+                if (found == null) {
+                    return null;
+                }
+                at = found;
             }
-            return byValue.get(vh);
+            return newWire.sameBytes(index, wire, at) ? parses.get(at) : null;
         }
     }
 
@@ -91,15 +181,24 @@ final class RouteParses {
     }
 
     /**
-     * Parses a received version to accept or reject it (no port: each listener that names it parses it again
-     * when the model is assembled). Its virtual hosts are kept until no assembly uses the route configuration.
+     * Parses a received version to accept or reject it, on the port named (each listener that names it on another
+     * port parses it again when the model is assembled), from the bytes it was decoded from. Its virtual hosts are
+     * kept until no assembly uses the route configuration.
      */
-    Parsed<RouteConfiguration> accept(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw,
-                                      ParseContext context) {
+    Parsed<RouteConfiguration> accept(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, ByteString bytes,
+                                      int port, ParseContext context) {
+        WireVirtualHosts wire = WireVirtualHosts.of(raw, bytes);
+        received.put(raw.getName(), wire);
         acceptContext = context;
         acceptedRaw = raw;
-        accepted = parseVirtualHosts(raw, 0, context);
+        accepted = parseVirtualHosts(raw, wire, port, context);
         return accepted;
+    }
+
+    /** Accepting a version on no port ({@link RouteConfiguration#ANY_PORT}), from the message's own bytes. */
+    Parsed<RouteConfiguration> accept(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw,
+                                      ParseContext context) {
+        return accept(raw, raw.toByteString(), RouteConfiguration.ANY_PORT, context);
     }
 
     Parsed<RouteConfiguration> parse(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, int port,
@@ -110,32 +209,37 @@ final class RouteParses {
             parsed = before.get(key);
         }
         if (parsed == null && raw == acceptedRaw && context.equals(acceptContext) && accepted.ok()) {
-            // What accepting it translated, on this port: the port is all a parse on another port changes.
-            parsed = new Parsed<>(RouteConfiguration.of(raw.getName(), port, accepted.value().virtualHosts()),
-                    accepted.warnings(), null);
+            // What accepting it translated; on another port, with that port: the port is all a parse there changes.
+            parsed = accepted.value().port() == port ? accepted
+                    : new Parsed<>(RouteConfiguration.of(raw.getName(), port, accepted.value().virtualHosts()),
+                            accepted.warnings(), null);
         }
         if (parsed == null) {
-            parsed = parseVirtualHosts(raw, port, context);
+            WireVirtualHosts wire = received.get(raw.getName());
+            parsed = parseVirtualHosts(raw, wire != null && wire.raw == raw ? wire : WireVirtualHosts.of(raw), port,
+                    context);
         }
         used.put(key, parsed);
         return parsed;
     }
 
     private Parsed<RouteConfiguration> parseVirtualHosts(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw,
-                                                         int port, ParseContext context) {
+                                                         WireVirtualHosts wire, int port, ParseContext context) {
         VirtualHostsKey key = new VirtualHostsKey(raw.getName(), context);
         VirtualHosts previous = virtualHosts.getOrDefault(key, VirtualHosts.NONE);
-        List<io.envoyproxy.envoy.config.route.v3.VirtualHost> messages = raw.getVirtualHostsList();
-        List<XdsRouteResource.ParsedVirtualHost> parses = new ArrayList<>(messages.size());
+        String[] names = new String[raw.getVirtualHostsCount()];
+        List<XdsRouteResource.ParsedVirtualHost> parses = new ArrayList<>(names.length);
         Parsed<RouteConfiguration> parsed = XdsRouteResource.parse(raw, port, vh -> {
-            XdsRouteResource.ParsedVirtualHost p = previous.find(parses.size(), vh);
+            int index = parses.size();
+            XdsRouteResource.ParsedVirtualHost p = previous.find(index, vh, wire);
             if (p == null) {
                 p = XdsRouteResource.parseVirtualHost(vh, context);
             }
+            names[index] = vh.getName();
             parses.add(p);
             return p;
         });
-        virtualHosts.put(key, new VirtualHosts(messages, parses));
+        virtualHosts.put(key, new VirtualHosts(wire, names, parses));
         return parsed;
     }
 
@@ -156,5 +260,6 @@ final class RouteParses {
         }
         virtualHosts.keySet().removeIf(k -> !inUse.contains(k)
                 && !(k.context().equals(acceptContext) && names.contains(k.name())));
+        received.keySet().retainAll(names);
     }
 }

@@ -1,5 +1,6 @@
 package io.proxyless.mesh.xds;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -380,7 +381,7 @@ public final class XdsConfigSource implements ConfigSource {
         boolean first = inboundClient == null;
         if (first) {
             inboundClient = new AdsClient(channel, bootstrap.node().toProto(), options, executor, clock, jitter,
-                    (type, message) -> type == XdsResourceType.LISTENER
+                    (type, message, bytes) -> type == XdsResourceType.LISTENER
                             ? XdsInboundListenerResource.parse((Listener) message)
                             : Parsed.error("only inbound listeners are asked for on this stream"),
                     this::onInboundChange);
@@ -424,19 +425,31 @@ public final class XdsConfigSource implements ConfigSource {
         }
     }
 
-    private Parsed<?> parse(XdsResourceType type, Message message) {
+    private Parsed<?> parse(XdsResourceType type, Message message, ByteString bytes) {
         return switch (type) {
             case LISTENER -> isInboundListener(((Listener) message).getName())
                     // A server's listener a control plane lists among the wildcard's: not a client's concern.
                     ? Parsed.of(new XdsListenerResource.Update(((Listener) message).getName(), null, null, null, null,
                             ParseContext.HttpFilters.DEFAULT), new Findings())
                     : XdsListenerResource.parse((Listener) message, parseContext);
-            // Parsed here to accept or reject it; each listener that names it applies its own filters when the
-            // model is assembled.
-            case ROUTE -> routeParses.accept((RouteConfiguration) message, parseContext);
+            // Parsed here to accept or reject it, on the port the model will have it on unless a listener names it
+            // (a sidecar's are named after their port); each listener that names it applies its own filters and
+            // port when the model is assembled.
+            case ROUTE -> routeParses.accept((RouteConfiguration) message, bytes,
+                    acceptPort((RouteConfiguration) message), parseContext);
             case CLUSTER -> XdsClusterResource.parse((Cluster) message, parseContext);
             case ENDPOINT -> XdsEndpointResource.parse((ClusterLoadAssignment) message);
         };
+    }
+
+    /**
+     * The port a sidecar's route configuration is assembled on when no listener names it (none does in that shape):
+     * its name's, as {@link XdsModelAssembly} takes it. Proxyless ones are parsed per listener.
+     */
+    private int acceptPort(RouteConfiguration rc) {
+        String name = rc.getName();
+        Integer port = proxyless ? null : HostPort.isPort(name) ? Integer.valueOf(name) : HostPort.port(name);
+        return port == null ? io.proxyless.mesh.runtime.model.RouteConfiguration.ANY_PORT : port;
     }
 
     // ---- On the executor ----

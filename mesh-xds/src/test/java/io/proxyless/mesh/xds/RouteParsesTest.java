@@ -130,4 +130,96 @@ class RouteParsesTest {
                 .isEqualTo(otherFirst.value().virtualHosts())
                 .zipSatisfy(otherFirst.value().virtualHosts(), (a, b) -> assertThat(a).isNotSameAs(b));
     }
+
+    @Test
+    void aVirtualHostRenamedIsTranslatedAfreshAndOneRemovedIsDropped() {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = routes(SERVICES, null, null);
+        var first = parses.accept(v1, SIDECAR);
+        // "details" is renamed (same domains and routes, another name); "productpage" is gone.
+        RouteConfiguration.Builder b = routes(List.of("details", "ratings", "reviews"), null, null).toBuilder();
+        b.setVirtualHosts(0, b.getVirtualHosts(0).toBuilder().setName("details-renamed"));
+        RouteConfiguration v2 = b.build();
+
+        var second = parses.accept(v2, SIDECAR);
+
+        assertSameAsFreshParse(second, v2, 0);
+        var before = first.value().virtualHosts();
+        var after = second.value().virtualHosts();
+        assertThat(after).hasSize(3);
+        assertThat(after.get(0)).isNotSameAs(before.get(0));
+        assertThat(after.get(0).name()).isEqualTo("details-renamed");
+        assertThat(after.get(1)).as("ratings, found by name").isSameAs(before.get(2));
+        assertThat(after.get(2)).as("reviews, found by name").isSameAs(before.get(3));
+        assertThat(after).extracting(io.proxyless.mesh.runtime.model.VirtualHost::name)
+                .doesNotContain("productpage");
+    }
+
+    @Test
+    void aVirtualHostChangedInPlaceIsTranslatedAgainEvenWhenItsNameIsTheSame() {
+        RouteParses parses = RouteParses.none();
+        parses.accept(routes(SERVICES, "ratings", Duration.ofSeconds(1)), SIDECAR);
+        RouteConfiguration v2 = routes(SERVICES, "ratings", Duration.ofSeconds(2));
+
+        var second = parses.accept(v2, SIDECAR);
+
+        assertSameAsFreshParse(second, v2, 0);
+        assertThat(second.value().virtualHosts().get(2).routes().get(0).action())
+                .isEqualTo(XdsRouteResource.parse(v2, 0, SIDECAR).value().virtualHosts().get(2).routes().get(0)
+                        .action());
+    }
+
+    @Test
+    void aRejectedVersionLeavesTheLastGoodTranslationsToTheNext() {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = routes(SERVICES, null, null);
+        var first = parses.accept(v1, SIDECAR);
+        parses.parse(v1, 9080, SIDECAR);
+        parses.assembled();
+        // One virtual host has a match this client cannot evaluate: the version is NACKed, v1 stays in use.
+        RouteConfiguration invalid = v1.toBuilder().setVirtualHosts(0, v1.getVirtualHosts(0).toBuilder()
+                .setRoutes(0, Route.newBuilder(v1.getVirtualHosts(0).getRoutes(0)).setMatch(RouteMatch.newBuilder()
+                        .setPrefix("/").setTlsContext(RouteMatch.TlsContextMatchOptions.newBuilder()
+                                .setPresented(BoolValue.of(true)))))).build();
+        assertThat(parses.accept(invalid, SIDECAR).ok()).isFalse();
+        var kept = parses.parse(v1, 9080, SIDECAR);
+        parses.assembled();
+        assertSameAsFreshParse(kept, v1, 9080);
+
+        RouteConfiguration v3 = routes(SERVICES, "reviews", Duration.ofSeconds(3));
+        var third = parses.accept(v3, SIDECAR);
+
+        assertSameAsFreshParse(third, v3, 0);
+        assertThat(third.value().virtualHosts().get(0)).as("details, translated again after the rejected one")
+                .isEqualTo(first.value().virtualHosts().get(0));
+        assertThat(third.value().virtualHosts().subList(1, 3))
+                .zipSatisfy(first.value().virtualHosts().subList(1, 3), (a, b) -> assertThat(a).isSameAs(b));
+    }
+
+    @Test
+    void acceptedOnItsPortTheAssemblyTakesTheParseAsItIs() {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = routes(SERVICES, null, null);
+
+        var accepted = parses.accept(v1, v1.toByteString(), 9080, SIDECAR);
+
+        assertSameAsFreshParse(accepted, v1, 9080);
+        assertThat(parses.parse(v1, 9080, SIDECAR)).isSameAs(accepted);
+        assertSameAsFreshParse(parses.parse(v1, 9090, SIDECAR), v1, 9090);
+    }
+
+    @Test
+    void bytesThatAreNotTheMessagesFindNoVirtualHostAgain() {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = routes(SERVICES, null, null);
+        var first = parses.accept(v1, SIDECAR);
+        RouteConfiguration v2 = routes(SERVICES, "reviews", Duration.ofSeconds(3));
+
+        var second = parses.accept(v2, com.google.protobuf.ByteString.copyFromUtf8("not a route configuration"),
+                0, SIDECAR);
+
+        assertSameAsFreshParse(second, v2, 0);
+        assertThat(second.value().virtualHosts())
+                .zipSatisfy(first.value().virtualHosts(), (a, b) -> assertThat(a).isNotSameAs(b));
+    }
 }
