@@ -1,8 +1,14 @@
 package io.proxyless.mesh.api.analysis;
 
+import io.proxyless.mesh.api.DestinationRule;
+import io.proxyless.mesh.api.HTTPRoute;
+import io.proxyless.mesh.api.HTTPRouteDestination;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ServiceEntry;
+import io.proxyless.mesh.api.Subset;
+import io.proxyless.mesh.api.TrafficPolicy;
+import io.proxyless.mesh.api.VirtualService;
 import io.proxyless.mesh.api.WorkloadEntry;
 import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
 import java.time.Instant;
@@ -192,10 +198,27 @@ public final class Analyzers {
     /**
      * {@code resource} as far as the analyses read it: of a ServiceEntry's inline endpoints they read the labels
      * and ports (which workloads exist, which ports they serve), never the address, locality, weight, network or
-     * service account, so those are left out. Everything else is read, its source lines included (findings name
-     * them).
+     * service account; of a VirtualService's HTTP routes never the timeout, retries, fault, CORS policy, header
+     * operations, rewrite or destination weights; of a DestinationRule's traffic policies only the TLS settings
+     * (and the ports they are for), so those are left out. Everything else is read, its source lines included
+     * (findings name them). Only compared: a one-route change (a timeout, a weight shift, a balancer) keeps
+     * every analysis's findings.
      */
     static Resource<?> analysisView(Resource<?> resource) {
+        if (resource.spec() instanceof VirtualService vs) {
+            return new Resource<>(resource.kind(), resource.apiVersion(), resource.metadata(), new VirtualService(
+                    vs.hosts(), vs.gateways(), vs.http().stream().map(Analyzers::analysisView).toList(), vs.tls(),
+                    vs.tcp(), vs.exportTo()), resource.source());
+        }
+        if (resource.spec() instanceof DestinationRule dr) {
+            List<Subset> subsets = new ArrayList<>(dr.subsets().size());
+            for (Subset s : dr.subsets()) {
+                subsets.add(s == null ? null : new Subset(s.name(), s.labels(), analysisView(s.trafficPolicy())));
+            }
+            return new Resource<>(resource.kind(), resource.apiVersion(), resource.metadata(), new DestinationRule(
+                    dr.host(), analysisView(dr.trafficPolicy()), subsets, dr.exportTo(), dr.workloadSelector()),
+                    resource.source());
+        }
         if (!(resource.spec() instanceof ServiceEntry se) || se.endpoints().isEmpty()) {
             return resource;
         }
@@ -206,6 +229,32 @@ public final class Analyzers {
         return new Resource<>(resource.kind(), resource.apiVersion(), resource.metadata(),
                 new ServiceEntry(se.hosts(), se.addresses(), se.ports(), se.location(), se.resolution(), endpoints,
                         se.workloadSelector(), se.exportTo(), se.subjectAltNames()), resource.source());
+    }
+
+    /** An HTTP route as far as the analyses read it (matches, destinations, mirrors, name, delegate). */
+    private static HTTPRoute analysisView(HTTPRoute route) {
+        if (route == null) {
+            return null;
+        }
+        List<HTTPRouteDestination> destinations = new ArrayList<>(route.route().size());
+        for (HTTPRouteDestination d : route.route()) {
+            destinations.add(d == null ? null : new HTTPRouteDestination(d.destination(), null, null));
+        }
+        return new HTTPRoute(route.name(), route.match(), destinations, route.redirect(), route.directResponse(),
+                route.delegate(), null, null, null, null, route.mirror(), route.mirrors(), route.mirrorPercent(),
+                route.mirrorPercentage(), null, null);
+    }
+
+    /** A traffic policy as far as the analyses read it: its TLS settings and those of its ports. */
+    private static TrafficPolicy analysisView(TrafficPolicy policy) {
+        if (policy == null) {
+            return null;
+        }
+        List<TrafficPolicy.PortTrafficPolicy> ports = new ArrayList<>(policy.portLevelSettings().size());
+        for (TrafficPolicy.PortTrafficPolicy p : policy.portLevelSettings()) {
+            ports.add(p == null ? null : new TrafficPolicy.PortTrafficPolicy(p.port(), null, null, null, p.tls()));
+        }
+        return new TrafficPolicy(null, null, null, policy.tls(), ports, null, null, null);
     }
 
     // ---------------------------------------------------------------- helpers shared by the analyzers

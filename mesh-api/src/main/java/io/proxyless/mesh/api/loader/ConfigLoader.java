@@ -166,6 +166,9 @@ public final class ConfigLoader {
         } else {
             parsed = new Batch();
             parsed.parse(file, decodeUtf8(content), json);
+            if (before != null) {
+                parsed.keepUnchanged(before.parsed());
+            }
             parsed.byKey.clear(); // only for duplicates within the file; merge checks across files
         }
         files.put(file, new ParsedFile(content.length, hash, json, parsed));
@@ -353,6 +356,28 @@ public final class ConfigLoader {
         private final Set<String> allocatedAddresses = new java.util.HashSet<>();
         // What finish() ran the analyses over and found.
         private Analyzers.Analysis analysis;
+
+        /**
+         * Makes each resource of this file's new parse that equals (lines included) the one of the same kind,
+         * namespace and name in {@code before}, the file's parse of the last load, that very object: a change to
+         * one resource of a file leaves the others the objects they were, so their validation, the analyses and
+         * the compiler find them unchanged by identity instead of comparing them again.
+         */
+        void keepUnchanged(Batch before) {
+            Map<ResourceKey, Resource<?>> earlier = new HashMap<>();
+            for (Resource<?> r : before.resources) {
+                earlier.putIfAbsent(new ResourceKey(r.kind(), r.namespace(), r.name()), r);
+            }
+            for (int i = 0; i < resources.size(); i++) {
+                Resource<?> now = resources.get(i);
+                Resource<?> was = earlier.get(new ResourceKey(now.kind(), now.namespace(), now.name()));
+                if (was != null && was != now && was.equals(now)
+                        && Objects.equals(before.unbound.get(was), unbound.get(now))) {
+                    resources.set(i, was);
+                    unbound.put(was, unbound.remove(now));
+                }
+            }
+        }
 
         void fileProblem(String file, int line, String message) {
             problems.add(new Problem(Severity.ERROR, file, line, null, null, null, null, message));

@@ -14,7 +14,8 @@ import org.junit.jupiter.api.io.TempDir;
 /**
  * A reload is invisible: over seeded random configs spread over several files and random edits (an endpoint moved,
  * endpoint labels, DestinationRule subsets or ports changed, a route's destination or subset changed, a DestinationRule's subsets changed, a
- * Sidecar or a file's lines shifted, a service removed or added back), a loader that loads each version after the
+ * route's timeout or a DestinationRule's balancer changed in place, a Sidecar or a file's lines shifted, a service
+ * removed or added back), a loader that loads each version after the
  * one before returns exactly what a new loader returns for the same files: the same resources and the same problems
  * (validation and analysis findings with file:line) in the same order. The config is written to have findings
  * (unknown hosts and subsets, ambiguous ports, unknown DestinationRule hosts, Sidecar selectors), so that findings
@@ -26,6 +27,7 @@ class IncrementalLoadPropertyTest {
     private static final int EDITS = 10;
     private static final int SERVICES = 8;
     private static final int FILES = 3;
+    private static final String[] BALANCERS = {"ROUND_ROBIN", "LEAST_REQUEST", "RANDOM"};
 
     @TempDir
     Path dir;
@@ -33,6 +35,8 @@ class IncrementalLoadPropertyTest {
     @Test
     void aReloadFindsWhatAFreshLoadFinds() throws IOException {
         int reusedLoads = 0;
+        int editedInPlace = 0;
+        int keptInPlace = 0;
         int findings = 0;
         for (long seed : SEEDS) {
             Random random = new Random(seed);
@@ -55,12 +59,20 @@ class IncrementalLoadPropertyTest {
                     assertThat(reloaded).as(where).isEqualTo(fresh);
                     findings += fresh.problems().size();
                     reusedLoads += loader.analysesReused() > 0 ? 1 : 0;
+                    if (edit.endsWith("in place")) {
+                        editedInPlace++;
+                        keptInPlace += loader.analysesReused() > 0 ? 1 : 0;
+                    }
                 }
             }
         }
         // Holds trivially if nothing is ever reused or nothing is ever found.
         assertThat(reusedLoads).as("reloads that kept the analyses' findings").isGreaterThan(SEEDS.length * CASES);
         assertThat(findings).as("findings").isGreaterThan(SEEDS.length * CASES * EDITS);
+        // A route's timeout or a DestinationRule's balancer is read by no analysis: the findings stand, and the
+        // other resources of the edited file are the objects they were.
+        assertThat(keptInPlace).as("in-place route and balancer edits that kept the analyses' findings")
+                .isEqualTo(editedInPlace).isGreaterThan(SEEDS.length);
     }
 
     private void write(List<Service> services) throws IOException {
@@ -83,7 +95,7 @@ class IncrementalLoadPropertyTest {
     private static String edit(List<Service> services, Random random) {
         int i = random.nextInt(services.size());
         Service s = services.get(i);
-        int kind = random.nextInt(11);
+        int kind = random.nextInt(13);
         switch (kind) {
             case 0, 1, 2 -> s.address = "10." + i + "." + random.nextInt(250) + "." + (1 + random.nextInt(250));
             case 3 -> s.labelVersion = 1 + random.nextInt(3);
@@ -93,11 +105,13 @@ class IncrementalLoadPropertyTest {
             case 7 -> s.comments = random.nextInt(3);
             case 8 -> s.present = !s.present;
             case 9 -> s.version = 1 + random.nextInt(3);
+            case 11 -> s.timeout = 1 + random.nextInt(5);
+            case 12 -> s.balancer = BALANCERS[random.nextInt(BALANCERS.length)];
             default -> {
                 // No change at all.
             }
         }
-        return "s" + i + " edit " + kind;
+        return "s" + i + " edit " + kind + (kind >= 11 ? " in place" : "");
     }
 
     /** One service: a ServiceEntry, a DestinationRule (maybe for a host no one defines) and a VirtualService. */
@@ -112,6 +126,8 @@ class IncrementalLoadPropertyTest {
         int subset;
         int comments;
         boolean sidecar;
+        int timeout = 1;
+        String balancer = BALANCERS[0];
 
         Service(int index) {
             this.index = index;
@@ -157,9 +173,10 @@ class IncrementalLoadPropertyTest {
                     metadata: {name: %s}
                     spec:
                       host: %s
+                      trafficPolicy: {loadBalancer: {simple: %s}}
                       subsets:
                       - {name: v1, labels: {version: v1}}
-                    """.formatted(name, index % 4 == 3 ? "nowhere" + index : name));
+                    """.formatted(name, index % 4 == 3 ? "nowhere" + index : name, balancer));
             if (version > 1) {
                 out.append("  - {name: v").append(version).append(", labels: {version: v").append(version)
                         .append("}}\n");
@@ -174,8 +191,9 @@ class IncrementalLoadPropertyTest {
                       hosts: [%s]
                       http:
                       - route: [{destination: {host: s%d%s}}]
+                        timeout: %ds
                     ---
-                    """.formatted(name, name, destination, subsetField));
+                    """.formatted(name, name, destination, subsetField, timeout));
             if (sidecar) {
                 out.append("""
                         apiVersion: networking.istio.io/v1

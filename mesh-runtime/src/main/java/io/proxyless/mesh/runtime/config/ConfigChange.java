@@ -29,6 +29,10 @@ public record ConfigChange(List<String> added, List<String> changed, List<String
 
     /** The change from {@code before} to {@code after}; of duplicates the first loaded counts, as in the engine. */
     public static ConfigChange between(List<Resource<?>> before, List<Resource<?>> after) {
+        ConfigChange inPlace = before.size() == after.size() ? inPlace(before, after) : null;
+        if (inPlace != null) {
+            return inPlace;
+        }
         Map<Name, Resource<?>> old = byName(before);
         Map<Name, Resource<?>> next = byName(after);
         List<String> added = new ArrayList<>();
@@ -48,6 +52,49 @@ public record ConfigChange(List<String> added, List<String> changed, List<String
             }
         });
         return new ConfigChange(added, changed, removed);
+    }
+
+    /**
+     * The change when both lists name the same resources at the same positions (resources edited in place, the
+     * usual reload): found by walking them in step, where the resources of unchanged files are the very objects
+     * they were, with no map of every resource. Null when a name differs somewhere, or when an edited resource's
+     * name appears twice (then only the first counts: the maps decide).
+     */
+    private static ConfigChange inPlace(List<Resource<?>> before, List<Resource<?>> after) {
+        List<Integer> edited = new ArrayList<>();
+        for (int i = 0; i < after.size(); i++) {
+            Resource<?> a = after.get(i);
+            Resource<?> b = before.get(i);
+            if (a == b) {
+                continue;
+            }
+            if (a.kind() != b.kind() || !Objects.equals(a.namespace(), b.namespace())
+                    || !Objects.equals(a.name(), b.name())) {
+                return null;
+            }
+            if (!sameContent(b, a)) {
+                edited.add(i);
+            }
+        }
+        if (edited.isEmpty()) {
+            return new ConfigChange(List.of(), List.of(), List.of());
+        }
+        java.util.Set<String> names = new java.util.HashSet<>();
+        edited.forEach(i -> names.add(after.get(i).name()));
+        for (int i = 0; i < after.size(); i++) {
+            Resource<?> r = after.get(i);
+            if (names.contains(r.name()) && !edited.contains(i)) {
+                for (int e : edited) {
+                    Resource<?> x = after.get(e);
+                    if (x.kind() == r.kind() && Objects.equals(x.namespace(), r.namespace())) {
+                        return null;
+                    }
+                }
+            }
+        }
+        List<String> changed = new ArrayList<>(edited.size());
+        edited.forEach(i -> changed.add(after.get(i).describe()));
+        return new ConfigChange(List.of(), changed, List.of());
     }
 
     /** Nothing added, changed or removed. */

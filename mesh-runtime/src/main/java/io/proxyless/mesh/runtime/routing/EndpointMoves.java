@@ -10,11 +10,13 @@ import java.lang.ref.WeakReference;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * What a compilation of Istio config decided apart from endpoints, so that the next one, when only endpoints moved
  * (the most frequent change: pods rescheduled, a ServiceEntry's endpoint list edited), redoes only the clusters of
- * the services whose endpoints moved and takes everything else from the snapshot it compiled.
+ * the services whose endpoints moved and takes everything else from the snapshot it compiled; and, when only
+ * VirtualServices and DestinationRules changed ({@link RouteChanges}), redoes only the hosts they touch.
  *
  * <p>Endpoints decide nothing outside their clusters: which services exist and who sees them, which
  * VirtualService owns a host, its routes and destinations, the DestinationRule policies, and so the route
@@ -33,10 +35,17 @@ import java.util.Objects;
  * @param clusters       every cluster the decisions asked for, in their order, by name
  * @param missing        why clusters routes name but the model lacks are missing
  * @param destinationRules the DestinationRules by qualified host (the same while only endpoints move)
+ * @param owners         the position (in the config's resources) of the VirtualService that owns each host, by
+ *                       host: a changed VirtualService's routes are decided again for the hosts it owns
+ *                       ({@link RouteChanges})
+ * @param dependents     the hosts whose routes send or mirror to a host, by that host (itself left out): a
+ *                       changed DestinationRule changes the routes of those too (the clusters' hashing decides
+ *                       theirs)
  */
 record EndpointMoves(WeakReference<CompiledMesh> compiled, WeakReference<MeshConfig> config, List<String> decisions,
                      List<String> routeWarnings, Map<String, Decided> clusters,
-                     Map<String, RouteTables.Missing> missing, MeshCompiler.DrIndex destinationRules) {
+                     Map<String, RouteTables.Missing> missing, MeshCompiler.DrIndex destinationRules,
+                     Map<String, Integer> owners, Map<String, Set<String>> dependents) {
 
     /**
      * One cluster the decisions asked for: the service port (and subset) it stands for, the DestinationRule policy

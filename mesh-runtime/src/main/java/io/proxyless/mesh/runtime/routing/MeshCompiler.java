@@ -21,6 +21,8 @@ import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.health.HealthPlan;
 import io.proxyless.mesh.runtime.model.ClusterLoadAssignment;
 import io.proxyless.mesh.runtime.model.MeshModel;
+import io.proxyless.mesh.runtime.model.RouteConfiguration;
+import io.proxyless.mesh.runtime.model.VirtualHost;
 import io.proxyless.mesh.runtime.policy.ClusterPolicy;
 import io.proxyless.mesh.runtime.policy.DestinationRules;
 import io.proxyless.mesh.runtime.registry.Endpoint;
@@ -39,9 +41,11 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HashSet;
+import java.util.IdentityHashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
@@ -130,6 +134,13 @@ public final class MeshCompiler {
         EndpointMoves decided = lastDecisions;
         // The config the snapshot in force was compiled from, when this compiler's decisions for it are at hand.
         MeshConfig before = decided == null ? null : decided.configOf(previous);
+        // When only VirtualServices and DestinationRules changed, the hosts they touch are decided again and
+        // everything else (the registry included: nothing it reads changed) is taken from the snapshot in force.
+        RouteChanges changes = before == null ? null : RouteChanges.between(before, config);
+        Compilation patched = changes == null ? null : routesChanged(decided, before, config, changes, previous);
+        if (patched != null) {
+            return patched;
+        }
         // The registry in force, with only moved endpoints written again, when that is all that changed.
         ServiceRegistry registry = before == null ? null
                 : ServiceRegistry.withMovedEndpoints(previous.registry(), before, config, modelCompiler::shared);
@@ -151,6 +162,14 @@ public final class MeshCompiler {
         }
         // 2. VirtualServices: the first (oldest) visible one for a host owns it; later ones are ignored.
         Map<String, String> owner = new HashMap<>();
+        // The owners by their position in the config, kept for a change of one of them (RouteChanges).
+        Map<String, Integer> owners = new HashMap<>();
+        Map<Resource<?>, Integer> positions = new IdentityHashMap<>();
+        for (int i = 0; i < config.resources().size(); i++) {
+            if (config.resources().get(i).kind() == ResourceKind.VIRTUAL_SERVICE) {
+                positions.put(config.resources().get(i), i);
+            }
+        }
         for (Resource<VirtualService> vs : orderedVirtualServices(config, registry)) {
             if (vs.spec().hosts().isEmpty()) {
                 continue; // a delegate: only reachable through its parent
@@ -171,6 +190,7 @@ public final class MeshCompiler {
                             + "oldest, so this one is ignored for that host");
                     continue;
                 }
+                owners.put(host, positions.get(vs));
                 if (routes == null) {
                     routes = build.routes(vs);
                 }
@@ -198,8 +218,31 @@ public final class MeshCompiler {
         build.clusters.forEach((key, c) -> clusters.put(key, EndpointMoves.Decided.of(c,
                 assembly.leftOut().get(key))));
         lastDecisions = new EndpointMoves(new WeakReference<>(compilation.snapshot()), new WeakReference<>(config),
-                decisions, assembly.routeWarnings(), clusters, assembly.missingClusters(), build.drIndex());
+                decisions, assembly.routeWarnings(), clusters, assembly.missingClusters(), build.drIndex(),
+                Map.copyOf(owners), dependents(entries.values()));
         return compilation;
+    }
+
+    /** The hosts whose routes send or mirror to each host, by that host (a host's own routes left out). */
+    private static Map<String, Set<String>> dependents(Iterable<IstioHost> entries) {
+        Map<String, Set<String>> out = new HashMap<>();
+        for (IstioHost e : entries) {
+            for (IstioRoute r : e.routes()) {
+                for (IstioRoute.Target t : r.destinations()) {
+                    if (!t.host().equals(e.host())) {
+                        out.computeIfAbsent(t.host(), h -> new java.util.LinkedHashSet<>()).add(e.host());
+                    }
+                }
+                for (IstioRoute.MirrorTarget m : r.mirrors()) {
+                    if (!m.target().host().equals(e.host())) {
+                        out.computeIfAbsent(m.target().host(), h -> new java.util.LinkedHashSet<>()).add(e.host());
+                    }
+                }
+            }
+        }
+        Map<String, Set<String>> frozen = new HashMap<>();
+        out.forEach((host, hosts) -> frozen.put(host, Set.copyOf(hosts)));
+        return Map.copyOf(frozen);
     }
 
     /**
@@ -266,8 +309,220 @@ public final class MeshCompiler {
         Compilation compilation = modelCompiler.compile(next, config, registry, warnings, decided.missing(), policies,
                 inbound, previous);
         lastDecisions = new EndpointMoves(new WeakReference<>(compilation.snapshot()), new WeakReference<>(config),
-                decided.decisions(), decided.routeWarnings(), clusters, decided.missing(), decided.destinationRules());
+                decided.decisions(), decided.routeWarnings(), clusters, decided.missing(), decided.destinationRules(),
+                decided.owners(), decided.dependents());
         return compilation;
+    }
+
+    /**
+     * The compilation of {@code config}, which differs from {@code before} (what {@code previous} was compiled from
+     * with {@code decided}) only in the VirtualServices and DestinationRules at {@code changes}: the hosts a changed
+     * VirtualService owns, a changed DestinationRule's host and the hosts routing to it are decided again, and their
+     * virtual hosts and the rule's clusters replace those of the previous route model; everything else is taken as
+     * it is. The same hosts are decided again from {@code before} too, and anything that does not come out as the
+     * previous model had it, or that a full compilation would decide differently elsewhere (other clusters asked
+     * for, other destinations, findings), returns null: the caller compiles in full.
+     */
+    private Compilation routesChanged(EndpointMoves decided, MeshConfig before, MeshConfig config,
+                                      RouteChanges changes, CompiledMesh previous) throws TlsConfigException {
+        ServiceRegistry registry = previous.registry();
+        Set<String> hosts = new java.util.LinkedHashSet<>();
+        Set<String> ruleHosts = new java.util.LinkedHashSet<>();
+        DrIndex rulesBefore = decided.destinationRules();
+        Map<String, List<Resource<DestinationRule>>> exact = null;
+        for (int position : changes.positions()) {
+            Resource<?> r = config.resources().get(position);
+            if (r.kind() == ResourceKind.VIRTUAL_SERVICE) {
+                for (String raw : ((VirtualService) r.spec()).hosts()) {
+                    String host = qualify(raw, r.namespace());
+                    Integer owner = decided.owners().get(host);
+                    if (owner != null && owner == position) {
+                        hosts.add(host);
+                    }
+                }
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            Resource<DestinationRule> rule = (Resource<DestinationRule>) r;
+            String host = qualify(rule.spec().host(), rule.namespace());
+            ruleHosts.add(host);
+            hosts.add(host);
+            hosts.addAll(decided.dependents().getOrDefault(host, Set.of()));
+            // The index with the rule in its place (it keeps its host, so it stays under the same key).
+            if (exact == null) {
+                exact = new HashMap<>(rulesBefore.exact());
+            }
+            List<Resource<DestinationRule>> rules = new ArrayList<>(exact.getOrDefault(host, List.of()));
+            int at = -1;
+            for (int i = 0; i < rules.size() && at < 0; i++) {
+                at = rules.get(i).metadata().equals(rule.metadata()) ? i : -1;
+            }
+            if (at < 0) {
+                return null;
+            }
+            rules.set(at, rule);
+            exact.put(host, List.copyOf(rules));
+        }
+        DrIndex rules = exact == null ? rulesBefore : new DrIndex(exact, rulesBefore.wildcards());
+        Redecided was = redecide(before, registry, rulesBefore, decided, hosts, ruleHosts);
+        Redecided now = redecide(config, registry, rules, decided, hosts, ruleHosts);
+        if (was == null || now == null || !was.requested().equals(now.requested())
+                || !was.targets().equals(now.targets())
+                || !was.assembly().missingClusters().equals(now.assembly().missingClusters())) {
+            return null;
+        }
+        MeshModel model = previous.model();
+        // The virtual hosts decided again, in the route configurations where they are.
+        Map<Integer, RouteConfiguration> configs = new LinkedHashMap<>();
+        for (RouteConfiguration rc : model.routeConfigurations().values()) {
+            RouteConfiguration fresh = now.assembly().model().routeConfigurations().get(rc.port());
+            RouteConfiguration freshBefore = was.assembly().model().routeConfigurations().get(rc.port());
+            if (fresh == null || freshBefore == null) {
+                if (fresh != freshBefore) {
+                    return null;
+                }
+                configs.put(rc.port(), rc);
+                continue;
+            }
+            Map<String, VirtualHost> next = byName(fresh);
+            Map<String, VirtualHost> redecided = byName(freshBefore);
+            List<VirtualHost> vhs = new ArrayList<>(rc.virtualHosts());
+            boolean changed = false;
+            for (int i = 0; i < vhs.size(); i++) {
+                VirtualHost vh = vhs.get(i);
+                VirtualHost n = next.get(vh.name());
+                if (n == null) {
+                    continue;
+                }
+                VirtualHost b = redecided.get(vh.name());
+                // Decided again from the config before, the host must come out as the model in force has it.
+                if (b == null || !b.routes().equals(vh.routes()) || !Objects.equals(b.origin(), vh.origin())
+                        || !Objects.equals(n.origin(), vh.origin())) {
+                    return null;
+                }
+                if (!n.routes().equals(vh.routes())) {
+                    vhs.set(i, VirtualHost.of(vh.name(), vh.domains(), n.routes(), vh.origin()));
+                    changed = true;
+                }
+            }
+            configs.put(rc.port(), changed ? RouteConfiguration.of(rc.name(), rc.port(), vhs) : rc);
+        }
+        if (!model.routeConfigurations().keySet().containsAll(now.assembly().model().routeConfigurations().keySet())) {
+            return null; // a route configuration the model in force lacks
+        }
+        // The DestinationRules' clusters, compiled again in their places.
+        Map<String, EndpointMoves.Decided> clusters = decided.clusters();
+        Map<String, io.proxyless.mesh.runtime.model.Cluster> modelClusters = model.clusters();
+        Map<String, ClusterLoadAssignment> assignments = model.loadAssignments();
+        if (!ruleHosts.isEmpty()) {
+            clusters = new LinkedHashMap<>(clusters);
+            Map<String, io.proxyless.mesh.runtime.model.Cluster> cs = new LinkedHashMap<>(modelClusters);
+            Map<String, ClusterLoadAssignment> as = new LinkedHashMap<>(assignments);
+            for (Map.Entry<String, EndpointMoves.Decided> e : decided.clusters().entrySet()) {
+                if (!ruleHosts.contains(e.getValue().host())) {
+                    continue;
+                }
+                IstioCluster c = now.build().clusters.get(e.getKey());
+                List<io.proxyless.mesh.runtime.model.Cluster> one = new ArrayList<>(1);
+                List<ClusterLoadAssignment> oneAssignment = new ArrayList<>(1);
+                if (c == null || e.getValue().leftOut() != null
+                        || RouteModelAssembly.cluster(c, one, oneAssignment) != null) {
+                    return null;
+                }
+                cs.put(e.getKey(), one.get(0));
+                as.put(e.getKey(), oneAssignment.get(0));
+                clusters.put(e.getKey(), EndpointMoves.Decided.of(c, null));
+            }
+            modelClusters = cs;
+            assignments = as;
+        }
+        Map<String, ClusterPolicy> policies = new HashMap<>();
+        clusters.forEach((key, d) -> policies.put(key, d.policy()));
+        MeshModel next = new MeshModel(configs, modelClusters, assignments, model.outboundPolicy(), model.warnings());
+        List<String> warnings = new ArrayList<>(registry.warnings());
+        warnings.addAll(decided.decisions());
+        InboundPolicy inbound = previous.inbound();
+        warnings.addAll(inbound.warnings());
+        Compilation compilation = modelCompiler.compile(next, config, registry, warnings, decided.missing(), policies,
+                inbound, previous);
+        lastDecisions = new EndpointMoves(new WeakReference<>(compilation.snapshot()), new WeakReference<>(config),
+                decided.decisions(), decided.routeWarnings(), clusters, decided.missing(), rules, decided.owners(),
+                decided.dependents());
+        return compilation;
+    }
+
+    private static Map<String, VirtualHost> byName(RouteConfiguration rc) {
+        Map<String, VirtualHost> out = new HashMap<>();
+        rc.virtualHosts().forEach(vh -> out.put(vh.name(), vh));
+        return out;
+    }
+
+    /**
+     * {@code hosts} decided again from {@code config}: their entries (owner, routes, default clusters) and the
+     * clusters of {@code ruleHosts} the decisions asked for, written as a route model of their own. Null when the
+     * decisions found anything to warn about (the full compilation reports it in its place).
+     */
+    private Redecided redecide(MeshConfig config, ServiceRegistry registry, DrIndex rules, EndpointMoves decided,
+                               Set<String> hosts, Set<String> ruleHosts) {
+        Build build = new Build(config, registry, new ArrayList<>());
+        build.drIndex = rules;
+        build.requested = new ArrayList<>();
+        List<IstioHost> entries = new ArrayList<>();
+        Map<Integer, List<IstioRoute>> routesByOwner = new HashMap<>();
+        List<String> targets = new ArrayList<>();
+        for (String host : hosts) {
+            MeshService service = registry.lookup(host).orElse(null);
+            Integer owner = decided.owners().get(host);
+            if (owner == null) {
+                if (service != null && service.host().equals(host)) {
+                    entries.add(new IstioHost(host, service, null, List.of(), build.defaultClusters(service)));
+                }
+                continue;
+            }
+            @SuppressWarnings("unchecked")
+            Resource<VirtualService> vs = (Resource<VirtualService>) config.resources().get(owner);
+            List<IstioRoute> routes = routesByOwner.get(owner);
+            if (routes == null) {
+                routes = build.routes(vs);
+                routesByOwner.put(owner, routes);
+                for (IstioRoute r : routes) {
+                    r.destinations().forEach(t -> targets.add(t.host()));
+                    r.mirrors().forEach(m -> targets.add(m.target().host()));
+                }
+            }
+            entries.add(new IstioHost(host, service, names.intern(vs.metadata().key()), routes,
+                    service == null ? Map.of() : build.defaultClusters(service)));
+        }
+        if (!ruleHosts.isEmpty()) {
+            for (Map.Entry<String, EndpointMoves.Decided> e : decided.clusters().entrySet()) {
+                EndpointMoves.Decided d = e.getValue();
+                if (!ruleHosts.contains(d.host()) || build.clusters.containsKey(e.getKey())) {
+                    continue;
+                }
+                MeshService service = registry.lookup(d.host()).orElse(null);
+                if (service == null || !service.host().equals(d.host())) {
+                    return null;
+                }
+                build.cluster(service, d.subset(), d.port());
+            }
+        }
+        if (!build.warnings.isEmpty() || build.tlsFailure != null) {
+            return null;
+        }
+        RouteModelAssembly.Assembly assembly = RouteModelAssembly.assemble(entries, Map.of(),
+                registry.outboundTrafficPolicy(), this::aliases, modelValues);
+        if (!assembly.model().warnings().isEmpty()) {
+            return null;
+        }
+        return new Redecided(build, assembly, build.requested, targets);
+    }
+
+    /**
+     * Hosts decided again: the build (its clusters), the route model written for them alone, every cluster the
+     * decisions asked for in order, and the hosts their routes send and mirror to in order.
+     */
+    private record Redecided(Build build, RouteModelAssembly.Assembly assembly, List<String> requested,
+                             List<String> targets) {
     }
 
     private List<Resource<VirtualService>> orderedVirtualServices(MeshConfig config, ServiceRegistry registry) {
@@ -314,6 +569,8 @@ public final class MeshCompiler {
         final Map<String, DestinationRules> rulesByHost = new HashMap<>();
         TlsConfigException tlsFailure;
         DrIndex drIndex;
+        // When set, every cluster asked for, in order (hosts decided again are compared by it).
+        List<String> requested;
 
         Build(MeshConfig config, ServiceRegistry registry, List<String> warnings) {
             this.config = config;
@@ -382,6 +639,9 @@ public final class MeshCompiler {
 
         IstioCluster cluster(MeshService service, String subset, int port) {
             String key = Cluster.key(port, subset, service.host());
+            if (requested != null) {
+                requested.add(key);
+            }
             IstioCluster existing = clusters.get(key);
             if (existing != null) {
                 return existing;

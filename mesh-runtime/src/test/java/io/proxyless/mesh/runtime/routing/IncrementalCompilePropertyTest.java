@@ -49,6 +49,8 @@ class IncrementalCompilePropertyTest {
         int clusters = 0;
         int patched = 0;
         int registryPatched = 0;
+        int routesPatched = 0;
+        int editedInPlace = 0;
         for (long seed : SEEDS) {
             Random random = new Random(seed);
             for (int c = 0; c < CASES; c++) {
@@ -78,6 +80,7 @@ class IncrementalCompilePropertyTest {
                 for (int step = 0; step < EDITS; step++) {
                     String edit = edit(services, random);
                     String where = "seed " + seed + ", case " + c + ", step " + step + " (" + edit + ")";
+                    editedInPlace += edit.endsWith("in place") ? 1 : 0;
                     MeshConfig next = config(services);
                     CompiledMesh before = istio;
                     istio = publish(compiler.compile(next, istio), health);
@@ -95,6 +98,9 @@ class IncrementalCompilePropertyTest {
                     for (Map.Entry<String, Cluster> e : istio.clusters().entrySet()) {
                         clusters++;
                         reused += before.clusters().get(e.getKey()) == e.getValue() ? 1 : 0;
+                    }
+                    if (edit.endsWith("in place") && istio.registry() == before.registry()) {
+                        routesPatched++; // only the hosts the edited resource touches were decided again
                     }
                     CompiledMesh full = compiler(new ClusterHealth(clock::nanoTime)).compile(next, null).snapshot();
                     assertSame(istio, full, where + ", Istio config");
@@ -124,6 +130,9 @@ class IncrementalCompilePropertyTest {
         assertThat(reused).as("clusters carried over").isGreaterThan(clusters / 2);
         assertThat(patched).as("compilations that only moved endpoints").isGreaterThan(SEEDS.length * CASES / 2);
         assertThat(registryPatched).as("registries patched").isGreaterThan(SEEDS.length * CASES / 2);
+        // Most in-place edits of a VirtualService or DestinationRule decide only the hosts they touch again.
+        assertThat(routesPatched).as("compilations that decided only the edited hosts again")
+                .isGreaterThan(editedInPlace / 2);
     }
 
     @Test
@@ -311,7 +320,7 @@ class IncrementalCompilePropertyTest {
     private static String edit(List<Service> services, Random random) {
         int i = random.nextInt(services.size());
         Service s = services.get(i);
-        switch (random.nextInt(8)) {
+        switch (random.nextInt(10)) {
             case 0 -> s.endpoints = Service.endpoints(i, random);
             case 6 -> s.endpoints = Service.moved(s.endpoints, i, random);
             case 7 -> s.endpoints = s.endpoints.contains("version: v1") ? s.endpoints.replaceFirst("version: v1",
@@ -320,6 +329,14 @@ class IncrementalCompilePropertyTest {
             case 2 -> s.virtualService = Service.virtualService(random, services.size());
             case 3 -> s.twoPorts = !s.twoPorts;
             case 4 -> s.present = !s.present;
+            case 8 -> {
+                s.virtualService = Service.tweaked(s.virtualService, random);
+                return "s" + i + " " + (s.present ? "route edited in place" : "removed");
+            }
+            case 9 -> {
+                s.destinationRule = Service.tweaked(s.destinationRule, random);
+                return "s" + i + " " + (s.present ? "rule edited in place" : "removed");
+            }
             default -> {
                 // No change at all: everything carries over.
             }
@@ -363,6 +380,30 @@ class IncrementalCompilePropertyTest {
         static String moved(String endpoints, int index, Random random) {
             return endpoints.replaceFirst("address: 10\\." + index + "\\.\\d+\\.", "address: 10." + index + "."
                     + (3 + random.nextInt(200)) + ".");
+        }
+
+        /**
+         * {@code spec} (a VirtualService's or DestinationRule's, or null) with one setting changed on its own line:
+         * retry attempts, a timeout, a weight split, a mirror share, the balancer, an ejection threshold or a
+         * subset's labels. The resource keeps its hosts and its lines.
+         */
+        static String tweaked(String spec, Random random) {
+            if (spec == null) {
+                return null;
+            }
+            String digit = String.valueOf(1 + random.nextInt(5));
+            return switch (random.nextInt(6)) {
+                case 0 -> spec.replaceFirst("attempts: \\d", "attempts: " + digit);
+                case 1 -> spec.replaceFirst("timeout: \\d+s", "timeout: " + digit + "s")
+                        .replaceFirst("simple: \\w+", "simple: " + LB[random.nextInt(LB.length)]);
+                case 2 -> spec.replaceFirst("weight: \\d+}\n(.*)weight: \\d+}",
+                        "weight: " + digit + "0}\n$1weight: " + (100 - 10 * Integer.parseInt(digit)) + "}");
+                case 3 -> spec.replaceFirst("value: \\d+}", "value: " + digit + "0}")
+                        .replaceFirst("consecutive5xxErrors: \\d", "consecutive5xxErrors: " + digit);
+                case 4 -> spec.replaceFirst("labels: \\{version: v\\d}}\n$",
+                        "labels: {version: v" + (1 + random.nextInt(2)) + "}}\n");
+                default -> spec.replaceFirst("subset: v\\d", "subset: v" + (1 + random.nextInt(2)));
+            };
         }
 
         /** A DestinationRule spec body (host filled in later), or null for none. */
