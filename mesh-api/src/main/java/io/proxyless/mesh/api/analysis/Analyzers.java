@@ -208,7 +208,7 @@ public final class Analyzers {
         if (resource.spec() instanceof VirtualService vs) {
             return new Resource<>(resource.kind(), resource.apiVersion(), resource.metadata(), new VirtualService(
                     vs.hosts(), vs.gateways(), vs.http().stream().map(Analyzers::analysisView).toList(), vs.tls(),
-                    vs.tcp(), vs.exportTo()), resource.source());
+                    vs.tcp(), vs.exportTo()), analysisView(resource.source(), UNREAD_ROUTE_FIELDS));
         }
         if (resource.spec() instanceof DestinationRule dr) {
             List<Subset> subsets = new ArrayList<>(dr.subsets().size());
@@ -217,7 +217,7 @@ public final class Analyzers {
             }
             return new Resource<>(resource.kind(), resource.apiVersion(), resource.metadata(), new DestinationRule(
                     dr.host(), analysisView(dr.trafficPolicy()), subsets, dr.exportTo(), dr.workloadSelector()),
-                    resource.source());
+                    analysisView(resource.source(), UNREAD_POLICY_FIELDS));
         }
         if (!(resource.spec() instanceof ServiceEntry se) || se.endpoints().isEmpty()) {
             return resource;
@@ -229,6 +229,34 @@ public final class Analyzers {
         return new Resource<>(resource.kind(), resource.apiVersion(), resource.metadata(),
                 new ServiceEntry(se.hosts(), se.addresses(), se.ports(), se.location(), se.resolution(), endpoints,
                         se.workloadSelector(), se.exportTo(), se.subjectAltNames()), resource.source());
+    }
+
+    // The fields of VirtualServices and DestinationRules the analyses leave out (analysisView), as field paths.
+    private static final java.util.regex.Pattern UNREAD_ROUTE_FIELDS = java.util.regex.Pattern.compile(
+            "spec\\.http\\[\\d+]\\.(timeout|retries|fault|corsPolicy|headers|rewrite|route\\[\\d+]\\.(weight|headers))"
+                    + "([.\\[].*)?");
+    private static final java.util.regex.Pattern UNREAD_POLICY_FIELDS = java.util.regex.Pattern.compile(
+            "spec\\.(subsets\\[\\d+]\\.)?trafficPolicy\\.(portLevelSettings\\[\\d+]\\.)?"
+                    + "(loadBalancer|connectionPool|outlierDetection|tunnel|proxyProtocol|retryBudget)([.\\[].*)?");
+
+    /**
+     * Where a resource was written, without the fields the analyses leave out: findings name the lines of the
+     * fields they read (or of their written ancestors, never one of those), so a timeout written on a line of its
+     * own, or a balancer changed, leaves every finding's line as it was.
+     */
+    private static io.proxyless.mesh.api.SourceInfo analysisView(io.proxyless.mesh.api.SourceInfo source,
+                                                                 java.util.regex.Pattern unread) {
+        if (source == null || source.locations() == null) {
+            return source;
+        }
+        Map<String, Integer> read = new java.util.HashMap<>();
+        source.locations().lines().forEach((path, line) -> {
+            if (!unread.matcher(path).matches()) {
+                read.put(path, line);
+            }
+        });
+        return new io.proxyless.mesh.api.SourceInfo(source.file(),
+                new io.proxyless.mesh.api.FieldLocations(source.locations().documentLine(), read));
     }
 
     /** An HTTP route as far as the analyses read it (matches, destinations, mirrors, name, delegate). */

@@ -118,9 +118,10 @@ public final class ConfigLoader {
 
     /** Loads and validates all resources under {@code paths}. Problems are in the result, not thrown. */
     public LoadedConfig load(List<Path> paths) {
-        Batch batch = new Batch();
+        // Sized for as many resources as the last load had: a reload of thousands does not grow its maps step by step.
+        Batch batch = new Batch(validatedBefore.size());
         Map<String, ParsedFile> files = new HashMap<>();
-        Map<Resource<?>, List<Problem>> validated = new IdentityHashMap<>();
+        Map<Resource<?>, List<Problem>> validated = new IdentityHashMap<>(validatedBefore.size());
         for (Path path : paths) {
             for (ConfigFile file : expand(path, batch)) {
                 byte[] content;
@@ -343,8 +344,8 @@ public final class ConfigLoader {
         private final List<Resource<?>> resources = new ArrayList<>();
         private final List<Problem> problems = new ArrayList<>();
         // Identity: a Resource record hashes its whole spec, which is far too slow for thousands of resources.
-        private final Map<Resource<?>, Set<String>> unbound = new java.util.IdentityHashMap<>();
-        private final Map<ResourceKey, Resource<?>> byKey = new HashMap<>();
+        private final Map<Resource<?>, Set<String>> unbound;
+        private final Map<ResourceKey, Resource<?>> byKey;
         private final List<KubernetesService> services = new ArrayList<>();
         private final List<ServiceEndpoints> endpointLists = new ArrayList<>();
         private final List<Pod> pods = new ArrayList<>();
@@ -356,6 +357,16 @@ public final class ConfigLoader {
         private final Set<String> allocatedAddresses = new java.util.HashSet<>();
         // What finish() ran the analyses over and found.
         private Analyzers.Analysis analysis;
+
+        Batch() {
+            this(0);
+        }
+
+        /** A batch for about {@code expected} resources. */
+        Batch(int expected) {
+            unbound = new IdentityHashMap<>(expected);
+            byKey = new HashMap<>(expected * 4 / 3 + 16);
+        }
 
         /**
          * Makes each resource of this file's new parse that equals (lines included) the one of the same kind,

@@ -75,6 +75,39 @@ class IncrementalLoadPropertyTest {
                 .isEqualTo(editedInPlace).isGreaterThan(SEEDS.length);
     }
 
+    @Test
+    void aTimeoutOrBalancerWrittenOnALineOfItsOwnKeepsTheFindings() throws IOException {
+        String rule = """
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: r}
+                spec:
+                  host: nowhere
+                  trafficPolicy:
+                    tls: {mode: SIMPLE}
+                %s---
+                """;
+        String route = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: v}
+                spec:
+                  hosts: [v]
+                  http:
+                  - route: [{destination: {host: unknown, subset: a}}]
+                %s""";
+        Files.writeString(dir.resolve("a.yaml"), rule.formatted(""));
+        Files.writeString(dir.resolve("b.yaml"), route.formatted(""));
+        ConfigLoader loader = ConfigLoader.create();
+        LoadedConfig first = loader.load(List.of(dir));
+        assertThat(first.problems()).as("findings about the rule and the route").hasSizeGreaterThan(1);
+        Files.writeString(dir.resolve("a.yaml"), rule.formatted("    loadBalancer: {simple: RANDOM}\n"));
+        Files.writeString(dir.resolve("b.yaml"), route.formatted("    timeout: 2s\n"));
+        LoadedConfig reloaded = loader.load(List.of(dir));
+        assertThat(reloaded).isEqualTo(ConfigLoader.create().load(List.of(dir)));
+        assertThat(loader.analysesReused()).as("analyses whose findings were kept").isGreaterThan(0);
+    }
+
     private void write(List<Service> services) throws IOException {
         for (int f = 0; f < FILES; f++) {
             StringBuilder yaml = new StringBuilder();
@@ -95,7 +128,7 @@ class IncrementalLoadPropertyTest {
     private static String edit(List<Service> services, Random random) {
         int i = random.nextInt(services.size());
         Service s = services.get(i);
-        int kind = random.nextInt(13);
+        int kind = random.nextInt(14);
         switch (kind) {
             case 0, 1, 2 -> s.address = "10." + i + "." + random.nextInt(250) + "." + (1 + random.nextInt(250));
             case 3 -> s.labelVersion = 1 + random.nextInt(3);
@@ -107,11 +140,12 @@ class IncrementalLoadPropertyTest {
             case 9 -> s.version = 1 + random.nextInt(3);
             case 11 -> s.timeout = 1 + random.nextInt(5);
             case 12 -> s.balancer = BALANCERS[random.nextInt(BALANCERS.length)];
+            case 13 -> s.retries = !s.retries;
             default -> {
                 // No change at all.
             }
         }
-        return "s" + i + " edit " + kind + (kind >= 11 ? " in place" : "");
+        return "s" + i + " edit " + kind + (kind == 11 || kind == 12 ? " in place" : "");
     }
 
     /** One service: a ServiceEntry, a DestinationRule (maybe for a host no one defines) and a VirtualService. */
@@ -127,6 +161,7 @@ class IncrementalLoadPropertyTest {
         int comments;
         boolean sidecar;
         int timeout = 1;
+        boolean retries;
         String balancer = BALANCERS[0];
 
         Service(int index) {
@@ -192,8 +227,9 @@ class IncrementalLoadPropertyTest {
                       http:
                       - route: [{destination: {host: s%d%s}}]
                         timeout: %ds
-                    ---
-                    """.formatted(name, name, destination, subsetField, timeout));
+                    %s---
+                    """.formatted(name, name, destination, subsetField, timeout,
+                    retries ? "    retries: {attempts: 2}\n" : ""));
             if (sidecar) {
                 out.append("""
                         apiVersion: networking.istio.io/v1

@@ -24,7 +24,12 @@ public record RouteConfiguration(String name, int port, List<VirtualHost> virtua
     public RouteConfiguration {
         Objects.requireNonNull(name, "name");
         virtualHosts = List.copyOf(virtualHosts);
-        Set<HostName> seen = new HashSet<>();
+        int domains = 0;
+        for (VirtualHost vh : virtualHosts) {
+            domains += vh.domains().size();
+        }
+        // Sized at once: a configuration of thousands of virtual hosts is built again on every route change.
+        Set<HostName> seen = new HashSet<>(domains * 4 / 3 + 16);
         for (VirtualHost vh : virtualHosts) {
             for (HostName domain : vh.domains()) {
                 if (!seen.add(domain)) {

@@ -496,12 +496,26 @@ public final class FileConfigSource implements ConfigSource {
 
     /** Files that held resources in {@code old}, still exist, and hold none in {@code loaded}: what they held. */
     private static Map<String, List<String>> turnedEmpty(MeshConfig old, LoadedConfig loaded) {
+        // A file's resources come one after another, naming it by one string: each run is looked at once.
         Set<String> stillHolding = new HashSet<>();
-        loaded.resources().forEach(r -> stillHolding.add(r.source().file()));
+        String last = null;
+        for (Resource<?> r : loaded.resources()) {
+            String file = r.source().file();
+            if (file != last) {
+                stillHolding.add(file);
+                last = file;
+            }
+        }
         Map<String, List<String>> held = new TreeMap<>();
+        last = null;
+        boolean holding = true;
         for (Resource<?> r : old.resources()) {
             String file = r.source().file();
-            if (file != null && !stillHolding.contains(file) && Files.exists(Path.of(file))) {
+            if (file != last) {
+                last = file;
+                holding = file == null || stillHolding.contains(file) || !Files.exists(Path.of(file));
+            }
+            if (!holding) {
                 held.computeIfAbsent(file, f -> new ArrayList<>()).add(r.describe());
             }
         }
