@@ -90,7 +90,8 @@ public final class ConfigLoader {
     // What the last load parsed, by file, and the validation of its resources: a reload takes what did not change.
     // Replaced whole by each load (a load that runs beside another one merely parses again).
     private volatile Map<String, ParsedFile> parsedFiles = Map.of();
-    private volatile Map<Resource<?>, List<Problem>> validatedBefore = Map.of();
+    // How many resources the last load had: the next one sizes its maps for as many.
+    private volatile int resourcesBefore;
     // The last load's analyses: a reload that changed only what no analysis reads keeps their findings.
     private volatile Analyzers.Analysis analyzedBefore;
 
@@ -119,9 +120,8 @@ public final class ConfigLoader {
     /** Loads and validates all resources under {@code paths}. Problems are in the result, not thrown. */
     public LoadedConfig load(List<Path> paths) {
         // Sized for as many resources as the last load had: a reload of thousands does not grow its maps step by step.
-        Batch batch = new Batch(validatedBefore.size());
+        Batch batch = new Batch(resourcesBefore);
         Map<String, ParsedFile> files = new HashMap<>();
-        Map<Resource<?>, List<Problem>> validated = new IdentityHashMap<>(validatedBefore.size());
         for (Path path : paths) {
             for (ConfigFile file : expand(path, batch)) {
                 byte[] content;
@@ -140,8 +140,8 @@ public final class ConfigLoader {
             }
         }
         parsedFiles = files;
-        LoadedConfig loaded = batch.finish(validatedBefore, validated, analyzedBefore);
-        validatedBefore = validated;
+        LoadedConfig loaded = batch.finishFiles(analyzedBefore);
+        resourcesBefore = loaded.resources().size();
         analyzedBefore = batch.analysis;
         return loaded;
     }
@@ -190,6 +190,18 @@ public final class ConfigLoader {
 
     /** A file's bytes (by length and checksums) and what they parsed to. */
     private record ParsedFile(int length, long hash, boolean json, Batch parsed) {
+    }
+
+    /** A file merged into a load, and the resources it added: null for all of them, in order. */
+    private record Segment(Batch file, List<Resource<?>> added) {
+    }
+
+    /**
+     * A file's validation: the problems of its resources in order, those that bound completely and those of them
+     * that passed, and each one's problems.
+     */
+    private record Finished(List<Problem> problems, List<Resource<?>> bound, List<Resource<?>> valid,
+                            Map<Resource<?>, List<Problem>> validated) {
     }
 
     /**
@@ -357,6 +369,13 @@ public final class ConfigLoader {
         private final Set<String> allocatedAddresses = new java.util.HashSet<>();
         // What finish() ran the analyses over and found.
         private Analyzers.Analysis analysis;
+        // A load's files, in order, with the resources each added to it (all, or those not left out as duplicates).
+        private final List<Segment> segments = new ArrayList<>();
+        // A file's validation from the load that finished it, when all its resources were in that load: a file read
+        // again unchanged is this very batch, and its validation, problems and bound resources are taken as they are.
+        private volatile Finished finished;
+        // The validation of resources a new parse of a file kept from the parse before (keepUnchanged).
+        private final Map<Resource<?>, List<Problem>> carried = new IdentityHashMap<>();
 
         Batch() {
             this(0);
@@ -364,7 +383,7 @@ public final class ConfigLoader {
 
         /** A batch for about {@code expected} resources. */
         Batch(int expected) {
-            unbound = new IdentityHashMap<>(expected);
+            unbound = new IdentityHashMap<>();
             byKey = new HashMap<>(expected * 4 / 3 + 16);
         }
 
@@ -379,6 +398,7 @@ public final class ConfigLoader {
             for (Resource<?> r : before.resources) {
                 earlier.putIfAbsent(new ResourceKey(r.kind(), r.namespace(), r.name()), r);
             }
+            Finished validatedBefore = before.finished;
             for (int i = 0; i < resources.size(); i++) {
                 Resource<?> now = resources.get(i);
                 Resource<?> was = earlier.get(new ResourceKey(now.kind(), now.namespace(), now.name()));
@@ -386,6 +406,10 @@ public final class ConfigLoader {
                         && Objects.equals(before.unbound.get(was), unbound.get(now))) {
                     resources.set(i, was);
                     unbound.put(was, unbound.remove(now));
+                    List<Problem> found = validatedBefore == null ? null : validatedBefore.validated().get(was);
+                    if (found != null) {
+                        carried.put(was, found);
+                    }
                 }
             }
         }
@@ -626,6 +650,7 @@ public final class ConfigLoader {
          */
         void merge(Batch file) {
             problems.addAll(file.problems);
+            List<Resource<?>> added = new ArrayList<>(file.resources.size());
             for (Resource<?> resource : file.resources) {
                 Resource<?> previous = byKey.putIfAbsent(new ResourceKey(resource.kind(), resource.namespace(),
                         resource.name()), resource);
@@ -635,7 +660,7 @@ public final class ConfigLoader {
                     continue;
                 }
                 resources.add(resource);
-                unbound.put(resource, file.unbound.get(resource));
+                added.add(resource);
                 if (!file.allocatedAddresses.isEmpty() && file.allocatedAddresses.contains(resource.describe())) {
                     allocatedAddresses.add(resource.describe());
                 }
@@ -647,6 +672,65 @@ public final class ConfigLoader {
             nodes.addAll(file.nodes);
             secrets.addAll(file.secrets);
             gatewayApiGateways.addAll(file.gatewayApiGateways);
+            segments.add(new Segment(file, added.size() == file.resources.size() ? null : added));
+        }
+
+        /**
+         * Validates the resources of every merged file — taking a file's validation as it is when the file's
+         * batch was finished by the load before with all its resources, else each resource's own (kept from the
+         * file's parse before when unchanged) or validating it — then runs the analyses (taking the findings of
+         * {@code analyzedBefore} where the change cannot alter them) and notes them in {@link #analysis}.
+         */
+        LoadedConfig finishFiles(Analyzers.Analysis analyzedBefore) {
+            List<Resource<?>> bound = new ArrayList<>(resources.size());
+            List<Resource<?>> valid = new ArrayList<>(resources.size());
+            for (Segment segment : segments) {
+                Batch file = segment.file();
+                Finished done = segment.added() == null ? file.finished : null;
+                if (done == null) {
+                    done = validate(file, segment.added() == null ? file.resources : segment.added());
+                    if (segment.added() == null) {
+                        file.finished = done;
+                    }
+                }
+                problems.addAll(done.problems());
+                bound.addAll(done.bound());
+                valid.addAll(done.valid());
+            }
+            return analyzed(bound, valid, analyzedBefore);
+        }
+
+        /** The validation of {@code merged}, resources of {@code file}. */
+        private Finished validate(Batch file, List<Resource<?>> merged) {
+            List<Problem> found = new ArrayList<>();
+            List<Resource<?>> bound = new ArrayList<>(merged.size());
+            List<Resource<?>> valid = new ArrayList<>(merged.size());
+            Map<Resource<?>, List<Problem>> validated = new IdentityHashMap<>(merged.size());
+            for (Resource<?> resource : merged) {
+                Set<String> unboundPaths = file.unbound.getOrDefault(resource, Set.of());
+                List<Problem> own = file.carried.get(resource);
+                if (own == null) {
+                    own = Validator.validate(resource, unboundPaths);
+                }
+                validated.put(resource, own);
+                found.addAll(own);
+                if (unboundPaths.isEmpty()) {
+                    bound.add(resource);
+                    if (!blocks(own)) {
+                        valid.add(resource);
+                    }
+                }
+            }
+            return new Finished(List.copyOf(found), List.copyOf(bound), List.copyOf(valid), validated);
+        }
+
+        private static boolean blocks(List<Problem> problems) {
+            for (Problem p : problems) {
+                if (p.blocksConfig()) {
+                    return true;
+                }
+            }
+            return false;
         }
 
         LoadedConfig finish() {
@@ -675,11 +759,17 @@ public final class ConfigLoader {
                 problems.addAll(found);
                 if (unboundPaths.isEmpty()) {
                     bound.add(resource);
-                    if (found.stream().noneMatch(Problem::blocksConfig)) {
+                    if (!blocks(found)) {
                         valid.add(resource);
                     }
                 }
             }
+            return analyzed(bound, valid, analyzedBefore);
+        }
+
+        /** Runs the analyses over {@code bound} (and {@code valid}) and adds their findings: the loaded config. */
+        private LoadedConfig analyzed(List<Resource<?>> bound, List<Resource<?>> valid,
+                                      Analyzers.Analysis analyzedBefore) {
             KubernetesObjects kubernetes = new KubernetesObjects(services, endpointLists, pods, namespaces, nodes,
                     secrets, gatewayApiGateways);
             analysis = Analyzers.analyze(bound, valid, kubernetes, allocatedAddresses, analyzedBefore);
