@@ -27,6 +27,7 @@ import io.proxyless.mesh.runtime.tls.TlsConfigException;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.time.Duration;
+import java.util.function.Consumer;
 import javax.net.ssl.HostnameVerifier;
 import javax.net.ssl.SSLException;
 import javax.net.ssl.SSLHandshakeException;
@@ -46,7 +47,7 @@ import okhttp3.ResponseBody;
  * the call. Engine timers (fault delay, backoff, per-try and route timeouts) fire on the mesh clock and reach the
  * waiting thread through that queue; a route timeout cancels the OkHttp call, whatever it is doing.
  */
-final class MeshCall implements Exchange, ReleasingBody.Owner {
+final class MeshCall implements Exchange, ReleasingBody.Owner, Consumer<Call> {
 
     /**
      * Mesh TLS verifies the server (chain and names) in its trust manager, where the cluster's rules are known;
@@ -55,10 +56,8 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
      */
     static final HostnameVerifier VERIFIED_BY_TRUST_MANAGER = (host, session) -> true;
 
-    /** The engine's steps for the application's thread. */
-    private record Commit(Attempt attempt) {
-    }
-
+    /** The engine's steps for the application's thread besides an {@link Attempt} to send or a failure. */
+    private static final Object COMMIT = new Object();
     private static final Object ENDED = new Object();
 
     private final MeshInterceptor mesh;
@@ -82,9 +81,11 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
     // it is open, and the engine's close of a given-up attempt runs in the serial executor, which may still be
     // queued behind a timer when the next attempt is taken.
     private Response lastResponse;
-    // The attempt whose response the application reads, and its outcome (set before the response is handed out).
+    // The attempt whose response the application reads (set in the serial executor before the COMMIT step), its
+    // outcome (set before the response is handed out) and the body bytes read (set before the release task).
     private Attempt committed;
     private AttemptOutcome committedOutcome;
+    private long bytesRead;
 
     MeshCall(MeshInterceptor mesh, Interceptor.Chain chain) {
         this.mesh = mesh;
@@ -105,13 +106,7 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
         } catch (IOException e) {
             call.requestBytes(-1); // unknown until sent
         }
-        serial.execute(() -> {
-            try {
-                call.start();
-            } catch (RuntimeException e) {
-                steps.add(e);
-            }
-        });
+        serial.execute(MeshCall::start, this, null);
         while (true) {
             Object step;
             try {
@@ -123,8 +118,8 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
             }
             if (step instanceof Attempt a) {
                 sendNow(a);
-            } else if (step instanceof Commit c) {
-                return respond(c.attempt());
+            } else if (step == COMMIT) {
+                return respond(committed);
             } else if (step instanceof RuntimeException e) {
                 throw e;
             } else {
@@ -134,6 +129,15 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
     }
 
     // ---- Exchange: called in the serial executor ----
+
+    /** Starts the engine's call (a constant task: no object per call). */
+    private static void start(MeshCall m, Object unused) {
+        try {
+            m.call.start();
+        } catch (RuntimeException e) {
+            m.steps.add(e);
+        }
+    }
 
     @Override
     public void send(Attempt attempt) {
@@ -157,7 +161,8 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
 
     @Override
     public void commit(Attempt attempt) {
-        steps.add(new Commit(attempt));
+        committed = attempt;
+        steps.add(COMMIT);
     }
 
     @Override
@@ -247,16 +252,9 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
         }
         try {
             Response response = target == null ? chain.proceed(upstream)
-                    : mesh.transport().send(chain, upstream, target, this::inFlight);
+                    : mesh.transport().send(chain, upstream, target, this);
             lastResponse = response;
-            serial.execute(() -> {
-                if (a.isSettled()) {
-                    response.close(); // the engine gave up on this attempt meanwhile
-                    return;
-                }
-                a.attach(response);
-                a.responded(AttemptOutcome.httpStatus(response.code()));
-            });
+            serial.execute(MeshCall::responded, a, response);
         } catch (IOException e) {
             serial.execute(() -> {
                 if (a.isSettled()) {
@@ -328,8 +326,22 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
         return new AttemptTarget(a.cluster(), dns, tls, AttemptTarget.millis(Math.max(1, connect)), read, write);
     }
 
-    /** The call an attempt made of its own (OkHttp 4), so that a route timeout can cancel it too. */
-    private void inFlight(Call attemptCall) {
+    /** The engine hears of an attempt's response (a constant task: no object per attempt). */
+    private static void responded(Attempt a, Response response) {
+        if (a.isSettled()) {
+            response.close(); // the engine gave up on this attempt meanwhile
+            return;
+        }
+        a.attach(response);
+        a.responded(AttemptOutcome.httpStatus(response.code()));
+    }
+
+    /**
+     * The call an attempt made of its own (OkHttp 4), so that a route timeout can cancel it too. This call is the
+     * transport's {@code inFlight} consumer itself, so that no consumer object is made per attempt.
+     */
+    @Override
+    public void accept(Call attemptCall) {
         this.attemptCall = attemptCall;
         if (timedOut) {
             attemptCall.cancel(); // the route timeout came first
@@ -340,7 +352,6 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
     private Response respond(Attempt a) {
         Response response = (Response) a.attachment();
         AttemptOutcome outcome = AttemptOutcome.httpStatus(response.code());
-        committed = a;
         committedOutcome = outcome;
         Response.Builder b = response.newBuilder();
         if (HeaderMutations.changesResponse(call.decision())) {
@@ -363,10 +374,14 @@ final class MeshCall implements Exchange, ReleasingBody.Owner {
     /** The committed response's body was read to its end or closed: the call is over. */
     @Override
     public void released(long bytesRead) {
-        serial.execute(() -> {
-            call.responseBytes(bytesRead);
-            committed.finished(committedOutcome);
-        });
+        this.bytesRead = bytesRead; // the executor's hand-over orders this write before the task reads it
+        serial.execute(MeshCall::finish, this, null);
+    }
+
+    /** The end of the committed attempt (a constant task: no object per call). */
+    private static void finish(MeshCall m, Object unused) {
+        m.call.responseBytes(m.bytesRead);
+        m.committed.finished(m.committedOutcome);
     }
 
     @Override
