@@ -75,6 +75,9 @@ final class MeshCall implements Exchange, ReleasingBody.Owner, Consumer<Call> {
     private String urlHost;
     private boolean passthrough;
     private boolean changesHeaders;
+    // The request as made already carries the attempt's Host: the application's own Host header, or none and
+    // OkHttp adds the URL's, which is the authority unless the route rewrites it.
+    private boolean hostAsMade;
     private volatile boolean timedOut;
     private volatile Call attemptCall;
     // The application's thread only: the last attempt's response. OkHttp refuses a new attempt on the chain while
@@ -210,6 +213,7 @@ final class MeshCall implements Exchange, ReleasingBody.Owner, Consumer<Call> {
         urlHost = a == null && hostHeader == null ? request.url().host()
                 : urlHost(authority, routeRequest.host());
         changesHeaders = HeaderMutations.changesRequest(decision);
+        hostAsMade = a == null;
     }
 
     // ---- the application's thread ----
@@ -280,7 +284,8 @@ final class MeshCall implements Exchange, ReleasingBody.Owner, Consumer<Call> {
     /**
      * The request for one attempt: the application's request with the route's header operations and authority,
      * sent to the endpoint's port (TLS when the cluster says so), with the headers the mesh adds to this attempt.
-     * One request copy per attempt; the URL is rebuilt only for what differs.
+     * The URL is rebuilt only for what differs, and the request is copied only when something differs: an endpoint
+     * on the port the application called, with no rewrite or header operation, gets the application's request.
      */
     private Request upstream(Attempt a, ClientTlsContext tls) {
         int port = a.endpoint().port();
@@ -295,6 +300,9 @@ final class MeshCall implements Exchange, ReleasingBody.Owner, Consumer<Call> {
                 u.scheme("https");
             }
             target = u.build();
+        }
+        if (target == request.url() && hostAsMade && !changesHeaders && !a.addsRequestHeaders()) {
+            return request; // OkHttp adds the URL's Host when the application set none: the authority
         }
         Request.Builder b = request.newBuilder().url(target);
         if (changesHeaders) {

@@ -187,6 +187,30 @@ class RoutingTest {
     }
 
     @Test
+    void anEndpointOnTheCalledPortGetsTheRequestAsMadeUnlessTheRouteChangesIt() throws IOException {
+        int port = v1.port();
+        mesh = MeshYaml.mesh(dir, clock, serviceEntry("ratings", port, endpoint(v1, "")), virtualService("ratings", """
+                - match: [{uri: {prefix: /internal}}]
+                  rewrite: {authority: ratings-internal}
+                  route: [{destination: {host: ratings}}]
+                - route: [{destination: {host: ratings}}]
+                """));
+        interceptor = MeshInterceptor.create(mesh);
+        client = new OkHttpClient.Builder().addInterceptor(interceptor).build();
+
+        assertThat(get("http://ratings:" + port + "/r/1?q=1", "x-app", "a")).isEqualTo("v1");
+        HttpUpstream.Received seen = v1.recorded.poll();
+        assertThat(seen.target()).isEqualTo("/r/1?q=1");
+        assertThat(seen.header("Host")).as("OkHttp's Host for the URL: the authority").isEqualTo("ratings:" + port);
+        assertThat(seen.header("x-app")).isEqualTo("a");
+
+        assertThat(get("http://ratings:" + port + "/internal/2")).isEqualTo("v1");
+        seen = v1.recorded.poll();
+        assertThat(seen.target()).isEqualTo("/internal/2");
+        assertThat(seen.header("Host")).as("the route's authority").isEqualTo("ratings-internal");
+    }
+
+    @Test
     void rewriteAndHeaderOperationsReachTheUpstream() throws IOException {
         mesh(virtualService("reviews", """
                 - match: [{uri: {prefix: /api/reviews}}]
