@@ -251,36 +251,37 @@ public final class CompiledMesh {
             default:
                 break;
         }
-        WeightedDestination destination = route.pickDestination(random);
-        if (destination == null) {
+        int picked = route.pickDestinationIndex(random);
+        if (picked < 0) {
             return RouteDecision.reject(host, request.port(), route, 503, "route " + route
                     + " has no destination with a weight above 0");
         }
+        WeightedDestination destination = route.destinations().get(picked);
         Cluster cluster = destination.cluster();
         if (cluster == null) {
             String why = destination.problem();
             return new RouteDecision(RouteAction.REJECT, host, request.port(), route, destination, null, null, 503,
                     why + " (route " + route + "; a sidecar answers 503)", block);
         }
-        return forward(request, host, route, block, destination, cluster, random);
+        return forward(request, host, route, block, route.forwardTarget(picked), random);
     }
 
     private RouteDecision forward(RouteRequest request, String host, CompiledRoute route, int block,
-                                  WeightedDestination destination, Cluster cluster, RandomGenerator random) {
+                                  RouteDecision.Target target, RandomGenerator random) {
+        Cluster cluster = target.cluster();
         Endpoint endpoint;
         if (cluster.passthrough()) {
             endpoint = Endpoint.of(request.host(), request.port());
         } else {
             endpoint = cluster.pick(request, route == null ? null : route.hash(), Set.of(), random);
             if (endpoint == null) {
-                return new RouteDecision(RouteAction.REJECT, host, request.port(), route, destination, cluster, null,
-                        503, "no healthy upstream in cluster " + cluster.key()
+                return new RouteDecision(RouteAction.REJECT, host, request.port(), route, target.destination(),
+                        cluster, null, 503, "no healthy upstream in cluster " + cluster.key()
                                 + (cluster.endpoints().isEmpty() ? " (it has no endpoints" + subsetHint(cluster) + ")"
                                 : " (all endpoints ejected by outlier detection)"), block);
             }
         }
-        return new RouteDecision(RouteAction.FORWARD, host, request.port(), route, destination, cluster, endpoint, 0,
-                null, block);
+        return new RouteDecision(target, host, request.port(), endpoint, block);
     }
 
     private static String subsetHint(Cluster cluster) {

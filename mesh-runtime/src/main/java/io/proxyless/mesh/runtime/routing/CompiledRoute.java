@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.routing;
 
+import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.model.DirectResponse;
 import io.proxyless.mesh.runtime.model.PathRewrite;
@@ -28,6 +29,8 @@ public final class CompiledRoute {
     private final boolean needsQuery;
     private final RouteAction action;
     private final List<WeightedDestination> destinations;
+    // What a decision to forward to destinations[i] shares with every other (null: it has no cluster).
+    private final RouteDecision.Target[] forwardTargets;
     private final int[] cumulativeWeights;
     private final int totalWeight;
     private final Duration timeout;
@@ -86,6 +89,13 @@ public final class CompiledRoute {
             cumulativeWeights[i] = sum;
         }
         this.totalWeight = sum;
+        this.forwardTargets = new RouteDecision.Target[destinations.size()];
+        for (int i = 0; i < forwardTargets.length; i++) {
+            WeightedDestination d = this.destinations.get(i);
+            if (d.cluster() != null) {
+                forwardTargets[i] = new RouteDecision.Target(RouteAction.FORWARD, this, d, d.cluster(), 0, null);
+            }
+        }
     }
 
     /**
@@ -165,19 +175,33 @@ public final class CompiledRoute {
 
     /** Chooses a destination by weight; null when there are none or all weights are 0. */
     WeightedDestination pickDestination(RandomGenerator random) {
+        int i = pickDestinationIndex(random);
+        return i < 0 ? null : destinations.get(i);
+    }
+
+    /** The index in {@link #destinations()} of a destination chosen by weight; -1 when none has a weight. */
+    int pickDestinationIndex(RandomGenerator random) {
         if (totalWeight <= 0) {
-            return null;
+            return -1;
         }
         if (cumulativeWeights.length == 1) {
-            return destinations.get(0);
+            return 0;
         }
         int r = random.nextInt(totalWeight);
         for (int i = 0; i < cumulativeWeights.length; i++) {
             if (r < cumulativeWeights[i]) {
-                return destinations.get(i);
+                return i;
             }
         }
-        return destinations.get(destinations.size() - 1);
+        return destinations.size() - 1;
+    }
+
+    /**
+     * What every decision to forward to destination {@code i} shares, made when the route was compiled; null when
+     * that destination has no cluster.
+     */
+    public RouteDecision.Target forwardTarget(int i) {
+        return forwardTargets[i];
     }
 
     /** {@code namespace/name} of the VirtualService the route was written from, or null. */
