@@ -129,7 +129,7 @@ final class AttemptTracer extends ClientStreamTracer.Factory {
      */
     AttemptOutcome classify(Status status) {
         if (trailersReceived) {
-            return AttemptOutcome.grpcStatus(status.getCode().name(), !headersReceived);
+            return AttemptOutcome.grpcStatus(status.getCode().value(), !headersReceived);
         }
         if (status.getCode() == Status.Code.DEADLINE_EXCEEDED) {
             return AttemptOutcome.timeout();

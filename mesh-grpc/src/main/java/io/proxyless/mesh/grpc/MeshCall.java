@@ -31,7 +31,6 @@ import java.util.Objects;
 import java.util.concurrent.Executor;
 import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.TimeUnit;
-import java.util.function.BiConsumer;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -58,13 +57,18 @@ import org.slf4j.LoggerFactory;
 final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exchange {
     private static final Logger log = LoggerFactory.getLogger(MeshCall.class);
     private static final Executor DIRECT = Runnable::run;
+    // What a listener callback is (CallbackQueue's kinds).
+    private static final int HEADERS = 0;
+    private static final int MESSAGE = 1;
+    private static final int READY = 2;
+    private static final int CLOSE = 3;
 
     private final MeshChannel channel;
     private final MethodDescriptor<ReqT, RespT> method;
     private final CallOptions callOptions;
     private final String authority;
     // Null for a direct executor: callbacks are called inside sync, which runs one task at a time.
-    private final Executor callbacks;
+    private final CallbackQueue callbacks;
     private final Context context;
     private final SerialExecutor sync = new SerialExecutor();
 
@@ -97,7 +101,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         this.callOptions = callOptions;
         this.authority = authority;
         this.callbacks = executor == MoreExecutors.directExecutor() ? null
-                : MoreExecutors.newSequentialExecutor(executor);
+                : new CallbackQueue(executor, this::callListener);
         this.context = Context.current();
     }
 
@@ -141,19 +145,21 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
 
     @Override
     public void halfClose() {
-        sync.execute(() -> {
-            if (closed || halfClosed) {
-                return;
-            }
-            halfClosed = true;
-            Upstream u = current;
-            if (u != null) {
-                u.call.halfClose();
-            }
-            for (MirrorCall<ReqT> m : mirrors) {
-                m.halfClose();
-            }
-        });
+        sync.execute(MeshCall::halfCloseInSync, this, null); // no task object
+    }
+
+    private void halfCloseInSync(Object unused) {
+        if (closed || halfClosed) {
+            return;
+        }
+        halfClosed = true;
+        Upstream u = current;
+        if (u != null) {
+            u.call.halfClose();
+        }
+        for (MirrorCall<ReqT> m : mirrors) {
+            m.halfClose();
+        }
     }
 
     @Override
@@ -213,8 +219,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         headers = requestHeaders;
         if (closed) {
             // cancelled before start: the listener still hears how the call ended
-            Status status = closeStatus;
-            deliver(() -> responseListener.onClose(status, new Metadata()));
+            deliver(CLOSE, closeStatus, new Metadata());
             return;
         }
         if (!channel.callStarted(this)) {
@@ -371,7 +376,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         stopBuffering();
         Metadata h = u.responseHeaders;
         HeaderOps.applyResponse(h, call.decision());
-        deliver(() -> listener.onHeaders(h));
+        deliver(HEADERS, h, null);
     }
 
     @Override
@@ -399,7 +404,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
 
     @Override
     public void end(RoutedCall c) {
-        Metadata trailers = new Metadata();
+        Metadata trailers = null;
         Status status;
         RouteDecision d = c.decision();
         Attempt last = c.latestAttempt();
@@ -435,7 +440,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
             c.responseBytes(u.tracer.responseBytes());
             c.messages(u.tracer.requestMessages(), u.tracer.responseMessages());
         }
-        closeWith(status, trailers);
+        closeWith(status, trailers != null ? trailers : new Metadata());
     }
 
     private Status explain(Status status, Upstream u, RoutedCall c) {
@@ -469,22 +474,14 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         if (u != current || closed || !call.isCommitted()) {
             return;
         }
-        if (callbacks == null) {
-            callInPlace(Listener::onMessage, message); // the stream's steady state: no callback object per message
-            return;
-        }
-        deliver(() -> listener.onMessage(message));
+        deliver(MESSAGE, message, null);
     }
 
     private void attemptReady(Upstream u) {
         if (u != current || closed) {
             return;
         }
-        if (callbacks == null) {
-            callInPlace((l, unused) -> l.onReady(), null); // as often as flow control lets a stream send again
-            return;
-        }
-        deliver(() -> listener.onReady());
+        deliver(READY, null, null);
     }
 
     private void attemptClosed(Upstream u, Status status, Metadata trailers) {
@@ -554,38 +551,42 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
             m.primaryClosed();
         }
         channel.callClosed(this);
-        Listener<RespT> l = listener;
-        if (l != null) {
-            deliver(() -> l.onClose(status, trailers));
+        if (listener != null) {
+            deliver(CLOSE, status, trailers);
         }
     }
 
-    private void deliver(Runnable callback) {
+    /**
+     * One listener callback, inside sync: called right here for a direct executor (sync already orders them; no
+     * object per callback), else queued for the call's executor.
+     */
+    private void deliver(int kind, Object a, Object b) {
         if (callbacks == null) {
-            runCallback(callback);
+            callListener(kind, a, b);
             return;
         }
         try {
-            callbacks.execute(() -> runCallback(callback));
+            callbacks.add(kind, a, b);
         } catch (RejectedExecutionException e) {
             log.warn("call executor rejected a callback for {}", method.getFullMethodName(), e);
         }
     }
 
-    private void runCallback(Runnable callback) {
-        callInPlace((l, r) -> r.run(), callback);
-    }
-
     /**
-     * Calls the listener here, in the call's context, with no callback object of its own ({@code callback} captures
-     * nothing). On the attempt's own callback thread the context is attached already — that call was made in it and
-     * runs its callbacks in it — so it is not attached again.
+     * Calls the listener in the call's context. On the attempt's own callback thread the context is attached
+     * already — that call was made in it and runs its callbacks in it — so it is not attached again.
      */
-    private <T> void callInPlace(BiConsumer<Listener<RespT>, T> callback, T arg) {
+    @SuppressWarnings("unchecked")
+    private void callListener(int kind, Object a, Object b) {
         boolean attach = Context.current() != context;
         Context previous = attach ? context.attach() : null;
         try {
-            callback.accept(listener, arg);
+            switch (kind) {
+                case HEADERS -> listener.onHeaders((Metadata) a);
+                case MESSAGE -> listener.onMessage((RespT) a);
+                case READY -> listener.onReady();
+                default -> listener.onClose((Status) a, (Metadata) b);
+            }
         } catch (Throwable t) {
             listenerFailed(t);
         } finally {
@@ -640,7 +641,11 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
 
         @Override
         public void onHeaders(Metadata h) {
-            sync.execute(() -> attemptHeaders(this, h));
+            sync.execute(Upstream::headers, this, h); // no task object
+        }
+
+        private void headers(Metadata h) {
+            attemptHeaders(this, h);
         }
 
         @Override

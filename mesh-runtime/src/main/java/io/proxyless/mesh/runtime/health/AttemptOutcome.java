@@ -155,6 +155,21 @@ public record AttemptOutcome(Kind kind, int status, String grpcStatus) {
         return trailersOnly ? new AttemptOutcome(Kind.HTTP_5XX, 500, name) : new AttemptOutcome(Kind.SUCCESS, 200, name);
     }
 
+    /**
+     * A gRPC call that ended with this server status, by its numeric code: what {@link #grpcStatus(String, boolean)}
+     * answers for the code's name, without reading a name on every call.
+     *
+     * @param code         the gRPC status code (0 OK … 16 UNAUTHENTICATED); another number counts as Envoy's
+     *                     InvalidCode, i.e. 500
+     * @param trailersOnly see {@link #grpcStatus(String, boolean)}
+     */
+    public static AttemptOutcome grpcStatus(int code, boolean trailersOnly) {
+        if (code >= 0 && code < GRPC_NAMES.length) {
+            return GRPC[trailersOnly ? 1 : 0][code];
+        }
+        return grpcStatus(Integer.toString(code), trailersOnly);
+    }
+
     /** The connection to the endpoint could not be established. */
     public static AttemptOutcome connectFailure() {
         return CONNECT_FAILURE;

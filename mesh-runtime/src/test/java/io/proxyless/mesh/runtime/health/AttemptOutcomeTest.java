@@ -37,6 +37,19 @@ class AttemptOutcomeTest {
     }
 
     @Test
+    void aNumericGrpcCodeIsTheSameOutcomeAsItsName() {
+        for (int code = 0; code <= 16; code++) {
+            for (boolean trailersOnly : new boolean[] {true, false}) {
+                assertThat(AttemptOutcome.grpcStatus(code, trailersOnly)).as("code %d", code)
+                        .isSameAs(AttemptOutcome.grpcStatus(Integer.toString(code), trailersOnly));
+            }
+        }
+        assertThat(AttemptOutcome.grpcStatus(14, true).grpcStatus()).isEqualTo("UNAVAILABLE");
+        assertThat(AttemptOutcome.grpcStatus(17, true).status()).isEqualTo(500);
+        assertThat(AttemptOutcome.grpcStatus(-1, false).kind()).isEqualTo(Kind.SUCCESS);
+    }
+
+    @Test
     void grpcStatusesMapToHttpLikeEnvoysGrpcToHttpStatus() {
         assertThat(AttemptOutcome.grpcStatus("OK").status()).isEqualTo(200);
         assertThat(AttemptOutcome.grpcStatus("CANCELLED").status()).isEqualTo(499);
