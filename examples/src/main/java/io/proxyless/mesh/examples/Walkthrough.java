@@ -225,7 +225,9 @@ final class Walkthrough {
                 tally(pages, p -> p.reviewsError() == null ? "none" : p.reviewsError()));
         run.check(count(pages, p -> p.reviewsError() != null && p.reviewsError().startsWith("MeshTimeoutException"))
                 == 6, "all 6 reviews calls ended with the route timeout (504)");
-        run.check(pages.stream().allMatch(p -> p.seconds() >= 0.45 && p.seconds() < 1.5),
+        // The upper bound only has to tell the timeout from the delay: a page that waited for ratings takes 2 s or
+        // more, and on a busy machine a timed-out page may take well over 0.5 s to reach the caller.
+        run.check(pages.stream().allMatch(p -> p.seconds() >= 0.45 && p.seconds() < 2.0),
                 "each page was answered after the 0.5 s timeout, not after the 2 s ratings delay");
         run.check(count(pages, Page::detailsOk) == 6, "details still answered on every page");
     }
