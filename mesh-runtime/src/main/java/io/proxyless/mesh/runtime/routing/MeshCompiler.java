@@ -302,6 +302,19 @@ public final class MeshCompiler {
         modelWarnings.addAll(leftOut);
         MeshModel next = MeshModel.of(List.copyOf(model.routeConfigurations().values()), modelClusters, assignments,
                 model.outboundPolicy(), modelWarnings);
+        return compileKeeping(decided, next, config, registry, policies, previous, clusters,
+                decided.destinationRules());
+    }
+
+    /**
+     * The end of both fast paths: compiles {@code next} with the registry's, the decisions' and the inbound policy's
+     * warnings (as a full compilation reports them), and keeps the decisions, now for {@code clusters} and
+     * {@code rules}, for the next change.
+     */
+    private Compilation compileKeeping(EndpointMoves decided, MeshModel next, MeshConfig config,
+                                       ServiceRegistry registry, Map<String, ClusterPolicy> policies,
+                                       CompiledMesh previous, Map<String, EndpointMoves.Decided> clusters,
+                                       DrIndex rules) throws TlsConfigException {
         List<String> warnings = new ArrayList<>(registry.warnings());
         warnings.addAll(decided.decisions());
         InboundPolicy inbound = previous.inbound();
@@ -309,8 +322,8 @@ public final class MeshCompiler {
         Compilation compilation = modelCompiler.compile(next, config, registry, warnings, decided.missing(), policies,
                 inbound, previous);
         lastDecisions = new EndpointMoves(new WeakReference<>(compilation.snapshot()), new WeakReference<>(config),
-                decided.decisions(), decided.routeWarnings(), clusters, decided.missing(), decided.destinationRules(),
-                decided.owners(), decided.dependents());
+                decided.decisions(), decided.routeWarnings(), clusters, decided.missing(), rules, decided.owners(),
+                decided.dependents());
         return compilation;
     }
 
@@ -439,16 +452,7 @@ public final class MeshCompiler {
         Map<String, ClusterPolicy> policies = new HashMap<>();
         clusters.forEach((key, d) -> policies.put(key, d.policy()));
         MeshModel next = new MeshModel(configs, modelClusters, assignments, model.outboundPolicy(), model.warnings());
-        List<String> warnings = new ArrayList<>(registry.warnings());
-        warnings.addAll(decided.decisions());
-        InboundPolicy inbound = previous.inbound();
-        warnings.addAll(inbound.warnings());
-        Compilation compilation = modelCompiler.compile(next, config, registry, warnings, decided.missing(), policies,
-                inbound, previous);
-        lastDecisions = new EndpointMoves(new WeakReference<>(compilation.snapshot()), new WeakReference<>(config),
-                decided.decisions(), decided.routeWarnings(), clusters, decided.missing(), rules, decided.owners(),
-                decided.dependents());
-        return compilation;
+        return compileKeeping(decided, next, config, registry, policies, previous, clusters, rules);
     }
 
     private static Map<String, VirtualHost> byName(RouteConfiguration rc) {
