@@ -1,11 +1,14 @@
 package io.proxyless.mesh.api.analysis;
 
+import com.google.re2j.Pattern;
 import io.proxyless.mesh.api.DestinationRule;
+import io.proxyless.mesh.api.FieldLocations;
 import io.proxyless.mesh.api.HTTPRoute;
 import io.proxyless.mesh.api.HTTPRouteDestination;
 import io.proxyless.mesh.api.Problem;
 import io.proxyless.mesh.api.Resource;
 import io.proxyless.mesh.api.ServiceEntry;
+import io.proxyless.mesh.api.SourceInfo;
 import io.proxyless.mesh.api.Subset;
 import io.proxyless.mesh.api.TrafficPolicy;
 import io.proxyless.mesh.api.VirtualService;
@@ -13,6 +16,8 @@ import io.proxyless.mesh.api.WorkloadEntry;
 import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -232,10 +237,10 @@ public final class Analyzers {
     }
 
     // The fields of VirtualServices and DestinationRules the analyses leave out (analysisView), as field paths.
-    private static final java.util.regex.Pattern UNREAD_ROUTE_FIELDS = java.util.regex.Pattern.compile(
+    private static final Pattern UNREAD_ROUTE_FIELDS = Pattern.compile(
             "spec\\.http\\[\\d+]\\.(timeout|retries|fault|corsPolicy|headers|rewrite|route\\[\\d+]\\.(weight|headers))"
                     + "([.\\[].*)?");
-    private static final java.util.regex.Pattern UNREAD_POLICY_FIELDS = java.util.regex.Pattern.compile(
+    private static final Pattern UNREAD_POLICY_FIELDS = Pattern.compile(
             "spec\\.(subsets\\[\\d+]\\.)?trafficPolicy\\.(portLevelSettings\\[\\d+]\\.)?"
                     + "(loadBalancer|connectionPool|outlierDetection|tunnel|proxyProtocol|retryBudget)([.\\[].*)?");
 
@@ -244,19 +249,19 @@ public final class Analyzers {
      * fields they read (or of their written ancestors, never one of those), so a timeout written on a line of its
      * own, or a balancer changed, leaves every finding's line as it was.
      */
-    private static io.proxyless.mesh.api.SourceInfo analysisView(io.proxyless.mesh.api.SourceInfo source,
-                                                                 java.util.regex.Pattern unread) {
+    private static SourceInfo analysisView(SourceInfo source,
+                                                                 Pattern unread) {
         if (source == null || source.locations() == null) {
             return source;
         }
-        Map<String, Integer> read = new java.util.HashMap<>();
+        Map<String, Integer> read = new HashMap<>();
         source.locations().lines().forEach((path, line) -> {
             if (!unread.matcher(path).matches()) {
                 read.put(path, line);
             }
         });
-        return new io.proxyless.mesh.api.SourceInfo(source.file(),
-                new io.proxyless.mesh.api.FieldLocations(source.locations().documentLine(), read));
+        return new SourceInfo(source.file(),
+                new FieldLocations(source.locations().documentLine(), read));
     }
 
     /** An HTTP route as far as the analyses read it (matches, destinations, mirrors, name, delegate). */
@@ -353,7 +358,7 @@ public final class Analyzers {
         if (exportTo == null || exportTo.isEmpty() || exportTo.contains("*")) {
             return Set.of("*");
         }
-        Set<String> scopes = new java.util.LinkedHashSet<>();
+        Set<String> scopes = new LinkedHashSet<>();
         for (String e : exportTo) {
             scopes.add(e.equals(".") ? namespace : e);
         }
