@@ -136,10 +136,7 @@ final class Profiles {
                 counts[3]++;
             }
         });
-        Map<String, Integer> top = new LinkedHashMap<>();
-        hot.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(40)
-                .forEach(en -> top.put(en.getKey(), en.getValue()));
-        return new Profile(counts[0], counts[1], counts[2], counts[3], top);
+        return new Profile(counts[0], counts[1], counts[2], counts[3], hottest(hot, 40));
     }
 
     /**
@@ -221,10 +218,15 @@ final class Profiles {
                 }
             }
         });
+        return new Profile(counts[0], counts[1], 0, 0, hottest(hot, 10));
+    }
+
+    /** The {@code limit} largest counts, largest first. */
+    private static Map<String, Integer> hottest(Map<String, Integer> counts, int limit) {
         Map<String, Integer> top = new LinkedHashMap<>();
-        hot.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(10)
+        counts.entrySet().stream().sorted((a, b) -> b.getValue() - a.getValue()).limit(limit)
                 .forEach(en -> top.put(en.getKey(), en.getValue()));
-        return new Profile(counts[0], counts[1], 0, 0, top);
+        return top;
     }
 
     private static boolean isRouting(String cls) {
