@@ -27,6 +27,21 @@ class StepsTest {
     }
 
     @Test
+    void oneStepAtATimeThenTwoWaitingKeepTheirOrder() throws InterruptedException {
+        Steps steps = new Steps();
+        steps.add("attempt");
+        assertThat(steps.take()).isEqualTo("attempt");
+        steps.add("response");
+        steps.add("timer"); // a second step while one waits: the ring takes over, the waiting one first
+        steps.add("end");
+        assertThat(steps.take()).isEqualTo("response");
+        assertThat(steps.take()).isEqualTo("timer");
+        steps.add("retry");
+        assertThat(steps.take()).isEqualTo("end");
+        assertThat(steps.take()).isEqualTo("retry");
+    }
+
+    @Test
     void aStepAddedFromAnotherThreadWakesTheTaker() throws InterruptedException {
         Steps steps = new Steps();
         Thread giver = new Thread(() -> steps.add("step"));

@@ -18,6 +18,7 @@ import io.proxyless.mesh.runtime.routing.RetryPolicy;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.TimeUnit;
@@ -371,7 +372,9 @@ public final class RoutedCall implements CallView {
                 armDeadline();
             }
         }
-        for (Mirror m : decision.mirrors()) {
+        List<Mirror> mirrors = decision.mirrors();
+        for (int i = 0, n = mirrors.size(); i < n; i++) { // by index: no iterator per call
+            Mirror m = mirrors.get(i);
             if (Mirroring.selected(m, engine.random())) {
                 mirror(m);
             }

@@ -5,6 +5,7 @@ import io.proxyless.mesh.runtime.model.RetryOn;
 import java.time.Duration;
 import java.util.Collections;
 import java.util.EnumSet;
+import java.util.Objects;
 import java.util.Set;
 import java.util.TreeSet;
 
@@ -20,17 +21,9 @@ import java.util.TreeSet;
  *       {@code retriable-status-codes}.</li>
  * </ul>
  *
- * @param attempts             retries after the first try (Istio's count)
- * @param perTryTimeout        timeout of each try, or null
- * @param retryOn              the conditions as Envoy's comma-separated string
- * @param conditions           the named conditions in {@code retryOn} (unknown tokens, which validation rejects,
- *                             are left out)
- * @param retriableStatusCodes HTTP statuses retried under {@code retriable-status-codes}
- * @param avoidPreviousHosts   Envoy's previous_hosts predicate (off under consistent hashing)
- * @param backoffBase          base interval of the jittered exponential backoff (Envoy's default 25 ms)
+ * <p>A value (equal when its parts are), immutable.
  */
-public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, Set<RetryOn> conditions,
-                          Set<Integer> retriableStatusCodes, boolean avoidPreviousHosts, Duration backoffBase) {
+public final class RetryPolicy {
 
     public static final String DEFAULT_RETRY_ON = "connect-failure,refused-stream,unavailable,cancelled,"
             + "retriable-status-codes";
@@ -42,11 +35,65 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, 
     /** The same under consistent hashing, where retries may return to the hashed host. */
     public static final RetryPolicy ISTIO_DEFAULT_HASHING = from(null, true);
 
-    public RetryPolicy {
+    private final int attempts;
+    private final Duration perTryTimeout;
+    private final String retryOn;
+    private final Set<RetryOn> conditions;
+    private final Set<Integer> retriableStatusCodes;
+    private final boolean avoidPreviousHosts;
+    private final Duration backoffBase;
+    // Every response is judged by its status (most of them 200), so the answer per status is worked out here,
+    // once, instead of asking the condition and code sets per response: which 5xx statuses are retried (bit
+    // status - 500 of the two words), whether 409 is, and whether any other listed code exists at all.
+    private final long retried500To563;
+    private final long retried564To599;
+    private final boolean retries409;
+    private final boolean otherListedCodes;
+
+    /**
+     * A policy of these parts; the answers per response status are worked out here.
+     *
+     * @param attempts             retries after the first try (Istio's count)
+     * @param perTryTimeout        timeout of each try, or null
+     * @param retryOn              the conditions as Envoy's comma-separated string
+     * @param conditions           the named conditions in {@code retryOn} (unknown tokens, which validation rejects,
+     *                             are left out)
+     * @param retriableStatusCodes HTTP statuses retried under {@code retriable-status-codes}
+     * @param avoidPreviousHosts   Envoy's previous_hosts predicate (off under consistent hashing)
+     * @param backoffBase          base interval of the jittered exponential backoff (Envoy's default 25 ms)
+     */
+    public RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, Set<RetryOn> conditions,
+                       Set<Integer> retriableStatusCodes, boolean avoidPreviousHosts, Duration backoffBase) {
         EnumSet<RetryOn> copy = EnumSet.noneOf(RetryOn.class);
         copy.addAll(conditions);
-        conditions = Collections.unmodifiableSet(copy);
-        retriableStatusCodes = Set.copyOf(retriableStatusCodes);
+        this.attempts = attempts;
+        this.perTryTimeout = perTryTimeout;
+        this.retryOn = retryOn;
+        this.conditions = Collections.unmodifiableSet(copy);
+        this.retriableStatusCodes = Set.copyOf(retriableStatusCodes);
+        this.avoidPreviousHosts = avoidPreviousHosts;
+        this.backoffBase = backoffBase;
+        long low = 0;
+        long high = 0;
+        for (int status = 500; status <= 599; status++) {
+            if (judgeStatus(status)) {
+                if (status < 564) {
+                    low |= 1L << (status - 500);
+                } else {
+                    high |= 1L << (status - 564);
+                }
+            }
+        }
+        this.retried500To563 = low;
+        this.retried564To599 = high;
+        this.retries409 = judgeStatus(409);
+        boolean others = false;
+        if (this.conditions.contains(RetryOn.RETRIABLE_STATUS_CODES)) {
+            for (int code : this.retriableStatusCodes) {
+                others |= code != 409 && (code < 500 || code > 599);
+            }
+        }
+        this.otherListedCodes = others;
     }
 
     /** The policy for a route's {@code retries} (null = unset), or null when retries are off. */
@@ -113,8 +160,22 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, 
     /**
      * True when an HTTP response with {@code status} should be retried under this policy: {@code 5xx} (any 5xx),
      * {@code gateway-error} (502, 503, 504), {@code retriable-4xx} (409) or a listed retriable status code.
+     * Answered from what the constructor worked out; a status outside 5xx and 409 looks at the code list only
+     * when the policy lists such a code.
      */
     public boolean retriesStatus(int status) {
+        int i = status - 500;
+        if (i >= 0 && i < 100) {
+            return ((i < 64 ? retried500To563 >>> i : retried564To599 >>> (i - 64)) & 1L) != 0;
+        }
+        if (status == 409) {
+            return retries409;
+        }
+        return otherListedCodes && retriableStatusCodes.contains(status);
+    }
+
+    /** The rule itself, from the conditions and the code list: what {@link #retriesStatus} answers from. */
+    private boolean judgeStatus(int status) {
         if (status >= 500 && status <= 599 && conditions.contains(RetryOn.FIVE_XX)) {
             return true;
         }
@@ -125,5 +186,62 @@ public record RetryPolicy(int attempts, Duration perTryTimeout, String retryOn, 
             return true;
         }
         return conditions.contains(RetryOn.RETRIABLE_STATUS_CODES) && retriableStatusCodes.contains(status);
+    }
+
+    /** Retries after the first try (Istio's count). */
+    public int attempts() {
+        return attempts;
+    }
+
+    /** Timeout of each try, or null. */
+    public Duration perTryTimeout() {
+        return perTryTimeout;
+    }
+
+    /** The conditions as Envoy's comma-separated string. */
+    public String retryOn() {
+        return retryOn;
+    }
+
+    /** The named conditions in {@code retryOn}. */
+    public Set<RetryOn> conditions() {
+        return conditions;
+    }
+
+    /** HTTP statuses retried under {@code retriable-status-codes}. */
+    public Set<Integer> retriableStatusCodes() {
+        return retriableStatusCodes;
+    }
+
+    /** Envoy's previous_hosts predicate (off under consistent hashing). */
+    public boolean avoidPreviousHosts() {
+        return avoidPreviousHosts;
+    }
+
+    /** Base interval of the jittered exponential backoff. */
+    public Duration backoffBase() {
+        return backoffBase;
+    }
+
+    // A value, as it was when it was a record: the fields worked out from the others take no part.
+    @Override
+    public boolean equals(Object o) {
+        return o instanceof RetryPolicy p && attempts == p.attempts && avoidPreviousHosts == p.avoidPreviousHosts
+                && Objects.equals(perTryTimeout, p.perTryTimeout) && Objects.equals(retryOn, p.retryOn)
+                && conditions.equals(p.conditions) && retriableStatusCodes.equals(p.retriableStatusCodes)
+                && Objects.equals(backoffBase, p.backoffBase);
+    }
+
+    @Override
+    public int hashCode() {
+        return Objects.hash(attempts, perTryTimeout, retryOn, conditions, retriableStatusCodes, avoidPreviousHosts,
+                backoffBase);
+    }
+
+    @Override
+    public String toString() {
+        return "RetryPolicy[attempts=" + attempts + ", perTryTimeout=" + perTryTimeout + ", retryOn=" + retryOn
+                + ", conditions=" + conditions + ", retriableStatusCodes=" + retriableStatusCodes
+                + ", avoidPreviousHosts=" + avoidPreviousHosts + ", backoffBase=" + backoffBase + "]";
     }
 }

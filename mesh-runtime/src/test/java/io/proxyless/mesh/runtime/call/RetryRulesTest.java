@@ -125,4 +125,22 @@ class RetryRulesTest {
         assertThat(RetryRules.shouldRetry(p, AttemptOutcome.httpStatus(503), 2)).isTrue();
         assertThat(RetryRules.shouldRetry(p, AttemptOutcome.httpStatus(503), 3)).isFalse();
     }
+
+    @Test
+    void everyStatusIsJudgedAsTheConditionsAndCodesSay() {
+        // The policy answers a status from bits worked out when it is made; the rule, written out, must agree.
+        for (String retryOn : new String[] {"5xx", "gateway-error", "retriable-4xx", "503,429,599,600,100",
+                "gateway-error,409,500", "connect-failure", "retriable-status-codes"}) {
+            RetryPolicy p = retryOn(retryOn);
+            for (int s = 100; s <= 999; s++) {
+                boolean expected = (s >= 500 && s <= 599 && retryOn.contains("5xx"))
+                        || ((s == 502 || s == 503 || s == 504) && retryOn.contains("gateway-error"))
+                        || (s == 409 && retryOn.contains("retriable-4xx"))
+                        || p.retriableStatusCodes().contains(s);
+                assertThat(p.retriesStatus(s)).as("%s, status %d", retryOn, s).isEqualTo(expected);
+            }
+        }
+        assertThat(RetryPolicy.ISTIO_DEFAULT.retriesStatus(503)).isFalse();
+        assertThat(RetryPolicy.ISTIO_DEFAULT).isEqualTo(RetryPolicy.from(null, false));
+    }
 }
