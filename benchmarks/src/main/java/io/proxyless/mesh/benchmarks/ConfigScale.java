@@ -198,14 +198,17 @@ public final class ConfigScale {
         int changed = services - 1;
         List<Long> applies = new ArrayList<>();
         List<Long> fromServed = new ArrayList<>();
+        List<Long> cpu = new ArrayList<>();
         Recording jfr = startChangeRecording("scale.jfr");
         for (int i = 0; i < CHANGES; i++) {
             var next = ControlPlane.snapshot(XdsResources.scale(services, false, changed, i + 1),
                     Integer.toString(i + 2));
             CompiledMesh before = mesh.snapshot();
+            long cpuBefore = threadCpu(XdsConfigSource.THREAD_NAME);
             long served = System.nanoTime();
             controlPlane.serve(next);
             long inForce = awaitNewSnapshot(mesh, before, 30);
+            cpu.add(threadCpu(XdsConfigSource.THREAD_NAME) - cpuBefore);
             applies.add(inForce - controlPlane.deltaSent());
             fromServed.add(inForce - served);
             checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
@@ -214,24 +217,44 @@ public final class ConfigScale {
         lines.add("change_ms=" + millis(median(applies)));
         lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
         lines.add("change_served_ms=" + millis(median(fromServed)));
+        lines.add("change_cpu_ms=" + millis(median(cpu)));
+        lines.add("change_cpu_all_ms=" + cpu.stream().map(ConfigScale::millis).toList());
 
         // The same service's default route changes (its timeout): istiod sends the port's whole route
         // configuration again, and the route tables are compiled again.
         List<Long> routeApplies = new ArrayList<>();
+        List<Long> routeCpu = new ArrayList<>();
         jfr = startChangeRecording("scale.jfr.route");
         for (int i = 0; i < CHANGES; i++) {
             var next = ControlPlane.snapshot(XdsResources.scale(services, false, changed, CHANGES, i + 1),
                     Integer.toString(CHANGES + i + 2));
             CompiledMesh before = mesh.snapshot();
+            long cpuBefore = threadCpu(XdsConfigSource.THREAD_NAME);
             controlPlane.serve(next);
             long inForce = awaitNewSnapshot(mesh, before, 30);
+            routeCpu.add(threadCpu(XdsConfigSource.THREAD_NAME) - cpuBefore);
             routeApplies.add(inForce - controlPlane.deltaSent());
             checkTimeout(mesh, changed, i + 1);
         }
         stopChangeRecording(jfr, "scale.jfr.route");
         lines.add("route_change_ms=" + millis(median(routeApplies)));
         lines.add("route_change_all_ms=" + routeApplies.stream().map(ConfigScale::millis).toList());
+        lines.add("route_change_cpu_ms=" + millis(median(routeCpu)));
+        lines.add("route_change_cpu_all_ms=" + routeCpu.stream().map(ConfigScale::millis).toList());
         return closeKeepingSnapshot(heapBefore, mesh, xds, lines);
+    }
+
+    /**
+     * The CPU time the thread named {@code name} has used, in nanoseconds: what applying a change cost the source's
+     * thread, which a busy machine stretches in wall time but not in CPU time.
+     */
+    private static long threadCpu(String name) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) {
+                return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId());
+            }
+        }
+        throw new IllegalStateException("no thread named " + name);
     }
 
     /**
