@@ -99,6 +99,18 @@ final class AdsClient {
         Parsed<?> parse(XdsResourceType type, Message message, ByteString bytes);
     }
 
+    /**
+     * Decodes one resource of a response from its {@code Any}: a decoder may keep what it decoded before and decode
+     * again only the parts whose bytes differ.
+     */
+    @FunctionalInterface
+    interface Decoder {
+        /** Protobuf's own decoding of the whole message, as the resource type's {@code Any} names it. */
+        Decoder UNPACK = XdsResourceType::unpack;
+
+        Message decode(XdsResourceType type, Any payload) throws InvalidProtocolBufferException;
+    }
+
     private static final class ResourceState {
         final String name;
         ResourceStatus status = ResourceStatus.REQUESTED;
@@ -147,6 +159,7 @@ final class AdsClient {
     private final Executor executor;
     private final MeshClock clock;
     private final DoubleSupplier jitter;
+    private final Decoder decoder;
     private final Parser parser;
     private final Runnable onChange;
     private final Map<XdsResourceType, TypeState> types = new EnumMap<>(XdsResourceType.class);
@@ -174,6 +187,16 @@ final class AdsClient {
      */
     AdsClient(ManagedChannel channel, Node node, Options options, Executor executor, MeshClock clock,
               DoubleSupplier jitter, Parser parser, Runnable onChange) {
+        this(channel, node, options, executor, clock, jitter, Decoder.UNPACK, parser, onChange);
+    }
+
+    /**
+     * Like {@link #AdsClient(ManagedChannel, Node, Options, Executor, MeshClock, DoubleSupplier, Parser, Runnable)},
+     * with each resource decoded by {@code decoder} (on the executor).
+     */
+    AdsClient(ManagedChannel channel, Node node, Options options, Executor executor, MeshClock clock,
+              DoubleSupplier jitter, Decoder decoder, Parser parser, Runnable onChange) {
+        this.decoder = decoder;
         this.channel = channel;
         this.node = node;
         this.options = options;
@@ -605,7 +628,7 @@ final class AdsClient {
                 errors.add("a " + payload.getTypeUrl() + " in a " + ts.type.shortName() + " response");
                 return null;
             }
-            message = ts.type.unpack(payload);
+            message = decoder.decode(ts.type, payload);
         } catch (InvalidProtocolBufferException e) {
             errors.add((deltaName == null ? "a resource" : deltaName) + ": cannot decode: " + e.getMessage());
             return null;

@@ -2,16 +2,20 @@ package io.proxyless.mesh.xds;
 
 import com.google.protobuf.ByteString;
 import com.google.protobuf.CodedInputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
+import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.proxyless.mesh.runtime.model.RouteConfiguration;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
+import java.util.Arrays;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
+import java.util.function.Function;
 
 /**
  * The route configurations an xDS source has parsed for its model, kept from one assembly to the next: a route
@@ -67,6 +71,8 @@ final class RouteParses {
     static final class WireVirtualHosts {
         private static final int VIRTUAL_HOSTS_TAG = WireFormat.WIRETYPE_LENGTH_DELIMITED
                 | io.envoyproxy.envoy.config.route.v3.RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER << 3;
+        private static final int NAME_TAG = WireFormat.WIRETYPE_LENGTH_DELIMITED
+                | VirtualHost.NAME_FIELD_NUMBER << 3;
         static final WireVirtualHosts NONE = new WireVirtualHosts(null, ByteBuffer.allocate(0), new int[0],
                 new int[0]);
 
@@ -74,6 +80,8 @@ final class RouteParses {
         private final ByteBuffer bytes;
         private final int[] offsets;
         private final int[] lengths;
+        // The virtual hosts' positions by name, made when a decode first finds one out of its place.
+        private Map<String, Integer> byName;
 
         private WireVirtualHosts(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, ByteBuffer bytes,
                                  int[] offsets, int[] lengths) {
@@ -81,6 +89,115 @@ final class RouteParses {
             this.bytes = bytes;
             this.offsets = offsets;
             this.lengths = lengths;
+        }
+
+        /**
+         * Decodes a RouteConfiguration from {@code bytes}, the value of its {@code Any}: its fields other than
+         * {@code virtual_hosts} as protobuf decodes them, and each virtual host that came in the same bytes in
+         * {@code before} (the last version received under its name, or null) as the very message decoded then;
+         * only the others are decoded. Protobuf's own {@link CodedInputStream} splits the repeated field into each
+         * entry's length-delimited bytes without decoding them; what comes out equals protobuf's decode of the
+         * whole, and bytes protobuf cannot decode are rejected as it rejects them.
+         */
+        static WireVirtualHosts decode(ByteString bytes, Function<String, WireVirtualHosts> before)
+                throws InvalidProtocolBufferException {
+            int[] offsets = new int[16];
+            int[] lengths = new int[16];
+            int n = 0;
+            List<ByteString> rest = new ArrayList<>();
+            try {
+                CodedInputStream in = bytes.newCodedInput();
+                in.setSizeLimit(Integer.MAX_VALUE);
+                while (true) {
+                    int start = in.getTotalBytesRead();
+                    int tag = in.readTag();
+                    if (tag == 0) {
+                        break;
+                    }
+                    if (tag == VIRTUAL_HOSTS_TAG) {
+                        int length = in.readRawVarint32();
+                        if (n == offsets.length) {
+                            offsets = Arrays.copyOf(offsets, n * 2);
+                            lengths = Arrays.copyOf(lengths, n * 2);
+                        }
+                        offsets[n] = in.getTotalBytesRead();
+                        lengths[n++] = length;
+                        in.skipRawBytes(length);
+                    } else if (in.skipField(tag)) {
+                        rest.add(bytes.substring(start, in.getTotalBytesRead()));
+                    } else {
+                        // An end-group tag where no group began: protobuf's decode of what is left rejects it.
+                        rest.add(bytes.substring(start));
+                        break;
+                    }
+                }
+            } catch (InvalidProtocolBufferException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new InvalidProtocolBufferException(e);
+            }
+            var rc = io.envoyproxy.envoy.config.route.v3.RouteConfiguration.newBuilder()
+                    .mergeFrom(ByteString.copyFrom(rest));
+            WireVirtualHosts previous = before.apply(rc.getName());
+            ByteBuffer buffer = bytes.asReadOnlyByteBuffer();
+            List<VirtualHost> hosts = new ArrayList<>(n);
+            for (int i = 0; i < n; i++) {
+                VirtualHost vh = previous == null ? null : previous.find(i, buffer, offsets[i], lengths[i], bytes);
+                hosts.add(vh != null ? vh
+                        : VirtualHost.parseFrom(bytes.substring(offsets[i], offsets[i] + lengths[i])));
+            }
+            return new WireVirtualHosts(rc.addAllVirtualHosts(hosts).build(), buffer, Arrays.copyOf(offsets, n),
+                    Arrays.copyOf(lengths, n));
+        }
+
+        /**
+         * The decoded virtual host of this version that came in the bytes at {@code offset} of {@code buffer}
+         * (another version's, {@code bytes} as a buffer): the one at the same position, else the one of the same
+         * name; null when neither came in those bytes.
+         */
+        private VirtualHost find(int index, ByteBuffer buffer, int offset, int length, ByteString bytes)
+                throws InvalidProtocolBufferException {
+            if (raw == null) {
+                return null;
+            }
+            if (index < offsets.length && sameBytes(index, buffer, offset, length)) {
+                return raw.getVirtualHosts(index);
+            }
+            // Not at its place, or changed: by name (a virtual host added or removed before it). Envoy's virtual
+            // host names are unique within a route configuration; of two with one name, the first is compared.
+            if (byName == null) {
+                byName = new HashMap<>(offsets.length * 4 / 3 + 1);
+                for (int i = 0; i < offsets.length; i++) {
+                    byName.putIfAbsent(raw.getVirtualHosts(i).getName(), i);
+                }
+            }
+            Integer at = byName.get(nameOf(bytes.substring(offset, offset + length)));
+            return at != null && at != index && sameBytes(at, buffer, offset, length) ? raw.getVirtualHosts(at)
+                    : null;
+        }
+
+        /** The {@code name} of the VirtualHost in {@code bytes} (its first, if several), without decoding the rest. */
+        private static String nameOf(ByteString bytes) throws InvalidProtocolBufferException {
+            try {
+                CodedInputStream in = bytes.newCodedInput();
+                for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                    if (tag == NAME_TAG) {
+                        return in.readStringRequireUtf8();
+                    }
+                    if (!in.skipField(tag)) {
+                        break;
+                    }
+                }
+                return "";
+            } catch (InvalidProtocolBufferException e) {
+                throw e;
+            } catch (IOException e) {
+                throw new InvalidProtocolBufferException(e);
+            }
+        }
+
+        private boolean sameBytes(int i, ByteBuffer buffer, int offset, int length) {
+            return lengths[i] == length && bytes.slice(offsets[i], length).equals(buffer.slice(offset, length));
         }
 
         /**
@@ -124,8 +241,10 @@ final class RouteParses {
 
         /** Whether virtual host {@code i} here came in the same bytes as virtual host {@code j} of {@code other}. */
         boolean sameBytes(int i, WireVirtualHosts other, int j) {
-            return lengths[i] == other.lengths[j]
-                    && bytes.slice(offsets[i], lengths[i]).equals(other.bytes.slice(other.offsets[j], other.lengths[j]));
+            if (raw != null && other.raw != null && raw.getVirtualHosts(i) == other.raw.getVirtualHosts(j)) {
+                return true; // decoded from the same bytes once, for both versions (decode)
+            }
+            return other.sameBytes(j, bytes, offsets[i], lengths[i]);
         }
     }
 
@@ -187,12 +306,28 @@ final class RouteParses {
      */
     Parsed<RouteConfiguration> accept(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, ByteString bytes,
                                       int port, ParseContext context) {
-        WireVirtualHosts wire = WireVirtualHosts.of(raw, bytes);
-        received.put(raw.getName(), wire);
+        WireVirtualHosts wire = received.get(raw.getName());
+        if (wire == null || wire.raw != raw) {
+            wire = WireVirtualHosts.of(raw, bytes);
+            received.put(raw.getName(), wire);
+        }
         acceptContext = context;
         acceptedRaw = raw;
         accepted = parseVirtualHosts(raw, wire, port, context);
         return accepted;
+    }
+
+    /**
+     * Decodes a received version of a route configuration from {@code bytes}, the value of its {@code Any}, taking
+     * each virtual host that came in the same bytes in the last version received under its name as the message
+     * decoded then ({@link WireVirtualHosts#decode}); {@link #accept} then finds where they are without reading the
+     * bytes again, and those virtual hosts' translations by identity.
+     */
+    io.envoyproxy.envoy.config.route.v3.RouteConfiguration decode(ByteString bytes)
+            throws InvalidProtocolBufferException {
+        WireVirtualHosts wire = WireVirtualHosts.decode(bytes, received::get);
+        received.put(wire.raw.getName(), wire);
+        return wire.raw;
     }
 
     /** Accepting a version on no port ({@link RouteConfiguration#ANY_PORT}), from the message's own bytes. */

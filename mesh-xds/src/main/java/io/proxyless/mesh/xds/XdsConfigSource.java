@@ -1,6 +1,8 @@
 package io.proxyless.mesh.xds;
 
+import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
@@ -158,7 +160,7 @@ public final class XdsConfigSource implements ConfigSource {
         this.current = MeshConfig.ofModel(MeshModel.of(List.of(), List.of(), List.of(),
                 MeshModel.OutboundPolicy.ALLOW_ANY, List.of()), inbound, List.of());
         this.client = new AdsClient(channel, b.bootstrap.node().toProto(), options, executor, b.clock, b.jitter,
-                this::parse, this::onChange);
+                this::decode, this::parse, this::onChange);
     }
 
     /** How long {@link #connect} waits for the first complete config. */
@@ -423,6 +425,15 @@ public final class XdsConfigSource implements ConfigSource {
         if (lastModel != null) {
             publish(lastModel, lastModelWarnings);
         }
+    }
+
+    /**
+     * A route configuration (istiod sends a port's whole route configuration, every service's virtual host, when one
+     * service's routes change) decodes only the virtual hosts whose bytes differ from its last version's; the rest
+     * as protobuf unpacks them.
+     */
+    private Message decode(XdsResourceType type, Any payload) throws InvalidProtocolBufferException {
+        return type == XdsResourceType.ROUTE ? routeParses.decode(payload.getValue()) : type.unpack(payload);
     }
 
     private Parsed<?> parse(XdsResourceType type, Message message, ByteString bytes) {

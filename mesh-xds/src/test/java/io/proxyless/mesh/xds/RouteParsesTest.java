@@ -222,4 +222,119 @@ class RouteParsesTest {
         assertThat(second.value().virtualHosts())
                 .zipSatisfy(first.value().virtualHosts(), (a, b) -> assertThat(a).isNotSameAs(b));
     }
+
+    // ---- Decoding a version by the virtual hosts that changed ----
+
+    /** The bytes a control plane sends for {@code rc}, decoded as the client decodes them. */
+    private static RouteConfiguration decode(RouteParses parses, RouteConfiguration rc) throws Exception {
+        RouteConfiguration decoded = parses.decode(rc.toByteString());
+        assertThat(decoded).as("what protobuf decodes from the same bytes")
+                .isEqualTo(RouteConfiguration.parseFrom(rc.toByteString())).isEqualTo(rc);
+        return decoded;
+    }
+
+    @Test
+    void aVersionDecodesOnlyTheVirtualHostsWhoseBytesChangedAndGivesWhatAFullDecodeGives() throws Exception {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = decode(parses, routes(SERVICES, null, null));
+        var first = parses.accept(v1, v1.toByteString(), 9080, SIDECAR);
+        parses.parse(v1, 9080, SIDECAR);
+        parses.assembled();
+
+        // One changed (reviews' timeout), one added before the others (alpha), one removed (productpage).
+        RouteConfiguration v2 = decode(parses, routes(List.of("alpha", "details", "ratings", "reviews"), "reviews",
+                Duration.ofSeconds(3)));
+        var second = parses.accept(v2, v2.toByteString(), 9080, SIDECAR);
+
+        assertSameAsFreshParse(second, v2, 9080);
+        assertThat(v2.getVirtualHosts(1)).as("details, moved by one: found by name").isSameAs(v1.getVirtualHosts(0));
+        assertThat(v2.getVirtualHosts(2)).as("ratings").isSameAs(v1.getVirtualHosts(2));
+        assertThat(v2.getVirtualHosts(3)).as("reviews, changed: decoded").isNotSameAs(v1.getVirtualHosts(3));
+        assertThat(second.value().virtualHosts().subList(1, 3)).as("their translations, by identity")
+                .containsExactly(first.value().virtualHosts().get(0), first.value().virtualHosts().get(2));
+        assertThat(second.warnings()).extracting(Findings.Finding::toString)
+                .containsExactly("virtual_hosts[2].request_headers_to_add: not supported; ignored");
+        parses.parse(v2, 9080, SIDECAR);
+        parses.assembled();
+
+        // The same bytes again: every virtual host is the message decoded before.
+        RouteConfiguration again = decode(parses, routes(List.of("alpha", "details", "ratings", "reviews"),
+                "reviews", Duration.ofSeconds(3)));
+        assertThat(again.getVirtualHostsList()).zipSatisfy(v2.getVirtualHostsList(),
+                (a, b) -> assertThat(a).isSameAs(b));
+    }
+
+    @Test
+    void anInvalidVirtualHostDecodedAloneIsRejectedAsAFullDecodeIsAndTheNextVersionStillFindsTheRest()
+            throws Exception {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = decode(parses, routes(SERVICES, null, null));
+        parses.accept(v1, v1.toByteString(), 9080, SIDECAR);
+        parses.parse(v1, 9080, SIDECAR);
+        parses.assembled();
+        RouteConfiguration invalid = v1.toBuilder().setVirtualHosts(3, v1.getVirtualHosts(3).toBuilder()
+                .setRoutes(0, Route.newBuilder(v1.getVirtualHosts(3).getRoutes(0)).setMatch(RouteMatch.newBuilder()
+                        .setPrefix("/").setTlsContext(RouteMatch.TlsContextMatchOptions.newBuilder()
+                                .setPresented(BoolValue.of(true)))))).build();
+
+        RouteConfiguration decoded = decode(parses, invalid);
+        var rejected = parses.accept(decoded, invalid.toByteString(), 9080, SIDECAR);
+
+        assertSameAsFreshParse(rejected, invalid, 9080);
+        assertThat(rejected.error())
+                .isEqualTo("virtual_hosts[3].routes[0].match.tls_context: cannot be evaluated by this client");
+        assertThat(decoded.getVirtualHostsList().subList(0, 3)).zipSatisfy(v1.getVirtualHostsList().subList(0, 3),
+                (a, b) -> assertThat(a).isSameAs(b));
+        // The last good version stays in use; the next valid one is decoded against the rejected one's bytes.
+        assertSameAsFreshParse(parses.parse(v1, 9080, SIDECAR), v1, 9080);
+        parses.assembled();
+        RouteConfiguration v3 = decode(parses, routes(SERVICES, "reviews", Duration.ofSeconds(4)));
+        assertSameAsFreshParse(parses.accept(v3, v3.toByteString(), 9080, SIDECAR), v3, 9080);
+        assertThat(v3.getVirtualHosts(0)).isSameAs(v1.getVirtualHosts(0));
+    }
+
+    @Test
+    void fieldsBesideTheVirtualHostsInAnyOrderAndUnknownOnesDecodeAsProtobufDecodesThem() throws Exception {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration rc = routes(SERVICES, null, null);
+        decode(parses, rc);
+        // The name last, after the virtual hosts; a field this protobuf does not know; validate_clusters between.
+        com.google.protobuf.ByteString.Output out = com.google.protobuf.ByteString.newOutput();
+        com.google.protobuf.CodedOutputStream w = com.google.protobuf.CodedOutputStream.newInstance(out);
+        w.writeMessage(RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER, rc.getVirtualHosts(0));
+        w.writeMessage(RouteConfiguration.VALIDATE_CLUSTERS_FIELD_NUMBER, BoolValue.of(true));
+        w.writeString(9999, "unknown");
+        w.writeMessage(RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER, rc.getVirtualHosts(1));
+        w.writeUInt32(RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER + 1000, 7);
+        w.writeString(RouteConfiguration.NAME_FIELD_NUMBER, "9080");
+        w.flush();
+        com.google.protobuf.ByteString bytes = out.toByteString();
+
+        RouteConfiguration decoded = parses.decode(bytes);
+
+        RouteConfiguration full = RouteConfiguration.parseFrom(bytes);
+        assertThat(decoded).isEqualTo(full);
+        assertThat(decoded.toByteString()).isEqualTo(full.toByteString());
+        assertThat(decoded.getUnknownFields()).isEqualTo(full.getUnknownFields());
+        assertThat(decoded.getVirtualHosts(1)).as("found again at its place")
+                .isSameAs(parses.decode(rc.toByteString()).getVirtualHosts(1));
+    }
+
+    @Test
+    void bytesProtobufCannotDecodeAreRejectedAsProtobufRejectsThem() throws Exception {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration rc = routes(SERVICES, null, null);
+        decode(parses, rc);
+        byte[] whole = rc.toByteArray();
+        for (byte[] bad : List.of(java.util.Arrays.copyOf(whole, whole.length - 3),
+                new byte[] {0x12, (byte) 0xff, (byte) 0xff, (byte) 0xff, (byte) 0xff, 0x0f},
+                new byte[] {0x0c}, new byte[] {0x12, 0x02, 0x0a, (byte) 0x80})) {
+            com.google.protobuf.ByteString bytes = com.google.protobuf.ByteString.copyFrom(bad);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> RouteConfiguration.parseFrom(bytes))
+                    .isInstanceOf(com.google.protobuf.InvalidProtocolBufferException.class);
+            org.assertj.core.api.Assertions.assertThatThrownBy(() -> parses.decode(bytes))
+                    .isInstanceOf(com.google.protobuf.InvalidProtocolBufferException.class);
+        }
+        assertThat(parses.decode(rc.toByteString())).isEqualTo(rc);
+    }
 }
