@@ -6,6 +6,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.route.v3.VirtualHost;
 import io.proxyless.mesh.runtime.model.RouteConfiguration;
+import io.proxyless.mesh.runtime.model.VirtualHostDomains;
 import java.io.IOException;
 import java.nio.ByteBuffer;
 import java.util.ArrayList;
@@ -252,17 +253,21 @@ final class RouteParses {
      * One version's virtual hosts: their bytes, names and translations, by position. Keeps no decoded message.
      */
     private static final class VirtualHosts {
-        static final VirtualHosts NONE = new VirtualHosts(WireVirtualHosts.NONE, new String[0], List.of());
+        static final VirtualHosts NONE = new VirtualHosts(WireVirtualHosts.NONE, new String[0], List.of(), null);
 
         private final WireVirtualHosts wire;
         private final String[] names;
         private final List<XdsRouteResource.ParsedVirtualHost> parses;
+        // The domains of the last configuration built from a version of it, handed from version to version.
+        private final VirtualHostDomains domains;
         private Map<String, Integer> byName;
 
-        VirtualHosts(WireVirtualHosts wire, String[] names, List<XdsRouteResource.ParsedVirtualHost> parses) {
+        VirtualHosts(WireVirtualHosts wire, String[] names, List<XdsRouteResource.ParsedVirtualHost> parses,
+                     VirtualHostDomains domains) {
             this.wire = wire;
             this.names = names;
             this.parses = parses;
+            this.domains = domains;
         }
 
         /**
@@ -346,8 +351,7 @@ final class RouteParses {
         if (parsed == null && raw == acceptedRaw && context.equals(acceptContext) && accepted.ok()) {
             // What accepting it translated; on another port, with that port: the port is all a parse there changes.
             parsed = accepted.value().port() == port ? accepted
-                    : new Parsed<>(RouteConfiguration.of(raw.getName(), port, accepted.value().virtualHosts()),
-                            accepted.warnings(), null);
+                    : new Parsed<>(accepted.value().withPort(port), accepted.warnings(), null);
         }
         if (parsed == null) {
             WireVirtualHosts wire = received.get(raw.getName());
@@ -362,6 +366,9 @@ final class RouteParses {
                                                          WireVirtualHosts wire, int port, ParseContext context) {
         VirtualHostsKey key = new VirtualHostsKey(raw.getName(), context);
         VirtualHosts previous = virtualHosts.getOrDefault(key, VirtualHosts.NONE);
+        // The translations reused are the very virtual hosts of the configuration before, so the check that no
+        // domain is in two of them looks at the changed ones' domains alone.
+        VirtualHostDomains domains = previous.domains != null ? previous.domains : new VirtualHostDomains();
         String[] names = new String[raw.getVirtualHostsCount()];
         List<XdsRouteResource.ParsedVirtualHost> parses = new ArrayList<>(names.length);
         Parsed<RouteConfiguration> parsed = XdsRouteResource.parse(raw, port, vh -> {
@@ -373,8 +380,8 @@ final class RouteParses {
             names[index] = vh.getName();
             parses.add(p);
             return p;
-        });
-        virtualHosts.put(key, new VirtualHosts(wire, names, parses));
+        }, domains);
+        virtualHosts.put(key, new VirtualHosts(wire, names, parses, domains));
         return parsed;
     }
 

@@ -317,16 +317,18 @@ final class XdsModelAssembly {
      * the passthrough cluster, {@code block_all} answers 502. Any other {@code *} virtual host stays.
      */
     private RouteConfiguration catchAll(RouteConfiguration rc, Inputs in, MeshModel.OutboundPolicy[] outbound) {
-        List<VirtualHost> kept = new ArrayList<>();
+        List<VirtualHost> dropped = new ArrayList<>(1);
         for (VirtualHost vh : rc.virtualHosts()) {
             boolean any = vh.domains().size() == 1 && vh.domains().get(0).equals(HostName.ANY);
             if (any && isBlockAll(vh)) {
                 outbound[0] = MeshModel.OutboundPolicy.REGISTRY_ONLY;
-            } else if (!any || !isAllowAny(vh, in)) {
-                kept.add(vh);
+                dropped.add(vh);
+            } else if (any && isAllowAny(vh, in)) {
+                dropped.add(vh);
             }
         }
-        return kept.size() == rc.virtualHosts().size() ? rc : RouteConfiguration.of(rc.name(), rc.port(), kept);
+        // The rest as they are: their domains were checked when the configuration was built.
+        return dropped.isEmpty() ? rc : rc.without(dropped);
     }
 
     private static boolean isBlockAll(VirtualHost vh) {

@@ -31,6 +31,7 @@ import io.proxyless.mesh.runtime.model.Route;
 import io.proxyless.mesh.runtime.model.RouteMatch;
 import io.proxyless.mesh.runtime.model.StringMatch;
 import io.proxyless.mesh.runtime.model.VirtualHost;
+import io.proxyless.mesh.runtime.model.VirtualHostDomains;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.EnumSet;
@@ -105,6 +106,17 @@ final class XdsRouteResource {
     static Parsed<io.proxyless.mesh.runtime.model.RouteConfiguration> parse(
             RouteConfiguration rc, int port,
             Function<io.envoyproxy.envoy.config.route.v3.VirtualHost, ParsedVirtualHost> virtualHosts) {
+        return parse(rc, port, virtualHosts, null);
+    }
+
+    /**
+     * Like {@link #parse(RouteConfiguration, int, Function)}, the virtual hosts' domains checked by
+     * {@code domains}, the index of the version parsed before (only where virtual hosts changed), when not null.
+     */
+    static Parsed<io.proxyless.mesh.runtime.model.RouteConfiguration> parse(
+            RouteConfiguration rc, int port,
+            Function<io.envoyproxy.envoy.config.route.v3.VirtualHost, ParsedVirtualHost> virtualHosts,
+            VirtualHostDomains domains) {
         Findings f = new Findings();
         f.unsupportedFields(rc, "", CONFIG_FIELDS);
         List<VirtualHost> hosts = new ArrayList<>(rc.getVirtualHostsCount());
@@ -120,7 +132,8 @@ final class XdsRouteResource {
         io.proxyless.mesh.runtime.model.RouteConfiguration value = null;
         if (!f.hasErrors()) {
             try {
-                value = io.proxyless.mesh.runtime.model.RouteConfiguration.of(rc.getName(), port, hosts);
+                value = domains != null ? domains.configuration(rc.getName(), port, hosts)
+                        : io.proxyless.mesh.runtime.model.RouteConfiguration.of(rc.getName(), port, hosts);
             } catch (IllegalArgumentException e) {
                 f.error("virtual_hosts", e.getMessage());
             }

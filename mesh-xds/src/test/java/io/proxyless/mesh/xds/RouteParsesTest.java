@@ -337,4 +337,38 @@ class RouteParsesTest {
         }
         assertThat(parses.decode(rc.toByteString())).isEqualTo(rc);
     }
+
+    @Test
+    void aChangedVirtualHostTakingADomainOfAnUnchangedOneIsRejectedAsAFreshParseRejectsIt() throws Exception {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration v1 = decode(parses, routes(SERVICES, null, null));
+        parses.accept(v1, v1.toByteString(), 9080, SIDECAR);
+        parses.parse(v1, 9080, SIDECAR);
+        parses.assembled();
+        // reviews also claims a domain of details, which did not change.
+        RouteConfiguration clash = v1.toBuilder().setVirtualHosts(3, v1.getVirtualHosts(3).toBuilder()
+                .addDomains(v1.getVirtualHosts(0).getDomains(0))).build();
+
+        var rejected = parses.accept(decode(parses, clash), clash.toByteString(), 9080, SIDECAR);
+
+        assertSameAsFreshParse(rejected, clash, 9080);
+        assertThat(rejected.error()).isEqualTo("virtual_hosts: route configuration 9080: domain "
+                + v1.getVirtualHosts(0).getDomains(0) + " appears in more than one virtual host");
+        assertSameAsFreshParse(parses.parse(v1, 9080, SIDECAR), v1, 9080);
+        parses.assembled();
+        // Then reviews gives it back and changes its timeout; ratings takes a new domain.
+        RouteConfiguration.Builder next = routes(SERVICES, "reviews", Duration.ofSeconds(5)).toBuilder();
+        next.setVirtualHosts(2, next.getVirtualHosts(2).toBuilder().addDomains("ratings.example.com"));
+        RouteConfiguration v3 = decode(parses, next.build());
+        var third = parses.accept(v3, v3.toByteString(), 9080, SIDECAR);
+        assertSameAsFreshParse(third, v3, 9080);
+        assertThat(third.ok()).isTrue();
+        // And ratings' new domain is taken by details: the index knows it.
+        RouteConfiguration.Builder taken = v3.toBuilder();
+        taken.setVirtualHosts(0, taken.getVirtualHosts(0).toBuilder().addDomains("ratings.example.com"));
+        RouteConfiguration v4 = decode(parses, taken.build());
+        var fourth = parses.accept(v4, v4.toByteString(), 9080, SIDECAR);
+        assertSameAsFreshParse(fourth, v4, 9080);
+        assertThat(fourth.ok()).isFalse();
+    }
 }

@@ -23,18 +23,22 @@ public record RouteConfiguration(String name, int port, List<VirtualHost> virtua
 
     public RouteConfiguration {
         Objects.requireNonNull(name, "name");
-        virtualHosts = List.copyOf(virtualHosts);
-        int domains = 0;
-        for (VirtualHost vh : virtualHosts) {
-            domains += vh.domains().size();
-        }
-        // Sized at once: a configuration of thousands of virtual hosts is built again on every route change.
-        Set<HostName> seen = new HashSet<>(domains * 4 / 3 + 16);
-        for (VirtualHost vh : virtualHosts) {
-            for (HostName domain : vh.domains()) {
-                if (!seen.add(domain)) {
-                    throw new IllegalArgumentException("route configuration " + name + ": domain " + domain
-                            + " appears in more than one virtual host");
+        if (virtualHosts instanceof VirtualHostDomains.Checked checked) {
+            // Checked already: by a source's index of the configuration before, or as another configuration's.
+            virtualHosts = checked.hosts;
+        } else {
+            virtualHosts = List.copyOf(virtualHosts);
+            int domains = 0;
+            for (VirtualHost vh : virtualHosts) {
+                domains += vh.domains().size();
+            }
+            // Sized at once: a configuration of thousands of virtual hosts is built again on every route change.
+            Set<HostName> seen = new HashSet<>(domains * 4 / 3 + 16);
+            for (VirtualHost vh : virtualHosts) {
+                for (HostName domain : vh.domains()) {
+                    if (!seen.add(domain)) {
+                        throw duplicate(name, domain);
+                    }
                 }
             }
         }
@@ -42,5 +46,29 @@ public record RouteConfiguration(String name, int port, List<VirtualHost> virtua
 
     public static RouteConfiguration of(String name, int port, List<VirtualHost> virtualHosts) {
         return new RouteConfiguration(name, port, virtualHosts);
+    }
+
+    /** The same virtual hosts served on {@code port}, taken as they are (their domains were checked). */
+    public RouteConfiguration withPort(int port) {
+        return new RouteConfiguration(name, port, new VirtualHostDomains.Checked(virtualHosts));
+    }
+
+    /**
+     * This configuration without the virtual hosts {@code drop} holds (by identity), the others taken as they are (no
+     * domain of theirs was in two of them, and still is not).
+     */
+    public RouteConfiguration without(java.util.Collection<VirtualHost> drop) {
+        List<VirtualHost> kept = new java.util.ArrayList<>(virtualHosts.size());
+        for (VirtualHost vh : virtualHosts) {
+            if (drop.stream().noneMatch(d -> d == vh)) {
+                kept.add(vh);
+            }
+        }
+        return new RouteConfiguration(name, port, new VirtualHostDomains.Checked(List.copyOf(kept)));
+    }
+
+    static IllegalArgumentException duplicate(String name, HostName domain) {
+        return new IllegalArgumentException("route configuration " + name + ": domain " + domain
+                + " appears in more than one virtual host");
     }
 }
