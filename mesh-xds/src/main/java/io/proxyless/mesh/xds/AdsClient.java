@@ -143,9 +143,38 @@ final class AdsClient {
         final Set<String> sentOnStream = new HashSet<>();
         boolean requestedOnStream;
         String lastNack;
+        // How many resources are REQUESTED (no answer yet): asked after every response, which must not walk
+        // 10,000 clusters to find none.
+        int requested;
 
         TypeState(XdsResourceType type) {
             this.type = type;
+        }
+
+        /** A resource not held before, REQUESTED. */
+        ResourceState add(String name) {
+            ResourceState rs = new ResourceState(name);
+            resources.put(name, rs);
+            requested++;
+            return rs;
+        }
+
+        ResourceState remove(String name) {
+            ResourceState rs = resources.remove(name);
+            if (rs != null && rs.status == ResourceStatus.REQUESTED) {
+                requested--;
+            }
+            return rs;
+        }
+
+        void status(ResourceState rs, ResourceStatus status) {
+            if (rs.status == ResourceStatus.REQUESTED) {
+                requested--;
+            }
+            if (status == ResourceStatus.REQUESTED) {
+                requested++;
+            }
+            rs.status = status;
         }
 
         boolean subscribed() {
@@ -233,7 +262,7 @@ final class AdsClient {
         ts.names.clear();
         ts.names.addAll(wanted);
         for (String name : removed) {
-            ResourceState rs = ts.resources.remove(name);
+            ResourceState rs = ts.remove(name);
             if (rs != null) {
                 cancelTimer(rs);
                 ts.values = null;
@@ -241,7 +270,9 @@ final class AdsClient {
         }
         if (!wildcard) {
             for (String name : wanted) {
-                ts.resources.computeIfAbsent(name, ResourceState::new);
+                if (!ts.resources.containsKey(name)) {
+                    ts.add(name);
+                }
             }
         }
         if (connected || sotw != null || delta != null) {
@@ -258,6 +289,11 @@ final class AdsClient {
     /** Whether {@code type} has had a response on the current stream. */
     boolean receivedOnStream(XdsResourceType type) {
         return types.get(type).receivedOnStream;
+    }
+
+    /** Whether a name of {@code type} is still waiting for its first answer. */
+    boolean anyPending(XdsResourceType type) {
+        return types.get(type).requested > 0;
     }
 
     /** Names of {@code type} still waiting for their first answer. */
@@ -498,7 +534,7 @@ final class AdsClient {
                 rs.timer = clock.schedule(() -> post(() -> {
                     rs.timer = null;
                     if (gen == generation && rs.status == ResourceStatus.REQUESTED && ts.resources.get(rs.name) == rs) {
-                        rs.status = ResourceStatus.DOES_NOT_EXIST;
+                        ts.status(rs, ResourceStatus.DOES_NOT_EXIST);
                         rs.updated = now();
                         log.warn("xDS {} {} does not exist (no answer within {} ms)", ts.type.shortName(), rs.name,
                                 options.doesNotExistTimeout().toMillis());
@@ -639,8 +675,7 @@ final class AdsClient {
             if (!ts.wildcard) {
                 return name; // not subscribed (any more): ignore
             }
-            rs = new ResourceState(name);
-            ts.resources.put(name, rs);
+            rs = ts.add(name);
         }
         cancelTimer(rs);
         ts.values = null;
@@ -654,7 +689,7 @@ final class AdsClient {
         }
         rs.updated = now();
         if (parsed.ok()) {
-            rs.status = ResourceStatus.ACKED;
+            ts.status(rs, ResourceStatus.ACKED);
             rs.value = parsed.value();
             rs.raw = message;
             rs.version = version;
@@ -662,7 +697,7 @@ final class AdsClient {
             rs.error = null;
             rs.rejectedVersion = null;
         } else {
-            rs.status = ResourceStatus.NACKED;
+            ts.status(rs, ResourceStatus.NACKED);
             rs.error = parsed.error();
             rs.rejectedVersion = version;
             errors.add(name + ": " + parsed.error());
@@ -675,10 +710,10 @@ final class AdsClient {
         cancelTimer(rs);
         ts.values = null;
         if (ts.wildcard) {
-            ts.resources.remove(rs.name);
+            ts.remove(rs.name);
             return;
         }
-        rs.status = ResourceStatus.DOES_NOT_EXIST;
+        ts.status(rs, ResourceStatus.DOES_NOT_EXIST);
         rs.value = null;
         rs.raw = null;
         rs.updated = now();

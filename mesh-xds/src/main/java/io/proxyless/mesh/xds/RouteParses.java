@@ -25,12 +25,14 @@ import java.util.function.Function;
  * message then, so its parse is taken as it was. Only the entries the last assembly used are kept.
  *
  * <p>A route configuration sent again (istiod sends a port's whole route configuration when one service's routes
- * change) translates only the virtual hosts that differ from its previous version's. They are told apart by the
+ * change) decodes ({@link #decode}) and translates only the virtual hosts that differ from its previous version's,
+ * and checks only their domains against the others' ({@link VirtualHostDomains}). They are told apart by the
  * bytes they came in ({@link WireVirtualHosts}): the same bytes decode to the same message, and comparing bytes is a
  * vectorized memory compare, where protobuf's value equality walks every field of 10,000 decoded messages and
  * its hash (for a lookup) every field again. The virtual host at the same position is compared first (istiod keeps
  * a route configuration's virtual hosts in a stable order); one whose name differs there (a service added or
- * removed before it) is found by name. A match gets the same translated object and findings again, and the
+ * removed before it) is found by name. A match is the very message decoded before, found again by identity when it
+ * is translated, and gets the same translated object and findings again, and the
  * runtime's incremental compile takes a virtual host it is handed again, by identity, as it was compiled. Different
  * bytes for an equal message (another serializer's field order) only cost a translation.
  *
@@ -83,6 +85,8 @@ final class RouteParses {
         private final int[] lengths;
         // The virtual hosts' positions by name, made when a decode first finds one out of its place.
         private Map<String, Integer> byName;
+        // A view of the bytes that comparisons move over them, so that comparing allocates nothing (one thread).
+        private ByteBuffer window;
 
         private WireVirtualHosts(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, ByteBuffer bytes,
                                  int[] offsets, int[] lengths) {
@@ -141,9 +145,11 @@ final class RouteParses {
                     .mergeFrom(ByteString.copyFrom(rest));
             WireVirtualHosts previous = before.apply(rc.getName());
             ByteBuffer buffer = bytes.asReadOnlyByteBuffer();
+            ByteBuffer entry = buffer.duplicate();
             List<VirtualHost> hosts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
-                VirtualHost vh = previous == null ? null : previous.find(i, buffer, offsets[i], lengths[i], bytes);
+                entry.limit(offsets[i] + lengths[i]).position(offsets[i]);
+                VirtualHost vh = previous == null ? null : previous.find(i, entry, bytes);
                 hosts.add(vh != null ? vh
                         : VirtualHost.parseFrom(bytes.substring(offsets[i], offsets[i] + lengths[i])));
             }
@@ -152,16 +158,15 @@ final class RouteParses {
         }
 
         /**
-         * The decoded virtual host of this version that came in the bytes at {@code offset} of {@code buffer}
-         * (another version's, {@code bytes} as a buffer): the one at the same position, else the one of the same
-         * name; null when neither came in those bytes.
+         * The decoded virtual host of this version that came in the same bytes as {@code entry}, the remaining bytes
+         * of virtual host {@code index} of another version (whose bytes are {@code bytes}): the one at the same
+         * position, else the one of the same name; null when neither came in those bytes.
          */
-        private VirtualHost find(int index, ByteBuffer buffer, int offset, int length, ByteString bytes)
-                throws InvalidProtocolBufferException {
+        private VirtualHost find(int index, ByteBuffer entry, ByteString bytes) throws InvalidProtocolBufferException {
             if (raw == null) {
                 return null;
             }
-            if (index < offsets.length && sameBytes(index, buffer, offset, length)) {
+            if (index < offsets.length && sameBytes(index, entry)) {
                 return raw.getVirtualHosts(index);
             }
             // Not at its place, or changed: by name (a virtual host added or removed before it). Envoy's virtual
@@ -172,9 +177,8 @@ final class RouteParses {
                     byName.putIfAbsent(raw.getVirtualHosts(i).getName(), i);
                 }
             }
-            Integer at = byName.get(nameOf(bytes.substring(offset, offset + length)));
-            return at != null && at != index && sameBytes(at, buffer, offset, length) ? raw.getVirtualHosts(at)
-                    : null;
+            Integer at = byName.get(nameOf(bytes.substring(entry.position(), entry.limit())));
+            return at != null && at != index && sameBytes(at, entry) ? raw.getVirtualHosts(at) : null;
         }
 
         /** The {@code name} of the VirtualHost in {@code bytes} (its first, if several), without decoding the rest. */
@@ -197,8 +201,15 @@ final class RouteParses {
             }
         }
 
-        private boolean sameBytes(int i, ByteBuffer buffer, int offset, int length) {
-            return lengths[i] == length && bytes.slice(offsets[i], length).equals(buffer.slice(offset, length));
+        /** Whether virtual host {@code i} came in the remaining bytes of {@code entry}. */
+        private boolean sameBytes(int i, ByteBuffer entry) {
+            if (lengths[i] != entry.remaining()) {
+                return false;
+            }
+            if (window == null) {
+                window = bytes.duplicate();
+            }
+            return window.limit(offsets[i] + lengths[i]).position(offsets[i]).equals(entry);
         }
 
         /**
@@ -245,7 +256,8 @@ final class RouteParses {
             if (raw != null && other.raw != null && raw.getVirtualHosts(i) == other.raw.getVirtualHosts(j)) {
                 return true; // decoded from the same bytes once, for both versions (decode)
             }
-            return other.sameBytes(j, bytes, offsets[i], lengths[i]);
+            ByteBuffer entry = bytes.duplicate();
+            return other.sameBytes(j, entry.limit(offsets[i] + lengths[i]).position(offsets[i]));
         }
     }
 

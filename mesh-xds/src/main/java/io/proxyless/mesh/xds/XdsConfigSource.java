@@ -555,7 +555,7 @@ public final class XdsConfigSource implements ConfigSource {
             return false;
         }
         for (XdsResourceType t : XdsResourceType.values()) {
-            if (!client.pending(t).isEmpty()) {
+            if (client.anyPending(t)) {
                 if (!proxyless && t == XdsResourceType.ROUTE && client.everReceived(t)) {
                     continue;
                 }
