@@ -94,6 +94,10 @@ public final class ConfigLoader {
     private volatile int resourcesBefore;
     // The last load's analyses: a reload that changed only what no analysis reads keeps their findings.
     private volatile Analyzers.Analysis analyzedBefore;
+    // The files the last load merged, in order, when none of their resources was a duplicate of another file's.
+    private volatile List<Batch> mergedBefore;
+    // Whether the last load merged every file without the cross-file duplicate check (for tests).
+    private volatile boolean mergedUnchecked;
 
     private ConfigLoader(String defaultNamespace) {
         this.defaultNamespace = Objects.requireNonNull(defaultNamespace, "defaultNamespace");
@@ -117,11 +121,22 @@ public final class ConfigLoader {
         return last == null ? 0 : last.reused();
     }
 
+    /** Whether the last load found no file that could add a duplicate, so it checked none across files. */
+    boolean mergedWithoutDuplicateCheck() {
+        return mergedUnchecked;
+    }
+
     /** Loads and validates all resources under {@code paths}. Problems are in the result, not thrown. */
     public LoadedConfig load(List<Path> paths) {
         // Sized for as many resources as the last load had: a reload of thousands does not grow its maps step by step.
         Batch batch = new Batch(resourcesBefore);
         Map<String, ParsedFile> files = new HashMap<>();
+        // While every file merged so far holds the resources (by kind, namespace and name, in order) of the file
+        // merged at its place by the last load, which had no duplicates across files, none can be a duplicate
+        // now: the cross-file check (hashing every resource's key) waits until a file differs in that.
+        List<Batch> before = mergedBefore;
+        List<Batch> merged = new ArrayList<>();
+        boolean known = before != null;
         for (Path path : paths) {
             for (ConfigFile file : expand(path, batch)) {
                 byte[] content;
@@ -136,10 +151,18 @@ public final class ConfigLoader {
                     batch.fileProblem(file.shown().toString(), 0, "cannot read file: " + describe(e));
                     continue;
                 }
-                batch.merge(parsed);
+                int at = merged.size();
+                if (known && (at >= before.size() || !sameKeys(before.get(at), parsed))) {
+                    known = false;
+                    batch.indexMerged();
+                }
+                batch.merge(parsed, known);
+                merged.add(parsed);
             }
         }
         parsedFiles = files;
+        mergedBefore = batch.segments.stream().allMatch(s -> s.added() == null) ? List.copyOf(merged) : null;
+        mergedUnchecked = known;
         LoadedConfig loaded = batch.finishFiles(analyzedBefore);
         resourcesBefore = loaded.resources().size();
         analyzedBefore = batch.analysis;
@@ -174,6 +197,24 @@ public final class ConfigLoader {
         }
         files.put(file, new ParsedFile(content.length, hash, json, parsed));
         return parsed;
+    }
+
+    /** True when {@code a} and {@code b} hold resources of the same kinds, namespaces and names in the same order. */
+    private static boolean sameKeys(Batch a, Batch b) {
+        if (a == b) {
+            return true;
+        }
+        if (a.resources.size() != b.resources.size()) {
+            return false;
+        }
+        for (int i = 0; i < a.resources.size(); i++) {
+            Resource<?> x = a.resources.get(i);
+            Resource<?> y = b.resources.get(i);
+            if (x != y && (x.kind() != y.kind() || !x.namespace().equals(y.namespace()) || !x.name().equals(y.name()))) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /**
@@ -646,14 +687,15 @@ public final class ConfigLoader {
 
         /**
          * Adds what one file parsed to (in a batch of its own) to this load: its problems, then its resources in
-         * order, each checked against the resources of the files before it.
+         * order, each checked against the resources of the files before it unless {@code noDuplicates} (none can
+         * be a duplicate: {@link #load}).
          */
-        void merge(Batch file) {
+        void merge(Batch file, boolean noDuplicates) {
             problems.addAll(file.problems);
             List<Resource<?>> added = new ArrayList<>(file.resources.size());
             for (Resource<?> resource : file.resources) {
-                Resource<?> previous = byKey.putIfAbsent(new ResourceKey(resource.kind(), resource.namespace(),
-                        resource.name()), resource);
+                Resource<?> previous = noDuplicates ? null : byKey.putIfAbsent(new ResourceKey(resource.kind(),
+                        resource.namespace(), resource.name()), resource);
                 if (previous != null) {
                     problems.add(resource.problem(Severity.ERROR, "metadata.name", "duplicate "
                             + resource.describe() + "; already defined at " + previous.source().describe()));
@@ -673,6 +715,13 @@ public final class ConfigLoader {
             secrets.addAll(file.secrets);
             gatewayApiGateways.addAll(file.gatewayApiGateways);
             segments.add(new Segment(file, added.size() == file.resources.size() ? null : added));
+        }
+
+        /** Notes the resources merged without the cross-file check (none of them a duplicate) for the check. */
+        void indexMerged() {
+            for (Resource<?> resource : resources) {
+                byKey.putIfAbsent(new ResourceKey(resource.kind(), resource.namespace(), resource.name()), resource);
+            }
         }
 
         /**

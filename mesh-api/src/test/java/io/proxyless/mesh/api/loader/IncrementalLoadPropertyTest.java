@@ -15,7 +15,7 @@ import org.junit.jupiter.api.io.TempDir;
  * A reload is invisible: over seeded random configs spread over several files and random edits (an endpoint moved,
  * endpoint labels, DestinationRule subsets or ports changed, a route's destination or subset changed, a DestinationRule's subsets changed, a
  * route's timeout or a DestinationRule's balancer changed in place, a Sidecar or a file's lines shifted, a service
- * removed or added back), a loader that loads each version after the
+ * removed or added back, a service written into a second file too), a loader that loads each version after the
  * one before returns exactly what a new loader returns for the same files: the same resources and the same problems
  * (validation and analysis findings with file:line) in the same order. The config is written to have findings
  * (unknown hosts and subsets, ambiguous ports, unknown DestinationRule hosts, Sidecar selectors), so that findings
@@ -35,6 +35,8 @@ class IncrementalLoadPropertyTest {
     @Test
     void aReloadFindsWhatAFreshLoadFinds() throws IOException {
         int reusedLoads = 0;
+        int unchecked = 0;
+        int duplicates = 0;
         int editedInPlace = 0;
         int keptInPlace = 0;
         int findings = 0;
@@ -59,6 +61,8 @@ class IncrementalLoadPropertyTest {
                     assertThat(reloaded).as(where).isEqualTo(fresh);
                     findings += fresh.problems().size();
                     reusedLoads += loader.analysesReused() > 0 ? 1 : 0;
+                    unchecked += loader.mergedWithoutDuplicateCheck() ? 1 : 0;
+                    duplicates += fresh.problems().stream().anyMatch(p -> p.message().startsWith("duplicate")) ? 1 : 0;
                     if (edit.endsWith("in place")) {
                         editedInPlace++;
                         keptInPlace += loader.analysesReused() > 0 ? 1 : 0;
@@ -69,6 +73,10 @@ class IncrementalLoadPropertyTest {
         // Holds trivially if nothing is ever reused or nothing is ever found.
         assertThat(reusedLoads).as("reloads that kept the analyses' findings").isGreaterThan(SEEDS.length * CASES);
         assertThat(findings).as("findings").isGreaterThan(SEEDS.length * CASES * EDITS);
+        // Reloads whose files hold the resources they held (by kind, namespace and name) skip the cross-file
+        // duplicate check; services written into a second file make duplicates, found as a fresh load finds them.
+        assertThat(unchecked).as("reloads merged without the duplicate check").isGreaterThan(SEEDS.length * CASES);
+        assertThat(duplicates).as("reloads with duplicates across files").isGreaterThan(SEEDS.length);
         // A route's timeout or a DestinationRule's balancer is read by no analysis: the findings stand, and the
         // other resources of the edited file are the objects they were.
         assertThat(keptInPlace).as("in-place route and balancer edits that kept the analyses' findings")
@@ -116,7 +124,7 @@ class IncrementalLoadPropertyTest {
                 yaml.append("apiVersion: v1\nkind: Pod\nmetadata: {name: client, labels: {app: client}}\n---\n");
             }
             for (Service s : services) {
-                if (s.index % FILES == f && s.present) {
+                if ((s.index % FILES == f || s.duplicated && (s.index + 1) % FILES == f) && s.present) {
                     yaml.append(s.yaml());
                 }
             }
@@ -138,6 +146,7 @@ class IncrementalLoadPropertyTest {
             case 7 -> s.comments = random.nextInt(3);
             case 8 -> s.present = !s.present;
             case 9 -> s.version = 1 + random.nextInt(3);
+            case 10 -> s.duplicated = !s.duplicated;
             case 11 -> s.timeout = 1 + random.nextInt(5);
             case 12 -> s.balancer = BALANCERS[random.nextInt(BALANCERS.length)];
             case 13 -> s.retries = !s.retries;
@@ -152,6 +161,8 @@ class IncrementalLoadPropertyTest {
     private static final class Service {
         final int index;
         boolean present = true;
+        // Also written in the next file: every one of its resources a duplicate across files.
+        boolean duplicated;
         boolean twoPorts;
         String address;
         int version;

@@ -1,8 +1,10 @@
 package io.proxyless.mesh.runtime.model;
 
 import io.proxyless.mesh.api.HostName;
+import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 
@@ -65,6 +67,25 @@ public record RouteConfiguration(String name, int port, List<VirtualHost> virtua
             }
         }
         return new RouteConfiguration(name, port, new VirtualHostDomains.Checked(List.copyOf(kept)));
+    }
+
+    /**
+     * This configuration with the virtual hosts at the given positions replaced. A replacement with the name and
+     * domains of the virtual host it replaces leaves every domain where it was, so the configuration is not
+     * checked for domains in two virtual hosts again (at 10,000 virtual hosts that check was a sixth of a
+     * one-route change); any other replacement is checked as {@link #of} checks.
+     *
+     * @param replaced virtual hosts by the position of the one each replaces
+     */
+    public RouteConfiguration withVirtualHosts(Map<Integer, VirtualHost> replaced) {
+        List<VirtualHost> vhs = new ArrayList<>(virtualHosts);
+        boolean sameDomains = true;
+        for (Map.Entry<Integer, VirtualHost> e : replaced.entrySet()) {
+            VirtualHost was = vhs.set(e.getKey(), e.getValue());
+            sameDomains &= was.name().equals(e.getValue().name()) && was.domains().equals(e.getValue().domains());
+        }
+        return new RouteConfiguration(name, port,
+                sameDomains ? new VirtualHostDomains.Checked(List.copyOf(vhs)) : vhs);
     }
 
     static IllegalArgumentException duplicate(String name, HostName domain) {

@@ -399,8 +399,8 @@ public final class MeshCompiler {
             }
             Map<String, VirtualHost> next = byName(fresh);
             Map<String, VirtualHost> redecided = byName(freshBefore);
-            List<VirtualHost> vhs = new ArrayList<>(rc.virtualHosts());
-            boolean changed = false;
+            List<VirtualHost> vhs = rc.virtualHosts();
+            Map<Integer, VirtualHost> changed = new HashMap<>();
             for (int i = 0; i < vhs.size(); i++) {
                 VirtualHost vh = vhs.get(i);
                 VirtualHost n = next.get(vh.name());
@@ -414,11 +414,10 @@ public final class MeshCompiler {
                     return null;
                 }
                 if (!n.routes().equals(vh.routes())) {
-                    vhs.set(i, VirtualHost.of(vh.name(), vh.domains(), n.routes(), vh.origin()));
-                    changed = true;
+                    changed.put(i, VirtualHost.of(vh.name(), vh.domains(), n.routes(), vh.origin()));
                 }
             }
-            configs.put(rc.port(), changed ? RouteConfiguration.of(rc.name(), rc.port(), vhs) : rc);
+            configs.put(rc.port(), changed.isEmpty() ? rc : rc.withVirtualHosts(changed));
         }
         if (!model.routeConfigurations().keySet().containsAll(now.assembly().model().routeConfigurations().keySet())) {
             return null; // a route configuration the model in force lacks

@@ -35,7 +35,7 @@ final class RouteTables {
     private final Set<Cluster> replaced = Collections.newSetFromMap(new IdentityHashMap<>());
     // Virtual hosts with the same routes and origin (a port's routes that also serve port-less lookups,
     // RouteConfiguration.ANY_PORT) share one compiled list.
-    private final Map<RoutesKey, List<CompiledRoute>> compiled = new HashMap<>();
+    private final Map<RoutesKey, List<CompiledRoute>> compiled;
     private final Map<Integer, PortTable> tables = new HashMap<>();
     // The compiled forms of equal model values (matches, retry policies) of this compilation, shared by its routes.
     private final Map<Object, Object> compiledValues = new HashMap<>();
@@ -58,6 +58,8 @@ final class RouteTables {
         this.warnings = warnings;
         this.before = previous == null ? Map.of() : previous.compiledRoutes();
         this.tablesBefore = previous == null ? Map.of() : previous.portTables();
+        // Sized for as many as the snapshot in force: a change of one of 10,000 services does not grow it in steps.
+        this.compiled = new HashMap<>(before.size() * 4 / 3 + 16);
         if (replaced != null) {
             this.replaced.addAll(replaced);
         } else if (previous != null) {

@@ -62,7 +62,9 @@ public final class TlsFileReferences {
         if (policy == null) {
             return;
         }
-        tls(rule, policy.tls(), at + ".tls", out);
+        if (policy.tls() != null) { // the path is written only for a rule that has TLS settings, not for all
+            tls(rule, policy.tls(), at + ".tls", out);
+        }
         for (int i = 0; i < policy.portLevelSettings().size(); i++) {
             tls(rule, policy.portLevelSettings().get(i).tls(), at + ".portLevelSettings[" + i + "].tls", out);
         }

@@ -77,4 +77,22 @@ class MeshModelTest {
                 VirtualHost.of("b", List.of(HostName.of("A.example.com.")), List.of(r)))))
                 .hasMessageContaining("domain a.example.com appears in more than one virtual host");
     }
+
+    @Test
+    void virtualHostsReplacedKeepTheirPlacesAndADomainTakenTwiceIsStillRejected() {
+        Route r = Route.directResponse(null, RouteMatch.prefix("/"), DirectResponse.of(200, "ok"));
+        Route other = Route.directResponse(null, RouteMatch.prefix("/"), DirectResponse.of(404, "no"));
+        VirtualHost a = VirtualHost.of("a", List.of(HostName.of("a.example.com")), List.of(r));
+        VirtualHost b = VirtualHost.of("b", List.of(HostName.of("b.example.com")), List.of(r));
+        RouteConfiguration rc = RouteConfiguration.of("80", 80, List.of(a, b));
+
+        VirtualHost newB = VirtualHost.of("b", b.domains(), List.of(other));
+        RouteConfiguration replaced = rc.withVirtualHosts(java.util.Map.of(1, newB));
+        assertThat(replaced).isEqualTo(RouteConfiguration.of("80", 80, List.of(a, newB)));
+        assertThat(rc.virtualHosts()).containsExactly(a, b);
+        // A replacement with other domains is checked as a new configuration is.
+        assertThatThrownBy(() -> rc.withVirtualHosts(java.util.Map.of(1,
+                VirtualHost.of("b", List.of(HostName.of("a.example.com")), List.of(other)))))
+                .hasMessageContaining("domain a.example.com appears in more than one virtual host");
+    }
 }
