@@ -40,17 +40,14 @@ public final class CompiledMesh {
     private final Map<String, EndpointTracker> trackers;
     private final MeshModel model;
     private final InboundPolicy inbound;
-    private final Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes;
     private final Map<Integer, RouteTables.PortTable> compiledTables;
 
     CompiledMesh(MeshConfig config, ServiceRegistry registry, HostTable anyPort, Map<Integer, HostTable> byPort,
                  Map<String, Cluster> clusters,
                  OutboundTrafficPolicy.Mode outboundPolicy, String clientNamespace, String domainSuffix,
                  List<String> warnings, Map<String, EndpointTracker> trackers, MeshModel model,
-                 InboundPolicy inbound, Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes,
-                 Map<Integer, RouteTables.PortTable> compiledTables) {
+                 InboundPolicy inbound, Map<Integer, RouteTables.PortTable> compiledTables) {
         this.inbound = inbound;
-        this.compiledRoutes = compiledRoutes;
         this.compiledTables = compiledTables;
         this.trackers = trackers;
         this.model = model;
@@ -72,16 +69,8 @@ public final class CompiledMesh {
     }
 
     /**
-     * The compiled routes of each distinct (routes, origin) of the model's virtual hosts: the next compilation
-     * reuses those whose routes and clusters did not change.
-     */
-    Map<RouteTables.RoutesKey, List<CompiledRoute>> compiledRoutes() {
-        return compiledRoutes;
-    }
-
-    /**
      * What each route configuration of the model compiled to, by port: the next compilation carries over the host
-     * table entries whose virtual hosts did not change.
+     * table entries whose virtual hosts did not change, and finds the compiled routes of each (routes, origin).
      */
     Map<Integer, RouteTables.PortTable> portTables() {
         return compiledTables;

@@ -261,7 +261,6 @@ public final class MeshCompiler {
         List<io.proxyless.mesh.runtime.model.Cluster> modelClusters = new ArrayList<>(model.clusters().size());
         List<ClusterLoadAssignment> assignments = new ArrayList<>(model.clusters().size());
         Map<String, EndpointMoves.Decided> clusters = new LinkedHashMap<>();
-        Map<String, ClusterPolicy> policies = new HashMap<>();
         List<String> leftOut = new ArrayList<>();
         // The services whose endpoints moved, by host (the registries list the same services in the same order).
         Map<String, MeshService> moved = new HashMap<>();
@@ -284,7 +283,6 @@ public final class MeshCompiler {
                     leftOut.add(d.leftOut());
                 }
                 clusters.put(key, d);
-                policies.put(key, d.policy());
                 continue;
             }
             IstioCluster c = build.cluster(service, d.subset(), d.port());
@@ -293,7 +291,6 @@ public final class MeshCompiler {
                 leftOut.add(warning);
             }
             clusters.put(key, EndpointMoves.Decided.of(c, warning));
-            policies.put(key, c.policy());
         }
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
@@ -302,8 +299,7 @@ public final class MeshCompiler {
         modelWarnings.addAll(leftOut);
         MeshModel next = MeshModel.of(List.copyOf(model.routeConfigurations().values()), modelClusters, assignments,
                 model.outboundPolicy(), modelWarnings);
-        return compileKeeping(decided, next, config, registry, policies, previous, clusters,
-                decided.destinationRules());
+        return compileKeeping(decided, next, config, registry, previous, clusters, decided.destinationRules());
     }
 
     /**
@@ -312,9 +308,10 @@ public final class MeshCompiler {
      * {@code rules}, for the next change.
      */
     private Compilation compileKeeping(EndpointMoves decided, MeshModel next, MeshConfig config,
-                                       ServiceRegistry registry, Map<String, ClusterPolicy> policies,
-                                       CompiledMesh previous, Map<String, EndpointMoves.Decided> clusters,
-                                       DrIndex rules) throws TlsConfigException {
+                                       ServiceRegistry registry, CompiledMesh previous,
+                                       Map<String, EndpointMoves.Decided> clusters, DrIndex rules)
+            throws TlsConfigException {
+        Map<String, ClusterPolicy> policies = policies(clusters);
         List<String> warnings = new ArrayList<>(registry.warnings());
         warnings.addAll(decided.decisions());
         InboundPolicy inbound = previous.inbound();
@@ -448,10 +445,45 @@ public final class MeshCompiler {
             modelClusters = cs;
             assignments = as;
         }
-        Map<String, ClusterPolicy> policies = new HashMap<>();
-        clusters.forEach((key, d) -> policies.put(key, d.policy()));
         MeshModel next = new MeshModel(configs, modelClusters, assignments, model.outboundPolicy(), model.warnings());
-        return compileKeeping(decided, next, config, registry, policies, previous, clusters, rules);
+        return compileKeeping(decided, next, config, registry, previous, clusters, rules);
+    }
+
+    /**
+     * The merged DestinationRule policy of each decided cluster, by cluster name: read through the decisions
+     * rather than copied into a map of its own, which cost a map of every cluster on each one-service change.
+     */
+    private static Map<String, ClusterPolicy> policies(Map<String, EndpointMoves.Decided> clusters) {
+        return new java.util.AbstractMap<>() {
+            @Override
+            public ClusterPolicy get(Object key) {
+                EndpointMoves.Decided d = clusters.get(key);
+                return d == null ? null : d.policy();
+            }
+
+            @Override
+            public ClusterPolicy getOrDefault(Object key, ClusterPolicy otherwise) {
+                EndpointMoves.Decided d = clusters.get(key);
+                return d == null ? otherwise : d.policy();
+            }
+
+            @Override
+            public boolean containsKey(Object key) {
+                return clusters.containsKey(key);
+            }
+
+            @Override
+            public int size() {
+                return clusters.size();
+            }
+
+            @Override
+            public Set<Entry<String, ClusterPolicy>> entrySet() {
+                Map<String, ClusterPolicy> copy = new LinkedHashMap<>();
+                clusters.forEach((key, d) -> copy.put(key, d.policy()));
+                return java.util.Collections.unmodifiableMap(copy).entrySet();
+            }
+        };
     }
 
     private static Map<String, VirtualHost> byName(RouteConfiguration rc) {

@@ -157,7 +157,7 @@ public final class ModelCompiler {
         CompiledMesh snapshot = new CompiledMesh(config, registry, anyPort, byPort, clusters, outbound,
                 options.clientNamespace(), options.domainSuffix(), allWarnings,
                 java.util.Collections.unmodifiableMap(build.trackers),
-                model, inbound, tables.compiledRoutes(), tables.portTables());
+                model, inbound, tables.portTables());
         return new Compilation(snapshot, build.plan.build());
     }
 

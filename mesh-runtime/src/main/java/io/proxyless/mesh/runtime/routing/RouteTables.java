@@ -28,14 +28,18 @@ final class RouteTables {
     private final Map<String, Cluster> clusters;
     private final Map<String, Missing> missing;
     private final List<String> warnings;
-    private final Map<RoutesKey, List<CompiledRoute>> before;
     private final Map<Integer, PortTable> tablesBefore;
+    // The compiled routes of the snapshot in force by (routes, origin), gathered from its tables when a virtual host
+    // is not found at its place in them (a table whose virtual hosts came or went): most changes never need it.
+    private Map<RoutesKey, List<CompiledRoute>> before;
     // The clusters of the snapshot in force that this one does not carry over: routes sending or mirroring to one
     // of them are compiled again.
     private final Set<Cluster> replaced = Collections.newSetFromMap(new IdentityHashMap<>());
+    // The same, as an array when there are only a few.
+    private final Cluster[] replacedFew;
     // Virtual hosts with the same routes and origin (a port's routes that also serve port-less lookups,
-    // RouteConfiguration.ANY_PORT) share one compiled list.
-    private final Map<RoutesKey, List<CompiledRoute>> compiled;
+    // RouteConfiguration.ANY_PORT) share one compiled list: those compiled or looked up by this compilation.
+    private final Map<RoutesKey, List<CompiledRoute>> compiled = new HashMap<>();
     private final Map<Integer, PortTable> tables = new HashMap<>();
     // The compiled forms of equal model values (matches, retry policies) of this compilation, shared by its routes.
     private final Map<Object, Object> compiledValues = new HashMap<>();
@@ -56,10 +60,7 @@ final class RouteTables {
         this.clusters = clusters;
         this.missing = missing;
         this.warnings = warnings;
-        this.before = previous == null ? Map.of() : previous.compiledRoutes();
         this.tablesBefore = previous == null ? Map.of() : previous.portTables();
-        // Sized for as many as the snapshot in force: a change of one of 10,000 services does not grow it in steps.
-        this.compiled = new HashMap<>(before.size() * 4 / 3 + 16);
         if (replaced != null) {
             this.replaced.addAll(replaced);
         } else if (previous != null) {
@@ -69,11 +70,7 @@ final class RouteTables {
                 }
             });
         }
-    }
-
-    /** The compiled routes of every virtual host compiled so far, by (routes, origin). */
-    Map<RoutesKey, List<CompiledRoute>> compiledRoutes() {
-        return java.util.Collections.unmodifiableMap(compiled);
+        this.replacedFew = this.replaced.size() <= 4 ? this.replaced.toArray(new Cluster[0]) : null;
     }
 
     /** What each route configuration compiled so far compiled to, by port. */
@@ -128,6 +125,9 @@ final class RouteTables {
         PortTable old = tablesBefore.get(rc.port());
         boolean sameDomains = old != null && old.source().virtualHosts().size() == vhs.size()
                 && old.source().name().equals(rc.name());
+        // The virtual hosts are where they were (as many, the same configuration): each is compared with the one at
+        // its place only.
+        boolean aligned = sameDomains;
         List<RoutesKey> keys = new ArrayList<>(vhs.size());
         List<HostEntry> entries = new ArrayList<>(vhs.size());
         List<Integer> changed = new ArrayList<>();
@@ -135,14 +135,24 @@ final class RouteTables {
             VirtualHost vh = vhs.get(i);
             VirtualHost oldVh = sameDomains ? old.source().virtualHosts().get(i) : null;
             HostEntry oldEntry = sameDomains ? old.entries().get(i) : null;
-            // A source that kept what did not change (xDS) hands over the very virtual host again: its key and
-            // compiled routes are the previous ones, with nothing to hash or compare.
+            // A source that kept what did not change (xDS, and files through the interned model) hands over the very
+            // virtual host again: its key and compiled routes are the previous ones, with nothing to hash or compare.
             RoutesKey key = oldVh == vh ? old.keys().get(i) : new RoutesKey(vh.routes(),
                     vh.origin() != null ? vh.origin() : "virtual host " + vh.name());
             String origin = key.origin();
-            List<CompiledRoute> routes = compiled.get(key);
+            List<CompiledRoute> routes = null;
+            if (oldVh != null && (oldVh == vh || key.equals(old.keys().get(i))) && reusable(oldEntry.routes())) {
+                // The routes at this place compiled from the same routes and origin, to clusters still in force:
+                // taken without a lookup (a one-service change walks 10,000 of these per table).
+                routes = oldEntry.routes();
+            }
             if (routes == null) {
-                List<CompiledRoute> earlier = oldVh == vh ? oldEntry.routes() : before.get(key);
+                routes = compiled.get(key);
+            }
+            if (routes == null) {
+                // In a table whose virtual hosts stayed in their places, one whose routes changed has new routes: the
+                // snapshot in force is searched for them only when virtual hosts came, went or moved.
+                List<CompiledRoute> earlier = aligned ? null : before().get(key);
                 routes = reusable(earlier) ? earlier : routes(vh, origin);
                 compiled.put(key, routes);
             }
@@ -158,10 +168,25 @@ final class RouteTables {
                 changed.add(i);
             }
         }
-        PortTable table = sameDomains ? update(old, rc, keys, entries, changed) : build(rc, keys, entries);
+        PortTable table = sameDomains && changed.isEmpty() && old.source() == rc ? old
+                : sameDomains ? update(old, rc, keys, entries, changed) : build(rc, keys, entries);
         tables.put(rc.port(), table);
         warnings.addAll(table.warnings());
         return table.table();
+    }
+
+    /** The compiled routes of the snapshot in force by (routes, origin), gathered from its tables once. */
+    private Map<RoutesKey, List<CompiledRoute>> before() {
+        if (before == null) {
+            Map<RoutesKey, List<CompiledRoute>> found = new HashMap<>();
+            for (PortTable t : tablesBefore.values()) {
+                for (int i = 0; i < t.keys().size(); i++) {
+                    found.putIfAbsent(t.keys().get(i), t.entries().get(i).routes());
+                }
+            }
+            before = found;
+        }
+        return before;
     }
 
     /** The name of a virtual host's entry: its first exact domain (normalized), else its first domain. */
@@ -239,19 +264,41 @@ final class RouteTables {
         if (compiledBefore == null) {
             return false;
         }
-        for (CompiledRoute r : compiledBefore) {
-            for (WeightedDestination d : r.destinations()) {
-                if (d.cluster() == null || replaced.contains(d.cluster())) {
+        // Indexed, not iterated: this runs for every virtual host of a one-service change.
+        for (int i = 0; i < compiledBefore.size(); i++) {
+            CompiledRoute r = compiledBefore.get(i);
+            List<WeightedDestination> destinations = r.destinations();
+            for (int j = 0; j < destinations.size(); j++) {
+                Cluster c = destinations.get(j).cluster();
+                if (c == null || wasReplaced(c)) {
                     return false;
                 }
             }
-            for (Mirror m : r.mirrors()) {
-                if (m.cluster() == null || replaced.contains(m.cluster())) {
+            List<Mirror> mirrors = r.mirrors();
+            for (int j = 0; j < mirrors.size(); j++) {
+                Cluster c = mirrors.get(j).cluster();
+                if (c == null || wasReplaced(c)) {
                     return false;
                 }
             }
         }
         return true;
+    }
+
+    /**
+     * Whether {@code cluster} is one of the clusters replaced. A one-service change replaces one or two: compared
+     * by reference, so that the clusters of 10,000 unchanged routes are not each read for an identity hash.
+     */
+    private boolean wasReplaced(Cluster cluster) {
+        if (replacedFew != null) {
+            for (Cluster c : replacedFew) {
+                if (c == cluster) {
+                    return true;
+                }
+            }
+            return false;
+        }
+        return replaced.contains(cluster);
     }
 
     private List<CompiledRoute> routes(VirtualHost vh, String origin) {

@@ -34,7 +34,17 @@ public final class TlsFileReferences {
 
     /** {@code loaded} with a problem appended for every bad certificate file reference. */
     public static LoadedConfig check(LoadedConfig loaded) {
-        List<Problem> found = problems(loaded.resources(ResourceKind.DESTINATION_RULE));
+        // Every reload checks again (a file may have gone): over the rules in place, not a list of them collected
+        // from every resource first.
+        List<Problem> found = new ArrayList<>();
+        List<Resource<?>> resources = loaded.resources();
+        for (int i = 0; i < resources.size(); i++) {
+            if (resources.get(i).kind() == ResourceKind.DESTINATION_RULE) {
+                @SuppressWarnings("unchecked")
+                Resource<DestinationRule> rule = (Resource<DestinationRule>) resources.get(i);
+                rule(rule, found);
+            }
+        }
         if (found.isEmpty()) {
             return loaded;
         }
@@ -48,14 +58,18 @@ public final class TlsFileReferences {
     public static List<Problem> problems(List<Resource<DestinationRule>> rules) {
         List<Problem> out = new ArrayList<>();
         for (Resource<DestinationRule> rule : rules) {
-            DestinationRule dr = rule.spec();
-            policy(rule, dr.trafficPolicy(), "spec.trafficPolicy", out);
-            for (int i = 0; i < dr.subsets().size(); i++) {
-                Subset subset = dr.subsets().get(i);
-                policy(rule, subset.trafficPolicy(), "spec.subsets[" + i + "].trafficPolicy", out);
-            }
+            rule(rule, out);
         }
         return out;
+    }
+
+    private static void rule(Resource<DestinationRule> rule, List<Problem> out) {
+        DestinationRule dr = rule.spec();
+        policy(rule, dr.trafficPolicy(), "spec.trafficPolicy", out);
+        for (int i = 0; i < dr.subsets().size(); i++) {
+            Subset subset = dr.subsets().get(i);
+            policy(rule, subset.trafficPolicy(), "spec.subsets[" + i + "].trafficPolicy", out);
+        }
     }
 
     private static void policy(Resource<DestinationRule> rule, TrafficPolicy policy, String at, List<Problem> out) {
