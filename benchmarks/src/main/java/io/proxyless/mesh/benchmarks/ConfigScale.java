@@ -5,6 +5,7 @@ import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.routing.CompiledMesh;
 import io.proxyless.mesh.runtime.routing.RouteAction;
+import io.proxyless.mesh.runtime.source.file.FileConfigSource;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import io.proxyless.mesh.xds.XdsBootstrap;
 import io.proxyless.mesh.xds.XdsConfigSource;
@@ -47,7 +48,8 @@ import jdk.jfr.Recording;
  *       source taking the change up (files: the debounce's timer firing after its quiet period; xDS: the control
  *       plane sending the delta response, so that neither hashing the new snapshot's resources nor computing the
  *       delta, the control plane's work, is counted) to the new snapshot in force, 5 times (-Dscale.changes),
- *       median kept ({@code change_served_ms}: xDS from handing the control plane its new snapshot);</li>
+ *       median kept ({@code change_served_ms}: xDS from handing the control plane its new snapshot; for files,
+ *       {@code change_cpu_ms} is the reload thread's CPU time per change, median);</li>
  *   <li><b>one-service route change</b>: then the same service's default route gets a new timeout (files: its
  *       file rewritten; xDS: the port's route configuration, all services' virtual hosts, sent again, as istiod
  *       does), timed the same way ({@code route_change_ms}).</li>
@@ -142,13 +144,16 @@ public final class ConfigScale {
         Path f = dir.resolve(fileName(from));
         List<Long> applies = new ArrayList<>();
         List<Long> endToEnd = new ArrayList<>();
+        List<Long> cpu = new ArrayList<>();
         Recording jfr = startChangeRecording("scale.jfr");
         for (int i = 0; i < CHANGES; i++) {
             CompiledMesh before = mesh.snapshot();
+            long cpuBefore = threadCpu(FileConfigSource.RELOAD_THREAD_NAME);
             long written = System.nanoTime();
             Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), changed,
                     i + 1));
             long inForce = awaitNewSnapshot(mesh, before, 30);
+            cpu.add(threadCpu(FileConfigSource.RELOAD_THREAD_NAME) - cpuBefore);
             applies.add(inForce - clock.lastFired(written));
             endToEnd.add(inForce - written);
             checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
@@ -156,24 +161,31 @@ public final class ConfigScale {
         stopChangeRecording(jfr, "scale.jfr");
         lines.add("change_ms=" + millis(median(applies)));
         lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
+        lines.add("change_cpu_ms=" + millis(median(cpu)));
+        lines.add("change_cpu_all_ms=" + cpu.stream().map(ConfigScale::millis).toList());
         lines.add("change_end_to_end_ms=" + millis(median(endToEnd)));
         lines.add("quiet_period_ms=150");
 
         // The same service's default route changes (its timeout): the route tables are compiled again.
         List<Long> routeApplies = new ArrayList<>();
+        List<Long> routeCpu = new ArrayList<>();
         jfr = startChangeRecording("scale.jfr.route");
         for (int i = 0; i < CHANGES; i++) {
             CompiledMesh before = mesh.snapshot();
+            long cpuBefore = threadCpu(FileConfigSource.RELOAD_THREAD_NAME);
             long written = System.nanoTime();
             Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), changed,
                     CHANGES, i + 1));
             long inForce = awaitNewSnapshot(mesh, before, 30);
+            routeCpu.add(threadCpu(FileConfigSource.RELOAD_THREAD_NAME) - cpuBefore);
             routeApplies.add(inForce - clock.lastFired(written));
             checkTimeout(mesh, changed, i + 1);
         }
         stopChangeRecording(jfr, "scale.jfr.route");
         lines.add("route_change_ms=" + millis(median(routeApplies)));
         lines.add("route_change_all_ms=" + routeApplies.stream().map(ConfigScale::millis).toList());
+        lines.add("route_change_cpu_ms=" + millis(median(routeCpu)));
+        lines.add("route_change_cpu_all_ms=" + routeCpu.stream().map(ConfigScale::millis).toList());
         return closeKeepingSnapshot(heapBefore, mesh, null, lines);
     }
 
@@ -251,10 +263,10 @@ public final class ConfigScale {
     private static long threadCpu(String name) {
         for (Thread t : Thread.getAllStackTraces().keySet()) {
             if (t.getName().equals(name)) {
-                return ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId());
+                return Math.max(ManagementFactory.getThreadMXBean().getThreadCpuTime(t.getId()), 0);
             }
         }
-        throw new IllegalStateException("no thread named " + name);
+        return 0; // the file source's reload thread starts with its first reload
     }
 
     /**

@@ -1190,6 +1190,7 @@ public final class Report {
                     "see `logs/scale-" + source + "-50000.log`");
         }
         String changeWhy = "from the source taking the change up to the new snapshot in force";
+        String routeWhy = changeWhy;
         if (source.equals("file")) {
             changeWhy += String.format(Locale.ROOT, " (after the 150 ms quiet period; %s ms from the file write)",
                     at10k.getProperty("change_end_to_end_ms"));
@@ -1197,15 +1198,18 @@ public final class Report {
         changeGoal(source, name + " (an endpoint moves)", "change", num(at10k, "change_ms"),
                 changeWhy + threadCpu(at10k, "change_cpu_ms"));
         changeGoal(source, name + " (a route's timeout)", "route", num(at10k, "route_change_ms"),
-                "from the source taking the change up to the new snapshot in force"
-                        + threadCpu(at10k, "route_change_cpu_ms"));
+                routeWhy + threadCpu(at10k, "route_change_cpu_ms"));
     }
 
-    /** The CPU time of the source's thread per change, where the run measured it (xDS), as a clause. */
+    /** The CPU time of the source's thread per change (reload thread, xDS thread), where measured, as a clause. */
     private static String threadCpu(Properties p, String key) {
         String cpu = p.getProperty(key);
-        return cpu == null ? "" : "; CPU time of the source's thread per change " + cpu + " ms (the wall time adds"
-                + " receiving the response and waiting for the shared cores)";
+        if (cpu == null) {
+            return "";
+        }
+        String each = p.getProperty(key.replace("_ms", "_all_ms"));
+        return "; CPU time of the source's thread per change " + cpu + " ms" + (each == null ? "" : " (each: " + each
+                + ")") + "; the wall time adds waiting for the shared cores";
     }
 
     private void changeGoal(String source, String name, String kind, double millis, String why) {
