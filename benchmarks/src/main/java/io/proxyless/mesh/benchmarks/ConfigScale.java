@@ -57,7 +57,8 @@ import jdk.jfr.Recording;
  *
  * <p>The file config is {@link MeshConfigs#scale} split into files of {@value #SERVICES_PER_FILE} services (as a
  * directory of manifests is); xDS is {@link XdsResources#scale} as istiod sends it, over delta xDS. Results are
- * written as {@code key=value} lines. With {@code -Dscale.jfr=FILE}, CPU samples of the changes are recorded to FILE.
+ * written as {@code key=value} lines. With {@code -Dscale.jfr=FILE}, CPU samples of the changes are recorded to FILE;
+ * with {@code -Dscale.jfr.first=FILE}, those of the first config (recording them costs the fresh JVM time of its own).
  */
 public final class ConfigScale {
     static final int SERVICES_PER_FILE = 100;
@@ -134,9 +135,13 @@ public final class ConfigScale {
         lines.add("yaml_bytes=" + bytes);
         TimerClock clock = new TimerClock();
         long heapBefore = heapAfterGc();
+        Recording first = startChangeRecording("scale.jfr.first");
+        CpuTimes firstCpu = CpuTimes.now();
         long started = System.nanoTime();
         Mesh mesh = Mesh.builder().configPaths(dir).namespace("default").clock(clock).build();
         firstRoute(mesh, services, started, lines);
+        firstCpu.note(lines);
+        stopChangeRecording(first, "scale.jfr.first");
 
         // One service changes: the file holding the last service is rewritten with one of its endpoints moved.
         int changed = services - 1;
@@ -197,6 +202,8 @@ public final class ConfigScale {
         lines.add("rds_bytes=" + r.bytes(r.routes()));
         Path bootstrap = controlPlane.bootstrap(false);
         long heapBefore = heapAfterGc();
+        Recording first = startChangeRecording("scale.jfr.first");
+        CpuTimes firstCpu = CpuTimes.now();
         long started = System.nanoTime();
         // What Mesh.builder().xdsBootstrap(bootstrap).build() does, over delta xDS.
         XdsConfigSource xds = XdsConfigSource.builder(XdsBootstrap.read(bootstrap)).namespace("default")
@@ -206,6 +213,8 @@ public final class ConfigScale {
         }
         Mesh mesh = Mesh.builder().configSource(xds).namespace("default").build();
         firstRoute(mesh, services, started, lines);
+        firstCpu.note(lines);
+        stopChangeRecording(first, "scale.jfr.first");
 
         int changed = services - 1;
         List<Long> applies = new ArrayList<>();
@@ -270,6 +279,70 @@ public final class ConfigScale {
     }
 
     /**
+     * CPU time spent during the first config: the whole process's (the JIT compiler and GC threads included, which a
+     * fresh JVM keeps busy on the same two cores), the main thread's (for files it reads, binds, validates and
+     * compiles; for xDS it compiles) and each other Java thread's that worked at least 10 ms (for xDS, the client's
+     * threads parse). CPU time is steadier than wall time on a shared machine.
+     */
+    private static final class CpuTimes {
+        private final long process;
+        private final long main;
+        private final long gc;
+        private final long jit;
+        private final java.util.Map<Long, Long> threads = new java.util.HashMap<>();
+
+        private CpuTimes() {
+            process = processCpu();
+            main = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            gc = gcMillis();
+            jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
+            var mx = ManagementFactory.getThreadMXBean();
+            for (long id : mx.getAllThreadIds()) {
+                threads.put(id, mx.getThreadCpuTime(id));
+            }
+        }
+
+        static CpuTimes now() {
+            return new CpuTimes();
+        }
+
+        void note(List<String> lines) {
+            var mx = ManagementFactory.getThreadMXBean();
+            lines.add("first_process_cpu_ms=" + millis(processCpu() - process));
+            lines.add("first_main_cpu_ms=" + millis(mx.getCurrentThreadCpuTime() - main));
+            lines.add("first_gc_ms=" + (gcMillis() - gc));
+            lines.add("first_jit_ms=" + (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit));
+            List<String> others = new ArrayList<>();
+            long self = Thread.currentThread().getId();
+            for (long id : mx.getAllThreadIds()) {
+                var info = mx.getThreadInfo(id);
+                long cpu = mx.getThreadCpuTime(id);
+                if (id == self || info == null || cpu < 0) {
+                    continue;
+                }
+                long spent = cpu - threads.getOrDefault(id, 0L);
+                if (spent >= 10_000_000L) {
+                    others.add(info.getThreadName().replace(' ', '_') + ":" + millis(spent));
+                }
+            }
+            lines.add("first_threads_cpu_ms=" + others);
+        }
+
+        private static long processCpu() {
+            return ((com.sun.management.OperatingSystemMXBean) ManagementFactory.getOperatingSystemMXBean())
+                    .getProcessCpuTime();
+        }
+
+        private static long gcMillis() {
+            long sum = 0;
+            for (var gc : ManagementFactory.getGarbageCollectorMXBeans()) {
+                sum += Math.max(0, gc.getCollectionTime());
+            }
+            return sum;
+        }
+    }
+
+    /**
      * With {@code -Dscale.jfr=FILE} ({@code -Dscale.jfr.route=FILE}), CPU samples of the one-service changes (route
      * changes) go to FILE.
      */
@@ -279,6 +352,9 @@ public final class ConfigScale {
         }
         Recording jfr = new Recording();
         jfr.enable("jdk.ExecutionSample").withPeriod(Duration.ofMillis(5));
+        if (property.equals("scale.jfr.first")) {
+            jfr.enable("jdk.Compilation").withThreshold(Duration.ZERO); // what the JIT compiled, and how long each took
+        }
         jfr.setToDisk(true);
         jfr.start();
         return jfr;

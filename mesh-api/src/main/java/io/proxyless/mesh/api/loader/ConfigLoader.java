@@ -15,6 +15,7 @@ import io.proxyless.mesh.api.kubernetes.KubernetesObjects;
 import io.proxyless.mesh.api.kubernetes.KubernetesService;
 import io.proxyless.mesh.api.kubernetes.Pod;
 import io.proxyless.mesh.api.kubernetes.ServiceEndpoints;
+import io.proxyless.mesh.api.validation.DnsNames;
 import io.proxyless.mesh.api.validation.Validator;
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,7 +33,6 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.regex.Pattern;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
@@ -77,10 +77,6 @@ public final class ConfigLoader {
     private static final String CONFIGMAP_DATA = "..data";
 
     private static final Set<String> ENVELOPE_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "status");
-    // Kubernetes object names: DNS-1123 subdomain.
-    private static final Pattern OBJECT_NAME =
-            Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*");
-    private static final Pattern NAMESPACE_NAME = Pattern.compile("[a-z0-9]([-a-z0-9]*[a-z0-9])?");
 
     private final String defaultNamespace;
     // Loaded resources are kept while in force, and much of their text repeats: every resource of a kind has the
@@ -628,12 +624,12 @@ public final class ConfigLoader {
                 if (name == null && !binder.unboundPaths().contains("metadata.name")) {
                     here.add(Severity.ERROR, line(map, "metadata"), "metadata.name", "required");
                     envelopeOk = false;
-                } else if (name != null && (name.length() > 253 || !OBJECT_NAME.matcher(name).matches())) {
+                } else if (name != null && (name.length() > 253 || !DnsNames.isLowerCaseSubdomain(name))) {
                     here.add(Severity.ERROR, line(metadataNode, "name"), "metadata.name", "invalid name \"" + name
                             + "\": use lower case letters, digits, '-' and '.', starting and ending with a letter or "
                             + "digit");
                 }
-                if (!NAMESPACE_NAME.matcher(namespace).matches() || namespace.length() > 63) {
+                if (!DnsNames.isLowerCaseLabel(namespace) || namespace.length() > 63) {
                     here.add(Severity.ERROR, line(metadataNode, "namespace"), "metadata.namespace",
                             "invalid namespace \"" + namespace + "\": use a DNS-1123 label (lower case letters, "
                                     + "digits and '-')");

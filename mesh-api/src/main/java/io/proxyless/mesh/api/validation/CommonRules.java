@@ -37,15 +37,11 @@ final class CommonRules {
     private static final int LABEL_KEY_PREFIX_MAX_LENGTH = 253;
 
     private static final String DNS1123_LABEL = "[a-zA-Z0-9](?:[-a-zA-Z0-9]*[a-zA-Z0-9])?";
-    private static final Pattern DNS1123_LABEL_RE = Pattern.compile(DNS1123_LABEL);
-    // A wildcard first label: "*", or a normal label optionally prefixed with "*" or "*-".
-    private static final Pattern WILDCARD_LABEL_RE = Pattern.compile("\\*|(?:\\*|\\*-)?" + DNS1123_LABEL);
     private static final String QUALIFIED_NAME = "(?:[A-Za-z0-9][-A-Za-z0-9_.]*)?[A-Za-z0-9]";
     // Kubernetes label keys: optional DNS-subdomain prefix and "/", then a qualified name.
     private static final Pattern LABEL_KEY_RE = Pattern.compile(
             "(" + DNS1123_LABEL + "(?:\\." + DNS1123_LABEL + ")*/)?(" + QUALIFIED_NAME + ")");
     private static final Pattern LABEL_VALUE_RE = Pattern.compile("(?:" + QUALIFIED_NAME + ")?");
-    private static final Pattern INTEGER_RE = Pattern.compile("[+-]?[0-9]+");
 
     private static final Duration ONE_MS = Duration.ofMillis(1);
 
@@ -243,7 +239,7 @@ final class CommonRules {
     /** Istio's DNS-1123 label test: 1..63 letters, digits and '-', starting and ending alphanumeric. */
     static boolean isDns1123Label(String value) {
         return value != null && value.length() <= DNS1123_LABEL_MAX_LENGTH
-                && DNS1123_LABEL_RE.matcher(value).matches();
+                && DnsNames.isLabel(value, 0, value.length(), true);
     }
 
     /** A value that must be a DNS-1123 label (e.g. a namespace name). */
@@ -300,10 +296,20 @@ final class CommonRules {
         }
         int dot = domain.indexOf('.');
         String first = dot < 0 ? domain : domain.substring(0, dot);
-        if (first.length() > DNS1123_LABEL_MAX_LENGTH || !WILDCARD_LABEL_RE.matcher(first).matches()) {
+        if (first.length() > DNS1123_LABEL_MAX_LENGTH || !isWildcardLabel(first)) {
             return "domain name " + quote(domain) + " invalid (label " + quote(first) + " invalid)";
         }
         return dot < 0 ? null : labelsProblem(domain, domain.substring(dot + 1));
+    }
+
+    /** {@code \*|(?:\*|\*-)?} and a DNS-1123 label: a first label that may be or begin with a wildcard. */
+    static boolean isWildcardLabel(String label) {
+        if (label.equals("*")) {
+            return true;
+        }
+        // After "*-" the label itself cannot start with '-', so "*" and a label starting with '-' never matches.
+        int from = label.startsWith("*-") ? 2 : label.startsWith("*") ? 1 : 0;
+        return DnsNames.isLabel(label, from, label.length(), true);
     }
 
     static String fqdnProblem(String name) {
@@ -341,9 +347,27 @@ final class CommonRules {
         return null;
     }
 
+    /**
+     * {@code [+-]?[0-9]+}, tested character by character (a regex allocated a matcher per retryOn token and per
+     * top-level domain).
+     */
+    static boolean isSignedDecimal(String s) {
+        int i = !s.isEmpty() && (s.charAt(0) == '+' || s.charAt(0) == '-') ? 1 : 0;
+        if (i == s.length()) {
+            return false;
+        }
+        for (; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c < '0' || c > '9') {
+                return false;
+            }
+        }
+        return true;
+    }
+
     /** What Go's strconv.Atoi accepts: an optionally signed decimal that fits in 64 bits. */
     private static boolean isGoInteger(String s) {
-        if (!INTEGER_RE.matcher(s).matches()) {
+        if (!isSignedDecimal(s)) {
             return false;
         }
         try {

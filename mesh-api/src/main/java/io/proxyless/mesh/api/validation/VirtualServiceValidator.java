@@ -30,7 +30,6 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
-import java.util.regex.Pattern;
 
 /**
  * Istio's VirtualService validation ({@code ValidateVirtualService} and the {@code validateHTTPRoute} family in
@@ -88,7 +87,6 @@ final class VirtualServiceValidator {
     private static final Set<String> CORS_METHODS = Set.of(
             "GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "CONNECT", "OPTIONS", "TRACE", "*");
 
-    private static final Pattern GO_INTEGER = Pattern.compile("[+-]?[0-9]+");
     private static final String OUTBOUND_SNI_PREFIX = "outbound_";
 
     private static final int KB = 1024;
@@ -574,7 +572,7 @@ final class VirtualServiceValidator {
 
     /** A retryOn token that is an HTTP status code, read as Go's strconv.Atoi reads it. */
     private static boolean isKnownHttpStatus(String token) {
-        if (!GO_INTEGER.matcher(token).matches()) {
+        if (!CommonRules.isSignedDecimal(token)) {
             return false;
         }
         try {
