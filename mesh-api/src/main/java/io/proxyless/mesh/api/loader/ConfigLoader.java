@@ -1,7 +1,7 @@
 package io.proxyless.mesh.api.loader;
 
 import com.google.common.collect.Interner;
-import com.google.common.collect.Interners;
+import com.google.common.util.concurrent.Uninterruptibles;
 import io.proxyless.mesh.api.ConfigException;
 import io.proxyless.mesh.api.FieldLocations;
 import io.proxyless.mesh.api.Metadata;
@@ -33,6 +33,8 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Stream;
 import java.util.zip.CRC32;
 import java.util.zip.CRC32C;
@@ -79,11 +81,9 @@ public final class ConfigLoader {
     private static final Set<String> ENVELOPE_FIELDS = Set.of("apiVersion", "kind", "metadata", "spec", "status");
 
     private final String defaultNamespace;
-    // Loaded resources are kept while in force, and much of their text repeats: every resource of a kind has the
-    // same field paths (and often the same layout), and names, hosts and settings recur across resources. One
-    // instance per distinct value for all of them (and across reloads), held weakly so that values no loaded
-    // resource has any more can go.
-    private final Interner<Object> shared = Interners.newWeakInterner();
+    /** Name of the second thread that parses files when a load has several to parse. */
+    public static final String PARSE_THREAD_NAME = "mesh-config-parse";
+
     // What the last load parsed, by file, and the validation of its resources: a reload takes what did not change.
     // Replaced whole by each load (a load that runs beside another one merely parses again).
     private volatile Map<String, ParsedFile> parsedFiles = Map.of();
@@ -125,6 +125,31 @@ public final class ConfigLoader {
 
     /** Loads and validates all resources under {@code paths}. Problems are in the result, not thrown. */
     public LoadedConfig load(List<Path> paths) {
+        // Every file is read and checked against the last load's first; only the changed ones are decoded and
+        // parsed (several of them on two threads), and all are merged in order afterwards, so problems and
+        // duplicates come out exactly as in a load that parsed one file after the other.
+        Map<String, ParsedFile> last = parsedFiles;
+        List<FileRead> reads = new ArrayList<>();
+        List<FileRead> changed = new ArrayList<>();
+        for (Path path : paths) {
+            for (ConfigFile file : expand(path, reads)) {
+                FileRead read = new FileRead(file.shown().toString(), isJson(file.shown()));
+                reads.add(read);
+                try {
+                    read.content = readBytes(file.read());
+                } catch (TooLargeException e) {
+                    read.problem = e.getMessage();
+                    continue;
+                } catch (IOException e) {
+                    read.problem = "cannot read file: " + describe(e);
+                    continue;
+                }
+                if (!read.takeUnchanged(last.get(read.name))) {
+                    changed.add(read);
+                }
+            }
+        }
+        parseChanged(changed);
         // Sized for as many resources as the last load had: a reload of thousands does not grow its maps step by step.
         Batch batch = new Batch(resourcesBefore);
         Map<String, ParsedFile> files = new HashMap<>();
@@ -134,28 +159,19 @@ public final class ConfigLoader {
         List<Batch> before = mergedBefore;
         List<Batch> merged = new ArrayList<>();
         boolean known = before != null;
-        for (Path path : paths) {
-            for (ConfigFile file : expand(path, batch)) {
-                byte[] content;
-                Batch parsed;
-                try {
-                    content = readBytes(file.read());
-                    parsed = parsed(file.shown().toString(), content, isJson(file.shown()), files);
-                } catch (TooLargeException e) {
-                    batch.fileProblem(file.shown().toString(), 0, e.getMessage());
-                    continue;
-                } catch (IOException e) {
-                    batch.fileProblem(file.shown().toString(), 0, "cannot read file: " + describe(e));
-                    continue;
-                }
-                int at = merged.size();
-                if (known && (at >= before.size() || !sameKeys(before.get(at), parsed))) {
-                    known = false;
-                    batch.indexMerged();
-                }
-                batch.merge(parsed, known);
-                merged.add(parsed);
+        for (FileRead read : reads) {
+            if (read.problem != null) {
+                batch.fileProblem(read.name, 0, read.problem);
+                continue;
             }
+            files.put(read.name, new ParsedFile(read.length, read.hash, read.json, read.parsed));
+            int at = merged.size();
+            if (known && (at >= before.size() || !sameKeys(before.get(at), read.parsed))) {
+                known = false;
+                batch.indexMerged();
+            }
+            batch.merge(read.parsed, known);
+            merged.add(read.parsed);
         }
         parsedFiles = files;
         mergedBefore = batch.segments.stream().allMatch(s -> s.added() == null) ? List.copyOf(merged) : null;
@@ -167,33 +183,116 @@ public final class ConfigLoader {
     }
 
     /**
-     * What {@code content} of {@code file} parses to: taken from the last load when the file's bytes are the same
-     * (so a reload that changed one file of many decodes and reads only that one), else parsed now; noted in
-     * {@code files} for the next load.
-     *
-     * @throws IOException when the changed file is not valid UTF-8
+     * One config file of a load, in the load's order: its bytes (by length and checksums) and what they parse to,
+     * or the problem that stopped it (a path that names nothing, a file too large, unreadable or not UTF-8).
      */
-    private Batch parsed(String file, byte[] content, boolean json, Map<String, ParsedFile> files)
-            throws IOException {
-        // Checked as bytes, before decoding: an unchanged file is not decoded, and its two checksums are CPU
-        // instructions (CRC32C and CRC32 are intrinsics, even before the JIT compiled our code), where a hash
-        // computed in Java took up to a third of a one-file reload of 9 MB of config on a busy machine.
-        long hash = checksum(content);
-        ParsedFile before = parsedFiles.get(file);
+    private static final class FileRead {
+        final String name;
+        final boolean json;
+        String problem;
+        byte[] content; // until parsed
+        int length;
+        long hash;
         Batch parsed;
-        if (before != null && before.json() == json && before.length() == content.length
-                && before.hash() == hash) {
-            parsed = before.parsed();
-        } else {
-            parsed = new Batch();
-            parsed.parse(file, decodeUtf8(content), json);
-            if (before != null) {
-                parsed.keepUnchanged(before.parsed());
-            }
-            parsed.byKey.clear(); // only for duplicates within the file; merge checks across files
+        ParsedFile before; // the last load's parse of a changed file, whose unchanged resources the new one keeps
+
+        FileRead(String name, boolean json) {
+            this.name = name;
+            this.json = json;
         }
-        files.put(file, new ParsedFile(content.length, hash, json, parsed));
-        return parsed;
+
+        static FileRead problem(String name, String problem) {
+            FileRead read = new FileRead(name, false);
+            read.problem = problem;
+            return read;
+        }
+
+        /**
+         * Takes the last load's parse when the bytes are the same (so a reload that changed one file of many
+         * decodes and reads only that one); false when the file must be parsed.
+         */
+        boolean takeUnchanged(ParsedFile last) {
+            // Checked as bytes, before decoding: an unchanged file is not decoded, and its two checksums are CPU
+            // instructions (CRC32C and CRC32 are intrinsics, even before the JIT compiled our code), where a hash
+            // computed in Java took up to a third of a one-file reload of 9 MB of config on a busy machine.
+            length = content.length;
+            hash = checksum(content);
+            if (last != null && last.json() == json && last.length() == length && last.hash() == hash) {
+                parsed = last.parsed();
+                content = null;
+                return true;
+            }
+            before = last;
+            return false;
+        }
+    }
+
+    /**
+     * Parses the changed files, sharing the strings and field-location tables they repeat through one interner
+     * for this load (a strong map that goes with the load, cheaper than a weak interner kept for the loader's
+     * lifetime; the resources that keep the values are what keeps them alive). With more than one file and more
+     * than one processor a second thread takes files too: each file is parsed into a batch of its own, which the
+     * load merges in order afterwards, so the result does not depend on which thread parsed what.
+     */
+    private void parseChanged(List<FileRead> changed) {
+        if (changed.isEmpty()) {
+            return;
+        }
+        LoadInterner strings = new LoadInterner();
+        AtomicInteger next = new AtomicInteger();
+        Runnable parseFiles = () -> {
+            for (int i = next.getAndIncrement(); i < changed.size(); i = next.getAndIncrement()) {
+                parse(changed.get(i), strings);
+            }
+        };
+        if (changed.size() < 2 || Runtime.getRuntime().availableProcessors() < 2) {
+            parseFiles.run();
+            return;
+        }
+        AtomicReference<Throwable> failed = new AtomicReference<>();
+        Thread helper = new Thread(() -> {
+            try {
+                parseFiles.run();
+            } catch (Throwable t) {
+                failed.set(t);
+            }
+        }, PARSE_THREAD_NAME);
+        helper.setDaemon(true);
+        helper.start();
+        try {
+            parseFiles.run();
+        } finally {
+            // The helper stops after its current file; the files it parsed are this load's, so wait for them.
+            Uninterruptibles.joinUninterruptibly(helper);
+        }
+        Throwable t = failed.get();
+        if (t instanceof RuntimeException e) {
+            throw e;
+        }
+        if (t instanceof Error e) {
+            throw e;
+        }
+        if (t != null) {
+            throw new IllegalStateException(t);
+        }
+    }
+
+    /** Decodes and parses one changed file, keeping the resources that equal those of its last parse. */
+    private void parse(FileRead read, Interner<Object> strings) {
+        Batch parsed = new Batch();
+        try {
+            parsed.parse(read.name, decodeUtf8(read.content), read.json, strings);
+        } catch (IOException e) {
+            read.problem = "cannot read file: " + describe(e);
+            return;
+        } finally {
+            read.content = null;
+        }
+        if (read.before != null) {
+            parsed.keepUnchanged(read.before.parsed());
+        }
+        parsed.byKey.clear(); // only for duplicates within the file; merge checks across files
+        read.parsed = parsed;
     }
 
     /** True when {@code a} and {@code b} hold resources of the same kinds, namespaces and names in the same order. */
@@ -252,7 +351,7 @@ public final class ConfigLoader {
             batch.fileProblem(fileName, 0, "too large (" + content.length() + " characters, limit " + MAX_FILE_BYTES
                     + ")");
         } else {
-            batch.parse(fileName, content, fileName.toLowerCase(Locale.ROOT).endsWith(".json"));
+            batch.parse(fileName, content, fileName.toLowerCase(Locale.ROOT).endsWith(".json"), new LoadInterner());
         }
         return batch.finish();
     }
@@ -328,15 +427,16 @@ public final class ConfigLoader {
         return name.endsWith(".yaml") || name.endsWith(".yml") || name.endsWith(".json");
     }
 
-    private static List<ConfigFile> expand(Path path, Batch batch) {
+    /** The config files {@code path} stands for; when it names none, a problem added to {@code reads} instead. */
+    private static List<ConfigFile> expand(Path path, List<FileRead> reads) {
         if (!Files.exists(path)) {
-            batch.fileProblem(path.toString(), 0, "no such file or directory");
+            reads.add(FileRead.problem(path.toString(), "no such file or directory"));
             return List.of();
         }
         try {
             return configFileList(path);
         } catch (IOException | RuntimeException e) {
-            batch.fileProblem(path.toString(), 0, "cannot list directory: " + describe(e));
+            reads.add(FileRead.problem(path.toString(), "cannot list directory: " + describe(e)));
             return List.of();
         }
     }
@@ -427,6 +527,8 @@ public final class ConfigLoader {
         private volatile Finished finished;
         // The validation of resources a new parse of a file kept from the parse before (keepUnchanged).
         private final Map<Resource<?>, List<Problem>> carried = new IdentityHashMap<>();
+        // While parse() runs: the load's interner.
+        private Interner<Object> strings;
 
         Batch() {
             this(0);
@@ -469,7 +571,20 @@ public final class ConfigLoader {
             problems.add(new Problem(Severity.ERROR, file, line, null, null, null, null, message));
         }
 
-        void parse(String file, String content, boolean json) {
+        /**
+         * Parses one file's documents into this batch; {@code strings} shares the values they repeat (the load's
+         * interner, held only while parsing so that a kept parse does not keep the load's interner alive).
+         */
+        void parse(String file, String content, boolean json, Interner<Object> strings) {
+            this.strings = strings;
+            try {
+                parseDocuments(file, content, json);
+            } finally {
+                this.strings = null;
+            }
+        }
+
+        private void parseDocuments(String file, String content, boolean json) {
             if (!json) {
                 LongLine longLine = LongLine.find(content, MAX_LINE_CHARS);
                 if (longLine != null) {
@@ -478,7 +593,7 @@ public final class ConfigLoader {
                     return;
                 }
             }
-            YamlReader.Result result = YamlReader.read(content, json, v -> (String) shared.intern(v));
+            YamlReader.Result result = YamlReader.read(content, json, v -> (String) strings.intern(v));
             for (YamlNode document : result.documents()) {
                 document(file, document, "");
             }
@@ -653,7 +768,7 @@ public final class ConfigLoader {
             if (!envelopeOk || spec == null) {
                 return;
             }
-            FieldLocations locations = new FieldLocations(map.line(), LocationIndex.of(map), shared);
+            FieldLocations locations = new FieldLocations(map.line(), LocationIndex.of(map), strings);
             Resource<?> resource = new Resource<>(kind, apiVersion, new Metadata(name, namespace, labels, annotations),
                     spec, new SourceInfo(file, locations));
             Resource<?> previous = byKey.putIfAbsent(new ResourceKey(kind, namespace, name), resource);
