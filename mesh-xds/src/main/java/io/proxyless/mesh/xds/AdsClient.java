@@ -4,8 +4,10 @@ import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Maps;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
+import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
+import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -57,6 +59,8 @@ import org.slf4j.LoggerFactory;
  *       {@link Status#DOES_NOT_EXIST}. Timers run only while a stream is up.</li>
  *   <li>In state of the world, an LDS/CDS response without a subscribed resource deletes it (unless the server
  *       has {@code ignore_resource_deletion}).</li>
+ *   <li>A resource sent again in the very bytes of its value in force (a state-of-the-world response lists every
+ *       cluster again when one changed) is taken with its new version, neither decoded nor parsed again.</li>
  *   <li>A failed stream is retried after an exponential backoff with jitter (grpc-java's 1 s × 1.6ⁿ, ±20 %,
  *       capped); the backoff restarts once a stream has received a response. Values are kept meanwhile.</li>
  * </ul>
@@ -64,6 +68,8 @@ import org.slf4j.LoggerFactory;
 final class AdsClient {
     private static final Logger log = LoggerFactory.getLogger(AdsClient.class);
     private static final String RESOURCE_WRAPPER = "type.googleapis.com/envoy.service.discovery.v3.Resource";
+    // Listener.name, RouteConfiguration.name, Cluster.name and ClusterLoadAssignment.cluster_name: field 1, a string.
+    private static final int NAME_TAG = 1 << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
     /** Where a resource stands, as the config dump shows it. */
     enum ResourceStatus {
@@ -117,6 +123,8 @@ final class AdsClient {
         String version;
         Object value;
         Message raw;
+        // The bytes the value in force came in (while ACKED): the same bytes again are the same resource.
+        ByteString bytes;
         List<Findings.Finding> warnings = List.of();
         String error;
         String rejectedVersion;
@@ -664,6 +672,10 @@ final class AdsClient {
                 errors.add("a " + payload.getTypeUrl() + " in a " + ts.type.shortName() + " response");
                 return null;
             }
+            String same = unchanged(ts, payload.getValue(), deltaName, version);
+            if (same != null) {
+                return same;
+            }
             message = decoder.decode(ts.type, payload);
         } catch (InvalidProtocolBufferException e) {
             errors.add((deltaName == null ? "a resource" : deltaName) + ": cannot decode: " + e.getMessage());
@@ -692,6 +704,7 @@ final class AdsClient {
             ts.status(rs, ResourceStatus.ACKED);
             rs.value = parsed.value();
             rs.raw = message;
+            rs.bytes = payload.getValue();
             rs.version = version;
             rs.warnings = parsed.warnings();
             rs.error = null;
@@ -705,6 +718,43 @@ final class AdsClient {
         return name;
     }
 
+    /**
+     * The name of the resource in {@code bytes} when they are the very bytes of its value in force (a state-of-the-
+     * world response lists every cluster again when one changed), taken with only its version new: the same bytes
+     * decode and parse to the same value, so neither is done again, and the type's values stay the same map.
+     * Otherwise null. The name is read without decoding (every type the mesh uses has it in field 1); bytes equal to
+     * a resource's own are that resource whatever a reader makes of them.
+     */
+    private String unchanged(TypeState ts, ByteString bytes, String deltaName, String version) {
+        String name = deltaName != null ? deltaName : nameField(bytes);
+        ResourceState rs = name == null ? null : ts.resources.get(name);
+        if (rs == null || rs.status != ResourceStatus.ACKED || rs.bytes == null || rs.bytes.size() != bytes.size()
+                || !rs.bytes.asReadOnlyByteBuffer().equals(bytes.asReadOnlyByteBuffer())) {
+            return null;
+        }
+        rs.version = version;
+        rs.updated = now();
+        return name;
+    }
+
+    /** Field 1 of a resource as a string (its name), or null when the bytes do not begin so. */
+    private static String nameField(ByteString bytes) {
+        try {
+            CodedInputStream in = bytes.newCodedInput();
+            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
+                if (tag == NAME_TAG) {
+                    return in.readStringRequireUtf8();
+                }
+                if (!in.skipField(tag)) {
+                    return null;
+                }
+            }
+            return null;
+        } catch (java.io.IOException e) {
+            return null; // the decoder says what is wrong with them
+        }
+    }
+
     /** A subscribed resource the server says is gone. */
     private void absent(TypeState ts, ResourceState rs) {
         cancelTimer(rs);
@@ -716,6 +766,7 @@ final class AdsClient {
         ts.status(rs, ResourceStatus.DOES_NOT_EXIST);
         rs.value = null;
         rs.raw = null;
+        rs.bytes = null;
         rs.updated = now();
     }
 

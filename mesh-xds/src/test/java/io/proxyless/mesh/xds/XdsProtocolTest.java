@@ -100,6 +100,52 @@ class XdsProtocolTest {
     }
 
     @Test
+    void aStateOfTheWorldResponseTakesItsResourcesInTheSameBytesAsTheyWereWithTheirNewVersion() throws Exception {
+        try (XdsTestServer server = new XdsTestServer()) {
+            server.set(reviewsTo("v1", false));
+            try (XdsConfigSource source = start(server, false, false);
+                 Mesh mesh = Mesh.builder().configSource(source).build()) {
+                Map<String, Object> clusters = values(source, XdsResourceType.CLUSTER);
+                Map<String, Object> routes = values(source, XdsResourceType.ROUTE);
+                String cdsVersion = resource(source.configDump(), "CDS", cluster("ratings", "")).get("version")
+                        .asText();
+
+                // A new version of everything, in which only the reviews route changed: every cluster comes again.
+                server.set(reviewsTo("v2", false));
+                awaitTrue(GENEROUS, () -> "v2".equals(mesh.route(REVIEWS).destinationSubset()));
+                awaitTrue(GENEROUS, () -> {
+                    try {
+                        return !resource(source.configDump(), "CDS", cluster("ratings", "")).get("version").asText()
+                                .equals(cdsVersion);
+                    } catch (Exception e) {
+                        throw new AssertionError(e);
+                    }
+                });
+
+                assertThat(values(source, XdsResourceType.CLUSTER)).as("the very values, not parsed again")
+                        .containsOnlyKeys(clusters.keySet())
+                        .allSatisfy((name, value) -> assertThat(value).isSameAs(clusters.get(name)));
+                assertThat(values(source, XdsResourceType.ROUTE).get("9080")).isNotSameAs(routes.get("9080"));
+                assertThat(resource(source.configDump(), "CDS", cluster("ratings", "")).get("status").asText())
+                        .isEqualTo("ACKED");
+                assertThat(mesh.route(RouteRequest.builder("GET", "http://ratings:9080/").build()).isForward())
+                        .isTrue();
+            }
+        }
+    }
+
+    /** The values of {@code type} the source holds, by name. */
+    private static Map<String, Object> values(XdsConfigSource source, XdsResourceType type) {
+        Map<String, Object> out = new java.util.TreeMap<>();
+        for (AdsClient.ResourceInfo r : source.resources()) {
+            if (r.type() == type && r.value() != null) {
+                out.put(r.name(), r.value());
+            }
+        }
+        return out;
+    }
+
+    @Test
     void aRouteWhoseClusterWeightsSumToZeroIsNackedAndTheOldConfigStaysInUse() throws Exception {
         try (XdsTestServer server = new XdsTestServer()) {
             server.set(reviewsTo("v1", false));
