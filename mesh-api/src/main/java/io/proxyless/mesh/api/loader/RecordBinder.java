@@ -38,6 +38,7 @@ final class RecordBinder {
     }
 
     private static final Map<Class<?>, RecordType> TYPES = new ConcurrentHashMap<>();
+    private static final Map<Class<?>, EnumType> ENUMS = new ConcurrentHashMap<>();
 
     private final List<Finding> findings = new ArrayList<>();
     private final Set<String> unbound = new LinkedHashSet<>();
@@ -232,30 +233,20 @@ final class RecordBinder {
     }
 
     private Object bindEnum(YamlNode.ScalarNode scalar, Class<?> type, String path) {
-        List<String> names = Arrays.stream(type.getEnumConstants()).map(c -> ((Enum<?>) c).name()).toList();
-        if (scalar.type() != YamlNode.ScalarType.STRING || !names.contains(scalar.text())) {
-            String hint = scalar.text() == null ? null : Suggestions.closest(scalar.text(), names);
+        EnumType e = ENUMS.computeIfAbsent(type, EnumType::new);
+        Enum<?> constant = scalar.type() == YamlNode.ScalarType.STRING && scalar.text() != null
+                ? e.byName.get(scalar.text()) : null;
+        if (constant == null) {
+            String hint = scalar.text() == null ? null : Suggestions.closest(scalar.text(), e.names);
             return fail(path, scalar.line(), "invalid value " + scalar.describe().replace("the string ", "")
                     + (hint != null ? "; did you mean \"" + hint + "\"?" : "")
-                    + " (expected one of " + String.join(", ", names) + ")");
+                    + " (expected one of " + String.join(", ", e.names) + ")");
         }
-        try {
-            java.lang.reflect.Field field = type.getField(scalar.text());
-            DeprecatedField replacement = field.getAnnotation(DeprecatedField.class);
-            if (replacement != null) {
-                warn(path, scalar.line(), scalar.text() + " is deprecated; use " + replacement.value() + " instead");
-            } else if (field.isAnnotationPresent(Deprecated.class)) {
-                warn(path, scalar.line(), scalar.text() + " is deprecated");
-            }
-        } catch (NoSuchFieldException e) {
-            throw new IllegalStateException(e);
+        String deprecated = e.deprecated.get(constant.name());
+        if (deprecated != null) {
+            warn(path, scalar.line(), scalar.text() + deprecated);
         }
-        for (Object constant : type.getEnumConstants()) {
-            if (((Enum<?>) constant).name().equals(scalar.text())) {
-                return constant;
-            }
-        }
-        throw new IllegalStateException("unreachable");
+        return constant;
     }
 
     private Object fail(String path, int line, String message) {
@@ -356,6 +347,42 @@ final class RecordBinder {
             return p.getActualTypeArguments()[index];
         }
         throw new IllegalStateException("raw collection type in model: " + type);
+    }
+
+    /**
+     * Reflection facts about one enum type, computed once: its constants' names in order, the constants by name and
+     * what a deprecated constant warns (read per value, the constants' array copies, the field lookup and its
+     * annotations were work repeated for every enum value of every resource loaded).
+     */
+    private static final class EnumType {
+        final List<String> names;
+        final Map<String, Enum<?>> byName;
+        final Map<String, String> deprecated;
+
+        EnumType(Class<?> type) {
+            List<String> inOrder = new ArrayList<>();
+            Map<String, Enum<?>> constants = new LinkedHashMap<>();
+            Map<String, String> warnings = new LinkedHashMap<>();
+            for (Object c : type.getEnumConstants()) {
+                Enum<?> constant = (Enum<?>) c;
+                inOrder.add(constant.name());
+                constants.put(constant.name(), constant);
+                try {
+                    java.lang.reflect.Field field = type.getField(constant.name());
+                    DeprecatedField replacement = field.getAnnotation(DeprecatedField.class);
+                    if (replacement != null) {
+                        warnings.put(constant.name(), " is deprecated; use " + replacement.value() + " instead");
+                    } else if (field.isAnnotationPresent(Deprecated.class)) {
+                        warnings.put(constant.name(), " is deprecated");
+                    }
+                } catch (NoSuchFieldException e) {
+                    throw new IllegalStateException(e);
+                }
+            }
+            names = List.copyOf(inOrder);
+            byName = Map.copyOf(constants);
+            deprecated = Map.copyOf(warnings);
+        }
     }
 
     /** Reflection facts about one record type, computed once. */
