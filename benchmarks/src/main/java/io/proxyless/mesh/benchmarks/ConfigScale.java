@@ -282,7 +282,9 @@ public final class ConfigScale {
      * CPU time spent during the first config: the whole process's (the JIT compiler and GC threads included, which a
      * fresh JVM keeps busy on the same two cores), the main thread's (for files it reads, binds, validates and
      * compiles; for xDS it compiles) and each other Java thread's that worked at least 10 ms (for xDS, the client's
-     * threads parse). CPU time is steadier than wall time on a shared machine.
+     * threads parse), beside the GC's and the JIT's elapsed time ({@code first_gc_ms}, {@code first_jit_ms}: the
+     * JVM reports no CPU time for them, and on a busy machine their elapsed time overstates it). CPU time is steadier
+     * than wall time on a shared machine.
      */
     private static final class CpuTimes {
         private final long process;
