@@ -261,33 +261,43 @@ public final class ServiceRegistry {
         this.visibility = before.visibility;
         this.outboundTrafficPolicy = before.outboundTrafficPolicy;
         this.sidecar = before.sidecar;
-        UnaryOperator<MeshService> swap = swap(replaced);
-        this.services = before.services.stream().map(swap).toList();
-        this.byHost = replace(before.byHost, swap);
-        this.byAlias = replace(before.byAlias, swap);
-        this.byAddress = replace(before.byAddress, swap);
-        this.byWildcard = replace(before.byWildcard, swap);
+        List<MeshService> services = new ArrayList<>(before.services);
+        replaced.forEach((was, now) -> {
+            for (int i = 0; i < services.size(); i++) {
+                if (services.get(i) == was) {
+                    services.set(i, now);
+                }
+            }
+        });
+        this.services = Collections.unmodifiableList(services);
+        // Each table copied as it is, then only the names under which a replaced service was filed written again:
+        // a one-service change rewrote every entry of every table (tens of thousands of names at 10,000 services).
+        this.byHost = replace(before.byHost, replaced, s -> List.of(s.host()));
+        this.byAlias = replace(before.byAlias, replaced, s -> s.isWildcard() ? List.of()
+                : HostName.of(s.host()).aliases(options.clientNamespace(), options.domainSuffix()).stream()
+                        .map(HostName::toString).toList());
+        this.byAddress = replace(before.byAddress, replaced, s -> s.addresses().stream()
+                .filter(a -> !a.isEmpty() && !a.contains("/")).map(a -> HostName.of(a).toString()).toList());
+        this.byWildcard = replace(before.byWildcard, replaced, s -> List.of(s.host()));
         this.warnings = before.warnings;
     }
 
     /**
-     * Each service as {@code replaced} has it. One moved service (the usual change) is told apart by reference
-     * alone: an identity map's lookup reads every service's header for its hash, tens of thousands of cache misses.
+     * {@code map} with each replaced service's entries (among the names {@code names} gives for it, those under
+     * which it is filed) pointing at its replacement.
      */
-    private static UnaryOperator<MeshService> swap(Map<MeshService, MeshService> replaced) {
-        if (replaced.size() == 1) {
-            Map.Entry<MeshService, MeshService> only = replaced.entrySet().iterator().next();
-            MeshService from = only.getKey();
-            MeshService to = only.getValue();
-            return s -> s == from ? to : s;
-        }
-        return s -> replaced.getOrDefault(s, s);
-    }
-
-    private static Map<String, MeshService> replace(Map<String, MeshService> map, UnaryOperator<MeshService> swap) {
-        Map<String, MeshService> out = new HashMap<>(map.size() * 4 / 3 + 1);
-        map.forEach((k, s) -> out.put(k, swap.apply(s)));
-        return java.util.Collections.unmodifiableMap(out);
+    private static Map<String, MeshService> replace(Map<String, MeshService> map,
+                                                    Map<MeshService, MeshService> replaced,
+                                                    java.util.function.Function<MeshService, List<String>> names) {
+        Map<String, MeshService> out = new HashMap<>(map);
+        replaced.forEach((was, now) -> {
+            for (String name : names.apply(was)) {
+                if (out.get(name) == was) {
+                    out.put(name, now);
+                }
+            }
+        });
+        return Collections.unmodifiableMap(out);
     }
 
     /** An empty registry for {@code options}' client: no services, no Sidecar, {@code ALLOW_ANY}. */

@@ -200,6 +200,8 @@ public final class ModelCompiler {
         // The previous model's clusters and assignments, walked alongside this model's.
         final InStep<io.proxyless.mesh.runtime.model.Cluster> previousModelClusters;
         final InStep<io.proxyless.mesh.runtime.model.ClusterLoadAssignment> previousAssignments;
+        // The previous snapshot's compiled clusters, in the same order (its model's, the passthrough cluster last).
+        final InStep<Cluster> previousClusters;
         // The previous snapshot's clusters this one replaced, and how many of its clusters were looked at: when
         // all of them were, those replaced are known without going over the previous snapshot again.
         final java.util.Set<Cluster> replaced = java.util.Collections.newSetFromMap(new IdentityHashMap<>());
@@ -214,6 +216,7 @@ public final class ModelCompiler {
                     io.proxyless.mesh.runtime.model.Cluster::name);
             this.previousAssignments = before == null ? null : new InStep<>(before.loadAssignments(),
                     io.proxyless.mesh.runtime.model.ClusterLoadAssignment::clusterName);
+            this.previousClusters = before == null ? null : new InStep<>(previous.clusters(), Cluster::key);
         }
 
         /**
@@ -318,7 +321,7 @@ public final class ModelCompiler {
             // Both walks step on every cluster, so that they stay in step with this model's.
             io.proxyless.mesh.runtime.model.Cluster modelBefore = previousModelClusters.get(c.name());
             var assignment = previousAssignments.get(c.name());
-            Cluster before = previous.clusters().get(c.name());
+            Cluster before = previousClusters.get(c.name());
             if (before == null || before.sockets() != null || !java.util.Objects.equals(c, modelBefore)
                     || !java.util.Objects.equals(lbEndpoints, assignment == null ? List.of() : assignment.endpoints())
                     || !java.util.Objects.equals(before.policy(), policies.getOrDefault(c.name(), ClusterPolicy.NONE))) {

@@ -104,6 +104,14 @@ class IncrementalCompilePropertyTest {
                     }
                     CompiledMesh full = compiler(new ClusterHealth(clock::nanoTime)).compile(next, null).snapshot();
                     assertSame(istio, full, where + ", Istio config");
+                    // The registry (patched when only endpoints moved) finds each service under every name as a new one.
+                    for (int i = 0; i < SERVICES + 1; i++) {
+                        for (String host : List.of("s" + i + ".default.svc.cluster.local", "s" + i + ".default",
+                                "s" + i)) {
+                            assertThat(istio.registry().lookup(host)).as(where + ": registry lookup of " + host)
+                                    .isEqualTo(full.registry().lookup(host));
+                        }
+                    }
 
                     MeshConfig nextModel = MeshConfig.ofModel(full.model(), List.of());
                     model = publish(modelCompiler.compile(nextModel, model), modelHealth);
