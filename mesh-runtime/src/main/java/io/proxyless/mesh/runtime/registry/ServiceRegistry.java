@@ -289,7 +289,8 @@ public final class ServiceRegistry {
     private static Map<String, MeshService> replace(Map<String, MeshService> map,
                                                     Map<MeshService, MeshService> replaced,
                                                     java.util.function.Function<MeshService, List<String>> names) {
-        Map<String, MeshService> out = new HashMap<>(map);
+        Map<String, MeshService> out = new HashMap<>(map.size() * 4 / 3 + 1);
+        map.forEach(out::put); // not new HashMap<>(map): through an unmodifiable view, that wraps every entry
         replaced.forEach((was, now) -> {
             for (String name : names.apply(was)) {
                 if (out.get(name) == was) {
