@@ -59,8 +59,10 @@ final class HostTable {
     }
 
     private static int shard(String name, int mask) {
-        int h = name.hashCode();
-        return (h ^ (h >>> 16)) & mask;
+        // Middle bits of a multiplicative hash, not the low bits of the hash code: a HashMap picks its buckets by
+        // those, so the names of one shard fell into a few buckets of the maps a shard is built and copied in
+        // (chains turned into trees on every one-service change).
+        return (name.hashCode() * 0x9E3779B9 >>> 16) & mask;
     }
 
     /**
