@@ -4,10 +4,8 @@ import com.google.common.collect.ImmutableSortedMap;
 import com.google.common.collect.Maps;
 import com.google.protobuf.Any;
 import com.google.protobuf.ByteString;
-import com.google.protobuf.CodedInputStream;
 import com.google.protobuf.InvalidProtocolBufferException;
 import com.google.protobuf.Message;
-import com.google.protobuf.WireFormat;
 import io.envoyproxy.envoy.config.core.v3.Node;
 import io.envoyproxy.envoy.service.discovery.v3.AggregatedDiscoveryServiceGrpc;
 import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryRequest;
@@ -68,8 +66,6 @@ import org.slf4j.LoggerFactory;
 final class AdsClient {
     private static final Logger log = LoggerFactory.getLogger(AdsClient.class);
     private static final String RESOURCE_WRAPPER = "type.googleapis.com/envoy.service.discovery.v3.Resource";
-    // Listener.name, RouteConfiguration.name, Cluster.name and ClusterLoadAssignment.cluster_name: field 1, a string.
-    private static final int NAME_TAG = 1 << 3 | WireFormat.WIRETYPE_LENGTH_DELIMITED;
 
     /** Where a resource stands, as the config dump shows it. */
     enum ResourceStatus {
@@ -740,16 +736,7 @@ final class AdsClient {
     /** Field 1 of a resource as a string (its name), or null when the bytes do not begin so. */
     private static String nameField(ByteString bytes) {
         try {
-            CodedInputStream in = bytes.newCodedInput();
-            for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                if (tag == NAME_TAG) {
-                    return in.readStringRequireUtf8();
-                }
-                if (!in.skipField(tag)) {
-                    return null;
-                }
-            }
-            return null;
+            return WireNames.nameField(bytes);
         } catch (java.io.IOException e) {
             return null; // the decoder says what is wrong with them
         }

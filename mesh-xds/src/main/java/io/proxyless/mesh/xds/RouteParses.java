@@ -74,8 +74,6 @@ final class RouteParses {
     static final class WireVirtualHosts {
         private static final int VIRTUAL_HOSTS_TAG = WireFormat.WIRETYPE_LENGTH_DELIMITED
                 | io.envoyproxy.envoy.config.route.v3.RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER << 3;
-        private static final int NAME_TAG = WireFormat.WIRETYPE_LENGTH_DELIMITED
-                | VirtualHost.NAME_FIELD_NUMBER << 3;
         static final WireVirtualHosts NONE = new WireVirtualHosts(null, ByteBuffer.allocate(0), new int[0],
                 new int[0]);
 
@@ -184,16 +182,8 @@ final class RouteParses {
         /** The {@code name} of the VirtualHost in {@code bytes} (its first, if several), without decoding the rest. */
         private static String nameOf(ByteString bytes) throws InvalidProtocolBufferException {
             try {
-                CodedInputStream in = bytes.newCodedInput();
-                for (int tag = in.readTag(); tag != 0; tag = in.readTag()) {
-                    if (tag == NAME_TAG) {
-                        return in.readStringRequireUtf8();
-                    }
-                    if (!in.skipField(tag)) {
-                        break;
-                    }
-                }
-                return "";
+                String name = WireNames.nameField(bytes);
+                return name == null ? "" : name; // protobuf's default for a name not written
             } catch (InvalidProtocolBufferException e) {
                 throw e;
             } catch (IOException e) {
