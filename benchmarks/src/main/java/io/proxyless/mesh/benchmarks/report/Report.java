@@ -1196,20 +1196,23 @@ public final class Report {
                     at10k.getProperty("change_end_to_end_ms"));
         }
         changeGoal(source, name + " (an endpoint moves)", "change", num(at10k, "change_ms"),
-                changeWhy + threadCpu(at10k, "change_cpu_ms"));
+                changeWhy + threadCpu(source, at10k, "change_cpu_ms"));
         changeGoal(source, name + " (a route's timeout)", "route", num(at10k, "route_change_ms"),
-                routeWhy + threadCpu(at10k, "route_change_cpu_ms"));
+                routeWhy + threadCpu(source, at10k, "route_change_cpu_ms"));
     }
 
     /** The CPU time of the source's thread per change (reload thread, xDS thread), where measured, as a clause. */
-    private static String threadCpu(Properties p, String key) {
+    private static String threadCpu(String source, Properties p, String key) {
         String cpu = p.getProperty(key);
         if (cpu == null) {
             return "";
         }
         String each = p.getProperty(key.replace("_ms", "_all_ms"));
         return "; CPU time of the source's thread per change " + cpu + " ms" + (each == null ? "" : " (each: " + each
-                + ")") + "; the wall time adds waiting for the shared cores";
+                + ")") + (source.equals("xds")
+                ? "; the wall time adds the control plane sending the response and gRPC's threads receiving and decoding"
+                        + " it before the source's thread sees it"
+                : "; the wall time adds the other threads (the JIT's, the GC's) taking turns with it on the two cores");
     }
 
     private void changeGoal(String source, String name, String kind, double millis, String why) {
