@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Properties;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -53,13 +54,24 @@ final class AgentProductPage implements AutoCloseable {
         this.log = log;
     }
 
-    /** A free port on 127.0.0.1 for productpage, known before the config that names it is written. */
+    /**
+     * A free port on 127.0.0.1 for productpage, known before the config that names it is written. The port is let go
+     * before productpage binds it, so it is taken below the ephemeral range (Linux hands out 32768 and up by
+     * default, macOS and Windows 49152 and up): there, no outgoing connection's local end and no bind to port 0 —
+     * the agent's own xDS client, the demo's servers, other tests on the machine — can be given it meanwhile.
+     */
     static int reservePort() {
-        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getByName("127.0.0.1"))) {
-            return s.getLocalPort();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
+        ThreadLocalRandom random = ThreadLocalRandom.current();
+        IOException last = null;
+        for (int i = 0; i < 200; i++) {
+            int port = random.nextInt(20_000, 32_768);
+            try (ServerSocket s = new ServerSocket(port, 1, InetAddress.getByName("127.0.0.1"))) {
+                return s.getLocalPort();
+            } catch (IOException e) {
+                last = e; // in use: try another
+            }
         }
+        throw new UncheckedIOException("no free port on 127.0.0.1 between 20000 and 32767", last);
     }
 
     /** Where the agent jar is (as built by {@code ./mvnw package}), for the printed header and checks. */
