@@ -884,7 +884,11 @@ public final class ConfigLoader {
             return analyzed(bound, valid, analyzedBefore);
         }
 
-        /** The validation of {@code merged}, resources of {@code file}. */
+        /**
+         * The validation of {@code merged}, resources of {@code file}. The analyses see every resource that bound
+         * completely, as istioctl analyze sees what it reads; those that also passed validation are a fallback set
+         * should an analysis trip over one of the others.
+         */
         private Finished validate(Batch file, List<Resource<?>> merged) {
             List<Problem> found = new ArrayList<>();
             List<Resource<?>> bound = new ArrayList<>(merged.size());
@@ -917,38 +921,11 @@ public final class ConfigLoader {
             return false;
         }
 
+        /** Validates every resource of this batch and runs the analyses over them: a load of one document stream. */
         LoadedConfig finish() {
-            return finish(Map.of(), new IdentityHashMap<>(), null);
-        }
-
-        /**
-         * Validates every resource — taking the problems of a resource {@code before} has (the same resource
-         * object, parsed from an unchanged file) — noting them in {@code validated}, then runs the analyses (taking
-         * the findings of {@code analyzedBefore} where the change cannot alter them) and notes them in
-         * {@link #analysis}.
-         */
-        LoadedConfig finish(Map<Resource<?>, List<Problem>> before, Map<Resource<?>, List<Problem>> validated,
-                            Analyzers.Analysis analyzedBefore) {
-            // The analyses see every resource that bound completely, as istioctl analyze sees what it reads;
-            // those that failed validation too are a fallback set should an analysis trip over one of them.
-            List<Resource<?>> bound = new ArrayList<>();
-            List<Resource<?>> valid = new ArrayList<>();
-            for (Resource<?> resource : resources) {
-                Set<String> unboundPaths = unbound.getOrDefault(resource, Set.of());
-                List<Problem> found = before.get(resource);
-                if (found == null) {
-                    found = Validator.validate(resource, unboundPaths);
-                }
-                validated.put(resource, found);
-                problems.addAll(found);
-                if (unboundPaths.isEmpty()) {
-                    bound.add(resource);
-                    if (!blocks(found)) {
-                        valid.add(resource);
-                    }
-                }
-            }
-            return analyzed(bound, valid, analyzedBefore);
+            Finished done = validate(this, resources);
+            problems.addAll(done.problems());
+            return analyzed(done.bound(), done.valid(), null);
         }
 
         /** Runs the analyses over {@code bound} (and {@code valid}) and adds their findings: the loaded config. */
