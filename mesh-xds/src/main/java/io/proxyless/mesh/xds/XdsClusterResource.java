@@ -188,17 +188,24 @@ final class XdsClusterResource {
 
     // ---- Load balancing ----
 
-    /** The cluster's load-balancing policy, or null with an error. */
+    /**
+     * The cluster's load-balancing policy, or null with an error. Envoy's locality-weighted balancing is on with
+     * {@code common_lb_config.locality_weighted_lb_config} for the legacy {@code lb_policy}; a
+     * {@code load_balancing_policy} says it itself ({@code wrr_locality}, or its policy's locality settings).
+     */
     static LbPolicy parseLbPolicy(Cluster c, Findings f) {
+        boolean localityWeighted = false;
         if (c.hasCommonLbConfig()) {
             var common = c.getCommonLbConfig();
             if (common.hasZoneAwareLbConfig()) {
                 f.warn("common_lb_config.zone_aware_lb_config", "not supported; ignored");
             }
-            if (common.hasLocalityWeightedLbConfig()) {
-                f.warn("common_lb_config.locality_weighted_lb_config", "locality weights are not applied; traffic"
-                        + " goes to the highest priority with endpoints, by endpoint weight");
+            if (common.hasLocalityWeightedLbConfig() && c.hasLoadBalancingPolicy()) {
+                // Envoy turns it into the legacy policy's typed config only; a load_balancing_policy has its own.
+                f.warn("common_lb_config.locality_weighted_lb_config", "ignored with load_balancing_policy, as in"
+                        + " Envoy: use wrr_locality or the policy's own locality setting for locality weights");
             }
+            localityWeighted = common.hasLocalityWeightedLbConfig();
             if (common.hasConsistentHashingLbConfig()) {
                 f.warn("common_lb_config.consistent_hashing_lb_config", "not supported; ignored");
             }
@@ -206,7 +213,7 @@ final class XdsClusterResource {
         if (c.hasLoadBalancingPolicy()) {
             return parseLoadBalancingPolicy(c.getLoadBalancingPolicy(), "load_balancing_policy", f);
         }
-        return switch (c.getLbPolicy()) {
+        LbPolicy policy = switch (c.getLbPolicy()) {
             case ROUND_ROBIN -> withSlowStart(LbPolicy.roundRobin(), c.hasRoundRobinLbConfig()
                     && c.getRoundRobinLbConfig().hasSlowStartConfig()
                     ? slowStart(c.getRoundRobinLbConfig().getSlowStartConfig(),
@@ -242,6 +249,17 @@ final class XdsClusterResource {
                 yield null;
             }
         };
+        return policy == null ? null : policy.withLocalityWeighted(localityWeighted);
+    }
+
+    /** Whether a typed policy's {@code locality_lb_config} asks for locality-weighted balancing. */
+    private static boolean localityWeighted(
+            io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.LocalityLbConfig config, String path,
+            Findings f) {
+        if (config.hasZoneAwareLbConfig()) {
+            f.warn(Findings.join(path, "zone_aware_lb_config"), "not supported; ignored");
+        }
+        return config.hasLocalityWeightedLbConfig();
     }
 
     /** Like grpc-java: the first policy of the list this client knows wins; none known is an error. */
@@ -253,38 +271,46 @@ final class XdsClusterResource {
                 switch (config.getTypeUrl()) {
                     case LB_TYPE + "round_robin.v3.RoundRobin" -> {
                         RoundRobin rr = config.unpack(RoundRobin.class);
-                        return withSlowStart(LbPolicy.roundRobin(), rr.hasSlowStartConfig()
+                        LbPolicy policy = withSlowStart(LbPolicy.roundRobin(), rr.hasSlowStartConfig()
                                 ? slowStart(rr.getSlowStartConfig(), Findings.join(pp, "slow_start_config"), f) : null);
+                        return policy == null ? null : policy.withLocalityWeighted(localityWeighted(
+                                rr.getLocalityLbConfig(), Findings.join(pp, "locality_lb_config"), f));
                     }
                     case LB_TYPE + "least_request.v3.LeastRequest" -> {
                         LeastRequest lr = config.unpack(LeastRequest.class);
                         if (lr.hasChoiceCount() && lr.getChoiceCount().getValue() < 2) {
                             f.error(Findings.join(pp, "choice_count"), "must be at least 2");
                         }
-                        return withSlowStart(LbPolicy.leastRequest(), lr.hasSlowStartConfig()
+                        LbPolicy policy = withSlowStart(LbPolicy.leastRequest(), lr.hasSlowStartConfig()
                                 ? slowStart(lr.getSlowStartConfig(), Findings.join(pp, "slow_start_config"), f) : null);
+                        return policy == null ? null : policy.withLocalityWeighted(localityWeighted(
+                                lr.getLocalityLbConfig(), Findings.join(pp, "locality_lb_config"), f));
                     }
                     case LB_TYPE + "random.v3.Random" -> {
-                        return LbPolicy.random();
+                        var random = config.unpack(
+                                io.envoyproxy.envoy.extensions.load_balancing_policies.random.v3.Random.class);
+                        return LbPolicy.random().withLocalityWeighted(localityWeighted(random.getLocalityLbConfig(),
+                                Findings.join(pp, "locality_lb_config"), f));
                     }
                     case LB_TYPE + "ring_hash.v3.RingHash" -> {
                         RingHash rh = config.unpack(RingHash.class);
-                        return ringHash(rh.hasMinimumRingSize() ? rh.getMinimumRingSize().getValue() : null,
+                        LbPolicy policy = ringHash(rh.hasMinimumRingSize() ? rh.getMinimumRingSize().getValue() : null,
                                 rh.hasMaximumRingSize() ? rh.getMaximumRingSize().getValue() : null,
                                 rh.getHashFunction() == RingHash.HashFunction.XX_HASH
                                         || rh.getHashFunction() == RingHash.HashFunction.DEFAULT_HASH, pp, f);
+                        return policy == null ? null : policy.withLocalityWeighted(rh.hasLocalityWeightedLbConfig());
                     }
                     case LB_TYPE + "maglev.v3.Maglev" -> {
                         Maglev m = config.unpack(Maglev.class);
-                        return maglev(m.hasTableSize() ? m.getTableSize().getValue() : null, pp, f);
+                        LbPolicy policy = maglev(m.hasTableSize() ? m.getTableSize().getValue() : null, pp, f);
+                        return policy == null ? null : policy.withLocalityWeighted(m.hasLocalityWeightedLbConfig());
                     }
                     case LB_TYPE + "wrr_locality.v3.WrrLocality" -> {
                         // Locality weights pick a locality, then the inner policy an endpoint in it.
-                        f.warn(pp, "locality weights are not applied; the endpoint picking policy balances over the"
-                                + " endpoints of the highest priority");
                         WrrLocality w = config.unpack(WrrLocality.class);
-                        return parseLoadBalancingPolicy(w.getEndpointPickingPolicy(),
+                        LbPolicy inner = parseLoadBalancingPolicy(w.getEndpointPickingPolicy(),
                                 Findings.join(pp, "endpoint_picking_policy"), f);
+                        return inner == null ? null : inner.withLocalityWeighted(true);
                     }
                     default -> {
                     }

@@ -23,6 +23,10 @@ import java.util.Set;
  * leave them out of load balancing. The value is named like the resource (the EDS service name); the source files
  * it under the clusters that name it.
  *
+ * <p>Each endpoint carries its locality's {@code load_balancing_weight} as its locality share, scaled by the
+ * locality's availability as Envoy does; the share is applied only when the cluster asks for locality-weighted
+ * balancing ({@code locality_weighted_lb_config}, {@code wrr_locality}), which the assignment cannot know.
+ *
  * <p>Errors (the assignment is NACKed): an endpoint weight of 0 (Envoy requires at least 1), an address without
  * a port or host, the same address and port twice in one priority (grpc-java).
  */
@@ -33,6 +37,8 @@ final class XdsEndpointResource {
     static final String LB_METADATA = "envoy.lb";
     /** The endpoint metadata Envoy matches a cluster's {@code transport_socket_matches} against. */
     static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
+    /** Envoy's over-provisioning factor in percent, the default of {@code policy.overprovisioning_factor}. */
+    static final int DEFAULT_OVERPROVISIONING_FACTOR = 140;
     private static final Set<HealthStatus> EXCLUDED = Set.of(HealthStatus.UNHEALTHY, HealthStatus.DRAINING,
             HealthStatus.TIMEOUT);
 
@@ -52,8 +58,29 @@ final class XdsEndpointResource {
         if (cla.hasPolicy() && cla.getPolicy().getDropOverloadsCount() > 0) {
             f.warn(Findings.join(path, "policy.drop_overloads"), "not supported; no requests are dropped");
         }
+        if (cla.hasPolicy() && cla.getPolicy().hasOverprovisioningFactor()
+                && cla.getPolicy().getOverprovisioningFactor().getValue() != DEFAULT_OVERPROVISIONING_FACTOR) {
+            f.warn(Findings.join(path, "policy.overprovisioning_factor"), "not supported; Envoy's default "
+                    + DEFAULT_OVERPROVISIONING_FACTOR + " is used");
+        }
+        // Envoy keys a locality's weight by priority and locality; an unset weight is 0 (no traffic when the
+        // cluster balances by locality weight). Counted first, so that each endpoint is built with its share.
+        Map<String, LocalityWeight> localities = new HashMap<>();
+        LocalityWeight[] groupLocality = new LocalityWeight[cla.getEndpointsCount()];
+        for (int i = 0; i < cla.getEndpointsCount(); i++) {
+            LocalityLbEndpoints group = cla.getEndpoints(i);
+            LocalityWeight lw = localities.computeIfAbsent(group.getPriority() + "|"
+                    + ProtoValues.locality(group.getLocality()), k -> new LocalityWeight());
+            lw.weight += Integer.toUnsignedLong(group.getLoadBalancingWeight().getValue());
+            lw.endpoints += group.getLbEndpointsCount();
+            for (int j = 0; j < group.getLbEndpointsCount(); j++) {
+                if (!EXCLUDED.contains(group.getLbEndpoints(j).getHealthStatus())) {
+                    lw.available++;
+                }
+            }
+            groupLocality[i] = lw;
+        }
         List<io.proxyless.mesh.runtime.model.LbEndpoint> out = new ArrayList<>();
-        Map<Integer, Map<String, Long>> localityWeights = new HashMap<>();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < cla.getEndpointsCount(); i++) {
             LocalityLbEndpoints group = cla.getEndpoints(i);
@@ -61,12 +88,9 @@ final class XdsEndpointResource {
             f.unsupportedFields(group, gp, Set.of("locality", "lb_endpoints", "load_balancing_weight", "priority",
                     "proximity", "metadata"));
             String locality = ProtoValues.locality(group.getLocality());
-            if (group.hasLoadBalancingWeight()) {
-                localityWeights.computeIfAbsent(group.getPriority(), k -> new LinkedHashMap<>())
-                        .merge(locality, Integer.toUnsignedLong(group.getLoadBalancingWeight().getValue()), Long::sum);
-            }
+            double share = groupLocality[i].share();
             for (int j = 0; j < group.getLbEndpointsCount(); j++) {
-                var e = parseEndpoint(group.getLbEndpoints(j), locality, group.getPriority(),
+                var e = parseEndpoint(group.getLbEndpoints(j), locality, group.getPriority(), share,
                         Findings.join(gp, "lb_endpoints[" + j + "]"), f);
                 if (e != null) {
                     if (!seen.add(e.priority() + "|" + e.address() + "|" + e.port())) {
@@ -78,21 +102,40 @@ final class XdsEndpointResource {
                 }
             }
         }
-        localityWeights.forEach((priority, weights) -> {
-            if (weights.size() > 1 && weights.values().stream().distinct().count() > 1) {
-                f.warn(Findings.join(path, "endpoints"), "locality weights of priority " + priority + " are not"
-                        + " applied; its endpoints are balanced by their own weights");
-            }
-        });
         if (f.hasErrors()) {
             return null;
         }
         return io.proxyless.mesh.runtime.model.ClusterLoadAssignment.of(cla.getClusterName(), out);
     }
 
-    /** One endpoint; null when it takes no traffic (unhealthy, draining) or has an error. */
+    /** One locality of one priority: its weight and how many of its endpoints take traffic. */
+    private static final class LocalityWeight {
+        long weight;
+        int endpoints;
+        int available;
+
+        /**
+         * Envoy's effective locality weight: the weight scaled by the locality's availability (its endpoints that
+         * take traffic, times the over-provisioning factor, at most 1), so a locality with a few unhealthy endpoints
+         * keeps its whole weight and one with none healthy gets none. Endpoints outlier detection ejects later
+         * take exactly their own part of the locality's weight away (the runtime folds the share into endpoint
+         * weights).
+         */
+        double share() {
+            if (weight == 0 || endpoints == 0) {
+                return 0;
+            }
+            double availability = Math.min(1.0, DEFAULT_OVERPROVISIONING_FACTOR / 100.0 * available / endpoints);
+            return weight * availability;
+        }
+    }
+
+    /**
+     * One endpoint, with its locality's share ({@link LocalityWeight#share()}); null when it takes no traffic
+     * (unhealthy, draining) or has an error.
+     */
     static io.proxyless.mesh.runtime.model.LbEndpoint parseEndpoint(LbEndpoint e, String locality, int priority,
-                                                                    String path, Findings f) {
+                                                                    double localityShare, String path, Findings f) {
         if (EXCLUDED.contains(e.getHealthStatus())) {
             return null;
         }
@@ -134,7 +177,7 @@ final class XdsEndpointResource {
             return null;
         }
         return new io.proxyless.mesh.runtime.model.LbEndpoint(address, port, ProtoValues.clampToInt(weight), locality,
-                priority, labels(e), null).withTransportSocketMatch(transportSocketMatch(e));
+                priority, labels(e), null, localityShare, transportSocketMatch(e));
     }
 
     /**

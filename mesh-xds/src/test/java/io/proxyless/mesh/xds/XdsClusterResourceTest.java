@@ -14,7 +14,10 @@ import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.DataSource;
 import io.envoyproxy.envoy.config.core.v3.TransportSocket;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.common.v3.LocalityLbConfig;
 import io.envoyproxy.envoy.extensions.load_balancing_policies.ring_hash.v3.RingHash;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality;
 import io.envoyproxy.envoy.extensions.transport_sockets.raw_buffer.v3.RawBuffer;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CertificateValidationContext;
 import io.envoyproxy.envoy.extensions.transport_sockets.tls.v3.CommonTlsContext;
@@ -107,6 +110,45 @@ class XdsClusterResourceTest {
         assertThat(nack(Cluster.newBuilder().setLoadBalancingPolicy(LoadBalancingPolicy.newBuilder()
                 .addPolicies(policy(Any.newBuilder().setTypeUrl("type.x/Y").build())))))
                 .startsWith("load_balancing_policy: no policy this client supports");
+    }
+
+    @Test
+    void localityWeightedBalancingIsOnWhereEnvoyTurnsItOn() {
+        var legacy = cluster(Cluster.newBuilder().setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST)
+                .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setLocalityWeightedLbConfig(
+                        Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance()))).lbPolicy();
+        assertThat(legacy).isEqualTo(LbPolicy.leastRequest().withLocalityWeighted(true));
+        assertThat(cluster(Cluster.newBuilder().setLbPolicy(Cluster.LbPolicy.LEAST_REQUEST)).lbPolicy()
+                .localityWeighted()).as("not asked for: locality weights ignored").isFalse();
+        var wrr = cluster(Cluster.newBuilder().setLoadBalancingPolicy(LoadBalancingPolicy.newBuilder()
+                .addPolicies(policy(Any.pack(WrrLocality.newBuilder().setEndpointPickingPolicy(
+                        LoadBalancingPolicy.newBuilder().addPolicies(policy(Any.pack(RoundRobin.getDefaultInstance()))))
+                        .build()))))).lbPolicy();
+        assertThat(wrr).as("wrr_locality picks the locality, its policy the endpoint")
+                .isEqualTo(LbPolicy.roundRobin().withLocalityWeighted(true));
+        var typed = cluster(Cluster.newBuilder().setLoadBalancingPolicy(LoadBalancingPolicy.newBuilder()
+                .addPolicies(policy(Any.pack(RoundRobin.newBuilder().setLocalityLbConfig(LocalityLbConfig.newBuilder()
+                        .setLocalityWeightedLbConfig(LocalityLbConfig.LocalityWeightedLbConfig.getDefaultInstance()))
+                        .build()))))).lbPolicy();
+        assertThat(typed).isEqualTo(LbPolicy.roundRobin().withLocalityWeighted(true));
+        var ring = cluster(Cluster.newBuilder().setLoadBalancingPolicy(LoadBalancingPolicy.newBuilder()
+                .addPolicies(policy(Any.pack(RingHash.newBuilder().setLocalityWeightedLbConfig(
+                        LocalityLbConfig.LocalityWeightedLbConfig.getDefaultInstance()).build()))))).lbPolicy();
+        assertThat(ring).isEqualTo(LbPolicy.ringHash(1024).withLocalityWeighted(true));
+
+        // A load_balancing_policy says it itself: the common setting is ignored, as Envoy ignores it, with a warning.
+        Parsed<XdsClusterResource.Update> both = XdsClusterResource.parse(Cluster.newBuilder().setName("a")
+                .setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setLocalityWeightedLbConfig(
+                        Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance()))
+                .setLoadBalancingPolicy(LoadBalancingPolicy.newBuilder()
+                        .addPolicies(policy(Any.pack(RoundRobin.getDefaultInstance())))).build(), CTX);
+        assertThat(both.value().cluster().lbPolicy()).isEqualTo(LbPolicy.roundRobin());
+        assertThat(both.warnings()).extracting(Findings.Finding::path)
+                .containsExactly("common_lb_config.locality_weighted_lb_config");
+        assertThat(XdsClusterResource.parse(Cluster.newBuilder().setName("a").setCommonLbConfig(
+                Cluster.CommonLbConfig.newBuilder().setLocalityWeightedLbConfig(
+                        Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance())).build(), CTX)
+                .warnings()).as("applied, so nothing to warn about").isEmpty();
     }
 
     private static LoadBalancingPolicy.Policy policy(Any config) {

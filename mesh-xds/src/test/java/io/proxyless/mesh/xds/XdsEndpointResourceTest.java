@@ -45,8 +45,9 @@ class XdsEndpointResourceTest {
         assertThat(parsed.value().endpoints()).containsExactly(
                 new io.proxyless.mesh.runtime.model.LbEndpoint("10.0.0.1", 80, 5, "us-east/a", 1,
                         Map.of(XdsEndpointResource.TLS_MODE_LABEL, "istio", "version", "v1"), null)
-                        .withTransportSocketMatch(Map.of("tlsMode", "istio")),
-                new io.proxyless.mesh.runtime.model.LbEndpoint("10.0.0.4", 80, 1, "us-east/a", 1, Map.of(), null));
+                        .withTransportSocketMatch(Map.of("tlsMode", "istio")).withLocalityShare(3 * 0.7),
+                new io.proxyless.mesh.runtime.model.LbEndpoint("10.0.0.4", 80, 1, "us-east/a", 1, Map.of(), null)
+                        .withLocalityShare(3 * 0.7));
     }
 
     @Test
@@ -68,16 +69,32 @@ class XdsEndpointResourceTest {
     }
 
     @Test
-    void differingLocalityWeightsWarnBecauseTheyAreNotApplied() {
+    void localityWeightsBecomeSharesPerPriorityScaledByAvailabilityLikeEnvoy() {
         ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName("c")
                 .addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setZone("a"))
                         .setLoadBalancingWeight(UInt32Value.of(1)).addLbEndpoints(endpoint("10.0.0.1", 80)))
                 .addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setZone("b"))
-                        .setLoadBalancingWeight(UInt32Value.of(3)).addLbEndpoints(endpoint("10.0.0.2", 80)))
+                        .setLoadBalancingWeight(UInt32Value.of(3)).addLbEndpoints(endpoint("10.0.0.2", 80))
+                        .addLbEndpoints(endpoint("10.0.0.3", 80).toBuilder().setHealthStatus(HealthStatus.UNHEALTHY)))
+                .addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setZone("c"))
+                        .addLbEndpoints(endpoint("10.0.0.4", 80)))
+                .addEndpoints(LocalityLbEndpoints.newBuilder().setLocality(Locality.newBuilder().setZone("a"))
+                        .setPriority(1).setLoadBalancingWeight(UInt32Value.of(7))
+                        .addLbEndpoints(endpoint("10.0.0.5", 80)))
                 .build();
-        assertThat(XdsEndpointResource.parse(cla).warnings()).extracting(Findings.Finding::path)
-                .containsExactly("endpoints");
-        assertThat(XdsEndpointResource.parse(XdsFixtures.assignment("c", List.of("10.0.0.1", "10.0.0.2"), 80))
-                .warnings()).isEmpty();
+        var parsed = XdsEndpointResource.parse(cla);
+        assertThat(parsed.warnings()).isEmpty();
+        assertThat(parsed.value().endpoints()).extracting(e -> e.address() + " " + e.locality() + " p" + e.priority()
+                + " " + e.localityShare()).containsExactly(
+                "10.0.0.1 /a p0 1.0",
+                // half of b is unhealthy: 3 × min(1, 1.4 × 1/2), Envoy's effective locality weight
+                "10.0.0.2 /b p0 " + 3 * 0.7,
+                // no weight: no share, so no traffic while a weighted locality of its priority is healthy
+                "10.0.0.4 /c p0 0.0",
+                // the same locality at another priority is another locality, with its own weight
+                "10.0.0.5 /a p1 7.0");
+        assertThat(XdsEndpointResource.parse(cla.toBuilder().setPolicy(ClusterLoadAssignment.Policy.newBuilder()
+                .setOverprovisioningFactor(UInt32Value.of(200))).build()).warnings())
+                .extracting(Findings.Finding::path).containsExactly("policy.overprovisioning_factor");
     }
 }

@@ -82,9 +82,10 @@ import java.util.function.ToDoubleFunction;
  *       endpoint than a sidecar would send it to, but affinity among our clients is just as stable;</li>
  *   <li>RANDOM honours endpoint weights (Envoy's ignores them);</li>
  *   <li>EDF is a lock-free scan rather than a per-worker heap; schedules match, the exact tie order may not;</li>
- *   <li>locality {@code distribute} weights are folded into endpoint weights (locality share × endpoint share of
- *       its locality) instead of a separate locality pick; with partial ejection a locality loses exactly its
- *       ejected share rather than being scaled with Envoy's over-provisioning factor;</li>
+ *   <li>locality weights (Istio's {@code distribute}, xDS locality {@code load_balancing_weight}) are folded into
+ *       endpoint weights (locality share × endpoint share of its locality) instead of a separate locality pick;
+ *       with partial ejection a locality loses exactly its ejected share rather than being scaled with Envoy's
+ *       over-provisioning factor;</li>
  *   <li>the healthy-panic threshold and priority spill-over are the engine's job
  *       ({@link LocalityPriorities#chooseLevel}), not the balancer's.</li>
  * </ul>

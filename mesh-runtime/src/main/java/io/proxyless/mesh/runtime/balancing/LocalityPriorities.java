@@ -20,22 +20,42 @@ import java.util.random.RandomGenerator;
  * List<Endpoint> candidates = healthyOf(p.levels().get(level));
  * }</pre>
  *
- * @param levels  non-empty levels, most preferred first; each keeps the cluster's endpoint order
- * @param weights balancing weight of endpoints whose weight differs from {@link Endpoint#weight()}
+ * @param levels    non-empty levels, most preferred first; each keeps the cluster's endpoint order
+ * @param weights   balancing weight of endpoints whose weight differs from {@link Endpoint#weight()}
+ * @param preferred for each level, the endpoints picked from while any of them is healthy: Envoy's
+ *                  locality-weighted balancing gives a locality without weight no traffic while a weighted locality
+ *                  of its priority has a healthy endpoint, and falls back to all healthy endpoints of the priority
+ *                  when none has. The level itself (the same list) when the level has no such preference.
  */
-public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights) {
+public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights,
+                                 List<List<Endpoint>> preferred) {
 
     /** Envoy's default over-provisioning factor: a level at 72 % health (≥ 1/1.4) still takes all the traffic. */
     public static final double OVERPROVISIONING_FACTOR = 1.4;
 
+    /** Levels without a preference within them. */
+    public LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights) {
+        this(levels, weights, null);
+    }
+
     public LocalityPriorities {
+        if (preferred != null && preferred.size() != levels.size()) {
+            throw new IllegalArgumentException("one preferred list per level is needed");
+        }
         List<List<Endpoint>> copy = new ArrayList<>(levels.size());
-        for (List<Endpoint> level : levels) {
-            if (!level.isEmpty()) {
-                copy.add(List.copyOf(level));
+        List<List<Endpoint>> preferredCopy = new ArrayList<>(levels.size());
+        for (int i = 0; i < levels.size(); i++) {
+            if (!levels.get(i).isEmpty()) {
+                List<Endpoint> level = List.copyOf(levels.get(i));
+                List<Endpoint> p = preferred == null ? null : preferred.get(i);
+                copy.add(level);
+                // The very level list when nothing is preferred, so a pick tells by identity that there is no
+                // preference to try first.
+                preferredCopy.add(p == null || p.isEmpty() || p.size() == level.size() ? level : List.copyOf(p));
             }
         }
         levels = List.copyOf(copy);
+        preferred = List.copyOf(preferredCopy);
         weights = weights == null ? Map.of() : Map.copyOf(weights);
     }
 

@@ -13,10 +13,13 @@ import java.util.Objects;
  * @param priority       Envoy priority, 0 highest (locality failover puts farther localities lower)
  * @param labels         workload labels (Istio puts them in the endpoint's metadata)
  * @param serviceAccount the workload's service account (its SPIFFE identity for ISTIO_MUTUAL), or null
- * @param localityShare  the share of its priority's traffic the endpoint's locality takes (Envoy's locality
+ * @param localityShare  the weight of the endpoint's locality within its priority (Envoy's locality
  *                       {@code load_balancing_weight}; Istio's locality {@code distribute} percentages), or 0 when
- *                       localities are not weighted; the endpoint's balancing weight is then
- *                       {@code localityShare × weight / (sum of its locality's weights)}
+ *                       the locality has none. Applied only when the cluster's {@link LbPolicy#localityWeighted()}
+ *                       is set: the endpoint's balancing weight is then
+ *                       {@code localityShare × weight / (sum of its locality's weights)}, and, as in Envoy, an
+ *                       endpoint whose locality has no share takes traffic only while no endpoint of a locality
+ *                       with a share in its priority is healthy
  * @param transportSocketMatch the endpoint's {@code envoy.transport_socket_match} metadata (string values), which
  *                       the cluster's {@link TransportSocketMatch}es are matched against; Istio writes
  *                       {@code tlsMode} there from the workload's {@code security.istio.io/tlsMode} label

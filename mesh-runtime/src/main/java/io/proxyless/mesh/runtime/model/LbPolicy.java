@@ -11,8 +11,13 @@ import java.util.Objects;
  * @param minimumRingSize ring hash: the ring's minimum size (Istio's default 1024)
  * @param tableSize       maglev: the lookup table's size, prime (Envoy's default 65537)
  * @param slowStart       slow start of new endpoints (round robin, least request), or null
+ * @param localityWeighted Envoy's locality-weighted balancing ({@code common_lb_config.locality_weighted_lb_config},
+ *                        the {@code wrr_locality} policy; Istio sets it for {@code distribute}): within a priority a
+ *                        locality is picked by its {@link LbEndpoint#localityShare()}, then an endpoint within it by
+ *                        this policy. When false, locality shares are ignored.
  */
-public record LbPolicy(Kind kind, long minimumRingSize, long tableSize, SlowStart slowStart) {
+public record LbPolicy(Kind kind, long minimumRingSize, long tableSize, SlowStart slowStart,
+                       boolean localityWeighted) {
 
     public enum Kind {
         ROUND_ROBIN,
@@ -39,6 +44,10 @@ public record LbPolicy(Kind kind, long minimumRingSize, long tableSize, SlowStar
 
     public static final long DEFAULT_MINIMUM_RING_SIZE = 1024;
     public static final long DEFAULT_TABLE_SIZE = 65537;
+
+    public LbPolicy(Kind kind, long minimumRingSize, long tableSize, SlowStart slowStart) {
+        this(kind, minimumRingSize, tableSize, slowStart, false);
+    }
 
     public LbPolicy {
         Objects.requireNonNull(kind, "kind");
@@ -72,7 +81,12 @@ public record LbPolicy(Kind kind, long minimumRingSize, long tableSize, SlowStar
     }
 
     public LbPolicy withSlowStart(SlowStart slowStart) {
-        return new LbPolicy(kind, minimumRingSize, tableSize, slowStart);
+        return new LbPolicy(kind, minimumRingSize, tableSize, slowStart, localityWeighted);
+    }
+
+    /** This policy with locality-weighted balancing on or off. */
+    public LbPolicy withLocalityWeighted(boolean localityWeighted) {
+        return new LbPolicy(kind, minimumRingSize, tableSize, slowStart, localityWeighted);
     }
 
     public boolean consistentHash() {

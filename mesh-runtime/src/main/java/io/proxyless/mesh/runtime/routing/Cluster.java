@@ -32,7 +32,8 @@ import java.util.random.RandomGenerator;
  * @param pool         connection-pool limits (never null)
  * @param passthrough  true for {@code resolution: NONE} and unknown hosts under ALLOW_ANY: connect to the
  *                     address the client asked for
- * @param priorities   locality priority levels (failover / distribute), or null when all endpoints share one
+ * @param priorities   locality priority levels (failover / distribute) and the endpoints of weighted localities
+ *                     preferred within them, or null when all endpoints share one level without preference
  * @param tlsPolicy    TLS towards the endpoints as the DestinationRule asks for it, or null for plain text
  * @param tlsContext   the TLS context built for {@code tlsPolicy} when the snapshot was compiled (certificate
  *                     files read and checked), or null — plain text, or ISTIO_MUTUAL without workload
@@ -93,15 +94,22 @@ public record Cluster(String key, String host, String subset, int port, List<End
             return null;
         }
         List<Endpoint> pool = endpoints;
+        List<Endpoint> preferred = endpoints;
         if (priorities != null) {
             // Envoy's priority load: the nearest healthy locality level takes the traffic, spilling over as its
             // health drops.
-            int level = priorities.chooseLevel(e -> !outlier.isEjected(e), random);
+            int level = priorities.levels().size() == 1 ? 0
+                    : priorities.chooseLevel(e -> !outlier.isEjected(e), random);
             if (level >= 0) {
                 pool = priorities.levels().get(level);
+                preferred = priorities.preferred().get(level);
             }
         }
-        List<Endpoint> candidates = outlier.healthy(pool);
+        // Envoy's locality-weighted balancing: localities without weight only when no weighted one is healthy.
+        List<Endpoint> candidates = preferred != pool ? outlier.healthy(preferred) : List.of();
+        if (candidates.isEmpty()) {
+            candidates = outlier.healthy(pool);
+        }
         if (candidates.isEmpty()) {
             return null;
         }

@@ -288,25 +288,38 @@ public final class ModelCompiler {
                 plan.cluster(entry, outlier, limits, unchanged.endpoints(), health.get(name) != entry);
             }
             boolean passthrough = c.discovery() == io.proxyless.mesh.runtime.model.Cluster.Discovery.ORIGINAL_DST;
+            boolean localityWeighted = c.lbPolicy().localityWeighted();
             List<Endpoint> endpoints = new ArrayList<>(lbEndpoints.size());
             TreeMap<Integer, List<Endpoint>> levels = new TreeMap<>();
+            Map<Integer, List<Endpoint>> weighted = new HashMap<>();
             for (LbEndpoint e : lbEndpoints) {
                 Endpoint endpoint = sharedEndpoints.intern(new Endpoint(e.address(), e.port(), e.labels(), e.locality(),
                         e.weight(), "", e.serviceAccount()));
                 endpoints.add(endpoint);
                 levels.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(endpoint);
+                if (localityWeighted && e.localityShare() > 0) {
+                    weighted.computeIfAbsent(e.priority(), p -> new ArrayList<>()).add(endpoint);
+                }
             }
-            // Envoy's priorities: level 0 takes the traffic while healthy enough, spilling over to the next.
-            LocalityPriorities priorities = levels.size() > 1
-                    ? new LocalityPriorities(List.copyOf(levels.values()), Map.of()) : null;
+            // Envoy's priorities: level 0 takes the traffic while healthy enough, spilling over to the next. Under
+            // locality-weighted balancing, a level whose localities are only partly weighted prefers the weighted.
+            boolean partlyWeighted = false;
+            List<List<Endpoint>> preferred = new ArrayList<>(levels.size());
+            for (Map.Entry<Integer, List<Endpoint>> level : levels.entrySet()) {
+                List<Endpoint> w = weighted.get(level.getKey());
+                partlyWeighted |= w != null && w.size() < level.getValue().size();
+                preferred.add(w == null ? level.getValue() : w);
+            }
+            LocalityPriorities priorities = levels.size() > 1 || partlyWeighted
+                    ? new LocalityPriorities(List.copyOf(levels.values()), Map.of(), preferred) : null;
             if (entry == null) {
                 entry = healthEntry(name, outlier, limits, endpoints);
             }
             ClientTlsPolicy tlsPolicy = ClientTlsPolicy.of(name, key, c.tls());
             put(name, new Cluster(name, key != null ? key.host() : name, key == null ? null : key.subset(),
                     key == null ? 0 : key.port(), List.copyOf(endpoints), policies.getOrDefault(name,
-                    ClusterPolicy.NONE), LoadBalancers.create(c.lbPolicy(), endpoints, localityWeights(lbEndpoints,
-                    endpoints), tracker(name)), entry.outlier(), entry.pool(), passthrough, priorities, tlsPolicy,
+                    ClusterPolicy.NONE), LoadBalancers.create(c.lbPolicy(), endpoints, localityWeighted
+                    ? localityWeights(lbEndpoints, endpoints) : null, tracker(name)), entry.outlier(), entry.pool(), passthrough, priorities, tlsPolicy,
                     tlsContext(tlsPolicy), passthrough ? null : sockets(c, key, lbEndpoints, endpoints)));
         }
 
@@ -363,22 +376,24 @@ public final class ModelCompiler {
         /**
          * Envoy's weighting of weighted localities: a locality is picked by its share, then an endpoint by weight
          * within it; one weight per endpoint with the same product ({@code share × weight / locality weight})
-         * gives the same shares. Null when no locality is weighted.
+         * gives the same shares. A locality is one per priority: the same locality at two priorities is two
+         * localities to Envoy. Null when no locality is weighted.
          */
         private static ToDoubleFunction<Endpoint> localityWeights(List<LbEndpoint> lbEndpoints,
                                                                  List<Endpoint> endpoints) {
             if (lbEndpoints.stream().noneMatch(e -> e.localityShare() > 0)) {
                 return null;
             }
-            Map<String, Integer> localityWeight = new HashMap<>();
+            Map<String, Long> localityWeight = new HashMap<>();
             for (LbEndpoint e : lbEndpoints) {
-                localityWeight.merge(e.locality(), e.weight(), Integer::sum);
+                localityWeight.merge(e.priority() + "|" + e.locality(), (long) e.weight(), Long::sum);
             }
             Map<Endpoint, Double> weights = new HashMap<>();
             for (int i = 0; i < lbEndpoints.size(); i++) {
                 LbEndpoint e = lbEndpoints.get(i);
                 if (e.localityShare() > 0) {
-                    weights.put(endpoints.get(i), e.localityShare() * e.weight() / localityWeight.get(e.locality()));
+                    weights.put(endpoints.get(i), e.localityShare() * e.weight()
+                            / localityWeight.get(e.priority() + "|" + e.locality()));
                 }
             }
             return e -> weights.getOrDefault(e, (double) e.weight());

@@ -252,7 +252,9 @@ final class ModelTranslation {
         // Named by the key string the routes and the load assignment use, so the model holds the name once.
         return new io.proxyless.mesh.runtime.model.Cluster(c.key(), ClusterKey.of(c.port(), c.subset(), c.host()),
                 discovery, null, null, null, null, null)
-                .withLbPolicy(lbPolicy(c.policy().loadBalancer()))
+                // istiod turns on Envoy's locality-weighted balancing for the locality weights distribute gives.
+                .withLbPolicy(lbPolicy(c.policy().loadBalancer()).withLocalityWeighted(c.priorities() != null
+                        && !c.priorities().weights().isEmpty()))
                 .withOutlierDetection(outlierDetection(OutlierDetector.Settings.from(c.policy().outlierDetection())))
                 .withCircuitBreakers(CircuitBreakers.of(clamp(limits.maxConnections()),
                         clamp(limits.maxPendingRequests()), clamp(limits.maxRequests()), clamp(limits.maxRetries())))

@@ -9,6 +9,7 @@ import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.call.DirectResponses;
 import io.proxyless.mesh.runtime.call.Redirects;
 import io.proxyless.mesh.runtime.config.MeshConfig;
+import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.model.Cluster;
 import io.proxyless.mesh.runtime.model.ClusterKey;
 import io.proxyless.mesh.runtime.model.ClusterLoadAssignment;
@@ -160,6 +161,44 @@ class ModelCompilerTest {
                 }
             }
             assertThat(v1).isBetween(2800, 3200);
+        }
+    }
+
+    @Test
+    void underLocalityWeightsALocalityWithoutWeightTakesTrafficOnlyWhileNoWeightedOneIsHealthy() {
+        LbEndpoint weighted = new LbEndpoint("10.0.0.1", 9080, 1, "r/a", 0, Map.of(), null, 2);
+        LbEndpoint unweighted = new LbEndpoint("10.0.0.2", 9080, 1, "r/c", 0, Map.of(), null, 0);
+        VirtualHost reviews = VirtualHost.of(REVIEWS + ":9080", domains(REVIEWS, "reviews"), List.of(everyoneToV1()),
+                "VirtualService default/reviews");
+        Cluster cluster = Cluster.eds(V1).withOutlierDetection(new OutlierDetection(1, 0, 0, false,
+                Duration.ofSeconds(10), Duration.ofSeconds(30), 100, 0));
+        java.util.function.Function<LbPolicy, MeshModel> model = lb -> MeshModel.of(
+                List.of(RouteConfiguration.of("9080", 9080, List.of(reviews))), List.of(cluster.withLbPolicy(lb)),
+                List.of(ClusterLoadAssignment.of(V1.name(), List.of(weighted, unweighted))),
+                MeshModel.OutboundPolicy.ALLOW_ANY, List.of());
+        RouteRequest request = get("http://reviews:9080/reviews/1");
+        try (Mesh mesh = mesh(model.apply(LbPolicy.roundRobin()))) {
+            Set<String> seen = new HashSet<>();
+            for (int seed = 0; seed < 20; seed++) {
+                seen.add(mesh.route(request, new Random(seed)).endpoint().address());
+            }
+            assertThat(seen).as("locality shares ignored without locality-weighted balancing")
+                    .containsExactlyInAnyOrder("10.0.0.1", "10.0.0.2");
+        }
+        try (Mesh mesh = mesh(model.apply(LbPolicy.roundRobin().withLocalityWeighted(true)))) {
+            for (int seed = 0; seed < 20; seed++) {
+                assertThat(mesh.route(request, new Random(seed)).endpoint().address()).isEqualTo("10.0.0.1");
+            }
+            io.proxyless.mesh.runtime.routing.Cluster v1 = mesh.snapshot().clusters().get(V1.name());
+            Endpoint first = v1.endpoints().get(0);
+            v1.attemptStarted(first);
+            v1.attemptFinished(first, AttemptOutcome.httpStatus(503));
+            clock.advance(Duration.ofSeconds(10));
+            assertThat(v1.outlier().isEjected(first)).isTrue();
+            // Envoy: no weighted locality has a healthy endpoint, so all healthy endpoints of the priority serve.
+            for (int seed = 0; seed < 20; seed++) {
+                assertThat(mesh.route(request, new Random(seed)).endpoint().address()).isEqualTo("10.0.0.2");
+            }
         }
     }
 

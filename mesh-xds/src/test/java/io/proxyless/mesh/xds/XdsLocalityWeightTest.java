@@ -1,0 +1,171 @@
+package io.proxyless.mesh.xds;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import com.google.protobuf.Any;
+import com.google.protobuf.UInt32Value;
+import io.envoyproxy.envoy.config.cluster.v3.Cluster;
+import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
+import io.envoyproxy.envoy.config.core.v3.HealthStatus;
+import io.envoyproxy.envoy.config.core.v3.Locality;
+import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
+import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
+import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
+import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.round_robin.v3.RoundRobin;
+import io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.WrrLocality;
+import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.RouteDecision;
+import io.proxyless.mesh.runtime.RouteRequest;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Random;
+import java.util.Set;
+import java.util.TreeMap;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * Locality weights from a real xDS server, as Envoy applies them: with locality-weighted balancing on
+ * ({@code common_lb_config.locality_weighted_lb_config} or {@code wrr_locality}), a locality is picked by its
+ * {@code load_balancing_weight} within the chosen priority, then an endpoint within it by the cluster's policy;
+ * without it, locality weights are ignored. Counted over many requests, each with its own seed.
+ */
+class XdsLocalityWeightTest {
+    private static final int REQUESTS = 4000;
+    private static final String CLUSTER = XdsFixtures.cluster("reviews", "");
+    private static final RouteRequest REQUEST = RouteRequest.builder("GET", "http://reviews:9080/").build();
+
+    @TempDir
+    Path dir;
+
+    /**
+     * Priority 0: zone a (weight 1, two endpoints), zone b (weight 3, one endpoint and those in {@code bDown}),
+     * zone c (no weight); priority 1: zone d (weight 5). Endpoints in {@code unhealthy} are UNHEALTHY.
+     */
+    private static ClusterLoadAssignment assignment(Set<String> unhealthy, List<String> bDown) {
+        LocalityLbEndpoints.Builder b = group("b", 3, 0, unhealthy, "10.0.0.3");
+        for (String down : bDown) {
+            b.addLbEndpoints(endpoint(down, Set.of(down)));
+        }
+        return ClusterLoadAssignment.newBuilder().setClusterName(CLUSTER)
+                .addEndpoints(group("a", 1, 0, unhealthy, "10.0.0.1", "10.0.0.2"))
+                .addEndpoints(b)
+                .addEndpoints(group("c", 0, 0, unhealthy, "10.0.0.4"))
+                .addEndpoints(group("d", 5, 1, unhealthy, "10.0.0.5"))
+                .build();
+    }
+
+    private static LocalityLbEndpoints.Builder group(String zone, int weight, int priority, Set<String> unhealthy,
+                                                     String... addresses) {
+        LocalityLbEndpoints.Builder g = LocalityLbEndpoints.newBuilder()
+                .setLocality(Locality.newBuilder().setRegion("r").setZone(zone)).setPriority(priority);
+        if (weight > 0) {
+            g.setLoadBalancingWeight(UInt32Value.of(weight));
+        }
+        for (String a : addresses) {
+            g.addLbEndpoints(endpoint(a, unhealthy));
+        }
+        return g;
+    }
+
+    private static LbEndpoint endpoint(String address, Set<String> unhealthy) {
+        LbEndpoint e = XdsFixtures.assignment(CLUSTER, List.of(address), XdsFixtures.PORT).getEndpoints(0)
+                .getLbEndpoints(0);
+        return unhealthy.contains(address) ? e.toBuilder().setHealthStatus(HealthStatus.UNHEALTHY).build() : e;
+    }
+
+    private static Cluster.Builder roundRobin() {
+        return XdsFixtures.edsCluster(CLUSTER, true).toBuilder().setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
+    }
+
+    private static Cluster.Builder commonLocalityWeighted() {
+        return roundRobin().setCommonLbConfig(Cluster.CommonLbConfig.newBuilder().setLocalityWeightedLbConfig(
+                Cluster.CommonLbConfig.LocalityWeightedLbConfig.getDefaultInstance()));
+    }
+
+    private static LoadBalancingPolicy.Policy policy(com.google.protobuf.Message config) {
+        return LoadBalancingPolicy.Policy.newBuilder().setTypedExtensionConfig(TypedExtensionConfig.newBuilder()
+                .setName("p").setTypedConfig(Any.pack(config))).build();
+    }
+
+    /** Share of the requests each endpoint got, in percent rounded to a tenth. */
+    private Map<String, Double> picks(Cluster.Builder cluster, ClusterLoadAssignment cla) throws Exception {
+        XdsFixtures.Resources bookinfo = XdsFixtures.bookinfo(true, Map.of());
+        List<Cluster> clusters = new ArrayList<>(bookinfo.clusters());
+        clusters.replaceAll(c -> c.getName().equals(CLUSTER) ? cluster.build() : c);
+        List<ClusterLoadAssignment> endpoints = new ArrayList<>(bookinfo.endpoints());
+        endpoints.replaceAll(e -> e.getClusterName().equals(CLUSTER) ? cla : e);
+        try (XdsTestServer server = new XdsTestServer()) {
+            server.set(clusters, endpoints, bookinfo.listeners(), bookinfo.routes());
+            Path bootstrap = Files.writeString(dir.resolve("bootstrap.json"), server.bootstrapJson(true, false));
+            try (Mesh mesh = Mesh.builder().xdsBootstrap(bootstrap).build()) {
+                assertThat(mesh.source().lastProblems()).noneMatch(p -> p.isError());
+                Map<String, Integer> counts = new TreeMap<>();
+                for (int seed = 0; seed < REQUESTS; seed++) {
+                    RouteDecision d = mesh.route(REQUEST, new Random(seed));
+                    assertThat(d.cluster().key()).isEqualTo(CLUSTER);
+                    counts.merge(d.endpoint().address(), 1, Integer::sum);
+                }
+                Map<String, Double> shares = new TreeMap<>();
+                counts.forEach((k, v) -> shares.put(k, Math.round(1000.0 * v / REQUESTS) / 10.0));
+                return shares;
+            }
+        }
+    }
+
+    /** Each endpoint's share as expected, to within a fifth of a percent (the schedule's rounding). */
+    private static void assertShares(Map<String, Double> actual, Map<String, Double> expected) {
+        assertThat(actual).containsOnlyKeys(expected.keySet());
+        expected.forEach((endpoint, share) -> assertThat(actual.get(endpoint)).as(endpoint)
+                .isCloseTo(share, within(0.2)));
+    }
+
+    @Test
+    void localityWeightedClusterPicksLocalitiesByWeightThenEndpointsWithin() throws Exception {
+        // a: 1/4 split over its two endpoints, b: 3/4; c has no weight and d is a lower priority: no traffic.
+        assertShares(picks(commonLocalityWeighted(), assignment(Set.of(), List.of())),
+                Map.of("10.0.0.1", 12.5, "10.0.0.2", 12.5, "10.0.0.3", 75.0));
+    }
+
+    @Test
+    void wrrLocalityPicksLikeTheCommonSetting() throws Exception {
+        Cluster.Builder wrr = roundRobin().setLoadBalancingPolicy(LoadBalancingPolicy.newBuilder()
+                .addPolicies(policy(WrrLocality.newBuilder().setEndpointPickingPolicy(LoadBalancingPolicy.newBuilder()
+                        .addPolicies(policy(RoundRobin.getDefaultInstance()))).build())));
+        assertShares(picks(wrr, assignment(Set.of(), List.of())),
+                Map.of("10.0.0.1", 12.5, "10.0.0.2", 12.5, "10.0.0.3", 75.0));
+    }
+
+    @Test
+    void withoutLocalityWeightedBalancingLocalityWeightsAreIgnored() throws Exception {
+        // Envoy ignores locality weights unless the cluster asks for them: every endpoint of priority 0 alike.
+        assertShares(picks(roundRobin(), assignment(Set.of(), List.of())),
+                Map.of("10.0.0.1", 25.0, "10.0.0.2", 25.0, "10.0.0.3", 25.0, "10.0.0.4", 25.0));
+    }
+
+    @Test
+    void aPartlyUnhealthyLocalityLosesWeightByItsAvailability() throws Exception {
+        // b has one of two endpoints healthy: 3 × min(1, 1.4 × 1/2) = 2.1 against a's 1.
+        assertShares(picks(commonLocalityWeighted(), assignment(Set.of(), List.of("10.0.0.6"))),
+                Map.of("10.0.0.1", 16.1, "10.0.0.2", 16.1, "10.0.0.3", 67.7));
+    }
+
+    @Test
+    void withNoHealthyWeightedLocalityThePriorityFallsBackToAllItsHealthyEndpoints() throws Exception {
+        // Envoy picks from all healthy hosts of the priority when no locality has an effective weight.
+        assertShares(picks(commonLocalityWeighted(), assignment(Set.of("10.0.0.1", "10.0.0.2", "10.0.0.3"),
+                List.of())), Map.of("10.0.0.4", 100.0));
+    }
+
+    @Test
+    void aLowerPriorityIsWeightedByItsOwnLocalitiesWhenTheFirstHasNoEndpoints() throws Exception {
+        ClusterLoadAssignment cla = assignment(Set.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"), List.of())
+                .toBuilder().addEndpoints(group("e", 1, 1, Set.of(), "10.0.0.7")).build();
+        assertShares(picks(commonLocalityWeighted(), cla), Map.of("10.0.0.5", 83.3, "10.0.0.7", 16.7));
+    }
+}
