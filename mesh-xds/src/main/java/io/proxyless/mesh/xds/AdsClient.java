@@ -676,6 +676,12 @@ final class AdsClient {
         } catch (InvalidProtocolBufferException e) {
             errors.add((deltaName == null ? "a resource" : deltaName) + ": cannot decode: " + e.getMessage());
             return null;
+        } catch (RuntimeException | LinkageError e) {
+            // Generated code that fails to load or initialise for this resource's types (a LinkageError) fails the
+            // same way for every copy of it: a NACK, not a dead stream thread with the response unanswered.
+            log.error("decoding a {} resource {} failed", ts.type.shortName(), deltaName == null ? "" : deltaName, e);
+            errors.add((deltaName == null ? "a resource" : deltaName) + ": cannot decode: internal error: " + e);
+            return null;
         }
         String name = deltaName != null ? deltaName : XdsResourceType.nameOf(message);
         ResourceState rs = ts.resources.get(name);
@@ -690,8 +696,11 @@ final class AdsClient {
         Parsed<?> parsed;
         try {
             parsed = parser.parse(ts.type, message, payload.getValue());
-        } catch (RuntimeException e) {
-            // A parser bug must not take down the stream: treat it as an invalid resource.
+        } catch (RuntimeException | LinkageError e) {
+            // A parser bug must not take down the stream: treat it as an invalid resource. A LinkageError too: the
+            // generated code of a type this resource names (a typed_config unpacked while parsing) failing to load
+            // or initialise is this resource's problem, and an Error escaping here would end the task half done,
+            // with the response neither ACKed nor NACKed. Other Errors (out of memory) are not the resource's.
             log.error("parsing {} {} failed", ts.type.shortName(), name, e);
             parsed = Parsed.error("internal error while parsing: " + e);
         }
