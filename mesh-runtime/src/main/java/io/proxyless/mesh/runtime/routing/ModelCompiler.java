@@ -291,7 +291,7 @@ public final class ModelCompiler {
             boolean localityWeighted = c.lbPolicy().localityWeighted();
             List<Endpoint> endpoints = new ArrayList<>(lbEndpoints.size());
             TreeMap<Integer, List<Endpoint>> levels = new TreeMap<>();
-            Map<Integer, List<Endpoint>> weighted = new HashMap<>();
+            Map<Integer, List<Endpoint>> weighted = localityWeighted ? new HashMap<>() : Map.of();
             for (LbEndpoint e : lbEndpoints) {
                 Endpoint endpoint = sharedEndpoints.intern(new Endpoint(e.address(), e.port(), e.labels(), e.locality(),
                         e.weight(), "", e.serviceAccount()));
@@ -304,11 +304,14 @@ public final class ModelCompiler {
             // Envoy's priorities: level 0 takes the traffic while healthy enough, spilling over to the next. Under
             // locality-weighted balancing, a level whose localities are only partly weighted prefers the weighted.
             boolean partlyWeighted = false;
-            List<List<Endpoint>> preferred = new ArrayList<>(levels.size());
-            for (Map.Entry<Integer, List<Endpoint>> level : levels.entrySet()) {
-                List<Endpoint> w = weighted.get(level.getKey());
-                partlyWeighted |= w != null && w.size() < level.getValue().size();
-                preferred.add(w == null ? level.getValue() : w);
+            List<List<Endpoint>> preferred = null;
+            if (!weighted.isEmpty()) {
+                preferred = new ArrayList<>(levels.size());
+                for (Map.Entry<Integer, List<Endpoint>> level : levels.entrySet()) {
+                    List<Endpoint> w = weighted.get(level.getKey());
+                    partlyWeighted |= w != null && w.size() < level.getValue().size();
+                    preferred.add(w == null ? level.getValue() : w);
+                }
             }
             LocalityPriorities priorities = levels.size() > 1 || partlyWeighted
                     ? new LocalityPriorities(List.copyOf(levels.values()), Map.of(), preferred) : null;
