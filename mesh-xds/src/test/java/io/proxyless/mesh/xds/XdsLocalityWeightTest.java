@@ -95,6 +95,17 @@ class XdsLocalityWeightTest {
 
     /** Share of the requests each endpoint got, in percent rounded to a tenth. */
     private Map<String, Double> picks(Cluster.Builder cluster, ClusterLoadAssignment cla) throws Exception {
+        Map<String, Integer> counts = new TreeMap<>();
+        for (String endpoint : endpointPerSeed(cluster, cla)) {
+            counts.merge(endpoint, 1, Integer::sum);
+        }
+        Map<String, Double> shares = new TreeMap<>();
+        counts.forEach((k, v) -> shares.put(k, Math.round(1000.0 * v / REQUESTS) / 10.0));
+        return shares;
+    }
+
+    /** The endpoint each of {@link #REQUESTS} requests went to, request {@code i} with seed {@code i}. */
+    private List<String> endpointPerSeed(Cluster.Builder cluster, ClusterLoadAssignment cla) throws Exception {
         XdsFixtures.Resources bookinfo = XdsFixtures.bookinfo(true, Map.of());
         List<Cluster> clusters = new ArrayList<>(bookinfo.clusters());
         clusters.replaceAll(c -> c.getName().equals(CLUSTER) ? cluster.build() : c);
@@ -105,17 +116,19 @@ class XdsLocalityWeightTest {
             Path bootstrap = Files.writeString(dir.resolve("bootstrap.json"), server.bootstrapJson(true, false));
             try (Mesh mesh = Mesh.builder().xdsBootstrap(bootstrap).build()) {
                 assertThat(mesh.source().lastProblems()).noneMatch(p -> p.isError());
-                Map<String, Integer> counts = new TreeMap<>();
-                for (int seed = 0; seed < REQUESTS; seed++) {
-                    RouteDecision d = mesh.route(REQUEST, new Random(seed));
-                    assertThat(d.cluster().key()).isEqualTo(CLUSTER);
-                    counts.merge(d.endpoint().address(), 1, Integer::sum);
-                }
-                Map<String, Double> shares = new TreeMap<>();
-                counts.forEach((k, v) -> shares.put(k, Math.round(1000.0 * v / REQUESTS) / 10.0));
-                return shares;
+                return endpointPerSeed(mesh);
             }
         }
+    }
+
+    private static List<String> endpointPerSeed(Mesh mesh) {
+        List<String> out = new ArrayList<>(REQUESTS);
+        for (int seed = 0; seed < REQUESTS; seed++) {
+            RouteDecision d = mesh.route(REQUEST, new Random(seed));
+            assertThat(d.cluster().key()).isEqualTo(CLUSTER);
+            out.add(d.endpoint().address());
+        }
+        return out;
     }
 
     /** Each endpoint's share as expected, to within a fifth of a percent (the schedule's rounding). */
@@ -167,5 +180,50 @@ class XdsLocalityWeightTest {
         ClusterLoadAssignment cla = assignment(Set.of("10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"), List.of())
                 .toBuilder().addEndpoints(group("e", 1, 1, Set.of(), "10.0.0.7")).build();
         assertShares(picks(commonLocalityWeighted(), cla), Map.of("10.0.0.5", 83.3, "10.0.0.7", 16.7));
+    }
+
+    @Test
+    void xdsLocalityWeightsPickTheSameEndpointsAsIstioDistributeInFileMode() throws Exception {
+        // istiod writes a distribute rule as locality weights of the client's EDS and turns on locality-weighted
+        // balancing; both sources reach the same model shares, so the same requests go to the same endpoints.
+        Path files = Files.createDirectories(dir.resolve("files"));
+        Files.writeString(files.resolve("reviews.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 9080, name: http, protocol: HTTP}]
+                  endpoints:
+                  - {address: 10.0.0.1, locality: r/a}
+                  - {address: 10.0.0.2, locality: r/a}
+                  - {address: 10.0.0.3, locality: r/b}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: reviews}
+                spec:
+                  host: reviews
+                  trafficPolicy:
+                    loadBalancer:
+                      simple: ROUND_ROBIN
+                      localityLbSetting:
+                        distribute:
+                        - from: r/a/*
+                          to: {"r/a/*": 80, "r/b/*": 20}
+                """);
+        List<String> fileMode;
+        try (Mesh mesh = Mesh.builder().configPaths(files).locality("r/a/z").watch(false).build()) {
+            fileMode = endpointPerSeed(mesh);
+        }
+        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName(CLUSTER)
+                .addEndpoints(group("a", 80, 0, Set.of(), "10.0.0.1", "10.0.0.2"))
+                .addEndpoints(group("b", 20, 0, Set.of(), "10.0.0.3")).build();
+        List<String> xdsMode = endpointPerSeed(commonLocalityWeighted(), cla);
+        assertThat(xdsMode).isEqualTo(fileMode);
+        assertShares(picks(commonLocalityWeighted(), cla),
+                Map.of("10.0.0.1", 40.0, "10.0.0.2", 40.0, "10.0.0.3", 20.0));
     }
 }
