@@ -13,8 +13,12 @@ import io.envoyproxy.envoy.service.discovery.v3.DeltaDiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryRequest;
 import io.envoyproxy.envoy.service.discovery.v3.DiscoveryResponse;
 import io.envoyproxy.envoy.service.discovery.v3.Resource;
+import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
+import io.grpc.MethodDescriptor;
 import io.grpc.Status;
+import io.grpc.stub.ClientCallStreamObserver;
+import io.grpc.stub.ClientCalls;
 import io.grpc.stub.StreamObserver;
 import io.proxyless.mesh.runtime.time.MeshClock;
 import java.time.Duration;
@@ -66,6 +70,10 @@ import org.slf4j.LoggerFactory;
 final class AdsClient {
     private static final Logger log = LoggerFactory.getLogger(AdsClient.class);
     private static final String RESOURCE_WRAPPER = "type.googleapis.com/envoy.service.discovery.v3.Resource";
+    private static final MethodDescriptor<DeltaDiscoveryRequest, byte[]> DELTA_METHOD =
+            ResponseBytes.method(AggregatedDiscoveryServiceGrpc.getDeltaAggregatedResourcesMethod());
+    private static final MethodDescriptor<DiscoveryRequest, byte[]> SOTW_METHOD =
+            ResponseBytes.method(AggregatedDiscoveryServiceGrpc.getStreamAggregatedResourcesMethod());
 
     /** Where a resource stands, as the config dump shows it. */
     enum ResourceStatus {
@@ -374,11 +382,14 @@ final class AdsClient {
             ts.sentOnStream.clear();
             ts.requestedOnStream = false;
         }
-        var stub = AggregatedDiscoveryServiceGrpc.newStub(channel);
         if (options.delta()) {
-            delta = stub.deltaAggregatedResources(responses(gen, this::onDeltaResponse));
+            delta = ClientCalls.asyncBidiStreamingCall(channel.newCall(DELTA_METHOD, CallOptions.DEFAULT),
+                    responses(gen, DeltaDiscoveryResponse.parser(), DeltaDiscoveryResponse.RESOURCES_FIELD_NUMBER,
+                            this::onDeltaResponse));
         } else {
-            sotw = stub.streamAggregatedResources(responses(gen, this::onSotwResponse));
+            sotw = ClientCalls.asyncBidiStreamingCall(channel.newCall(SOTW_METHOD, CallOptions.DEFAULT),
+                    responses(gen, DiscoveryResponse.parser(), DiscoveryResponse.RESOURCES_FIELD_NUMBER,
+                            this::onSotwResponse));
         }
         connected = true;
         answered = false;
@@ -392,16 +403,28 @@ final class AdsClient {
 
     /**
      * An observer of stream {@code gen}'s responses: each event is handled on the client's executor, and a
-     * response that arrives after the stream was replaced is dropped (its nonce belongs to the old stream).
+     * response that arrives after the stream was replaced is dropped (its nonce belongs to the old stream). A
+     * response comes as its bytes and is decoded there ({@link ResponseBytes}); bytes that are no response fail the
+     * stream, as gRPC's own decoding would have.
      */
-    private <T> StreamObserver<T> responses(int gen, Consumer<T> handler) {
+    private <T extends Message> StreamObserver<byte[]> responses(int gen, com.google.protobuf.Parser<T> parser,
+                                                                 int resourcesField,
+                                                                 Consumer<T> handler) {
         return new StreamObserver<>() {
             @Override
-            public void onNext(T response) {
+            public void onNext(byte[] bytes) {
                 post(() -> {
-                    if (gen == generation) {
-                        handler.accept(response);
+                    if (gen != generation) {
+                        return;
                     }
+                    T response;
+                    try {
+                        response = ResponseBytes.decode(bytes, parser, resourcesField);
+                    } catch (InvalidProtocolBufferException e) {
+                        undecodable(gen, e);
+                        return;
+                    }
+                    handler.accept(response);
                 });
             }
 
@@ -423,6 +446,15 @@ final class AdsClient {
             executor.execute(task);
         } catch (RejectedExecutionException e) {
             log.debug("xDS client closed; dropping a late stream event");
+        }
+    }
+
+    /** Stream {@code gen} sent bytes that are no response: it is ended and retried like a failed stream. */
+    private void undecodable(int gen, InvalidProtocolBufferException e) {
+        StreamObserver<?> stream = delta != null ? delta : sotw;
+        streamClosed(gen, Status.INTERNAL.withDescription("undecodable xDS response: " + e.getMessage()));
+        if (stream instanceof ClientCallStreamObserver<?> call) {
+            call.cancel("undecodable xDS response", e);
         }
     }
 

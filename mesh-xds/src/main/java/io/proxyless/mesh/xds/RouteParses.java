@@ -142,7 +142,7 @@ final class RouteParses {
             var rc = io.envoyproxy.envoy.config.route.v3.RouteConfiguration.newBuilder()
                     .mergeFrom(ByteString.copyFrom(rest));
             WireVirtualHosts previous = before.apply(rc.getName());
-            ByteBuffer buffer = bytes.asReadOnlyByteBuffer();
+            ByteBuffer buffer = zeroBased(bytes);
             ByteBuffer entry = buffer.duplicate();
             List<VirtualHost> hosts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
@@ -229,7 +229,16 @@ final class RouteParses {
             } catch (IOException e) {
                 return NONE; // not the bytes it was decoded from
             }
-            return found == n ? new WireVirtualHosts(raw, bytes.asReadOnlyByteBuffer(), offsets, lengths) : NONE;
+            return found == n ? new WireVirtualHosts(raw, zeroBased(bytes), offsets, lengths) : NONE;
+        }
+
+        /**
+         * A view of {@code bytes} whose index 0 is their first byte, as the offsets read from them count: the bytes
+         * of a resource decoded with its response are a view into the response's array, and protobuf's buffer of
+         * such a view starts where the view does within the array.
+         */
+        private static ByteBuffer zeroBased(ByteString bytes) {
+            return bytes.asReadOnlyByteBuffer().slice();
         }
 
         /** The bytes of {@code raw}, serialized again: for a message whose received bytes are not at hand. */

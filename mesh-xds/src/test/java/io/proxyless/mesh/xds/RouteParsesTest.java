@@ -264,6 +264,37 @@ class RouteParsesTest {
                 (a, b) -> assertThat(a).isSameAs(b));
     }
 
+    /** {@code rc}'s bytes as a view into a larger array, at {@code offset}: as a response decoded with it hands them. */
+    private static com.google.protobuf.ByteString inside(RouteConfiguration rc, int offset) {
+        byte[] bytes = rc.toByteArray();
+        byte[] array = new byte[offset + bytes.length + 7];
+        java.util.Arrays.fill(array, (byte) 0x5a);
+        System.arraycopy(bytes, 0, array, offset, bytes.length);
+        return com.google.protobuf.UnsafeByteOperations.unsafeWrap(array, offset, bytes.length);
+    }
+
+    @Test
+    void bytesThatAreAViewIntoALargerArrayAreComparedWhereTheyAre() throws Exception {
+        RouteParses parses = RouteParses.none();
+        RouteConfiguration sent1 = routes(SERVICES, null, null);
+        com.google.protobuf.ByteString bytes1 = inside(sent1, 40);
+        RouteConfiguration v1 = parses.decode(bytes1);
+        assertThat(v1).isEqualTo(sent1);
+        parses.accept(v1, bytes1, 9080, SIDECAR);
+        parses.parse(v1, 9080, SIDECAR);
+        parses.assembled();
+
+        RouteConfiguration sent2 = routes(SERVICES, "reviews", Duration.ofSeconds(3));
+        com.google.protobuf.ByteString bytes2 = inside(sent2, 3);
+        RouteConfiguration v2 = parses.decode(bytes2);
+
+        assertThat(v2).isEqualTo(sent2);
+        assertSameAsFreshParse(parses.accept(v2, bytes2, 9080, SIDECAR), v2, 9080);
+        assertThat(v2.getVirtualHosts(3)).as("reviews, changed: decoded").isNotSameAs(v1.getVirtualHosts(3));
+        assertThat(v2.getVirtualHostsList().subList(0, 3)).zipSatisfy(v1.getVirtualHostsList().subList(0, 3),
+                (a, b) -> assertThat(a).isSameAs(b));
+    }
+
     @Test
     void anInvalidVirtualHostDecodedAloneIsRejectedAsAFullDecodeIsAndTheNextVersionStillFindsTheRest()
             throws Exception {
