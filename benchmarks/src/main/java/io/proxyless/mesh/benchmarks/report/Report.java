@@ -1210,8 +1210,8 @@ public final class Report {
         String each = p.getProperty(key.replace("_ms", "_all_ms"));
         return "; CPU time of the source's thread per change " + cpu + " ms" + (each == null ? "" : " (each: " + each
                 + ")") + (source.equals("xds")
-                ? "; the wall time adds the control plane sending the response and gRPC's threads receiving and decoding"
-                        + " it before the source's thread sees it"
+                ? "; the wall time adds the control plane sending the response, gRPC's threads receiving it (the source's"
+                        + " thread decodes it) and waiting for one of the shared cores"
                 : "; the wall time adds the other threads (the JIT's, the GC's) taking turns with it on the two cores");
     }
 
