@@ -47,22 +47,32 @@ import jdk.jfr.Recording;
  *       ServiceEntry is rewritten; xDS: a new snapshot where its endpoint assignment differs); measured from the
  *       source taking the change up (files: the debounce's timer firing after its quiet period; xDS: the control
  *       plane sending the delta response, so that neither hashing the new snapshot's resources nor computing the
- *       delta, the control plane's work, is counted) to the new snapshot in force, 5 times (-Dscale.changes),
- *       median kept ({@code change_served_ms}: xDS from handing the control plane its new snapshot; for files,
- *       {@code change_cpu_ms} is the reload thread's CPU time per change, median);</li>
+ *       delta, the control plane's work, is counted) to the new snapshot in force. As in a JMH benchmark, the
+ *       change path is measured warm: a running service applies thousands of changes in its life, and the first
+ *       one after start runs interpreted while the JIT compiles it (the first config never runs that path). So
+ *       {@code -Dscale.warmups} (5) changes are applied and checked but not counted, then {@code -Dscale.changes}
+ *       (5) are measured, median kept ({@code change_ms}; {@code change_cpu_ms} and {@code change_alloc_mb}: the
+ *       source's thread's CPU time and allocated bytes per change, median; {@code change_end_to_end_ms}: from the
+ *       file write, or from handing the control plane its new snapshot). The very first change after start is
+ *       noted beside them ({@code change_first_ms}, {@code change_first_cpu_ms}), so the cold figure stays
+ *       known;</li>
  *   <li><b>one-service route change</b>: then the same service's default route gets a new timeout (files: its
  *       file rewritten; xDS: the port's route configuration, all services' virtual hosts, sent again, as istiod
- *       does), timed the same way ({@code route_change_ms}).</li>
+ *       does), with its own warm-ups, timed the same way ({@code route_change_ms}, {@code route_change_first_ms}
+ *       the first route change, the first run of its path).</li>
  * </ol>
  *
  * <p>The file config is {@link MeshConfigs#scale} split into files of {@value #SERVICES_PER_FILE} services (as a
  * directory of manifests is); xDS is {@link XdsResources#scale} as istiod sends it, over delta xDS. Results are
- * written as {@code key=value} lines. With {@code -Dscale.jfr=FILE}, CPU samples of the changes are recorded to FILE;
- * with {@code -Dscale.jfr.first=FILE}, those of the first config (recording them costs the fresh JVM time of its own).
+ * written as {@code key=value} lines. With {@code -Dscale.jfr=FILE} ({@code -Dscale.jfr.route=FILE}), CPU samples
+ * of 5 more endpoint moves (route changes), made after the measured ones and warm-ups again, are recorded to FILE (see
+ * {@link Series} for why not of the measured ones); with {@code -Dscale.jfr.first=FILE}, those of the first config
+ * (recording them costs the fresh JVM time of its own).
  */
 public final class ConfigScale {
     static final int SERVICES_PER_FILE = 100;
     static final int CHANGES = Integer.getInteger("scale.changes", 5);
+    static final int WARMUPS = Integer.getInteger("scale.warmups", 5);
 
     private ConfigScale() {
     }
@@ -146,51 +156,32 @@ public final class ConfigScale {
         // One service changes: the file holding the last service is rewritten with one of its endpoints moved.
         int changed = services - 1;
         int from = changed / SERVICES_PER_FILE * SERVICES_PER_FILE;
+        int to = Math.min(services, from + SERVICES_PER_FILE);
         Path f = dir.resolve(fileName(from));
-        List<Long> applies = new ArrayList<>();
-        List<Long> endToEnd = new ArrayList<>();
-        List<Long> cpu = new ArrayList<>();
-        Recording jfr = startChangeRecording("scale.jfr");
-        for (int i = 0; i < CHANGES; i++) {
+        Series moves = new Series("scale.jfr", FileConfigSource.RELOAD_THREAD_NAME);
+        moves.run(k -> {
             CompiledMesh before = mesh.snapshot();
-            long cpuBefore = threadCpu(FileConfigSource.RELOAD_THREAD_NAME);
             long written = System.nanoTime();
-            Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), changed,
-                    i + 1));
+            Files.writeString(f, MeshConfigs.scale(from, to, changed, k));
             long inForce = awaitNewSnapshot(mesh, before, 30);
-            cpu.add(threadCpu(FileConfigSource.RELOAD_THREAD_NAME) - cpuBefore);
-            applies.add(inForce - clock.lastFired(written));
-            endToEnd.add(inForce - written);
-            checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
-        }
-        stopChangeRecording(jfr, "scale.jfr");
-        lines.add("change_ms=" + millis(median(applies)));
-        lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
-        lines.add("change_cpu_ms=" + millis(median(cpu)));
-        lines.add("change_cpu_all_ms=" + cpu.stream().map(ConfigScale::millis).toList());
-        lines.add("change_end_to_end_ms=" + millis(median(endToEnd)));
+            checkEndpoint(mesh, changed, MeshConfigs.changedAddress(k));
+            return new long[] {inForce - clock.lastFired(written), inForce - written};
+        });
+        moves.note("change", lines);
         lines.add("quiet_period_ms=150");
 
         // The same service's default route changes (its timeout): the route tables are compiled again.
-        List<Long> routeApplies = new ArrayList<>();
-        List<Long> routeCpu = new ArrayList<>();
-        jfr = startChangeRecording("scale.jfr.route");
-        for (int i = 0; i < CHANGES; i++) {
+        int moved = moves.made();
+        Series routes = new Series("scale.jfr.route", FileConfigSource.RELOAD_THREAD_NAME);
+        routes.run(k -> {
             CompiledMesh before = mesh.snapshot();
-            long cpuBefore = threadCpu(FileConfigSource.RELOAD_THREAD_NAME);
             long written = System.nanoTime();
-            Files.writeString(f, MeshConfigs.scale(from, Math.min(services, from + SERVICES_PER_FILE), changed,
-                    CHANGES, i + 1));
+            Files.writeString(f, MeshConfigs.scale(from, to, changed, moved, k));
             long inForce = awaitNewSnapshot(mesh, before, 30);
-            routeCpu.add(threadCpu(FileConfigSource.RELOAD_THREAD_NAME) - cpuBefore);
-            routeApplies.add(inForce - clock.lastFired(written));
-            checkTimeout(mesh, changed, i + 1);
-        }
-        stopChangeRecording(jfr, "scale.jfr.route");
-        lines.add("route_change_ms=" + millis(median(routeApplies)));
-        lines.add("route_change_all_ms=" + routeApplies.stream().map(ConfigScale::millis).toList());
-        lines.add("route_change_cpu_ms=" + millis(median(routeCpu)));
-        lines.add("route_change_cpu_all_ms=" + routeCpu.stream().map(ConfigScale::millis).toList());
+            checkTimeout(mesh, changed, k);
+            return new long[] {inForce - clock.lastFired(written), inForce - written};
+        });
+        routes.note("route_change", lines);
         return closeKeepingSnapshot(heapBefore, mesh, null, lines);
     }
 
@@ -217,52 +208,134 @@ public final class ConfigScale {
         stopChangeRecording(first, "scale.jfr.first");
 
         int changed = services - 1;
-        List<Long> applies = new ArrayList<>();
-        List<Long> fromServed = new ArrayList<>();
-        List<Long> cpu = new ArrayList<>();
-        Recording jfr = startChangeRecording("scale.jfr");
-        for (int i = 0; i < CHANGES; i++) {
-            var next = ControlPlane.snapshot(XdsResources.scale(services, false, changed, i + 1),
-                    Integer.toString(i + 2));
+        Series moves = new Series("scale.jfr", XdsConfigSource.THREAD_NAME);
+        moves.run(k -> {
+            var next = ControlPlane.snapshot(XdsResources.scale(services, false, changed, k), Integer.toString(k + 1));
             CompiledMesh before = mesh.snapshot();
-            long cpuBefore = threadCpu(XdsConfigSource.THREAD_NAME);
             long served = System.nanoTime();
             controlPlane.serve(next);
             long inForce = awaitNewSnapshot(mesh, before, 30);
-            cpu.add(threadCpu(XdsConfigSource.THREAD_NAME) - cpuBefore);
-            applies.add(inForce - controlPlane.deltaSent());
-            fromServed.add(inForce - served);
-            checkEndpoint(mesh, changed, MeshConfigs.changedAddress(i + 1));
-        }
-        stopChangeRecording(jfr, "scale.jfr");
-        lines.add("change_ms=" + millis(median(applies)));
-        lines.add("change_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
-        lines.add("change_served_ms=" + millis(median(fromServed)));
-        lines.add("change_cpu_ms=" + millis(median(cpu)));
-        lines.add("change_cpu_all_ms=" + cpu.stream().map(ConfigScale::millis).toList());
+            checkEndpoint(mesh, changed, MeshConfigs.changedAddress(k));
+            return new long[] {inForce - controlPlane.deltaSent(), inForce - served};
+        });
+        moves.note("change", lines);
 
         // The same service's default route changes (its timeout): istiod sends the port's whole route
         // configuration again, and the route tables are compiled again.
-        List<Long> routeApplies = new ArrayList<>();
-        List<Long> routeCpu = new ArrayList<>();
-        jfr = startChangeRecording("scale.jfr.route");
-        for (int i = 0; i < CHANGES; i++) {
-            var next = ControlPlane.snapshot(XdsResources.scale(services, false, changed, CHANGES, i + 1),
-                    Integer.toString(CHANGES + i + 2));
+        int moved = moves.made();
+        Series routes = new Series("scale.jfr.route", XdsConfigSource.THREAD_NAME);
+        routes.run(k -> {
+            var next = ControlPlane.snapshot(XdsResources.scale(services, false, changed, moved, k),
+                    Integer.toString(moved + k + 1));
             CompiledMesh before = mesh.snapshot();
-            long cpuBefore = threadCpu(XdsConfigSource.THREAD_NAME);
+            long served = System.nanoTime();
             controlPlane.serve(next);
             long inForce = awaitNewSnapshot(mesh, before, 30);
-            routeCpu.add(threadCpu(XdsConfigSource.THREAD_NAME) - cpuBefore);
-            routeApplies.add(inForce - controlPlane.deltaSent());
-            checkTimeout(mesh, changed, i + 1);
-        }
-        stopChangeRecording(jfr, "scale.jfr.route");
-        lines.add("route_change_ms=" + millis(median(routeApplies)));
-        lines.add("route_change_all_ms=" + routeApplies.stream().map(ConfigScale::millis).toList());
-        lines.add("route_change_cpu_ms=" + millis(median(routeCpu)));
-        lines.add("route_change_cpu_all_ms=" + routeCpu.stream().map(ConfigScale::millis).toList());
+            checkTimeout(mesh, changed, k);
+            return new long[] {inForce - controlPlane.deltaSent(), inForce - served};
+        });
+        routes.note("route_change", lines);
         return closeKeepingSnapshot(heapBefore, mesh, xds, lines);
+    }
+
+    /** One one-service change, the {@code k}-th of its kind (from 1), made and checked. */
+    @FunctionalInterface
+    private interface Change {
+        /**
+         * Makes the change and waits for it to be in force; the nanoseconds from the source taking it up and from
+         * the write (files) or the control plane being handed its new snapshot (xDS).
+         */
+        long[] make(int k) throws Exception;
+    }
+
+    /**
+     * One kind of one-service change applied {@link #WARMUPS} + {@link #CHANGES} times in a row: the warm-ups are
+     * applied and checked but not counted (a running service sees thousands of changes, so its change path is
+     * compiled by the JIT; the first change after start runs it interpreted), the rest are measured, their median
+     * kept. The very first one is noted on its own ({@code _first_ms}), so the cold figure stays on the page. Per
+     * change: the wall times, and the CPU time and allocated bytes of the source's thread.
+     *
+     * <p>With {@code jfrProperty} set, CPU samples are recorded of {@link #CHANGES} more changes made after the
+     * measured ones, not of those: JFR's first start instruments the JDK's file and socket classes, which throws
+     * away the JIT's compiled code of every path reading files or sockets, so a recording started before the measured
+     * changes would have them run cold again (an endpoint move's reload thread CPU went from about 65 ms back to
+     * 400 ms), and one started before the first change would charge that change with it. After JFR's first start
+     * the warm-ups are made again before the recorded changes.
+     */
+    private static final class Series {
+        private static boolean recorderStarted;
+        private final String jfrProperty;
+        private final String thread;
+        private final List<Long> applies = new ArrayList<>();
+        private final List<Long> endToEnd = new ArrayList<>();
+        private final List<Long> cpu = new ArrayList<>();
+        private final List<Long> allocated = new ArrayList<>();
+        private long firstApply = -1;
+        private long firstCpu = -1;
+        private long firstEndToEnd = -1;
+        private int made;
+
+        Series(String jfrProperty, String thread) {
+            this.jfrProperty = jfrProperty;
+            this.thread = thread;
+        }
+
+        void run(Change change) throws Exception {
+            for (int i = 1; i <= WARMUPS + CHANGES; i++) {
+                long cpuBefore = threadCpu(thread);
+                long allocatedBefore = threadAllocated(thread);
+                long[] times = change.make(++made);
+                long spent = threadCpu(thread) - cpuBefore;
+                long bytes = threadAllocated(thread) - allocatedBefore;
+                if (made == 1) {
+                    firstApply = times[0];
+                    firstEndToEnd = times[1];
+                    firstCpu = spent;
+                }
+                if (i > WARMUPS) {
+                    applies.add(times[0]);
+                    endToEnd.add(times[1]);
+                    cpu.add(spent);
+                    allocated.add(bytes);
+                }
+            }
+            if (System.getProperty(jfrProperty) == null) {
+                return;
+            }
+            if (!recorderStarted) {
+                recorderStarted = true;
+                try (Recording none = new Recording()) {
+                    none.start();
+                    none.stop();
+                }
+                for (int i = 0; i < WARMUPS; i++) {
+                    change.make(++made);
+                }
+            }
+            Recording jfr = startChangeRecording(jfrProperty);
+            for (int i = 0; i < CHANGES; i++) {
+                change.make(++made);
+            }
+            stopChangeRecording(jfr, jfrProperty);
+        }
+
+        /** How many changes of this kind were made. */
+        int made() {
+            return made;
+        }
+
+        void note(String key, List<String> lines) {
+            lines.add(key + "_ms=" + millis(median(applies)));
+            lines.add(key + "_all_ms=" + applies.stream().map(ConfigScale::millis).toList());
+            lines.add(key + "_cpu_ms=" + millis(median(cpu)));
+            lines.add(key + "_cpu_all_ms=" + cpu.stream().map(ConfigScale::millis).toList());
+            lines.add(key + "_alloc_mb=" + Math.round(median(allocated) / 1048576.0));
+            lines.add(key + "_end_to_end_ms=" + millis(median(endToEnd)));
+            lines.add(key + "_first_ms=" + millis(firstApply));
+            lines.add(key + "_first_cpu_ms=" + millis(firstCpu));
+            lines.add(key + "_first_end_to_end_ms=" + millis(firstEndToEnd));
+            lines.add(key + "_warmups=" + WARMUPS);
+        }
     }
 
     /**
@@ -276,6 +349,17 @@ public final class ConfigScale {
             }
         }
         return 0; // the file source's reload thread starts with its first reload
+    }
+
+    /** The bytes the thread named {@code name} has allocated, or 0 before it exists. */
+    private static long threadAllocated(String name) {
+        for (Thread t : Thread.getAllStackTraces().keySet()) {
+            if (t.getName().equals(name)) {
+                var mx = (com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean();
+                return Math.max(mx.getThreadAllocatedBytes(t.getId()), 0);
+            }
+        }
+        return 0;
     }
 
     /**
@@ -345,8 +429,8 @@ public final class ConfigScale {
     }
 
     /**
-     * With {@code -Dscale.jfr=FILE} ({@code -Dscale.jfr.route=FILE}), CPU samples of the one-service changes (route
-     * changes) go to FILE.
+     * With {@code -Dscale.jfr=FILE} ({@code -Dscale.jfr.route=FILE}), CPU samples of one-service changes (route
+     * changes) go to FILE, see {@link Series}.
      */
     private static Recording startChangeRecording(String property) {
         if (System.getProperty(property) == null) {
