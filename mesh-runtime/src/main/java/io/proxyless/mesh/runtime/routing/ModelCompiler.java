@@ -131,8 +131,14 @@ public final class ModelCompiler {
         if (!build.clusters.containsKey(MeshCompiler.PASSTHROUGH_CLUSTER)) {
             ClusterHealth.Entry passthrough = build.healthEntry(MeshCompiler.PASSTHROUGH_CLUSTER, null,
                     ConnectionPool.Limits.ISTIO_DEFAULT, List.of());
-            build.put(MeshCompiler.PASSTHROUGH_CLUSTER, new Cluster(MeshCompiler.PASSTHROUGH_CLUSTER, "",
-                    null, 0, List.of(), ClusterPolicy.NONE, LoadBalancers.create((LoadBalancerSettings) null,
+            // The previous one carries over when its detector and pool are still the ones in force (it has nothing
+            // else): made anew, it was a replaced cluster on every compilation, so no change ever replaced none.
+            Cluster before = previous == null || previous.model() == null
+                    || previous.model().clusters().containsKey(MeshCompiler.PASSTHROUGH_CLUSTER) ? null
+                    : previous.clusters().get(MeshCompiler.PASSTHROUGH_CLUSTER);
+            build.put(MeshCompiler.PASSTHROUGH_CLUSTER, before != null && before.outlier() == passthrough.outlier()
+                    && before.pool() == passthrough.pool() ? before : new Cluster(MeshCompiler.PASSTHROUGH_CLUSTER,
+                    "", null, 0, List.of(), ClusterPolicy.NONE, LoadBalancers.create((LoadBalancerSettings) null,
                     List.of()), passthrough.outlier(), passthrough.pool(), true, null, null, null));
         }
         if (build.tlsFailure != null) {

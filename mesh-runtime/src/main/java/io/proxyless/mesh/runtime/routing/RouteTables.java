@@ -109,10 +109,12 @@ final class RouteTables {
 
     /**
      * What one route configuration compiled to, kept in the snapshot for the next compilation: the configuration,
-     * its virtual hosts' entries (by position), the table and what building it warned about.
+     * its virtual hosts' entries (by position), the table, what building it warned about and how many of its entries
+     * have a route sending or mirroring to no cluster (a name the snapshot lacked): while there are none and no
+     * cluster was replaced, every entry's compiled routes still hold, without reading them.
      */
     record PortTable(RouteConfiguration source, List<RoutesKey> keys, List<HostEntry> entries, HostTable table,
-                     List<String> warnings) {
+                     List<String> warnings, int unresolved) {
     }
 
     /**
@@ -128,6 +130,10 @@ final class RouteTables {
         // The virtual hosts are where they were (as many, the same configuration): each is compared with the one at
         // its place only.
         boolean aligned = sameDomains;
+        // No cluster replaced and every route of the table in force resolved: its compiled routes all point at
+        // clusters of this snapshot, so a virtual host with the same routes keeps them without its routes being read
+        // (a route change at 10,000 services replaces no cluster; reading every host's routes was a fifth of it).
+        boolean allHold = sameDomains && replaced.isEmpty() && old.unresolved() == 0;
         List<RoutesKey> keys = new ArrayList<>(vhs.size());
         List<HostEntry> entries = new ArrayList<>(vhs.size());
         List<Integer> changed = new ArrayList<>();
@@ -141,7 +147,8 @@ final class RouteTables {
                     vh.origin() != null ? vh.origin() : "virtual host " + vh.name());
             String origin = key.origin();
             List<CompiledRoute> routes = null;
-            if (oldVh != null && (oldVh == vh || key.equals(old.keys().get(i))) && reusable(oldEntry.routes())) {
+            if (oldVh != null && (oldVh == vh || key.equals(old.keys().get(i)))
+                    && (allHold || reusable(oldEntry.routes()))) {
                 // The routes at this place compiled from the same routes and origin, to clusters still in force:
                 // taken without a lookup (a one-service change walks 10,000 of these per table).
                 routes = oldEntry.routes();
@@ -223,8 +230,17 @@ final class RouteTables {
                 }
             }
         }
+        int unresolved = old.unresolved();
+        for (int i : changed) {
+            if (unresolved(old.entries().get(i).routes())) {
+                unresolved--;
+            }
+            if (unresolved(entries.get(i).routes())) {
+                unresolved++;
+            }
+        }
         return new PortTable(rc, List.copyOf(keys), List.copyOf(entries), old.table().withExact(replaced),
-                old.warnings());
+                old.warnings(), unresolved);
     }
 
     private PortTable build(RouteConfiguration rc, List<RoutesKey> keys, List<HostEntry> entries) {
@@ -232,9 +248,13 @@ final class RouteTables {
         List<Map.Entry<String, HostEntry>> wildcards = new ArrayList<>();
         List<String> found = new ArrayList<>();
         HostEntry any = null;
+        int unresolved = 0;
         for (int i = 0; i < entries.size(); i++) {
             VirtualHost vh = rc.virtualHosts().get(i);
             HostEntry entry = entries.get(i);
+            if (unresolved(entry.routes())) {
+                unresolved++;
+            }
             for (HostName domain : vh.domains()) {
                 String d = domain.toString();
                 if (d.equals("*")) {
@@ -251,7 +271,24 @@ final class RouteTables {
         }
         wildcards.sort(Comparator.comparingInt((Map.Entry<String, HostEntry> w) -> w.getKey().length()).reversed());
         return new PortTable(rc, List.copyOf(keys), List.copyOf(entries), new HostTable(exact, wildcards, any),
-                List.copyOf(found));
+                List.copyOf(found), unresolved);
+    }
+
+    /** Whether one of {@code routes} sends or mirrors to no cluster (a name the snapshot lacked). */
+    private static boolean unresolved(List<CompiledRoute> routes) {
+        for (CompiledRoute r : routes) {
+            for (WeightedDestination d : r.destinations()) {
+                if (d.cluster() == null) {
+                    return true;
+                }
+            }
+            for (Mirror m : r.mirrors()) {
+                if (m.cluster() == null) {
+                    return true;
+                }
+            }
+        }
+        return false;
     }
 
     /**

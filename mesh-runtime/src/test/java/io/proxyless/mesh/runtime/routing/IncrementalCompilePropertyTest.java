@@ -174,6 +174,39 @@ class IncrementalCompilePropertyTest {
         assertThat(viaS2.endpoint().address()).isEqualTo("10.9.9.9");
     }
 
+    @Test
+    void aClusterThatAppearsResolvesTheRoutesThatNamedIt() throws TlsConfigException {
+        List<Service> services = new ArrayList<>();
+        Random random = new Random(11);
+        for (int i = 0; i < 2; i++) {
+            Service s = Service.random(i, random);
+            s.twoPorts = false;
+            s.destinationRule = null;
+            s.virtualService = "  http:\n  - route: [{destination: {host: s1}}]\n";
+            services.add(s);
+        }
+        MeshModel whole = compiler(new ClusterHealth(clock::nanoTime)).compile(config(services), null).snapshot()
+                .model();
+        String s1 = "outbound|8080||s1.default.svc.cluster.local";
+        // The same route configurations, with s1's cluster not (yet) there: only a cluster comes, none is replaced.
+        MeshModel without = MeshModel.of(List.copyOf(whole.routeConfigurations().values()),
+                whole.clusters().values().stream().filter(c -> !c.name().equals(s1)).toList(),
+                whole.loadAssignments().values().stream().filter(a -> !a.clusterName().equals(s1)).toList(),
+                whole.outboundPolicy(), whole.warnings());
+        ClusterHealth health = new ClusterHealth(clock::nanoTime);
+        MeshCompiler compiler = compiler(health);
+        CompiledMesh first = publish(compiler.compile(MeshConfig.ofModel(without, List.of()), null), health);
+        RouteRequest toS0 = RouteRequest.builder("GET", "http://s0:8080/").build();
+        assertThat(first.route(toS0, new Random(1)).cluster()).as("no cluster for s1 yet").isNull();
+
+        MeshConfig next = MeshConfig.ofModel(whole, List.of());
+        CompiledMesh second = publish(compiler.compile(next, first), health);
+        assertSame(second, compiler(new ClusterHealth(clock::nanoTime)).compile(next, null).snapshot(),
+                "s1's cluster added");
+        assertThat(second.route(toS0, new Random(1)).cluster().key()).as("s0 routes to s1's cluster now")
+                .isEqualTo(s1);
+    }
+
     /**
      * {@code model} with, on its first port, a virtual host for {@code *.wild.example} and {@code wild.example}
      * (kind 1) or one whose domain {@code w*} is not supported (kind 2) in front of the others; kind 0 adds none.
@@ -393,14 +426,15 @@ class IncrementalCompilePropertyTest {
         /**
          * {@code spec} (a VirtualService's or DestinationRule's, or null) with one setting changed on its own line:
          * retry attempts, a timeout, a weight split, a mirror share, the balancer, an ejection threshold or a
-         * subset's labels. The resource keeps its hosts and its lines.
+         * subset's labels; or a rule's subset v2 added or removed, nothing else of it changed, so that routes to
+         * that subset lose or find their cluster while no other cluster is replaced. The resource keeps its hosts.
          */
         static String tweaked(String spec, Random random) {
             if (spec == null) {
                 return null;
             }
             String digit = String.valueOf(1 + random.nextInt(5));
-            return switch (random.nextInt(6)) {
+            return switch (random.nextInt(7)) {
                 case 0 -> spec.replaceFirst("attempts: \\d", "attempts: " + digit);
                 case 1 -> spec.replaceFirst("timeout: \\d+s", "timeout: " + digit + "s")
                         .replaceFirst("simple: \\w+", "simple: " + LB[random.nextInt(LB.length)]);
@@ -410,6 +444,9 @@ class IncrementalCompilePropertyTest {
                         .replaceFirst("consecutive5xxErrors: \\d", "consecutive5xxErrors: " + digit);
                 case 4 -> spec.replaceFirst("labels: \\{version: v\\d}}\n$",
                         "labels: {version: v" + (1 + random.nextInt(2)) + "}}\n");
+                case 5 -> spec.contains("- {name: v1") ? (spec.contains("- {name: v2")
+                        ? spec.replace("  - {name: v2, labels: {version: v2}}\n", "")
+                        : spec + "  - {name: v2, labels: {version: v2}}\n") : spec;
                 default -> spec.replaceFirst("subset: v\\d", "subset: v" + (1 + random.nextInt(2)));
             };
         }
