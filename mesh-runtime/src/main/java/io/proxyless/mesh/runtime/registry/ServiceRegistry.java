@@ -78,10 +78,10 @@ public final class ServiceRegistry {
     private final OutboundTrafficPolicy.Mode outboundTrafficPolicy;
     private final String sidecar;
     private final List<MeshService> services;
-    private final Map<String, MeshService> byHost;
-    private final Map<String, MeshService> byAlias;
-    private final Map<String, MeshService> byAddress;
-    private final Map<String, MeshService> byWildcard;
+    private final NameTable<MeshService> byHost;
+    private final NameTable<MeshService> byAlias;
+    private final NameTable<MeshService> byAddress;
+    private final NameTable<MeshService> byWildcard;
     private final List<String> warnings;
 
     private ServiceRegistry(Builder b, List<MeshService> services) {
@@ -110,10 +110,10 @@ public final class ServiceRegistry {
                 }
             }
         }
-        this.byHost = Map.copyOf(hosts);
-        this.byAlias = Map.copyOf(aliases);
-        this.byAddress = Map.copyOf(addresses);
-        this.byWildcard = Map.copyOf(wildcards);
+        this.byHost = NameTable.of(hosts);
+        this.byAlias = NameTable.of(aliases);
+        this.byAddress = NameTable.of(addresses);
+        this.byWildcard = NameTable.of(wildcards);
         // A multi-host ServiceEntry reports the same endpoint problem once per host: say it once.
         this.warnings = List.copyOf(new LinkedHashSet<>(b.warnings));
     }
@@ -270,8 +270,9 @@ public final class ServiceRegistry {
             }
         });
         this.services = Collections.unmodifiableList(services);
-        // Each table copied as it is, then only the names under which a replaced service was filed written again:
-        // a one-service change rewrote every entry of every table (tens of thousands of names at 10,000 services).
+        // Only the names under which a replaced service was filed are written again, in copies of the shards they
+        // fall in: a one-service change rewrote every entry of every table (tens of thousands of names at 10,000
+        // services), then copied each table whole.
         this.byHost = replace(before.byHost, replaced, s -> List.of(s.host()));
         this.byAlias = replace(before.byAlias, replaced, s -> s.isWildcard() ? List.of()
                 : HostName.of(s.host()).aliases(options.clientNamespace(), options.domainSuffix()).stream()
@@ -283,22 +284,21 @@ public final class ServiceRegistry {
     }
 
     /**
-     * {@code map} with each replaced service's entries (among the names {@code names} gives for it, those under
+     * {@code table} with each replaced service's entries (among the names {@code names} gives for it, those under
      * which it is filed) pointing at its replacement.
      */
-    private static Map<String, MeshService> replace(Map<String, MeshService> map,
-                                                    Map<MeshService, MeshService> replaced,
-                                                    java.util.function.Function<MeshService, List<String>> names) {
-        Map<String, MeshService> out = new HashMap<>(map.size() * 4 / 3 + 1);
-        map.forEach(out::put); // not new HashMap<>(map): through an unmodifiable view, that wraps every entry
+    private static NameTable<MeshService> replace(NameTable<MeshService> table,
+                                                  Map<MeshService, MeshService> replaced,
+                                                  java.util.function.Function<MeshService, List<String>> names) {
+        Map<String, MeshService> changes = new HashMap<>();
         replaced.forEach((was, now) -> {
             for (String name : names.apply(was)) {
-                if (out.get(name) == was) {
-                    out.put(name, now);
+                if (table.get(name) == was) {
+                    changes.put(name, now);
                 }
             }
         });
-        return Collections.unmodifiableMap(out);
+        return table.with(changes);
     }
 
     /** An empty registry for {@code options}' client: no services, no Sidecar, {@code ALLOW_ANY}. */

@@ -119,7 +119,7 @@ public final class ModelCompiler {
     Compilation compile(MeshModel model, MeshConfig config, ServiceRegistry registry, List<String> warnings,
                         Map<String, RouteTables.Missing> missing, Map<String, ClusterPolicy> policies,
                         InboundPolicy inbound, CompiledMesh previous) throws TlsConfigException {
-        Build build = new Build(previous, policies);
+        Build build = new Build(previous, policies, model.clusters().size());
         // The model's maps keep the source's order, and load assignments come in the order of their clusters (both
         // sources write them so): walked alongside the clusters, each is found without a lookup.
         InStep<io.proxyless.mesh.runtime.model.ClusterLoadAssignment> assignments = new InStep<>(
@@ -200,8 +200,10 @@ public final class ModelCompiler {
     private final class Build {
         final CompiledMesh previous;
         final Map<String, ClusterPolicy> policies;
-        final Map<String, Cluster> clusters = new LinkedHashMap<>();
-        final Map<String, EndpointTracker> trackers = new HashMap<>();
+        // Sized for the model's clusters and the passthrough one: at 10,000 clusters, growing them rehashed every
+        // name a dozen times on each change.
+        final Map<String, Cluster> clusters;
+        final Map<String, EndpointTracker> trackers;
         final HealthPlan.Builder plan = HealthPlan.builder();
         // The previous model's clusters and assignments, walked alongside this model's.
         final InStep<io.proxyless.mesh.runtime.model.Cluster> previousModelClusters;
@@ -214,9 +216,11 @@ public final class ModelCompiler {
         int previousSeen;
         TlsConfigException tlsFailure;
 
-        Build(CompiledMesh previous, Map<String, ClusterPolicy> policies) {
+        Build(CompiledMesh previous, Map<String, ClusterPolicy> policies, int size) {
             this.previous = previous;
             this.policies = policies;
+            this.clusters = new LinkedHashMap<>((size + 1) * 4 / 3 + 1);
+            this.trackers = new HashMap<>((size + 1) * 4 / 3 + 1);
             MeshModel before = previous == null ? null : previous.model();
             this.previousModelClusters = before == null ? null : new InStep<>(before.clusters(),
                     io.proxyless.mesh.runtime.model.Cluster::name);
