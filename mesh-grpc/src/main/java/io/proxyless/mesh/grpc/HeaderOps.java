@@ -17,7 +17,9 @@ final class HeaderOps {
     }
 
     static void applyRequest(Metadata headers, RouteDecision decision) {
-        HeaderMutations.applyRequest(decision, new MetadataSink(headers));
+        if (HeaderMutations.changesRequest(decision)) { // most routes change no header: no sink, no walk
+            HeaderMutations.applyRequest(decision, new MetadataSink(headers));
+        }
     }
 
     /** What the mesh adds to one attempt's metadata (trace context, {@code x-request-id}). */
@@ -28,7 +30,9 @@ final class HeaderOps {
     }
 
     static void applyResponse(Metadata headers, RouteDecision decision) {
-        HeaderMutations.applyResponse(decision, new MetadataSink(headers));
+        if (HeaderMutations.changesResponse(decision)) {
+            HeaderMutations.applyResponse(decision, new MetadataSink(headers));
+        }
     }
 
     /** The authority the upstream request carries: a rewrite or header operation's, else {@code authority}. */

@@ -83,7 +83,8 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
     private RoutedCall call;
     private MethodDescriptor<ReqT, RespT> upstreamMethod;
     private String upstreamAuthority;
-    private final List<ReqT> buffer = new ArrayList<>();
+    // Sized for one message, a unary call's whole request (the default's first growth makes room for ten).
+    private final List<ReqT> buffer = new ArrayList<>(1);
     private long bufferedBytes;
     private boolean buffering = true;
     private boolean halfClosed;
@@ -161,8 +162,8 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         if (u != null) {
             u.call.halfClose();
         }
-        for (MirrorCall<ReqT> m : mirrors) {
-            m.halfClose();
+        for (int i = 0, n = mirrors.size(); i < n; i++) { // by index: no iterator per call
+            mirrors.get(i).halfClose();
         }
     }
 
@@ -182,10 +183,8 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         if (u != null) {
             u.call.sendMessage(message);
         }
-        if (!mirrors.isEmpty()) {
-            for (MirrorCall<ReqT> m : mirrors) {
-                m.send(message);
-            }
+        for (int i = 0, n = mirrors.size(); i < n; i++) { // by index: no iterator per message
+            mirrors.get(i).send(message);
         }
     }
 
@@ -341,8 +340,8 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         if (requested > 0) {
             u.call.request(requested);
         }
-        for (ReqT m : buffer) {
-            u.call.sendMessage(m);
+        for (int i = 0, n = buffer.size(); i < n; i++) {
+            u.call.sendMessage(buffer.get(i));
         }
         if (halfClosed) {
             u.call.halfClose();
@@ -551,8 +550,8 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         if (contextListener != null) {
             context.removeListener(contextListener);
         }
-        for (MirrorCall<ReqT> m : mirrors) {
-            m.primaryClosed();
+        for (int i = 0, n = mirrors.size(); i < n; i++) {
+            mirrors.get(i).primaryClosed();
         }
         channel.callClosed(this);
         if (listener != null) {
@@ -629,6 +628,7 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         Metadata responseHeaders;
         Status status;
         Metadata trailers;
+        private Metadata closingTrailers;
         private boolean released;
 
         Upstream(Attempt attempt, EndpointChannels.Lease lease) {
@@ -667,7 +667,14 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
 
         @Override
         public void onClose(Status status, Metadata trailers) {
-            sync.execute(() -> attemptClosed(this, status, trailers));
+            // No task object: the trailers wait in a field that only this close task reads (the serial executor
+            // orders the write before it), the status is the task's argument.
+            closingTrailers = trailers;
+            sync.execute(Upstream::closed, this, status);
+        }
+
+        private void closed(Status status) {
+            attemptClosed(this, status, closingTrailers);
         }
 
         @Override
