@@ -17,9 +17,7 @@ import java.io.IOException;
 import java.net.InetSocketAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.util.Map;
 import java.util.Properties;
-import java.util.TreeMap;
 import java.util.concurrent.ArrayBlockingQueue;
 import java.util.concurrent.BlockingQueue;
 import java.util.concurrent.TimeUnit;
@@ -87,7 +85,7 @@ final class GrpcCallers {
             ClientCalls.blockingUnaryCall(ch, Echo.UNARY,
                     CallOptions.DEFAULT.withWaitForReady().withDeadlineAfter(20, TimeUnit.SECONDS), REQUEST);
         }
-        GrpcCaller caller = new GrpcCaller(managed, jason, mesh, controlPlane, dir, streaming);
+        GrpcCaller caller = new GrpcCaller(managed, jason, mesh, controlPlane, dir, streaming, ports);
         caller.call(0, 0);
         return caller;
     }
@@ -100,9 +98,11 @@ final class GrpcCallers {
         private final Path dir;
         private final boolean streaming;
         private final Stream[] streams = new Stream[256];
+        private final int[] ports;
 
         GrpcCaller(ManagedChannel managed, Channel jason, Mesh mesh, ControlPlane controlPlane, Path dir,
-                   boolean streaming) {
+                   boolean streaming, int[] ports) {
+            this.ports = ports;
             this.managed = managed;
             this.jason = jason;
             this.mesh = mesh;
@@ -127,23 +127,31 @@ final class GrpcCallers {
         }
 
         /**
-         * Streaming: how many of the callers' streams each backend port carries. A stream stays on the connection
-         * it was routed to when its caller first ran, and at one message round trip per operation the streams'
-         * spread over the four connections moves throughput, so this is written beside the run's figures.
+         * Streaming: how many of the callers' streams each backend port carries, in the order of the backend's
+         * ports (two v1, two v2). A stream stays on the connection it was routed to when its caller first ran, and
+         * at one message round trip per operation the streams' spread over the four connections moves throughput.
          */
         @Override
         public String stats() {
             if (!streaming) {
                 return null;
             }
-            Map<Integer, Integer> perPort = new TreeMap<>();
+            int[] counts = new int[ports.length];
             for (Stream s : streams) {
                 if (s != null && s.call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)
                         instanceof InetSocketAddress a) {
-                    perPort.merge(a.getPort(), 1, Integer::sum);
+                    for (int i = 0; i < ports.length; i++) {
+                        if (ports[i] == a.getPort()) {
+                            counts[i]++;
+                        }
+                    }
                 }
             }
-            return "streams per port " + perPort;
+            StringBuilder sb = new StringBuilder("streams per port ");
+            for (int i = 0; i < counts.length; i++) {
+                sb.append(i == 0 ? "" : "/").append(counts[i]);
+            }
+            return sb.toString();
         }
 
         @Override

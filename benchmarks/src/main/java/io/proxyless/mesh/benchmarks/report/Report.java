@@ -863,6 +863,12 @@ public final class Report {
                     .append(ratio(m, x)).append("**; grpc-xds/plain = ").append(ratio(x, p))
                     .append(". Client CPU per call: mesh/plain ").append(cpuRatio(m, p)).append(", mesh/grpc-xds ")
                     .append(cpuRatio(m, x)).append(".\n\n");
+            Map<String, String> placement = sc[0].equals("streaming") ? streamPlacement() : Map.of();
+            if (!placement.isEmpty()) {
+                out.append("Streams per backend port (v1, v1, v2, v2): ").append(placementText(placement))
+                        .append(". A caller's stream stays on the connection it was routed to when the caller first ")
+                        .append("ran, so one draw of the routing's 80/20 split places a channel's streams for the whole run.\n\n");
+            }
             String svg = "grpc-" + sc[0] + "-c" + c + ".svg";
             plot(svg, "gRPC " + sc[0] + ", concurrency " + c + ": latency CDF", List.of(GRPC),
                     v -> side(method, v, c), GRPC_NAMES);
@@ -871,8 +877,11 @@ public final class Report {
             if (m != null && x != null) {
                 double r = throughputRatio(m, x).median();
                 goal(label + ": mesh vs grpc-xds", "≥ 1.0×", ratio(m, x), verdict(m, x, 1.0),
-                        r >= 1.0 ? costNote(x, m, "the mesh channel") + " compared with grpc-xds"
-                                : whyBehind(x, m, "the routing layer", "grpc-xds"));
+                        (r >= 1.0 ? costNote(x, m, "the mesh channel") + " compared with grpc-xds"
+                                : whyBehind(x, m, "the routing layer", "grpc-xds"))
+                        + (placement.containsKey("mesh") && placement.containsKey("xds")
+                                ? "; streams per backend port (v1, v1, v2, v2): mesh " + placement.get("mesh")
+                                + ", grpc-xds " + placement.get("xds") : ""));
             } else {
                 goal(label + ": mesh vs grpc-xds", "≥ 1.0×", "—", "not run", "see the run's logs");
             }
@@ -1429,6 +1438,37 @@ public final class Report {
                     + "the 2 cores were %.0f%% busy", busy * 100);
         }
         return s;
+    }
+
+    /** The gRPC streaming callers' streams per backend port, per variant, as the driver wrote them; none if absent. */
+    private Map<String, String> streamPlacement() {
+        Map<String, String> placement = new LinkedHashMap<>();
+        Path f = results.resolve("side").resolve("side-grpc-streaming.stats");
+        if (!Files.exists(f)) {
+            return placement;
+        }
+        Pattern line = Pattern.compile("^([a-z-]+)\tstreams per port ([0-9/]+)$");
+        try {
+            for (String l : Files.readAllLines(f)) {
+                Matcher m = line.matcher(l);
+                if (m.matches()) {
+                    placement.put(m.group(1), m.group(2));
+                }
+            }
+        } catch (IOException e) {
+            return Map.of();
+        }
+        return placement;
+    }
+
+    private static String placementText(Map<String, String> placement) {
+        StringBuilder sb = new StringBuilder();
+        for (String v : GRPC) {
+            if (placement.containsKey(v)) {
+                sb.append(sb.length() == 0 ? "" : "; ").append(GRPC_NAMES.get(v)).append(' ').append(placement.get(v));
+            }
+        }
+        return sb.toString();
     }
 
     /** The mirror sender's counters per mirror variant at the end of the driver's run. */
