@@ -233,8 +233,10 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
             closeWith(Contexts.statusFromCancelled(context), new Metadata());
             return;
         }
-        contextListener = ctx -> sync.execute(() -> cancelWith(Contexts.statusFromCancelled(ctx)));
-        context.addListener(contextListener, DIRECT);
+        if (context != Context.ROOT) { // the root context is never cancelled: no listener to make and remove
+            contextListener = ctx -> sync.execute(() -> cancelWith(Contexts.statusFromCancelled(ctx)));
+            context.addListener(contextListener, DIRECT);
+        }
 
         String path = "/" + method.getFullMethodName();
         String scheme = channel.options().transportSecurity() ? "https" : "http";
