@@ -241,9 +241,9 @@ final class MeshCall<ReqT, RespT> extends ClientCall<ReqT, RespT> implements Exc
         String path = "/" + method.getFullMethodName();
         String scheme = channel.options().transportSecurity() ? "https" : "http";
         MeshTarget target = channel.target();
+        channel.snapshot(); // retires endpoint channels of an older snapshot and makes the new one's metadata keys
         request = new RouteRequest(scheme, "POST", target.host(), target.port(), authority, path, null,
-                new MetadataHeaders(requestHeaders, path, authority, scheme), null);
-        channel.snapshot(); // retires endpoint channels of an older snapshot
+                new MetadataHeaders(requestHeaders, channel.metadataKeys(), path, authority, scheme), null);
         call = channel.engine().newCall(request, this, sync);
         Deadline deadline = earlier(callOptions.getDeadline(), context.getDeadline());
         if (deadline != null) {

@@ -53,6 +53,11 @@ final class MeshChannel extends Channel {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final ConfigListener configListener;
     private volatile CompiledMesh pruned;
+    // The metadata keys of the header names the snapshot last seen reads, made when it was first seen (under the
+    // lock of prune); calls read them without a lock. A call that routes on another snapshot still gets its other
+    // names right: MetadataKeys makes their keys on the spot.
+    private volatile MetadataKeys metadataKeys = MetadataKeys.NONE;
+    private CompiledMesh keyed;
     private volatile boolean shutdown;
     private boolean released;
 
@@ -112,7 +117,7 @@ final class MeshChannel extends Channel {
 
     /**
      * The config snapshot a new call routes with (the call keeps it to the end). Retires endpoint channels the
-     * snapshot no longer needs, if no config listener did yet.
+     * snapshot no longer needs and makes its {@link #metadataKeys()}, if no config listener did yet.
      */
     CompiledMesh snapshot() {
         CompiledMesh snapshot = mesh.snapshot();
@@ -122,7 +127,16 @@ final class MeshChannel extends Channel {
         return snapshot;
     }
 
+    /** The metadata keys of the header names the latest snapshot this channel has seen reads. */
+    MetadataKeys metadataKeys() {
+        return metadataKeys;
+    }
+
     private synchronized void prune(CompiledMesh snapshot) {
+        if (snapshot != keyed) {
+            keyed = snapshot;
+            metadataKeys = MetadataKeys.of(snapshot.requestHeaderNames());
+        }
         if (snapshot != pruned && !shutdown) {
             pruned = snapshot;
             endpoints.retainOnly(snapshot);

@@ -13,10 +13,13 @@ import static org.assertj.core.api.Assertions.assertThat;
 import io.grpc.CallOptions;
 import io.grpc.ManagedChannel;
 import io.grpc.ManagedChannelBuilder;
+import io.grpc.Metadata;
 import io.grpc.Status;
 import io.grpc.stub.ClientCalls;
+import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.proxyless.mesh.runtime.Mesh;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.concurrent.CompletableFuture;
@@ -129,5 +132,67 @@ class GrpcHotReloadTest {
         assertThat(call(channel, REVIEWS_GET, "x")).isEqualTo("v1");
         write(dir, service(REVIEWS, v1, v2), routeTo("v2"));
         await("new calls to go to v2", () -> call(channel, REVIEWS_GET, "x").equals("v2"));
+    }
+
+    /** v2 for requests whose header {@code a} is {@code aValue} or whose header {@code b} is {@code bValue}. */
+    private static String routeOnHeaders(String a, String aValue, String b, String bValue) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - match:
+                    - headers:
+                        %s: {exact: %s}
+                    - headers:
+                        %s: {exact: %s}
+                    route:
+                    - destination: {host: reviews, subset: v2}
+                  - route:
+                    - destination: {host: reviews, subset: v1}
+                """.formatted(a, aValue, b, bValue);
+    }
+
+    /** A unary call carrying one ASCII and one binary metadata entry (either may be null). */
+    private String callWith(String name, String value, String binName, byte[] binValue) {
+        Metadata md = new Metadata();
+        if (name != null) {
+            md.put(Metadata.Key.of(name, Metadata.ASCII_STRING_MARSHALLER), value);
+        }
+        if (binName != null) {
+            md.put(Metadata.Key.of(binName, Metadata.BINARY_BYTE_MARSHALLER), binValue);
+        }
+        return ClientCalls.blockingUnaryCall(io.grpc.ClientInterceptors.intercept(channel,
+                MetadataUtils.newAttachHeadersInterceptor(md)), REVIEWS_GET,
+                CallOptions.DEFAULT.withDeadlineAfter(10, TimeUnit.SECONDS), "x");
+    }
+
+    @Test
+    void headerAndBinaryHeaderMatchesWorkBeforeAndAfterAChangeThatReadsNewHeaderNames() {
+        byte[] hi = "hi".getBytes(StandardCharsets.UTF_8); // base64 "aGk=", matched without padding
+        byte[] oneTwo = {1, 2}; // base64 "AQI="
+        mesh = mesh(dir, true, service(REVIEWS, v1, v2), routeOnHeaders("end-user", "jason", "x-tag-bin", "aGk"));
+        channel = MeshGrpc.channelBuilder(mesh, REVIEWS + ":9080").build();
+        MeshChannel meshChannel = ((MeshManagedChannel) channel).meshChannel();
+
+        assertThat(callWith("end-user", "jason", null, null)).isEqualTo("v2");
+        assertThat(callWith(null, null, "x-tag-bin", hi)).isEqualTo("v2");
+        assertThat(callWith("end-user", "mary", "x-tag-bin", oneTwo)).isEqualTo("v1");
+        assertThat(callWith("x-group", "beta", "x-flag-bin", oneTwo)).as("names the config does not read yet")
+                .isEqualTo("v1");
+        assertThat(meshChannel.metadataKeys().holds("end-user")).isTrue();
+        assertThat(meshChannel.metadataKeys().holds("x-tag-bin")).isTrue();
+
+        write(dir, service(REVIEWS, v1, v2), routeOnHeaders("x-group", "beta", "x-flag-bin", "AQI"));
+        await("calls to route on the new header", () -> callWith("x-group", "beta", null, null).equals("v2"));
+        assertThat(callWith(null, null, "x-flag-bin", oneTwo)).isEqualTo("v2");
+        assertThat(callWith("end-user", "jason", "x-tag-bin", hi)).as("names the config no longer reads")
+                .isEqualTo("v1");
+        assertThat(callWith("x-group", "alpha", "x-flag-bin", hi)).isEqualTo("v1");
+        assertThat(meshChannel.metadataKeys().holds("x-group")).isTrue();
+        assertThat(meshChannel.metadataKeys().holds("x-flag-bin")).isTrue();
+        assertThat(meshChannel.metadataKeys().holds("end-user")).as("keys of the old snapshot are gone").isFalse();
     }
 }

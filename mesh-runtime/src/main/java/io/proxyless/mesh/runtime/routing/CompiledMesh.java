@@ -41,6 +41,8 @@ public final class CompiledMesh {
     private final MeshModel model;
     private final InboundPolicy inbound;
     private final Map<Integer, RouteTables.PortTable> compiledTables;
+    // Made on first use (only adapters with keyed headers ask), once per snapshot; a race makes an equal set twice.
+    private volatile Set<String> requestHeaderNames;
 
     CompiledMesh(MeshConfig config, ServiceRegistry registry, HostTable anyPort, Map<Integer, HostTable> byPort,
                  Map<String, Cluster> clusters,
@@ -96,6 +98,21 @@ public final class CompiledMesh {
      */
     public InboundPolicy inbound() {
         return inbound;
+    }
+
+    /**
+     * The request header names this snapshot's routes read (lower case, as they ask for them): header matches
+     * other than pseudo-headers, header hash policies, and {@code cookie} for cookie hash policies. Adapters whose
+     * header objects are read through a key per name (gRPC metadata) make those keys from it once per snapshot.
+     * Other readers of the request, such as listeners, may still ask for names it does not hold.
+     */
+    public Set<String> requestHeaderNames() {
+        Set<String> names = requestHeaderNames;
+        if (names == null) {
+            names = RequestHeaderNames.of(model);
+            requestHeaderNames = names;
+        }
+        return names;
     }
 
     /**

@@ -1,0 +1,66 @@
+package io.proxyless.mesh.runtime.routing;
+
+import static io.proxyless.mesh.runtime.routing.MeshFixture.mesh;
+import static org.assertj.core.api.Assertions.assertThat;
+
+import io.proxyless.mesh.runtime.Mesh;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The header names a snapshot's routes read, which adapters with keyed headers make their keys from. */
+class RequestHeaderNamesTest {
+    @TempDir
+    Path dir;
+
+    private static String service(String name, String address, String consistentHash) {
+        return """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: %1$s}
+                spec:
+                  hosts: [%1$s.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 9080, name: http, protocol: HTTP}]
+                  endpoints:
+                  - {address: %2$s}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: %1$s}
+                spec:
+                  host: %1$s
+                  trafficPolicy:
+                    loadBalancer: {consistentHash: %3$s}
+                """.formatted(name, address, consistentHash);
+    }
+
+    @Test
+    void headerMatchesAndHashPoliciesNamePseudoHeadersDoNot() {
+        try (Mesh mesh = mesh(dir, service("reviews", "10.0.0.1", "{httpHeaderName: X-User}"),
+                service("ratings", "10.0.1.1", "{httpCookie: {name: session, ttl: 0s}}"), """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: reviews}
+                spec:
+                  hosts: [reviews]
+                  http:
+                  - match:
+                    - headers:
+                        end-user: {exact: jason}
+                        trace-bin: {prefix: aG}
+                      authority: {exact: reviews:9080}
+                      withoutHeaders:
+                        x-skip: {}
+                    route:
+                    - destination: {host: reviews}
+                  - route:
+                    - destination: {host: reviews}
+                """)) {
+            assertThat(mesh.snapshot().requestHeaderNames())
+                    .containsExactlyInAnyOrder("end-user", "trace-bin", "x-skip", "x-user", "cookie");
+            assertThat(mesh.snapshot().requestHeaderNames()).isSameAs(mesh.snapshot().requestHeaderNames());
+        }
+    }
+}
