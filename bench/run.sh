@@ -240,7 +240,7 @@ FOREIGN="Maven builds or test runs of other sessions were running at $FOREIGN_SE
   echo "rounds=$ROUNDS"
   echo "parts=$PARTS"
   echo "foreign.processes=$( [[ $FOREIGN_SEEN -gt 0 ]] && echo "$FOREIGN" || echo "")"
-  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency ($C1_SLICE_MS ms at concurrency 1, $MIRROR_SLICE_MS ms in the mirror scenario, whose goal is a p99), each slice measured in $PARTS parts taking turns in mirrored order; JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, per change kind 5 warm-up one-service changes (at 10,000 services; none at 50,000) then 5 measured"
+  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency ($C1_SLICE_MS ms at concurrency 1, $MIRROR_SLICE_MS ms in the mirror scenario, whose goal is a p99), each slice measured in $PARTS parts taking turns in mirrored order (gRPC streaming: every caller opens a new stream, a new routing draw, before each part, outside the timed part); JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, per change kind 5 warm-up one-service changes (at 10,000 services; none at 50,000) then 5 measured"
 } > "$RESULTS/meta.properties"
 for f in "$ROOT"/bench/findings-*.md; do
   [[ -f "$f" ]] && cp "$f" "$RESULTS/"

@@ -11,6 +11,14 @@ interface Caller extends AutoCloseable {
      */
     void call(int worker, int i) throws Exception;
 
+    /**
+     * Called by the {@link SideBySide} driver before each measured slice, outside its timed part, with the slice's
+     * number of workers: a caller whose workers hold state that one draw decides for a whole run (a stream's backend)
+     * draws it again here.
+     */
+    default void beforeSlice(int workers) throws Exception {
+    }
+
     /** Counters worth reporting after a run (e.g. the mirror sender's), or null. */
     default String stats() {
         return null;

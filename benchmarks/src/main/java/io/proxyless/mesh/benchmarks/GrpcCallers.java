@@ -35,7 +35,8 @@ import java.util.concurrent.TimeUnit;
  * </ul>
  * {@code unary}: a blocking unary call (100-byte request, 128-byte response; one in ten with
  * {@code end-user: jason}). {@code streaming}: each worker keeps one bidi stream open and an operation is one
- * message round trip on it (ping-pong).
+ * message round trip on it (ping-pong); the side-by-side driver has every worker open a new stream before each
+ * measured slice ({@link Caller#beforeSlice}), so that each slice places the streams by a new routing draw.
  */
 final class GrpcCallers {
     static final String[] CHANNELS = {"plain", "plain-rr", "mesh", "xds"};
@@ -99,10 +100,13 @@ final class GrpcCallers {
         private final boolean streaming;
         private final Stream[] streams = new Stream[256];
         private final int[] ports;
+        /** Streams opened by {@link #beforeSlice} per backend port, over the run (the driver's thread only). */
+        private final long[] opened;
 
         GrpcCaller(ManagedChannel managed, Channel jason, Mesh mesh, ControlPlane controlPlane, Path dir,
                    boolean streaming, int[] ports) {
             this.ports = ports;
+            this.opened = new long[ports.length];
             this.managed = managed;
             this.jason = jason;
             this.mesh = mesh;
@@ -127,29 +131,49 @@ final class GrpcCallers {
         }
 
         /**
-         * Streaming: how many of the callers' streams each backend port carries, in the order of the backend's
-         * ports (two v1, two v2). A stream stays on the connection it was routed to when its caller first ran, and
-         * at one message round trip per operation the streams' spread over the four connections moves throughput.
+         * Streaming: closes every worker's stream and opens a new one, with one message round trip on it so that it
+         * is routed and connected before the timed part. A stream stays on the connection it was first routed to, and
+         * at one message round trip per operation the streams' spread over the four backend ports (two v1, two v2)
+         * moves throughput: one draw for a whole run decided the ratio between channels more than their cost per
+         * message did. A new draw per slice makes the placement one more source of round-to-round noise, alike for
+         * every channel, which the report's median over rounds averages out.
+         */
+        @Override
+        public void beforeSlice(int workers) throws Exception {
+            if (!streaming) {
+                return;
+            }
+            for (int w = 0; w < streams.length; w++) {
+                if (streams[w] != null) {
+                    streams[w].finish();
+                    streams[w] = null;
+                }
+                if (w < workers) {
+                    Stream s = new Stream(w % 10 == 0 ? jason : managed);
+                    s.pingPong();
+                    streams[w] = s;
+                    int port = s.port();
+                    for (int i = 0; i < ports.length; i++) {
+                        if (ports[i] == port) {
+                            opened[i]++;
+                        }
+                    }
+                }
+            }
+        }
+
+        /**
+         * Streaming: how many streams {@link #beforeSlice} opened on each backend port over the run, warm-up included,
+         * in the order of the backend's ports (two v1, two v2).
          */
         @Override
         public String stats() {
             if (!streaming) {
                 return null;
             }
-            int[] counts = new int[ports.length];
-            for (Stream s : streams) {
-                if (s != null && s.call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR)
-                        instanceof InetSocketAddress a) {
-                    for (int i = 0; i < ports.length; i++) {
-                        if (ports[i] == a.getPort()) {
-                            counts[i]++;
-                        }
-                    }
-                }
-            }
             StringBuilder sb = new StringBuilder("streams per port ");
-            for (int i = 0; i < counts.length; i++) {
-                sb.append(i == 0 ? "" : "/").append(counts[i]);
+            for (int i = 0; i < opened.length; i++) {
+                sb.append(i == 0 ? "" : "/").append(opened[i]);
             }
             return sb.toString();
         }
@@ -206,6 +230,27 @@ final class GrpcCallers {
             if (reply instanceof Status status) {
                 throw status.asRuntimeException();
             }
+        }
+
+        /** The backend port this stream's connection goes to, or -1 if not known yet. */
+        int port() {
+            return call.getAttributes().get(Grpc.TRANSPORT_ATTR_REMOTE_ADDR) instanceof InetSocketAddress a
+                    ? a.getPort() : -1;
+        }
+
+        /**
+         * Half-closes the stream and waits for the backend to end it, so that no teardown of this stream falls into
+         * the next measured slice.
+         */
+        void finish() throws InterruptedException {
+            call.halfClose();
+            long end = System.nanoTime() + TimeUnit.SECONDS.toNanos(5);
+            for (long left = end - System.nanoTime(); left > 0; left = end - System.nanoTime()) {
+                if (inbox.poll(left, TimeUnit.NANOSECONDS) instanceof Status) {
+                    return;
+                }
+            }
+            call.cancel("not ended by the backend within 5 s", null);
         }
     }
 }

@@ -42,7 +42,9 @@ import jdk.jfr.Recording;
  * Per round and variant it writes, under {@code DIR}: the latencies
  * ({@code lat/side-SCENARIO__variant=V__tC/r<round>-m1-t0.bin}), the CPU line as {@link Accounting} does
  * ({@code cpu/…tsv}) and operations, errors, allocated bytes and the time windows of the parts ({@code side/…tsv});
- * the JFR recording of the whole run goes to {@code jfr/side-SCENARIO.jfr}.
+ * the JFR recording of the whole run goes to {@code jfr/side-SCENARIO.jfr}. Before each slice (each part of a round)
+ * the variant's caller is told to prepare outside the timed part ({@link Caller#beforeSlice}); the gRPC streaming
+ * callers open new streams there, so each part is a new draw of where the streams are routed.
  */
 public final class SideBySide {
     private static final long TICK_NANOS = 1_000_000_000L / Long.getLong("bench.clk.tck", 100L);
@@ -230,6 +232,8 @@ public final class SideBySide {
     /** One slice: {@code c} closed-loop workers on variant {@code v} for {@code millis}. */
     private Slice slice(String v, int c, long millis) throws Exception {
         Caller caller = callers.get(v);
+        // before the workers start and the counters are read: whatever the caller prepares is not measured
+        caller.beforeSlice(c);
         int[] counters = next.get(v);
         long[][] latencies = new long[c][];
         int[] counts = new int[c];

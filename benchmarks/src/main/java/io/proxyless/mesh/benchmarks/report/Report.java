@@ -842,8 +842,10 @@ public final class Report {
                 RDS with a header route and weighted clusters, retry policy, EDS) from an in-process java-control-plane
                 server. The plain channel talks to one port (one HTTP/2 connection); where it ran, a control plain
                 channel balances `round_robin` over the four ports (four connections, like the routed channels). **unary**: blocking unary calls (100-byte request, 128-byte
-                response, one call in ten with `end-user: jason`). **streaming**: each caller keeps one bidi stream open;
-                an operation is one message round trip on it (ping-pong). All channels use a direct executor.
+                response, one call in ten with `end-user: jason`). **streaming**: each caller opens a new bidi stream before
+                every measured part of a round (outside the timed part, with one message round trip so that it is
+                routed and connected) and keeps it for that part; an operation is one message round trip on it
+                (ping-pong). All channels use a direct executor.
 
                 """);
         String[][] scenarios = {{"unary", "1"}, {"unary", "8"}, {"streaming", "8"}};
@@ -865,9 +867,12 @@ public final class Report {
                     .append(cpuRatio(m, x)).append(".\n\n");
             Map<String, String> placement = sc[0].equals("streaming") ? streamPlacement() : Map.of();
             if (!placement.isEmpty()) {
-                out.append("Streams per backend port (v1, v1, v2, v2): ").append(placementText(placement))
-                        .append(". A caller's stream stays on the connection it was routed to when the caller first ")
-                        .append("ran, so one draw of the routing's 80/20 split places a channel's streams for the whole run.\n\n");
+                out.append("Streams opened per backend port over the run, warm-up included (v1, v1, v2, v2): ")
+                        .append(placementText(placement))
+                        .append(". A stream stays on the connection it was first routed to, and where the eight ")
+                        .append("streams sit moves throughput, so every caller opens a new stream before each ")
+                        .append("measured part: each part is a new draw of the routing for every channel alike, ")
+                        .append("and the median over rounds averages the placement out.\n\n");
             }
             String svg = "grpc-" + sc[0] + "-c" + c + ".svg";
             plot(svg, "gRPC " + sc[0] + ", concurrency " + c + ": latency CDF", List.of(GRPC),
@@ -880,7 +885,8 @@ public final class Report {
                         (r >= 1.0 ? costNote(x, m, "the mesh channel") + " compared with grpc-xds"
                                 : whyBehind(x, m, "the routing layer", "grpc-xds"))
                         + (placement.containsKey("mesh") && placement.containsKey("xds")
-                                ? "; streams per backend port (v1, v1, v2, v2): mesh " + placement.get("mesh")
+                                ? "; streams re-opened (a new routing draw) before every measured part, opened per "
+                                + "backend port over the run (v1, v1, v2, v2): mesh " + placement.get("mesh")
                                 + ", grpc-xds " + placement.get("xds") : ""));
             } else {
                 goal(label + ": mesh vs grpc-xds", "≥ 1.0×", "—", "not run", "see the run's logs");
