@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Runs every benchmark side by side on this machine (everything on 127.0.0.1) and rewrites docs/benchmarks.md and
-# the latency plots in docs/benchmarks/ (issue #9). Takes about 15 minutes on 2 cores; stops everything it started.
+# the latency plots in docs/benchmarks/ (issue #9). Takes about 20 minutes on 2 cores; stops everything it started.
 # Its config-at-scale section runs alone with bench/config-scale.sh.
 #
 #   ./bench/run.sh
@@ -8,7 +8,10 @@
 # Environment (all optional):
 #   MESH_TARGET=target-x  build folder name (-Dmesh.target), for a tree where others build at the same time
 #   MVN_FLAGS=-o          extra Maven flags
-#   BENCH_ROUNDS=15       rounds per concurrency in the side-by-side scenarios (a round: one slice of every variant)
+#   BENCH_FORKS=2         JVMs each side-by-side scenario runs in, one after the other (forks, as in JMH)
+#   BENCH_ROUNDS=8        rounds per concurrency in each fork of a side-by-side scenario (a round: one slice of every
+#                         variant)
+#   BENCH_WARMUP_CYCLES=4 warm-up cycles (1 s per variant each) at the start of each fork
 #   BENCH_SLICE_MS=500    length of one measured slice
 #   BENCH_C1_SLICE_MS=1000  length of one measured slice at concurrency 1 (HTTP and gRPC unary)
 #   BENCH_MIRROR_SLICE_MS=2000  length of one measured slice in the mirror scenario (its goal is a p99)
@@ -168,11 +171,19 @@ jmh() {
 
 # side SCENARIO KIND VARIANTS CONCURRENCIES MAX_SECONDS DRAIN_MS: every variant in one JVM, measured in slices that
 # take turns (SideBySide): WARMUP_CYCLES × 1 s per variant of warm-up, then ROUNDS rounds of one SLICE_MS slice per
-# variant, per concurrency, each slice measured in PARTS parts with DRAIN_MS of pause after each part. Many short
-# rounds rather than a few long ones:
-# the report takes every ratio per round and summarises the rounds by median and interquartile range.
-WARMUP_CYCLES=6
-ROUNDS=${BENCH_ROUNDS:-15}
+# variant, per concurrency, each slice measured in PARTS parts with DRAIN_MS of pause after each part; all of that
+# FORKS times, in a new JVM each time (MAX_SECONDS is per fork). Many short rounds rather than a few long ones:
+# the report takes every ratio per round and summarises the rounds of all forks by median and interquartile range.
+# Forks, as JMH has them: what one JVM settles on (its JIT's compilations, where its connections and threads land)
+# holds for all of its rounds, so with one JVM per scenario the rounds agreed with each other more than consecutive
+# runs did (6–8 points apart on ratios whose ± was 3–5 %); rounds from two JVMs put that spread into the page's ±.
+# Two forks of 8 rounds measure about as long as one of 15.
+FORKS=${BENCH_FORKS:-2}
+ROUNDS=${BENCH_ROUNDS:-8}
+# Every fork pays its own warm-up: 4 cycles rather than the 6 one JVM had keep the whole run near 20 minutes. Each
+# variant still runs 4 s at concurrency 8 before its first measured slice, thousands of requests through the shared
+# OkHttp/gRPC/Netty code and its own, well past the JIT's compile thresholds.
+WARMUP_CYCLES=${BENCH_WARMUP_CYCLES:-4}
 SLICE_MS=${BENCH_SLICE_MS:-500}
 # At concurrency 1 a slice holds the fewest requests (about a third of those at 8), so the rounds' throughput ratios
 # spread most there; a slice twice as long keeps that spread within the page's ±10 % rule.
@@ -185,14 +196,16 @@ MIRROR_SLICE_MS=${BENCH_MIRROR_SLICE_MS:-2000}
 # other work), and variants that take turns closely see the same conditions, so the rounds' ratios spread less.
 PARTS=${BENCH_PARTS:-4}
 side() {
-  local scenario=$1 kind=$2 variants=$3 concurrency=$4 limit=$5 drain=$6 slice=${7:-$SLICE_MS}
-  log "side by side $scenario: $variants at concurrency $concurrency"
-  # shellcheck disable=SC2086
-  timeout --kill-after=10 "$limit" java -Xms512m -Xmx512m $JVM_COMMON -Dbench.proxy.pid="${HAPROXY_PID:-0}" \
-      -Dbench.drain.ms="$drain" -Dbench.subslices="$PARTS" \
-      -cp "$JAR" io.proxyless.mesh.benchmarks.SideBySide "$scenario" "$kind" "$variants" "$concurrency" \
-      "$WARMUP_CYCLES" "$slice" "$ROUNDS" > "$RESULTS/logs/side-$scenario.log" 2>&1 \
-    || log "side by side $scenario failed or timed out (exit $?); see the report"
+  local scenario=$1 kind=$2 variants=$3 concurrency=$4 limit=$5 drain=$6 slice=${7:-$SLICE_MS} fork
+  for fork in $(seq 1 "$FORKS"); do
+    log "side by side $scenario, fork $fork of $FORKS: $variants at concurrency $concurrency"
+    # shellcheck disable=SC2086
+    timeout --kill-after=10 "$limit" java -Xms512m -Xmx512m $JVM_COMMON -Dbench.proxy.pid="${HAPROXY_PID:-0}" \
+        -Dbench.drain.ms="$drain" -Dbench.subslices="$PARTS" -Dbench.fork="$fork" \
+        -cp "$JAR" io.proxyless.mesh.benchmarks.SideBySide "$scenario" "$kind" "$variants" "$concurrency" \
+        "$WARMUP_CYCLES" "$slice" "$ROUNDS" > "$RESULTS/logs/side-$scenario.f$fork.log" 2>&1 \
+      || log "side by side $scenario, fork $fork failed or timed out (exit $?); see the report"
+  done
 }
 
 # mesh-metrics: the mesh variant with Istio's metrics on (issue #13's overhead, metrics on vs off)
@@ -202,13 +215,14 @@ HTTP_VARIANTS=plain,plain-4,mesh,mesh-metrics
 sample_foreign
 jmh route 240 "-Xms512m -Xmx512m" RouteDecisionBenchmark -wi 1 -w 1s -i 3 -r 1s
 sample_foreign
-side http http "$HTTP_VARIANTS" 1,8,32 420 50 "$C1_SLICE_MS,$SLICE_MS,$SLICE_MS"
+# time limits per fork: about 1.8 times what a fork of 8 rounds takes on the shared 2 cores
+side http http "$HTTP_VARIANTS" 1,8,32 240 50 "$C1_SLICE_MS,$SLICE_MS,$SLICE_MS"
 sample_foreign
-side grpc-unary grpc-unary plain,plain-rr,mesh,xds 1,8 260 50 "$C1_SLICE_MS,$SLICE_MS"
+side grpc-unary grpc-unary plain,plain-rr,mesh,xds 1,8 160 50 "$C1_SLICE_MS,$SLICE_MS"
 sample_foreign
-side grpc-streaming grpc-streaming plain,plain-rr,mesh,xds 8 160 50
+side grpc-streaming grpc-streaming plain,plain-rr,mesh,xds 8 100 50
 sample_foreign
-side mirror http mirror-none,mirror-healthy,mirror-dead 1,8 460 200 "$MIRROR_SLICE_MS"
+side mirror http mirror-none,mirror-healthy,mirror-dead 1,8 280 200 "$MIRROR_SLICE_MS"
 sample_foreign
 # The JMH benchmarks of issues #5 and #6 (plain vs mesh), one fork per variant, as a cross-check.
 jmh jmh-http-c8 90 "-Xms512m -Xmx512m" 'HttpBenchmark.request' -p variant=plain,mesh -t 8 -wi 6 -w 1s -i 3 -r 2s
@@ -237,10 +251,11 @@ FOREIGN="Maven builds or test runs of other sessions were running at $FOREIGN_SE
   echo "haproxy.version=${HAPROXY_VERSION:-not installed}"
   echo "haproxy.status=$HAPROXY_STATUS"
   echo "build.seconds=$BUILD_SECONDS"
+  echo "forks=$FORKS"
   echo "rounds=$ROUNDS"
   echo "parts=$PARTS"
   echo "foreign.processes=$( [[ $FOREIGN_SEEN -gt 0 ]] && echo "$FOREIGN" || echo "")"
-  echo "timing=side by side: $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency ($C1_SLICE_MS ms at concurrency 1, $MIRROR_SLICE_MS ms in the mirror scenario, whose goal is a p99), each slice measured in $PARTS parts taking turns in mirrored order (gRPC streaming: every caller opens a new stream, a new routing draw, before each part, outside the timed part); JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, per change kind 5 warm-up one-service changes (at 10,000 services; none at 50,000) then 5 measured"
+  echo "timing=side by side: $FORKS forks (JVMs started one after the other) per scenario, each $WARMUP_CYCLES × 1 s warm-up per variant, then $ROUNDS rounds of one $SLICE_MS ms slice per variant, per concurrency ($C1_SLICE_MS ms at concurrency 1, $MIRROR_SLICE_MS ms in the mirror scenario, whose goal is a p99), each slice measured in $PARTS parts taking turns in mirrored order (gRPC streaming: every caller opens a new stream, a new routing draw, before each part, outside the timed part); JMH cross-check: 6 × 1 s warm-up, 3 × 2 s; route decision: 1 × 1 s warm-up, 3 × 1 s; config at scale: one fresh JVM per case, per change kind 5 warm-up one-service changes (at 10,000 services; none at 50,000) then 5 measured"
 } > "$RESULTS/meta.properties"
 for f in "$ROOT"/bench/findings-*.md; do
   [[ -f "$f" ]] && cp "$f" "$RESULTS/"

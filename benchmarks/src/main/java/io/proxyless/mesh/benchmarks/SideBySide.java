@@ -33,6 +33,7 @@ import jdk.jfr.Recording;
  *
  * <pre>
  * java -Dbench.backend=FILE -Dbench.out=DIR [-Dbench.proxy.pid=PID] [-Dbench.jfr=true] [-Dbench.subslices=N] \
+ *     [-Dbench.fork=F] \
  *     -cp benchmarks.jar io.proxyless.mesh.benchmarks.SideBySide \
  *     SCENARIO KIND VARIANTS CONCURRENCIES WARMUP_CYCLES SLICE_MS ROUNDS
  * e.g. http http plain,mesh,haproxy 1,8,32 4 1000,500,500 15
@@ -45,6 +46,12 @@ import jdk.jfr.Recording;
  * the JFR recording of the whole run goes to {@code jfr/side-SCENARIO.jfr}. Before each slice (each part of a round)
  * the variant's caller is told to prepare outside the timed part ({@link Caller#beforeSlice}); the gRPC streaming
  * callers open new streams there, so each part is a new draw of where the streams are routed.
+ * <p>
+ * {@code bench/run.sh} runs a scenario in several JVMs one after the other (forks, as JMH does), because what one JVM
+ * settles on — its JIT's compilations, where its connections and threads land — stays for all of its rounds and
+ * moves the ratios from one JVM to the next by more than the rounds of one JVM spread. With {@code bench.fork=F} the
+ * rounds are written as {@code F.R} (round R of fork F) and the JFR recording and the callers' counters as
+ * {@code side-SCENARIO.fF.jfr} and {@code side-SCENARIO.fF.stats}, so the forks' files sit side by side in DIR.
  */
 public final class SideBySide {
     private static final long TICK_NANOS = 1_000_000_000L / Long.getLong("bench.clk.tck", 100L);
@@ -57,6 +64,8 @@ public final class SideBySide {
      * the same conditions for every variant, so the round's ratios spread less than with one slice per variant.
      */
     private static final int SUBSLICES = Integer.getInteger("bench.subslices", 1);
+    /** This JVM's number among the forks of its scenario, or 0 when it runs alone (rounds are written unlabelled). */
+    private static final int FORK = Integer.getInteger("bench.fork", 0);
 
     private final String scenario;
     private final Map<String, Caller> callers;
@@ -160,7 +169,7 @@ public final class SideBySide {
             for (Map.Entry<String, Caller> e : callers.entrySet()) {
                 String stats = e.getValue().stats();
                 if (stats != null) {
-                    run.append("side", "side-" + scenario + ".stats", e.getKey() + "\t" + stats);
+                    run.append("side", "side-" + scenario + forkSuffix() + ".stats", e.getKey() + "\t" + stats);
                 }
             }
         } finally {
@@ -174,12 +183,22 @@ public final class SideBySide {
             run.pool.shutdownNow();
             if (jfr != null) {
                 jfr.stop();
-                jfr.dump(Files.createDirectories(out.resolve("jfr")).resolve("side-" + scenario + ".jfr"));
+                jfr.dump(Files.createDirectories(out.resolve("jfr")).resolve("side-" + scenario + forkSuffix() + ".jfr"));
                 jfr.close();
             }
         }
         System.out.println("side by side " + scenario + ": done");
         System.exit(0);
+    }
+
+    /** ".fF" in the names of this fork's files, or "" when the driver runs alone. */
+    private static String forkSuffix() {
+        return FORK > 0 ? ".f" + FORK : "";
+    }
+
+    /** Round R as written: "F.R" in fork F, so that rounds of different forks never share a label. */
+    private static String roundLabel(int round) {
+        return FORK > 0 ? FORK + "." + round : Integer.toString(round);
     }
 
     /**
@@ -318,9 +337,10 @@ public final class SideBySide {
      */
     private void record(String v, int c, int round, Slice s) throws IOException {
         String key = "side-" + scenario + "__variant=" + v + "__t" + c;
-        writeLatencies(key, round, s.latencies());
+        String label = roundLabel(round);
+        writeLatencies(key, label, s.latencies());
         long[] cpu = s.cpu();
-        append("cpu", key + ".tsv", String.format(Locale.ROOT, "%d\t1\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s", round, cpu[0],
+        append("cpu", key + ".tsv", String.format(Locale.ROOT, "%s\t1\t%d\t%d\t%d\t%d\t%d\t%d\t%d\t%s", label, cpu[0],
                 cpu[1], cpu[2], cpu[3], cpu[4], cpu[5], cpu[6], s.load()));
         StringBuilder windows = new StringBuilder();
         for (long[] w : s.windows()) {
@@ -328,9 +348,9 @@ public final class SideBySide {
         }
         long first = s.windows().get(0)[0];
         long last = s.windows().get(s.windows().size() - 1)[1];
-        append("side", key + ".tsv", String.format(Locale.ROOT, "%d\t%d\t%d\t%d\t%d\t%d\t%s", round, s.ops(),
+        append("side", key + ".tsv", String.format(Locale.ROOT, "%s\t%d\t%d\t%d\t%d\t%d\t%s", label, s.ops(),
                 s.errors(), s.alloc(), first, last, windows));
-        System.out.printf(Locale.ROOT, "%s c=%d round %d %s: %,.0f ops/s%s%n", scenario, c, round, v,
+        System.out.printf(Locale.ROOT, "%s c=%d round %s %s: %,.0f ops/s%s%n", scenario, c, label, v,
                 s.ops() / (cpu[0] / 1e9), s.errors() > 0 ? ", " + s.errors() + " errors: " + s.firstError() : "");
     }
 
@@ -346,7 +366,7 @@ public final class SideBySide {
         return sum;
     }
 
-    private void writeLatencies(String key, int round, long[] values) throws IOException {
+    private void writeLatencies(String key, String round, long[] values) throws IOException {
         Path dir = Files.createDirectories(out.resolve("lat").resolve(key));
         try (OutputStream os = Files.newOutputStream(dir.resolve("r" + round + "-m1-t0.bin"));
              DataOutputStream o = new DataOutputStream(new BufferedOutputStream(os, 1 << 16))) {

@@ -61,6 +61,12 @@ public final class Report {
         double p(double q) {
             return latencies.length == 0 ? Double.NaN : percentile(latencies, q) / 1000.0;
         }
+
+        /** The fork (JVM) the round ran in: "F" of a side-by-side round written as "F.R", else "1". */
+        String fork() {
+            int dot = round.indexOf('.');
+            return dot < 0 ? "1" : round.substring(0, dot);
+        }
     }
 
     /** All iterations of one benchmark × parameters × threads. */
@@ -102,6 +108,8 @@ public final class Report {
     private final StringBuilder out = new StringBuilder();
     /** Other processes' share of the machine in every measured slice or iteration, before any is left out. */
     private final List<Double> foreignAll = new ArrayList<>();
+    /** JVMs each side-by-side scenario was run in (bench/run.sh's forks), one when the run did not say. */
+    private int forks = 1;
 
     private Report(Path results, Path doc, Path svgDir) {
         this.results = results;
@@ -129,6 +137,7 @@ public final class Report {
                 meta.load(r);
             }
         }
+        forks = Math.max(1, Integer.parseInt(meta.getProperty("forks", "1").trim()));
         loadSide();
         dropNoisyRounds();
         Path jsonDir = results.resolve("json");
@@ -208,15 +217,20 @@ public final class Report {
         return windows;
     }
 
-    /** Rounds left out per scenario and concurrency ("side-http@8" → rounds). */
-    private final Map<String, List<String>> excludedRounds = new LinkedHashMap<>();
+    /** Rounds left out per scenario and concurrency and fork ("side-http@8" → fork → rounds). */
+    private final Map<String, Map<String, List<String>>> excludedRounds = new LinkedHashMap<>();
+    /** Rounds measured per scenario and concurrency and fork, before any is left out. */
+    private final Map<String, Map<String, Integer>> measuredRounds = new LinkedHashMap<>();
     /** Share of the machine other processes may take during a slice before its round is left out. */
     private static final double NOISE_LIMIT = 0.15;
+    /** Forks ("1", "2", …, "10") in their numeric order. */
+    private static final java.util.Comparator<String> BY_FORK = java.util.Comparator.comparingInt(Integer::parseInt);
 
     /**
      * Leaves out the rounds of a side-by-side scenario (at one concurrency) in which other processes took more than
      * {@value #NOISE_LIMIT} of the machine during any variant's slice — all variants of such a round, so the
-     * comparison stays paired — as long as at least three rounds remain.
+     * comparison stays paired — as long as at least three rounds of its fork remain. The rule is applied to each fork
+     * (JVM) alone, so that a fork which met a busy machine still keeps rounds of its own.
      */
     private void dropNoisyRounds() {
         Map<String, List<Run>> groups = new LinkedHashMap<>();
@@ -226,34 +240,84 @@ public final class Report {
             }
         }
         groups.forEach((group, list) -> {
-            java.util.Set<String> all = new java.util.TreeSet<>();
-            java.util.Set<String> noisy = new java.util.TreeSet<>();
+            Map<String, java.util.Set<String>> all = new TreeMap<>(BY_FORK);
+            Map<String, java.util.Set<String>> noisy = new TreeMap<>(BY_FORK);
             for (Run r : list) {
                 for (Iter i : r.iters) {
-                    all.add(i.round());
+                    all.computeIfAbsent(i.fork(), f -> new java.util.TreeSet<>()).add(i.round());
                     if (i.foreign() > NOISE_LIMIT) {
-                        noisy.add(i.round());
+                        noisy.computeIfAbsent(i.fork(), f -> new java.util.TreeSet<>()).add(i.round());
                     }
                 }
             }
-            if (noisy.isEmpty() || all.size() - noisy.size() < 3) {
+            Map<String, Integer> measured = new TreeMap<>(BY_FORK);
+            all.forEach((fork, rounds) -> measured.put(fork, rounds.size()));
+            measuredRounds.put(group, measured);
+            Map<String, List<String>> left = new TreeMap<>(BY_FORK);
+            noisy.forEach((fork, rounds) -> {
+                if (all.get(fork).size() - rounds.size() >= 3) {
+                    left.put(fork, List.copyOf(rounds));
+                }
+            });
+            if (left.isEmpty()) {
                 return;
             }
+            java.util.Set<String> dropped = new java.util.HashSet<>();
+            left.values().forEach(dropped::addAll);
             for (Run r : list) {
-                r.iters.removeIf(i -> noisy.contains(i.round()));
+                r.iters.removeIf(i -> dropped.contains(i.round()));
             }
-            excludedRounds.put(group, List.copyOf(noisy));
+            excludedRounds.put(group, left);
         });
     }
 
-    /** "2 of 7 rounds left out: …" for a scenario at one concurrency, or "". */
+    /**
+     * What a reader must know about a scenario's rounds at one concurrency: forks that left no rounds or fewer than
+     * asked (failed or timed out) and rounds left out as noisy; or "".
+     */
     private String exclusionNote(String scenario, int threads) {
-        List<String> ex = excludedRounds.get("side-" + scenario + "@" + threads);
-        if (ex == null) {
-            return "";
+        String group = "side-" + scenario + "@" + threads;
+        Map<String, Integer> measured = measuredRounds.getOrDefault(group, Map.of());
+        StringBuilder s = new StringBuilder();
+        if (forks > 1) {
+            int asked = Integer.parseInt(meta.getProperty("rounds", "0").trim());
+            List<String> missing = new ArrayList<>();
+            List<String> partial = new ArrayList<>();
+            for (int f = 1; f <= forks; f++) {
+                Integer n = measured.get(Integer.toString(f));
+                if (n == null) {
+                    missing.add(Integer.toString(f));
+                } else if (n < asked) {
+                    partial.add(String.format(Locale.ROOT, "fork %d measured %d of %d rounds (its JVM failed or timed "
+                            + "out: see `logs/side-%s.f%d.log`)", f, n, asked, scenario, f));
+                }
+            }
+            if (!missing.isEmpty()) {
+                s.append(String.format(Locale.ROOT, "**Fork %s of %d left no rounds at this concurrency** (its JVM "
+                        + "failed or timed out: see %s); the figures are those of the other %s alone.",
+                        String.join(" and ", missing), forks, String.join(", ", missing.stream().map(f -> "`logs/side-"
+                                + scenario + ".f" + f + ".log`").toList()),
+                        forks - missing.size() == 1 ? "fork" : "forks"));
+            }
+            if (!partial.isEmpty()) {
+                s.append(s.length() == 0 ? "" : " ").append(String.join("; ", partial)).append('.');
+            }
         }
-        return String.format(Locale.ROOT, "%d of %s rounds left out: in them other processes took more than %.0f%% of "
-                + "the CPU during a slice.", ex.size(), meta.getProperty("rounds", "?"), NOISE_LIMIT * 100);
+        Map<String, List<String>> ex = excludedRounds.get(group);
+        if (ex != null) {
+            int left = ex.values().stream().mapToInt(List::size).sum();
+            int total = measured.values().stream().mapToInt(Integer::intValue).sum();
+            s.append(s.length() == 0 ? "" : " ").append(String.format(Locale.ROOT, "%d of %d rounds left out", left,
+                    total));
+            if (measured.size() > 1) {
+                s.append(" (").append(String.join(", ", measured.keySet().stream().map(f -> String.format(Locale.ROOT,
+                        "fork %s: %d of %d", f, ex.getOrDefault(f, List.of()).size(), measured.get(f))).toList()))
+                        .append(')');
+            }
+            s.append(String.format(Locale.ROOT, ": in them other processes took more than %.0f%% of the CPU during a "
+                    + "slice.", NOISE_LIMIT * 100));
+        }
+        return s.toString();
     }
 
     /** A side-by-side run: {@code side("http", "mesh", 8)}. */
@@ -266,9 +330,43 @@ public final class Report {
     private Profiles.Source source(Run r) {
         if (r.benchmark.startsWith("side-")) {
             List<long[]> windows = r.iters.stream().flatMap(i -> i.windows().stream()).toList();
-            return new Profiles.Source(List.of(results.resolve("jfr").resolve(r.benchmark + ".jfr")), windows);
+            return new Profiles.Source(forkFiles("jfr", r.benchmark, ".jfr"), windows);
         }
         return Profiles.Source.jmh(results.resolve("jfr"), r.key);
+    }
+
+    /**
+     * A side-by-side scenario's files of one kind in {@code dir}: the single driver's ({@code side-http.jfr}) and every
+     * fork's ({@code side-http.f2.jfr}), in fork order.
+     */
+    private List<Path> forkFiles(String dir, String benchmark, String suffix) {
+        Path d = results.resolve(dir);
+        if (!Files.isDirectory(d)) {
+            return List.of();
+        }
+        Pattern name = Pattern.compile(Pattern.quote(benchmark) + "(\\.f(\\d+))?" + Pattern.quote(suffix));
+        try (Stream<Path> s = Files.list(d)) {
+            return s.filter(p -> name.matcher(p.getFileName().toString()).matches())
+                    .sorted(java.util.Comparator.comparingInt(p -> {
+                        Matcher m = name.matcher(p.getFileName().toString());
+                        return m.matches() && m.group(2) != null ? Integer.parseInt(m.group(2)) : 0;
+                    })).toList();
+        } catch (IOException e) {
+            return List.of();
+        }
+    }
+
+    /** The lines of a side-by-side scenario's callers' counters, of every fork. */
+    private List<String> statsLines(String benchmark) {
+        List<String> lines = new ArrayList<>();
+        for (Path f : forkFiles("side", benchmark, ".stats")) {
+            try {
+                lines.addAll(Files.readAllLines(f));
+            } catch (IOException ignored) {
+                // a fork that died while writing its counters: the others' remain
+            }
+        }
+        return lines;
     }
 
     private void addEntry(JsonNode entry, String round) throws IOException {
@@ -433,7 +531,7 @@ public final class Report {
                     ? "see the \"other processes\" columns" : others) + "), so absolute numbers are lower and "
                     + "spreads wider than on a quiet machine. The side-by-side slices take turns so that the noise "
                     + "falls on all variants alike, and rounds in which other processes took more than 15% of the "
-                    + "CPU are left out where at least three rounds remain (noted under each table)";
+                    + "CPU are left out where at least three rounds of their fork remain (noted under each table)";
         }
         return s;
     }
@@ -481,14 +579,15 @@ public final class Report {
                   two sidecar worker threads) that balances over the same four ports with the same 80/20 weights
                   (`leastconn`), keep-alive on both sides and retries (`retries 2`, `retry-on conn-failure 503`).
 
-                All variants run in one JVM (the side-by-side driver), warmed up together and then measured in short
-                slices that take turns, round after round, so that other work on the machine falls on all of them alike.
-                Latencies are every request's, recorded raw. CPU columns are µs of CPU per request (user + kernel; on
-                loopback the kernel's TCP work is charged to the sending process), from `/proc`, per slice. Table values
-                are the median over the rounds, ± half their interquartile range; ratios are taken per round and
-                summarised the same way (see [How it is measured](#how-it-is-measured)).
+                All variants run in one JVM (the side-by-side driver%s), warmed up together and then measured in
+                short slices that take turns, round after round, so that other work on the machine falls on all of them
+                alike. Latencies are every request's, recorded raw. CPU columns are µs of CPU per request (user +
+                kernel; on loopback the kernel's TCP work is charged to the sending process), from `/proc`, per slice.
+                Table values are the median over the rounds%s, ± half their interquartile range; ratios are taken per
+                round and summarised the same way (see [How it is measured](#how-it-is-measured)).
 
-                """);
+                """.formatted(forks > 1 ? "; the scenario runs " + forks + " times, in a new JVM each time: forks" : "",
+                forks > 1 ? " of all forks pooled" : ""));
         String haproxy = meta.getProperty("haproxy.status", "ok");
         if (!haproxy.equals("ok")) {
             out.append("**HAProxy rows: ").append(haproxy).append(".**\n\n");
@@ -1360,9 +1459,9 @@ public final class Report {
                 if (r == null) {
                     continue;
                 }
-                Ratio p99 = Ratio.of(r, none, i -> i.p(0.99));
+                Ratio p99 = Ratio.of(r, none, i -> i.p(0.99), forks);
                 out.append(String.format(Locale.ROOT, "| %s | %s | %s | %s | %s | %s | %s |%n",
-                        HTTP_NAMES.get(v), p99.change(), Ratio.of(r, none, i -> i.p(0.5)).change(),
+                        HTTP_NAMES.get(v), p99.change(), Ratio.of(r, none, i -> i.p(0.5), forks).change(),
                         throughputRatio(r, none).change(),
                         num(r.stat(i -> i.perOp(1) + i.perOp(2)), 0), num(r.stat(i -> i.perOp(3)), 0),
                         pct(r.stat(Iter::busy))));
@@ -1375,21 +1474,14 @@ public final class Report {
                     goal("mirror: primary p99, healthy mirror (c=" + threads + ")", "change < 5%", p99.change(), st,
                             mirrorWhy(v, r, none, st.equals("**met**")));
                     // the client's own CPU per copy (100% mirrored: one copy per primary request), paired per round
-                    List<Double> perCopy = new ArrayList<>();
-                    Map<String, Iter> base = new LinkedHashMap<>();
-                    none.iters.forEach(i -> base.put(i.round(), i));
-                    for (Iter i : r.iters) {
-                        Iter b = base.get(i.round());
-                        if (b != null) {
-                            perCopy.add(i.perOp(1) + i.perOp(2) - b.perOp(1) - b.perOp(2));
-                        }
-                    }
-                    Stats copy = Stats.of(perCopy);
+                    Ratio copy = Ratio.paired(r, none, (i, b) -> i.perOp(1) + i.perOp(2) - b.perOp(1) - b.perOp(2),
+                            forks);
                     double target = threads == 1 ? 20 : 17.5;
                     goal("mirror: client CPU per copy, healthy mirror (c=" + threads + ")",
                             String.format(Locale.ROOT, "≤ %.1f µs (half of commit 2b53cf4's)", target),
-                            copy.present() ? String.format(Locale.ROOT, "%.0f µs (IQR %.0f–%.0f)", copy.median(),
-                                    copy.q1(), copy.q3()) : "—",
+                            copy.present() ? String.format(Locale.ROOT, "%.0f µs (IQR %.0f–%.0f%s)", copy.median(),
+                                    copy.q1(), copy.q3(), copy.forkMedians(m -> String.format(Locale.ROOT, "%.0f µs",
+                                            m))) : "—",
                             !copy.present() ? "not run" : status(copy.median() <= target),
                             String.format(Locale.ROOT, "the backend serving the copies spends %+.0f µs per primary "
                                     + "request (real work, reported apart)", r.stat(i -> i.perOp(3)).median()
@@ -1446,25 +1538,34 @@ public final class Report {
         return s;
     }
 
-    /** The gRPC streaming callers' streams per backend port, per variant, as the driver wrote them; none if absent. */
+    /**
+     * The gRPC streaming callers' streams per backend port, per variant, as the driver wrote them, summed over the
+     * forks; none if absent.
+     */
     private Map<String, String> streamPlacement() {
         Map<String, String> placement = new LinkedHashMap<>();
-        Path f = results.resolve("side").resolve("side-grpc-streaming.stats");
-        if (!Files.exists(f)) {
-            return placement;
-        }
         Pattern line = Pattern.compile("^([a-z-]+)\tstreams per port ([0-9/]+)$");
-        try {
-            for (String l : Files.readAllLines(f)) {
-                Matcher m = line.matcher(l);
-                if (m.matches()) {
-                    placement.put(m.group(1), m.group(2));
-                }
+        for (String l : statsLines("side-grpc-streaming")) {
+            Matcher m = line.matcher(l);
+            if (m.matches()) {
+                placement.merge(m.group(1), m.group(2), Report::sumCounts);
             }
-        } catch (IOException e) {
-            return Map.of();
         }
         return placement;
+    }
+
+    /** "3/5/0/0" plus "1/1/2/4" is "4/6/2/4"; counts of different shapes are kept side by side. */
+    static String sumCounts(String a, String b) {
+        String[] x = a.split("/");
+        String[] y = b.split("/");
+        if (x.length != y.length) {
+            return a + ", " + b;
+        }
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < x.length; i++) {
+            sb.append(i == 0 ? "" : "/").append(Long.parseLong(x[i]) + Long.parseLong(y[i]));
+        }
+        return sb.toString();
     }
 
     private static String placementText(Map<String, String> placement) {
@@ -1477,21 +1578,35 @@ public final class Report {
         return sb.toString();
     }
 
-    /** The mirror sender's counters per mirror variant at the end of the driver's run. */
-    private Map<String, String> mirrorStats() throws IOException {
+    /** The mirror sender's counters per mirror variant at the end of the driver's run, summed over the forks. */
+    private Map<String, String> mirrorStats() {
         Map<String, String> stats = new LinkedHashMap<>();
-        Path f = results.resolve("side").resolve("side-mirror.stats");
-        if (!Files.exists(f)) {
-            return stats;
-        }
         Pattern line = Pattern.compile("^(mirror-[a-z]+)\tMirrorStats\\[(.*)]$");
-        for (String l : Files.readAllLines(f)) {
+        for (String l : statsLines("side-mirror")) {
             Matcher m = line.matcher(l);
             if (m.matches() && !m.group(1).equals("mirror-none")) {
-                stats.put(m.group(1), m.group(2));
+                stats.merge(m.group(1), m.group(2), Report::sumCounters);
             }
         }
         return stats;
+    }
+
+    /** "queued=3, dropped=1" plus "queued=2, dropped=0" is "queued=5, dropped=1"; others are kept side by side. */
+    static String sumCounters(String a, String b) {
+        String[] x = a.split(", ");
+        String[] y = b.split(", ");
+        StringBuilder sb = new StringBuilder();
+        for (int i = 0; i < x.length; i++) {
+            String[] kx = x[i].split("=", 2);
+            String[] ky = i < y.length ? y[i].split("=", 2) : new String[0];
+            if (x.length != y.length || kx.length != 2 || ky.length != 2 || !kx[0].equals(ky[0])
+                    || !kx[1].matches("\\d+") || !ky[1].matches("\\d+")) {
+                return a + "; " + b;
+            }
+            sb.append(i == 0 ? "" : ", ").append(kx[0]).append('=')
+                    .append(Long.parseLong(kx[1]) + Long.parseLong(ky[1]));
+        }
+        return sb.toString();
     }
 
     // ------------------------------------------------------------------ method
@@ -1506,14 +1621,17 @@ public final class Report {
                   measures each variant's slice in %s parts, the variants' order reversed from part to part (A B C,
                   C B A, …), and sums the parts: the machine's speed wanders over seconds on 2 shared cores, and
                   variants that take turns closely meet the same conditions, so a drift within the round cancels in
-                  its ratios. Between parts it pauses briefly (longer in the mirror scenario, so mirror copies drain). The JIT warm-up of the shared OkHttp/gRPC/Netty code is paid once, and noise from other
-                  processes is spread over all variants. Allocation per request: bytes allocated by all threads of the
+                  its ratios. Between parts it pauses briefly (longer in the mirror scenario, so mirror copies
+                  drain). The JIT warm-up of the shared OkHttp/gRPC/Netty code is paid once per JVM, and noise from
+                  other processes is spread over all variants. Allocation per request: bytes allocated by all threads of the
                   JVM during the slice (`ThreadMXBean`), divided by the requests.
+                %s
                 * **Ratios and the spread rule**: a ratio (mesh/plain, metrics on/off, a p99 change) is taken per round,
-                  between slices that ran back to back, and reported as the median of the rounds' ratios with ± half
-                  their interquartile range, in percent of the median. A ratio decides its goal only when at least five
-                  rounds remain and its ± is at most %.0f%%: then the goal is met or missed by the median; otherwise the
-                  goal is **not decided** in this run and the page says so, whatever the median.
+                  between slices that ran back to back in the same JVM, and reported as the median of the rounds'
+                  ratios with ± half their interquartile range, in percent of the median%s A ratio decides its goal
+                  only when at least five rounds remain and its ± is at most %.0f%%: then the goal is met or missed by
+                  the median; otherwise the goal is **not decided** in this run and the page says so, whatever the
+                  median.
                 * **JMH** (route decision and the plain-vs-mesh cross-check): one fork per benchmark and
                   parameter set, `-prof gc`. Reported: mean ± half the range of the measured iterations.
                 * **Latency**: every request's time from `execute()` to the last byte of the body (gRPC: the whole call, or
@@ -1531,8 +1649,32 @@ public final class Report {
                   its sidecar and a co-located service would. At concurrency 8 and 32 the machine is saturated, so
                   throughput is set by the CPU every request costs in all processes together; at concurrency 1 it is set
                   by latency.
-                """.formatted(meta.getProperty("rounds", "3"), meta.getProperty("parts", "1"), SPREAD_LIMIT));
+                """.formatted(meta.getProperty("rounds", "3"), meta.getProperty("parts", "1"), forksMethod(),
+                forks > 1 ? String.format(Locale.ROOT, ". The rounds of the %d forks are pooled (each round paired "
+                        + "within its own JVM), so the ± covers rounds from %d JVMs: the spread between JVMs is part "
+                        + "of it, not only the spread between the rounds of one JVM. Beside each ratio the median of "
+                        + "each fork's own rounds is printed (\"forks: 0.91× / 0.95×\"): the between-JVM spread at a "
+                        + "glance.", forks, forks)
+                        : "; all rounds of a scenario ran in one JVM, so the ± does not cover the spread between "
+                        + "JVMs.", SPREAD_LIMIT));
         out.append("* **Times**: ").append(meta.getProperty("timing", "see bench/run.sh")).append("\n\n");
+    }
+
+    /** The method's bullet on forks, or, for a run of one JVM per scenario, a line saying so. */
+    private String forksMethod() {
+        if (forks < 2) {
+            return "* **One JVM per scenario**: every round of a scenario ran in the same JVM.";
+        }
+        return String.format(Locale.ROOT, """
+                * **Forks**: like JMH's forks, each side-by-side scenario runs in %d JVMs started one after the other,
+                  each with new connections to the backend, its own warm-up and %s rounds per concurrency. What a JVM
+                  settles on — which code its JIT compiles and how, where its connections and threads land — holds for
+                  all of its rounds, so the rounds of one JVM agree with each other more than with another JVM's: with
+                  one JVM per scenario, consecutive runs differed by 6–8 points on ratios whose ± was 3–5 %%. A fork
+                  that failed or timed out leaves its rounds out, and the page says so under the scenario's table.
+                  Rounds in which other processes took more than %.0f%% of the CPU are left out per fork, where at
+                  least three rounds of that fork remain.""", forks, meta.getProperty("rounds", "?"),
+                NOISE_LIMIT * 100).strip();
     }
 
     // ------------------------------------------------------------------ table and plot helpers
@@ -1587,32 +1729,52 @@ public final class Report {
     /**
      * Ratios of x over base taken per round and summarised by their median and quartiles. Side by side, the two
      * slices of one round ran back to back, so whatever the machine was doing then falls on both and cancels in their
-     * ratio; JMH iterations are paired by their number.
+     * ratio; JMH iterations are paired by their number. Rounds are paired within their fork (a round's label names
+     * its fork), and the rounds of all forks are pooled for the median and quartiles, so the spread covers what
+     * differs from JVM to JVM as well as from round to round; {@code forks} holds each fork's own median (NaN for a
+     * fork that left no rounds), for the reader to see the between-JVM spread.
      */
-    record Ratio(double median, double q1, double q3, int n) {
-        static final Ratio NONE = new Ratio(Double.NaN, Double.NaN, Double.NaN, 0);
+    record Ratio(double median, double q1, double q3, int n, List<Double> forks) {
+        static final Ratio NONE = new Ratio(Double.NaN, Double.NaN, Double.NaN, 0, List.of());
 
-        static Ratio of(Run x, Run base, ToDoubleFunction<Iter> f) {
+        static Ratio of(Run x, Run base, ToDoubleFunction<Iter> f, int forks) {
+            return paired(x, base, (i, b) -> f.applyAsDouble(i) / f.applyAsDouble(b), forks);
+        }
+
+        /**
+         * A per-round figure of x against base (a ratio, a difference), over the rounds both have, pooled over the
+         * forks, with each of {@code forks} forks' median beside it.
+         */
+        static Ratio paired(Run x, Run base, java.util.function.ToDoubleBiFunction<Iter, Iter> g, int forks) {
             if (x == null || base == null) {
                 return NONE;
             }
             Map<String, Iter> byRound = new LinkedHashMap<>();
             base.iters.forEach(i -> byRound.put(i.round() + "/" + i.index(), i));
-            List<Double> ratios = new ArrayList<>();
+            List<Double> values = new ArrayList<>();
+            Map<String, List<Double>> byFork = new LinkedHashMap<>();
             for (Iter i : x.iters) {
                 Iter b = byRound.get(i.round() + "/" + i.index());
                 if (b != null) {
-                    double r = f.applyAsDouble(i) / f.applyAsDouble(b);
+                    double r = g.applyAsDouble(i, b);
                     if (!Double.isNaN(r) && !Double.isInfinite(r)) {
-                        ratios.add(r);
+                        values.add(r);
+                        byFork.computeIfAbsent(i.fork(), k -> new ArrayList<>()).add(r);
                     }
                 }
             }
-            if (ratios.isEmpty()) {
+            if (values.isEmpty()) {
                 return NONE;
             }
-            double[] v = ratios.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            return new Ratio(Stats.quantile(v, 0.5), Stats.quantile(v, 0.25), Stats.quantile(v, 0.75), v.length);
+            double[] v = values.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            List<Double> medians = new ArrayList<>();
+            int shown = Math.max(forks, byFork.keySet().stream().mapToInt(Integer::parseInt).max().orElse(1));
+            for (int fork = 1; fork <= shown; fork++) {
+                List<Double> own = byFork.get(Integer.toString(fork));
+                medians.add(own == null ? Double.NaN : Stats.of(own).median());
+            }
+            return new Ratio(Stats.quantile(v, 0.5), Stats.quantile(v, 0.25), Stats.quantile(v, 0.75), v.length,
+                    List.copyOf(medians));
         }
 
         /** Half the interquartile range in % of the median. */
@@ -1631,7 +1793,8 @@ public final class Report {
 
         @Override
         public String toString() {
-            return present() ? String.format(Locale.ROOT, "%.2f× (±%s%%)", median, percent(spreadPercent())) : "—";
+            return present() ? String.format(Locale.ROOT, "%.2f× (±%s%%%s)", median, percent(spreadPercent()),
+                    forkMedians(m -> String.format(Locale.ROOT, "%.2f×", m))) : "—";
         }
 
         /** A spread in percent: whole numbers, but one decimal near the limit, where rounding would hide the verdict. */
@@ -1644,26 +1807,36 @@ public final class Report {
          * relative to the ratio, like every other ± on the page), for latencies.
          */
         String change() {
-            return present() ? String.format(Locale.ROOT, "%+.1f%% (±%s%%)", (median - 1) * 100,
-                    percent(spreadPercent())) : "—";
+            return present() ? String.format(Locale.ROOT, "%+.1f%% (±%s%%%s)", (median - 1) * 100,
+                    percent(spreadPercent()), forkMedians(m -> String.format(Locale.ROOT, "%+.1f%%", (m - 1) * 100)))
+                    : "—";
+        }
+
+        /** "; forks: 0.91× / 0.95×" when the rounds came from more than one fork ("—" for a fork without rounds). */
+        String forkMedians(java.util.function.DoubleFunction<String> format) {
+            if (forks.size() < 2) {
+                return "";
+            }
+            return "; forks: " + String.join(" / ", forks.stream().map(m -> m.isNaN() ? "—" : format.apply(m))
+                    .toList());
         }
     }
 
-    private static Ratio throughputRatio(Run x, Run base) {
-        return Ratio.of(x, base, Iter::score);
+    private Ratio throughputRatio(Run x, Run base) {
+        return Ratio.of(x, base, Iter::score, forks);
     }
 
-    private static String ratio(Run x, Run base) {
+    private String ratio(Run x, Run base) {
         return throughputRatio(x, base).toString();
     }
 
-    private static String pRatio(Run x, Run base, double q) {
-        return Ratio.of(x, base, i -> i.p(q)).toString();
+    private String pRatio(Run x, Run base, double q) {
+        return Ratio.of(x, base, i -> i.p(q), forks).toString();
     }
 
     /** Client CPU per request (user + kernel, from /proc), x over base per round. */
-    private static String cpuRatio(Run x, Run base) {
-        return Ratio.of(x, base, i -> i.perOp(1) + i.perOp(2)).toString();
+    private String cpuRatio(Run x, Run base) {
+        return Ratio.of(x, base, i -> i.perOp(1) + i.perOp(2), forks).toString();
     }
 
     private static String status(boolean met) {
@@ -1671,7 +1844,7 @@ public final class Report {
     }
 
     /** Met or missed by the median ratio, or not decided when the ratio's spread is above the limit. */
-    private static String verdict(Run x, Run base, double target) {
+    private String verdict(Run x, Run base, double target) {
         return verdict(throughputRatio(x, base), target, true);
     }
 
