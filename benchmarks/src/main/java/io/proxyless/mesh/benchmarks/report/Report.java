@@ -137,8 +137,10 @@ public final class Report {
                 meta.load(r);
             }
         }
-        forks = Math.max(1, Integer.parseInt(meta.getProperty("forks", "1").trim()));
         loadSide();
+        // as many forks as the run asked for, or as its rounds' labels show if the run did not say
+        forks = Math.max(Integer.parseInt(meta.getProperty("forks", "1").trim()), runs.values().stream()
+                .flatMap(r -> r.iters.stream()).mapToInt(i -> Integer.parseInt(i.fork())).max().orElse(1));
         dropNoisyRounds();
         Path jsonDir = results.resolve("json");
         if (!Files.isDirectory(jsonDir)) {
@@ -1616,7 +1618,7 @@ public final class Report {
         out.append("""
                 * **Side by side** (HTTP, gRPC, mirroring): `SideBySide` sets up every variant of a scenario in one JVM
                   (`-Xms512m -Xmx512m`), warms them up together, then measures short closed-loop slices, the variants
-                  taking turns in an order that rotates, %s rounds per concurrency (a round is one slice of every
+                  taking turns in an order that rotates, %s (a round is one slice of every
                   variant; at concurrency 1, where a slice holds the fewest requests, slices are longer). A round
                   measures each variant's slice in %s parts, the variants' order reversed from part to part (A B C,
                   C B A, …), and sums the parts: the machine's speed wanders over seconds on 2 shared cores, and
@@ -1649,7 +1651,8 @@ public final class Report {
                   its sidecar and a co-located service would. At concurrency 8 and 32 the machine is saturated, so
                   throughput is set by the CPU every request costs in all processes together; at concurrency 1 it is set
                   by latency.
-                """.formatted(meta.getProperty("rounds", "3"), meta.getProperty("parts", "1"), forksMethod(),
+                """.formatted(meta.getProperty("rounds", "3") + " rounds per concurrency"
+                        + (forks > 1 ? " in each fork" : ""), meta.getProperty("parts", "1"), forksMethod(),
                 forks > 1 ? String.format(Locale.ROOT, ". The rounds of the %d forks are pooled (each round paired "
                         + "within its own JVM), so the ± covers rounds from %d JVMs: the spread between JVMs is part "
                         + "of it, not only the spread between the rounds of one JVM. Beside each ratio the median of "
