@@ -196,8 +196,7 @@ public record XdsBootstrap(List<ServerInfo> servers, NodeInfo node, Map<String, 
         /** The node as sent on the wire, with the client's user agent. */
         public Node toProto() {
             Node.Builder b = Node.newBuilder().setId(id).setCluster(cluster)
-                    .setUserAgentName("proxyless-mesh-java")
-                    .addClientFeatures("envoy.lb.does_not_support_overprovisioning");
+                    .setUserAgentName("proxyless-mesh-java");
             if (!locality().isEmpty()) {
                 b.setLocality(Locality.newBuilder().setRegion(region).setZone(zone).setSubZone(subZone));
             }

@@ -126,7 +126,7 @@ final class XdsClusterResource {
         } else if (c.hasLoadAssignment()) {
             ClusterLoadAssignment own = XdsEndpointResource.parseAssignment(c.getLoadAssignment(), "load_assignment",
                     f);
-            inline = own == null ? null : ClusterLoadAssignment.of(c.getName(), own.endpoints());
+            inline = own == null ? null : own.named(c.getName());
         }
         LbPolicy lb = parseLbPolicy(c, f);
         OutlierDetection outlier = c.hasOutlierDetection() ? parseOutlierDetection(c, f) : null;

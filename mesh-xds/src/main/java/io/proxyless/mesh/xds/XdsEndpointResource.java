@@ -37,8 +37,6 @@ final class XdsEndpointResource {
     static final String LB_METADATA = "envoy.lb";
     /** The endpoint metadata Envoy matches a cluster's {@code transport_socket_matches} against. */
     static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
-    /** Envoy's over-provisioning factor in percent, the default of {@code policy.overprovisioning_factor}. */
-    static final int DEFAULT_OVERPROVISIONING_FACTOR = 140;
     private static final Set<HealthStatus> EXCLUDED = Set.of(HealthStatus.UNHEALTHY, HealthStatus.DRAINING,
             HealthStatus.TIMEOUT);
 
@@ -58,11 +56,7 @@ final class XdsEndpointResource {
         if (cla.hasPolicy() && cla.getPolicy().getDropOverloadsCount() > 0) {
             f.warn(Findings.join(path, "policy.drop_overloads"), "not supported; no requests are dropped");
         }
-        if (cla.hasPolicy() && cla.getPolicy().hasOverprovisioningFactor()
-                && cla.getPolicy().getOverprovisioningFactor().getValue() != DEFAULT_OVERPROVISIONING_FACTOR) {
-            f.warn(Findings.join(path, "policy.overprovisioning_factor"), "not supported; Envoy's default "
-                    + DEFAULT_OVERPROVISIONING_FACTOR + " is used");
-        }
+        int overprovisioning = overprovisioningFactor(cla, path, f);
         // Envoy keys a locality's weight by priority and locality; an unset weight is 0 (no traffic when the
         // cluster balances by locality weight). Counted first, so that each endpoint is built with its share.
         Map<String, LocalityWeight> localities = new HashMap<>();
@@ -70,7 +64,7 @@ final class XdsEndpointResource {
         for (int i = 0; i < cla.getEndpointsCount(); i++) {
             LocalityLbEndpoints group = cla.getEndpoints(i);
             LocalityWeight lw = localities.computeIfAbsent(group.getPriority() + "|"
-                    + ProtoValues.locality(group.getLocality()), k -> new LocalityWeight());
+                    + ProtoValues.locality(group.getLocality()), k -> new LocalityWeight(overprovisioning));
             lw.weight += Integer.toUnsignedLong(group.getLoadBalancingWeight().getValue());
             lw.endpoints += group.getLbEndpointsCount();
             for (int j = 0; j < group.getLbEndpointsCount(); j++) {
@@ -105,7 +99,25 @@ final class XdsEndpointResource {
         if (f.hasErrors()) {
             return null;
         }
-        return io.proxyless.mesh.runtime.model.ClusterLoadAssignment.of(cla.getClusterName(), out);
+        return io.proxyless.mesh.runtime.model.ClusterLoadAssignment.of(cla.getClusterName(), out, overprovisioning);
+    }
+
+    /**
+     * {@code policy.overprovisioning_factor} in percent, Envoy's 140 when unset. 0 is an error: every priority and
+     * locality would count as having no healthy endpoint, so nothing could be picked by health at all.
+     */
+    private static int overprovisioningFactor(ClusterLoadAssignment cla, String path, Findings f) {
+        if (!cla.hasPolicy() || !cla.getPolicy().hasOverprovisioningFactor()) {
+            return io.proxyless.mesh.runtime.model.ClusterLoadAssignment.DEFAULT_OVERPROVISIONING_FACTOR;
+        }
+        int factor = cla.getPolicy().getOverprovisioningFactor().getValue();
+        if (factor == 0) {
+            f.error(Findings.join(path, "policy.overprovisioning_factor"), "must be at least 1 (percent): at 0 no"
+                    + " priority or locality ever counts as healthy");
+            return io.proxyless.mesh.runtime.model.ClusterLoadAssignment.DEFAULT_OVERPROVISIONING_FACTOR;
+        }
+        // An unsigned 32-bit value; anything above Integer.MAX_VALUE makes every level healthy just the same.
+        return factor < 0 ? Integer.MAX_VALUE : factor;
     }
 
     /** One locality of one priority: its weight and how many of its endpoints take traffic. */
@@ -113,6 +125,12 @@ final class XdsEndpointResource {
         long weight;
         int endpoints;
         int available;
+        /** The assignment's over-provisioning factor, in percent. */
+        final int overprovisioning;
+
+        LocalityWeight(int overprovisioning) {
+            this.overprovisioning = overprovisioning;
+        }
 
         /**
          * Envoy's effective locality weight: the weight scaled by the locality's availability (its endpoints that
@@ -125,7 +143,7 @@ final class XdsEndpointResource {
             if (weight == 0 || endpoints == 0) {
                 return 0;
             }
-            double availability = Math.min(1.0, DEFAULT_OVERPROVISIONING_FACTOR / 100.0 * available / endpoints);
+            double availability = Math.min(1.0, overprovisioning / 100.0 * available / endpoints);
             return weight * availability;
         }
     }

@@ -142,8 +142,7 @@ final class XdsModelAssembly {
                 if (own != null) {
                     // istiod names an EDS resource after its cluster: the parsed assignment is then the model's as
                     // it is, the same object as in the model before, so the compiler finds it unchanged by identity.
-                    assignments.put(c.name(), own.clusterName().equals(c.name()) ? own
-                            : ClusterLoadAssignment.of(c.name(), own.endpoints()));
+                    assignments.put(c.name(), own.named(c.name()));
                 }
             }
             maps.assignments = assignments.buildOrThrow();

@@ -93,8 +93,16 @@ class XdsEndpointResourceTest {
                 "10.0.0.4 /c p0 0.0",
                 // the same locality at another priority is another locality, with its own weight
                 "10.0.0.5 /a p1 7.0");
-        assertThat(XdsEndpointResource.parse(cla.toBuilder().setPolicy(ClusterLoadAssignment.Policy.newBuilder()
-                .setOverprovisioningFactor(UInt32Value.of(200))).build()).warnings())
-                .extracting(Findings.Finding::path).containsExactly("policy.overprovisioning_factor");
+        assertThat(parsed.value().overprovisioningFactor()).as("Envoy's default").isEqualTo(140);
+        // The assignment's own factor scales availability: at 200 half of b healthy is all of b's weight.
+        var factor200 = XdsEndpointResource.parse(cla.toBuilder().setPolicy(ClusterLoadAssignment.Policy.newBuilder()
+                .setOverprovisioningFactor(UInt32Value.of(200))).build());
+        assertThat(factor200.warnings()).isEmpty();
+        assertThat(factor200.value().overprovisioningFactor()).isEqualTo(200);
+        assertThat(factor200.value().endpoints().get(1).localityShare()).isEqualTo(3.0);
+        var factor0 = XdsEndpointResource.parse(cla.toBuilder().setPolicy(ClusterLoadAssignment.Policy.newBuilder()
+                .setOverprovisioningFactor(UInt32Value.of(0))).build());
+        assertThat(factor0.error()).isEqualTo("policy.overprovisioning_factor: must be at least 1 (percent): at 0 no"
+                + " priority or locality ever counts as healthy");
     }
 }

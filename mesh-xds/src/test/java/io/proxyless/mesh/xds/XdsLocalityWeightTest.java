@@ -7,6 +7,7 @@ import com.google.protobuf.Any;
 import com.google.protobuf.UInt32Value;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
+import io.envoyproxy.envoy.config.cluster.v3.OutlierDetection;
 import io.envoyproxy.envoy.config.core.v3.HealthStatus;
 import io.envoyproxy.envoy.config.core.v3.Locality;
 import io.envoyproxy.envoy.config.core.v3.TypedExtensionConfig;
@@ -18,8 +19,12 @@ import io.envoyproxy.envoy.extensions.load_balancing_policies.wrr_locality.v3.Wr
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteDecision;
 import io.proxyless.mesh.runtime.RouteRequest;
+import io.proxyless.mesh.runtime.health.AttemptOutcome;
+import io.proxyless.mesh.runtime.registry.Endpoint;
+import io.proxyless.mesh.runtime.testing.FakeClock;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -33,7 +38,8 @@ import org.junit.jupiter.api.io.TempDir;
  * Locality weights from a real xDS server, as Envoy applies them: with locality-weighted balancing on
  * ({@code common_lb_config.locality_weighted_lb_config} or {@code wrr_locality}), a locality is picked by its
  * {@code load_balancing_weight} within the chosen priority, then an endpoint within it by the cluster's policy;
- * without it, locality weights are ignored. Counted over many requests, each with its own seed.
+ * without it, locality weights are ignored. Locality availability and priority spillover scale healthy shares by
+ * the assignment's {@code policy.overprovisioning_factor}. Counted over many requests, each with its own seed.
  */
 class XdsLocalityWeightTest {
     private static final int REQUESTS = 4000;
@@ -79,6 +85,12 @@ class XdsLocalityWeightTest {
         return unhealthy.contains(address) ? e.toBuilder().setHealthStatus(HealthStatus.UNHEALTHY).build() : e;
     }
 
+    /** {@code cla} with {@code policy.overprovisioning_factor} set to {@code percent}. */
+    private static ClusterLoadAssignment overprovisioned(ClusterLoadAssignment cla, int percent) {
+        return cla.toBuilder().setPolicy(ClusterLoadAssignment.Policy.newBuilder()
+                .setOverprovisioningFactor(UInt32Value.of(percent))).build();
+    }
+
     private static Cluster.Builder roundRobin() {
         return XdsFixtures.edsCluster(CLUSTER, true).toBuilder().setLbPolicy(Cluster.LbPolicy.ROUND_ROBIN);
     }
@@ -95,17 +107,33 @@ class XdsLocalityWeightTest {
 
     /** Share of the requests each endpoint got, in percent rounded to a tenth. */
     private Map<String, Double> picks(Cluster.Builder cluster, ClusterLoadAssignment cla) throws Exception {
+        return shares(endpointPerSeed(cluster, cla));
+    }
+
+    /** Share of {@code picked} each endpoint got, in percent rounded to a tenth. */
+    private static Map<String, Double> shares(List<String> picked) {
         Map<String, Integer> counts = new TreeMap<>();
-        for (String endpoint : endpointPerSeed(cluster, cla)) {
+        for (String endpoint : picked) {
             counts.merge(endpoint, 1, Integer::sum);
         }
         Map<String, Double> shares = new TreeMap<>();
-        counts.forEach((k, v) -> shares.put(k, Math.round(1000.0 * v / REQUESTS) / 10.0));
+        counts.forEach((k, v) -> shares.put(k, Math.round(1000.0 * v / picked.size()) / 10.0));
         return shares;
     }
 
     /** The endpoint each of {@link #REQUESTS} requests went to, request {@code i} with seed {@code i}. */
     private List<String> endpointPerSeed(Cluster.Builder cluster, ClusterLoadAssignment cla) throws Exception {
+        return endpointPerSeed(cluster, cla, Set.of());
+    }
+
+    /**
+     * As {@link #endpointPerSeed(Cluster.Builder, ClusterLoadAssignment)}, but after outlier detection (one 5xx
+     * ejects, on the injected clock) has ejected the endpoints in {@code ejected}, and with one random generator of
+     * seed 0 for all requests: a priority level is chosen by a uniform draw, and the first draws of generators
+     * seeded 0, 1, 2… lie close together, so they would not spread over the levels.
+     */
+    private List<String> endpointPerSeed(Cluster.Builder cluster, ClusterLoadAssignment cla, Set<String> ejected)
+            throws Exception {
         XdsFixtures.Resources bookinfo = XdsFixtures.bookinfo(true, Map.of());
         List<Cluster> clusters = new ArrayList<>(bookinfo.clusters());
         clusters.replaceAll(c -> c.getName().equals(CLUSTER) ? cluster.build() : c);
@@ -114,9 +142,30 @@ class XdsLocalityWeightTest {
         try (XdsTestServer server = new XdsTestServer()) {
             server.set(clusters, endpoints, bookinfo.listeners(), bookinfo.routes());
             Path bootstrap = Files.writeString(dir.resolve("bootstrap.json"), server.bootstrapJson(true, false));
-            try (Mesh mesh = Mesh.builder().xdsBootstrap(bootstrap).build()) {
+            FakeClock clock = new FakeClock();
+            try (Mesh mesh = Mesh.builder().xdsBootstrap(bootstrap).clock(clock).build()) {
                 assertThat(mesh.source().lastProblems()).noneMatch(p -> p.isError());
-                return endpointPerSeed(mesh);
+                if (!ejected.isEmpty()) {
+                    var compiled = mesh.snapshot().clusters().get(CLUSTER);
+                    for (Endpoint e : compiled.endpoints()) {
+                        if (ejected.contains(e.address())) {
+                            compiled.attemptStarted(e);
+                            compiled.attemptFinished(e, AttemptOutcome.httpStatus(503));
+                        }
+                    }
+                    clock.advance(Duration.ofSeconds(10));
+                    assertThat(compiled.endpoints()).filteredOn(e -> compiled.outlier().isEjected(e))
+                            .extracting(Endpoint::address).containsExactlyInAnyOrderElementsOf(ejected);
+                }
+                if (ejected.isEmpty()) {
+                    return endpointPerSeed(mesh);
+                }
+                Random random = new Random(0);
+                List<String> out = new ArrayList<>(REQUESTS);
+                for (int i = 0; i < REQUESTS; i++) {
+                    out.add(mesh.route(REQUEST, random).endpoint().address());
+                }
+                return out;
             }
         }
     }
@@ -133,9 +182,14 @@ class XdsLocalityWeightTest {
 
     /** Each endpoint's share as expected, to within a fifth of a percent (the schedule's rounding). */
     private static void assertShares(Map<String, Double> actual, Map<String, Double> expected) {
+        assertShares(actual, expected, 0.2);
+    }
+
+    /** Each endpoint's share as expected, to within {@code tolerance} percent. */
+    private static void assertShares(Map<String, Double> actual, Map<String, Double> expected, double tolerance) {
         assertThat(actual).containsOnlyKeys(expected.keySet());
-        expected.forEach((endpoint, share) -> assertThat(actual.get(endpoint)).as(endpoint)
-                .isCloseTo(share, within(0.2)));
+        expected.forEach((endpoint, share) -> assertThat(actual.get(endpoint)).as(endpoint + " in " + actual)
+                .isCloseTo(share, within(tolerance)));
     }
 
     @Test
@@ -225,5 +279,43 @@ class XdsLocalityWeightTest {
         assertThat(xdsMode).isEqualTo(fileMode);
         assertShares(picks(commonLocalityWeighted(), cla),
                 Map.of("10.0.0.1", 40.0, "10.0.0.2", 40.0, "10.0.0.3", 20.0));
+    }
+
+    @Test
+    void aLocalitysAvailabilityIsScaledByTheAssignmentsOverprovisioningFactor() throws Exception {
+        ClusterLoadAssignment halfOfBDown = assignment(Set.of(), List.of("10.0.0.6"));
+        // 200: b's one healthy endpoint of two is availability min(1, 2 × 1/2) = 1, its whole weight 3 against 1.
+        assertShares(picks(commonLocalityWeighted(), overprovisioned(halfOfBDown, 200)),
+                Map.of("10.0.0.1", 12.5, "10.0.0.2", 12.5, "10.0.0.3", 75.0));
+        // 100, no over-provisioning: b keeps half its weight, 1.5 against 1.
+        assertShares(picks(commonLocalityWeighted(), overprovisioned(halfOfBDown, 100)),
+                Map.of("10.0.0.1", 20.0, "10.0.0.2", 20.0, "10.0.0.3", 60.0));
+        // 140 set explicitly is Envoy's default: the same as unset.
+        assertThat(endpointPerSeed(commonLocalityWeighted(), overprovisioned(halfOfBDown, 140)))
+                .isEqualTo(endpointPerSeed(commonLocalityWeighted(), halfOfBDown));
+    }
+
+    @Test
+    void trafficSpillsToTheNextPriorityByTheAssignmentsOverprovisioningFactor() throws Exception {
+        // Priority 0 has four endpoints, two of which outlier detection ejects (50 % healthy); priority 1 has one.
+        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName(CLUSTER)
+                .addEndpoints(group("a", 0, 0, Set.of(), "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4"))
+                .addEndpoints(group("d", 0, 1, Set.of(), "10.0.0.5"))
+                .build();
+        Cluster.Builder ejectOnOne5xx = roundRobin().setOutlierDetection(OutlierDetection.newBuilder()
+                .setConsecutive5Xx(UInt32Value.of(1)).setInterval(com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(10)).setBaseEjectionTime(com.google.protobuf.Duration.newBuilder().setSeconds(30))
+                .setMaxEjectionPercent(UInt32Value.of(100)));
+        Set<String> ejected = Set.of("10.0.0.1", "10.0.0.2");
+        // Drawn levels: within a percent of the split over 4000 draws (the generator is seeded, so always the same).
+        // Envoy's default 140: priority 0's health is 1.4 × 50 % = 70 %, the rest spills to priority 1.
+        assertShares(shares(endpointPerSeed(ejectOnOne5xx, cla, ejected)),
+                Map.of("10.0.0.3", 35.0, "10.0.0.4", 35.0, "10.0.0.5", 30.0), 1.0);
+        // 100: priority 0 takes only its healthy half.
+        assertShares(shares(endpointPerSeed(ejectOnOne5xx, overprovisioned(cla, 100), ejected)),
+                Map.of("10.0.0.3", 25.0, "10.0.0.4", 25.0, "10.0.0.5", 50.0), 1.0);
+        // 200: half healthy counts as fully healthy, so nothing spills over.
+        assertShares(shares(endpointPerSeed(ejectOnOne5xx, overprovisioned(cla, 200), ejected)),
+                Map.of("10.0.0.3", 50.0, "10.0.0.4", 50.0));
     }
 }

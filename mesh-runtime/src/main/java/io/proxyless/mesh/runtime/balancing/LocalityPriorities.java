@@ -26,21 +26,30 @@ import java.util.random.RandomGenerator;
  *                  locality-weighted balancing gives a locality without weight no traffic while a weighted locality
  *                  of its priority has a healthy endpoint, and falls back to all healthy endpoints of the priority
  *                  when none has. The level itself (the same list) when the level has no such preference.
+ * @param overprovisioningFactor what a level's healthy share is multiplied by (capped at 1) before traffic spills
+ *                  to the next level: Envoy's {@code policy.overprovisioning_factor} as a ratio, more than 0
  */
 public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights,
-                                 List<List<Endpoint>> preferred) {
+                                 List<List<Endpoint>> preferred, double overprovisioningFactor) {
 
-    /** Envoy's default over-provisioning factor: a level at 72 % health (≥ 1/1.4) still takes all the traffic. */
-    public static final double OVERPROVISIONING_FACTOR = 1.4;
+    /**
+     * Envoy's default over-provisioning factor, which Istio sends too: a level at 72 % health (≥ 1/1.4) still takes
+     * all the traffic.
+     */
+    public static final double DEFAULT_OVERPROVISIONING_FACTOR = 1.4;
 
-    /** Levels without a preference within them. */
+    /** Levels without a preference within them, with Envoy's default over-provisioning factor. */
     public LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights) {
-        this(levels, weights, null);
+        this(levels, weights, null, DEFAULT_OVERPROVISIONING_FACTOR);
     }
 
     public LocalityPriorities {
         if (preferred != null && preferred.size() != levels.size()) {
             throw new IllegalArgumentException("one preferred list per level is needed");
+        }
+        if (!(overprovisioningFactor > 0)) {
+            throw new IllegalArgumentException("overprovisioning factor must be above 0, was "
+                    + overprovisioningFactor);
         }
         List<List<Endpoint>> copy = new ArrayList<>(levels.size());
         List<List<Endpoint>> preferredCopy = new ArrayList<>(levels.size());
@@ -82,10 +91,10 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
 
     /**
      * Chooses the level to take candidates from, as Envoy splits load between priorities: each level's health
-     * is its healthy share × {@link #OVERPROVISIONING_FACTOR} (capped at 100 %); level 0 takes its health's worth
+     * is its healthy share × {@link #overprovisioningFactor} (capped at 100 %); level 0 takes its health's worth
      * of traffic, the next level the rest up to its own health, and so on; if the levels' health adds up to less
      * than 100 %, the shares are scaled up to fill it. So a fully healthy level 0 takes everything, and a level 0
-     * at 50 % health takes 70 %.
+     * at 50 % health takes 70 % (at the default factor of 1.4).
      *
      * @param healthy whether an endpoint is currently healthy (not ejected)
      * @return the chosen level, or -1 when no level has a healthy endpoint (the engine decides about panic mode)
@@ -121,13 +130,13 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
         return lastHealthy; // rounding crumbs
     }
 
-    private static double health(List<Endpoint> level, Predicate<Endpoint> healthy) {
+    private double health(List<Endpoint> level, Predicate<Endpoint> healthy) {
         int up = 0;
         for (int i = 0, n = level.size(); i < n; i++) {
             if (healthy.test(level.get(i))) {
                 up++;
             }
         }
-        return Math.min(1.0, OVERPROVISIONING_FACTOR * up / level.size());
+        return Math.min(1.0, overprovisioningFactor * up / level.size());
     }
 }

@@ -11,7 +11,7 @@
  *       Route (RouteMatch → RouteAction | Redirect | DirectResponse; header mutations, fault)
  *         RouteAction (ClusterWeight…, timeout, RetryPolicy, HashPolicy…, MirrorPolicy…, PathRewrite)
  *   Cluster (outbound|PORT|SUBSET|HOST: LbPolicy, OutlierDetection, CircuitBreakers, ConnectionSettings, UpstreamTls)
- *   ClusterLoadAssignment (LbEndpoint: address, port, weight, locality, priority, labels)
+ *   ClusterLoadAssignment (over-provisioning factor; LbEndpoint: address, port, weight, locality, priority, labels)
  * </pre>
  *
  * <p>Every type is an immutable value with named factories; no protobuf or Istio record appears here, so neither

@@ -106,6 +106,12 @@ public final class ModelCompiler {
         return sharedEndpoints.intern(endpoint);
     }
 
+    /** The assignment's over-provisioning factor in percent; Envoy's default when the cluster has none. */
+    private static int overprovisioning(io.proxyless.mesh.runtime.model.ClusterLoadAssignment assignment) {
+        return assignment == null ? io.proxyless.mesh.runtime.model.ClusterLoadAssignment.DEFAULT_OVERPROVISIONING_FACTOR
+                : assignment.overprovisioningFactor();
+    }
+
     /**
      * Compiles {@code model}, the route model of {@code config} (written from Istio resources by
      * {@link MeshCompiler}, or the config's own).
@@ -126,7 +132,7 @@ public final class ModelCompiler {
                 model.loadAssignments(), io.proxyless.mesh.runtime.model.ClusterLoadAssignment::clusterName);
         for (io.proxyless.mesh.runtime.model.Cluster c : model.clusters().values()) {
             var assignment = assignments.get(c.name());
-            build.cluster(c, assignment == null ? List.of() : assignment.endpoints());
+            build.cluster(c, assignment == null ? List.of() : assignment.endpoints(), overprovisioning(assignment));
         }
         if (!build.clusters.containsKey(MeshCompiler.PASSTHROUGH_CLUSTER)) {
             ClusterHealth.Entry passthrough = build.healthEntry(MeshCompiler.PASSTHROUGH_CLUSTER, null,
@@ -267,10 +273,14 @@ public final class ModelCompiler {
             return next;
         }
 
-        void cluster(io.proxyless.mesh.runtime.model.Cluster c, List<LbEndpoint> lbEndpoints) {
+        /**
+         * Compiles cluster {@code c} with its endpoints and its assignment's over-provisioning factor (in percent),
+         * or carries the compiled cluster in force over when nothing of it changed.
+         */
+        void cluster(io.proxyless.mesh.runtime.model.Cluster c, List<LbEndpoint> lbEndpoints, int overprovisioning) {
             String name = c.name();
             ClusterKey key = c.key();
-            Cluster unchanged = unchanged(c, lbEndpoints);
+            Cluster unchanged = unchanged(c, lbEndpoints, overprovisioning);
             if (unchanged != null) {
                 ClusterHealth.Entry inForce = health.get(name);
                 EndpointTracker tracker = previous.tracker(name);
@@ -324,7 +334,8 @@ public final class ModelCompiler {
                 }
             }
             LocalityPriorities priorities = levels.size() > 1 || partlyWeighted
-                    ? new LocalityPriorities(List.copyOf(levels.values()), Map.of(), preferred) : null;
+                    ? new LocalityPriorities(List.copyOf(levels.values()), Map.of(), preferred, overprovisioning / 100.0)
+                    : null;
             if (entry == null) {
                 entry = healthEntry(name, outlier, limits, endpoints);
             }
@@ -338,9 +349,10 @@ public final class ModelCompiler {
 
         /**
          * The previous snapshot's compiled cluster {@code c} when it was compiled from the same model cluster, the
-         * same endpoints and the same DestinationRule policy, with one TLS socket for all endpoints; else null.
+         * same endpoints and over-provisioning factor and the same DestinationRule policy, with one TLS socket for all endpoints; else null.
          */
-        private Cluster unchanged(io.proxyless.mesh.runtime.model.Cluster c, List<LbEndpoint> lbEndpoints) {
+        private Cluster unchanged(io.proxyless.mesh.runtime.model.Cluster c, List<LbEndpoint> lbEndpoints,
+                                  int overprovisioning) {
             if (previous == null || previous.model() == null) {
                 return null;
             }
@@ -350,6 +362,7 @@ public final class ModelCompiler {
             Cluster before = previousClusters.get(c.name());
             if (before == null || before.sockets() != null || !java.util.Objects.equals(c, modelBefore)
                     || !java.util.Objects.equals(lbEndpoints, assignment == null ? List.of() : assignment.endpoints())
+                    || overprovisioning != overprovisioning(assignment)
                     || !java.util.Objects.equals(before.policy(), policies.getOrDefault(c.name(), ClusterPolicy.NONE))) {
                 return null;
             }

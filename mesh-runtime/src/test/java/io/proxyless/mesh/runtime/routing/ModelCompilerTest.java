@@ -1,6 +1,7 @@
 package io.proxyless.mesh.runtime.routing;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.runtime.Mesh;
@@ -253,6 +254,30 @@ class ModelCompilerTest {
             assertThat(new String(DirectResponses.body(d), java.nio.charset.StandardCharsets.UTF_8))
                     .isEqualTo("short");
         }
+    }
+
+    @Test
+    void anAssignmentsOverprovisioningFactorReachesItsPriorityLevelsAndAChangeOfItAloneRecompilesTheCluster() {
+        VirtualHost reviews = VirtualHost.of(REVIEWS + ":9080", domains(REVIEWS, "reviews"), List.of(everyoneToV1()),
+                "VirtualService default/reviews");
+        List<LbEndpoint> endpoints = List.of(LbEndpoint.of("10.0.0.1", 9080).withLocality("r/a", 0),
+                LbEndpoint.of("10.0.0.2", 9080).withLocality("r/b", 1));
+        java.util.function.IntFunction<MeshConfig> config = factor -> MeshConfig.ofModel(MeshModel.of(
+                List.of(RouteConfiguration.of("9080", 9080, List.of(reviews))), List.of(Cluster.eds(V1)),
+                List.of(ClusterLoadAssignment.of(V1.name(), endpoints, factor)), MeshModel.OutboundPolicy.ALLOW_ANY,
+                List.of()), List.of());
+        PushConfigSource source = new PushConfigSource(config.apply(140));
+        try (Mesh mesh = Mesh.builder().configSource(source).clock(clock).build()) {
+            var before = mesh.snapshot().clusters().get(V1.name());
+            assertThat(before.priorities().overprovisioningFactor()).isEqualTo(1.4);
+            source.push(config.apply(140));
+            assertThat(mesh.snapshot().clusters().get(V1.name())).as("nothing changed").isSameAs(before);
+            source.push(config.apply(250));
+            assertThat(mesh.snapshot().clusters().get(V1.name()).priorities().overprovisioningFactor())
+                    .isEqualTo(2.5);
+        }
+        assertThatThrownBy(() -> ClusterLoadAssignment.of(V1.name(), endpoints, 0))
+                .hasMessage("overprovisioning factor must be at least 1 percent, was 0");
     }
 
     @Test
