@@ -53,11 +53,12 @@ final class MeshChannel extends Channel {
     private final CountDownLatch terminated = new CountDownLatch(1);
     private final ConfigListener configListener;
     private volatile CompiledMesh pruned;
-    // The metadata keys of the header names the snapshot last seen reads, made when it was first seen (under the
-    // lock of prune); calls read them without a lock. A call that routes on another snapshot still gets its other
-    // names right: MetadataKeys makes their keys on the spot.
+    // The metadata keys of the header names calls read on the snapshot last seen (its routes', and those listeners
+    // and header contributors declare: engine.requestHeaderNames), made when the names changed (under the lock of
+    // prune); calls read them without a lock. A call that routes on another snapshot still gets its other names
+    // right: MetadataKeys makes their keys on the spot.
     private volatile MetadataKeys metadataKeys = MetadataKeys.NONE;
-    private CompiledMesh keyed;
+    private volatile Set<String> keyedNames;
     private volatile boolean shutdown;
     private boolean released;
 
@@ -121,7 +122,7 @@ final class MeshChannel extends Channel {
      */
     CompiledMesh snapshot() {
         CompiledMesh snapshot = mesh.snapshot();
-        if (snapshot != pruned) {
+        if (snapshot != pruned || engine.requestHeaderNames(snapshot) != keyedNames) {
             prune(snapshot);
         }
         return snapshot;
@@ -133,9 +134,10 @@ final class MeshChannel extends Channel {
     }
 
     private synchronized void prune(CompiledMesh snapshot) {
-        if (snapshot != keyed) {
-            keyed = snapshot;
-            metadataKeys = MetadataKeys.of(snapshot.requestHeaderNames());
+        Set<String> names = engine.requestHeaderNames(snapshot);
+        if (names != keyedNames) {
+            metadataKeys = MetadataKeys.of(names);
+            keyedNames = names;
         }
         if (snapshot != pruned && !shutdown) {
             pruned = snapshot;

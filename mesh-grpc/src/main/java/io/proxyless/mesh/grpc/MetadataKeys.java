@@ -6,11 +6,12 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * The gRPC {@link Metadata.Key}s of the header names one config snapshot reads
- * ({@code CompiledMesh.requestHeaderNames()}), made once when a channel first sees the snapshot, so that reading a
- * header on a call is a lookup in an immutable map of this snapshot and nothing is kept for names the config no
- * longer asks about. A name the snapshot does not hold (a listener's, or one of a newer snapshot that raced with
- * the call's start) gets its key made on the spot.
+ * The gRPC {@link Metadata.Key}s of the header names calls read on one config snapshot
+ * ({@code CallEngine.requestHeaderNames}: the routes' names and those listeners and header contributors declare),
+ * made once when a channel first sees the snapshot or the declared names change, so that reading a header on a
+ * call is a lookup in an immutable map and nothing is kept for names no longer asked about. A name the set does
+ * not hold (one a reader did not declare, or one of a newer snapshot that raced with the call's start) gets its
+ * key made on the spot.
  */
 final class MetadataKeys {
     static final MetadataKeys NONE = new MetadataKeys(Map.of());

@@ -19,9 +19,14 @@ import io.grpc.stub.ClientCalls;
 import io.grpc.stub.MetadataUtils;
 import io.grpc.stub.StreamObserver;
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.event.AccessLog;
+import io.proxyless.mesh.runtime.event.CallView;
+import io.proxyless.mesh.runtime.event.MeshListener;
+import io.proxyless.mesh.runtime.event.MeshListeners;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
@@ -30,7 +35,10 @@ import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** Config changes reach live channels at the next call; calls in flight finish where they started. */
+/**
+ * Config changes reach live channels at the next call; calls in flight finish where they started. So do the request
+ * header names listeners declare, which channels make metadata keys of as they do of the routes' names.
+ */
 class GrpcHotReloadTest {
     @TempDir
     Path dir;
@@ -194,5 +202,49 @@ class GrpcHotReloadTest {
         assertThat(meshChannel.metadataKeys().holds("x-group")).isTrue();
         assertThat(meshChannel.metadataKeys().holds("x-flag-bin")).isTrue();
         assertThat(meshChannel.metadataKeys().holds("end-user")).as("keys of the old snapshot are gone").isFalse();
+    }
+
+    @Test
+    void headerNamesAListenerDeclaresAreReadThroughTheKeysMadeOncePerSnapshotUntilItIsRemoved() {
+        mesh = mesh(dir, true, service(REVIEWS, v1, v2), routeOnHeaders("end-user", "jason", "x-tag-bin", "aGk"));
+        channel = MeshGrpc.channelBuilder(mesh, REVIEWS + ":9080").build();
+        MeshChannel meshChannel = ((MeshManagedChannel) channel).meshChannel();
+        assertThat(callWith("x-tenant", "acme", null, null)).isEqualTo("v1");
+        assertThat(meshChannel.metadataKeys().holds("x-tenant")).as("nobody reads it yet").isFalse();
+
+        List<String> tenants = new CopyOnWriteArrayList<>();
+        MeshListener tenantReader = new MeshListener() {
+            @Override
+            public Set<String> requestHeaderNames() {
+                return Set.of("x-tenant");
+            }
+
+            @Override
+            public void routed(CallView call) {
+                tenants.add(String.valueOf(call.request().headers().get("x-tenant")));
+            }
+        };
+        // Added to a mesh whose snapshot the channel has already keyed: the next call keys the listener's name too.
+        try (MeshListeners.Registration r = mesh.addListener(tenantReader);
+             MeshListeners.Registration log = mesh.addListener(AccessLog.to(AccessLog.Format.TEXT, line -> { }))) {
+            assertThat(callWith("x-tenant", "acme", null, null)).isEqualTo("v1");
+            assertThat(callWith("x-tenant", "globex", "x-tag-bin", "hi".getBytes(StandardCharsets.UTF_8)))
+                    .as("the routes' names still read").isEqualTo("v2");
+            assertThat(tenants).containsExactly("acme", "globex");
+            MetadataKeys keys = meshChannel.metadataKeys();
+            assertThat(keys.holds("x-tenant")).isTrue();
+            assertThat(keys.holds("end-user")).isTrue();
+            assertThat(keys.holds("user-agent")).as("the access log's").isTrue();
+            // A held name's key is the one made for the snapshot, the same object on every read.
+            assertThat(keys.key("x-tenant")).isSameAs(keys.key("x-tenant"));
+            assertThat(keys.key("x-unheld")).as("made on every read").isNotSameAs(keys.key("x-unheld"));
+
+            callWith(null, null, null, null);
+            assertThat(meshChannel.metadataKeys()).as("nothing changed: the same keys").isSameAs(keys);
+        }
+        callWith(null, null, null, null);
+        assertThat(meshChannel.metadataKeys().holds("x-tenant")).as("its listener is gone").isFalse();
+        assertThat(meshChannel.metadataKeys().holds("user-agent")).isFalse();
+        assertThat(meshChannel.metadataKeys().holds("end-user")).isTrue();
     }
 }

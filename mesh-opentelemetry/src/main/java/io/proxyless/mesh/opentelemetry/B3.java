@@ -7,6 +7,7 @@ import io.opentelemetry.api.trace.TraceId;
 import io.opentelemetry.api.trace.TraceState;
 import io.proxyless.mesh.runtime.RequestHeaders;
 import io.proxyless.mesh.runtime.call.HeaderSink;
+import java.util.Set;
 
 /**
  * Zipkin's B3 headers in the multi-header form Envoy's tracers send ({@code x-b3-traceid}, {@code x-b3-spanid},
@@ -18,6 +19,9 @@ final class B3 {
     static final String SPAN_ID = "x-b3-spanid";
     static final String PARENT_SPAN_ID = "x-b3-parentspanid";
     static final String SAMPLED = "x-b3-sampled";
+    static final String FLAGS = "x-b3-flags";
+    /** The headers {@link #extract} reads. */
+    static final Set<String> EXTRACTED = Set.of(TRACE_ID, SPAN_ID, SAMPLED, FLAGS);
 
     private B3() {
     }
@@ -52,7 +56,7 @@ final class B3 {
         }
         String sampled = headers.get(SAMPLED);
         boolean isSampled = "1".equals(sampled) || "true".equalsIgnoreCase(sampled)
-                || "1".equals(headers.get("x-b3-flags")); // debug implies sampled
+                || "1".equals(headers.get(FLAGS)); // debug implies sampled
         return SpanContext.createFromRemoteParent(traceId, spanId,
                 isSampled ? TraceFlags.getSampled() : TraceFlags.getDefault(), TraceState.getDefault());
     }

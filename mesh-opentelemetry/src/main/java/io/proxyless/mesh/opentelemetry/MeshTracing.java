@@ -2,12 +2,16 @@ package io.proxyless.mesh.opentelemetry;
 
 import io.opentelemetry.api.OpenTelemetry;
 import io.opentelemetry.api.trace.Tracer;
+import io.opentelemetry.api.trace.propagation.W3CTraceContextPropagator;
 import io.opentelemetry.context.propagation.TextMapPropagator;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.call.RequestHeaderContributor;
 import io.proxyless.mesh.runtime.event.CallView;
 import io.proxyless.mesh.runtime.event.MeshListeners;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * Traces calls through the mesh as a sidecar's Envoy traces what passes through it: one CLIENT span per call as
@@ -45,9 +49,35 @@ public final class MeshTracing implements AutoCloseable {
         Objects.requireNonNull(openTelemetry, "openTelemetry");
         Tracer tracer = openTelemetry.getTracer(INSTRUMENTATION_NAME);
         TextMapPropagator configured = openTelemetry.getPropagators().getTextMapPropagator();
-        RequestHeaderContributor contributor =
-                (CallView call) -> new TracedCall(tracer, configured, mesh.clock(), call);
+        Set<String> read = requestHeaderNames(configured);
+        RequestHeaderContributor contributor = new RequestHeaderContributor() {
+            @Override
+            public PerCall newCall(CallView call) {
+                return new TracedCall(tracer, configured, mesh.clock(), call);
+            }
+
+            @Override
+            public Set<String> requestHeaderNames() {
+                return read;
+            }
+        };
         return new MeshTracing(mesh.addHeaderContributor(contributor));
+    }
+
+    /**
+     * The request headers a call's tracing reads: the trace context it may continue (the configured propagators'
+     * fields, W3C's and B3's) and {@code x-request-id}, declared so that adapters make their keys once per snapshot.
+     */
+    static Set<String> requestHeaderNames(TextMapPropagator configured) {
+        Set<String> names = new HashSet<>(B3.EXTRACTED);
+        names.add(TracedCall.REQUEST_ID);
+        for (String field : configured.fields()) {
+            names.add(field.toLowerCase(Locale.ROOT));
+        }
+        for (String field : W3CTraceContextPropagator.getInstance().fields()) {
+            names.add(field.toLowerCase(Locale.ROOT));
+        }
+        return Set.copyOf(names);
     }
 
     /** Stops tracing calls that start from now on; calls in flight finish their spans. */

@@ -47,6 +47,8 @@ final class TracedCall implements RequestHeaderContributor.PerCall {
             return carrier == null ? null : carrier.get(key);
         }
     };
+    /** The request id header, read from the request and written on every attempt. */
+    static final String REQUEST_ID = "x-request-id";
     private static final TextMapSetter<HeaderSink> SETTER = (sink, name, value) -> {
         if (sink != null) {
             sink.set(name, value);
@@ -77,7 +79,7 @@ final class TracedCall implements RequestHeaderContributor.PerCall {
         this.startNanos = call.startNanos();
         this.startEpochNanos = TimeUnit.MILLISECONDS.toNanos(call.startMillis());
         this.parent = parentOf(request.headers());
-        String id = request.headers().get("x-request-id");
+        String id = request.headers().get(REQUEST_ID);
         this.generatedRequestId = id == null || id.isEmpty();
         this.requestId = generatedRequestId ? RequestIds.next() : id;
 
@@ -185,7 +187,7 @@ final class TracedCall implements RequestHeaderContributor.PerCall {
         W3CTraceContextPropagator.getInstance().inject(c, headers, SETTER);
         B3.inject(s.getSpanContext(), span.getSpanContext(), headers);
         if (generatedRequestId) {
-            headers.set("x-request-id", requestId);
+            headers.set(REQUEST_ID, requestId);
         }
     }
 

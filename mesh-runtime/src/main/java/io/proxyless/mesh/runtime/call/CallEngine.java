@@ -3,7 +3,10 @@ package io.proxyless.mesh.runtime.call;
 import io.proxyless.mesh.runtime.Mesh;
 import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.event.MeshListener;
+import io.proxyless.mesh.runtime.routing.CompiledMesh;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 import java.util.concurrent.Executor;
 import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
@@ -29,6 +32,8 @@ public final class CallEngine {
     private final MeshListener listener;
     private final RandomGenerator random;
     private final MirrorBackoff mirrorBackoff;
+    private final Set<String> adapterHeaderNames;
+    private volatile HeaderNames headerNames;
 
     /**
      * @param mesh     the mesh whose snapshot routes the calls
@@ -42,6 +47,40 @@ public final class CallEngine {
         this.listener = MeshListener.both(mesh.listener(), Objects.requireNonNull(listener, "listener"));
         this.random = random;
         this.mirrorBackoff = new MirrorBackoff(mesh.clock());
+        this.adapterHeaderNames = listener.requestHeaderNames();
+    }
+
+    /**
+     * The request header names this engine's calls read on {@code snapshot}: those its routes read
+     * ({@link CompiledMesh#requestHeaderNames()}) and those the mesh's listeners, this engine's listener and the
+     * mesh's header contributors declare. The same object while none of them changes (the snapshot's own set when
+     * only routes read headers), so an adapter that makes a key per name (gRPC metadata) tells by identity when to
+     * make them again. Cheap enough to ask on every call: a few volatile reads.
+     */
+    public Set<String> requestHeaderNames(CompiledMesh snapshot) {
+        Set<String> routes = snapshot.requestHeaderNames();
+        Set<String> listeners = mesh.listener().requestHeaderNames();
+        Set<String> contributors = mesh.headerContributors().requestHeaderNames();
+        HeaderNames last = headerNames;
+        if (last != null && last.routes == routes && last.listeners == listeners
+                && last.contributors == contributors) {
+            return last.all;
+        }
+        Set<String> all = routes;
+        if (!listeners.isEmpty() || !adapterHeaderNames.isEmpty() || !contributors.isEmpty()) {
+            Set<String> union = new HashSet<>(routes);
+            union.addAll(listeners);
+            union.addAll(adapterHeaderNames);
+            union.addAll(contributors);
+            all = Set.copyOf(union);
+        }
+        headerNames = new HeaderNames(routes, listeners, contributors, all);
+        return all;
+    }
+
+    /** The sets {@link #requestHeaderNames} last joined, by identity, and what it made of them. */
+    private record HeaderNames(Set<String> routes, Set<String> listeners, Set<String> contributors,
+                               Set<String> all) {
     }
 
     /**

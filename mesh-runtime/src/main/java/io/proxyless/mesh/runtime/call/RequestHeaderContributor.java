@@ -3,6 +3,7 @@ package io.proxyless.mesh.runtime.call;
 import io.proxyless.mesh.runtime.event.AttemptView;
 import io.proxyless.mesh.runtime.event.CallView;
 import io.proxyless.mesh.runtime.event.MeshListener;
+import java.util.Set;
 
 /**
  * Adds headers to the request of every attempt the engine sends, on every transport: what a sidecar's Envoy adds
@@ -30,6 +31,16 @@ public interface RequestHeaderContributor {
      * leave this call alone. Runs in the call's serial executor, on the thread that starts the call.
      */
     PerCall newCall(CallView call);
+
+    /**
+     * The request header names this contributor's calls read from the request (lower case, as they ask for them),
+     * e.g. the trace context a tracer continues; the same set for as long as it is registered. As for
+     * {@link MeshListener#requestHeaderNames()}, adapters that read headers through a key per name make these
+     * keys once per config snapshot.
+     */
+    default Set<String> requestHeaderNames() {
+        return Set.of();
+    }
 
     /**
      * One call's contribution. Its {@link MeshListener} methods are called for this call only, after the mesh's

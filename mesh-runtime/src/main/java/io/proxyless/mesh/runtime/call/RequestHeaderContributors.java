@@ -5,7 +5,9 @@ import io.proxyless.mesh.runtime.event.CallView;
 import io.proxyless.mesh.runtime.event.MeshListener;
 import io.proxyless.mesh.runtime.event.MeshListeners;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The header contributors registered on a mesh. Like {@link MeshListeners}, adding and removing copy a small array
@@ -14,6 +16,8 @@ import java.util.Objects;
 public final class RequestHeaderContributors {
     private final Object lock = new Object();
     private volatile RequestHeaderContributor[] contributors = new RequestHeaderContributor[0];
+    // As in MeshListeners: the contributors' header names, a new set only when a contributor comes or goes.
+    private volatile Set<String> requestHeaderNames = Set.of();
 
     /** Adds {@code contributor} for calls that start from now on; closing the registration removes it. */
     public MeshListeners.Registration add(RequestHeaderContributor contributor) {
@@ -22,6 +26,7 @@ public final class RequestHeaderContributors {
             RequestHeaderContributor[] next = Arrays.copyOf(contributors, contributors.length + 1);
             next[next.length - 1] = contributor;
             contributors = next;
+            requestHeaderNames = namesOf(next);
         }
         return () -> remove(contributor);
     }
@@ -35,10 +40,27 @@ public final class RequestHeaderContributors {
                     System.arraycopy(now, 0, next, 0, i);
                     System.arraycopy(now, i + 1, next, i, now.length - i - 1);
                     contributors = next;
+                    requestHeaderNames = namesOf(next);
                     return;
                 }
             }
         }
+    }
+
+    /**
+     * The request header names the registered contributors read
+     * ({@link RequestHeaderContributor#requestHeaderNames()}): the same object until one is added or removed.
+     */
+    public Set<String> requestHeaderNames() {
+        return requestHeaderNames;
+    }
+
+    private static Set<String> namesOf(RequestHeaderContributor[] contributors) {
+        Set<String> names = new HashSet<>();
+        for (RequestHeaderContributor c : contributors) {
+            names.addAll(c.requestHeaderNames());
+        }
+        return Set.copyOf(names);
     }
 
     /** How many contributors are registered. */

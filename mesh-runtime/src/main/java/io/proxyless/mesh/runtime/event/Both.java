@@ -5,6 +5,8 @@ import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Mirror;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Set;
 
 /** Two listeners as one: the mesh's own and an adapter's. */
 record Both(MeshListener first, MeshListener second) implements MeshListener {
@@ -73,5 +75,21 @@ record Both(MeshListener first, MeshListener second) implements MeshListener {
     public void callFinished(CallView call) {
         first.callFinished(call);
         second.callFinished(call);
+    }
+
+    /** Both halves' names, asked for each time: a half may be the mesh's listeners, whose names change. */
+    @Override
+    public Set<String> requestHeaderNames() {
+        Set<String> a = first.requestHeaderNames();
+        Set<String> b = second.requestHeaderNames();
+        if (b.isEmpty()) {
+            return a;
+        }
+        if (a.isEmpty()) {
+            return b;
+        }
+        Set<String> all = new HashSet<>(a);
+        all.addAll(b);
+        return Set.copyOf(all);
     }
 }

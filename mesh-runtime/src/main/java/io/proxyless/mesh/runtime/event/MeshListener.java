@@ -5,6 +5,7 @@ import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Mirror;
 import java.time.Duration;
+import java.util.Set;
 
 /**
  * Everything the mesh decides and sees for a call, on every transport (OkHttp, gRPC): the route decision, fault
@@ -80,6 +81,17 @@ public interface MeshListener {
 
     /** The call is over: {@link CallView#end()}, codes, flags, attempts and duration are final. */
     default void callFinished(CallView call) {
+    }
+
+    /**
+     * The request header names this listener reads from {@link CallView#request()}'s headers, lower case as it asks
+     * for them (an access log's {@code user-agent}, a tracer's {@code traceparent}); the same set for as long as the
+     * listener is registered. Adapters whose headers are read through a key per name (gRPC metadata) make the keys
+     * of these names once per config snapshot, with the names the routes read; a name left out still reads right,
+     * through a key made on every read.
+     */
+    default Set<String> requestHeaderNames() {
+        return Set.of();
     }
 
     /** One listener that calls {@code first} then {@code second}; NONE is left out. */

@@ -6,7 +6,9 @@ import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.routing.Mirror;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashSet;
 import java.util.Objects;
+import java.util.Set;
 
 /**
  * The mesh's listener: the one given to the builder plus those added later (metrics, traces, access logs bound to
@@ -16,10 +18,14 @@ import java.util.Objects;
 public final class MeshListeners implements MeshListener {
     private final Object lock = new Object();
     private volatile MeshListener[] listeners;
+    // The listeners' request header names, made anew only when a listener comes or goes: the same set object
+    // until then, so an adapter tells by identity that the keys it made of them still hold.
+    private volatile Set<String> requestHeaderNames;
 
     /** Starts with {@code initial} ({@link MeshListener#NONE}: none). */
     public MeshListeners(MeshListener initial) {
         listeners = initial == NONE ? new MeshListener[0] : new MeshListener[] {Objects.requireNonNull(initial)};
+        requestHeaderNames = namesOf(listeners);
     }
 
     /**
@@ -32,6 +38,7 @@ public final class MeshListeners implements MeshListener {
             MeshListener[] next = Arrays.copyOf(listeners, listeners.length + 1);
             next[next.length - 1] = listener;
             listeners = next;
+            requestHeaderNames = namesOf(next);
         }
         return () -> remove(listener);
     }
@@ -45,10 +52,28 @@ public final class MeshListeners implements MeshListener {
                     System.arraycopy(now, 0, next, 0, i);
                     System.arraycopy(now, i + 1, next, i, now.length - i - 1);
                     listeners = next;
+                    requestHeaderNames = namesOf(next);
                     return;
                 }
             }
         }
+    }
+
+    /**
+     * The request header names the registered listeners read ({@link MeshListener#requestHeaderNames()}): the same
+     * object until a listener is added or removed.
+     */
+    @Override
+    public Set<String> requestHeaderNames() {
+        return requestHeaderNames;
+    }
+
+    private static Set<String> namesOf(MeshListener[] listeners) {
+        Set<String> names = new HashSet<>();
+        for (MeshListener l : listeners) {
+            names.addAll(l.requestHeaderNames());
+        }
+        return Set.copyOf(names);
     }
 
     /** How many listeners are registered. */

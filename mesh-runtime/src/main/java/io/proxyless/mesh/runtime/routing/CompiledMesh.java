@@ -103,8 +103,9 @@ public final class CompiledMesh {
     /**
      * The request header names this snapshot's routes read (lower case, as they ask for them): header matches
      * other than pseudo-headers, header hash policies, and {@code cookie} for cookie hash policies. Adapters whose
-     * header objects are read through a key per name (gRPC metadata) make those keys from it once per snapshot.
-     * Other readers of the request, such as listeners, may still ask for names it does not hold.
+     * header objects are read through a key per name (gRPC metadata) make those keys from it once per snapshot,
+     * joined with the names listeners and header contributors declare ({@code CallEngine.requestHeaderNames}).
+     * Other readers of the request may still ask for names neither holds.
      */
     public Set<String> requestHeaderNames() {
         Set<String> names = requestHeaderNames;

@@ -4,11 +4,21 @@ import static io.proxyless.mesh.runtime.routing.MeshFixture.mesh;
 import static org.assertj.core.api.Assertions.assertThat;
 
 import io.proxyless.mesh.runtime.Mesh;
+import io.proxyless.mesh.runtime.call.CallEngine;
+import io.proxyless.mesh.runtime.call.RequestHeaderContributor;
+import io.proxyless.mesh.runtime.event.AccessLog;
+import io.proxyless.mesh.runtime.event.CallView;
+import io.proxyless.mesh.runtime.event.MeshListener;
+import io.proxyless.mesh.runtime.event.MeshListeners;
 import java.nio.file.Path;
+import java.util.Set;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
-/** The header names a snapshot's routes read, which adapters with keyed headers make their keys from. */
+/**
+ * The header names a snapshot's routes read and those listeners and header contributors declare, which adapters
+ * with keyed headers make their keys from.
+ */
 class RequestHeaderNamesTest {
     @TempDir
     Path dir;
@@ -61,6 +71,53 @@ class RequestHeaderNamesTest {
             assertThat(mesh.snapshot().requestHeaderNames())
                     .containsExactlyInAnyOrder("end-user", "trace-bin", "x-skip", "x-user", "cookie");
             assertThat(mesh.snapshot().requestHeaderNames()).isSameAs(mesh.snapshot().requestHeaderNames());
+        }
+    }
+
+    private static MeshListener reading(String... names) {
+        return new MeshListener() {
+            @Override
+            public Set<String> requestHeaderNames() {
+                return Set.of(names);
+            }
+        };
+    }
+
+    @Test
+    void anEngineJoinsTheRoutesNamesWithTheListenersAndContributorsAndKeepsTheSetWhileNoneChanges() {
+        try (Mesh mesh = mesh(dir, service("reviews", "10.0.0.1", "{httpHeaderName: x-user}"))) {
+            CallEngine plain = new CallEngine(mesh, "http", MeshListener.NONE, null);
+            assertThat(plain.requestHeaderNames(mesh.snapshot())).as("only routes read headers: their own set")
+                    .isSameAs(mesh.snapshot().requestHeaderNames());
+
+            CallEngine engine = new CallEngine(mesh, "grpc", reading("x-adapter"), null);
+            var before = engine.requestHeaderNames(mesh.snapshot());
+            assertThat(before).containsExactlyInAnyOrder("x-user", "x-adapter");
+            assertThat(engine.requestHeaderNames(mesh.snapshot())).isSameAs(before);
+
+            RequestHeaderContributor tracer = new RequestHeaderContributor() {
+                @Override
+                public PerCall newCall(CallView call) {
+                    return null;
+                }
+
+                @Override
+                public Set<String> requestHeaderNames() {
+                    return Set.of("traceparent");
+                }
+            };
+            try (MeshListeners.Registration log = mesh.addListener(AccessLog.to(AccessLog.Format.TEXT, l -> { }));
+                 MeshListeners.Registration traced = mesh.addHeaderContributor(tracer)) {
+                var during = engine.requestHeaderNames(mesh.snapshot());
+                assertThat(during).containsExactlyInAnyOrder("x-user", "x-adapter", "traceparent",
+                        "x-forwarded-for", "user-agent", "x-request-id");
+                assertThat(engine.requestHeaderNames(mesh.snapshot())).isSameAs(during);
+                assertThat(mesh.listener().requestHeaderNames())
+                        .containsExactlyInAnyOrder("x-forwarded-for", "user-agent", "x-request-id");
+            }
+            assertThat(engine.requestHeaderNames(mesh.snapshot())).containsExactlyInAnyOrder("x-user", "x-adapter");
+            assertThat(MeshListener.both(reading("a"), reading("b")).requestHeaderNames())
+                    .containsExactlyInAnyOrder("a", "b");
         }
     }
 }
