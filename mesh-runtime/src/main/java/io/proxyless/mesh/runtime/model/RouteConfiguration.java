@@ -2,11 +2,10 @@ package io.proxyless.mesh.runtime.model;
 
 import io.proxyless.mesh.api.HostName;
 import java.util.ArrayList;
-import java.util.HashSet;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
-import java.util.Set;
 
 /**
  * Envoy's {@code RouteConfiguration}: the virtual hosts served on one listener port (istiod names the sidecar's
@@ -30,19 +29,7 @@ public record RouteConfiguration(String name, int port, List<VirtualHost> virtua
             virtualHosts = checked.hosts;
         } else {
             virtualHosts = List.copyOf(virtualHosts);
-            int domains = 0;
-            for (VirtualHost vh : virtualHosts) {
-                domains += vh.domains().size();
-            }
-            // Sized at once: a configuration of thousands of virtual hosts is built again on every route change.
-            Set<HostName> seen = new HashSet<>(domains * 4 / 3 + 16);
-            for (VirtualHost vh : virtualHosts) {
-                for (HostName domain : vh.domains()) {
-                    if (!seen.add(domain)) {
-                        throw duplicate(name, domain);
-                    }
-                }
-            }
+            domainOwners(name, virtualHosts);
         }
     }
 
@@ -88,8 +75,27 @@ public record RouteConfiguration(String name, int port, List<VirtualHost> virtua
                 sameDomains ? new VirtualHostDomains.Checked(List.copyOf(vhs)) : vhs);
     }
 
-    static IllegalArgumentException duplicate(String name, HostName domain) {
-        return new IllegalArgumentException("route configuration " + name + ": domain " + domain
-                + " appears in more than one virtual host");
+    /**
+     * Each domain of {@code virtualHosts} with the virtual host that has it: the one check that no domain appears in
+     * two virtual hosts, for this record and for {@link VirtualHostDomains}, which keeps the map.
+     *
+     * @throws IllegalArgumentException naming the first domain, in order, that a virtual host repeats
+     */
+    static Map<HostName, VirtualHost> domainOwners(String name, List<VirtualHost> virtualHosts) {
+        int domains = 0;
+        for (VirtualHost vh : virtualHosts) {
+            domains += vh.domains().size();
+        }
+        // Sized at once: a configuration of thousands of virtual hosts is built again on every route change.
+        Map<HostName, VirtualHost> owners = new HashMap<>(domains * 4 / 3 + 16);
+        for (VirtualHost vh : virtualHosts) {
+            for (HostName domain : vh.domains()) {
+                if (owners.putIfAbsent(domain, vh) != null) {
+                    throw new IllegalArgumentException("route configuration " + name + ": domain " + domain
+                            + " appears in more than one virtual host");
+                }
+            }
+        }
+        return owners;
     }
 }

@@ -41,8 +41,8 @@ public final class VirtualHostDomains {
         List<Integer> changed = changed(next);
         Map<HostName, VirtualHost> added = changed == null ? null : added(changed, next);
         if (added == null) {
-            // In full; a domain in two virtual hosts is named as RouteConfiguration names it, the first in order.
-            owners = index(name, next);
+            // In full, by RouteConfiguration's own check, whose map of domains this index keeps.
+            owners = RouteConfiguration.domainOwners(name, next);
         } else if (!changed.isEmpty()) {
             for (int i : changed) {
                 VirtualHost before = hosts.get(i);
@@ -97,22 +97,6 @@ public final class VirtualHostDomains {
             }
         }
         return changed;
-    }
-
-    private static Map<HostName, VirtualHost> index(String name, List<VirtualHost> virtualHosts) {
-        int domains = 0;
-        for (VirtualHost vh : virtualHosts) {
-            domains += vh.domains().size();
-        }
-        Map<HostName, VirtualHost> owners = new HashMap<>(domains * 4 / 3 + 16);
-        for (VirtualHost vh : virtualHosts) {
-            for (HostName domain : vh.domains()) {
-                if (owners.putIfAbsent(domain, vh) != null) {
-                    throw RouteConfiguration.duplicate(name, domain);
-                }
-            }
-        }
-        return owners;
     }
 
     /**
