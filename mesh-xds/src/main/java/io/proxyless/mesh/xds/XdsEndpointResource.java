@@ -56,6 +56,11 @@ final class XdsEndpointResource {
         if (cla.hasPolicy() && cla.getPolicy().getDropOverloadsCount() > 0) {
             f.warn(Findings.join(path, "policy.drop_overloads"), "not supported; no requests are dropped");
         }
+        if (cla.hasPolicy()) {
+            // weighted_priority_health, endpoint_stale_after: said out loud rather than silently ignored.
+            f.unsupportedFields(cla.getPolicy(), Findings.join(path, "policy"),
+                    Set.of("drop_overloads", "overprovisioning_factor"));
+        }
         int overprovisioning = overprovisioningFactor(cla, path, f);
         // Envoy keys a locality's weight by priority and locality; an unset weight is 0 (no traffic when the
         // cluster balances by locality weight). Counted first, so that each endpoint is built with its share.

@@ -104,5 +104,9 @@ class XdsEndpointResourceTest {
                 .setOverprovisioningFactor(UInt32Value.of(0))).build());
         assertThat(factor0.error()).isEqualTo("policy.overprovisioning_factor: must be at least 1 (percent): at 0 no"
                 + " priority or locality ever counts as healthy");
+        var weightedHealth = XdsEndpointResource.parse(cla.toBuilder().setPolicy(ClusterLoadAssignment.Policy
+                .newBuilder().setOverprovisioningFactor(UInt32Value.of(200)).setWeightedPriorityHealth(true)).build());
+        assertThat(weightedHealth.warnings()).extracting(Findings.Finding::path)
+                .containsExactly("policy.weighted_priority_health");
     }
 }
