@@ -20,7 +20,8 @@ import java.util.Set;
  * EDS into the mesh's one route model: {@code ClusterLoadAssignment} → {@link
  * io.proxyless.mesh.runtime.model.ClusterLoadAssignment}, with every endpoint's address, port, weight, locality,
  * priority and metadata labels. Unhealthy, draining and timed-out endpoints are left out, as Envoy and grpc-java
- * leave them out of load balancing. The value is named like the resource (the EDS service name); the source files
+ * leave them out of load balancing; their number per priority is kept, since Envoy counts them in the priority's
+ * hosts when it decides how healthy the priority is. The value is named like the resource (the EDS service name); the source files
  * it under the clusters that name it.
  *
  * <p>Each endpoint carries its locality's {@code load_balancing_weight} as its locality share, scaled by the
@@ -80,6 +81,8 @@ final class XdsEndpointResource {
             groupLocality[i] = lw;
         }
         List<io.proxyless.mesh.runtime.model.LbEndpoint> out = new ArrayList<>();
+        // Envoy keeps endpoints whose health status fails in their priority's host count: they lower its health.
+        Map<Integer, Integer> leftOut = new HashMap<>();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < cla.getEndpointsCount(); i++) {
             LocalityLbEndpoints group = cla.getEndpoints(i);
@@ -89,6 +92,9 @@ final class XdsEndpointResource {
             String locality = ProtoValues.locality(group.getLocality());
             double share = groupLocality[i].share();
             for (int j = 0; j < group.getLbEndpointsCount(); j++) {
+                if (EXCLUDED.contains(group.getLbEndpoints(j).getHealthStatus()) && group.getPriority() >= 0) {
+                    leftOut.merge(group.getPriority(), 1, Integer::sum);
+                }
                 var e = parseEndpoint(group.getLbEndpoints(j), locality, group.getPriority(), share,
                         Findings.join(gp, "lb_endpoints[" + j + "]"), f);
                 if (e != null) {
@@ -104,7 +110,8 @@ final class XdsEndpointResource {
         if (f.hasErrors()) {
             return null;
         }
-        return io.proxyless.mesh.runtime.model.ClusterLoadAssignment.of(cla.getClusterName(), out, overprovisioning);
+        return new io.proxyless.mesh.runtime.model.ClusterLoadAssignment(cla.getClusterName(), out, overprovisioning,
+                leftOut);
     }
 
     /**

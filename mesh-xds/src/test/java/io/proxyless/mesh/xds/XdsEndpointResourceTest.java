@@ -94,6 +94,8 @@ class XdsEndpointResourceTest {
                 // the same locality at another priority is another locality, with its own weight
                 "10.0.0.5 /a p1 7.0");
         assertThat(parsed.value().overprovisioningFactor()).as("Envoy's default").isEqualTo(140);
+        assertThat(parsed.value().leftOutByPriority()).as("b's unhealthy endpoint still counts in priority 0")
+                .isEqualTo(Map.of(0, 1));
         // The assignment's own factor scales availability: at 200 half of b healthy is all of b's weight.
         var factor200 = XdsEndpointResource.parse(cla.toBuilder().setPolicy(ClusterLoadAssignment.Policy.newBuilder()
                 .setOverprovisioningFactor(UInt32Value.of(200))).build());

@@ -123,17 +123,30 @@ class XdsLocalityWeightTest {
 
     /** The endpoint each of {@link #REQUESTS} requests went to, request {@code i} with seed {@code i}. */
     private List<String> endpointPerSeed(Cluster.Builder cluster, ClusterLoadAssignment cla) throws Exception {
-        return endpointPerSeed(cluster, cla, Set.of());
+        return served(cluster, cla, Set.of(), XdsLocalityWeightTest::endpointPerSeed);
     }
 
     /**
-     * As {@link #endpointPerSeed(Cluster.Builder, ClusterLoadAssignment)}, but after outlier detection (one 5xx
-     * ejects, on the injected clock) has ejected the endpoints in {@code ejected}, and with one random generator of
-     * seed 0 for all requests: a priority level is chosen by a uniform draw, and the first draws of generators
-     * seeded 0, 1, 2… lie close together, so they would not spread over the levels.
+     * The endpoint each of {@link #REQUESTS} requests went to, after outlier detection (one 5xx ejects, on the
+     * injected clock) has ejected the endpoints in {@code ejected}, with one random generator of seed 0 for all
+     * requests: a priority level is chosen by a uniform draw, and the first draws of generators seeded 0, 1, 2… lie
+     * close together, so they would not spread over the levels.
      */
-    private List<String> endpointPerSeed(Cluster.Builder cluster, ClusterLoadAssignment cla, Set<String> ejected)
+    private List<String> endpointsDrawn(Cluster.Builder cluster, ClusterLoadAssignment cla, Set<String> ejected)
             throws Exception {
+        return served(cluster, cla, ejected, mesh -> {
+            Random random = new Random(0);
+            List<String> out = new ArrayList<>(REQUESTS);
+            for (int i = 0; i < REQUESTS; i++) {
+                out.add(mesh.route(REQUEST, random).endpoint().address());
+            }
+            return out;
+        });
+    }
+
+    /** What {@code requests} finds on a mesh served {@code cluster} and {@code cla} by a real xDS server. */
+    private List<String> served(Cluster.Builder cluster, ClusterLoadAssignment cla, Set<String> ejected,
+                                java.util.function.Function<Mesh, List<String>> requests) throws Exception {
         XdsFixtures.Resources bookinfo = XdsFixtures.bookinfo(true, Map.of());
         List<Cluster> clusters = new ArrayList<>(bookinfo.clusters());
         clusters.replaceAll(c -> c.getName().equals(CLUSTER) ? cluster.build() : c);
@@ -157,15 +170,7 @@ class XdsLocalityWeightTest {
                     assertThat(compiled.endpoints()).filteredOn(e -> compiled.outlier().isEjected(e))
                             .extracting(Endpoint::address).containsExactlyInAnyOrderElementsOf(ejected);
                 }
-                if (ejected.isEmpty()) {
-                    return endpointPerSeed(mesh);
-                }
-                Random random = new Random(0);
-                List<String> out = new ArrayList<>(REQUESTS);
-                for (int i = 0; i < REQUESTS; i++) {
-                    out.add(mesh.route(REQUEST, random).endpoint().address());
-                }
-                return out;
+                return requests.apply(mesh);
             }
         }
     }
@@ -224,9 +229,10 @@ class XdsLocalityWeightTest {
 
     @Test
     void withNoHealthyWeightedLocalityThePriorityFallsBackToAllItsHealthyEndpoints() throws Exception {
-        // Envoy picks from all healthy hosts of the priority when no locality has an effective weight.
-        assertShares(picks(commonLocalityWeighted(), assignment(Set.of("10.0.0.1", "10.0.0.2", "10.0.0.3"),
-                List.of())), Map.of("10.0.0.4", 100.0));
+        // Envoy picks from all healthy hosts of the priority when no locality has an effective weight. With one of
+        // its four endpoints healthy, priority 0 keeps 1.4 × 1/4 = 35 % (drawn levels, within a percent).
+        assertShares(shares(endpointsDrawn(commonLocalityWeighted(), assignment(Set.of("10.0.0.1", "10.0.0.2",
+                "10.0.0.3"), List.of()), Set.of())), Map.of("10.0.0.4", 35.0, "10.0.0.5", 65.0), 1.0);
     }
 
     @Test
@@ -287,9 +293,11 @@ class XdsLocalityWeightTest {
         // 200: b's one healthy endpoint of two is availability min(1, 2 × 1/2) = 1, its whole weight 3 against 1.
         assertShares(picks(commonLocalityWeighted(), overprovisioned(halfOfBDown, 200)),
                 Map.of("10.0.0.1", 12.5, "10.0.0.2", 12.5, "10.0.0.3", 75.0));
-        // 100, no over-provisioning: b keeps half its weight, 1.5 against 1.
-        assertShares(picks(commonLocalityWeighted(), overprovisioned(halfOfBDown, 100)),
-                Map.of("10.0.0.1", 20.0, "10.0.0.2", 20.0, "10.0.0.3", 60.0));
+        // 100, no over-provisioning: b keeps half its weight, 1.5 against 1; and priority 0, four of its five
+        // endpoints healthy, keeps 80 % of the traffic, the rest spilling to priority 1 (drawn levels, within a
+        // percent).
+        assertShares(shares(endpointsDrawn(commonLocalityWeighted(), overprovisioned(halfOfBDown, 100), Set.of())),
+                Map.of("10.0.0.1", 16.0, "10.0.0.2", 16.0, "10.0.0.3", 48.0, "10.0.0.5", 20.0), 1.0);
         // 140 set explicitly is Envoy's default: the same as unset.
         assertThat(endpointPerSeed(commonLocalityWeighted(), overprovisioned(halfOfBDown, 140)))
                 .isEqualTo(endpointPerSeed(commonLocalityWeighted(), halfOfBDown));
@@ -309,13 +317,35 @@ class XdsLocalityWeightTest {
         Set<String> ejected = Set.of("10.0.0.1", "10.0.0.2");
         // Drawn levels: within a percent of the split over 4000 draws (the generator is seeded, so always the same).
         // Envoy's default 140: priority 0's health is 1.4 × 50 % = 70 %, the rest spills to priority 1.
-        assertShares(shares(endpointPerSeed(ejectOnOne5xx, cla, ejected)),
+        assertShares(shares(endpointsDrawn(ejectOnOne5xx, cla, ejected)),
                 Map.of("10.0.0.3", 35.0, "10.0.0.4", 35.0, "10.0.0.5", 30.0), 1.0);
         // 100: priority 0 takes only its healthy half.
-        assertShares(shares(endpointPerSeed(ejectOnOne5xx, overprovisioned(cla, 100), ejected)),
+        assertShares(shares(endpointsDrawn(ejectOnOne5xx, overprovisioned(cla, 100), ejected)),
                 Map.of("10.0.0.3", 25.0, "10.0.0.4", 25.0, "10.0.0.5", 50.0), 1.0);
         // 200: half healthy counts as fully healthy, so nothing spills over.
-        assertShares(shares(endpointPerSeed(ejectOnOne5xx, overprovisioned(cla, 200), ejected)),
+        assertShares(shares(endpointsDrawn(ejectOnOne5xx, overprovisioned(cla, 200), ejected)),
                 Map.of("10.0.0.3", 50.0, "10.0.0.4", 50.0));
+    }
+
+    @Test
+    void endpointsTheAssignmentMarksUnhealthyCountAgainstTheirPrioritysHealthAsInEnvoy() throws Exception {
+        // Priority 0: four endpoints, two UNHEALTHY in EDS (50 % healthy); priority 1: one. Envoy keeps the two in
+        // the priority's host count, so they pull its health down though they take no traffic.
+        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName(CLUSTER)
+                .addEndpoints(group("a", 0, 0, Set.of("10.0.0.1", "10.0.0.2"), "10.0.0.1", "10.0.0.2", "10.0.0.3",
+                        "10.0.0.4"))
+                .addEndpoints(group("d", 0, 1, Set.of(), "10.0.0.5"))
+                .build();
+        // 140: priority 0's health is 1.4 × 2/4 = 70 %, within a percent over the seeded draws.
+        assertShares(shares(endpointsDrawn(roundRobin(), cla, Set.of())),
+                Map.of("10.0.0.3", 35.0, "10.0.0.4", 35.0, "10.0.0.5", 30.0), 1.0);
+        assertShares(shares(endpointsDrawn(roundRobin(), overprovisioned(cla, 100), Set.of())),
+                Map.of("10.0.0.3", 25.0, "10.0.0.4", 25.0, "10.0.0.5", 50.0), 1.0);
+        // One of the two healthy ones ejected as well: 1.4 × 1/4 = 35 %.
+        Cluster.Builder ejectOnOne5xx = roundRobin().setOutlierDetection(OutlierDetection.newBuilder()
+                .setConsecutive5Xx(UInt32Value.of(1)).setInterval(com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(10)).setMaxEjectionPercent(UInt32Value.of(100)));
+        assertShares(shares(endpointsDrawn(ejectOnOne5xx, cla, Set.of("10.0.0.3"))),
+                Map.of("10.0.0.4", 35.0, "10.0.0.5", 65.0), 1.0);
     }
 }

@@ -28,9 +28,13 @@ import java.util.random.RandomGenerator;
  *                  when none has. The level itself (the same list) when the level has no such preference.
  * @param overprovisioningFactor what a level's healthy share is multiplied by (capped at 1) before traffic spills
  *                  to the next level: Envoy's {@code policy.overprovisioning_factor} as a ratio, more than 0
+ * @param leftOut   for each level, how many of its endpoints are not in it because their health status takes them
+ *                  out of load balancing (EDS {@code UNHEALTHY}…): they count against the level's health, as Envoy
+ *                  counts them. Null: none.
  */
 public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights,
-                                 List<List<Endpoint>> preferred, double overprovisioningFactor) {
+                                 List<List<Endpoint>> preferred, double overprovisioningFactor,
+                                 List<Integer> leftOut) {
 
     /**
      * Envoy's default over-provisioning factor, which Istio sends too: a level at 72 % health (≥ 1/1.4) still takes
@@ -40,12 +44,21 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
 
     /** Levels without a preference within them, with Envoy's default over-provisioning factor. */
     public LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights) {
-        this(levels, weights, null, DEFAULT_OVERPROVISIONING_FACTOR);
+        this(levels, weights, null, DEFAULT_OVERPROVISIONING_FACTOR, null);
+    }
+
+    /** Levels with all their endpoints present. */
+    public LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights,
+                              List<List<Endpoint>> preferred, double overprovisioningFactor) {
+        this(levels, weights, preferred, overprovisioningFactor, null);
     }
 
     public LocalityPriorities {
         if (preferred != null && preferred.size() != levels.size()) {
             throw new IllegalArgumentException("one preferred list per level is needed");
+        }
+        if (leftOut != null && leftOut.size() != levels.size()) {
+            throw new IllegalArgumentException("one left-out count per level is needed");
         }
         if (!(overprovisioningFactor > 0)) {
             throw new IllegalArgumentException("overprovisioning factor must be above 0, was "
@@ -53,8 +66,14 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
         }
         List<List<Endpoint>> copy = new ArrayList<>(levels.size());
         List<List<Endpoint>> preferredCopy = new ArrayList<>(levels.size());
+        List<Integer> leftOutCopy = new ArrayList<>(levels.size());
         for (int i = 0; i < levels.size(); i++) {
             if (!levels.get(i).isEmpty()) {
+                int absent = leftOut == null ? 0 : leftOut.get(i);
+                if (absent < 0) {
+                    throw new IllegalArgumentException("a left-out count cannot be negative, was " + absent);
+                }
+                leftOutCopy.add(absent);
                 List<Endpoint> level = List.copyOf(levels.get(i));
                 List<Endpoint> p = preferred == null ? null : preferred.get(i);
                 copy.add(level);
@@ -65,6 +84,7 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
         }
         levels = List.copyOf(copy);
         preferred = List.copyOf(preferredCopy);
+        leftOut = List.copyOf(leftOutCopy);
         weights = weights == null ? Map.of() : Map.copyOf(weights);
     }
 
@@ -91,7 +111,8 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
 
     /**
      * Chooses the level to take candidates from, as Envoy splits load between priorities: each level's health
-     * is its healthy share × {@link #overprovisioningFactor} (capped at 100 %); level 0 takes its health's worth
+     * is its healthy share (of its endpoints and those {@link #leftOut}) × {@link #overprovisioningFactor} (capped
+     * at 100 %); level 0 takes its health's worth
      * of traffic, the next level the rest up to its own health, and so on; if the levels' health adds up to less
      * than 100 %, the shares are scaled up to fill it. So a fully healthy level 0 takes everything, and a level 0
      * at 50 % health takes 70 % (at the default factor of 1.4).
@@ -101,8 +122,8 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
      */
     public int chooseLevel(Predicate<Endpoint> healthy, RandomGenerator random) {
         double total = 0;
-        for (List<Endpoint> level : levels) {
-            total += health(level, healthy);
+        for (int i = 0; i < levels.size(); i++) {
+            total += health(i, healthy);
         }
         if (total == 0) {
             return -1;
@@ -115,7 +136,7 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
         double remaining = 1.0;
         int lastHealthy = -1;
         for (int i = 0; i < levels.size(); i++) {
-            double health = health(levels.get(i), healthy);
+            double health = health(i, healthy);
             if (health == 0) {
                 continue;
             }
@@ -130,13 +151,14 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
         return lastHealthy; // rounding crumbs
     }
 
-    private double health(List<Endpoint> level, Predicate<Endpoint> healthy) {
+    private double health(int index, Predicate<Endpoint> healthy) {
+        List<Endpoint> level = levels.get(index);
         int up = 0;
         for (int i = 0, n = level.size(); i < n; i++) {
             if (healthy.test(level.get(i))) {
                 up++;
             }
         }
-        return Math.min(1.0, overprovisioningFactor * up / level.size());
+        return Math.min(1.0, overprovisioningFactor * up / (level.size() + leftOut.get(index)));
     }
 }

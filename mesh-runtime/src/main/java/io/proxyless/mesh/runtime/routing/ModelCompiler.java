@@ -106,12 +106,6 @@ public final class ModelCompiler {
         return sharedEndpoints.intern(endpoint);
     }
 
-    /** The assignment's over-provisioning factor in percent; Envoy's default when the cluster has none. */
-    private static int overprovisioning(io.proxyless.mesh.runtime.model.ClusterLoadAssignment assignment) {
-        return assignment == null ? io.proxyless.mesh.runtime.model.ClusterLoadAssignment.DEFAULT_OVERPROVISIONING_FACTOR
-                : assignment.overprovisioningFactor();
-    }
-
     /**
      * Compiles {@code model}, the route model of {@code config} (written from Istio resources by
      * {@link MeshCompiler}, or the config's own).
@@ -122,6 +116,21 @@ public final class ModelCompiler {
      * @param policies the merged DestinationRule policy each cluster was written from, by cluster name, for dumps
      * @param inbound  the workload's inbound policy compiled from the same config
      */
+    /** What a cluster without a load assignment is compiled with. */
+    private static final io.proxyless.mesh.runtime.model.ClusterLoadAssignment NO_ENDPOINTS =
+            io.proxyless.mesh.runtime.model.ClusterLoadAssignment.of("", List.of());
+
+    /**
+     * Whether two load assignments compile alike: the same endpoints, over-provisioning factor and left-out counts
+     * (the cluster's name aside, which the caller matched).
+     */
+    private static boolean sameAssignment(io.proxyless.mesh.runtime.model.ClusterLoadAssignment now,
+                                          io.proxyless.mesh.runtime.model.ClusterLoadAssignment before) {
+        return now == before || now.endpoints().equals(before.endpoints())
+                && now.overprovisioningFactor() == before.overprovisioningFactor()
+                && now.leftOutByPriority().equals(before.leftOutByPriority());
+    }
+
     Compilation compile(MeshModel model, MeshConfig config, ServiceRegistry registry, List<String> warnings,
                         Map<String, RouteTables.Missing> missing, Map<String, ClusterPolicy> policies,
                         InboundPolicy inbound, CompiledMesh previous) throws TlsConfigException {
@@ -132,7 +141,7 @@ public final class ModelCompiler {
                 model.loadAssignments(), io.proxyless.mesh.runtime.model.ClusterLoadAssignment::clusterName);
         for (io.proxyless.mesh.runtime.model.Cluster c : model.clusters().values()) {
             var assignment = assignments.get(c.name());
-            build.cluster(c, assignment == null ? List.of() : assignment.endpoints(), overprovisioning(assignment));
+            build.cluster(c, assignment == null ? NO_ENDPOINTS : assignment);
         }
         if (!build.clusters.containsKey(MeshCompiler.PASSTHROUGH_CLUSTER)) {
             ClusterHealth.Entry passthrough = build.healthEntry(MeshCompiler.PASSTHROUGH_CLUSTER, null,
@@ -274,13 +283,15 @@ public final class ModelCompiler {
         }
 
         /**
-         * Compiles cluster {@code c} with its endpoints and its assignment's over-provisioning factor (in percent),
-         * or carries the compiled cluster in force over when nothing of it changed.
+         * Compiles cluster {@code c} with its load assignment (endpoints, over-provisioning factor, endpoints left
+         * out per priority), or carries the compiled cluster in force over when nothing of it changed.
          */
-        void cluster(io.proxyless.mesh.runtime.model.Cluster c, List<LbEndpoint> lbEndpoints, int overprovisioning) {
+        void cluster(io.proxyless.mesh.runtime.model.Cluster c,
+                     io.proxyless.mesh.runtime.model.ClusterLoadAssignment assignment) {
             String name = c.name();
             ClusterKey key = c.key();
-            Cluster unchanged = unchanged(c, lbEndpoints, overprovisioning);
+            List<LbEndpoint> lbEndpoints = assignment.endpoints();
+            Cluster unchanged = unchanged(c, assignment);
             if (unchanged != null) {
                 ClusterHealth.Entry inForce = health.get(name);
                 EndpointTracker tracker = previous.tracker(name);
@@ -333,9 +344,13 @@ public final class ModelCompiler {
                     preferred.add(w == null ? level.getValue() : w);
                 }
             }
-            LocalityPriorities priorities = levels.size() > 1 || partlyWeighted
-                    ? new LocalityPriorities(List.copyOf(levels.values()), Map.of(), preferred, overprovisioning / 100.0)
-                    : null;
+            LocalityPriorities priorities = null;
+            if (levels.size() > 1 || partlyWeighted) {
+                List<Integer> leftOut = new ArrayList<>(levels.size());
+                levels.keySet().forEach(p -> leftOut.add(assignment.leftOutByPriority().getOrDefault(p, 0)));
+                priorities = new LocalityPriorities(List.copyOf(levels.values()), Map.of(), preferred,
+                        assignment.overprovisioningFactor() / 100.0, leftOut);
+            }
             if (entry == null) {
                 entry = healthEntry(name, outlier, limits, endpoints);
             }
@@ -349,10 +364,10 @@ public final class ModelCompiler {
 
         /**
          * The previous snapshot's compiled cluster {@code c} when it was compiled from the same model cluster, the
-         * same endpoints and over-provisioning factor and the same DestinationRule policy, with one TLS socket for all endpoints; else null.
+         * same load assignment and the same DestinationRule policy, with one TLS socket for all endpoints; else null.
          */
-        private Cluster unchanged(io.proxyless.mesh.runtime.model.Cluster c, List<LbEndpoint> lbEndpoints,
-                                  int overprovisioning) {
+        private Cluster unchanged(io.proxyless.mesh.runtime.model.Cluster c,
+                                  io.proxyless.mesh.runtime.model.ClusterLoadAssignment now) {
             if (previous == null || previous.model() == null) {
                 return null;
             }
@@ -361,8 +376,7 @@ public final class ModelCompiler {
             var assignment = previousAssignments.get(c.name());
             Cluster before = previousClusters.get(c.name());
             if (before == null || before.sockets() != null || !java.util.Objects.equals(c, modelBefore)
-                    || !java.util.Objects.equals(lbEndpoints, assignment == null ? List.of() : assignment.endpoints())
-                    || overprovisioning != overprovisioning(assignment)
+                    || !sameAssignment(now, assignment == null ? NO_ENDPOINTS : assignment)
                     || !java.util.Objects.equals(before.policy(), policies.getOrDefault(c.name(), ClusterPolicy.NONE))) {
                 return null;
             }
