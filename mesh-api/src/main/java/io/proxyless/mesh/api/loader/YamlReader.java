@@ -6,7 +6,6 @@ import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
@@ -41,7 +40,8 @@ final class YamlReader {
     // stops first and names the line.
     private static final StreamReadConstraints CONSTRAINTS =
             StreamReadConstraints.builder().maxNestingDepth(MAX_DEPTH + 1).build();
-    private static final YAMLFactory YAML = YAMLFactory.builder().streamReadConstraints(CONSTRAINTS).build();
+    private static final YAMLFactory YAML =
+            new LoaderYamlParser.Factory(YAMLFactory.builder().streamReadConstraints(CONSTRAINTS));
     private static final JsonFactory JSON = JsonFactory.builder().streamReadConstraints(CONSTRAINTS).build();
 
     /** A syntax problem: where parsing stopped and why. Documents before it are still returned. */
@@ -99,6 +99,7 @@ final class YamlReader {
     /** Builds the tree of one document: its anchors, and how much its aliases have expanded so far. */
     private static final class Document {
         private final JsonParser p;
+        private final LoaderYamlParser yaml; // p when reading YAML, else null
         private final Map<Integer, String> scalarAnchors;
         private final UnaryOperator<String> strings;
         private final Map<String, Sized> anchors = new HashMap<>();
@@ -107,19 +108,28 @@ final class YamlReader {
         Document(JsonParser parser, Map<Integer, String> scalarAnchors, UnaryOperator<String> strings) {
             this.strings = strings;
             this.p = parser;
+            this.yaml = parser instanceof LoaderYamlParser y ? y : null;
             this.scalarAnchors = scalarAnchors;
         }
 
+        /** The current token's line. */
+        private int line() {
+            return yaml != null ? yaml.tokenLine() : p.currentTokenLocation().getLineNr();
+        }
+
         Sized read(JsonToken token, int depth) throws IOException {
-            int line = p.currentTokenLocation().getLineNr();
-            if (p instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+            int line = line();
+            if (yaml != null && yaml.isCurrentAlias()) {
                 return alias(yaml.getText(), line);
             }
             // Read before the value: the parser moves on while a collection is read.
             String anchor = null;
-            if (p instanceof YAMLParser yaml) {
-                anchor = token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY ? yaml.getObjectId()
-                        : scalarAnchors.get((int) p.currentTokenLocation().getCharOffset());
+            if (yaml != null) {
+                if (token == JsonToken.START_OBJECT || token == JsonToken.START_ARRAY) {
+                    anchor = yaml.getObjectId();
+                } else if (!scalarAnchors.isEmpty()) {
+                    anchor = scalarAnchors.get(yaml.tokenOffset());
+                }
             }
             Sized value = value(token, line, depth);
             if (anchor != null) {
@@ -196,11 +206,11 @@ final class YamlReader {
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
                 String key = p.currentName();
-                int keyLine = p.currentTokenLocation().getLineNr();
+                int keyLine = line();
                 Sized value = read(p.nextToken(), depth + 1);
                 // Counted whole even where keys are overridden: the count only has to bound the work.
                 values += value.values();
-                if (key.equals(MERGE_KEY) && p instanceof YAMLParser) {
+                if (key.equals(MERGE_KEY) && yaml != null) {
                     merged.addAll(mergedMaps(value.node(), keyLine));
                     continue;
                 }
