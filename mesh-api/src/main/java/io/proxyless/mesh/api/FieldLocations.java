@@ -45,6 +45,15 @@ public final class FieldLocations {
     }
 
     /**
+     * The locations of a document written in the same shape as {@code sameShape}'s (the same fields on the same lines
+     * relative to its first), starting at {@code documentLine}: the two share one table of paths and lines.
+     */
+    public FieldLocations(int documentLine, FieldLocations sameShape) {
+        this.documentLine = documentLine;
+        this.shape = sameShape.shape;
+    }
+
+    /**
      * The written paths, sorted, and each one's line relative to the document's: documents of the same shape
      * (the same fields on the same relative lines, as generated manifests often are) share one.
      */

@@ -1,6 +1,5 @@
 package io.proxyless.mesh.api.loader;
 
-import com.google.common.collect.Interner;
 import com.google.common.util.concurrent.Uninterruptibles;
 import io.proxyless.mesh.api.ConfigException;
 import io.proxyless.mesh.api.FieldLocations;
@@ -278,7 +277,7 @@ public final class ConfigLoader {
     }
 
     /** Decodes and parses one changed file, keeping the resources that equal those of its last parse. */
-    private void parse(FileRead read, Interner<Object> strings) {
+    private void parse(FileRead read, LoadInterner strings) {
         Batch parsed = new Batch();
         try {
             parsed.parse(read.name, decodeUtf8(read.content), read.json, strings);
@@ -471,11 +470,24 @@ public final class ConfigLoader {
     }
 
     private static String decodeUtf8(byte[] bytes) throws IOException {
+        // Config is mostly ASCII, which is UTF-8 as it is: taken as it is without a decoder's intermediate characters.
+        if (isAscii(bytes)) {
+            return new String(bytes, StandardCharsets.US_ASCII);
+        }
         try {
             return StandardCharsets.UTF_8.newDecoder().decode(java.nio.ByteBuffer.wrap(bytes)).toString();
         } catch (CharacterCodingException e) {
             throw new IOException("not valid UTF-8 text", e);
         }
+    }
+
+    private static boolean isAscii(byte[] bytes) {
+        for (byte b : bytes) {
+            if (b < 0) {
+                return false;
+            }
+        }
+        return true;
     }
 
     /** A file over {@link #MAX_FILE_BYTES}; its message is the problem as reported. */
@@ -528,7 +540,7 @@ public final class ConfigLoader {
         // The validation of resources a new parse of a file kept from the parse before (keepUnchanged).
         private final Map<Resource<?>, List<Problem>> carried = new IdentityHashMap<>();
         // While parse() runs: the load's interner.
-        private Interner<Object> strings;
+        private LoadInterner strings;
 
         Batch() {
             this(0);
@@ -575,7 +587,7 @@ public final class ConfigLoader {
          * Parses one file's documents into this batch; {@code strings} shares the values they repeat (the load's
          * interner, held only while parsing so that a kept parse does not keep the load's interner alive).
          */
-        void parse(String file, String content, boolean json, Interner<Object> strings) {
+        void parse(String file, String content, boolean json, LoadInterner strings) {
             this.strings = strings;
             try {
                 parseDocuments(file, content, json);
@@ -593,7 +605,7 @@ public final class ConfigLoader {
                     return;
                 }
             }
-            YamlReader.Result result = YamlReader.read(content, json, v -> (String) strings.intern(v));
+            YamlReader.Result result = YamlReader.read(content, json, strings::string);
             for (YamlNode document : result.documents()) {
                 document(file, document, "");
             }
@@ -712,7 +724,7 @@ public final class ConfigLoader {
             // the same wherever the resource was written.
             RecordBinder binder = new RecordBinder();
             boolean envelopeOk = true;
-            for (YamlNode.Entry entry : map.entries().values()) {
+            for (YamlNode.Entry entry : map.entries()) {
                 if (!ENVELOPE_FIELDS.contains(entry.key())) {
                     String hint = Suggestions.closest(entry.key(), ENVELOPE_FIELDS);
                     here.add(Severity.ERROR, entry.keyLine(), entry.key(), "unknown field \"" + entry.key() + "\""
@@ -755,7 +767,7 @@ public final class ConfigLoader {
             }
             YamlNode specNode = map.get("spec");
             if (specNode == null) {
-                specNode = new YamlNode.MapNode(Map.of(), map.line());
+                specNode = new YamlNode.MapNode(List.of(), map.line());
             }
             Object spec = binder.bind(specNode, kind.specType(), "spec");
             Problems located = new Problems(file, kind.kindName(), namespace, name);
@@ -768,7 +780,7 @@ public final class ConfigLoader {
             if (!envelopeOk || spec == null) {
                 return;
             }
-            FieldLocations locations = new FieldLocations(map.line(), LocationIndex.of(map), strings);
+            FieldLocations locations = strings.locations(map);
             Resource<?> resource = new Resource<>(kind, apiVersion, new Metadata(name, namespace, labels, annotations),
                     spec, new SourceInfo(file, locations));
             Resource<?> previous = byKey.putIfAbsent(new ResourceKey(kind, namespace, name), resource);
@@ -968,7 +980,7 @@ public final class ConfigLoader {
     }
 
     private static int line(YamlNode.MapNode map, String key) {
-        YamlNode.Entry e = map.entries().get(key);
+        YamlNode.Entry e = map.entry(key);
         return e == null ? map.line() : e.keyLine();
     }
 

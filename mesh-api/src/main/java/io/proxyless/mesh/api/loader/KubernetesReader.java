@@ -73,7 +73,7 @@ final class KubernetesReader {
     static Map<String, String> metadataMap(YamlNode.MapNode metadata, String key) {
         Map<String, String> out = new LinkedHashMap<>();
         if (metadata != null && metadata.get(key) instanceof YamlNode.MapNode m) {
-            for (YamlNode.Entry e : m.entries().values()) {
+            for (YamlNode.Entry e : m.entries()) {
                 if (e.value() instanceof YamlNode.ScalarNode s && !s.isNull()) {
                     out.put(e.key(), s.text());
                 }
@@ -114,12 +114,12 @@ final class KubernetesReader {
 
     private io.proxyless.mesh.api.kubernetes.Secret secret() {
         Map<String, String> data = new LinkedHashMap<>();
-        for (YamlNode.Entry e : map(root, "data", "data").entries().values()) {
+        for (YamlNode.Entry e : map(root, "data", "data").entries()) {
             if (e.value() instanceof YamlNode.ScalarNode s && !s.isNull()) {
                 data.put(e.key(), s.text());
             }
         }
-        for (YamlNode.Entry e : map(root, "stringData", "stringData").entries().values()) {
+        for (YamlNode.Entry e : map(root, "stringData", "stringData").entries()) {
             if (e.value() instanceof YamlNode.ScalarNode s && !s.isNull()) {
                 data.put(e.key(), java.util.Base64.getEncoder().encodeToString(
                         s.text().getBytes(java.nio.charset.StandardCharsets.UTF_8)));
@@ -241,7 +241,7 @@ final class KubernetesReader {
         if (node != null && !(node instanceof YamlNode.ScalarNode s && s.isNull())) {
             problems.error(node.line(), path, "expected a map, got " + node.describe());
         }
-        return new YamlNode.MapNode(Map.of(), parent.line());
+        return new YamlNode.MapNode(List.of(), parent.line());
     }
 
     private List<YamlNode> list(YamlNode.MapNode parent, String key, String path) {
@@ -307,7 +307,7 @@ final class KubernetesReader {
 
     private Map<String, String> stringMap(YamlNode.MapNode parent, String key, String path) {
         Map<String, String> out = new LinkedHashMap<>();
-        for (YamlNode.Entry e : map(parent, key, path).entries().values()) {
+        for (YamlNode.Entry e : map(parent, key, path).entries()) {
             if (e.value() instanceof YamlNode.ScalarNode s && !s.isNull()) {
                 out.put(e.key(), s.text());
             } else {

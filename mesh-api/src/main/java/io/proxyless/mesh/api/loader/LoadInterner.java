@@ -1,6 +1,7 @@
 package io.proxyless.mesh.api.loader;
 
 import com.google.common.collect.Interner;
+import io.proxyless.mesh.api.FieldLocations;
 import java.util.concurrent.ConcurrentHashMap;
 
 /**
@@ -13,6 +14,7 @@ import java.util.concurrent.ConcurrentHashMap;
  */
 final class LoadInterner implements Interner<Object> {
     private final ConcurrentHashMap<Object, Object> values = new ConcurrentHashMap<>(1 << 12);
+    private final ConcurrentHashMap<LocationIndex.Outline, FieldLocations> shapes = new ConcurrentHashMap<>();
 
     @Override
     public Object intern(Object sample) {
@@ -22,5 +24,26 @@ final class LoadInterner implements Interner<Object> {
         }
         shared = values.putIfAbsent(sample, sample);
         return shared == null ? sample : shared;
+    }
+
+    /** The one instance of string {@code s} in this load. */
+    String string(String s) {
+        return (String) intern(s);
+    }
+
+    /**
+     * Where the fields of the resource document {@code root} were written. Its path table is built once per
+     * {@linkplain LocationIndex#outline outline} in this load and shared by the documents of the same outline, which
+     * only differ in the line they start at.
+     */
+    FieldLocations locations(YamlNode.MapNode root) {
+        LocationIndex.Outline outline = LocationIndex.outline(root);
+        FieldLocations first = shapes.get(outline);
+        if (first == null) {
+            first = new FieldLocations(root.line(), LocationIndex.of(root), this);
+            FieldLocations raced = shapes.putIfAbsent(outline, first);
+            return raced == null ? first : new FieldLocations(root.line(), raced);
+        }
+        return new FieldLocations(root.line(), first);
     }
 }

@@ -10,9 +10,11 @@ import java.io.Reader;
 import org.yaml.snakeyaml.LoaderOptions;
 import org.yaml.snakeyaml.error.Mark;
 import org.yaml.snakeyaml.events.ScalarEvent;
+import org.yaml.snakeyaml.parser.ParserImpl;
+import org.yaml.snakeyaml.reader.StreamReader;
 
 /**
- * Jackson's YAML parser with two shortcuts the loader takes for every value of every file, both giving exactly what
+ * Jackson's YAML parser with shortcuts the loader takes for every value of every file, each giving exactly what
  * Jackson gives:
  * <ul>
  *   <li>a token's line and offset read from the parser's event, where {@link #currentTokenLocation()} builds a
@@ -20,7 +22,8 @@ import org.yaml.snakeyaml.events.ScalarEvent;
  *   <li>a plain scalar that YAML's implicit types cannot take for anything but a string is typed a string without
  *       matching it against them: Jackson matches every plain scalar against the regular expressions of the
  *       resolver it carries (a matcher and its state allocated per scalar, and up to three expressions for every
- *       address such as {@code 10.1.2.3}).</li>
+ *       address such as {@code 10.1.2.3});</li>
+ *   <li>one mark per position of the text ({@link MarkSharingReader}).</li>
  * </ul>
  */
 final class LoaderYamlParser extends YAMLParser {
@@ -34,7 +37,35 @@ final class LoaderYamlParser extends YAMLParser {
 
     private LoaderYamlParser(IOContext context, int parserFeatures, int formatFeatures, LoaderOptions options,
                              Reader reader) {
-        super(context, parserFeatures, formatFeatures, options, null, reader);
+        // What the superclass's constructor builds, with a reader that shares its marks.
+        super(context, parserFeatures, formatFeatures, null, reader, new ParserImpl(
+                new MarkSharingReader(_constrainedReader(context, reader)),
+                options == null ? new LoaderOptions() : options));
+    }
+
+    /**
+     * SnakeYAML's character reader, handing out one mark for a position asked for more than once in a row. The
+     * scanner asks for a mark (an immutable position: index, line, column, and the window of text it was taken
+     * in, which only a syntax error's snippet reads) at the start and end of every token, for every possible
+     * simple key and value indicator, most of them at the position it asked for last; at 10,000 services those
+     * marks were a fifth of what a load allocated.
+     */
+    static final class MarkSharingReader extends StreamReader {
+        private Mark last;
+
+        MarkSharingReader(Reader reader) {
+            super(reader);
+        }
+
+        @Override
+        public Mark getMark() {
+            Mark mark = last;
+            if (mark == null || mark.getIndex() != getIndex()) {
+                mark = super.getMark();
+                last = mark;
+            }
+            return mark;
+        }
     }
 
     /** The 1-based line the current token starts on, as {@code currentTokenLocation().getLineNr()} gives it. */

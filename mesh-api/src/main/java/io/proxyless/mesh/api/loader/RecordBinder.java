@@ -53,94 +53,96 @@ final class RecordBinder {
 
     /** Binds {@code node} as {@code type}; returns null (and records why) when it cannot. */
     Object bind(YamlNode node, Type type, String path) {
-        Class<?> raw = rawClass(type);
+        return bind(node, Slot.of(type), FieldPath.root(path));
+    }
+
+    private Object bind(YamlNode node, Slot slot, FieldPath path) {
         if (node instanceof YamlNode.ScalarNode s && s.isNull()) {
             // protobuf JSON treats null as "unset", for messages and collections alike.
-            if (List.class.isAssignableFrom(raw)) {
-                return List.of();
-            }
-            if (Map.class.isAssignableFrom(raw)) {
-                return Map.of();
-            }
-            return null;
+            return switch (slot.kind) {
+                case LIST -> List.of();
+                case MAP -> Map.of();
+                default -> null;
+            };
         }
-        if (raw.isRecord()) {
-            return bindRecord(node, raw, path);
+        switch (slot.kind) {
+            case RECORD:
+                return bindRecord(node, slot.raw, path);
+            case LIST:
+                return bindList(node, slot.element, path);
+            case MAP:
+                return bindMap(node, slot.element, path);
+            default:
+                break;
         }
-        if (List.class.isAssignableFrom(raw)) {
-            return bindList(node, typeArgument(type, 0), path);
-        }
-        if (Map.class.isAssignableFrom(raw)) {
-            return bindMap(node, typeArgument(type, 1), path);
-        }
+        Class<?> raw = slot.raw;
         if (!(node instanceof YamlNode.ScalarNode scalar)) {
             return fail(path, node.line(), "expected " + expected(raw) + ", got " + node.describe());
         }
-        if (raw == String.class) {
-            if (scalar.type() != YamlNode.ScalarType.STRING) {
-                return fail(path, node.line(), "expected a string, got " + scalar.describe()
-                        + "; quote it: \"" + scalar.text() + "\"");
+        switch (slot.kind) {
+            case STRING:
+                if (scalar.type() != YamlNode.ScalarType.STRING) {
+                    return fail(path, node.line(), "expected a string, got " + scalar.describe()
+                            + "; quote it: \"" + scalar.text() + "\"");
+                }
+                return scalar.text();
+            case INT: {
+                BigInteger v = integer(scalar);
+                if (v == null) {
+                    return fail(path, node.line(), "expected an integer, got " + scalar.describe());
+                }
+                if (v.bitLength() > 31) {
+                    return fail(path, node.line(), "integer " + v + " is out of range (32-bit)");
+                }
+                return v.intValue();
             }
-            return scalar.text();
+            case LONG: {
+                BigInteger v = integer(scalar);
+                if (v == null) {
+                    return fail(path, node.line(), "expected an integer, got " + scalar.describe());
+                }
+                if (v.bitLength() > 63) {
+                    return fail(path, node.line(), "integer " + v + " is out of range (64-bit)");
+                }
+                return v.longValue();
+            }
+            case DOUBLE: {
+                Double v = number(scalar);
+                if (v == null) {
+                    return fail(path, node.line(), "expected a number, got " + scalar.describe());
+                }
+                return v;
+            }
+            case BOOLEAN:
+                if (scalar.type() != YamlNode.ScalarType.BOOLEAN) {
+                    return fail(path, node.line(), "expected true or false, got " + scalar.describe());
+                }
+                return Boolean.parseBoolean(scalar.text());
+            case DURATION:
+                if (scalar.type() != YamlNode.ScalarType.STRING) {
+                    return fail(path, node.line(), "expected a duration such as \"1s\" or \"100ms\", got "
+                            + scalar.describe());
+                }
+                return Durations.parse(scalar.text()).orElseGet(() -> {
+                    fail(path, node.line(), "invalid duration \"" + scalar.text()
+                            + "\"; use a number with a unit, e.g. \"1s\", \"0.5s\", \"100ms\", \"1m\", \"1h\"");
+                    return null;
+                });
+            case ENUM:
+                return bindEnum(scalar, raw, path);
+            default:
+                throw new IllegalStateException("model type not bindable: " + slot.type + " at " + path);
         }
-        if (raw == Integer.class || raw == int.class) {
-            BigInteger v = integer(scalar);
-            if (v == null) {
-                return fail(path, node.line(), "expected an integer, got " + scalar.describe());
-            }
-            if (v.bitLength() > 31) {
-                return fail(path, node.line(), "integer " + v + " is out of range (32-bit)");
-            }
-            return v.intValue();
-        }
-        if (raw == Long.class || raw == long.class) {
-            BigInteger v = integer(scalar);
-            if (v == null) {
-                return fail(path, node.line(), "expected an integer, got " + scalar.describe());
-            }
-            if (v.bitLength() > 63) {
-                return fail(path, node.line(), "integer " + v + " is out of range (64-bit)");
-            }
-            return v.longValue();
-        }
-        if (raw == Double.class || raw == double.class) {
-            Double v = number(scalar);
-            if (v == null) {
-                return fail(path, node.line(), "expected a number, got " + scalar.describe());
-            }
-            return v;
-        }
-        if (raw == Boolean.class || raw == boolean.class) {
-            if (scalar.type() != YamlNode.ScalarType.BOOLEAN) {
-                return fail(path, node.line(), "expected true or false, got " + scalar.describe());
-            }
-            return Boolean.parseBoolean(scalar.text());
-        }
-        if (raw == Duration.class) {
-            if (scalar.type() != YamlNode.ScalarType.STRING) {
-                return fail(path, node.line(), "expected a duration such as \"1s\" or \"100ms\", got "
-                        + scalar.describe());
-            }
-            return Durations.parse(scalar.text()).orElseGet(() -> {
-                fail(path, node.line(), "invalid duration \"" + scalar.text()
-                        + "\"; use a number with a unit, e.g. \"1s\", \"0.5s\", \"100ms\", \"1m\", \"1h\"");
-                return null;
-            });
-        }
-        if (raw.isEnum()) {
-            return bindEnum(scalar, raw, path);
-        }
-        throw new IllegalStateException("model type not bindable: " + type + " at " + path);
     }
 
-    private Object bindRecord(YamlNode node, Class<?> type, String path) {
+    private Object bindRecord(YamlNode node, Class<?> type, FieldPath path) {
         if (!(node instanceof YamlNode.MapNode map)) {
             return fail(path, node.line(), "expected a map (" + type.getSimpleName() + "), got " + node.describe());
         }
         RecordType rt = TYPES.computeIfAbsent(type, RecordType::new);
         Object[] args = new Object[rt.components.length];
-        for (YamlNode.Entry entry : map.entries().values()) {
-            String childPath = path.isEmpty() ? entry.key() : path + "." + entry.key();
+        for (YamlNode.Entry entry : map.entries()) {
+            FieldPath childPath = path.field(entry.key());
             Integer index = rt.indexByName.get(entry.key());
             if (index == null) {
                 String hint = Suggestions.closest(entry.key(), rt.indexByName.keySet());
@@ -148,26 +150,24 @@ final class RecordBinder {
                         + (hint == null ? " in " + type.getSimpleName() : "; did you mean \"" + hint + "\"?"));
                 continue;
             }
-            RecordComponent component = rt.components[index];
-            Object value = bind(entry.value(), component.getGenericType(), childPath);
+            Component component = rt.components[index];
+            Object value = bind(entry.value(), component.slot, childPath);
             args[index] = value;
-            if (isSet(value)) {
-                DeprecatedField deprecated = component.getAnnotation(DeprecatedField.class);
-                if (deprecated != null) {
+            if ((component.deprecated != null || component.unsupported != null) && isSet(value)) {
+                if (component.deprecated != null) {
                     warn(childPath, entry.keyLine(), "\"" + entry.key() + "\" is deprecated"
-                            + (deprecated.value().isEmpty() ? " and has no effect; remove it"
-                                    : "; use \"" + deprecated.value() + "\" instead"));
+                            + (component.deprecated.isEmpty() ? " and has no effect; remove it"
+                                    : "; use \"" + component.deprecated + "\" instead"));
                 }
-                NotSupported unsupported = component.getAnnotation(NotSupported.class);
-                if (unsupported != null) {
+                if (component.unsupported != null) {
                     warn(childPath, entry.keyLine(), "\"" + entry.key()
-                            + "\" is not supported by the client-side mesh and has no effect: " + unsupported.value());
+                            + "\" is not supported by the client-side mesh and has no effect: " + component.unsupported);
                 }
             }
         }
         for (int i = 0; i < args.length; i++) {
-            if (args[i] == null && rt.components[i].getType().isPrimitive()) {
-                args[i] = primitiveDefault(rt.components[i].getType());
+            if (args[i] == null) {
+                args[i] = rt.components[i].unset;
             }
         }
         try {
@@ -181,7 +181,7 @@ final class RecordBinder {
         }
     }
 
-    private List<Object> bindList(YamlNode node, Type elementType, String path) {
+    private List<Object> bindList(YamlNode node, Slot elementType, FieldPath path) {
         if (!(node instanceof YamlNode.ListNode list)) {
             fail(path, node.line(), "expected a list, got " + node.describe());
             return null;
@@ -189,7 +189,7 @@ final class RecordBinder {
         List<Object> out = new ArrayList<>(list.items().size());
         for (int i = 0; i < list.items().size(); i++) {
             YamlNode item = list.items().get(i);
-            String itemPath = path + "[" + i + "]";
+            FieldPath itemPath = path.index(i);
             if (item instanceof YamlNode.ScalarNode s && s.isNull()) {
                 fail(itemPath, item.line(), "list item must not be empty");
                 continue;
@@ -200,25 +200,25 @@ final class RecordBinder {
             } else {
                 // A dropped item shifts the indexes of later ones; leave the whole list to the binder's report so
                 // validation never names the wrong item.
-                unbound.add(path);
+                unbound.add(path.toString());
             }
         }
         return out;
     }
 
-    private Map<String, Object> bindMap(YamlNode node, Type valueType, String path) {
+    private Map<String, Object> bindMap(YamlNode node, Slot valueType, FieldPath path) {
         if (!(node instanceof YamlNode.MapNode map)) {
             fail(path, node.line(), "expected a map, got " + node.describe());
             return null;
         }
         Map<String, Object> out = new LinkedHashMap<>();
-        for (YamlNode.Entry entry : map.entries().values()) {
-            String childPath = path + "." + entry.key();
+        for (YamlNode.Entry entry : map.entries()) {
+            FieldPath childPath = path.key(entry.key());
             YamlNode value = entry.value();
             Object bound;
-            if (value instanceof YamlNode.ScalarNode s && s.isNull() && rawClass(valueType).isRecord()) {
+            if (value instanceof YamlNode.ScalarNode s && s.isNull() && valueType.kind == Kind.RECORD) {
                 // "headers: {x-user: }" reads as "present", exactly like "x-user: {}".
-                bound = bind(new YamlNode.MapNode(Map.of(), value.line()), valueType, childPath);
+                bound = bind(new YamlNode.MapNode(List.of(), value.line()), valueType, childPath);
             } else if (value instanceof YamlNode.ScalarNode s && s.isNull()) {
                 fail(childPath, entry.keyLine(), "value must not be empty");
                 continue;
@@ -232,7 +232,7 @@ final class RecordBinder {
         return out;
     }
 
-    private Object bindEnum(YamlNode.ScalarNode scalar, Class<?> type, String path) {
+    private Object bindEnum(YamlNode.ScalarNode scalar, Class<?> type, FieldPath path) {
         EnumType e = ENUMS.computeIfAbsent(type, EnumType::new);
         Enum<?> constant = scalar.type() == YamlNode.ScalarType.STRING && scalar.text() != null
                 ? e.byName.get(scalar.text()) : null;
@@ -249,14 +249,15 @@ final class RecordBinder {
         return constant;
     }
 
-    private Object fail(String path, int line, String message) {
-        findings.add(new Finding(Severity.ERROR, path, line, message));
-        unbound.add(path);
+    private Object fail(FieldPath path, int line, String message) {
+        String at = path.toString();
+        findings.add(new Finding(Severity.ERROR, at, line, message));
+        unbound.add(at);
         return null;
     }
 
-    private void warn(String path, int line, String message) {
-        findings.add(new Finding(Severity.WARNING, path, line, message));
+    private void warn(FieldPath path, int line, String message) {
+        findings.add(new Finding(Severity.WARNING, path.toString(), line, message));
     }
 
     private static boolean isSet(Object value) {
@@ -387,15 +388,16 @@ final class RecordBinder {
 
     /** Reflection facts about one record type, computed once. */
     private static final class RecordType {
-        final RecordComponent[] components;
+        final Component[] components;
         final Map<String, Integer> indexByName = new LinkedHashMap<>();
         final Constructor<?> constructor;
 
         RecordType(Class<?> type) {
-            components = type.getRecordComponents();
-            Class<?>[] parameterTypes = new Class<?>[components.length];
-            for (int i = 0; i < components.length; i++) {
-                RecordComponent c = components[i];
+            RecordComponent[] recordComponents = type.getRecordComponents();
+            components = new Component[recordComponents.length];
+            Class<?>[] parameterTypes = new Class<?>[recordComponents.length];
+            for (int i = 0; i < recordComponents.length; i++) {
+                RecordComponent c = recordComponents[i];
                 JsonProperty renamed = c.getAccessor().getAnnotation(JsonProperty.class);
                 if (renamed == null) {
                     renamed = c.getAnnotation(JsonProperty.class);
@@ -403,6 +405,7 @@ final class RecordBinder {
                 String name = renamed != null && !renamed.value().isEmpty() ? renamed.value() : c.getName();
                 indexByName.put(name, i);
                 parameterTypes[i] = c.getType();
+                components[i] = new Component(c);
             }
             try {
                 constructor = type.getDeclaredConstructor(parameterTypes);
@@ -410,6 +413,135 @@ final class RecordBinder {
             } catch (NoSuchMethodException e) {
                 throw new IllegalStateException("record without canonical constructor: " + type, e);
             }
+        }
+    }
+
+    /**
+     * One record component's facts, read once: how its values bind, what its deprecation or lack of support warns
+     * (null for nothing), and its value when not written (a primitive's default, else null). Reflecting on the
+     * component's generic type and annotations per written field was work repeated for every field of every
+     * resource loaded.
+     */
+    private static final class Component {
+        final Slot slot;
+        final String deprecated;
+        final String unsupported;
+        final Object unset;
+
+        Component(RecordComponent c) {
+            slot = Slot.of(c.getGenericType());
+            DeprecatedField d = c.getAnnotation(DeprecatedField.class);
+            deprecated = d == null ? null : d.value();
+            NotSupported n = c.getAnnotation(NotSupported.class);
+            unsupported = n == null ? null : n.value();
+            unset = c.getType().isPrimitive() ? primitiveDefault(c.getType()) : null;
+        }
+    }
+
+    /** What a model type binds as. */
+    private enum Kind { RECORD, LIST, MAP, STRING, INT, LONG, DOUBLE, BOOLEAN, DURATION, ENUM, OTHER }
+
+    /**
+     * A model type as the binder takes it: its kind, raw class and, for a list or map, its element's (the values'
+     * of a map) slot, resolved once per record component instead of per value.
+     */
+    private static final class Slot {
+        final Type type;
+        final Class<?> raw;
+        final Kind kind;
+        final Slot element;
+
+        private Slot(Type type) {
+            this.type = type;
+            this.raw = rawClass(type);
+            if (raw.isRecord()) {
+                kind = Kind.RECORD;
+                element = null;
+            } else if (List.class.isAssignableFrom(raw)) {
+                kind = Kind.LIST;
+                element = of(typeArgument(type, 0));
+            } else if (Map.class.isAssignableFrom(raw)) {
+                kind = Kind.MAP;
+                element = of(typeArgument(type, 1));
+            } else {
+                element = null;
+                if (raw == String.class) {
+                    kind = Kind.STRING;
+                } else if (raw == Integer.class || raw == int.class) {
+                    kind = Kind.INT;
+                } else if (raw == Long.class || raw == long.class) {
+                    kind = Kind.LONG;
+                } else if (raw == Double.class || raw == double.class) {
+                    kind = Kind.DOUBLE;
+                } else if (raw == Boolean.class || raw == boolean.class) {
+                    kind = Kind.BOOLEAN;
+                } else if (raw == Duration.class) {
+                    kind = Kind.DURATION;
+                } else if (raw.isEnum()) {
+                    kind = Kind.ENUM;
+                } else {
+                    kind = Kind.OTHER; // reported when a value is bound to it, as before
+                }
+            }
+        }
+
+        static Slot of(Type type) {
+            return new Slot(type);
+        }
+    }
+
+    /**
+     * A field path ({@code spec.http[0].route}) kept as its parent and last step, and spelled out only when a finding
+     * names it: most fields bind without one, and building every field's path as a string was a good part of what a
+     * load allocated.
+     */
+    private static final class FieldPath {
+        private final FieldPath parent;
+        private final String key; // null for a list index
+        private final int index;
+        private final boolean field; // a record's field: no dot after an empty parent
+        private String text;
+
+        private FieldPath(FieldPath parent, String key, int index, boolean field, String text) {
+            this.parent = parent;
+            this.key = key;
+            this.index = index;
+            this.field = field;
+            this.text = text;
+        }
+
+        static FieldPath root(String path) {
+            return new FieldPath(null, null, -1, false, path);
+        }
+
+        /** A record's field: {@code key} alone under the empty path, else {@code path.key}. */
+        FieldPath field(String name) {
+            return new FieldPath(this, name, -1, true, null);
+        }
+
+        /** A map's key: always {@code path.key}. */
+        FieldPath key(String name) {
+            return new FieldPath(this, name, -1, false, null);
+        }
+
+        /** A list's item: {@code path[i]}. */
+        FieldPath index(int i) {
+            return new FieldPath(this, null, i, false, null);
+        }
+
+        @Override
+        public String toString() {
+            if (text == null) {
+                String above = parent.toString();
+                if (key == null) {
+                    text = above + "[" + index + "]";
+                } else if (field && above.isEmpty()) {
+                    text = key;
+                } else {
+                    text = above + "." + key;
+                }
+            }
+            return text;
         }
     }
 }

@@ -1,7 +1,6 @@
 package io.proxyless.mesh.api.loader;
 
 import java.util.List;
-import java.util.Map;
 
 /**
  * A parsed YAML/JSON value that remembers the line it was written on. The loader binds the model from these
@@ -19,14 +18,29 @@ sealed interface YamlNode permits YamlNode.MapNode, YamlNode.ListNode, YamlNode.
     record Entry(String key, int keyLine, YamlNode value) {
     }
 
-    record MapNode(Map<String, Entry> entries, int line) implements YamlNode {
+    /**
+     * A map: its entries in the order written, keys unique (the reader rejects duplicates). A list rather than a
+     * hash map: most maps of config hold a handful of keys, which the binder walks in order and the loader looks up a
+     * few of, and a linked hash map's table and entries per map were a good part of what reading allocated.
+     */
+    record MapNode(List<Entry> entries, int line) implements YamlNode {
         @Override
         public String describe() {
             return "a map";
         }
 
+        /** The entry of {@code key}, or null. */
+        Entry entry(String key) {
+            for (Entry e : entries) {
+                if (e.key().equals(key)) {
+                    return e;
+                }
+            }
+            return null;
+        }
+
         YamlNode get(String key) {
-            Entry e = entries.get(key);
+            Entry e = entry(key);
             return e == null ? null : e.value();
         }
     }

@@ -9,7 +9,6 @@ import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.function.UnaryOperator;
@@ -59,7 +58,7 @@ final class YamlReader {
     }
 
     /**
-     * Like {@link #read(String, boolean)}, with every string value passed through {@code strings} (the loader's
+     * Like {@link #read(String, boolean)}, with every string value and key passed through {@code strings} (the loader's
      * interner: names, hosts and settings repeat across resources, and the bound records keep them).
      */
     static Result read(String content, boolean json, UnaryOperator<String> strings) {
@@ -200,12 +199,13 @@ final class YamlReader {
         }
 
         private Sized map(int line, int depth) throws IOException {
-            Map<String, YamlNode.Entry> entries = new LinkedHashMap<>();
+            Keys entries = new Keys();
             List<YamlNode.MapNode> merged = new ArrayList<>();
             long values = 1;
             JsonToken t;
             while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
-                String key = p.currentName();
+                // Through the interner too: keys repeat in every document, and a shared key's hash is computed once.
+                String key = strings.apply(p.currentName());
                 int keyLine = line();
                 Sized value = read(p.nextToken(), depth + 1);
                 // Counted whole even where keys are overridden: the count only has to bound the work.
@@ -214,23 +214,60 @@ final class YamlReader {
                     merged.addAll(mergedMaps(value.node(), keyLine));
                     continue;
                 }
-                YamlNode.Entry previous = entries.put(key, new YamlNode.Entry(key, keyLine, value.node()));
+                YamlNode.Entry previous = entries.find(key);
                 if (previous != null) {
                     // Istio's strict YAML rejects duplicate keys; silently keeping one would hide a mistake.
                     throw new StructureException(keyLine, "duplicate key \"" + key + "\" (first at line "
                             + previous.keyLine() + ")");
                 }
+                entries.add(new YamlNode.Entry(key, keyLine, value.node()));
             }
             if (t != JsonToken.END_OBJECT) {
                 throw new StructureException(line, "invalid YAML: unexpected " + t);
             }
             // Keys written in the map win over merged ones, and an earlier merged map wins over a later one.
             for (YamlNode.MapNode source : merged) {
-                for (YamlNode.Entry e : source.entries().values()) {
-                    entries.putIfAbsent(e.key(), e);
+                for (YamlNode.Entry e : source.entries()) {
+                    if (entries.find(e.key()) == null) {
+                        entries.add(e);
+                    }
                 }
             }
-            return new Sized(new YamlNode.MapNode(entries, line), values);
+            return new Sized(new YamlNode.MapNode(entries.list, line), values);
+        }
+
+        /**
+         * A map's entries while it is read, in order: keys are found by walking the few a map of config has, or,
+         * once it has more, through a hash index (so that a map of thousands of keys is not quadratic to read).
+         */
+        private static final class Keys {
+            private static final int WALKED = 8;
+            final List<YamlNode.Entry> list = new ArrayList<>(4);
+            private Map<String, YamlNode.Entry> index;
+
+            YamlNode.Entry find(String key) {
+                if (index != null) {
+                    return index.get(key);
+                }
+                for (YamlNode.Entry e : list) {
+                    if (e.key().equals(key)) {
+                        return e;
+                    }
+                }
+                return null;
+            }
+
+            void add(YamlNode.Entry e) {
+                list.add(e);
+                if (index != null) {
+                    index.put(e.key(), e);
+                } else if (list.size() > WALKED) {
+                    index = new HashMap<>();
+                    for (YamlNode.Entry known : list) {
+                        index.put(known.key(), known);
+                    }
+                }
+            }
         }
 
         /** The maps a merge key names: one map, or a list of maps. */

@@ -71,4 +71,28 @@ class LoaderYamlParserTest {
             assertThat(actual.nextToken()).isNull();
         }
     }
+
+    /** A syntax error is reported at the same line with the same first line of message as Jackson's own parser. */
+    @Test
+    void syntaxErrorsAreJacksonsOwn() throws Exception {
+        YAMLFactory plain = YAMLFactory.builder().build();
+        YAMLFactory ours = new LoaderYamlParser.Factory(YAMLFactory.builder());
+        for (String bad : List.of("a: [1, 2\nb: 3\n", "a: b: c\n", "a:\n  - x\n y: z\n", "{a: 1\n", "a: \"x\n",
+                "- a\nb: c\n", "a: *nope\n", "key: value\n\tbad: tab\n")) {
+            assertThat(failure(ours, bad)).as(bad).isEqualTo(failure(plain, bad));
+        }
+    }
+
+    private static String failure(YAMLFactory factory, String yaml) {
+        try (JsonParser parser = factory.createParser(yaml)) {
+            while (parser.nextToken() != null) {
+                parser.getText();
+            }
+            return "none";
+        } catch (com.fasterxml.jackson.core.JsonProcessingException e) {
+            return e.getLocation().getLineNr() + ": " + e.getOriginalMessage().lines().findFirst().orElse("");
+        } catch (Exception e) {
+            return e.getClass().getName() + ": " + String.valueOf(e.getMessage()).lines().findFirst().orElse("");
+        }
+    }
 }
