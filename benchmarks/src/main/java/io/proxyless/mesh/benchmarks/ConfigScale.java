@@ -67,7 +67,8 @@ import jdk.jfr.Recording;
  * written as {@code key=value} lines. With {@code -Dscale.jfr=FILE} ({@code -Dscale.jfr.route=FILE}), CPU samples
  * of 5 more endpoint moves (route changes), made after the measured ones and warm-ups again, are recorded to FILE (see
  * {@link Series} for why not of the measured ones); with {@code -Dscale.jfr.first=FILE}, those of the first config
- * (recording them costs the fresh JVM time of its own).
+ * (recording them costs the fresh JVM time of its own). With {@code -Dscale.firstOnly=true} (xDS) it stops after the
+ * first config, printing its figures.
  */
 public final class ConfigScale {
     static final int SERVICES_PER_FILE = 100;
@@ -206,6 +207,10 @@ public final class ConfigScale {
         firstRoute(mesh, services, started, lines);
         firstCpu.note(lines);
         stopChangeRecording(first, "scale.jfr.first");
+        if (Boolean.getBoolean("scale.firstOnly")) {
+            lines.forEach(System.out::println);
+            System.exit(0); // the first config alone, for comparing builds back to back
+        }
 
         int changed = services - 1;
         Series moves = new Series("scale.jfr", XdsConfigSource.THREAD_NAME);
@@ -373,18 +378,23 @@ public final class ConfigScale {
     private static final class CpuTimes {
         private final long process;
         private final long main;
+        private final long mainAllocated;
         private final long gc;
         private final long jit;
         private final java.util.Map<Long, Long> threads = new java.util.HashMap<>();
+        private final java.util.Map<Long, Long> allocated = new java.util.HashMap<>();
 
         private CpuTimes() {
             process = processCpu();
             main = ManagementFactory.getThreadMXBean().getCurrentThreadCpuTime();
+            mainAllocated = ((com.sun.management.ThreadMXBean) ManagementFactory.getThreadMXBean())
+                    .getCurrentThreadAllocatedBytes();
             gc = gcMillis();
             jit = ManagementFactory.getCompilationMXBean().getTotalCompilationTime();
             var mx = ManagementFactory.getThreadMXBean();
             for (long id : mx.getAllThreadIds()) {
                 threads.put(id, mx.getThreadCpuTime(id));
+                allocated.put(id, ((com.sun.management.ThreadMXBean) mx).getThreadAllocatedBytes(id));
             }
         }
 
@@ -396,9 +406,12 @@ public final class ConfigScale {
             var mx = ManagementFactory.getThreadMXBean();
             lines.add("first_process_cpu_ms=" + millis(processCpu() - process));
             lines.add("first_main_cpu_ms=" + millis(mx.getCurrentThreadCpuTime() - main));
+            lines.add("first_main_alloc_mb=" + Math.round((((com.sun.management.ThreadMXBean) mx)
+                    .getCurrentThreadAllocatedBytes() - mainAllocated) / 1048576.0));
             lines.add("first_gc_ms=" + (gcMillis() - gc));
             lines.add("first_jit_ms=" + (ManagementFactory.getCompilationMXBean().getTotalCompilationTime() - jit));
             List<String> others = new ArrayList<>();
+            List<String> bytes = new ArrayList<>();
             long self = Thread.currentThread().getId();
             for (long id : mx.getAllThreadIds()) {
                 var info = mx.getThreadInfo(id);
@@ -409,9 +422,13 @@ public final class ConfigScale {
                 long spent = cpu - threads.getOrDefault(id, 0L);
                 if (spent >= 10_000_000L) {
                     others.add(info.getThreadName().replace(' ', '_') + ":" + millis(spent));
+                    long alloc = ((com.sun.management.ThreadMXBean) mx).getThreadAllocatedBytes(id)
+                            - allocated.getOrDefault(id, 0L);
+                    bytes.add(info.getThreadName().replace(' ', '_') + ":" + Math.round(alloc / 1048576.0));
                 }
             }
             lines.add("first_threads_cpu_ms=" + others);
+            lines.add("first_threads_alloc_mb=" + bytes);
         }
 
         private static long processCpu() {
