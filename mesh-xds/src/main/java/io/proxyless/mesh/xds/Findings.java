@@ -3,9 +3,7 @@ package io.proxyless.mesh.xds;
 import com.google.protobuf.Descriptors.FieldDescriptor;
 import com.google.protobuf.MessageOrBuilder;
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.List;
-import java.util.Set;
 
 /**
  * What parsing one xDS resource found: errors (the resource is rejected, and the response NACKed) and warnings
@@ -59,24 +57,12 @@ final class Findings {
      * unsupported field is never silently dropped. {@code handled} also lists fields deliberately ignored because
      * they cannot change what a client does (stats names, tracing decorations).
      */
-    void unsupportedFields(MessageOrBuilder message, String path, Set<String> handled) {
+    void unsupportedFields(MessageOrBuilder message, String path, HandledFields handled) {
         // Only the fields outside the allow-list are read (getAllFields reads and copies every set field by
-        // reflection, which costs the first config of a large mesh dearly); reported in field-number order.
-        List<FieldDescriptor> unsupported = null;
-        for (FieldDescriptor field : message.getDescriptorForType().getFields()) {
-            if (handled.contains(field.getName())) {
-                continue;
-            }
+        // reflection, which costs the first config of a large mesh dearly), in field-number order; which they are
+        // was worked out once for the type.
+        for (FieldDescriptor field : handled.others(message.getDescriptorForType())) {
             if (field.isRepeated() ? message.getRepeatedFieldCount(field) > 0 : message.hasField(field)) {
-                if (unsupported == null) {
-                    unsupported = new ArrayList<>();
-                }
-                unsupported.add(field);
-            }
-        }
-        if (unsupported != null) {
-            unsupported.sort(Comparator.comparingInt(FieldDescriptor::getNumber));
-            for (FieldDescriptor field : unsupported) {
                 warn(join(path, field.getName()), "not supported; ignored");
             }
         }

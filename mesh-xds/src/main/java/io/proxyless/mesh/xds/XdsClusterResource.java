@@ -65,22 +65,25 @@ final class XdsClusterResource {
     /** Envoy's largest maglev table. */
     static final long MAX_MAGLEV_TABLE_SIZE = 5_000_011;
 
+    private static final String OUTBOUND = "outbound|";
     private static final String LB_TYPE = "type.googleapis.com/envoy.extensions.load_balancing_policies.";
-    private static final Set<String> FIELDS = Set.of("name", "type", "eds_cluster_config", "connect_timeout",
-            "lb_policy", "load_assignment", "circuit_breakers", "outlier_detection", "common_lb_config",
-            "transport_socket", "transport_socket_matches", "metadata", "typed_extension_protocol_options",
-            "ring_hash_lb_config", "maglev_lb_config", "least_request_lb_config", "round_robin_lb_config",
-            "load_balancing_policy", "alt_stat_name", "filters", "per_connection_buffer_limit_bytes",
-            "dns_lookup_family", "dns_refresh_rate", "respect_dns_ttl", "dns_jitter", "cleanup_interval",
-            "track_cluster_stats", "max_requests_per_connection", "use_tcp_for_dns_lookups", "dns_resolvers",
-            "typed_dns_resolver_config", "close_connections_on_host_health_failure", "ignore_health_on_host_removal",
-            "wait_for_warm_on_init", "upstream_connection_options", "cluster_type");
-    private static final Set<String> OUTLIER_FIELDS = Set.of("consecutive_5xx", "interval", "base_ejection_time",
-            "max_ejection_percent", "enforcing_consecutive_5xx", "enforcing_success_rate",
-            "consecutive_gateway_failure", "enforcing_consecutive_gateway_failure",
-            "split_external_local_origin_errors", "consecutive_local_origin_failure",
-            "enforcing_consecutive_local_origin_failure", "enforcing_local_origin_success_rate",
-            "enforcing_failure_percentage", "enforcing_failure_percentage_local_origin");
+    private static final HandledFields FIELDS = HandledFields.of(Cluster.getDescriptor(), Set.of("name", "type",
+            "eds_cluster_config", "connect_timeout", "lb_policy", "load_assignment", "circuit_breakers",
+            "outlier_detection", "common_lb_config", "transport_socket", "transport_socket_matches", "metadata",
+            "typed_extension_protocol_options", "ring_hash_lb_config", "maglev_lb_config", "least_request_lb_config",
+            "round_robin_lb_config", "load_balancing_policy", "alt_stat_name", "filters",
+            "per_connection_buffer_limit_bytes", "dns_lookup_family", "dns_refresh_rate", "respect_dns_ttl",
+            "dns_jitter", "cleanup_interval", "track_cluster_stats", "max_requests_per_connection",
+            "use_tcp_for_dns_lookups", "dns_resolvers", "typed_dns_resolver_config",
+            "close_connections_on_host_health_failure", "ignore_health_on_host_removal", "wait_for_warm_on_init",
+            "upstream_connection_options", "cluster_type"));
+    private static final HandledFields OUTLIER_FIELDS = HandledFields.of(
+            io.envoyproxy.envoy.config.cluster.v3.OutlierDetection.getDescriptor(), Set.of("consecutive_5xx",
+                    "interval", "base_ejection_time", "max_ejection_percent", "enforcing_consecutive_5xx",
+                    "enforcing_success_rate", "consecutive_gateway_failure", "enforcing_consecutive_gateway_failure",
+                    "split_external_local_origin_errors", "consecutive_local_origin_failure",
+                    "enforcing_consecutive_local_origin_failure", "enforcing_local_origin_success_rate",
+                    "enforcing_failure_percentage", "enforcing_failure_percentage_local_origin"));
 
     private XdsClusterResource() {
     }
@@ -153,13 +156,22 @@ final class XdsClusterResource {
      * clusters, so nothing routes by it.
      */
     static ClusterKey clusterKey(String name) {
-        String[] parts = name.split("\\|", -1);
-        if (parts.length != 4 || !parts[0].equals("outbound") || parts[3].isEmpty()
-                || !HostPort.isPort(parts[1]) || Integer.parseInt(parts[1]) == 0) {
+        // Cut at the bars by hand: one name per cluster, 10,000 in a large mesh's first config.
+        if (!name.startsWith(OUTBOUND)) {
             return null;
         }
-        String host = parts[3].toLowerCase(Locale.ROOT);
-        return host.equals(parts[3]) ? ClusterKey.of(Integer.parseInt(parts[1]), parts[2], host) : null;
+        int portEnd = name.indexOf('|', OUTBOUND.length());
+        int subsetEnd = portEnd < 0 ? -1 : name.indexOf('|', portEnd + 1);
+        if (subsetEnd < 0 || subsetEnd == name.length() - 1 || name.indexOf('|', subsetEnd + 1) >= 0) {
+            return null;
+        }
+        String port = name.substring(OUTBOUND.length(), portEnd);
+        if (!HostPort.isPort(port) || Integer.parseInt(port) == 0) {
+            return null;
+        }
+        String host = name.substring(subsetEnd + 1);
+        return host.equals(host.toLowerCase(Locale.ROOT))
+                ? ClusterKey.of(Integer.parseInt(port), name.substring(portEnd + 1, subsetEnd), host) : null;
     }
 
     /** How endpoints are found, or null with an error for a discovery this client cannot carry out. */

@@ -40,6 +40,12 @@ final class XdsEndpointResource {
     static final String TRANSPORT_SOCKET_MATCH = "envoy.transport_socket_match";
     private static final Set<HealthStatus> EXCLUDED = Set.of(HealthStatus.UNHEALTHY, HealthStatus.DRAINING,
             HealthStatus.TIMEOUT);
+    private static final HandledFields POLICY_FIELDS = HandledFields.of(
+            ClusterLoadAssignment.Policy.getDescriptor(), Set.of("drop_overloads", "overprovisioning_factor"));
+    private static final HandledFields ASSIGNMENT_FIELDS = HandledFields.of(ClusterLoadAssignment.getDescriptor(),
+            Set.of("cluster_name", "endpoints", "policy"));
+    private static final HandledFields LOCALITY_FIELDS = HandledFields.of(LocalityLbEndpoints.getDescriptor(),
+            Set.of("locality", "lb_endpoints", "load_balancing_weight", "priority", "proximity", "metadata"));
 
     private XdsEndpointResource() {
     }
@@ -53,14 +59,13 @@ final class XdsEndpointResource {
     /** The assignment, or null when it has an error. */
     static io.proxyless.mesh.runtime.model.ClusterLoadAssignment parseAssignment(ClusterLoadAssignment cla,
                                                                               String path, Findings f) {
-        f.unsupportedFields(cla, path, Set.of("cluster_name", "endpoints", "policy"));
+        f.unsupportedFields(cla, path, ASSIGNMENT_FIELDS);
         if (cla.hasPolicy() && cla.getPolicy().getDropOverloadsCount() > 0) {
             f.warn(Findings.join(path, "policy.drop_overloads"), "not supported; no requests are dropped");
         }
         if (cla.hasPolicy()) {
             // weighted_priority_health, endpoint_stale_after: said out loud rather than silently ignored.
-            f.unsupportedFields(cla.getPolicy(), Findings.join(path, "policy"),
-                    Set.of("drop_overloads", "overprovisioning_factor"));
+            f.unsupportedFields(cla.getPolicy(), Findings.join(path, "policy"), POLICY_FIELDS);
         }
         int overprovisioning = overprovisioningFactor(cla, path, f);
         // Envoy keys a locality's weight by priority and locality; an unset weight is 0 (no traffic when the
@@ -87,8 +92,7 @@ final class XdsEndpointResource {
         for (int i = 0; i < cla.getEndpointsCount(); i++) {
             LocalityLbEndpoints group = cla.getEndpoints(i);
             String gp = Findings.join(path, "endpoints[" + i + "]");
-            f.unsupportedFields(group, gp, Set.of("locality", "lb_endpoints", "load_balancing_weight", "priority",
-                    "proximity", "metadata"));
+            f.unsupportedFields(group, gp, LOCALITY_FIELDS);
             String locality = ProtoValues.locality(group.getLocality());
             double share = groupLocality[i].share();
             for (int j = 0; j < group.getLbEndpointsCount(); j++) {

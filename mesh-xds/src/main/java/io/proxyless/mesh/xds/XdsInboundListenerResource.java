@@ -57,11 +57,11 @@ final class XdsInboundListenerResource {
      * Listener fields read here, or that cannot change what a server enforces (its stats name, the addresses it is
      * also reachable at: the application binds its own sockets).
      */
-    private static final Set<String> HANDLED_LISTENER_FIELDS = Set.of("name", "address", "filter_chains",
-            "default_filter_chain", "listener_filters", "use_original_dst", "api_listener", "traffic_direction",
-            "stat_prefix", "additional_addresses");
-    private static final Set<String> HANDLED_CHAIN_FIELDS = Set.of("filter_chain_match", "filters",
-            "transport_socket", "name", "metadata");
+    private static final HandledFields HANDLED_LISTENER_FIELDS = HandledFields.of(Listener.getDescriptor(),
+            Set.of("name", "address", "filter_chains", "default_filter_chain", "listener_filters", "use_original_dst",
+                    "api_listener", "traffic_direction", "stat_prefix", "additional_addresses"));
+    private static final HandledFields HANDLED_CHAIN_FIELDS = HandledFields.of(FilterChain.getDescriptor(),
+            Set.of("filter_chain_match", "filters", "transport_socket", "name", "metadata"));
 
     private XdsInboundListenerResource() {
     }
