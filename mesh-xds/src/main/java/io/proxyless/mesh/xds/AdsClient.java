@@ -692,6 +692,9 @@ final class AdsClient {
     private String take(TypeState ts, Any any, String deltaName, String version, List<String> errors) {
         Message message;
         Any payload = any;
+        // The resource under the name the bytes give, looked up once: a sorted map of 10,000 names compares many.
+        String named = deltaName;
+        ResourceState known = null;
         try {
             if (payload.getTypeUrl().equals(RESOURCE_WRAPPER)) {
                 payload = payload.unpack(Resource.class).getResource();
@@ -700,9 +703,12 @@ final class AdsClient {
                 errors.add("a " + payload.getTypeUrl() + " in a " + ts.type.shortName() + " response");
                 return null;
             }
-            String same = unchanged(ts, payload.getValue(), deltaName, version);
-            if (same != null) {
-                return same;
+            if (named == null) {
+                named = nameField(payload.getValue());
+            }
+            known = named == null ? null : ts.resources.get(named);
+            if (unchanged(known, payload.getValue(), version)) {
+                return named;
             }
             message = decoder.decode(ts.type, payload);
         } catch (InvalidProtocolBufferException e) {
@@ -716,7 +722,7 @@ final class AdsClient {
             return null;
         }
         String name = deltaName != null ? deltaName : XdsResourceType.nameOf(message);
-        ResourceState rs = ts.resources.get(name);
+        ResourceState rs = name.equals(named) ? known : ts.resources.get(name);
         if (rs == null) {
             if (!ts.wildcard) {
                 return name; // not subscribed (any more): ignore
@@ -756,22 +762,20 @@ final class AdsClient {
     }
 
     /**
-     * The name of the resource in {@code bytes} when they are the very bytes of its value in force (a state-of-the-
-     * world response lists every cluster again when one changed), taken with only its version new: the same bytes
-     * decode and parse to the same value, so neither is done again, and the type's values stay the same map.
-     * Otherwise null. The name is read without decoding (every type the mesh uses has it in field 1); bytes equal to
-     * a resource's own are that resource whatever a reader makes of them.
+     * Whether {@code bytes} are the very bytes of the value in force of {@code rs} (the resource of the name they
+     * carry, or null; a state-of-the-world response lists every cluster again when one changed), then taken with only
+     * its version new: the same bytes decode and parse to the same value, so neither is done again, and the type's
+     * values stay the same map. The name is read without decoding (every type the mesh uses has it in field 1); bytes
+     * equal to a resource's own are that resource whatever a reader makes of them.
      */
-    private String unchanged(TypeState ts, ByteString bytes, String deltaName, String version) {
-        String name = deltaName != null ? deltaName : nameField(bytes);
-        ResourceState rs = name == null ? null : ts.resources.get(name);
+    private boolean unchanged(ResourceState rs, ByteString bytes, String version) {
         if (rs == null || rs.status != ResourceStatus.ACKED || rs.bytes == null || rs.bytes.size() != bytes.size()
                 || !rs.bytes.asReadOnlyByteBuffer().equals(bytes.asReadOnlyByteBuffer())) {
-            return null;
+            return false;
         }
         rs.version = version;
         rs.updated = now();
-        return name;
+        return true;
     }
 
     /** Field 1 of a resource as a string (its name), or null when the bytes do not begin so. */

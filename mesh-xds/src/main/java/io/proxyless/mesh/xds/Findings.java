@@ -40,6 +40,11 @@ final class Findings {
         return new Finding(finding.path().isEmpty() ? prefix : join(prefix, finding.path()), finding.message());
     }
 
+    /** How many findings there are so far. */
+    int count() {
+        return errors.size() + warnings.size();
+    }
+
     boolean hasErrors() {
         return !errors.isEmpty();
     }

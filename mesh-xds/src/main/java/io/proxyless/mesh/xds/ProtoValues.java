@@ -1,9 +1,15 @@
 package io.proxyless.mesh.xds;
 
+import com.google.protobuf.Any;
+import com.google.protobuf.InvalidProtocolBufferException;
+import com.google.protobuf.Message;
 import io.envoyproxy.envoy.type.v3.FractionalPercent;
 import java.time.Duration;
 
-/** Conversions of small Envoy value types (durations, percentages, localities) to Java's and the model's. */
+/**
+ * Conversions of small Envoy value types (durations, percentages, localities) to Java's and the model's, and typed
+ * configs unpacked.
+ */
 final class ProtoValues {
     private static final String REGEX_META = "\\.+*?()|[]{}^$";
 
@@ -44,6 +50,22 @@ final class ProtoValues {
             s = s.substring(0, s.length() - 1);
         }
         return s;
+    }
+
+    /**
+     * {@code any} unpacked into {@code prototype}'s type, as {@link Any#unpack(Class)} does it, by the type's own
+     * parser: protobuf's unpack finds the class's default instance by reflection on every call, once per resource of
+     * a response and per cluster's typed config.
+     */
+    @SuppressWarnings("unchecked")
+    static <T extends Message> T unpack(Any any, T prototype, Class<T> type) throws InvalidProtocolBufferException {
+        String url = any.getTypeUrl();
+        String name = prototype.getDescriptorForType().getFullName();
+        int at = url.lastIndexOf('/') + 1;
+        if (url.length() - at != name.length() || !url.startsWith(name, at)) {
+            return any.unpack(type); // not this type: protobuf's own refusal, in its words
+        }
+        return (T) prototype.getParserForType().parseFrom(any.getValue());
     }
 
     static int clampToInt(long value) {

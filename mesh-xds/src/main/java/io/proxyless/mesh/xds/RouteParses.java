@@ -389,11 +389,12 @@ final class RouteParses {
         VirtualHostDomains domains = previous.domains != null ? previous.domains : new VirtualHostDomains();
         String[] names = new String[raw.getVirtualHostsCount()];
         List<XdsRouteResource.ParsedVirtualHost> parses = new ArrayList<>(names.length);
+        XdsRouteResource.RetryPolicies retries = new XdsRouteResource.RetryPolicies();
         Parsed<RouteConfiguration> parsed = XdsRouteResource.parse(raw, port, vh -> {
             int index = parses.size();
             XdsRouteResource.ParsedVirtualHost p = previous.find(index, vh, wire);
             if (p == null) {
-                p = XdsRouteResource.parseVirtualHost(vh, context);
+                p = XdsRouteResource.parseVirtualHost(vh, context, retries);
             }
             names[index] = vh.getName();
             parses.add(p);

@@ -529,7 +529,8 @@ final class XdsClusterResource {
             }
             HttpProtocolOptions http;
             try {
-                http = c.getTypedExtensionProtocolOptionsMap().get(key).unpack(HttpProtocolOptions.class);
+                http = ProtoValues.unpack(c.getTypedExtensionProtocolOptionsMap().get(key),
+                        HttpProtocolOptions.getDefaultInstance(), HttpProtocolOptions.class);
             } catch (InvalidProtocolBufferException e) {
                 f.error(path, "cannot decode: " + e.getMessage());
                 continue;
@@ -616,7 +617,7 @@ final class XdsClusterResource {
         }
         UpstreamTlsContext tls;
         try {
-            tls = config.unpack(UpstreamTlsContext.class);
+            tls = ProtoValues.unpack(config, UpstreamTlsContext.getDefaultInstance(), UpstreamTlsContext.class);
         } catch (InvalidProtocolBufferException e) {
             f.error(path, "cannot decode UpstreamTlsContext: " + e.getMessage());
             return null;

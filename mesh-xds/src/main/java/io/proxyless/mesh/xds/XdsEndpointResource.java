@@ -219,6 +219,9 @@ final class XdsEndpointResource {
      * {@code transport_socket_matches} are matched against.
      */
     static Map<String, String> transportSocketMatch(LbEndpoint e) {
+        if (!e.hasMetadata()) {
+            return Map.of(); // and no empty map view made per endpoint to say so
+        }
         Struct match = e.getMetadata().getFilterMetadataMap().get(TRANSPORT_SOCKET_MATCH);
         if (match == null) {
             return Map.of();
@@ -237,6 +240,9 @@ final class XdsEndpointResource {
      * of {@code envoy.lb}, which Envoy's subset load balancer matches on.
      */
     static Map<String, String> labels(LbEndpoint e) {
+        if (!e.hasMetadata()) {
+            return Map.of();
+        }
         Map<String, String> labels = new LinkedHashMap<>();
         Struct lb = e.getMetadata().getFilterMetadataMap().get(LB_METADATA);
         if (lb != null) {

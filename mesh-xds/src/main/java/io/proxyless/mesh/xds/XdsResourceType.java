@@ -14,24 +14,25 @@ import io.envoyproxy.envoy.config.route.v3.RouteConfiguration;
  */
 public enum XdsResourceType {
     /** Clusters: discovery, load balancing, outlier detection, circuit breakers, connections, TLS. */
-    CLUSTER("CDS", "type.googleapis.com/envoy.config.cluster.v3.Cluster", Cluster.class, true),
+    CLUSTER("CDS", "type.googleapis.com/envoy.config.cluster.v3.Cluster", Cluster.getDefaultInstance(), true),
     /** Endpoints of EDS clusters. */
     ENDPOINT("EDS", "type.googleapis.com/envoy.config.endpoint.v3.ClusterLoadAssignment",
-            ClusterLoadAssignment.class, false),
+            ClusterLoadAssignment.getDefaultInstance(), false),
     /** Listeners: which route configuration serves which {@code host:port} (proxyless) or port (sidecar). */
-    LISTENER("LDS", "type.googleapis.com/envoy.config.listener.v3.Listener", Listener.class, true),
+    LISTENER("LDS", "type.googleapis.com/envoy.config.listener.v3.Listener", Listener.getDefaultInstance(), true),
     /** Route configurations: virtual hosts and their routes. */
-    ROUTE("RDS", "type.googleapis.com/envoy.config.route.v3.RouteConfiguration", RouteConfiguration.class, false);
+    ROUTE("RDS", "type.googleapis.com/envoy.config.route.v3.RouteConfiguration",
+            RouteConfiguration.getDefaultInstance(), false);
 
     private final String shortName;
     private final String typeUrl;
-    private final Class<? extends Message> messageClass;
+    private final Message prototype;
     private final boolean fullState;
 
-    XdsResourceType(String shortName, String typeUrl, Class<? extends Message> messageClass, boolean fullState) {
+    XdsResourceType(String shortName, String typeUrl, Message prototype, boolean fullState) {
         this.shortName = shortName;
         this.typeUrl = typeUrl;
-        this.messageClass = messageClass;
+        this.prototype = prototype;
         this.fullState = fullState;
     }
 
@@ -63,8 +64,9 @@ public enum XdsResourceType {
     }
 
     /** Unpacks {@code any} into this type's message. */
+    @SuppressWarnings("unchecked")
     Message unpack(Any any) throws InvalidProtocolBufferException {
-        return any.unpack(messageClass);
+        return ProtoValues.unpack(any, prototype, (Class<Message>) prototype.getClass());
     }
 
     /** The resource's name, as xDS identifies it. */
