@@ -21,6 +21,21 @@ final class Findings {
 
     private final List<Finding> errors = new ArrayList<>();
     private final List<Finding> warnings = new ArrayList<>();
+    // Whether the bytes the messages were decoded from were scanned and set no field unsupportedFields warns about.
+    private final boolean scannedClean;
+
+    Findings() {
+        this(false);
+    }
+
+    /**
+     * @param scannedClean whether an {@link UnhandledFieldScan} found no field outside the allow-lists in the bytes
+     *                     the messages to check were decoded from; {@link #unsupportedFields} then has nothing to
+     *                     find
+     */
+    Findings(boolean scannedClean) {
+        this.scannedClean = scannedClean;
+    }
 
     void error(String path, String message) {
         errors.add(new Finding(path, message));
@@ -63,6 +78,9 @@ final class Findings {
      * they cannot change what a client does (stats names, tracing decorations).
      */
     void unsupportedFields(MessageOrBuilder message, String path, HandledFields handled) {
+        if (scannedClean) {
+            return;
+        }
         // Only the fields outside the allow-list are read (getAllFields reads and copies every set field by
         // reflection, which costs the first config of a large mesh dearly), in field-number order; which they are
         // was worked out once for the type.

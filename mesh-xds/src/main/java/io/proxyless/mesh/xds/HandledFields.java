@@ -29,7 +29,17 @@ final class HandledFields {
         return new HandledFields(type, Set.copyOf(handled));
     }
 
-    /** The fields of {@code type} not handled, in field-number order. */
+    /** The message type. */
+    Descriptor type() {
+        return type;
+    }
+
+    /** The fields not handled, in field-number order. */
+    FieldDescriptor[] others() {
+        return others.clone();
+    }
+
+    /** The fields of {@code messageType} not handled, in field-number order. */
     FieldDescriptor[] others(Descriptor messageType) {
         // A message of another type (a descriptor of another copy of the same proto): worked out for it on the spot.
         return messageType == type ? others : others(messageType, handled);

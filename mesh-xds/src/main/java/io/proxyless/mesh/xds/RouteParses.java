@@ -74,10 +74,11 @@ final class RouteParses {
     static final class WireVirtualHosts {
         private static final int VIRTUAL_HOSTS_TAG = WireFormat.WIRETYPE_LENGTH_DELIMITED
                 | io.envoyproxy.envoy.config.route.v3.RouteConfiguration.VIRTUAL_HOSTS_FIELD_NUMBER << 3;
-        static final WireVirtualHosts NONE = new WireVirtualHosts(null, ByteBuffer.allocate(0), new int[0],
-                new int[0]);
+        static final WireVirtualHosts NONE = new WireVirtualHosts(null, ByteString.EMPTY, new int[0], new int[0]);
 
         private final io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw;
+        // The bytes, as received and as a buffer whose index 0 is their first byte.
+        private final ByteString source;
         private final ByteBuffer bytes;
         private final int[] offsets;
         private final int[] lengths;
@@ -86,10 +87,11 @@ final class RouteParses {
         // A view of the bytes that comparisons move over them, so that comparing allocates nothing (one thread).
         private ByteBuffer window;
 
-        private WireVirtualHosts(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, ByteBuffer bytes,
+        private WireVirtualHosts(io.envoyproxy.envoy.config.route.v3.RouteConfiguration raw, ByteString source,
                                  int[] offsets, int[] lengths) {
             this.raw = raw;
-            this.bytes = bytes;
+            this.source = source;
+            this.bytes = zeroBased(source);
             this.offsets = offsets;
             this.lengths = lengths;
         }
@@ -142,8 +144,7 @@ final class RouteParses {
             var rc = io.envoyproxy.envoy.config.route.v3.RouteConfiguration.newBuilder()
                     .mergeFrom(ByteString.copyFrom(rest));
             WireVirtualHosts previous = before.apply(rc.getName());
-            ByteBuffer buffer = zeroBased(bytes);
-            ByteBuffer entry = buffer.duplicate();
+            ByteBuffer entry = zeroBased(bytes);
             List<VirtualHost> hosts = new ArrayList<>(n);
             for (int i = 0; i < n; i++) {
                 entry.limit(offsets[i] + lengths[i]).position(offsets[i]);
@@ -151,7 +152,7 @@ final class RouteParses {
                 hosts.add(vh != null ? vh
                         : VirtualHost.parseFrom(bytes.substring(offsets[i], offsets[i] + lengths[i])));
             }
-            return new WireVirtualHosts(rc.addAllVirtualHosts(hosts).build(), buffer, Arrays.copyOf(offsets, n),
+            return new WireVirtualHosts(rc.addAllVirtualHosts(hosts).build(), bytes, Arrays.copyOf(offsets, n),
                     Arrays.copyOf(lengths, n));
         }
 
@@ -236,7 +237,7 @@ final class RouteParses {
             } catch (IOException e) {
                 return NONE; // not the bytes it was decoded from
             }
-            return found == n ? new WireVirtualHosts(raw, zeroBased(bytes), offsets, lengths) : NONE;
+            return found == n ? new WireVirtualHosts(raw, bytes, offsets, lengths) : NONE;
         }
 
         /**
@@ -255,6 +256,11 @@ final class RouteParses {
 
         int size() {
             return offsets.length;
+        }
+
+        /** Whether the bytes of virtual host {@code i} are clean for {@code scan}; false without them. */
+        boolean clean(int i, UnhandledFieldScan scan) {
+            return i < offsets.length && scan.clean(source.substring(offsets[i], offsets[i] + lengths[i]));
         }
 
         /** Whether virtual host {@code i} here came in the same bytes as virtual host {@code j} of {@code other}. */
@@ -394,7 +400,8 @@ final class RouteParses {
             int index = parses.size();
             XdsRouteResource.ParsedVirtualHost p = previous.find(index, vh, wire);
             if (p == null) {
-                p = XdsRouteResource.parseVirtualHost(vh, context, retries);
+                p = XdsRouteResource.parseVirtualHost(vh, context, retries,
+                        wire.clean(index, XdsRouteResource.VHOST_SCAN));
             }
             names[index] = vh.getName();
             parses.add(p);

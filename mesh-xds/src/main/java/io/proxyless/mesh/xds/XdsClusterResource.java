@@ -1,6 +1,7 @@
 package io.proxyless.mesh.xds;
 
 import com.google.protobuf.Any;
+import com.google.protobuf.ByteString;
 import com.google.protobuf.InvalidProtocolBufferException;
 import io.envoyproxy.envoy.config.cluster.v3.Cluster;
 import io.envoyproxy.envoy.config.cluster.v3.LoadBalancingPolicy;
@@ -84,6 +85,10 @@ final class XdsClusterResource {
                     "split_external_local_origin_errors", "consecutive_local_origin_failure",
                     "enforcing_consecutive_local_origin_failure", "enforcing_local_origin_success_rate",
                     "enforcing_failure_percentage", "enforcing_failure_percentage_local_origin"));
+    /** A cluster's bytes scanned for what {@link #parseCluster} checks (its own load assignment's too). */
+    private static final UnhandledFieldScan SCAN = UnhandledFieldScan.of(FIELDS)
+            .nest(Cluster.OUTLIER_DETECTION_FIELD_NUMBER, UnhandledFieldScan.of(OUTLIER_FIELDS))
+            .nest(Cluster.LOAD_ASSIGNMENT_FIELD_NUMBER, XdsEndpointResource.ASSIGNMENT_SCAN);
 
     private XdsClusterResource() {
     }
@@ -105,7 +110,12 @@ final class XdsClusterResource {
     }
 
     static Parsed<Update> parse(Cluster c, ParseContext ctx) {
-        Findings f = new Findings();
+        return parse(c, ctx, null);
+    }
+
+    /** Like {@link #parse(Cluster, ParseContext)}, {@code c} decoded from {@code bytes} (or null). */
+    static Parsed<Update> parse(Cluster c, ParseContext ctx, ByteString bytes) {
+        Findings f = new Findings(bytes != null && SCAN.clean(bytes));
         Update value = parseCluster(c, ctx, f);
         return Parsed.of(value, f);
     }

@@ -448,8 +448,9 @@ public final class XdsConfigSource implements ConfigSource {
             // port when the model is assembled.
             case ROUTE -> routeParses.accept((RouteConfiguration) message, bytes,
                     acceptPort((RouteConfiguration) message), parseContext);
-            case CLUSTER -> XdsClusterResource.parse((Cluster) message, parseContext);
-            case ENDPOINT -> XdsEndpointResource.parse((ClusterLoadAssignment) message);
+            // Each decoded from bytes (the parser's Any value), which a scan reads for unsupported fields.
+            case CLUSTER -> XdsClusterResource.parse((Cluster) message, parseContext, bytes);
+            case ENDPOINT -> XdsEndpointResource.parse((ClusterLoadAssignment) message, bytes);
         };
     }
 

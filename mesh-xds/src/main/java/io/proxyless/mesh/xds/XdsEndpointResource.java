@@ -1,5 +1,6 @@
 package io.proxyless.mesh.xds;
 
+import com.google.protobuf.ByteString;
 import com.google.protobuf.Struct;
 import com.google.protobuf.Value;
 import io.envoyproxy.envoy.config.core.v3.Address;
@@ -46,12 +47,22 @@ final class XdsEndpointResource {
             Set.of("cluster_name", "endpoints", "policy"));
     private static final HandledFields LOCALITY_FIELDS = HandledFields.of(LocalityLbEndpoints.getDescriptor(),
             Set.of("locality", "lb_endpoints", "load_balancing_weight", "priority", "proximity", "metadata"));
+    /** An assignment's bytes scanned for what {@link #parseAssignment} checks. */
+    static final UnhandledFieldScan ASSIGNMENT_SCAN = UnhandledFieldScan.of(ASSIGNMENT_FIELDS)
+            .nest(ClusterLoadAssignment.POLICY_FIELD_NUMBER, UnhandledFieldScan.of(POLICY_FIELDS))
+            .nest(ClusterLoadAssignment.ENDPOINTS_FIELD_NUMBER, UnhandledFieldScan.of(LOCALITY_FIELDS));
 
     private XdsEndpointResource() {
     }
 
     static Parsed<io.proxyless.mesh.runtime.model.ClusterLoadAssignment> parse(ClusterLoadAssignment cla) {
-        Findings f = new Findings();
+        return parse(cla, null);
+    }
+
+    /** Like {@link #parse(ClusterLoadAssignment)}, {@code cla} decoded from {@code bytes} (or null). */
+    static Parsed<io.proxyless.mesh.runtime.model.ClusterLoadAssignment> parse(ClusterLoadAssignment cla,
+                                                                           ByteString bytes) {
+        Findings f = new Findings(bytes != null && ASSIGNMENT_SCAN.clean(bytes));
         var value = parseAssignment(cla, "", f);
         return Parsed.of(value, f);
     }

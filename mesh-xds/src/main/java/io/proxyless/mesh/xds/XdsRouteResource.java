@@ -103,6 +103,26 @@ final class XdsRouteResource {
             Set.of("cluster", "runtime_fraction", "trace_sampled", "disable_shadow_host_suffix_append"));
     private static final HandledFields FAULT_FIELDS = HandledFields.of(HTTPFault.getDescriptor(),
             Set.of("delay", "abort"));
+    private static final UnhandledFieldScan RETRY_SCAN = UnhandledFieldScan.of(RETRY_FIELDS);
+    /**
+     * A virtual host's bytes scanned for what its parse checks: every message it asks {@code unsupportedFields}
+     * about; a route's per-filter configs (the fault filter's is checked when unpacked) count as unclean.
+     */
+    static final UnhandledFieldScan VHOST_SCAN = UnhandledFieldScan.of(VHOST_FIELDS)
+            .nest(io.envoyproxy.envoy.config.route.v3.VirtualHost.RETRY_POLICY_FIELD_NUMBER, RETRY_SCAN)
+            .nest(io.envoyproxy.envoy.config.route.v3.VirtualHost.ROUTES_FIELD_NUMBER, UnhandledFieldScan.of(ROUTE_FIELDS)
+                    .stopAt(io.envoyproxy.envoy.config.route.v3.Route.TYPED_PER_FILTER_CONFIG_FIELD_NUMBER)
+                    .nest(io.envoyproxy.envoy.config.route.v3.Route.MATCH_FIELD_NUMBER,
+                            UnhandledFieldScan.of(MATCH_FIELDS))
+                    .nest(io.envoyproxy.envoy.config.route.v3.Route.ROUTE_FIELD_NUMBER,
+                            UnhandledFieldScan.of(ACTION_FIELDS)
+                                    .nest(RouteAction.RETRY_POLICY_FIELD_NUMBER, RETRY_SCAN)
+                                    .nest(RouteAction.REQUEST_MIRROR_POLICIES_FIELD_NUMBER,
+                                            UnhandledFieldScan.of(MIRROR_FIELDS))
+                                    .nest(RouteAction.WEIGHTED_CLUSTERS_FIELD_NUMBER,
+                                            UnhandledFieldScan.of(WEIGHTED_FIELDS).nest(
+                                                    WeightedCluster.CLUSTERS_FIELD_NUMBER,
+                                                    UnhandledFieldScan.of(CLUSTER_WEIGHT_FIELDS)))));
 
     private XdsRouteResource() {
     }
@@ -113,7 +133,7 @@ final class XdsRouteResource {
     static Parsed<io.proxyless.mesh.runtime.model.RouteConfiguration> parse(RouteConfiguration rc, int port,
                                                                          ParseContext ctx) {
         RetryPolicies retries = new RetryPolicies();
-        return parse(rc, port, vh -> parseVirtualHost(vh, ctx, retries));
+        return parse(rc, port, vh -> parseVirtualHost(vh, ctx, retries, false));
     }
 
     /**
@@ -194,13 +214,16 @@ final class XdsRouteResource {
     }
 
     static ParsedVirtualHost parseVirtualHost(io.envoyproxy.envoy.config.route.v3.VirtualHost vh, ParseContext ctx) {
-        return parseVirtualHost(vh, ctx, new RetryPolicies());
+        return parseVirtualHost(vh, ctx, new RetryPolicies(), false);
     }
 
-    /** Like {@link #parseVirtualHost(io.envoyproxy.envoy.config.route.v3.VirtualHost, ParseContext)}, in a parse. */
+    /**
+     * Like {@link #parseVirtualHost(io.envoyproxy.envoy.config.route.v3.VirtualHost, ParseContext)}, in a parse;
+     * {@code scannedClean} when {@link #VHOST_SCAN} found the bytes {@code vh} was decoded from clean.
+     */
     static ParsedVirtualHost parseVirtualHost(io.envoyproxy.envoy.config.route.v3.VirtualHost vh, ParseContext ctx,
-                                              RetryPolicies retries) {
-        Findings f = new Findings();
+                                              RetryPolicies retries, boolean scannedClean) {
+        Findings f = new Findings(scannedClean);
         VirtualHost value = parseVirtualHost(vh, "", ctx, f, retries);
         return new ParsedVirtualHost(value, f.errors(), f.warnings());
     }
