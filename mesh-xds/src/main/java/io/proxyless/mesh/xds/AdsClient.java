@@ -133,10 +133,27 @@ final class AdsClient {
         String error;
         String rejectedVersion;
         Instant updated;
-        MeshClock.Timer timer;
+        // The does-not-exist timer it waits on while REQUESTED on a stream, shared with the names asked with it.
+        Wait wait;
 
         ResourceState(String name) {
             this.name = name;
+        }
+    }
+
+    /**
+     * One does-not-exist timer for the names of one type a subscription asked for at once: 10,000 endpoint
+     * assignments asked together are one timer, not 10,000 scheduled and cancelled one by one. A name answered (or
+     * no longer waited for) leaves it, and the timer is cancelled when none is left.
+     */
+    private static final class Wait {
+        final List<ResourceState> names;
+        int waiting;
+        MeshClock.Timer timer;
+
+        Wait(List<ResourceState> names) {
+            this.names = names;
+            this.waiting = names.size();
         }
     }
 
@@ -564,28 +581,49 @@ final class AdsClient {
         if (ts.wildcard) {
             return;
         }
+        List<ResourceState> asked = new ArrayList<>();
         for (ResourceState rs : ts.resources.values()) {
-            if (rs.status == ResourceStatus.REQUESTED && rs.timer == null) {
-                int gen = generation;
-                rs.timer = clock.schedule(() -> post(() -> {
-                    rs.timer = null;
-                    if (gen == generation && rs.status == ResourceStatus.REQUESTED && ts.resources.get(rs.name) == rs) {
-                        ts.status(rs, ResourceStatus.DOES_NOT_EXIST);
-                        rs.updated = now();
-                        log.warn("xDS {} {} does not exist (no answer within {} ms)", ts.type.shortName(), rs.name,
-                                options.doesNotExistTimeout().toMillis());
-                        publish();
-                        onChange.run();
-                    }
-                }), options.doesNotExistTimeout().toNanos(), TimeUnit.NANOSECONDS);
+            if (rs.status == ResourceStatus.REQUESTED && rs.wait == null) {
+                asked.add(rs);
             }
         }
+        if (asked.isEmpty()) {
+            return;
+        }
+        Wait wait = new Wait(asked);
+        asked.forEach(rs -> rs.wait = wait);
+        int gen = generation;
+        wait.timer = clock.schedule(() -> post(() -> {
+            boolean changed = false;
+            for (ResourceState rs : wait.names) {
+                if (rs.wait != wait) {
+                    continue; // answered, or no longer waited for
+                }
+                rs.wait = null;
+                if (gen == generation && rs.status == ResourceStatus.REQUESTED && ts.resources.get(rs.name) == rs) {
+                    ts.status(rs, ResourceStatus.DOES_NOT_EXIST);
+                    rs.updated = now();
+                    log.warn("xDS {} {} does not exist (no answer within {} ms)", ts.type.shortName(), rs.name,
+                            options.doesNotExistTimeout().toMillis());
+                    changed = true;
+                }
+            }
+            if (changed) {
+                publish();
+                onChange.run();
+            }
+        }), options.doesNotExistTimeout().toNanos(), TimeUnit.NANOSECONDS);
     }
 
+    /** {@code rs} waits no longer: it leaves its timer, which is cancelled once no name waits on it. */
     private static void cancelTimer(ResourceState rs) {
-        if (rs.timer != null) {
-            rs.timer.cancel();
-            rs.timer = null;
+        Wait wait = rs.wait;
+        if (wait == null) {
+            return;
+        }
+        rs.wait = null;
+        if (--wait.waiting == 0 && wait.timer != null) {
+            wait.timer.cancel();
         }
     }
 
