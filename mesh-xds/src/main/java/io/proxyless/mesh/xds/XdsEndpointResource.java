@@ -163,8 +163,7 @@ final class XdsEndpointResource {
          * Envoy's effective locality weight: the weight scaled by the locality's availability (its endpoints that
          * take traffic, times the over-provisioning factor, at most 1), so a locality with a few unhealthy endpoints
          * keeps its whole weight and one with none healthy gets none. Endpoints outlier detection ejects later
-         * take exactly their own part of the locality's weight away (the runtime folds the share into endpoint
-         * weights).
+         * lower the locality's availability in the runtime the same way ({@code WeightedLocalities}).
          */
         double share() {
             if (weight == 0 || endpoints == 0) {

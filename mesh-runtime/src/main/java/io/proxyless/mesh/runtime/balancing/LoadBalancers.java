@@ -83,9 +83,10 @@ import java.util.function.ToDoubleFunction;
  *   <li>RANDOM honours endpoint weights (Envoy's ignores them);</li>
  *   <li>EDF is a lock-free scan rather than a per-worker heap; schedules match, the exact tie order may not;</li>
  *   <li>locality weights (Istio's {@code distribute}, xDS locality {@code load_balancing_weight}) are folded into
- *       endpoint weights (locality share × endpoint share of its locality) instead of a separate locality pick;
- *       with partial ejection a locality loses exactly its ejected share rather than being scaled with Envoy's
- *       over-provisioning factor;</li>
+ *       endpoint weights (locality share × endpoint share of its locality) instead of a separate locality pick,
+ *       which gives the same split; only while outlier detection has ejected some of their endpoints does the
+ *       engine choose a locality first ({@link WeightedLocalities}), to scale it by its availability as Envoy
+ *       does;</li>
  *   <li>the healthy-panic threshold and priority spill-over are the engine's job
  *       ({@link LocalityPriorities#chooseLevel}), not the balancer's.</li>
  * </ul>

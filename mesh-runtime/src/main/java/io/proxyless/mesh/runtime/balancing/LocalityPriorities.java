@@ -31,10 +31,13 @@ import java.util.random.RandomGenerator;
  * @param leftOut   for each level, how many of its endpoints are not in it because their health status takes them
  *                  out of load balancing (EDS {@code UNHEALTHY}…): they count against the level's health, as Envoy
  *                  counts them. Null: none.
+ * @param localities for each level, its weighted localities, which a pick chooses between by effective weight
+ *                  once outlier detection has ejected some of their endpoints; {@link WeightedLocalities#NONE}
+ *                  for a level without two weighted localities. Null: none for any level.
  */
 public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights,
                                  List<List<Endpoint>> preferred, double overprovisioningFactor,
-                                 List<Integer> leftOut) {
+                                 List<Integer> leftOut, List<WeightedLocalities> localities) {
 
     /**
      * Envoy's default over-provisioning factor, which Istio sends too: a level at 72 % health (≥ 1/1.4) still takes
@@ -44,13 +47,20 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
 
     /** Levels without a preference within them, with Envoy's default over-provisioning factor. */
     public LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights) {
-        this(levels, weights, null, DEFAULT_OVERPROVISIONING_FACTOR, null);
+        this(levels, weights, null, DEFAULT_OVERPROVISIONING_FACTOR, null, null);
     }
 
     /** Levels with all their endpoints present. */
     public LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights,
                               List<List<Endpoint>> preferred, double overprovisioningFactor) {
-        this(levels, weights, preferred, overprovisioningFactor, null);
+        this(levels, weights, preferred, overprovisioningFactor, null, null);
+    }
+
+    /** Levels without weighted localities to choose between. */
+    public LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights,
+                              List<List<Endpoint>> preferred, double overprovisioningFactor,
+                              List<Integer> leftOut) {
+        this(levels, weights, preferred, overprovisioningFactor, leftOut, null);
     }
 
     public LocalityPriorities {
@@ -60,6 +70,9 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
         if (leftOut != null && leftOut.size() != levels.size()) {
             throw new IllegalArgumentException("one left-out count per level is needed");
         }
+        if (localities != null && localities.size() != levels.size()) {
+            throw new IllegalArgumentException("one set of weighted localities per level is needed");
+        }
         if (!(overprovisioningFactor > 0)) {
             throw new IllegalArgumentException("overprovisioning factor must be above 0, was "
                     + overprovisioningFactor);
@@ -67,6 +80,7 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
         List<List<Endpoint>> copy = new ArrayList<>(levels.size());
         List<List<Endpoint>> preferredCopy = new ArrayList<>(levels.size());
         List<Integer> leftOutCopy = new ArrayList<>(levels.size());
+        List<WeightedLocalities> localitiesCopy = new ArrayList<>(levels.size());
         for (int i = 0; i < levels.size(); i++) {
             if (!levels.get(i).isEmpty()) {
                 int absent = leftOut == null ? 0 : leftOut.get(i);
@@ -74,6 +88,8 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
                     throw new IllegalArgumentException("a left-out count cannot be negative, was " + absent);
                 }
                 leftOutCopy.add(absent);
+                WeightedLocalities weighted = localities == null ? null : localities.get(i);
+                localitiesCopy.add(weighted == null ? WeightedLocalities.NONE : weighted);
                 List<Endpoint> level = List.copyOf(levels.get(i));
                 List<Endpoint> p = preferred == null ? null : preferred.get(i);
                 copy.add(level);
@@ -85,6 +101,7 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
         levels = List.copyOf(copy);
         preferred = List.copyOf(preferredCopy);
         leftOut = List.copyOf(leftOutCopy);
+        localities = List.copyOf(localitiesCopy);
         weights = weights == null ? Map.of() : Map.copyOf(weights);
     }
 

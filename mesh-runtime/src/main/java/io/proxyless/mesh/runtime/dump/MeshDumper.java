@@ -130,7 +130,8 @@ final class MeshDumper {
                 .toList();
         return new MeshDump.Cluster(c.key(), c.host(), c.subset(), c.port(), c.passthrough(), c.loadBalancerName(),
                 endpoints,
-                c.priorities() == null ? null : c.priorities().levels().stream()
+                c.priorities() == null || c.priorities().levels().size() < 2 ? null
+                        : c.priorities().levels().stream()
                         .map(level -> level.stream().map(Endpoint::authority).toList()).toList(),
                 new MeshDump.Policy(p.loadBalancer(), p.connectionPool(), p.outlierDetection(), p.tls()),
                 connectionPool(c.pool()), outliers(outlier.snapshot()));

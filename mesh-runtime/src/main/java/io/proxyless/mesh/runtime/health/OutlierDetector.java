@@ -17,6 +17,7 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.LongSupplier;
+import java.util.function.Predicate;
 
 /**
  * Passive health checking for one cluster (service host + subset + port): Istio's {@code outlierDetection}
@@ -287,6 +288,8 @@ public final class OutlierDetector {
     private volatile Set<Endpoint> membership;
     private volatile int lastSeenSize;
     private volatile Filtered filtered;
+    /** {@link #isEjected} as a predicate, made once so that handing it out on a pick allocates nothing. */
+    private final Predicate<Endpoint> ejectedTest = this::isEjected;
 
     private OutlierDetector(Settings settings, LongSupplier nanoTime) {
         this.nanoTime = nanoTime;
@@ -494,6 +497,19 @@ public final class OutlierDetector {
         } finally {
             lock.unlock();
         }
+    }
+
+    /**
+     * A number that changes whenever the set of ejected endpoints (or the settings) changes: state derived from
+     * the ejections (a locality's availability) is kept while it stays the same.
+     */
+    public long ejectionEpoch() {
+        return epoch;
+    }
+
+    /** {@link #isEjected} as a predicate (the same instance every time). */
+    public Predicate<Endpoint> ejectedTest() {
+        return ejectedTest;
     }
 
     /** True when {@code endpoint} is ejected now (regardless of panic, which {@link #healthy} applies). */

@@ -4,6 +4,7 @@ import io.proxyless.mesh.runtime.RouteRequest;
 import io.proxyless.mesh.runtime.balancing.LoadBalancer;
 import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
 import io.proxyless.mesh.runtime.balancing.PickContext;
+import io.proxyless.mesh.runtime.balancing.WeightedLocalities;
 import io.proxyless.mesh.runtime.health.AttemptOutcome;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
 import io.proxyless.mesh.runtime.health.OutlierDetector;
@@ -14,6 +15,7 @@ import io.proxyless.mesh.runtime.tls.ClientTlsContexts;
 import io.proxyless.mesh.runtime.tls.ClientTlsPolicy;
 import java.util.List;
 import java.util.Set;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.random.RandomGenerator;
 
 /**
@@ -95,6 +97,7 @@ public record Cluster(String key, String host, String subset, int port, List<End
         }
         List<Endpoint> pool = endpoints;
         List<Endpoint> preferred = endpoints;
+        WeightedLocalities localities = WeightedLocalities.NONE;
         if (priorities != null) {
             // Envoy's priority load: the nearest healthy locality level takes the traffic, spilling over as its
             // health drops.
@@ -103,15 +106,26 @@ public record Cluster(String key, String host, String subset, int port, List<End
             if (level >= 0) {
                 pool = priorities.levels().get(level);
                 preferred = priorities.preferred().get(level);
+                localities = priorities.localities().get(level);
             }
         }
         // Envoy's locality-weighted balancing: localities without weight only when no weighted one is healthy.
         List<Endpoint> candidates = preferred != pool ? outlier.healthy(preferred) : List.of();
+        boolean weighted = preferred == pool || !candidates.isEmpty();
         if (candidates.isEmpty()) {
             candidates = outlier.healthy(pool);
         }
         if (candidates.isEmpty()) {
             return null;
+        }
+        if (weighted && candidates != preferred && localities.applies()) {
+            // Some weighted endpoints are ejected (not panic, which keeps them all): Envoy scales each locality
+            // by its availability, so a locality is chosen first and the balancer picks within it.
+            List<Endpoint> locality = localities.choose(outlier.ejectionEpoch(), outlier.ejectedTest(),
+                    random != null ? random : ThreadLocalRandom.current());
+            if (!locality.isEmpty()) {
+                candidates = locality;
+            }
         }
         return loadBalancer.pick(candidates, new PickContext(routeHash == null ? null : routeHash.key(request),
                 previousHosts, random));

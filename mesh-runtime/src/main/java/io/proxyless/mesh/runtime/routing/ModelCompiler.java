@@ -7,6 +7,7 @@ import io.proxyless.mesh.api.OutboundTrafficPolicy;
 import io.proxyless.mesh.runtime.balancing.EndpointTracker;
 import io.proxyless.mesh.runtime.balancing.LoadBalancers;
 import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
+import io.proxyless.mesh.runtime.balancing.WeightedLocalities;
 import io.proxyless.mesh.runtime.config.MeshConfig;
 import io.proxyless.mesh.runtime.health.ClusterHealth;
 import io.proxyless.mesh.runtime.health.ConnectionPool;
@@ -14,6 +15,7 @@ import io.proxyless.mesh.runtime.health.HealthPlan;
 import io.proxyless.mesh.runtime.health.OutlierDetector;
 import io.proxyless.mesh.runtime.model.ClusterKey;
 import io.proxyless.mesh.runtime.model.LbEndpoint;
+import io.proxyless.mesh.runtime.model.LbPolicy;
 import io.proxyless.mesh.runtime.model.MeshModel;
 import io.proxyless.mesh.runtime.model.RouteConfiguration;
 import io.proxyless.mesh.runtime.model.TransportSocketMatch;
@@ -344,12 +346,14 @@ public final class ModelCompiler {
                     preferred.add(w == null ? level.getValue() : w);
                 }
             }
+            List<WeightedLocalities> localities = weighted.isEmpty() || hashed(c.lbPolicy()) ? null
+                    : weightedLocalities(lbEndpoints, endpoints, levels.keySet(), assignment);
             LocalityPriorities priorities = null;
-            if (levels.size() > 1 || partlyWeighted) {
+            if (levels.size() > 1 || partlyWeighted || localities != null) {
                 List<Integer> leftOut = new ArrayList<>(levels.size());
                 levels.keySet().forEach(p -> leftOut.add(assignment.leftOutByPriority().getOrDefault(p, 0)));
                 priorities = new LocalityPriorities(List.copyOf(levels.values()), Map.of(), preferred,
-                        assignment.overprovisioningFactor() / 100.0, leftOut);
+                        assignment.overprovisioningFactor() / 100.0, leftOut, localities);
             }
             if (entry == null) {
                 entry = healthEntry(name, outlier, limits, endpoints);
@@ -411,6 +415,52 @@ public final class ModelCompiler {
                 ClientTlsPolicy policy = ClientTlsPolicy.of(c.name(), key, upstream);
                 return new TransportSockets.Socket(m == OWN_SOCKET ? null : m.name(), policy, tlsContext(policy));
             });
+        }
+
+        /** Ring hash and Maglev: their rings keep locality weights as compiled (no locality pick per request). */
+        private static boolean hashed(LbPolicy policy) {
+            return policy.kind() == LbPolicy.Kind.RING_HASH || policy.kind() == LbPolicy.Kind.MAGLEV;
+        }
+
+        /**
+         * Each priority's weighted localities with their shares, so that outlier ejections scale a locality by its
+         * availability as Envoy does; null when no priority has two of them (nothing to choose between).
+         */
+        private static List<WeightedLocalities> weightedLocalities(List<LbEndpoint> lbEndpoints,
+                                                                   List<Endpoint> endpoints,
+                                                                   java.util.Set<Integer> priorities,
+                                                                   io.proxyless.mesh.runtime.model
+                                                                           .ClusterLoadAssignment assignment) {
+            // priority → locality → its endpoints, in the assignment's order; the share is one per locality
+            Map<Integer, Map<String, List<Endpoint>>> byPriority = new HashMap<>();
+            Map<String, Double> shares = new HashMap<>();
+            for (int i = 0; i < lbEndpoints.size(); i++) {
+                LbEndpoint e = lbEndpoints.get(i);
+                if (e.localityShare() > 0) {
+                    byPriority.computeIfAbsent(e.priority(), p -> new LinkedHashMap<>())
+                            .computeIfAbsent(e.locality(), l -> new ArrayList<>()).add(endpoints.get(i));
+                    shares.put(e.priority() + "|" + e.locality(), e.localityShare());
+                }
+            }
+            List<WeightedLocalities> out = new ArrayList<>(priorities.size());
+            boolean any = false;
+            for (int priority : priorities) {
+                Map<String, List<Endpoint>> localities = byPriority.getOrDefault(priority, Map.of());
+                if (localities.size() < 2) {
+                    out.add(WeightedLocalities.NONE);
+                    continue;
+                }
+                any = true;
+                double[] share = new double[localities.size()];
+                int i = 0;
+                for (String locality : localities.keySet()) {
+                    share[i++] = shares.get(priority + "|" + locality);
+                }
+                out.add(new WeightedLocalities(List.copyOf(localities.values()), share,
+                        assignment.overprovisioningFactor() / 100.0,
+                        !assignment.leftOutByPriority().containsKey(priority)));
+            }
+            return any ? out : null;
         }
 
         /**

@@ -203,6 +203,92 @@ class ModelCompilerTest {
         }
     }
 
+    /**
+     * V1 with four endpoints in each of {@code localities} (weight 1 each, priorities in the given order unless
+     * {@code samePriority}), balanced by locality weight under round robin, with outlier detection ejecting on one
+     * 5xx at a 10 s interval for 30 s.
+     */
+    private static MeshModel fourPerLocality(int factor, boolean samePriority, String... localities) {
+        List<LbEndpoint> endpoints = new java.util.ArrayList<>();
+        for (int l = 0; l < localities.length; l++) {
+            for (int i = 1; i <= 4; i++) {
+                endpoints.add(new LbEndpoint("10.0." + l + "." + i, 9080, 1, localities[l], samePriority ? 0 : l,
+                        Map.of(), null, 1));
+            }
+        }
+        VirtualHost reviews = VirtualHost.of(REVIEWS + ":9080", domains(REVIEWS, "reviews"), List.of(everyoneToV1()),
+                "VirtualService default/reviews");
+        Cluster cluster = Cluster.eds(V1).withLbPolicy(LbPolicy.roundRobin().withLocalityWeighted(true))
+                .withOutlierDetection(new OutlierDetection(1, 0, 0, false, Duration.ofSeconds(10),
+                        Duration.ofSeconds(30), 100, 0));
+        return MeshModel.of(List.of(RouteConfiguration.of("9080", 9080, List.of(reviews))), List.of(cluster),
+                List.of(ClusterLoadAssignment.of(V1.name(), endpoints, factor)), MeshModel.OutboundPolicy.ALLOW_ANY,
+                List.of());
+    }
+
+    /** Ejects the endpoints of V1 with these addresses: one 5xx each, then the detector's interval passes. */
+    private void eject(Mesh mesh, String... addresses) {
+        io.proxyless.mesh.runtime.routing.Cluster v1 = mesh.snapshot().clusters().get(V1.name());
+        for (String address : addresses) {
+            Endpoint e = v1.endpoints().stream().filter(x -> x.address().equals(address)).findFirst().orElseThrow();
+            v1.attemptStarted(e);
+            v1.attemptFinished(e, AttemptOutcome.httpStatus(503));
+        }
+        clock.advance(Duration.ofSeconds(10));
+        for (String address : addresses) {
+            assertThat(v1.endpoints()).filteredOn(x -> x.address().equals(address))
+                    .allMatch(x -> v1.outlier().isEjected(x));
+        }
+    }
+
+    /** The share of 20,000 seeded picks that went to endpoints whose address starts with {@code prefix}. */
+    private static double shareOf(Mesh mesh, String prefix) {
+        RouteRequest request = get("http://reviews:9080/reviews/1");
+        Random random = new Random(7);
+        int hits = 0;
+        int picks = 20_000;
+        for (int i = 0; i < picks; i++) {
+            if (mesh.route(request, random).endpoint().address().startsWith(prefix)) {
+                hits++;
+            }
+        }
+        return (double) hits / picks;
+    }
+
+    @Test
+    void anEjectedEndpointScalesItsLocalityByAvailabilityTimesTheOverprovisioningFactorAsEnvoyDoes() {
+        try (Mesh mesh = mesh(fourPerLocality(140, true, "r/a", "r/b"))) {
+            assertThat(shareOf(mesh, "10.0.0.")).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.02));
+            eject(mesh, "10.0.0.1");
+            // 3 of 4 left: 1.4 × 0.75 ≥ 1, so the locality keeps its whole weight (not 3/7 of the traffic).
+            assertThat(shareOf(mesh, "10.0.0.")).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.02));
+            eject(mesh, "10.0.0.2");
+            // 2 of 4 left: effective weight 1 × min(1, 1.4 × 0.5) = 0.7 against 1, 0.7 / 1.7 of the traffic
+            // (removing the ejected endpoints' own part would give 1/3).
+            assertThat(shareOf(mesh, "10.0.0.")).isCloseTo(0.7 / 1.7, org.assertj.core.data.Offset.offset(0.02));
+            assertThat(shareOf(mesh, "10.0.0.1")).as("ejected endpoints take nothing").isZero();
+            assertThat(shareOf(mesh, "10.0.0.2")).isZero();
+            clock.advance(Duration.ofSeconds(30));
+            // Back from ejection: the availability follows the detector's new state.
+            assertThat(shareOf(mesh, "10.0.0.")).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.02));
+        }
+        try (Mesh mesh = mesh(fourPerLocality(200, true, "r/a", "r/b"))) {
+            eject(mesh, "10.0.0.1", "10.0.0.2");
+            // At factor 200 half the endpoints still make the locality fully available.
+            assertThat(shareOf(mesh, "10.0.0.")).isCloseTo(0.5, org.assertj.core.data.Offset.offset(0.02));
+        }
+    }
+
+    @Test
+    void ejectedEndpointsCountAgainstTheirPriorityWhichSpillsOverAsEnvoysDoes() {
+        try (Mesh mesh = mesh(fourPerLocality(140, false, "r/a", "r/b"))) {
+            assertThat(shareOf(mesh, "10.0.0.")).isEqualTo(1.0);
+            eject(mesh, "10.0.0.1", "10.0.0.2");
+            // Priority 0 at half health takes 1.4 × 0.5 = 70 %, priority 1 the rest.
+            assertThat(shareOf(mesh, "10.0.0.")).isCloseTo(0.7, org.assertj.core.data.Offset.offset(0.02));
+        }
+    }
+
     @Test
     void theRoutesHashPolicyPinsARequestToOneEndpointOfARingHashCluster() {
         try (Mesh mesh = mesh(model(MeshModel.OutboundPolicy.ALLOW_ANY, jasonToV2()))) {
