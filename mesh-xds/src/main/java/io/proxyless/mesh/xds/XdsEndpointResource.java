@@ -99,6 +99,8 @@ final class XdsEndpointResource {
         List<io.proxyless.mesh.runtime.model.LbEndpoint> out = new ArrayList<>();
         // Envoy keeps endpoints whose health status fails in their priority's host count: they lower its health.
         Map<Integer, Integer> leftOut = new HashMap<>();
+        Map<io.proxyless.mesh.runtime.model.ClusterLoadAssignment.PriorityLocality, Integer> leftOutByLocality =
+                new HashMap<>();
         Set<String> seen = new HashSet<>();
         for (int i = 0; i < cla.getEndpointsCount(); i++) {
             LocalityLbEndpoints group = cla.getEndpoints(i);
@@ -109,6 +111,8 @@ final class XdsEndpointResource {
             for (int j = 0; j < group.getLbEndpointsCount(); j++) {
                 if (EXCLUDED.contains(group.getLbEndpoints(j).getHealthStatus()) && group.getPriority() >= 0) {
                     leftOut.merge(group.getPriority(), 1, Integer::sum);
+                    leftOutByLocality.merge(new io.proxyless.mesh.runtime.model.ClusterLoadAssignment
+                            .PriorityLocality(group.getPriority(), locality), 1, Integer::sum);
                 }
                 var e = parseEndpoint(group.getLbEndpoints(j), locality, group.getPriority(), share,
                         Findings.join(gp, "lb_endpoints[" + j + "]"), f);
@@ -126,7 +130,7 @@ final class XdsEndpointResource {
             return null;
         }
         return new io.proxyless.mesh.runtime.model.ClusterLoadAssignment(cla.getClusterName(), out, overprovisioning,
-                leftOut);
+                leftOut, leftOutByLocality);
     }
 
     /**

@@ -96,6 +96,9 @@ class XdsEndpointResourceTest {
         assertThat(parsed.value().overprovisioningFactor()).as("Envoy's default").isEqualTo(140);
         assertThat(parsed.value().leftOutByPriority()).as("b's unhealthy endpoint still counts in priority 0")
                 .isEqualTo(Map.of(0, 1));
+        assertThat(parsed.value().leftOut(0, "/b")).as("and in its locality's availability").isEqualTo(1);
+        assertThat(parsed.value().leftOut(0, "/a")).isZero();
+        assertThat(parsed.value().leftOut(1, "/a")).isZero();
         // The assignment's own factor scales availability: at 200 half of b healthy is all of b's weight.
         var factor200 = XdsEndpointResource.parse(cla.toBuilder().setPolicy(ClusterLoadAssignment.Policy.newBuilder()
                 .setOverprovisioningFactor(UInt32Value.of(200))).build());

@@ -348,4 +348,24 @@ class XdsLocalityWeightTest {
         assertShares(shares(endpointsDrawn(ejectOnOne5xx, cla, Set.of("10.0.0.3"))),
                 Map.of("10.0.0.4", 35.0, "10.0.0.5", 65.0), 1.0);
     }
+
+    @Test
+    void ejectedEndpointsLowerTheirLocalitysAvailabilityCountedWithItsUnhealthyOnesAsInEnvoy() throws Exception {
+        // Zone a: weight 1, five endpoints, one UNHEALTHY in EDS (1.4 × 4/5 ≥ 1: its whole weight); zone b:
+        // weight 1, four endpoints. Ejecting one of a's four leaves 3 of 5: Envoy's effective weight is
+        // 1 × 1.4 × 3/5 = 0.84 against b's 1, so a takes 0.84 / 1.84 = 45.7 % (its remaining endpoints' own part
+        // alone would give 3/4 → 42.9 %).
+        ClusterLoadAssignment cla = ClusterLoadAssignment.newBuilder().setClusterName(CLUSTER)
+                .addEndpoints(group("a", 1, 0, Set.of("10.0.0.1"), "10.0.0.1", "10.0.0.2", "10.0.0.3", "10.0.0.4",
+                        "10.0.0.5"))
+                .addEndpoints(group("b", 1, 0, Set.of(), "10.0.1.1", "10.0.1.2", "10.0.1.3", "10.0.1.4"))
+                .build();
+        Cluster.Builder ejectOnOne5xx = commonLocalityWeighted().setOutlierDetection(OutlierDetection.newBuilder()
+                .setConsecutive5Xx(UInt32Value.of(1)).setInterval(com.google.protobuf.Duration.newBuilder()
+                        .setSeconds(10)).setMaxEjectionPercent(UInt32Value.of(100)));
+        List<String> picked = endpointsDrawn(ejectOnOne5xx, cla, Set.of("10.0.0.2"));
+        assertThat(picked).doesNotContain("10.0.0.1", "10.0.0.2");
+        double toA = 100.0 * picked.stream().filter(a -> a.startsWith("10.0.0.")).count() / picked.size();
+        assertThat(toA).isCloseTo(100 * 0.84 / 1.84, within(1.2));
+    }
 }

@@ -28,12 +28,12 @@ import java.util.random.RandomGenerator;
 public final class WeightedLocalities {
 
     /** A level without weighted localities to choose between. */
-    public static final WeightedLocalities NONE = new WeightedLocalities(List.of(), new double[0], 1, true);
+    public static final WeightedLocalities NONE = new WeightedLocalities(List.of(), new double[0], 1, new int[0]);
 
     private final List<List<Endpoint>> localities;
     private final double[] shares;
     private final double overprovisioningFactor;
-    private final boolean countsAll;
+    private final int[] leftOut;
     /** The localities' availability for the ejection epoch it was worked out at; replaced, never changed. */
     private volatile Availability availability;
 
@@ -46,24 +46,22 @@ public final class WeightedLocalities {
      * @param shares                 each locality's share as compiled (its weight, already scaled by the
      *                               availability its health status gave it)
      * @param overprovisioningFactor the assignment's factor as a ratio (1.4 for 140)
-     * @param countsAll              true when the localities hold all endpoints of the level (none left out for
-     *                               its health status): then a share is the locality's weight and the
-     *                               availability is exactly Envoy's. When some were left out their count per
-     *                               locality is not known here, and the share is scaled by the endpoints still in
-     *                               service over those compiled, Envoy's result while the locality's
-     *                               availability was below 1 already.
+     * @param leftOut                for each locality, how many of its endpoints were left out for their health
+     *                               status (they count in its availability, as in Envoy), or -1 when unknown:
+     *                               then the share is scaled by the endpoints still in service over those given,
+     *                               Envoy's result while the locality's availability was below 1 already
      */
     public WeightedLocalities(List<List<Endpoint>> localities, double[] shares, double overprovisioningFactor,
-                              boolean countsAll) {
-        if (localities.size() != shares.length) {
-            throw new IllegalArgumentException("one share per locality is needed");
+                              int[] leftOut) {
+        if (localities.size() != shares.length || localities.size() != leftOut.length) {
+            throw new IllegalArgumentException("one share and one left-out count per locality are needed");
         }
         List<List<Endpoint>> copy = new ArrayList<>(localities.size());
         localities.forEach(l -> copy.add(List.copyOf(l)));
         this.localities = List.copyOf(copy);
         this.shares = shares.clone();
         this.overprovisioningFactor = overprovisioningFactor;
-        this.countsAll = countsAll;
+        this.leftOut = leftOut.clone();
     }
 
     /** True when there are at least two localities to choose between. */
@@ -115,6 +113,22 @@ public final class WeightedLocalities {
         return out;
     }
 
+    /**
+     * Envoy's weight × min(1, factor × in service / total). The compiled share is the weight already scaled by the
+     * availability the left-out endpoints gave it, so the weight is recovered from it first.
+     */
+    private double effectiveWeight(int index, int compiled, int inService) {
+        if (compiled == 0) {
+            return 0;
+        }
+        if (leftOut[index] < 0) {
+            return shares[index] * inService / compiled;
+        }
+        double total = compiled + leftOut[index];
+        double weight = shares[index] / Math.min(1.0, overprovisioningFactor * compiled / total);
+        return weight * Math.min(1.0, overprovisioningFactor * inService / total);
+    }
+
     private Availability availability(long epoch, Predicate<Endpoint> ejected) {
         int n = localities.size();
         double[] cumulative = new double[n];
@@ -128,9 +142,7 @@ public final class WeightedLocalities {
                     kept.add(e);
                 }
             }
-            double inService = all.isEmpty() ? 0 : (double) kept.size() / all.size();
-            double scale = countsAll ? Math.min(1.0, overprovisioningFactor * inService) : inService;
-            sum += shares[i] * scale;
+            sum += effectiveWeight(i, all.size(), kept.size());
             cumulative[i] = sum;
             remaining.add(kept.size() == all.size() ? all : List.copyOf(kept));
         }

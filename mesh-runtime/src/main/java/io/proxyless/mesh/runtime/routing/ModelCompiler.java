@@ -130,7 +130,8 @@ public final class ModelCompiler {
                                           io.proxyless.mesh.runtime.model.ClusterLoadAssignment before) {
         return now == before || now.endpoints().equals(before.endpoints())
                 && now.overprovisioningFactor() == before.overprovisioningFactor()
-                && now.leftOutByPriority().equals(before.leftOutByPriority());
+                && now.leftOutByPriority().equals(before.leftOutByPriority())
+                && now.leftOutByLocality().equals(before.leftOutByLocality());
     }
 
     Compilation compile(MeshModel model, MeshConfig config, ServiceRegistry registry, List<String> warnings,
@@ -452,13 +453,14 @@ public final class ModelCompiler {
                 }
                 any = true;
                 double[] share = new double[localities.size()];
+                int[] leftOut = new int[localities.size()];
                 int i = 0;
                 for (String locality : localities.keySet()) {
-                    share[i++] = shares.get(priority + "|" + locality);
+                    share[i] = shares.get(priority + "|" + locality);
+                    leftOut[i++] = assignment.leftOut(priority, locality);
                 }
                 out.add(new WeightedLocalities(List.copyOf(localities.values()), share,
-                        assignment.overprovisioningFactor() / 100.0,
-                        !assignment.leftOutByPriority().containsKey(priority)));
+                        assignment.overprovisioningFactor() / 100.0, leftOut));
             }
             return any ? out : null;
         }
