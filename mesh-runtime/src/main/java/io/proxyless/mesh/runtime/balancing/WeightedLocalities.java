@@ -103,7 +103,7 @@ public final class WeightedLocalities {
         return a.remaining().get(0);
     }
 
-    /** The effective weight of each locality over the current ejections, for tests and dumps. */
+    /** The effective weight of each locality with the endpoints {@code ejected} takes out (tests). */
     double[] effectiveWeights(Predicate<Endpoint> ejected) {
         double[] cumulative = availability(0, ejected).cumulative();
         double[] out = new double[cumulative.length];
