@@ -21,7 +21,8 @@ import java.util.Map;
  * @param selector     the labels of the pods behind the service; empty for a service whose endpoints are managed
  *                     by hand (EndpointSlices or Endpoints written for it)
  * @param ports        the ports, in order
- * @param externalName the DNS name an {@code ExternalName} service stands for, else null
+ * @param externalName the DNS name an {@code ExternalName} service stands for, else null; when it is the host of a
+ *                     service of the mesh, the service is an alias of that one (Istio 1.21+)
  * @param source       where it was written
  */
 public record KubernetesService(Metadata metadata, String type, Map<String, String> selector, List<Port> ports,

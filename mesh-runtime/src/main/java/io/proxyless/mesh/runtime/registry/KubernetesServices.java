@@ -1,5 +1,6 @@
 package io.proxyless.mesh.runtime.registry;
 
+import io.proxyless.mesh.api.HostName;
 import io.proxyless.mesh.api.Metadata;
 import io.proxyless.mesh.api.ServiceEntry.Location;
 import io.proxyless.mesh.api.ServiceEntry.Resolution;
@@ -8,6 +9,7 @@ import io.proxyless.mesh.api.kubernetes.KubernetesService;
 import io.proxyless.mesh.api.kubernetes.Pod;
 import io.proxyless.mesh.api.kubernetes.ServiceEndpoints;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
@@ -28,7 +30,10 @@ import java.util.Set;
  *       ({@code targetRef}), so DestinationRule subsets select them, and their locality comes from the Pod's Node.
  *       Without any EndpointSlice or Endpoints, the Pods the selector picks (with {@code status.podIP}) are the
  *       endpoints, on the port's numeric {@code targetPort};</li>
- *   <li>an {@code ExternalName} Service resolves by DNS to its external name;</li>
+ *   <li>an {@code ExternalName} Service whose external name is the host of a service of the mesh (a Kubernetes
+ *       Service or a ServiceEntry) is an alias of that service, as in Istio 1.21 and later
+ *       ({@code ENABLE_EXTERNAL_NAME_ALIAS}, on by default): no service of its own, its ports ignored
+ *       ({@link ServiceAlias}). One naming any other host resolves by DNS to that name, on its own ports;</li>
  *   <li>where a ServiceEntry in the same namespace names the same host, the Kubernetes Service defines the
  *       service (Istio gives it precedence) and the ServiceEntry's endpoints join its own by port name.</li>
  * </ul>
@@ -41,16 +46,24 @@ final class KubernetesServices {
     private KubernetesServices() {
     }
 
-    /** A draft per Service, ordered after {@code firstOrder} drafts already made. */
-    static List<ServiceRegistry.Draft> drafts(KubernetesObjects objects, String domainSuffix, int firstOrder) {
+    /**
+     * A draft per Service but the aliases ({@link #aliases}), ordered after {@code firstOrder} drafts already made;
+     * {@code entryHosts} are the hosts of the ServiceEntries.
+     */
+    static List<ServiceRegistry.Draft> drafts(KubernetesObjects objects, String domainSuffix, int firstOrder,
+                                              Set<String> entryHosts) {
+        Set<String> meshHosts = meshHosts(objects, domainSuffix, entryHosts);
         List<ServiceRegistry.Draft> drafts = new ArrayList<>();
         for (KubernetesService s : objects.services()) {
-            String host = s.name() + "." + s.namespace() + ".svc." + domainSuffix;
+            if (aliasTarget(s, meshHosts) != null) {
+                continue;
+            }
+            String host = host(s, domainSuffix);
             List<ServicePortSpec> ports = new ArrayList<>();
             for (KubernetesService.Port p : s.ports()) {
                 ports.add(new ServicePortSpec(p.port(), p.name(), protocol(p), number(p.targetPort())));
             }
-            boolean external = "ExternalName".equals(s.type());
+            boolean external = isExternalName(s);
             Map<String, List<Endpoint>> endpoints = external ? externalName(s, ports)
                     : endpoints(s, ports, objects);
             drafts.add(new ServiceRegistry.Draft(firstOrder + drafts.size(), s.namespace(),
@@ -59,6 +72,56 @@ final class KubernetesServices {
                     HostVisibility.normalizeExportTo(s.namespace(), s.exportTo()), endpoints));
         }
         return drafts;
+    }
+
+    /**
+     * The {@code ExternalName} Services that name a service of the mesh, each an alias of it. Istio decides this
+     * over the whole registry, before any client's view: whether the client can see the named service is the
+     * registry's question.
+     */
+    static List<ServiceAlias> aliases(KubernetesObjects objects, String domainSuffix, Set<String> entryHosts) {
+        Set<String> meshHosts = meshHosts(objects, domainSuffix, entryHosts);
+        List<ServiceAlias> out = new ArrayList<>();
+        for (KubernetesService s : objects.services()) {
+            String target = aliasTarget(s, meshHosts);
+            if (target != null) {
+                out.add(new ServiceAlias(host(s, domainSuffix), target, s.namespace(), s.namespace() + "/" + s.name(),
+                        HostVisibility.normalizeExportTo(s.namespace(), s.exportTo())));
+            }
+        }
+        return out;
+    }
+
+    /**
+     * The hosts an {@code ExternalName} can alias: those of the ServiceEntries and of the other Kubernetes
+     * Services. An {@code ExternalName} naming another {@code ExternalName} is not followed (Istio does not
+     * chain aliases): it stays a DNS name.
+     */
+    private static Set<String> meshHosts(KubernetesObjects objects, String domainSuffix, Set<String> entryHosts) {
+        Set<String> hosts = new HashSet<>(entryHosts);
+        for (KubernetesService s : objects.services()) {
+            if (!isExternalName(s)) {
+                hosts.add(host(s, domainSuffix));
+            }
+        }
+        return hosts;
+    }
+
+    /** The mesh host {@code s} is an alias of, or null when it is no alias. */
+    private static String aliasTarget(KubernetesService s, Set<String> meshHosts) {
+        if (!isExternalName(s) || s.externalName() == null || s.externalName().isBlank()) {
+            return null;
+        }
+        String target = HostName.of(s.externalName().trim()).toString();
+        return meshHosts.contains(target) ? target : null;
+    }
+
+    private static boolean isExternalName(KubernetesService s) {
+        return "ExternalName".equals(s.type());
+    }
+
+    private static String host(KubernetesService s, String domainSuffix) {
+        return s.name() + "." + s.namespace() + ".svc." + domainSuffix;
     }
 
     /** Istio's {@code kube.ConvertProtocol}: {@code appProtocol} first, then the port name's prefix. */

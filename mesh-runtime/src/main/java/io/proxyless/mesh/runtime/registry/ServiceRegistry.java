@@ -18,6 +18,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -70,7 +71,8 @@ import java.util.function.UnaryOperator;
  * written with a trailing dot), then the Kubernetes short forms Istio adds for {@code *.svc.<suffix>} hosts
  * ({@code name.ns}, {@code name.ns.svc}, and {@code name} for the client's own namespace), then a service
  * address (VIP), then the longest wildcard host ({@code *.api.example.com} before {@code *.example.com} before
- * {@code *}).
+ * {@code *}). The host of an {@code ExternalName} Service that names a visible service ({@link ServiceAlias}),
+ * and its short forms, find that service.
  */
 public final class ServiceRegistry {
     private final RegistryOptions options;
@@ -82,6 +84,11 @@ public final class ServiceRegistry {
     private final NameTable<MeshService> byAlias;
     private final NameTable<MeshService> byAddress;
     private final NameTable<MeshService> byWildcard;
+    // ExternalName aliases (Istio 1.21+) the client sees: their hosts, then their short forms, to the named service.
+    private final NameTable<MeshService> byExternalName;
+    private final NameTable<MeshService> byExternalNameShort;
+    private final Map<String, ServiceAlias> aliases;
+    private final Map<String, List<String>> aliasesByTarget;
     private final List<String> warnings;
 
     private ServiceRegistry(Builder b, List<MeshService> services) {
@@ -114,6 +121,33 @@ public final class ServiceRegistry {
         this.byAlias = NameTable.of(aliases);
         this.byAddress = NameTable.of(addresses);
         this.byWildcard = NameTable.of(wildcards);
+        Map<String, MeshService> servicesByHost = new HashMap<>();
+        this.services.forEach(s -> servicesByHost.put(s.host(), s));
+        Map<String, MeshService> externalNames = new HashMap<>();
+        Map<String, MeshService> externalShortNames = new HashMap<>();
+        Map<String, ServiceAlias> aliasesByHost = new LinkedHashMap<>();
+        Map<String, List<String>> byTarget = new HashMap<>();
+        for (ServiceAlias a : b.aliases) {
+            MeshService target = servicesByHost.get(a.target());
+            // A host of its own (a ServiceEntry's) keeps its service; an alias of a service the client cannot see
+            // is nothing to it, as Istio adds the alias only to the virtual host of that service.
+            if (target == null || hosts.containsKey(a.host())) {
+                continue;
+            }
+            String host = b.names.apply(a.host());
+            aliasesByHost.put(host, a);
+            byTarget.computeIfAbsent(target.host(), k -> new ArrayList<>()).add(host);
+            externalNames.put(host, target);
+            for (String shortName : shortNames(host)) {
+                externalShortNames.putIfAbsent(b.names.apply(shortName), target);
+            }
+        }
+        this.byExternalName = NameTable.of(externalNames);
+        this.byExternalNameShort = NameTable.of(externalShortNames);
+        this.aliases = Collections.unmodifiableMap(aliasesByHost);
+        Map<String, List<String>> frozen = new HashMap<>();
+        byTarget.forEach((k, v) -> frozen.put(k, List.copyOf(v)));
+        this.aliasesByTarget = Map.copyOf(frozen);
         // A multi-host ServiceEntry reports the same endpoint problem once per host: say it once.
         this.warnings = List.copyOf(new LinkedHashSet<>(b.warnings));
     }
@@ -255,6 +289,12 @@ public final class ServiceRegistry {
                 && y.endpoints().stream().allMatch(e -> e.address() != null && !e.address().isEmpty());
     }
 
+    /** The short forms the client may call {@code host} by ({@link HostName#aliases}). */
+    private List<String> shortNames(String host) {
+        return HostName.of(host).aliases(options.clientNamespace(), options.domainSuffix()).stream()
+                .map(HostName::toString).toList();
+    }
+
     /** {@code before} with the services of {@code replaced}'s keys replaced by their values, wherever they are. */
     private ServiceRegistry(ServiceRegistry before, Map<MeshService, MeshService> replaced) {
         this.options = before.options;
@@ -280,6 +320,13 @@ public final class ServiceRegistry {
         this.byAddress = replace(before.byAddress, replaced, s -> s.addresses().stream()
                 .filter(a -> !a.isEmpty() && !a.contains("/")).map(a -> HostName.of(a).toString()).toList());
         this.byWildcard = replace(before.byWildcard, replaced, s -> List.of(s.host()));
+        this.aliases = before.aliases;
+        this.aliasesByTarget = before.aliasesByTarget;
+        this.byExternalName = replace(before.byExternalName, replaced,
+                s -> aliasesByTarget.getOrDefault(s.host(), List.of()));
+        this.byExternalNameShort = replace(before.byExternalNameShort, replaced,
+                s -> aliasesByTarget.getOrDefault(s.host(), List.of()).stream().flatMap(a -> shortNames(a).stream())
+                        .toList());
         this.warnings = before.warnings;
     }
 
@@ -318,8 +365,14 @@ public final class ServiceRegistry {
         }
         String h = HostName.of(host).toString();
         MeshService found = byHost.get(h);
+        if (found == null) {
+            found = byExternalName.get(h);
+        }
         if (found == null && !HostName.isAbsolute(host)) {
             found = byAlias.get(h);
+            if (found == null) {
+                found = byExternalNameShort.get(h);
+            }
         }
         if (found == null) {
             found = byAddress.get(h);
@@ -362,6 +415,20 @@ public final class ServiceRegistry {
      */
     public String qualify(String host, String configNamespace) {
         return HostName.qualified(host, configNamespace, options.domainSuffix()).toString();
+    }
+
+    /**
+     * The hosts of the {@code ExternalName} Services the client sees that are aliases of {@code host}, the host
+     * of a service it sees ({@link ServiceAlias}); empty when there are none. Each is one more name of that
+     * service's virtual host, with the short forms of a Kubernetes host.
+     */
+    public List<String> externalNameAliases(String host) {
+        return aliasesByTarget.getOrDefault(host, List.of());
+    }
+
+    /** The {@code ExternalName} alias the client sees under the (fully qualified) {@code host}, if it is one. */
+    public Optional<ServiceAlias> alias(String host) {
+        return Optional.ofNullable(aliases.get(host));
     }
 
     /** The visibility rules of this client, to filter VirtualServices and DestinationRules the same way. */
@@ -448,6 +515,8 @@ public final class ServiceRegistry {
         HostVisibility visibility;
         OutboundTrafficPolicy.Mode outboundTrafficPolicy = OutboundTrafficPolicy.Mode.ALLOW_ANY;
         String sidecarKey;
+        List<ServiceAlias> aliases = List.of();
+        Set<String> entryHosts = Set.of();
 
         Builder(MeshConfig config, RegistryOptions options, UnaryOperator<Endpoint> shared,
                 UnaryOperator<String> names) {
@@ -463,7 +532,22 @@ public final class ServiceRegistry {
             Map<String, Map<String, List<Endpoint>>> endpointsByNamespaceHost = mergeEndpoints(drafts);
             List<MeshService> visible = clientView(drafts, endpointsByNamespaceHost);
             precomputeSubsets(visible);
+            aliases = visibleAliases();
             return new ServiceRegistry(this, visible);
+        }
+
+        /** The ExternalName aliases exported to the client's namespace and imported by its Sidecar. */
+        private List<ServiceAlias> visibleAliases() {
+            List<ServiceAlias> out = new ArrayList<>();
+            for (ServiceAlias a : KubernetesServices.aliases(config.kubernetes(), options.domainSuffix(),
+                    entryHosts)) {
+                boolean exported = a.exportTo().contains(HostVisibility.PUBLIC)
+                        || a.exportTo().contains(options.clientNamespace());
+                if (exported && visibility.imported(a.namespace(), a.host())) {
+                    out.add(a);
+                }
+            }
+            return out;
         }
 
         // ---- Sidecar ----
@@ -562,7 +646,10 @@ public final class ServiceRegistry {
                             exportTo, endpoints));
                 }
             }
-            drafts.addAll(KubernetesServices.drafts(config.kubernetes(), options.domainSuffix(), drafts.size()));
+            entryHosts = new HashSet<>();
+            drafts.forEach(d -> entryHosts.add(d.host()));
+            drafts.addAll(KubernetesServices.drafts(config.kubernetes(), options.domainSuffix(), drafts.size(),
+                    entryHosts));
             return drafts;
         }
 

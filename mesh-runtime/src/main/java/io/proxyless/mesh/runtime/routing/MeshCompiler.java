@@ -28,6 +28,7 @@ import io.proxyless.mesh.runtime.policy.DestinationRules;
 import io.proxyless.mesh.runtime.registry.Endpoint;
 import io.proxyless.mesh.runtime.registry.MeshService;
 import io.proxyless.mesh.runtime.registry.RegistryOptions;
+import io.proxyless.mesh.runtime.registry.ServiceAlias;
 import io.proxyless.mesh.runtime.registry.ServiceRegistry;
 import io.proxyless.mesh.runtime.security.InboundMtls;
 import io.proxyless.mesh.runtime.security.InboundPolicy;
@@ -183,6 +184,15 @@ public final class MeshCompiler {
                 if (!registry.visible(vs.namespace(), vs.spec().exportTo(), host)) {
                     continue;
                 }
+                Optional<ServiceAlias> alias = registry.alias(host);
+                if (alias.isPresent()) {
+                    // Istio 1.21+: the alias is a domain of the named service's virtual host, whose routes it takes.
+                    warnings.add("VirtualService " + vs.metadata().key() + ": host " + host + " is the ExternalName"
+                            + " Service " + alias.get().key() + ", an alias of " + alias.get().target() + "; Istio"
+                            + " routes requests to it by the VirtualService of " + alias.get().target()
+                            + ", so this one is ignored for that host (write it for " + alias.get().target() + ")");
+                    continue;
+                }
                 String owningVs = owner.putIfAbsent(host, vs.metadata().key());
                 if (owningVs != null) {
                     warnings.add("VirtualService " + vs.metadata().key() + ": host " + host + " is already routed by "
@@ -202,10 +212,19 @@ public final class MeshCompiler {
         if (build.tlsFailure != null) {
             throw build.tlsFailure;
         }
+        for (Resource<DestinationRule> dr : config.<DestinationRule>resources(ResourceKind.DESTINATION_RULE)) {
+            Optional<ServiceAlias> alias = dr.spec().host() == null ? Optional.empty()
+                    : registry.alias(qualify(dr.spec().host(), dr.namespace()));
+            alias.ifPresent(a -> warnings.add("DestinationRule " + dr.metadata().key() + ": host " + a.host()
+                    + " is the ExternalName Service " + a.key() + ", an alias of " + a.target() + "; Istio applies"
+                    + " no DestinationRule to an alias, so this one has no effect (write it for " + a.target()
+                    + ")"));
+        }
         // 3. The decisions written as the route model (what istiod sends a sidecar), compiled as any route model
         //    is: short names are domains of their virtual hosts, so requests never build strings to find a host.
+        ServiceRegistry compiled = registry;
         RouteModelAssembly.Assembly assembly = RouteModelAssembly.assemble(entries.values(), build.clusters,
-                registry.outboundTrafficPolicy(), this::aliases, modelValues);
+                registry.outboundTrafficPolicy(), h -> aliases(compiled, h), modelValues);
         Map<String, ClusterPolicy> policies = new HashMap<>();
         build.clusters.forEach((key, c) -> policies.put(key, c.policy()));
         List<String> decisions = List.copyOf(warnings.subList(registry.warnings().size(), warnings.size()));
@@ -545,7 +564,7 @@ public final class MeshCompiler {
             return null;
         }
         RouteModelAssembly.Assembly assembly = RouteModelAssembly.assemble(entries, Map.of(),
-                registry.outboundTrafficPolicy(), this::aliases, modelValues);
+                registry.outboundTrafficPolicy(), h -> aliases(registry, h), modelValues);
         if (!assembly.model().warnings().isEmpty()) {
             return null;
         }
@@ -578,10 +597,24 @@ public final class MeshCompiler {
         return !exportTo.isEmpty() && exportTo.stream().allMatch(e -> e.equals(".") || e.equals(ns));
     }
 
-    /** The short forms a client of this compiler's namespace may call {@code host} by ({@link HostName#aliases}). */
-    private List<String> aliases(String host) {
-        return HostName.of(host).aliases(namespace, domainSuffix).stream().map(h -> names.intern(h.toString()))
-                .toList();
+    /**
+     * The other names a client of this compiler's namespace may call {@code host} by: its short forms
+     * ({@link HostName#aliases}), then each {@code ExternalName} alias of it with the alias's short forms, as
+     * Istio 1.21+ adds them to the named service's virtual host ({@link ServiceRegistry#externalNameAliases}).
+     */
+    private List<String> aliases(ServiceRegistry registry, String host) {
+        List<String> externalNames = registry.externalNameAliases(host);
+        List<String> shortForms = HostName.of(host).aliases(namespace, domainSuffix).stream()
+                .map(h -> names.intern(h.toString())).toList();
+        if (externalNames.isEmpty()) {
+            return shortForms;
+        }
+        List<String> out = new ArrayList<>(shortForms);
+        for (String alias : externalNames) {
+            out.add(alias);
+            HostName.of(alias).aliases(namespace, domainSuffix).forEach(h -> out.add(names.intern(h.toString())));
+        }
+        return List.copyOf(out);
     }
 
     String qualify(String host, String resourceNamespace) {
@@ -867,6 +900,9 @@ public final class MeshCompiler {
                         "cluster not found: " + host + " is not in the mesh registry (no ServiceEntry)");
             }
             MeshService s = service.get();
+            if (registry.alias(host).isPresent()) {
+                host = s.host(); // an ExternalName alias: the named service is the destination, as in Istio 1.21+
+            }
             if (d.subset() != null && rules(s.host()).subset(d.subset()).isEmpty()) {
                 return new IstioRoute.Target(host, d.subset(), explicitPort, weight, headers, null, Map.of(),
                         "subset " + d.subset() + " of " + host + " is not defined by any DestinationRule "

@@ -166,4 +166,159 @@ class KubernetesServiceRoutingTest {
                     .isNotEqualTo("outbound|81||legacy.default.svc.cluster.local");
         }
     }
+
+    private static final String CRITICS = """
+            apiVersion: v1
+            kind: Service
+            metadata: {name: critics, namespace: default}
+            spec:
+              type: ExternalName
+              externalName: reviews.default.svc.cluster.local
+              ports: [{name: http, port: 1234}]
+            """;
+
+    private static final String REVIEWS_TO_V2 = """
+            apiVersion: networking.istio.io/v1
+            kind: DestinationRule
+            metadata: {name: reviews}
+            spec:
+              host: reviews
+              subsets:
+              - {name: v2, labels: {version: v2}}
+            ---
+            apiVersion: networking.istio.io/v1
+            kind: VirtualService
+            metadata: {name: reviews}
+            spec:
+              hosts: [reviews]
+              http:
+              - route:
+                - destination: {host: reviews, subset: v2}
+            """;
+
+    @Test
+    void anExternalNameNamingAMeshServiceIsAnAliasTakingItsRoutes() {
+        try (Mesh mesh = mesh(dir, REVIEWS, CRITICS, REVIEWS_TO_V2)) {
+            for (String url : java.util.List.of("http://critics:9080/", "http://critics.default:9080/",
+                    "http://critics.default.svc.cluster.local:9080/", "http://CRITICS.Default.svc.cluster.local:9080/")) {
+                RouteDecision d = mesh.route(get(url), new Random(1));
+                assertThat(d.action()).as(url).isEqualTo(RouteAction.FORWARD);
+                assertThat(d.cluster().key()).as(url).isEqualTo("outbound|9080|v2|reviews.default.svc.cluster.local");
+                assertThat(d.endpoint().authority()).as(url).isEqualTo("10.4.0.12:8080");
+            }
+            assertThat(mesh.snapshot().registry().services()).as("the alias is no service of its own")
+                    .extracting(s -> s.host()).containsExactly("reviews.default.svc.cluster.local");
+            RouteDecision ownPort = mesh.route(get("http://critics:1234/"), new Random(1));
+            RouteDecision named = mesh.route(get("http://reviews:1234/"), new Random(1));
+            assertThat(ownPort.cluster().key()).as("the alias's own ports mean nothing: as the named host on that port")
+                    .isEqualTo(named.cluster().key());
+        }
+    }
+
+    @Test
+    void routesAndRulesWrittenForTheAliasAreIgnoredWithAWarningAndDestinationsFollowIt() {
+        String forAlias = """
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: critics}
+                spec:
+                  hosts: [critics]
+                  http:
+                  - route:
+                    - destination: {host: critics, subset: v1}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: DestinationRule
+                metadata: {name: critics}
+                spec:
+                  host: critics
+                  subsets:
+                  - {name: v1, labels: {version: v1}}
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: front}
+                spec:
+                  hosts: [front.example.com]
+                  resolution: DNS
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: front}
+                spec:
+                  hosts: [front.example.com]
+                  http:
+                  - route:
+                    - destination: {host: critics.default.svc.cluster.local, port: {number: 9080}}
+                """;
+        try (Mesh mesh = mesh(dir, REVIEWS, CRITICS, forAlias)) {
+            RouteDecision d = mesh.route(get("http://critics:9080/"), new Random(1));
+            assertThat(d.cluster().key()).as("the named service's routes: none, so its default cluster")
+                    .isEqualTo("outbound|9080||reviews.default.svc.cluster.local");
+            assertThat(mesh.snapshot().warnings())
+                    .anySatisfy(w -> assertThat(w).contains("VirtualService default/critics")
+                            .contains("alias of reviews.default.svc.cluster.local"))
+                    .anySatisfy(w -> assertThat(w).contains("DestinationRule default/critics")
+                            .contains("has no effect"));
+            RouteDecision front = mesh.route(get("http://front.example.com/"), new Random(1));
+            assertThat(front.cluster().key()).as("a destination naming the alias goes to the named service")
+                    .isEqualTo("outbound|9080||reviews.default.svc.cluster.local");
+        }
+    }
+
+    @Test
+    void anExternalNameNamingAHostOutsideTheMeshStillResolvesByDns() {
+        String external = """
+                apiVersion: v1
+                kind: Service
+                metadata: {name: payments, namespace: default}
+                spec:
+                  type: ExternalName
+                  externalName: api.payments.example
+                  ports: [{name: http, port: 80}]
+                """;
+        try (Mesh mesh = mesh(dir, REVIEWS, external)) {
+            RouteDecision d = mesh.route(get("http://payments/"), new Random(1));
+            assertThat(d.cluster().key()).isEqualTo("outbound|80||payments.default.svc.cluster.local");
+            assertThat(d.endpoint().authority()).isEqualTo("api.payments.example:80");
+        }
+    }
+
+    @Test
+    void anAliasOfAServiceEntryHostIsVisibleOnlyWhereItsAnnotationExportsIt() {
+        String entry = """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: ledger, namespace: finance}
+                spec:
+                  hosts: [ledger.internal]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  endpoints: [{address: 10.9.0.1, ports: {http: 8080}}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata:
+                  name: books
+                  namespace: finance
+                  annotations: {networking.istio.io/exportTo: "."}
+                spec:
+                  type: ExternalName
+                  externalName: ledger.internal
+                """;
+        try (Mesh finance = mesh(dir, java.util.Map.of(), "finance", entry)) {
+            RouteDecision d = finance.route(get("http://books/"), new Random(1));
+            assertThat(d.cluster().key()).isEqualTo("outbound|80||ledger.internal");
+            assertThat(d.endpoint().authority()).isEqualTo("10.9.0.1:8080");
+        }
+        try (Mesh shop = mesh(dir, java.util.Map.of(), "shop", entry)) {
+            assertThat(shop.route(get("http://ledger.internal/"), new Random(1)).cluster().key())
+                    .isEqualTo("outbound|80||ledger.internal");
+            RouteDecision d = shop.route(get("http://books.finance.svc.cluster.local/"), new Random(1));
+            assertThat(d.cluster().key()).as("not exported to shop: passed through")
+                    .isEqualTo(MeshCompiler.PASSTHROUGH_CLUSTER);
+        }
+    }
 }
