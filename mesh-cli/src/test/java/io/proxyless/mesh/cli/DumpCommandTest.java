@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -185,6 +186,55 @@ class DumpCommandTest {
         assertThat(json.get("warnings")).filteredOn(w -> !w.has("file")).isEmpty();
         JsonNode never = find(json.get("routeTables"), "host", "reviews.default.svc.cluster.local").get("routes").get(1);
         assertThat(never.get("match")).extracting(JsonNode::asText).containsExactly("uri prefix \"/never\"");
+    }
+
+    @Test
+    void aHostWithSeveralPortsShowsEveryPortWithItsRoutesAndDefaultClusters(@TempDir Path dir) throws IOException {
+        Path config = Files.writeString(dir.resolve("admin.yaml"), """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: shop}
+                spec:
+                  hosts: [shop.default.svc.cluster.local]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports:
+                  - {number: 8080, name: http, protocol: HTTP}
+                  - {number: 9090, name: http-admin, protocol: HTTP}
+                  endpoints: [{address: 127.0.0.1, ports: {http: 18080, http-admin: 19090}}]
+                ---
+                apiVersion: networking.istio.io/v1
+                kind: VirtualService
+                metadata: {name: shop}
+                spec:
+                  hosts: [shop]
+                  http:
+                  - match: [{port: 9090}]
+                    name: admin
+                    route: [{destination: {host: shop, port: {number: 9090}}}]
+                  - name: web
+                    route: [{destination: {host: shop, port: {number: 8080}}}]
+                """);
+
+        JsonNode json = dump("--config", config.toString());
+
+        List<JsonNode> tables = new ArrayList<>();
+        json.get("routeTables").forEach(t -> {
+            if (t.get("host").asText().equals("shop.default.svc.cluster.local")) {
+                tables.add(t);
+            }
+        });
+        assertThat(tables).extracting(t -> t.get("port").asInt()).containsExactly(8080, 9090);
+        assertThat(tables).allSatisfy(t -> {
+            assertThat(t.get("ports")).extracting(JsonNode::asInt).containsExactly(8080, 9090);
+            assertThat(t.get("virtualService").asText()).isEqualTo("default/shop");
+        });
+        assertThat(tables.get(0).get("routes")).extracting(r -> r.get("name").asText()).containsExactly("web");
+        assertThat(tables.get(1).get("routes")).extracting(r -> r.get("name").asText()).containsExactly("admin", "web");
+        assertThat(tables.get(1).get("routes").get(0).get("destinations").get(0).get("cluster").asText())
+                .isEqualTo("outbound|9090||shop.default.svc.cluster.local");
+        assertThat(tables.get(1).get("defaultClusters").properties()).extracting(Map.Entry::getKey)
+                .containsExactly("9090");
     }
 
     @Test

@@ -154,17 +154,20 @@ public record MeshDump(Client client, String outboundTrafficPolicy, List<Service
     }
 
     /**
-     * The routes of one host.
+     * The routes of one host on one port: a service with several ports has a table per port, as its routes may
+     * differ by port (a VirtualService's {@code match.port}).
      *
      * @param host            FQDN (or wildcard pattern)
-     * @param ports           the service's ports; empty for a host with no service
+     * @param port            the port these routes serve requests on, or null for a host routed on any port only
+     *                        (no service port of its own)
+     * @param ports           the service's ports, all of them; empty for a host with no service
      * @param virtualService  {@code namespace/name} of the VirtualService that owns the host, or null
      * @param routes          its routes in the order they are tried
      * @param defaultClusters used when no VirtualService routes the host (Istio's default route to the service
-     *                        itself): cluster name per service port
+     *                        itself): cluster name per service port ({@code port}'s alone when there is one)
      */
-    public record RouteTable(String host, List<Integer> ports, String virtualService, List<Route> routes,
-                             Map<Integer, String> defaultClusters) {
+    public record RouteTable(String host, Integer port, List<Integer> ports, String virtualService,
+                             List<Route> routes, Map<Integer, String> defaultClusters) {
         public RouteTable {
             ports = List.copyOf(ports);
             routes = List.copyOf(routes);

@@ -46,7 +46,7 @@ final class MeshDumper {
                         snapshot.registry().sidecar().orElse(null)),
                 snapshot.outboundTrafficPolicy().name(),
                 snapshot.registry().services().stream().map(MeshDumper::service).toList(),
-                snapshot.hosts().stream().map(h -> routeTable(snapshot, h)).toList(),
+                routeTables(snapshot),
                 snapshot.clusters().values().stream().sorted(Comparator.comparing(Cluster::key))
                         .map(MeshDumper::cluster).toList(),
                 warnings);
@@ -69,21 +69,41 @@ final class MeshDumper {
         return new MeshDump.Port(p.number(), p.name(), p.protocol(), p.targetPort() == 0 ? null : p.targetPort());
     }
 
-    private static MeshDump.RouteTable routeTable(CompiledMesh snapshot, HostEntry h) {
+    /**
+     * A table per host and listener port: the routes of a service with several ports differ by port (a
+     * VirtualService's {@code match.port}), so each port is shown, not only the first.
+     */
+    private static List<MeshDump.RouteTable> routeTables(CompiledMesh snapshot) {
+        List<MeshDump.RouteTable> tables = new ArrayList<>();
+        for (HostEntry h : snapshot.hosts()) {
+            Map<Integer, HostEntry> byPort = snapshot.entriesByPort(h.host());
+            if (byPort.isEmpty()) {
+                tables.add(routeTable(snapshot, h, null));
+            } else {
+                byPort.forEach((port, entry) -> tables.add(routeTable(snapshot, entry, port)));
+            }
+        }
+        return tables;
+    }
+
+    private static MeshDump.RouteTable routeTable(CompiledMesh snapshot, HostEntry h, Integer port) {
         List<Integer> ports = snapshot.registry().lookup(h.host())
                 .map(s -> s.ports().stream().map(ServicePortSpec::number).toList()).orElse(List.of());
         String virtualService = h.routes().stream().map(CompiledRoute::virtualService)
                 .filter(java.util.Objects::nonNull).findFirst().orElse(null);
         Map<Integer, String> defaults = new HashMap<>();
-        for (int port : ports) {
+        for (int servicePort : ports) {
+            if (port != null && servicePort != port) {
+                continue; // the table of one port: that port's default cluster
+            }
             // Each service port's cluster without subset: where the default route goes without VirtualService.
-            String key = Cluster.key(port, null, h.host());
+            String key = Cluster.key(servicePort, null, h.host());
             if (snapshot.clusters().containsKey(key)) {
-                defaults.put(port, key);
+                defaults.put(servicePort, key);
             }
         }
         List<CompiledRoute> routes = virtualService == null ? List.of() : h.routes();
-        return new MeshDump.RouteTable(h.host(), ports, virtualService,
+        return new MeshDump.RouteTable(h.host(), port, ports, virtualService,
                 routes.stream().map(MeshDumper::route).toList(), defaults);
     }
 

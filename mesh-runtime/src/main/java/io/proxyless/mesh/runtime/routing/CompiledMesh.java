@@ -168,6 +168,27 @@ public final class CompiledMesh {
         return List.copyOf(distinct.values());
     }
 
+    /**
+     * The entries of {@code host} (as {@link #hosts()} names it) in the tables of the listener ports that have one,
+     * by port in ascending order: a service with several ports has routes per port (a VirtualService's
+     * {@code match.port} picks among them). Empty for a host only the table for any port holds. For dumps and the CLI.
+     */
+    public java.util.SortedMap<Integer, HostEntry> entriesByPort(String host) {
+        java.util.SortedMap<Integer, HostEntry> out = new java.util.TreeMap<>();
+        for (int i = 0; i < ports.length; i++) {
+            HostTable t = portTables[i];
+            HostEntry e = t.exact(host);
+            if (e == null && host.startsWith("*")) {
+                e = host.equals("*") ? t.any() : t.wildcards().stream().filter(w -> w.getValue().host().equals(host))
+                        .map(Map.Entry::getValue).findFirst().orElse(null);
+            }
+            if (e != null && e.host().equals(host)) {
+                out.put(ports[i], e);
+            }
+        }
+        return java.util.Collections.unmodifiableSortedMap(out);
+    }
+
     /** The lookup scopes: one per listener port, then the one for any port. */
     private List<HostTable> tables() {
         List<HostTable> out = new java.util.ArrayList<>(portTables.length + 1);

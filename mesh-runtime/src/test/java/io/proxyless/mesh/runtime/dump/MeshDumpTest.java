@@ -220,7 +220,7 @@ class MeshDumpTest {
             JsonNode table = json.get("routeTables").findParents("host").stream()
                     .filter(t -> t.get("host").asText().equals(REVIEWS) && t.has("virtualService")).findFirst()
                     .orElseThrow();
-            assertThat(fieldNames(table)).containsExactly("host", "ports", "virtualService", "routes",
+            assertThat(fieldNames(table)).containsExactly("host", "port", "ports", "virtualService", "routes",
                     "defaultClusters");
             JsonNode route = table.get("routes").get(0);
             assertThat(fieldNames(route)).containsExactly("index", "name", "match", "action", "destinations",
