@@ -321,4 +321,53 @@ class KubernetesServiceRoutingTest {
                     .isEqualTo(MeshCompiler.PASSTHROUGH_CLUSTER);
         }
     }
+
+    @Test
+    void anAliasFollowsTheEndpointsOfTheServiceItNamesWhenOnlyTheyMove() throws java.io.IOException {
+        java.util.function.Function<String, String> ledger = address -> """
+                apiVersion: networking.istio.io/v1
+                kind: ServiceEntry
+                metadata: {name: ledger}
+                spec:
+                  hosts: [ledger.internal]
+                  location: MESH_INTERNAL
+                  resolution: STATIC
+                  ports: [{number: 80, name: http, protocol: HTTP}]
+                  endpoints: [{address: %s, ports: {http: 8080}}]
+                ---
+                apiVersion: v1
+                kind: Service
+                metadata: {name: books, namespace: default}
+                spec:
+                  type: ExternalName
+                  externalName: ledger.internal
+                """.formatted(address);
+        io.proxyless.mesh.runtime.testing.PushConfigSource source =
+                new io.proxyless.mesh.runtime.testing.PushConfigSource(load(ledger.apply("10.9.0.1")));
+        try (Mesh mesh = Mesh.builder().configSource(source).build()) {
+            assertThat(mesh.route(get("http://books/"), new Random(1)).endpoint().authority())
+                    .isEqualTo("10.9.0.1:8080");
+
+            var routesBefore = java.util.List.copyOf(mesh.snapshot().model().routeConfigurations().values());
+            source.push(load(ledger.apply("10.9.0.2")));
+            assertThat(java.util.List.copyOf(mesh.snapshot().model().routeConfigurations().values()))
+                    .as("only endpoints moved: the routes are those in force")
+                    .usingElementComparator((x, y) -> x == y ? 0 : 1).isEqualTo(routesBefore);
+
+            assertThat(mesh.route(get("http://books/"), new Random(1)).endpoint().authority())
+                    .isEqualTo("10.9.0.2:8080");
+            var registry = mesh.snapshot().registry();
+            assertThat(registry.lookup("books.default.svc.cluster.local")).containsSame(
+                    registry.lookup("ledger.internal").orElseThrow());
+            assertThat(registry.lookup("books")).containsSame(registry.lookup("ledger.internal").orElseThrow());
+        }
+    }
+
+    private io.proxyless.mesh.runtime.config.MeshConfig load(String yaml) throws java.io.IOException {
+        // One file name, as a reload reads it: objects that did not change are equal, sources included.
+        Path file = dir.resolve("ledger.yaml");
+        java.nio.file.Files.writeString(file, yaml);
+        return io.proxyless.mesh.runtime.config.MeshConfig.of(
+                io.proxyless.mesh.api.loader.ConfigLoader.create().loadOrThrow(java.util.List.of(file)));
+    }
 }
