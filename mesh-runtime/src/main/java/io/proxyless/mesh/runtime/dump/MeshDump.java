@@ -112,11 +112,14 @@ public record MeshDump(Client client, String outboundTrafficPolicy, List<Service
      * @param subjectAltNames names the server certificate must carry one of
      * @param ports           the ports the client can use
      * @param endpoints       endpoints per service port
+     * @param aliases         the hosts of the Kubernetes {@code ExternalName} Services the client sees that name this
+     *                        service (Istio 1.21+): requests to them are routed as requests to this host
      */
     public record Service(String host, String namespace, String source, String location, String resolution,
                           List<String> exportTo, List<String> addresses, List<String> subjectAltNames,
-                          List<Port> ports, List<ServiceEndpoint> endpoints) {
+                          List<Port> ports, List<ServiceEndpoint> endpoints, List<String> aliases) {
         public Service {
+            aliases = List.copyOf(aliases);
             exportTo = List.copyOf(exportTo);
             addresses = List.copyOf(addresses);
             subjectAltNames = List.copyOf(subjectAltNames);

@@ -45,14 +45,15 @@ final class MeshDumper {
                 new MeshDump.Client(client.clientNamespace(), client.clientLabels(), client.domainSuffix(),
                         snapshot.registry().sidecar().orElse(null)),
                 snapshot.outboundTrafficPolicy().name(),
-                snapshot.registry().services().stream().map(MeshDumper::service).toList(),
+                snapshot.registry().services().stream()
+                        .map(s -> service(s, snapshot.registry().externalNameAliases(s.host()))).toList(),
                 routeTables(snapshot),
                 snapshot.clusters().values().stream().sorted(Comparator.comparing(Cluster::key))
                         .map(MeshDumper::cluster).toList(),
                 warnings);
     }
 
-    private static MeshDump.Service service(MeshService s) {
+    private static MeshDump.Service service(MeshService s, List<String> aliases) {
         List<MeshDump.ServiceEndpoint> endpoints = new ArrayList<>();
         for (Integer port : s.endpointTable().ports()) {
             for (Endpoint e : s.endpoints(port)) {
@@ -62,7 +63,7 @@ final class MeshDumper {
         }
         return new MeshDump.Service(s.host(), s.namespace(), s.source(), s.location().name(), s.resolution().name(),
                 s.exportTo().stream().sorted().toList(), s.addresses(), s.subjectAltNames(),
-                s.ports().stream().map(MeshDumper::port).toList(), endpoints);
+                s.ports().stream().map(MeshDumper::port).toList(), endpoints, aliases);
     }
 
     private static MeshDump.Port port(ServicePortSpec p) {

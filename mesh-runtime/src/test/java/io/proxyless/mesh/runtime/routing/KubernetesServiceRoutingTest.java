@@ -212,6 +212,9 @@ class KubernetesServiceRoutingTest {
             RouteDecision named = mesh.route(get("http://reviews:1234/"), new Random(1));
             assertThat(ownPort.cluster().key()).as("the alias's own ports mean nothing: as the named host on that port")
                     .isEqualTo(named.cluster().key());
+            assertThat(mesh.dump().services()).singleElement().satisfies(s -> assertThat(s.aliases())
+                    .as("the dump shows the alias beside the service it names")
+                    .containsExactly("critics.default.svc.cluster.local"));
         }
     }
 
