@@ -9,6 +9,7 @@ import io.envoyproxy.envoy.config.core.v3.SocketAddress;
 import io.envoyproxy.envoy.config.endpoint.v3.ClusterLoadAssignment;
 import io.envoyproxy.envoy.config.endpoint.v3.LbEndpoint;
 import io.envoyproxy.envoy.config.endpoint.v3.LocalityLbEndpoints;
+import io.proxyless.mesh.runtime.balancing.LocalityPriorities;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.HashSet;
@@ -173,8 +174,7 @@ final class XdsEndpointResource {
             if (weight == 0 || endpoints == 0) {
                 return 0;
             }
-            double availability = Math.min(1.0, overprovisioning / 100.0 * available / endpoints);
-            return weight * availability;
+            return weight * LocalityPriorities.availability(overprovisioning / 100.0, available, endpoints);
         }
     }
 

@@ -45,6 +45,20 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
      */
     public static final double DEFAULT_OVERPROVISIONING_FACTOR = 1.4;
 
+    /**
+     * Envoy's availability of a priority level or a locality: the share of its endpoints in service times the
+     * over-provisioning factor, at most 1, so a few endpoints out of service take nothing away from it. The one
+     * formula behind priority spillover, the compiled locality shares and the localities' effective weights under
+     * outlier ejection.
+     *
+     * @param overprovisioningFactor the factor as a ratio (1.4 for Envoy's 140)
+     * @param inService              endpoints taking traffic
+     * @param total                  all its endpoints, those left out of service included (more than 0)
+     */
+    public static double availability(double overprovisioningFactor, int inService, int total) {
+        return Math.min(1.0, overprovisioningFactor * inService / total);
+    }
+
     /** Levels without a preference within them, with Envoy's default over-provisioning factor. */
     public LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Double> weights) {
         this(levels, weights, null, DEFAULT_OVERPROVISIONING_FACTOR, null, null);
@@ -176,6 +190,6 @@ public record LocalityPriorities(List<List<Endpoint>> levels, Map<Endpoint, Doub
                 up++;
             }
         }
-        return Math.min(1.0, overprovisioningFactor * up / (level.size() + leftOut.get(index)));
+        return availability(overprovisioningFactor, up, level.size() + leftOut.get(index));
     }
 }

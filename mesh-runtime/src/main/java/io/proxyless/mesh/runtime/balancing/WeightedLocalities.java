@@ -124,9 +124,9 @@ public final class WeightedLocalities {
         if (leftOut[index] < 0) {
             return shares[index] * inService / compiled;
         }
-        double total = compiled + leftOut[index];
-        double weight = shares[index] / Math.min(1.0, overprovisioningFactor * compiled / total);
-        return weight * Math.min(1.0, overprovisioningFactor * inService / total);
+        int total = compiled + leftOut[index];
+        double weight = shares[index] / LocalityPriorities.availability(overprovisioningFactor, compiled, total);
+        return weight * LocalityPriorities.availability(overprovisioningFactor, inService, total);
     }
 
     private Availability availability(long epoch, Predicate<Endpoint> ejected) {
